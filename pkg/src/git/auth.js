@@ -1,0 +1,102 @@
+// Token handling (DESIGN.md guarantee 6: no leaked secrets).
+//
+// The token reaches git only as an `http.<origin>/.extraheader` given through the child's
+// environment (GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n): never in argv, a
+// URL or a config file, so nothing is left in .git/config even when the run is killed.
+// `mask()` removes the token and every encoded form we create from any text we print.
+
+const MASK = '***';
+
+/**
+ * @param {{token?: string|null}} options
+ * @returns {Auth}
+ */
+export function createAuth({ token } = {}) {
+  return new Auth(token || null);
+}
+
+/** Reads the token from `env[name]` (default GITHUB_TOKEN); empty means none. */
+export function tokenFromEnv(env = process.env, name = 'GITHUB_TOKEN') {
+  const value = env[name];
+  return value && value.trim() ? value.trim() : null;
+}
+
+export class Auth {
+  /** @param {string|null} token */
+  constructor(token) {
+    Object.defineProperty(this, 'token', { value: token, enumerable: false });
+    const secrets = new Set();
+    if (token) {
+      const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+      for (const s of [
+        token,
+        basic,
+        Buffer.from(token).toString('base64'),
+        Buffer.from(token).toString('base64url'),
+        encodeURIComponent(token),
+      ]) {
+        if (s && s.length >= 4) secrets.add(s);
+      }
+      Object.defineProperty(this, 'basic', { value: basic, enumerable: false });
+    }
+    // Longest first, so a base64 form containing the raw token is replaced whole.
+    Object.defineProperty(this, 'secrets', {
+      value: [...secrets].sort((a, b) => b.length - a.length),
+      enumerable: false,
+    });
+  }
+
+  /** True when a token was given. */
+  get hasToken() {
+    return Boolean(this.token);
+  }
+
+  /**
+   * Replaces the token, its base64 forms and any URL credentials / Authorization header
+   * values in `text` with `***`.
+   * @param {unknown} text
+   * @returns {string}
+   */
+  mask(text) {
+    let out = text == null ? '' : String(text);
+    for (const s of this.secrets) out = out.split(s).join(MASK);
+    // credentials in URLs (scheme://user:pass@host) and header values, whoever put them there
+    out = out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s:]*:[^/@\s]*@/gi, `$1${MASK}@`);
+    out = out.replace(/(authorization:\s*(?:basic|bearer|token)\s+)[^\s'"]+/gi, `$1${MASK}`);
+    return out;
+  }
+
+  /**
+   * Environment additions that make git send the token to `remoteUrl`'s origin only.
+   * Existing GIT_CONFIG_COUNT entries of `baseEnv` are kept; ours are appended.
+   * Returns {} when there is no token or the remote is not http(s).
+   * @param {string|null|undefined} remoteUrl
+   * @param {NodeJS.ProcessEnv} baseEnv
+   */
+  gitConfigEnv(remoteUrl, baseEnv = {}) {
+    if (!this.token || !remoteUrl) return {};
+    const origin = httpOrigin(remoteUrl);
+    if (!origin) return {};
+    const key = `http.${origin}/.extraheader`;
+    const start = Number.parseInt(baseEnv.GIT_CONFIG_COUNT ?? '0', 10) || 0;
+    return {
+      GIT_CONFIG_COUNT: String(start + 2),
+      // an empty value resets headers inherited from other config (e.g. a checkout's own)
+      [`GIT_CONFIG_KEY_${start}`]: key,
+      [`GIT_CONFIG_VALUE_${start}`]: '',
+      [`GIT_CONFIG_KEY_${start + 1}`]: key,
+      [`GIT_CONFIG_VALUE_${start + 1}`]: `AUTHORIZATION: basic ${this.basic}`,
+    };
+  }
+
+  /** Headers for GitHub's REST API. */
+  apiHeaders() {
+    return this.token ? { Authorization: `Bearer ${this.token}` } : {};
+  }
+}
+
+/** `https://host[:port]` of an http(s) URL, else null (ssh, file, local path). */
+export function httpOrigin(url) {
+  const m = /^(https?):\/\/(?:[^/@]*@)?([^/?#]+)/i.exec(String(url));
+  return m ? `${m[1].toLowerCase()}://${m[2].toLowerCase()}` : null;
+}

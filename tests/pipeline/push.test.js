@@ -1,0 +1,207 @@
+// runPipeline: commit and push with real git against a real local bare remote.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { runPipeline } from '../../pkg/src/pipeline.js';
+import { cleanEnv, existsSync, fakeApply, git, makeRemote, path, read } from './helpers.js';
+
+const VALUES = 'image:\n  repository: ghcr.io/acme/api\n  tag: 1.2.2\nreplicas: 2\n';
+const FAST = { baseMs: 5, capMs: 20 };
+
+function setTag(tag, file = 'values.yaml') {
+  return { edits: [{ file, set: 'image.tag', value: tag }] };
+}
+
+test('commits only the edited file and pushes it', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES, 'other.yaml': 'a: 1\n' });
+  const clone = remote.clone();
+  await import('node:fs').then((fs) => fs.writeFileSync(path.join(clone, 'other.yaml'), 'a: 2\n'));
+  git(clone, ['add', 'other.yaml']); // staged but unrelated: must not be committed
+  const plan = setTag('1.2.3');
+  const res = await runPipeline({
+    cwd: clone,
+    plan,
+    apply: fakeApply(plan),
+    git: { commit: true, env: cleanEnv(), sourceSha: 'abc123' },
+  });
+  assert.match(res.commit, /^[0-9a-f]{40}$/);
+  assert.equal(res.pushed, false);
+  assert.deepEqual(git(clone, ['show', '--name-only', '--format=', 'HEAD']).split('\n'), ['values.yaml']);
+  assert.equal(git(clone, ['diff', '--cached', '--name-only']), 'other.yaml');
+  const msg = git(clone, ['log', '-1', '--format=%B']);
+  assert.match(msg, /^chore\(deploy\): set image\.tag to 1\.2\.3 in values\.yaml\n/);
+  assert.match(msg, /Source commit: abc123/);
+  assert.equal(git(clone, ['log', '-1', '--format=%an <%ae>']), 'gitops-bump <gitops-bump@users.noreply.github.com>');
+});
+
+test('pushes to the current branch with a message template and author', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const clone = remote.clone();
+  const plan = setTag('1.2.3');
+  const res = await runPipeline({
+    cwd: clone,
+    plan,
+    apply: fakeApply(plan),
+    git: {
+      push: true,
+      env: cleanEnv({ GITHUB_SHA: 'deadbeef' }),
+      message: 'deploy {tags} ({paths} in {files}) from {sha}',
+      author: 'Bot <bot@example.com>',
+    },
+  });
+  assert.equal(res.pushed, true);
+  assert.equal(res.attempts, 1);
+  assert.equal(remote.head(), res.commit);
+  assert.equal(remote.show('main', 'values.yaml'), VALUES.replace('1.2.2', '1.2.3').trimEnd());
+  assert.equal(git(remote.bare, ['log', '-1', '--format=%s|%an <%ae>']), 'deploy 1.2.3 (image.tag in values.yaml) from deadbeef|Bot <bot@example.com>');
+});
+
+test('nothing changed: no commit, no push', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const clone = remote.clone();
+  const before = remote.head();
+  const plan = setTag('1.2.2');
+  const res = await runPipeline({ cwd: clone, plan, apply: fakeApply(plan), git: { push: true, env: cleanEnv() } });
+  assert.equal(res.commit, null);
+  assert.equal(res.pushed, false);
+  assert.equal(remote.head(), before);
+  assert.equal(git(clone, ['rev-parse', 'HEAD']), before);
+});
+
+test('remote moved: fetches, re-applies the plan on the fresh files, pushes again', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const clone = remote.clone();
+  const plan = setTag('1.2.3');
+  const seen = [];
+  const apply = fakeApply(plan, {
+    onApply: (n, workdir) => {
+      seen.push(read(path.join(workdir, 'values.yaml')));
+      // another pipeline lands a change to the same file (another key) right after our first apply
+      if (n === 1) remote.competingCommit({ 'values.yaml': (s) => s.replace('replicas: 2', 'replicas: 5') });
+    },
+  });
+  const res = await runPipeline({ cwd: clone, plan, apply, git: { push: true, env: cleanEnv(), backoff: FAST } });
+  assert.equal(res.pushed, true);
+  assert.equal(res.attempts, 2);
+  assert.equal(apply.calls, 2);
+  assert.match(seen[1], /replicas: 5/, 'second apply ran on the fresh remote files');
+  assert.equal(remote.show('main', 'values.yaml'), 'image:\n  repository: ghcr.io/acme/api\n  tag: 1.2.3\nreplicas: 5');
+  assert.deepEqual(remote.log(), ['chore(deploy): set image.tag to 1.2.3 in values.yaml', 'competing change', 'seed']);
+  assert.equal(git(remote.bare, ['rev-list', '--merges', 'main']), '');
+});
+
+test('remote moved to the same value: finishes without a commit', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const clone = remote.clone();
+  const plan = setTag('1.2.3');
+  const apply = fakeApply(plan, {
+    onApply: (n) => {
+      if (n === 1) remote.competingCommit({ 'values.yaml': (s) => s.replace('tag: 1.2.2', 'tag: 1.2.3') }, 'same bump');
+    },
+  });
+  const res = await runPipeline({ cwd: clone, plan, apply, git: { push: true, env: cleanEnv(), backoff: FAST } });
+  assert.equal(res.commit, null);
+  assert.equal(res.pushed, false);
+  assert.deepEqual(remote.log(), ['same bump', 'seed']);
+  assert.equal(git(clone, ['rev-parse', 'HEAD']), remote.head());
+});
+
+test('retries exhausted: clear error with exit code 3', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES, 'counter.yaml': 'n: 0\n' });
+  const clone = remote.clone();
+  const plan = setTag('1.2.3');
+  const apply = fakeApply(plan, {
+    onApply: (n) => remote.competingCommit({ 'counter.yaml': `n: ${n}\n` }, `competing ${n}`),
+  });
+  const delays = [];
+  await assert.rejects(
+    runPipeline({
+      cwd: clone,
+      plan,
+      apply,
+      git: { push: true, retries: 2, env: cleanEnv(), backoff: FAST, log: (l) => delays.push(l) },
+    }),
+    (e) => {
+      assert.equal(e.exitCode, 3);
+      assert.equal(e.code, 'push-retries-exhausted');
+      assert.match(e.message, /^push retries exhausted after 3 attempts/);
+      return true;
+    },
+  );
+  assert.equal(apply.calls, 3);
+  assert.equal(delays.filter((l) => l.startsWith('retrying in')).length, 2);
+  assert.ok(!remote.log().some((s) => s.startsWith('chore(deploy)')));
+});
+
+test('a push rejected for another reason fails at once', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const { writeFileSync, chmodSync } = await import('node:fs');
+  const hook = path.join(remote.bare, 'hooks', 'pre-receive');
+  writeFileSync(hook, '#!/bin/sh\necho "protected branch" >&2\nexit 1\n');
+  chmodSync(hook, 0o755);
+  const clone = remote.clone();
+  const plan = setTag('1.2.3');
+  const apply = fakeApply(plan);
+  await assert.rejects(
+    runPipeline({ cwd: clone, plan, apply, git: { push: true, env: cleanEnv(), backoff: FAST } }),
+    (e) => e.exitCode === 3 && e.code === 'push-failed' && /pre-receive hook declined/.test(e.message) && /protected branch/.test(e.message),
+  );
+  assert.equal(apply.calls, 1);
+});
+
+test('refuses to push from a checkout with uncommitted changes', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES, 'other.yaml': 'a: 1\n' });
+  const clone = remote.clone();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(path.join(clone, 'other.yaml'), 'a: 2\n');
+  const plan = setTag('1.2.3');
+  const apply = fakeApply(plan);
+  await assert.rejects(
+    runPipeline({ cwd: clone, plan, apply, git: { push: true, env: cleanEnv() } }),
+    (e) => e.exitCode === 3 && e.code === 'dirty-worktree' && /other\.yaml/.test(e.message),
+  );
+  assert.equal(apply.calls, 0);
+});
+
+test('--repo: shallow clone into a temp dir, push, remove the temp dir', async (t) => {
+  const remote = makeRemote(t, { 'charts/api/values.yaml': VALUES });
+  remote.competingCommit({ 'charts/api/values.yaml': (s) => `${s}# second\n` }, 'second');
+  const plan = setTag('2.0.0', 'charts/api/values.yaml');
+  const dirs = [];
+  const apply = fakeApply(plan, {
+    onApply: (n, workdir) => {
+      dirs.push(workdir);
+      assert.equal(git(workdir, ['rev-parse', '--is-shallow-repository']), 'true');
+      assert.equal(git(workdir, ['rev-list', '--count', 'HEAD']), '1');
+    },
+  });
+  const res = await runPipeline({ cwd: '/', plan, apply, git: { repo: remote.url, push: true, env: cleanEnv() } });
+  assert.equal(res.pushed, true);
+  assert.equal(res.branch, 'main');
+  assert.match(remote.show('main', 'charts/api/values.yaml'), /tag: 2\.0\.0\nreplicas: 2\n# second/);
+  assert.equal(existsSync(dirs[0]), false, 'temp clone removed');
+});
+
+test('--repo with a remote that moves: retries in the shallow clone', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const plan = setTag('3.0.0');
+  const apply = fakeApply(plan, {
+    onApply: (n) => {
+      if (n <= 2) remote.competingCommit({ 'values.yaml': (s) => s.replace(/replicas: \d+/, `replicas: ${n + 5}`) });
+    },
+  });
+  const res = await runPipeline({ plan, apply, git: { repo: remote.url, branch: 'main', env: cleanEnv(), backoff: FAST } });
+  assert.equal(res.attempts, 3);
+  assert.equal(remote.show('main', 'values.yaml'), 'image:\n  repository: ghcr.io/acme/api\n  tag: 3.0.0\nreplicas: 7');
+  assert.equal(git(remote.bare, ['rev-list', '--merges', 'main']), '');
+});
+
+test('no git flags: only applies', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const clone = remote.clone();
+  const plan = setTag('9.9.9');
+  const res = await runPipeline({ cwd: clone, plan, apply: fakeApply(plan), git: {} });
+  assert.equal(res.commit, null);
+  assert.match(read(path.join(clone, 'values.yaml')), /tag: 9\.9\.9/);
+  assert.equal(git(clone, ['status', '--porcelain']), 'M values.yaml');
+});
