@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the Rust core for wasm32 and generates the Node and web bindings:
+#   pkg/wasm/node/  (wasm-bindgen --target nodejs; loaded by pkg/src/core.js)
+#   pkg/wasm/web/   (wasm-bindgen --target web; loaded by the playground)
+# Each .wasm is then shrunk with npm binaryen's wasm-opt (never Debian's 108: its
+# output crashes at load). Requires scripts/setup to have run (wasm-bindgen-cli,
+# the wasm32 target, pkg/node_modules).
+set -euo pipefail
+
+PKG="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$PKG/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+cd "$ROOT"
+cargo build --quiet --release --target wasm32-unknown-unknown --lib
+crate="$(awk -F'"' '/^name *=/ { gsub(/-/, "_", $2); print $2; exit }' Cargo.toml)"
+input="target/wasm32-unknown-unknown/release/${crate}.wasm"
+
+# wasm-opt features: what rustc emits for wasm32-unknown-unknown by default
+# (bulk-memory, nontrapping-float-to-int, sign-ext, reference-types, multivalue,
+# mutable-globals). A feature the module uses but wasm-opt does not allow fails
+# validation here, not at load time.
+opt_flags=(-Oz --strip-debug --strip-producers
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-reference-types --enable-multivalue --enable-mutable-globals)
+wasm_opt="$PKG/node_modules/.bin/wasm-opt"
+
+for target in node web; do
+  out="$PKG/wasm/$target"
+  rm -rf "$out"
+  mkdir -p "$out"
+  bindgen_target="$target"
+  [[ "$target" == node ]] && bindgen_target=nodejs
+  wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name gitops_bump "$input"
+  wasm="$out/gitops_bump_bg.wasm"
+  "$wasm_opt" "${opt_flags[@]}" "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
+  # pkg/ is "type": "module"; the nodejs glue is CommonJS, the web glue ESM.
+  module_type=module
+  [[ "$target" == node ]] && module_type=commonjs
+  printf '{ "type": "%s" }\n' "$module_type" > "$out/package.json"
+done
+
+# The node build must load and answer after wasm-opt (a bad optimiser build
+# validates but crashes at instantiation).
+node -e '
+  const m = require(process.argv[1]);
+  if (typeof m.version !== "function") throw new Error("wasm build exports no version()");
+  console.log("build-wasm: gitops-bump core " + m.version() + ", " +
+    require("fs").statSync(process.argv[2]).size + " bytes wasm");
+' "$PKG/wasm/node/gitops_bump.js" "$PKG/wasm/node/gitops_bump_bg.wasm"
