@@ -1,0 +1,540 @@
+/**
+ * The `gitops-bump` command line. Each editing command becomes a plan (see plan.js);
+ * without git flags the plan is applied to the files below the current directory, with
+ * them it is handed to `runPipeline` (pipeline.js), the same function the Action calls.
+ *
+ * Exit codes: 0 success (changed or unchanged) · 1 edit error, or with `--check` "a
+ * change would be made" · 2 usage error · 3 git or API failure.
+ *
+ * @module gitops-bump/cli
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { GitopsBumpError, usageError } from './errors.js';
+import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { readText } from './files.js';
+import { unifiedDiff } from './diff.js';
+import * as core from './core.js';
+
+/** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
+export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3 });
+
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+/** Options every editing command takes: output modes and the git flags. */
+const EDIT_OPTIONS = {
+  'dry-run': { type: 'boolean' },
+  check: { type: 'boolean' },
+  json: { type: 'boolean' },
+  commit: { type: 'boolean' },
+  push: { type: 'boolean' },
+  remote: { type: 'string' },
+  branch: { type: 'string' },
+  repo: { type: 'string' },
+  message: { type: 'string' },
+  author: { type: 'string' },
+  retries: { type: 'string' },
+  pr: { type: 'boolean' },
+  base: { type: 'string' },
+  title: { type: 'string' },
+  body: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  draft: { type: 'boolean' },
+  'api-commit': { type: 'boolean' },
+  'token-env': { type: 'string' },
+  'github-repo': { type: 'string' },
+  'source-sha': { type: 'string' },
+};
+const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
+
+const EDIT_HELP = `Output:
+  --dry-run            print a unified diff of what would change; write nothing
+  --check              write nothing; exit 1 when a change would be made
+  --json               print the result (or the error) as JSON on stdout
+
+Git (the edit is made, committed and pushed by the same pipeline as the Action):
+  --commit             commit the edited files in the checkout that holds them
+  --push               commit, then push; re-apply the edit and retry when the remote moved
+  --remote NAME        remote to push to (default: origin)
+  --branch NAME        branch to push to (default: the current branch)
+  --repo URL           shallow-clone URL into a temp dir and edit there (paths are relative to its root)
+  --message TEMPLATE   commit message; placeholders {images} {tags} {files} {paths} {sha}
+  --author "N <e>"     commit author (default: gitops-bump <gitops-bump@users.noreply.github.com>)
+  --retries N          push attempts after the first (default: 5), jittered exponential backoff
+  --source-sha SHA     the source commit for {sha} (default: $GITHUB_SHA or $CIRCLE_SHA1)
+  --pr                 push to a branch derived from the edit and open or update a pull request
+  --base B --title T --body B --label L (repeatable) --draft    pull request fields
+  --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
+  --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
+  --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL`;
+
+const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
+would be made), 2 usage error, 3 git or API failure.`;
+
+/**
+ * @typedef {object} Command
+ * @property {string} usage
+ * @property {string} summary
+ * @property {Record<string, {type: 'string'|'boolean', multiple?: boolean, short?: string}>} options
+ * @property {[number, number]} positionals min and max (Infinity) count
+ * @property {string} help the rest of the help text
+ * @property {(values: Record<string, any>, positionals: string[]) => unknown[]} [plan] builds the plan entries
+ */
+
+/** @type {Record<string, Command>} */
+const COMMANDS = {
+  get: {
+    usage: 'gitops-bump get FILE PATH [--select S] [--all] [--json]',
+    summary: 'print the value at PATH',
+    options: { ...MATCH_OPTIONS, json: { type: 'boolean' } },
+    positionals: [2, 2],
+    help: `Prints the value at PATH (scalars as plain values, maps and lists as YAML).
+
+Options:
+  --select S   document selector for multi-document files, e.g. kind=Deployment,metadata.name=api
+  --all        print every match (one per line) instead of failing when PATH matches several
+  --json       print the matches with their kind, concrete path, line and column
+
+Examples:
+  gitops-bump get values.yaml image.tag
+  gitops-bump get deploy.yaml 'spec.template.spec.containers[name=api].image' --select kind=Deployment
+  gitops-bump get values.yaml '/image/tag' --json`,
+  },
+  set: {
+    usage: 'gitops-bump set FILE PATH VALUE [--type T] [--create] [--select S] [--all]',
+    summary: 'set the value at PATH, byte-exactly',
+    options: { ...MATCH_OPTIONS, type: { type: 'string' }, create: { type: 'boolean' }, ...EDIT_OPTIONS },
+    positionals: [3, 3],
+    help: `Sets the value at PATH; only the bytes of that value change. A string that a YAML
+reader would take for something else (1.10, yes, 0123) is quoted.
+
+Options:
+  --type T     string (default), int, float, bool, null or yaml
+  --create     insert missing keys, and a new item for a [key=value] that matches none
+  --select S   document selector for multi-document files
+  --all        set every match instead of failing when PATH matches several
+
+${EDIT_HELP}
+
+Examples:
+  gitops-bump set values.yaml image.tag 1.10
+  gitops-bump set values.yaml replicaCount 3 --type int
+  gitops-bump set deploy.yaml 'spec.template.spec.containers[name=api].image' ghcr.io/acme/api:1.2.3 --dry-run
+  gitops-bump set values.yaml image.tag 1.2.3 --push --message 'deploy api {tags}'`,
+    plan: (v, [file, path, value]) => [{ file, set: path, value, type: v.type, create: v.create, all: v.all, select: v.select }],
+  },
+  remove: {
+    usage: 'gitops-bump remove FILE PATH [--select S] [--all]',
+    summary: 'remove the key or item at PATH',
+    options: { ...MATCH_OPTIONS, ...EDIT_OPTIONS },
+    positionals: [2, 2],
+    help: `Removes the key or list item at PATH (its lines, with their comments).
+
+Options:
+  --select S   document selector for multi-document files
+  --all        remove every match instead of failing when PATH matches several
+
+${EDIT_HELP}
+
+Examples:
+  gitops-bump remove deploy.yaml metadata.annotations.stale
+  gitops-bump remove values.yaml 'sidecars[name=debug]' --dry-run`,
+    plan: (v, [file, path]) => [{ file, remove: path, all: v.all, select: v.select }],
+  },
+  image: {
+    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force]',
+    summary: 'set images in a kustomization, Argo CD Application or Flux setters',
+    options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...EDIT_OPTIONS },
+    positionals: [2, Infinity],
+    help: `Sets images with kustomize's grammar: name=newName:newTag@digest, name:tag,
+name@digest, name=newName. TARGET is an overlay directory (its kustomization file), a
+kustomization file, an Argo CD Application or a file with Flux setter markers. Unlike
+\`kustomize edit set image\`, nothing else in the file changes.
+
+Options:
+  --scan       TARGET is a directory: update every reference to the image below it
+  --force      do not check that the overlay's resources use the image
+
+${EDIT_HELP}
+
+Examples:
+  gitops-bump image overlays/production ghcr.io/acme/api:1.10.0
+  gitops-bump image overlays/staging api=ghcr.io/acme/api:1.10.0@sha256:… worker:2.0.1
+  gitops-bump image apps/api.yaml ghcr.io/acme/api:1.10.0        # Argo CD Application
+  gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'`,
+    plan: (v, [target, ...specs]) => specs.map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
+  },
+  apply: {
+    usage: 'gitops-bump apply PLAN',
+    summary: 'apply a plan file (YAML or JSON), all edits or none',
+    options: { ...EDIT_OPTIONS },
+    positionals: [1, 1],
+    help: `Applies every edit of a plan file, or none: every new text is computed and
+self-checked before any file is written. PLAN is YAML (every scalar read as a string,
+so value: 1.10 stays "1.10") or JSON; "-" reads it from stdin.
+
+  edits:
+    - file: overlays/prod/kustomization.yaml
+      image: api=ghcr.io/acme/api:1.2.3
+    - file: charts/api/values.yaml
+      set: image.tag
+      value: "1.10"
+      type: string          # optional: string (default), int, float, bool, null, yaml
+      create: false         # optional
+      all: false            # optional
+      select: kind=Deployment,metadata.name=api   # optional
+    - file: old.yaml
+      remove: metadata.annotations.stale
+    - scan: .
+      image: ghcr.io/acme/api:1.2.3
+
+${EDIT_HELP}
+
+Examples:
+  gitops-bump apply bump.yaml
+  gitops-bump apply bump.json --dry-run
+  gitops-bump apply bump.yaml --push --retries 8`,
+    plan: () => [],
+  },
+  playground: {
+    usage: 'gitops-bump playground [--port N]',
+    summary: 'serve the browser playground on 127.0.0.1',
+    options: { port: { type: 'string' } },
+    positionals: [0, 0],
+    help: `Serves the playground (try key paths and image specs on your own YAML in a
+browser; nothing leaves the machine) on http://127.0.0.1:PORT until interrupted.
+
+Options:
+  --port N     port to listen on (default: 0, any free port; the URL is printed)
+
+Examples:
+  gitops-bump playground
+  gitops-bump playground --port 8080`,
+  },
+};
+
+const MAIN_HELP = `gitops-bump ${PACKAGE.version}: byte-exact YAML edits for GitOps config repos
+
+Usage:
+${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`).join('\n')}
+
+Run \`gitops-bump COMMAND --help\` for a command's options and examples.
+
+Key paths: image.tag · spec.template.spec.containers[name=api].image · items[0] · items[-1]
+· metadata.labels["app.kubernetes.io/name"] · items[*] (with --all) · /json/pointer
+
+${EXIT_HELP}`;
+
+/**
+ * @typedef {object} Io
+ * @property {{write(s: string): unknown}} stdout
+ * @property {{write(s: string): unknown}} stderr
+ * @property {string} cwd
+ * @property {NodeJS.ProcessEnv} env
+ * @property {() => Promise<string>} readStdin
+ */
+
+/**
+ * Runs the CLI. Never throws and never exits the process: returns the exit code.
+ * @param {string[]} argv arguments after the program name
+ * @param {Partial<Io>} [io] streams, cwd and env (default: the process's)
+ * @returns {Promise<number>}
+ */
+export async function main(argv, io = {}) {
+  const out = io.stdout ?? process.stdout;
+  const err = io.stderr ?? process.stderr;
+  const cwd = io.cwd ?? process.cwd();
+  const env = io.env ?? process.env;
+  const readStdin = io.readStdin ?? (() => readAll(process.stdin));
+
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? err : out).write(`${MAIN_HELP}\n`);
+    return name === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (name === '--version' || name === '-V') {
+    out.write(`gitops-bump ${PACKAGE.version}\n`);
+    return EXIT.OK;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    err.write(`error[usage]: unknown command \`${name}\`\n  = help: commands are ${Object.keys(COMMANDS).join(', ')}; see gitops-bump --help\n`);
+    return EXIT.USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.write(`Usage: ${command.usage}\n\n${command.help}\n\n${EXIT_HELP}\n`);
+    return EXIT.OK;
+  }
+
+  let json = false;
+  try {
+    const { values, positionals } = parseCommand(name, command, rest);
+    json = Boolean(values.json);
+    if (name === 'get') return runGet(values, positionals, { out, cwd });
+    if (name === 'playground') return await runPlayground(values, { out, err });
+    const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
+    validatePlan(plan); // a bad plan is a usage error before anything is touched
+    return await runEdit(plan, values, { out, err, cwd, env });
+  } catch (error) {
+    return reportError(error, { err, out, json });
+  }
+}
+
+/**
+ * Parses a command's arguments strictly (unknown options are usage errors).
+ * @param {string} name
+ * @param {Command} command
+ * @param {string[]} args
+ * @returns {{values: Record<string, any>, positionals: string[]}}
+ */
+function parseCommand(name, command, args) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: /** @type {any} */ (command.options), allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(`${/** @type {Error} */ (error).message}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+  }
+  const [min, max] = command.positionals;
+  const n = parsed.positionals.length;
+  if (n < min || n > max) {
+    const what = n < min ? 'missing arguments' : `unexpected argument \`${parsed.positionals[max]}\``;
+    throw usageError(`${what}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/**
+ * `get FILE PATH`: prints plain values (or YAML source for collections), one a line.
+ * @param {Record<string, any>} values
+ * @param {string[]} positionals
+ * @param {{out: {write(s: string): unknown}, cwd: string}} io
+ * @returns {number}
+ */
+function runGet(values, [file, path], { out, cwd }) {
+  const found = core.getValue(readText(resolvePath(cwd, file), file), path, { all: Boolean(values.all), select: values.select, file });
+  if (values.json) {
+    out.write(`${JSON.stringify(found, null, 2)}\n`);
+  } else {
+    for (const f of found) out.write(`${f.kind === 'map' || f.kind === 'seq' ? f.source.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+  }
+  return EXIT.OK;
+}
+
+/**
+ * Reads the plan of `apply`: a file, or stdin for `-`.
+ * @param {string} file
+ * @param {string} cwd
+ * @param {() => Promise<string>} readStdin
+ * @returns {Promise<unknown>}
+ */
+async function readPlan(file, cwd, readStdin) {
+  if (file === '-') {
+    return parsePlan(await readStdin(), { file: '<stdin>' });
+  }
+  return loadPlan(resolvePath(cwd, file));
+}
+
+/**
+ * Applies a plan locally or through the git pipeline, and reports what happened.
+ * @param {unknown} plan
+ * @param {Record<string, any>} values
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string, env: NodeJS.ProcessEnv}} io
+ * @returns {Promise<number>}
+ */
+async function runEdit(plan, values, { out, err, cwd, env }) {
+  const preview = Boolean(values['dry-run'] || values.check);
+  const git = gitOptions(values, env);
+  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null}} */
+  let result;
+  if (git && !preview) {
+    const { runPipeline } = await import('./pipeline.js');
+    const apply = (/** @type {string} */ workdir) => applyPlan(plan, { cwd: workdir });
+    try {
+      result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
+    } catch (error) {
+      throw asGitError(error);
+    }
+  } else {
+    // --dry-run / --check never commit: the plan is previewed on the files below cwd
+    result = applyPlan(plan, { cwd, dryRun: preview });
+  }
+  const changed = result.changed ?? [];
+
+  if (values.json) {
+    const report = {
+      changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
+      unchanged: result.unchanged,
+      written: !preview && changed.length > 0,
+      ...(git && !preview ? { commit: result.commit ?? null, pushed: result.pushed ?? false, attempts: result.attempts ?? 0, pullRequest: result.pullRequest ?? null } : {}),
+    };
+    out.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (preview) {
+    for (const c of changed) {
+      if (values['dry-run']) out.write(diffOf(c));
+      if (values.check) err.write(`would change ${c.file}\n`);
+    }
+    if (changed.length === 0) err.write('no changes\n');
+  } else {
+    for (const c of changed) {
+      for (const ch of c.changes) {
+        if (ch.kind !== 'unchanged') out.write(`${c.file}:${ch.line}:${ch.column}: ${describe(ch)}\n`);
+      }
+    }
+    for (const file of result.unchanged ?? []) out.write(`${file}: unchanged (already up to date)\n`);
+    if (result.commit) out.write(`commit ${result.commit}${result.pushed ? ` pushed${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}` : ''}\n`);
+    const pr = /** @type {any} */ (result.pullRequest);
+    if (pr) out.write(`pull request #${pr.number} ${pr.updated ? 'updated' : 'opened'}: ${pr.url}\n`);
+  }
+  return values.check && changed.length > 0 ? EXIT.EDIT : EXIT.OK;
+}
+
+/**
+ * @param {{file: string, before: string, after: string}} c
+ * @returns {string}
+ */
+function diffOf(c) {
+  return unifiedDiff(c.before, c.after, { fromFile: `a/${c.file}`, toFile: `b/${c.file}` });
+}
+
+/**
+ * A one-line description of a change: `image.tag: 1.9 -> 1.10`.
+ * @param {{path: string, kind: string, old?: string|null, new?: string|null}} ch
+ * @returns {string}
+ */
+function describe(ch) {
+  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v.includes('\n') ? '(block)' : v);
+  switch (ch.kind) {
+    case 'insert':
+      return `${ch.path}: added ${show(ch.new)}`;
+    case 'remove':
+      return `${ch.path}: removed`;
+    default:
+      return `${ch.path}: ${show(ch.old)} -> ${show(ch.new)}`;
+  }
+}
+
+/**
+ * The git options for runPipeline, or null when no git flag was given.
+ * @param {Record<string, any>} v parsed values
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Record<string, any> | null}
+ */
+function gitOptions(v, env) {
+  const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'token-env', 'github-repo', 'source-sha'];
+  if (!wanted) {
+    const stray = gitOnly.find((k) => v[k] !== undefined);
+    if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
+    return null;
+  }
+  let retries;
+  if (v.retries !== undefined) {
+    retries = Number(v.retries);
+    if (!/^\d+$/.test(v.retries) || retries > 100) throw usageError(`--retries: expected a whole number from 0 to 100, got \`${v.retries}\``);
+  }
+  if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
+    throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
+  }
+  for (const prOnly of ['base', 'title', 'body', 'label', 'draft']) {
+    if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
+  }
+  // runPipeline's GitOptions (pkg/src/pipeline.js); it applies the defaults
+  return {
+    commit: Boolean(v.commit),
+    push: Boolean(v.push),
+    pr: Boolean(v.pr),
+    apiCommit: Boolean(v['api-commit']),
+    repo: v.repo,
+    remote: v.remote ?? 'origin',
+    branch: v.branch,
+    message: v.message,
+    author: v.author,
+    retries,
+    base: v.base,
+    title: v.title,
+    body: v.body,
+    labels: v.label ?? [],
+    draft: Boolean(v.draft),
+    tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
+    githubRepo: v['github-repo'] ?? env.GITHUB_REPOSITORY,
+    sourceSha: v['source-sha'] ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1,
+    env,
+  };
+}
+
+/**
+ * Marks an error from the git phase with its exit code: the pipeline's errors carry
+ * `exitCode` (3, or 2 for a bad git option); edit errors keep theirs (1 or 2);
+ * anything else thrown there is a git failure (3).
+ * @param {unknown} error
+ * @returns {unknown}
+ */
+function asGitError(error) {
+  if (error instanceof GitopsBumpError) return error;
+  const e = error instanceof Error ? error : new Error(String(error));
+  const code = /** @type {any} */ (e).exitCode;
+  return Object.assign(e, { cliExitCode: code === EXIT.USAGE ? EXIT.USAGE : EXIT.GIT });
+}
+
+/**
+ * Prints an error to stderr (with --json, also as JSON on stdout) and picks the exit code.
+ * @param {unknown} error
+ * @param {{err: {write(s: string): unknown}, out: {write(s: string): unknown}, json: boolean}} io
+ * @returns {number}
+ */
+function reportError(error, { err, out, json }) {
+  const e = /** @type {any} */ (error);
+  let code = EXIT.EDIT;
+  let text;
+  /** @type {Record<string, unknown>} */
+  let fields;
+  if (error instanceof GitopsBumpError) {
+    code = error.kind === 'usage' ? EXIT.USAGE : EXIT.EDIT;
+    text = /^error\[/.test(error.message) ? error.message : `error[${error.kind}]: ${error.message}`;
+    fields = error.fields();
+  } else if (e && e.cliExitCode) {
+    code = e.cliExitCode;
+    text = `error[${e.kind ?? 'git'}]: ${e.message}`;
+    fields = { kind: e.kind ?? 'git', message: e.message };
+  } else {
+    text = `error[internal]: ${e?.stack ?? e}`;
+    fields = { kind: 'internal', message: String(e?.message ?? e) };
+  }
+  err.write(`${text.replace(/\n$/, '')}\n`);
+  if (json) out.write(`${JSON.stringify({ error: fields }, null, 2)}\n`);
+  return code;
+}
+
+/**
+ * Starts the playground server and keeps running until interrupted.
+ * @param {Record<string, any>} values
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}}} io
+ * @returns {Promise<number>}
+ */
+async function runPlayground(values, { out }) {
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '0') || port > 65535) throw usageError(`--port: expected a port number, got \`${values.port}\``);
+  const { startPlayground } = await import('../playground/server.js');
+  const handle = await startPlayground({ port, host: '127.0.0.1' });
+  out.write(`gitops-bump playground: ${handle.url}  (Ctrl-C to stop)\n`);
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await handle.close();
+  return EXIT.OK;
+}
+
+/**
+ * @param {NodeJS.ReadableStream} stream
+ * @returns {Promise<string>}
+ */
+async function readAll(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}

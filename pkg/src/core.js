@@ -1,0 +1,126 @@
+/**
+ * Loads the Node build of the Rust core (`pkg/wasm/node/`) and wraps every export so
+ * that errors become {@link GitopsBumpError}s. This module converts nothing else: the
+ * arguments and results are exactly those of the wasm exports listed in
+ * `docs/contract.md`. Positions in results (`line`, `column`) are 1-based; `start` and
+ * `end` of a `Found` are UTF-8 byte offsets.
+ *
+ * @module gitops-bump/core
+ */
+import { createRequire } from 'node:module';
+import { GitopsBumpError, fromCoreError } from './errors.js';
+
+const require = createRequire(import.meta.url);
+const WASM_GLUE = '../wasm/node/gitops_bump.js';
+
+/** @type {Record<string, Function> | undefined} */
+let wasm;
+
+/**
+ * The loaded wasm module (loaded on first use, so importing the package is cheap and a
+ * missing build fails with a clear message instead of at import time).
+ * @returns {Record<string, Function>}
+ */
+function load() {
+  if (wasm) return wasm;
+  try {
+    wasm = require(WASM_GLUE);
+  } catch (error) {
+    throw new GitopsBumpError(
+      'gitops-bump: the wasm core is not built (pkg/wasm/node/ is missing); run `bash pkg/scripts/build-wasm.sh`',
+      { kind: 'internal', cause: error },
+    );
+  }
+  return /** @type {Record<string, Function>} */ (wasm);
+}
+
+/**
+ * Calls one wasm export, turning what it throws into a GitopsBumpError.
+ * @param {string} name export name (camelCase, as in the contract)
+ * @param {unknown[]} args
+ * @returns {any}
+ */
+function call(name, args) {
+  const fn = load()[name];
+  if (typeof fn !== 'function') {
+    throw new GitopsBumpError(`gitops-bump: the wasm core has no export \`${name}\``, { kind: 'internal' });
+  }
+  try {
+    return fn(...args);
+  } catch (error) {
+    throw fromCoreError(error);
+  }
+}
+
+/** @typedef {import('./index.js').EditResult} EditResult */
+/** @typedef {import('./index.js').Found} Found */
+/** @typedef {import('./index.js').FileSource} FileSource */
+
+/**
+ * Sets the value at `path`. @see {@link import('./index.js').setValue}
+ * @param {string} text @param {string} path @param {string} value @param {object} [options]
+ * @returns {EditResult}
+ */
+export const setValue = (text, path, value, options) => call('setValue', [text, path, value, options ?? {}]);
+
+/**
+ * Removes the node at `path`.
+ * @param {string} text @param {string} path @param {object} [options]
+ * @returns {EditResult}
+ */
+export const removeValue = (text, path, options) => call('removeValue', [text, path, options ?? {}]);
+
+/**
+ * Reads the node(s) at `path`.
+ * @param {string} text @param {string} path @param {object} [options]
+ * @returns {Found[]}
+ */
+export const getValue = (text, path, options) => call('getValue', [text, path, options ?? {}]);
+
+/**
+ * Applies several edits to one text, all or none.
+ * @param {string} text @param {object[]} edits @param {object} [options]
+ * @returns {EditResult}
+ */
+export const applyEdits = (text, edits, options) => call('applyEdits', [text, edits, options ?? {}]);
+
+/**
+ * Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setter file.
+ * @param {string} text @param {string} spec @param {object} [options]
+ * @returns {EditResult}
+ */
+export const setImage = (text, spec, options) => call('setImage', [text, spec, options ?? {}]);
+
+/**
+ * The container images used by the resources an overlay renders.
+ * @param {string} dir @param {FileSource} fs
+ * @returns {object[]}
+ */
+export const overlayImages = (dir, fs) => call('overlayImages', [dir, fs]);
+
+/**
+ * Throws `unknown-image` when `spec` names no image of the overlay; else the matches.
+ * @param {string} dir @param {string} spec @param {FileSource} fs
+ * @returns {object[]}
+ */
+export const checkImage = (dir, spec, fs) => call('checkImage', [dir, spec, fs]);
+
+/**
+ * Every reference to the image under `dir`, edited.
+ * @param {string} dir @param {string} spec @param {FileSource} fs
+ * @returns {{files: {file: string, text: string, changes: object[]}[]}}
+ */
+export const scanImage = (dir, spec, fs) => call('scanImage', [dir, spec, fs]);
+
+/**
+ * Parses a kustomize image spec (`name=newName:newTag@digest`, …).
+ * @param {string} spec
+ * @returns {{name: string, newName?: string, newTag?: string, digest?: string}}
+ */
+export const parseImageSpec = (spec) => call('parseImageSpec', [spec]);
+
+/**
+ * The version of the Rust core.
+ * @returns {string}
+ */
+export const version = () => call('version', []);

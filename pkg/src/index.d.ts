@@ -1,0 +1,220 @@
+/**
+ * gitops-bump: byte-exact YAML edits for GitOps config repositories.
+ * Positions are 1-based lines and columns; `Found.start`/`end` are UTF-8 byte offsets.
+ */
+
+/** Error kinds. The core's kinds, plus `io` (a write failed) and `internal` from the JS layer. */
+export type ErrorKind =
+  | 'path-syntax' | 'not-found' | 'ambiguous' | 'yaml-syntax' | 'type-mismatch' | 'alias'
+  | 'invalid-value' | 'self-check' | 'image-spec' | 'unknown-image' | 'not-kustomization'
+  | 'usage' | 'io' | 'internal';
+
+/** The one error type: where an edit failed and what was there instead (fields: {@link ErrorFields}). */
+export class GitopsBumpError extends Error {
+  constructor(message: string, fields?: Partial<Omit<ErrorFields, 'message'>> & { cause?: unknown });
+  /** the same error naming `file` */
+  withFile(file: string): GitopsBumpError;
+  /** the structured fields (for JSON output) */
+  fields(): ErrorFields;
+  toJSON(): ErrorFields;
+}
+export interface GitopsBumpError extends Omit<ErrorFields, 'message' | 'kind'> {
+  kind: ErrorKind | string;
+}
+
+/** Structured fields of a {@link GitopsBumpError}. */
+export interface ErrorFields {
+  /** what kind of failure */
+  kind: string;
+  /** the full message (core errors: with the code frame) */
+  message: string;
+  /** 1-based line in `file` */
+  line?: number;
+  /** 1-based column in `file` */
+  column?: number;
+  /** the path segment that failed, as written */
+  segment?: string;
+  /** what was there instead */
+  found?: string;
+  /** a "did you mean" suggestion */
+  hint?: string;
+  /** the file the error is about */
+  file?: string;
+}
+
+/** One change an edit made. */
+export interface Change {
+  /** concrete path, e.g. `spec.template.spec.containers[0].image` */
+  path: string;
+  /** 0-based document index */
+  doc: number;
+  line: number;
+  column: number;
+  /** old plain value (YAML text for collections); absent/null for an insert */
+  old?: string | null;
+  /** new plain value; absent/null for a removal */
+  new?: string | null;
+  kind: 'set' | 'unchanged' | 'insert' | 'remove';
+}
+
+/** Result of a text edit. */
+export interface EditResult {
+  text: string;
+  changes: Change[];
+}
+
+/** A node found by {@link getValue}. */
+export interface Found {
+  path: string;
+  doc: number;
+  kind: 'string' | 'int' | 'float' | 'bool' | 'null' | 'map' | 'seq';
+  value?: string | null;
+  source: string;
+  line: number;
+  column: number;
+  start: number;
+  end: number;
+}
+
+/** What the overlay functions read through; paths are `/`-separated, relative to a root. */
+export interface FileSource {
+  read(path: string): string | null;
+  list(path: string): string[] | null;
+}
+
+export type ValueType = 'string' | 'int' | 'float' | 'bool' | 'null' | 'yaml';
+export type ImageTarget = 'auto' | 'kustomization' | 'argocd' | 'argocd-source' | 'flux';
+export type Value = string | number | boolean | null;
+
+export interface MatchOptions {
+  /** allow many matches (`[*]`, several documents) */
+  all?: boolean;
+  /** document selector for multi-document files, e.g. `kind=Deployment,metadata.name=api` */
+  select?: string;
+}
+
+export interface SetOptions extends MatchOptions {
+  /** default: `string` for a string value, else from the JS type */
+  type?: ValueType;
+  /** insert missing keys and `[key=value]` items */
+  create?: boolean;
+  /** file name for error messages */
+  file?: string;
+}
+
+export interface EditRequest {
+  op: 'set' | 'remove' | 'append';
+  path: string;
+  value?: Value;
+  type?: ValueType;
+  create?: boolean;
+  all?: boolean;
+  select?: string;
+}
+
+export interface OverlayImage {
+  name: string;
+  image: string;
+  container: string;
+  kind: string;
+  resource: string;
+  file: string;
+  line: number;
+}
+
+export interface ImageSpec {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+}
+
+export interface OverlayOptions {
+  /** directory `dir` is relative to, for node:fs (default: cwd) */
+  root?: string;
+  /** read through this instead of node:fs */
+  fs?: FileSource;
+}
+
+export interface FileEditResult {
+  file: string;
+  changed: boolean;
+  before: string;
+  after: string;
+  changes: Change[];
+}
+
+export interface DryRunOption {
+  /** compute, write nothing */
+  dryRun?: boolean;
+}
+
+/** Sets the scalar at `path`, changing only its bytes. */
+export function setValue(text: string, path: string, value: Value, options?: SetOptions): EditResult;
+/** Reads the node(s) at `path`. */
+export function getValue(text: string, path: string, options?: MatchOptions & { file?: string }): Found[];
+/** Removes the key or item at `path`. */
+export function removeValue(text: string, path: string, options?: MatchOptions & { file?: string }): EditResult;
+/** Applies several edits, all or none. */
+export function applyEdits(text: string, edits: EditRequest[], options?: { file?: string }): EditResult;
+/** Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setters. */
+export function setImage(text: string, spec: string, options?: { file?: string; target?: ImageTarget }): EditResult;
+/** Parses a kustomize image spec. */
+export function parseImageSpec(spec: string): ImageSpec;
+/** Images used by the resources an overlay renders. */
+export function overlayImages(dir: string, options?: OverlayOptions): OverlayImage[];
+/** Throws `unknown-image` unless the overlay uses the image. */
+export function checkImage(dir: string, spec: string, options?: OverlayOptions): OverlayImage[];
+/** Every reference to the image under `dir`, edited (nothing written). */
+export function scanImage(dir: string, spec: string, options?: OverlayOptions): { files: { file: string; text: string; changes: Change[] }[] };
+/** Version of the Rust core. */
+export function version(): string;
+
+/** {@link setValue} on a file, written atomically. */
+export function setValueInFile(file: string, path: string, value: Value, options?: Omit<SetOptions, 'file'> & DryRunOption): FileEditResult;
+/** {@link removeValue} on a file, written atomically. */
+export function removeValueInFile(file: string, path: string, options?: MatchOptions & DryRunOption): FileEditResult;
+/** {@link applyEdits} on a file, written atomically. */
+export function applyEditsInFile(file: string, edits: EditRequest[], options?: DryRunOption): FileEditResult;
+/** {@link setImage} on a file or overlay directory; checks the overlay uses the image unless `force`. */
+export function setImageInFile(file: string, spec: string, options?: { target?: ImageTarget; force?: boolean } & DryRunOption): FileEditResult;
+/** {@link getValue} on a file. */
+export function getValueInFile(file: string, path: string, options?: MatchOptions): Found[];
+
+/** A plan entry as written in a plan file. */
+export type PlanEntry =
+  | { file: string; set: string; value: Value; type?: ValueType; create?: boolean; all?: boolean; select?: string }
+  | { file: string; remove: string; all?: boolean; select?: string }
+  | { file: string; image: string; target?: ImageTarget; force?: boolean }
+  | { scan: string; image: string };
+
+export type Plan = { edits: PlanEntry[] } | PlanEntry[];
+
+export interface FileOutcome {
+  file: string;
+  before: string;
+  after: string;
+  changes: Change[];
+}
+
+export interface PlanResult {
+  changed: FileOutcome[];
+  unchanged: string[];
+}
+
+/** Applies a plan below `cwd`, all or nothing. */
+export function applyPlan(plan: Plan | unknown, options?: { cwd?: string; dryRun?: boolean }): PlanResult;
+/** Parses plan text (JSON, or YAML with every scalar a string). */
+export function parsePlan(text: string, options?: { format?: 'yaml' | 'json'; file?: string }): unknown;
+/** Reads and parses a plan file. */
+export function loadPlan(file: string): unknown;
+/** Validates a plan; errors name `edits[i].field`. */
+export function validatePlan(plan: unknown): object[];
+/** A `{read, list}` file source over node:fs below `root`. */
+export function nodeFileSource(root: string, pending?: Map<string, string>): FileSource;
+/** Writes a file atomically (temp file + rename, mode kept). */
+export function writeAtomic(file: string, text: string): void;
+/** Reads a file as exact UTF-8 text. */
+export function readText(file: string, display?: string): string;
+/** A unified diff (`''` when equal). */
+export function unifiedDiff(before: string, after: string, options?: { fromFile?: string; toFile?: string; context?: number }): string;

@@ -1,0 +1,350 @@
+/**
+ * Edit plans: parsing (YAML or JSON), validation with errors that name the entry and
+ * field, and all-or-nothing application to files (every new text is computed before
+ * anything is written).
+ *
+ * Plan format (see docs/contract.md):
+ *
+ * ```yaml
+ * edits:
+ *   - file: overlays/prod/kustomization.yaml
+ *     image: api=ghcr.io/acme/api:1.2.3
+ *   - file: charts/api/values.yaml
+ *     set: image.tag
+ *     value: "1.10"
+ *   - file: old.yaml
+ *     remove: metadata.annotations.stale
+ *   - scan: .
+ *     image: ghcr.io/acme/api:1.2.3
+ * ```
+ *
+ * @module gitops-bump/plan
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import * as core from './core.js';
+import { GitopsBumpError, usageError } from './errors.js';
+import { nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+
+/** Value types the core understands. */
+export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
+
+/** File names kustomize looks for in a directory, in its order. */
+export const KUSTOMIZATION_NAMES = Object.freeze(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/** Fields allowed per kind of plan entry (anything else is a typo and an error). */
+const ALLOWED = {
+  set: ['file', 'set', 'value', 'type', 'create', 'all', 'select'],
+  remove: ['file', 'remove', 'all', 'select'],
+  image: ['file', 'image', 'target', 'force'],
+  scan: ['scan', 'image'],
+};
+const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux'];
+
+/**
+ * @typedef {{op: 'set', file: string, path: string, value: string, type: string, create: boolean, all: boolean, select?: string}
+ *   | {op: 'remove', file: string, path: string, all: boolean, select?: string}
+ *   | {op: 'image', file: string, spec: string, target?: string, force: boolean}
+ *   | {op: 'scan', dir: string, spec: string}
+ *   | {op: 'edits', file: string, edits: object[]}} Entry
+ */
+
+/**
+ * Parses the text of a plan file. JSON when it looks like JSON (or `format` says so),
+ * else YAML read with the failsafe schema: every scalar is a string, so `value: 1.10`
+ * means the string `1.10`, never the number 1.1.
+ * @param {string} text
+ * @param {{format?: 'yaml'|'json', file?: string}} [options]
+ * @returns {unknown} the raw plan (validate it with {@link validatePlan})
+ * @throws {GitopsBumpError} `usage` when the text does not parse
+ */
+export function parsePlan(text, options = {}) {
+  const name = options.file ?? 'plan';
+  const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'yaml');
+  try {
+    if (format === 'json') return JSON.parse(text);
+    const doc = YAML.parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS();
+  } catch (error) {
+    throw usageError(`${name}: not a valid ${format === 'json' ? 'JSON' : 'YAML'} plan: ${/** @type {Error} */ (error).message}`, {
+      file: name,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Reads and parses a plan file (`.json` is JSON, anything else YAML).
+ * @param {string} file
+ * @returns {unknown}
+ */
+export function loadPlan(file) {
+  const text = readText(file);
+  return parsePlan(text, { file, format: file.endsWith('.json') ? 'json' : undefined });
+}
+
+/**
+ * Checks a raw plan (`{edits: [...]}` or a bare list) and returns its entries in
+ * normalized form. Errors name the entry index and the field: `edits[2].value: ...`.
+ * @param {unknown} plan
+ * @returns {Entry[]}
+ * @throws {GitopsBumpError} `usage`
+ */
+export function validatePlan(plan) {
+  let list = plan;
+  if (plan && typeof plan === 'object' && !Array.isArray(plan)) {
+    const extra = Object.keys(plan).filter((k) => k !== 'edits');
+    if (extra.length > 0) throw usageError(`plan: unknown top-level field \`${extra[0]}\` (expected \`edits\`)`);
+    list = /** @type {any} */ (plan).edits;
+  }
+  if (!Array.isArray(list)) throw usageError('plan: expected a list of edits, or a mapping with an `edits` list');
+  if (list.length === 0) throw usageError('plan: `edits` is empty; give at least one edit');
+  return list.map((raw, index) => validateEntry(raw, index));
+}
+
+/**
+ * @param {unknown} raw
+ * @param {number} index
+ * @returns {Entry}
+ */
+function validateEntry(raw, index) {
+  const where = `edits[${index}]`;
+  const fail = (/** @type {string} */ field, /** @type {string} */ message) =>
+    usageError(`plan: ${where}${field ? `.${field}` : ''}: ${message}`, { segment: field ? `${where}.${field}` : where });
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw fail('', 'expected a mapping such as `{file: values.yaml, set: image.tag, value: "1.2.3"}`');
+  }
+  const entry = /** @type {Record<string, unknown>} */ (raw);
+  const kinds = ['set', 'remove', 'scan'].filter((k) => k in entry);
+  if (kinds.length === 0 && 'image' in entry) kinds.push('image');
+  if (kinds.length !== 1) {
+    throw fail('', kinds.length === 0
+      ? 'says nothing to do: give one of `set`, `remove`, `image` (with `file`) or `scan` (with `image`)'
+      : `gives both \`${kinds[0]}\` and \`${kinds[1]}\`; one edit per entry`);
+  }
+  const kind = /** @type {keyof typeof ALLOWED} */ (kinds[0]);
+  for (const key of Object.keys(entry)) {
+    if (!ALLOWED[kind].includes(key)) {
+      throw fail(key, `unknown field for a \`${kind}\` entry (allowed: ${ALLOWED[kind].join(', ')})`);
+    }
+  }
+  const str = (/** @type {string} */ field, required = true) => {
+    const v = entry[field];
+    if (v === undefined || v === null) {
+      if (required) throw fail(field, 'is required');
+      return undefined;
+    }
+    if (typeof v !== 'string' || v === '') throw fail(field, `expected a non-empty string, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const bool = (/** @type {string} */ field) => {
+    const v = entry[field];
+    if (v === undefined || v === null || v === false || v === 'false') return false;
+    if (v === true || v === 'true') return true;
+    throw fail(field, `expected true or false, got ${JSON.stringify(v)}`);
+  };
+  switch (kind) {
+    case 'set': {
+      const { value, type } = normalizeValue(entry.value, entry.type, (m) => fail(m.field, m.message));
+      return { op: 'set', file: /** @type {string} */ (str('file')), path: /** @type {string} */ (str('set')), value, type, create: bool('create'), all: bool('all'), select: str('select', false) };
+    }
+    case 'remove':
+      return { op: 'remove', file: /** @type {string} */ (str('file')), path: /** @type {string} */ (str('remove')), all: bool('all'), select: str('select', false) };
+    case 'image': {
+      const target = str('target', false);
+      if (target !== undefined && !IMAGE_TARGETS.includes(target)) throw fail('target', `expected one of ${IMAGE_TARGETS.join(', ')}`);
+      return { op: 'image', file: /** @type {string} */ (str('file')), spec: /** @type {string} */ (str('image')), target, force: bool('force') };
+    }
+    default:
+      return { op: 'scan', dir: /** @type {string} */ (str('scan')), spec: /** @type {string} */ (str('image')) };
+  }
+}
+
+/**
+ * Turns a value given as JS data into the `(value, type)` pair the core takes. Strings
+ * stay strings (type `string` unless `type` says otherwise); without an explicit type a
+ * number becomes `int`/`float`, a boolean `bool`, `null` `null`.
+ * @param {unknown} value
+ * @param {unknown} type
+ * @param {(problem: {field: string, message: string}) => Error} [fail] builds the error to throw
+ * @returns {{value: string, type: string}}
+ */
+export function normalizeValue(value, type, fail = ({ field, message }) => usageError(`${field}: ${message}`)) {
+  if (type !== undefined && type !== null && !(typeof type === 'string' && VALUE_TYPES.includes(type))) {
+    throw fail({ field: 'type', message: `expected one of ${VALUE_TYPES.join(', ')}, got ${JSON.stringify(type)}` });
+  }
+  const given = /** @type {string | undefined} */ (type ?? undefined);
+  if (value === undefined) {
+    if (given === 'null') return { value: 'null', type: 'null' };
+    throw fail({ field: 'value', message: 'is required' });
+  }
+  if (value === null) return { value: 'null', type: given ?? 'null' };
+  if (typeof value === 'string') return { value, type: given ?? 'string' };
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw fail({ field: 'value', message: `not a finite number: ${value}` });
+    return { value: String(value), type: given ?? (Number.isInteger(value) ? 'int' : 'float') };
+  }
+  if (typeof value === 'boolean') return { value: String(value), type: given ?? 'bool' };
+  throw fail({ field: 'value', message: `expected a scalar (string, number, boolean or null), got ${Array.isArray(value) ? 'a list' : 'a mapping'}; use type: yaml with a YAML string for structure` });
+}
+
+/**
+ * @typedef {object} FileOutcome
+ * @property {string} file the file as named in the plan (or as the core named it, for `scan`)
+ * @property {string} before its text before the plan
+ * @property {string} after its text after the plan
+ * @property {object[]} changes the core's changes, in plan order
+ */
+
+/**
+ * Computes the outcome of every entry, without writing. Files edited by several entries
+ * are edited in plan order; the overlay checks and scans of later entries see the earlier
+ * entries' edits.
+ * @param {Entry[]} entries
+ * @param {string} cwd
+ * @returns {FileOutcome[]} one record per file touched, in first-touched order
+ */
+export function computeEntries(entries, cwd) {
+  /** @type {Map<string, FileOutcome>} absolute path -> outcome */
+  const files = new Map();
+  /** @type {Map<string, string>} path relative to cwd -> pending text, for the core's file source */
+  const pending = new Map();
+  const source = nodeFileSource(cwd, pending);
+  const rel = (/** @type {string} */ abs) => normalize(path.relative(cwd, abs));
+
+  /** @param {string} abs @param {string} display */
+  const current = (abs, display) => {
+    let record = files.get(abs);
+    if (!record) {
+      const before = readText(abs, display);
+      record = { file: display, before, after: before, changes: [] };
+      files.set(abs, record);
+    }
+    return record;
+  };
+  /** @param {string} abs @param {FileOutcome} record @param {{text: string, changes: object[]}} result */
+  const update = (abs, record, result) => {
+    record.after = result.text;
+    record.changes.push(...result.changes);
+    pending.set(rel(abs), result.text);
+  };
+
+  for (const entry of entries) {
+    if (entry.op === 'scan') {
+      const dir = rel(path.resolve(cwd, entry.dir));
+      const result = core.scanImage(dir, entry.spec, source);
+      for (const f of result.files) {
+        const abs = path.resolve(cwd, f.file);
+        update(abs, current(abs, f.file), f);
+      }
+      continue;
+    }
+    let display = normalize(entry.file);
+    let abs = path.resolve(cwd, entry.file);
+    if (entry.op === 'image' && isDirectory(abs)) {
+      const name = KUSTOMIZATION_NAMES.find((n) => fs.existsSync(path.join(abs, n)));
+      if (!name) {
+        throw new GitopsBumpError(`${display}: no kustomization file in this directory (looked for ${KUSTOMIZATION_NAMES.join(', ')})`, {
+          kind: 'not-kustomization',
+          file: display,
+        });
+      }
+      abs = path.join(abs, name);
+      display = display === '.' ? name : `${display}/${name}`;
+    }
+    const record = current(abs, display);
+    const text = record.after;
+    const options = { file: display };
+    switch (entry.op) {
+      case 'set':
+        update(abs, record, core.setValue(text, entry.path, entry.value, { ...options, type: entry.type, create: entry.create, all: entry.all, select: entry.select }));
+        break;
+      case 'remove':
+        update(abs, record, core.removeValue(text, entry.path, { ...options, all: entry.all, select: entry.select }));
+        break;
+      case 'edits':
+        update(abs, record, core.applyEdits(text, entry.edits, options));
+        break;
+      case 'image':
+        if (!entry.force && KUSTOMIZATION_NAMES.includes(path.basename(abs))) {
+          core.checkImage(rel(path.dirname(abs)), entry.spec, source);
+        }
+        update(abs, record, core.setImage(text, entry.spec, entry.target ? { ...options, target: entry.target } : options));
+        break;
+    }
+  }
+  return [...files.values()];
+}
+
+/** @param {string} p @returns {boolean} */
+function isDirectory(p) {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes every changed file atomically. When one write fails, the files already written
+ * are put back to their old text (best effort) and the error is re-thrown.
+ * @param {{abs: string, record: FileOutcome}[]} writes
+ */
+function writeAll(writes) {
+  /** @type {{abs: string, record: FileOutcome}[]} */
+  const done = [];
+  try {
+    for (const w of writes) {
+      writeAtomic(w.abs, w.record.after);
+      done.push(w);
+    }
+  } catch (error) {
+    for (const w of done.reverse()) {
+      try {
+        writeAtomic(w.abs, w.record.before);
+      } catch {
+        // keep the original error; nothing better can be done here
+      }
+    }
+    throw error;
+  }
+}
+
+/**
+ * @typedef {object} PlanResult
+ * @property {FileOutcome[]} changed files whose text changed (written unless `dryRun`)
+ * @property {string[]} unchanged files the plan touched whose text stayed the same
+ */
+
+/**
+ * Applies a plan to the files below `cwd`: all or nothing. Every new text is computed
+ * (and self-checked by the core) first; files are written only when every entry
+ * succeeded, each atomically.
+ * @param {unknown} plan a parsed plan (`{edits: [...]}` or a list), see {@link parsePlan}
+ * @param {{cwd?: string, dryRun?: boolean}} [options]
+ * @returns {PlanResult}
+ * @throws {GitopsBumpError} on the first entry that fails; nothing is written then
+ */
+export function applyPlan(plan, options = {}) {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const entries = validatePlan(plan);
+  return applyEntries(entries, { cwd, dryRun: options.dryRun ?? false });
+}
+
+/**
+ * {@link applyPlan} over already validated entries.
+ * @param {Entry[]} entries
+ * @param {{cwd: string, dryRun: boolean}} options
+ * @returns {PlanResult}
+ */
+export function applyEntries(entries, { cwd, dryRun }) {
+  const outcomes = computeEntries(entries, cwd);
+  const changed = outcomes.filter((r) => r.after !== r.before);
+  const unchanged = outcomes.filter((r) => r.after === r.before).map((r) => r.file);
+  if (!dryRun) {
+    writeAll(changed.map((record) => ({ abs: path.resolve(cwd, record.file), record })));
+  }
+  return { changed, unchanged };
+}
