@@ -1,0 +1,465 @@
+//! The overlay check: which container images an overlay renders, and where they come from.
+//!
+//! Walks `resources` (and the deprecated `bases`), then `components`, then applies each
+//! level's own `images:` list, in the order kustomize v5.5.0 builds a target: a base is
+//! built on its own (its `images:` see only its own resources); a component's resources join
+//! its parent's, and its `images:` apply to everything its parent has gathered so far.
+//! Files are read through [`FileSource`], so the core stays free of I/O.
+
+use crate::error::{Error, ErrorKind};
+use crate::tree::{Node, NodeKind, Stream};
+
+use super::nodes::{get, get_str, items, line_of, str_list};
+use super::spec::{image_matches, ImageEntry, ImageRef, ImageSpec};
+
+/// Read access to a directory tree, given by the caller (the core does no I/O).
+///
+/// Paths are `/`-separated and relative to the root the caller chose.
+pub trait FileSource {
+    /// The text of the file at `path`; `None` when it does not exist (or is a directory).
+    fn read(&self, path: &str) -> Option<String>;
+    /// The entry names of directory `dir` (`""` is the root); `None` when it is not a directory.
+    fn list(&self, dir: &str) -> Option<Vec<String>>;
+}
+
+/// The file names kustomize accepts for a kustomization, in its order.
+pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// One container (or initContainer) image as the overlay renders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlayImage {
+    /// The rendered image's name: registry and path, without tag or digest.
+    pub name: String,
+    /// The rendered image.
+    pub image: String,
+    /// The image as the manifest writes it.
+    pub original: String,
+    /// The container's `name`.
+    pub container: String,
+    /// The resource's `kind`.
+    pub kind: String,
+    /// The resource's `metadata.name` as the manifest writes it.
+    pub resource: String,
+    /// The manifest file, relative to the root.
+    pub file: String,
+    /// 1-based line of the `image:` value in that file.
+    pub line: usize,
+    /// The kustomization files whose `images:` changed it, innermost first.
+    pub set_by: Vec<String>,
+}
+
+/// What an overlay renders, as far as images go.
+#[derive(Debug, Clone, Default)]
+pub struct Overlay {
+    /// The overlay's own kustomization file.
+    pub kustomization: String,
+    /// Every container and initContainer image, in render order.
+    pub images: Vec<OverlayImage>,
+    /// What was not followed: remote resources, Helm charts, generator and transformer plugins.
+    pub unchecked: Vec<String>,
+    /// The images the overlay's own `images:` list can match (those entering it, and those
+    /// after each of its entries).
+    pub candidates: Vec<String>,
+}
+
+/// Finds the kustomization file of directory `dir`.
+///
+/// # Errors
+/// `not-kustomization` when `dir` is not a directory, holds no kustomization file, or holds
+/// more than one (as kustomize refuses too).
+pub fn kustomization_file(fs: &dyn FileSource, dir: &str) -> Result<String, Error> {
+    let dir = normalize(dir).unwrap_or_else(|| dir.to_string());
+    let Some(entries) = fs.list(&dir) else {
+        return Err(Error::new(ErrorKind::NotKustomization, format!("`{}` is not a directory", shown(&dir))).with_file(shown(&dir)));
+    };
+    let found: Vec<&str> = KUSTOMIZATION_FILE_NAMES.iter().copied().filter(|n| entries.iter().any(|e| e == n)).collect();
+    match found.as_slice() {
+        [one] => Ok(join_path(&dir, one)),
+        [] => Err(Error::new(ErrorKind::NotKustomization, format!("no kustomization file in `{}`", shown(&dir)))
+            .with_file(shown(&dir))
+            .found(found_entries(&entries))
+            .hint("kustomize reads kustomization.yaml, kustomization.yml or Kustomization")),
+        many => Err(Error::new(ErrorKind::NotKustomization, format!("more than one kustomization file in `{}`", shown(&dir)))
+            .with_file(shown(&dir))
+            .found(many.join(", "))
+            .hint("kustomize refuses a directory with more than one; keep one of them")),
+    }
+}
+
+fn found_entries(entries: &[String]) -> String {
+    if entries.is_empty() {
+        return "an empty directory".into();
+    }
+    let mut e: Vec<&str> = entries.iter().map(String::as_str).take(10).collect();
+    e.sort_unstable();
+    format!("{}{}", e.join(", "), if entries.len() > 10 { ", …" } else { "" })
+}
+
+fn shown(dir: &str) -> &str {
+    if dir.is_empty() {
+        "."
+    } else {
+        dir
+    }
+}
+
+/// Lists every container and initContainer image that the overlay in `dir` renders.
+///
+/// # Errors
+/// `not-kustomization` when a directory on the way has no kustomization file,
+/// `yaml-syntax` for a file that does not parse, `not-found` for a local resource that does
+/// not exist, `usage` for a cycle of kustomizations.
+pub fn overlay_images(fs: &dyn FileSource, dir: &str) -> Result<Overlay, Error> {
+    let dir = normalize(dir).ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{dir}` is outside the root")))?;
+    let mut w = Walker { fs, stack: Vec::new(), unchecked: Vec::new(), candidates: Vec::new() };
+    let mut ra = Vec::new();
+    let kfile = w.accumulate(&dir, &mut ra, true)?;
+    Ok(Overlay { kustomization: kfile, images: ra, unchecked: w.unchecked, candidates: w.candidates })
+}
+
+/// Checks that image spec `spec` names an image the overlay in `dir` renders, and returns
+/// the images it matches.
+///
+/// # Errors
+/// `unknown-image` when it matches none, listing the names that do exist; the errors of
+/// [`overlay_images`].
+pub fn check_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<Vec<OverlayImage>, Error> {
+    let overlay = overlay_images(fs, dir)?;
+    check_in(&overlay, spec)
+}
+
+/// [`check_image`] over an overlay already listed.
+///
+/// # Errors
+/// `unknown-image` when `spec` matches none of the overlay's images.
+pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>, Error> {
+    let hits: Vec<OverlayImage> = overlay
+        .images
+        .iter()
+        .filter(|i| image_matches(&i.image, &spec.name) || image_matches(&i.original, &spec.name))
+        .cloned()
+        .collect();
+    if !hits.is_empty() || overlay.candidates.iter().any(|c| image_matches(c, &spec.name)) {
+        return Ok(hits);
+    }
+    let mut names: Vec<String> = overlay.candidates.iter().map(|c| ImageRef::split(c).name).collect();
+    names.sort();
+    names.dedup();
+    let mut e = Error::new(
+        ErrorKind::UnknownImage,
+        format!("image `{}` matches no container in the overlay", spec.name),
+    )
+    .with_file(overlay.kustomization.clone());
+    e = e.found(if names.is_empty() {
+        "no container images at all".to_string()
+    } else {
+        format!("images {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+    });
+    let hint = crate::error::did_you_mean(&spec.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
+        "the name must equal a container image without its tag or digest; use --force to set it anyway".to_string()
+    });
+    if !overlay.unchecked.is_empty() {
+        e = e.hint(format!("{hint} (not checked: {})", overlay.unchecked.join(", ")));
+    } else {
+        e = e.hint(hint);
+    }
+    Err(e)
+}
+
+struct Walker<'a> {
+    fs: &'a dyn FileSource,
+    stack: Vec<String>,
+    unchecked: Vec<String>,
+    candidates: Vec<String>,
+}
+
+impl Walker<'_> {
+    /// Adds what the kustomization in `dir` contributes to `ra` and applies its transformers
+    /// to `ra`; returns the kustomization file's path.
+    fn accumulate(&mut self, dir: &str, ra: &mut Vec<OverlayImage>, top: bool) -> Result<String, Error> {
+        if self.stack.iter().any(|d| d == dir) {
+            return Err(Error::new(ErrorKind::Usage, format!("kustomization cycle: {} -> {}", self.stack.join(" -> "), shown(dir))));
+        }
+        let kfile = kustomization_file(self.fs, dir)?;
+        let text = self.fs.read(&kfile).ok_or_else(|| Error::new(ErrorKind::NotFound, format!("cannot read `{kfile}`")))?;
+        let stream = Stream::parse(&text).map_err(|e| e.with_file(kfile.clone()))?;
+        let empty = Node {
+            kind: NodeKind::Mapping { entries: Vec::new(), flow: false },
+            start: 0,
+            end: 0,
+            props_start: 0,
+            anchor: None,
+            tag: None,
+        };
+        let root = stream.docs.first().and_then(|d| d.root.as_ref()).unwrap_or(&empty);
+        if !matches!(root.kind, NodeKind::Mapping { .. }) {
+            return Err(Error::new(ErrorKind::NotKustomization, format!("`{kfile}` is not a mapping")).with_file(kfile));
+        }
+        self.stack.push(dir.to_string());
+
+        let mut entries = str_list(root, "resources");
+        entries.extend(str_list(root, "bases"));
+        for r in entries {
+            self.resource(dir, &kfile, r, ra)?;
+        }
+        for key in ["helmCharts", "helmChartInflationGenerator", "generators", "transformers"] {
+            if get(root, key).is_some_and(|n| !items(n).is_empty()) {
+                self.unchecked.push(format!("{key} in {kfile}"));
+            }
+        }
+        for c in str_list(root, "components") {
+            let path = join(dir, c).ok_or_else(|| outside(&kfile, c))?;
+            if self.fs.list(&path).is_some() {
+                self.accumulate(&path, ra, false)?;
+            } else if looks_remote(c) {
+                self.unchecked.push(c.to_string());
+            } else {
+                return Err(missing(&kfile, c, "component"));
+            }
+        }
+        let images: Vec<ImageEntry> = get(root, "images").map(|n| items(n).iter().filter_map(image_entry).collect()).unwrap_or_default();
+        if top {
+            self.candidates.extend(ra.iter().map(|i| i.image.clone()));
+        }
+        for entry in &images {
+            for img in ra.iter_mut() {
+                if let Some(new) = entry.transform(&img.image) {
+                    if new != img.image {
+                        img.image = new;
+                        img.name = ImageRef::split(&img.image).name;
+                    }
+                    if img.set_by.last() != Some(&kfile) {
+                        img.set_by.push(kfile.clone());
+                    }
+                }
+            }
+            if top {
+                self.candidates.extend(ra.iter().map(|i| i.image.clone()));
+            }
+        }
+        self.stack.pop();
+        Ok(kfile)
+    }
+
+    fn resource(&mut self, dir: &str, kfile: &str, r: &str, ra: &mut Vec<OverlayImage>) -> Result<(), Error> {
+        let Some(path) = join(dir, r) else {
+            if looks_remote(r) {
+                self.unchecked.push(r.to_string());
+                return Ok(());
+            }
+            return Err(outside(kfile, r));
+        };
+        if self.fs.list(&path).is_some() {
+            let mut sub = Vec::new();
+            self.accumulate(&path, &mut sub, false)?;
+            ra.extend(sub);
+        } else if let Some(text) = self.fs.read(&path) {
+            ra.extend(manifest_images(&text, &path)?);
+        } else if looks_remote(r) {
+            self.unchecked.push(r.to_string());
+        } else {
+            return Err(missing(kfile, r, "resource"));
+        }
+        Ok(())
+    }
+}
+
+fn outside(kfile: &str, r: &str) -> Error {
+    Error::new(ErrorKind::Usage, format!("`{r}` in {kfile} is outside the root given to the overlay check")).with_file(kfile)
+}
+
+fn missing(kfile: &str, r: &str, what: &str) -> Error {
+    Error::new(ErrorKind::NotFound, format!("{what} `{r}` listed in {kfile} does not exist")).with_file(kfile)
+}
+
+/// Whether a `resources` entry is a URL rather than a local path (kustomize tries the
+/// local path first, then a remote target).
+fn looks_remote(r: &str) -> bool {
+    r.contains("://")
+        || r.starts_with("git@")
+        || r.contains("?ref=")
+        || r.split('/').next().is_some_and(|h| h.contains('.') && !h.starts_with('.') && r.contains('/'))
+}
+
+/// An `images:` entry of a kustomization.
+pub(crate) fn image_entry(n: &Node) -> Option<ImageEntry> {
+    let s = |k: &str| get_str(n, k).filter(|v| !v.is_empty()).map(str::to_string);
+    Some(ImageEntry {
+        name: s("name")?,
+        new_name: s("newName"),
+        new_tag: s("newTag"),
+        digest: s("digest"),
+        tag_suffix: s("tagSuffix"),
+    })
+}
+
+/// The container and initContainer images of every resource in a manifest file, found the
+/// way kustomize's image transformer finds them: any `containers` or `initContainers`
+/// sequence anywhere in a resource (CustomResourceDefinitions excepted), `image` of each item.
+pub fn manifest_images(text: &str, file: &str) -> Result<Vec<OverlayImage>, Error> {
+    let stream = Stream::parse(text).map_err(|e| e.with_file(file.to_string()))?;
+    let mut out = Vec::new();
+    for doc in &stream.docs {
+        let Some(root) = &doc.root else { continue };
+        let kind = get_str(root, "kind").unwrap_or("").to_string();
+        if kind == "CustomResourceDefinition" {
+            continue;
+        }
+        if kind.ends_with("List") {
+            if let Some(list) = get(root, "items") {
+                for item in items(list) {
+                    resource_images(item, text, file, &mut out);
+                }
+                continue;
+            }
+        }
+        resource_images(root, text, file, &mut out);
+    }
+    Ok(out)
+}
+
+fn resource_images(root: &Node, text: &str, file: &str, out: &mut Vec<OverlayImage>) {
+    let kind = get_str(root, "kind").unwrap_or("").to_string();
+    if kind == "CustomResourceDefinition" {
+        return;
+    }
+    let resource = get(root, "metadata").and_then(|m| get_str(m, "name")).unwrap_or("").to_string();
+    walk(root, &mut |container: &Node| {
+        let Some(img) = get(container, "image") else { return };
+        let Some(value) = img.scalar() else { return };
+        out.push(OverlayImage {
+            name: ImageRef::split(value).name,
+            image: value.to_string(),
+            original: value.to_string(),
+            container: get_str(container, "name").unwrap_or("").to_string(),
+            kind: kind.clone(),
+            resource: resource.clone(),
+            file: file.to_string(),
+            line: line_of(text, img.start),
+            set_by: Vec::new(),
+        });
+    });
+}
+
+/// Calls `f` on every item of every `containers`/`initContainers` sequence below `node`.
+fn walk(node: &Node, f: &mut dyn FnMut(&Node)) {
+    match &node.kind {
+        NodeKind::Mapping { entries, .. } => {
+            for (k, v) in entries {
+                walk(v, f);
+                if matches!(k.scalar(), Some("containers" | "initContainers")) {
+                    for item in items(v) {
+                        f(item);
+                    }
+                }
+            }
+        }
+        NodeKind::Sequence { items, .. } => {
+            for i in items {
+                walk(i, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `dir` joined with relative path `rel`, normalized; `None` when it leaves the root.
+pub fn join(dir: &str, rel: &str) -> Option<String> {
+    if rel.starts_with('/') {
+        return normalize(rel.trim_start_matches('/'));
+    }
+    normalize(&join_path(dir, rel))
+}
+
+fn join_path(dir: &str, name: &str) -> String {
+    if dir.is_empty() || dir == "." {
+        name.to_string()
+    } else {
+        format!("{}/{name}", dir.trim_end_matches('/'))
+    }
+}
+
+/// Removes `.`, empty segments and `x/..` pairs; `None` when `..` leaves the root.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The directory part of `path` (`""` for a file at the root).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    pub(crate) struct MemFs(pub BTreeMap<String, String>);
+
+    impl FileSource for MemFs {
+        fn read(&self, path: &str) -> Option<String> {
+            self.0.get(path).cloned()
+        }
+        fn list(&self, dir: &str) -> Option<Vec<String>> {
+            let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+            let mut names: Vec<String> = self
+                .0
+                .keys()
+                .filter_map(|k| k.strip_prefix(&prefix))
+                .map(|rest| rest.split('/').next().unwrap_or("").to_string())
+                .collect();
+            names.dedup();
+            (!names.is_empty()).then_some(names)
+        }
+    }
+
+    fn fs(files: &[(&str, &str)]) -> MemFs {
+        MemFs(files.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: init\n        image: busybox:1.36\n      containers:\n      - name: api\n        image: ghcr.io/acme/api:1.0.0\n";
+
+    #[test]
+    fn follows_bases_components_and_images_in_order() {
+        let f = fs(&[
+            ("base/kustomization.yaml", "resources:\n- deploy.yaml\nimages:\n- name: busybox\n  newTag: \"1.37\"\n"),
+            ("base/deploy.yaml", DEPLOY),
+            ("comp/kustomization.yaml", "kind: Component\nimages:\n- name: ghcr.io/acme/api\n  tagSuffix: -debug\n"),
+            ("prod/kustomization.yaml", "resources:\n- ../base\n- https://github.com/x/y//z?ref=v1\ncomponents:\n- ../comp\nimages:\n- name: ghcr.io/acme/api\n  newName: reg.local:5000/api\n"),
+        ]);
+        let o = overlay_images(&f, "prod").unwrap();
+        let imgs: Vec<&str> = o.images.iter().map(|i| i.image.as_str()).collect();
+        assert_eq!(imgs, ["busybox:1.37", "reg.local:5000/api:1.0.0-debug"]);
+        assert_eq!(o.images[1].line, 13);
+        assert_eq!(o.images[1].set_by, ["comp/kustomization.yaml", "prod/kustomization.yaml"]);
+        assert_eq!(o.unchecked, ["https://github.com/x/y//z?ref=v1"]);
+        let spec = crate::kustomize::parse_image_spec("ghcr.io/acme/api:2").unwrap();
+        assert_eq!(check_image(&f, "prod", &spec).unwrap().len(), 1);
+        let spec = crate::kustomize::parse_image_spec("reg.local:5000/api:2").unwrap();
+        assert_eq!(check_image(&f, "prod", &spec).unwrap().len(), 1);
+        let spec = crate::kustomize::parse_image_spec("ghcr.io/acme/apx:2").unwrap();
+        let e = check_image(&f, "prod", &spec).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnknownImage);
+        assert!(e.to_string().contains("did you mean `ghcr.io/acme/api`?"), "{e}");
+    }
+
+    #[test]
+    fn finds_the_kustomization_file() {
+        let f = fs(&[("a/Kustomization", ""), ("b/kustomization.yaml", ""), ("b/kustomization.yml", ""), ("c/x.yaml", "")]);
+        assert_eq!(kustomization_file(&f, "a").unwrap(), "a/Kustomization");
+        assert_eq!(kustomization_file(&f, "b").unwrap_err().kind(), ErrorKind::NotKustomization);
+        assert_eq!(kustomization_file(&f, "c").unwrap_err().kind(), ErrorKind::NotKustomization);
+        assert_eq!(normalize("a/./b/../c"), Some("a/c".into()));
+        assert_eq!(normalize("../a"), None);
+    }
+}
