@@ -1,1 +1,51 @@
-pub fn placeholder() {}
+//! # gitops-bump core
+//!
+//! Byte-exact edits of YAML text: given a key path and a value, the new text differs from the
+//! old one only in the bytes of that value (or, when creating, in the inserted lines). Every
+//! edit is re-checked by an independent parser before it is returned.
+//!
+//! ```
+//! use gitops_bump::{apply_edits, Edit};
+//!
+//! let src = "image:\n  repository: ghcr.io/acme/api  # pinned by CI\n  tag: \"1.9\"\n";
+//! let out = apply_edits(src, &[Edit::set("image.tag", "1.10")]).unwrap();
+//! assert_eq!(out.text, "image:\n  repository: ghcr.io/acme/api  # pinned by CI\n  tag: \"1.10\"\n");
+//! ```
+//!
+//! ## Key paths
+//!
+//! `spec.template.spec.containers[name=api].image`: dotted keys, an optional leading `.`,
+//! `[0]`/`.0` indexes and `[-1]` for the last item, `[key=value]` selectors (`[name="my api"]`),
+//! `["app.kubernetes.io/name"]` for keys with dots, `[*]`/`.*` for every item, and a leading
+//! `/` for an RFC 6901 JSON Pointer. A document selector (`kind=Deployment,metadata.name=api`
+//! or an index) narrows multi-document files.
+//!
+//! ## Limitations
+//!
+//! - Paths cannot go through aliases or merge keys (`<<: *base`): that is an error naming the
+//!   anchor, since an edit there would change every user of the anchor.
+//! - The self-check uses serde_yaml (libyaml); YAML that libyaml cannot read cannot be edited.
+//! - Keys are matched as strings; complex keys (`? [a, b]`) cannot be addressed.
+//! - A block scalar keeps its style only when the new value can be written in it (no leading
+//!   blanks, at most one trailing line break); otherwise it becomes a double-quoted scalar.
+
+mod edit;
+mod error;
+mod get;
+mod locate;
+mod patch;
+mod path;
+mod scalar;
+mod tree;
+mod verify;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use crate::edit::{apply_edits, Change, ChangeKind, Edit, EditOp, Outcome};
+pub use crate::error::{Error, ErrorKind};
+pub use crate::get::{get_values, Found, GetOptions};
+pub use crate::patch::{apply_patches, Patch};
+pub use crate::path::{DocSelector, Path, Segment, SegmentKind};
+pub use crate::scalar::{double_quoted, is_ambiguous, render_scalar, render_string, Context, ValueType};
+pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};

@@ -1,0 +1,951 @@
+//! Applying edits: set, create, remove and append, each as byte patches, then the self-check.
+
+use serde_yaml::Value;
+
+use crate::error::{Error, ErrorKind};
+use crate::locate::{line_col, select_docs, steps_to_path, Match, Partial, Resolver, Step};
+use crate::patch::{apply_patches, shift, Patch};
+use crate::path::{Path, SegmentKind};
+use crate::scalar::{describe_type, render_block, render_flow_value, render_scalar, render_string, Context, ValueType};
+use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
+use crate::verify::{self_check, Mutation};
+
+/// What an edit does at its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditOp {
+    /// Set the value (a scalar, or with [`ValueType::Yaml`] any YAML).
+    Set {
+        /// The new value, as text.
+        value: String,
+        /// How the value is typed.
+        ty: ValueType,
+    },
+    /// Remove the key (or sequence item) and its lines.
+    Remove,
+    /// Append an item to the sequence at the path.
+    Append {
+        /// The new item, as text.
+        value: String,
+        /// How the item is typed.
+        ty: ValueType,
+    },
+}
+
+/// One requested change to a YAML text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The key path (see the crate docs for the grammar).
+    pub path: String,
+    /// What to do there.
+    pub op: EditOp,
+    /// Create missing keys (and `[key=value]` items) on the way.
+    pub create: bool,
+    /// Allow the path to match several nodes and change them all.
+    pub all: bool,
+    /// Document selector for multi-document files (`kind=Deployment,metadata.name=api` or an index).
+    pub select: Option<String>,
+}
+
+impl Edit {
+    /// An edit that sets `path` to the string `value`.
+    pub fn set(path: impl Into<String>, value: impl Into<String>) -> Self {
+        Edit {
+            path: path.into(),
+            op: EditOp::Set {
+                value: value.into(),
+                ty: ValueType::String,
+            },
+            create: false,
+            all: false,
+            select: None,
+        }
+    }
+
+    /// An edit that removes `path`.
+    pub fn remove(path: impl Into<String>) -> Self {
+        Edit {
+            path: path.into(),
+            op: EditOp::Remove,
+            create: false,
+            all: false,
+            select: None,
+        }
+    }
+
+    /// The same edit with value type `ty`.
+    pub fn typed(mut self, t: ValueType) -> Self {
+        if let EditOp::Set { ty, .. } | EditOp::Append { ty, .. } = &mut self.op {
+            *ty = t;
+        }
+        self
+    }
+
+    /// The same edit, creating what is missing.
+    pub fn creating(mut self) -> Self {
+        self.create = true;
+        self
+    }
+
+    /// The same edit, allowing several matches.
+    pub fn all(mut self) -> Self {
+        self.all = true;
+        self
+    }
+
+    /// The same edit, narrowed to documents matching `selector`.
+    pub fn select(mut self, selector: impl Into<String>) -> Self {
+        self.select = Some(selector.into());
+        self
+    }
+}
+
+/// What happened at one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// An existing value was replaced.
+    Set,
+    /// The value already was the requested one; nothing was written.
+    Unchanged,
+    /// A key or item was added.
+    Insert,
+    /// A key or item was removed.
+    Remove,
+}
+
+impl ChangeKind {
+    /// `set`, `unchanged`, `insert` or `remove`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Set => "set",
+            ChangeKind::Unchanged => "unchanged",
+            ChangeKind::Insert => "insert",
+            ChangeKind::Remove => "remove",
+        }
+    }
+}
+
+/// One change an edit made (or found already made).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The concrete path changed, such as `spec.containers[0].image`.
+    pub path: String,
+    /// 0-based document index.
+    pub doc: usize,
+    /// 1-based line in the text the edit was applied to.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
+    /// The previous value (plain scalar value, or YAML source of a collection).
+    pub old: Option<String>,
+    /// The new value as requested.
+    pub new: Option<String>,
+    /// What happened.
+    pub kind: ChangeKind,
+}
+
+/// The result of applying edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The new text (equal to the input when nothing changed).
+    pub text: String,
+    /// Every change, in edit order.
+    pub changes: Vec<Change>,
+}
+
+impl Outcome {
+    /// Whether any byte changed.
+    pub fn changed(&self) -> bool {
+        self.changes.iter().any(|c| c.kind != ChangeKind::Unchanged)
+    }
+}
+
+/// Applies `edits` in order; all of them or none.
+///
+/// # Errors
+/// The first edit's error (`not-found`, `ambiguous`, `path-syntax`, `yaml-syntax`,
+/// `type-mismatch`, `alias`, `invalid-value`, `self-check`); the input is then unchanged.
+pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
+    let mut text = src.to_string();
+    let mut changes = Vec::new();
+    for edit in edits {
+        let (t, c) = apply_one(&text, edit)?;
+        text = t;
+        changes.extend(c);
+    }
+    Ok(Outcome { text, changes })
+}
+
+/// Style facts of the file that new lines follow.
+struct Style {
+    nl: &'static str,
+    /// Spaces per nesting level of mappings.
+    step: usize,
+    /// Extra indentation of `- ` under its key (0: `key:\n- a`, step: `key:\n  - a`).
+    seq_offset: usize,
+}
+
+fn detect_style(src: &str, stream: &Stream) -> Style {
+    let nl = match src.find('\n') {
+        Some(i) if i > 0 && src.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    };
+    let mut step = None;
+    let mut seq_offset = None;
+    fn walk(src: &str, n: &Node, step: &mut Option<usize>, seq: &mut Option<usize>) {
+        match &n.kind {
+            NodeKind::Mapping { entries, flow: false } => {
+                for (k, v) in entries {
+                    let kc = column(src, k.props_start);
+                    match &v.kind {
+                        NodeKind::Mapping { flow: false, .. } if step.is_none() && line_start(src, v.props_start) != line_start(src, k.start) => {
+                            let vc = column(src, v.props_start);
+                            if vc > kc {
+                                *step = Some(vc - kc);
+                            }
+                        }
+                        NodeKind::Sequence { flow: false, .. } if seq.is_none() => {
+                            if let Some(d) = dash_before(src, v) {
+                                let dc = column(src, d);
+                                *seq = Some(dc.saturating_sub(kc));
+                            }
+                        }
+                        _ => {}
+                    }
+                    walk(src, v, step, seq);
+                }
+            }
+            NodeKind::Sequence { items, .. } => items.iter().for_each(|i| walk(src, i, step, seq)),
+            _ => {}
+        }
+    }
+    for d in &stream.docs {
+        if let Some(r) = &d.root {
+            walk(src, r, &mut step, &mut seq_offset);
+        }
+        if step.is_some() && seq_offset.is_some() {
+            break;
+        }
+    }
+    let step = step.unwrap_or(2);
+    Style {
+        nl,
+        step,
+        seq_offset: seq_offset.unwrap_or(step),
+    }
+}
+
+fn line_start(src: &str, at: usize) -> usize {
+    src[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Column in bytes from the line start (indentation is ASCII spaces).
+fn column(src: &str, at: usize) -> usize {
+    let ls = line_start(src, at);
+    let col = at - ls;
+    if ls == 0 && src.starts_with('\u{feff}') {
+        col.saturating_sub(3)
+    } else {
+        col
+    }
+}
+
+/// Position of the line break ending the line that holds `at` (before a `\r`), or the end.
+fn eol(src: &str, at: usize) -> usize {
+    match src[at..].find('\n') {
+        Some(i) => {
+            let p = at + i;
+            if p > 0 && src.as_bytes()[p - 1] == b'\r' {
+                p - 1
+            } else {
+                p
+            }
+        }
+        None => src.len(),
+    }
+}
+
+/// Start of the line after the one holding `at` (or the end of the text).
+fn next_line(src: &str, at: usize) -> usize {
+    src[at..].find('\n').map_or(src.len(), |i| at + i + 1)
+}
+
+/// Whether only blanks (and a `- ` or BOM) stand before `at` on its line.
+fn first_on_line(src: &str, at: usize) -> bool {
+    src[line_start(src, at)..at].trim_start_matches('\u{feff}').bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+/// The `-` indicator of a block sequence item.
+fn dash_before(src: &str, item: &Node) -> Option<usize> {
+    let b = src.as_bytes();
+    let mut p = item.props_start;
+    while p > 0 {
+        p -= 1;
+        match b[p] {
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            b'-' => return Some(p),
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn in_flow(chain: &[&Node]) -> bool {
+    chain.iter().any(|n| matches!(n.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }))
+}
+
+/// The reference data a typed value must read back as.
+fn expected_value(value: &str, ty: ValueType) -> Result<Value, Error> {
+    Ok(match ty {
+        ValueType::String => Value::String(value.to_string()),
+        ValueType::Yaml => serde_yaml::from_str(value).map_err(|e| Error::new(ErrorKind::InvalidValue, format!("the value is not valid YAML: {e}")))?,
+        _ => {
+            let text = render_scalar(value, ty, None, Context::default())?;
+            serde_yaml::from_str(&text).map_err(|e| Error::new(ErrorKind::InvalidValue, format!("`{value}` does not read back: {e}")))?
+        }
+    })
+}
+
+/// A structure still to be written for `create`.
+enum New {
+    Leaf(String, Value),
+    Map(Vec<(String, New)>),
+    Seq(Vec<New>),
+}
+
+impl New {
+    fn data(&self) -> Value {
+        match self {
+            New::Leaf(_, v) => v.clone(),
+            New::Map(entries) => {
+                let mut m = serde_yaml::Mapping::new();
+                for (k, v) in entries {
+                    m.insert(Value::String(k.clone()), v.data());
+                }
+                Value::Mapping(m)
+            }
+            New::Seq(items) => Value::Sequence(items.iter().map(New::data).collect()),
+        }
+    }
+
+    fn flow(&self) -> String {
+        let ctx = Context { flow: true, key: false };
+        match self {
+            New::Leaf(text, _) => text.clone(),
+            New::Map(entries) => {
+                let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{}: {}", render_string(k, None, ctx), v.flow())).collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+            New::Seq(items) => format!("[{}]", items.iter().map(New::flow).collect::<Vec<_>>().join(", ")),
+        }
+    }
+
+    /// Block lines for this node as the value of a key at column `col` (or as a `- ` item).
+    fn block_lines(&self, col: usize, st: &Style, out: &mut Vec<String>) {
+        let ctx = Context::default();
+        match self {
+            New::Leaf(..) => unreachable!("leaves are written inline"),
+            New::Map(entries) => {
+                for (k, v) in entries {
+                    let key = render_string(k, None, ctx);
+                    match v {
+                        New::Leaf(text, _) => out.push(format!("{}{key}: {text}", " ".repeat(col))),
+                        New::Map(_) => {
+                            out.push(format!("{}{key}:", " ".repeat(col)));
+                            v.block_lines(col + st.step, st, out);
+                        }
+                        New::Seq(_) => {
+                            out.push(format!("{}{key}:", " ".repeat(col)));
+                            v.block_lines(col + st.seq_offset, st, out);
+                        }
+                    }
+                }
+            }
+            New::Seq(items) => {
+                for item in items {
+                    match item {
+                        New::Leaf(text, _) => out.push(format!("{}- {text}", " ".repeat(col))),
+                        _ => {
+                            let mut inner = Vec::new();
+                            item.block_lines(col + 2, st, &mut inner);
+                            if let Some(first) = inner.first_mut() {
+                                *first = format!("{}- {}", " ".repeat(col), &first[col + 2..]);
+                            }
+                            out.extend(inner);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn build_new(path: &Path, from: usize, leaf: New) -> Result<New, Error> {
+    let Some(seg) = path.segments.get(from) else { return Ok(leaf) };
+    let rest = build_new(path, from + 1, leaf)?;
+    Ok(match &seg.kind {
+        SegmentKind::Key(k) | SegmentKind::KeyOrIndex(k) => New::Map(vec![(k.clone(), rest)]),
+        SegmentKind::Select { key, value } => {
+            let id = New::Leaf(render_string(value, None, Context::default()), Value::String(value.clone()));
+            match rest {
+                New::Map(mut entries) if from + 1 < path.segments.len() => {
+                    entries.insert(0, (key.clone(), id));
+                    New::Seq(vec![New::Map(entries)])
+                }
+                _ if from + 1 == path.segments.len() => {
+                    return Err(Error::new(ErrorKind::NotFound, format!("no item matches `{}`", seg.text))
+                        .segment(seg.text.clone(), path.source.clone())
+                        .hint("to add an item, name a field inside it, such as `[name=api].image`"))
+                }
+                _ => {
+                    return Err(Error::new(ErrorKind::Usage, format!("cannot create an item for `{}` followed by an index", seg.text)).segment(seg.text.clone(), path.source.clone()))
+                }
+            }
+        }
+        SegmentKind::End => New::Seq(vec![rest]),
+        _ => {
+            return Err(Error::new(ErrorKind::NotFound, format!("cannot create `{}`: only keys, `[key=value]` items and `/-` can be created", seg.text)).segment(seg.text.clone(), path.source.clone()))
+        }
+    })
+}
+
+struct Ctx<'a> {
+    src: &'a str,
+    style: Style,
+    patches: Vec<Patch>,
+    mutations: Vec<(usize, Mutation)>,
+    changes: Vec<Change>,
+}
+
+fn apply_one(src: &str, edit: &Edit) -> Result<(String, Vec<Change>), Error> {
+    let path = Path::parse(&edit.path)?;
+    let stream = Stream::parse(src)?;
+    let docs = select_docs(src, &stream, edit.select.as_deref())?;
+    let resolver = Resolver { src, path: &path };
+    let mut matches: Vec<Match<'_>> = Vec::new();
+    let mut partials: Vec<Partial<'_>> = Vec::new();
+    let many = edit.all || path.has_wildcard();
+    for d in &docs {
+        match resolver.resolve(d, many) {
+            Ok(ms) => matches.extend(ms),
+            Err(p) if matches!(p.error.kind(), ErrorKind::Ambiguous | ErrorKind::Alias | ErrorKind::TypeMismatch) && docs.len() == 1 => return Err(p.error),
+            Err(p) if matches!(p.error.kind(), ErrorKind::Ambiguous | ErrorKind::Alias) => return Err(p.error),
+            Err(p) => partials.push(p),
+        }
+    }
+    let doc_count = matches.iter().map(|m| m.doc).collect::<std::collections::BTreeSet<_>>().len();
+    if doc_count > 1 && !edit.all {
+        let labels: Vec<String> = docs
+            .iter()
+            .filter(|d| matches.iter().any(|m| m.doc == d.index))
+            .map(|d| crate::locate::doc_label(src, d).unwrap_or_else(|| format!("document {}", d.index)))
+            .collect();
+        let first = &matches[1];
+        return Err(Error::new(ErrorKind::Ambiguous, format!("the path matches in {doc_count} documents ({})", labels.join(", ")))
+            .at(src, first.node.start..first.node.end)
+            .segment(path.source.clone(), path.source.clone())
+            .hint("narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all"));
+    }
+    let mut cx = Ctx {
+        src,
+        style: detect_style(src, &stream),
+        patches: Vec::new(),
+        mutations: Vec::new(),
+        changes: Vec::new(),
+    };
+    if matches.is_empty() {
+        let wants_create = edit.create && !matches!(edit.op, EditOp::Remove);
+        partials.sort_by_key(|p| std::cmp::Reverse(p.depth));
+        let Some(best) = partials.into_iter().next() else {
+            return Err(Error::new(ErrorKind::NotFound, "the file has no documents").segment(path.source.clone(), path.source.clone()));
+        };
+        if !wants_create {
+            return Err(best.error);
+        }
+        let doc = docs.iter().find(|d| d.root.is_some() && best.node.is_some()).copied();
+        create(&mut cx, &path, edit, &best, doc)?;
+    } else {
+        for m in &matches {
+            match &edit.op {
+                EditOp::Set { value, ty } => set_node(&mut cx, m, value, *ty)?,
+                EditOp::Remove => remove_node(&mut cx, m)?,
+                EditOp::Append { value, ty } => append_item(&mut cx, m, value, *ty)?,
+            }
+        }
+    }
+    if cx.patches.is_empty() {
+        return Ok((src.to_string(), cx.changes));
+    }
+    let text = apply_patches(src, &cx.patches)?;
+    for d in &stream.docs {
+        let muts: Vec<Mutation> = cx.mutations.iter().filter(|(i, _)| *i == d.index).map(|(_, m)| m.clone()).collect();
+        if muts.is_empty() {
+            continue;
+        }
+        let new_range = shift(d.range.start, &cx.patches)..shift(d.range.end, &cx.patches);
+        self_check(&src[d.range.clone()], &text[new_range], &muts).map_err(|e| e.segment(path.source.clone(), path.source.clone()))?;
+    }
+    Ok((text, cx.changes))
+}
+
+fn change(cx: &Ctx<'_>, m: &Match<'_>, at: usize, old: Option<String>, new: Option<String>, kind: ChangeKind) -> Change {
+    let (line, column) = line_col(cx.src, at);
+    Change {
+        path: steps_to_path(&m.steps),
+        doc: m.doc,
+        line,
+        column,
+        old,
+        new,
+        kind,
+    }
+}
+
+fn old_value(src: &str, n: &Node) -> String {
+    match &n.kind {
+        NodeKind::Scalar { value, .. } => value.clone(),
+        _ => src[n.start..n.end].to_string(),
+    }
+}
+
+/// Whether node `n` already holds `value` of type `ty`.
+fn holds(n: &Node, value: &str, ty: ValueType) -> bool {
+    let Some(cur) = n.scalar() else { return false };
+    let t = describe_type(n);
+    match ty {
+        ValueType::String => t == "string" && cur == value,
+        ValueType::Int => t == "int" && cur == value.trim(),
+        ValueType::Float => t == "float" && render_scalar(value, ty, None, Context::default()).is_ok_and(|r| r == cur),
+        ValueType::Bool => t == "bool" && render_scalar(value, ty, None, Context::default()).is_ok_and(|r| r == cur.to_ascii_lowercase()),
+        ValueType::Null => t == "null",
+        ValueType::Yaml => false,
+    }
+}
+
+fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Result<(), Error> {
+    let n = m.node;
+    let src = cx.src;
+    let old = Some(old_value(src, n));
+    if holds(n, value, ty) || (ty == ValueType::Yaml && yaml_equal(src, n, value)) {
+        cx.changes.push(change(cx, m, n.start, old, Some(value.to_string()), ChangeKind::Unchanged));
+        return Ok(());
+    }
+    let flow = in_flow(&m.chain);
+    let expected = expected_value(value, ty)?;
+    let text = match &n.kind {
+        NodeKind::Scalar { style, implicit, .. } => {
+            let rendered = if ty == ValueType::String && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                let indent = block_indent(src, n, m, &cx.style);
+                let nl = cx.style.nl;
+                render_block(value, *style, indent, nl).unwrap_or_else(|| render_string(value, Some(ScalarStyle::DoubleQuoted), Context { flow, key: false }))
+            } else if ty == ValueType::String {
+                render_string(value, Some(*style), Context { flow, key: false })
+            } else {
+                render_scalar(value, ty, None, Context { flow, key: false })?
+            };
+            if *implicit {
+                format!(" {rendered}")
+            } else {
+                rendered
+            }
+        }
+        NodeKind::Mapping { .. } | NodeKind::Sequence { .. } if ty == ValueType::Yaml => {
+            if n.is_block_collection() && matches!(expected, Value::Mapping(_) | Value::Sequence(_)) {
+                let col = column(src, n.start);
+                let block = block_for_value(&expected, col, &cx.style);
+                block.join(cx.style.nl)[col..].to_string()
+            } else {
+                render_flow_value(&expected)
+            }
+        }
+        NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
+            return Err(Error::new(ErrorKind::TypeMismatch, format!("`{}` is {}, not a scalar", steps_to_path(&m.steps), n.describe()))
+                .at(src, n.start..n.start + 1)
+                .found(n.describe())
+                .hint("pass --type yaml to replace the whole collection"))
+        }
+        NodeKind::Alias { .. } => unreachable!("aliases are refused while resolving"),
+    };
+    let (start, end) = if n.is_block_collection() && !matches!(expected, Value::Mapping(_) | Value::Sequence(_)) {
+        // A scalar or flow value replacing a block collection goes after its key.
+        let s = line_start(src, n.props_start);
+        let key_end = src[..s].trim_end_matches(['\n', '\r', ' ', '\t']).len();
+        (key_end, n.end)
+    } else {
+        (n.start, n.end)
+    };
+    let text = if start != n.start { format!(" {text}") } else { text };
+    cx.patches.push(Patch { start, end, text });
+    cx.mutations.push((m.doc, Mutation::Set(m.steps.clone(), expected)));
+    cx.changes.push(change(cx, m, n.start, old, Some(value.to_string()), ChangeKind::Set));
+    Ok(())
+}
+
+fn yaml_equal(src: &str, n: &Node, value: &str) -> bool {
+    match (crate::verify::parse_doc(&src[n.props_start..n.end]), serde_yaml::from_str::<Value>(value)) {
+        (Ok(a), Ok(b)) => n.anchor.is_none() && crate::verify::same(&a, &b),
+        _ => false,
+    }
+}
+
+/// Content indentation for a block scalar that replaces `n`.
+fn block_indent(src: &str, n: &Node, m: &Match<'_>, st: &Style) -> usize {
+    let header_end = next_line(src, n.start);
+    if header_end < n.end {
+        let line = &src[header_end..n.end];
+        for l in line.split('\n') {
+            let t = l.trim_start_matches(' ');
+            if !t.trim().is_empty() {
+                return l.len() - t.len();
+            }
+        }
+    }
+    let parent_col = m.chain.last().map_or(0, |p| column(src, p.start));
+    parent_col + st.step
+}
+
+fn block_for_value(v: &Value, col: usize, st: &Style) -> Vec<String> {
+    fn to_new(v: &Value) -> New {
+        match v {
+            Value::Mapping(m) => New::Map(
+                m.iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            Value::String(s) => s.clone(),
+                            other => render_flow_value(other),
+                        };
+                        (key, to_new(v))
+                    })
+                    .collect(),
+            ),
+            Value::Sequence(items) if !items.is_empty() => New::Seq(items.iter().map(to_new).collect()),
+            other => New::Leaf(render_flow_value(other), other.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    match to_new(v) {
+        n @ (New::Map(_) | New::Seq(_)) => n.block_lines(col, st, &mut out),
+        New::Leaf(t, _) => out.push(format!("{}{t}", " ".repeat(col))),
+    }
+    out
+}
+
+fn remove_node(cx: &mut Ctx<'_>, m: &Match<'_>) -> Result<(), Error> {
+    let src = cx.src;
+    let Some((last, _)) = m.steps.split_last() else {
+        return Err(Error::new(ErrorKind::Usage, "cannot remove the whole document").hint("name a key inside it"));
+    };
+    let parent = *m.chain.last().expect("a step has a parent");
+    let n = m.node;
+    let (start, end, text) = match (&parent.kind, last) {
+        (NodeKind::Mapping { entries, flow }, Step::Entry(i, _)) => {
+            let i = *i;
+            let key = &entries[i].0;
+            if *flow {
+                flow_removal(src, entries.iter().map(|(k, v)| (k.props_start, v.end.max(k.end))).collect(), i)
+            } else if entries.len() == 1 {
+                empty_collection(src, parent, m, "{}")
+            } else {
+                let span: Vec<(usize, usize)> = entries.iter().map(|(k, v)| (k.props_start, v.end.max(k.end))).collect();
+                block_removal(src, &span, i, first_on_line(src, key.props_start))
+            }
+        }
+        (NodeKind::Sequence { items, flow }, Step::Item(i)) => {
+            let i = *i;
+            if *flow {
+                flow_removal(src, items.iter().map(|v| (v.props_start, v.end)).collect(), i)
+            } else if items.len() == 1 {
+                empty_collection(src, parent, m, "[]")
+            } else {
+                let span: Vec<(usize, usize)> = items.iter().map(|v| (dash_before(src, v).unwrap_or(v.props_start), v.end)).collect();
+                block_removal(src, &span, i, first_on_line(src, span[i].0))
+            }
+        }
+        _ => unreachable!("steps follow the tree"),
+    };
+    cx.patches.push(Patch { start, end, text });
+    cx.mutations.push((m.doc, Mutation::Remove(m.steps.clone())));
+    cx.changes.push(change(cx, m, n.start, Some(old_value(src, n)), None, ChangeKind::Remove));
+    Ok(())
+}
+
+/// Removal range of element `i` of a flow collection, with one adjacent comma.
+fn flow_removal(src: &str, spans: Vec<(usize, usize)>, i: usize) -> (usize, usize, String) {
+    if spans.len() == 1 {
+        return (spans[0].0, spans[0].1, String::new());
+    }
+    if i + 1 < spans.len() {
+        (spans[i].0, spans[i + 1].0, String::new())
+    } else {
+        let _ = src;
+        (spans[i - 1].1, spans[i].1, String::new())
+    }
+}
+
+/// Removal range of element `i` of a block collection: its whole lines when it starts a line.
+fn block_removal(src: &str, spans: &[(usize, usize)], i: usize, whole_lines: bool) -> (usize, usize, String) {
+    let (s, e) = spans[i];
+    if !whole_lines {
+        // `- first: 1\n  second: 2`: the next element moves up to this one's place.
+        if i + 1 < spans.len() {
+            return (s, spans[i + 1].0, String::new());
+        }
+        return (eol(src, spans[i - 1].1), eol(src, e), String::new());
+    }
+    let end_eol = eol(src, e);
+    if end_eol < src.len() {
+        (line_start(src, s), next_line(src, e), String::new())
+    } else {
+        // Last line of a file without a final newline: take the line break before it.
+        (eol(src, spans[i - 1].1), end_eol, String::new())
+    }
+}
+
+/// Replaces the only element's collection with an empty flow collection.
+fn empty_collection(src: &str, coll: &Node, m: &Match<'_>, empty: &str) -> (usize, usize, String) {
+    let end = coll.end;
+    let outer = m.chain.len().checked_sub(2).map(|i| m.chain[i]);
+    match outer.map(|o| &o.kind) {
+        Some(NodeKind::Mapping { .. }) | Some(NodeKind::Sequence { .. }) => {
+            // After the parent's `key:` or `-`.
+            let ls = line_start(src, coll.props_start);
+            let before = &src[..if first_on_line(src, coll.props_start) { ls } else { coll.props_start }];
+            let at = before.trim_end_matches(['\n', '\r', ' ', '\t']).len();
+            (at, end, format!(" {empty}"))
+        }
+        _ => (coll.props_start, end, empty.to_string()),
+    }
+}
+
+fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Result<(), Error> {
+    let n = m.node;
+    let src = cx.src;
+    let expected = expected_value(value, ty)?;
+    let flow = in_flow(&m.chain) || matches!(n.kind, NodeKind::Sequence { flow: true, .. });
+    let leaf_text = if ty == ValueType::String { render_string(value, None, Context { flow, key: false }) } else { render_scalar(value, ty, None, Context { flow, key: false })? };
+    let leaf = New::Leaf(leaf_text, expected.clone());
+    let (at, text) = match &n.kind {
+        NodeKind::Sequence { items, flow: true } => match items.last() {
+            Some(l) => (l.end, format!(", {}", leaf.flow())),
+            None => (n.start + 1, leaf.flow()),
+        },
+        NodeKind::Sequence { items, flow: false } => {
+            let last = items.last().expect("block sequences have items");
+            let dash = dash_before(src, &items[0]).unwrap_or(items[0].props_start);
+            let col = column(src, dash);
+            let mut lines = Vec::new();
+            New::Seq(vec![leaf]).block_lines(col, &cx.style, &mut lines);
+            let at = eol(src, last.end);
+            (at, format!("{}{}", cx.style.nl, lines.join(cx.style.nl)))
+        }
+        _ if n.is_null() => {
+            let new = New::Seq(vec![leaf]);
+            return replace_null(cx, m, new, Mutation::Append(m.steps.clone(), expected), value);
+        }
+        _ => {
+            return Err(Error::new(ErrorKind::TypeMismatch, format!("cannot append to `{}`: it is {}", steps_to_path(&m.steps), n.describe()))
+                .at(src, n.start..n.start + 1)
+                .found(n.describe()))
+        }
+    };
+    cx.patches.push(Patch { start: at, end: at, text });
+    cx.mutations.push((m.doc, Mutation::Append(m.steps.clone(), expected)));
+    cx.changes.push(change(cx, m, n.start, None, Some(value.to_string()), ChangeKind::Insert));
+    Ok(())
+}
+
+/// Replaces a null value by new structure `new` (a mapping or a sequence).
+fn replace_null(cx: &mut Ctx<'_>, m: &Match<'_>, new: New, mutation: Mutation, shown: &str) -> Result<(), Error> {
+    let src = cx.src;
+    let n = m.node;
+    let parent = m.chain.last().copied();
+    let (start, end) = if matches!(&n.kind, NodeKind::Scalar { implicit: true, .. }) {
+        (n.start, n.end)
+    } else {
+        (src[..n.props_start].trim_end_matches([' ', '\t']).len(), n.end)
+    };
+    let text = if in_flow(&m.chain) || parent.is_none() && start == 0 {
+        if start == 0 {
+            let mut lines = Vec::new();
+            new.block_lines(0, &cx.style, &mut lines);
+            lines.join(cx.style.nl)
+        } else {
+            format!(" {}", new.flow())
+        }
+    } else {
+        match parent.map(|p| &p.kind) {
+            Some(NodeKind::Sequence { .. }) => {
+                let dash = dash_before(src, n).map_or(column(src, n.start), |d| column(src, d));
+                let mut lines = Vec::new();
+                match &new {
+                    New::Map(_) => new.block_lines(dash + 2, &cx.style, &mut lines),
+                    _ => New::Seq(vec![new]).block_lines(dash + 2, &cx.style, &mut lines),
+                }
+                let first = lines.remove(0);
+                let mut t = format!(" {}", first.trim_start());
+                for l in lines {
+                    t.push_str(cx.style.nl);
+                    t.push_str(&l);
+                }
+                t
+            }
+            _ => {
+                let key_col = m.chain.last().and_then(|p| match &p.kind {
+                    NodeKind::Mapping { entries, .. } => match m.steps.last() {
+                        Some(Step::Entry(i, _)) => Some(column(src, entries[*i].0.props_start)),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                let kc = key_col.unwrap_or(0);
+                let col = match &new {
+                    New::Seq(_) => kc + cx.style.seq_offset,
+                    _ => kc + cx.style.step,
+                };
+                let mut lines = Vec::new();
+                new.block_lines(col, &cx.style, &mut lines);
+                format!("{}{}", cx.style.nl, lines.join(cx.style.nl))
+            }
+        }
+    };
+    cx.patches.push(Patch { start, end, text });
+    cx.mutations.push((m.doc, mutation));
+    cx.changes.push(change(cx, m, n.start, Some(old_value(src, n)), Some(shown.to_string()), ChangeKind::Insert));
+    Ok(())
+}
+
+fn create(cx: &mut Ctx<'_>, path: &Path, edit: &Edit, best: &Partial<'_>, doc: Option<&Document>) -> Result<(), Error> {
+    let src = cx.src;
+    let Some(node) = best.node else { return Err(best.error.clone()) };
+    let Some(doc) = doc else { return Err(best.error.clone()) };
+    let (value, ty, append) = match &edit.op {
+        EditOp::Set { value, ty } => (value.as_str(), *ty, false),
+        EditOp::Append { value, ty } => (value.as_str(), *ty, true),
+        EditOp::Remove => return Err(best.error.clone()),
+    };
+    let expected = expected_value(value, ty)?;
+    let flow_here = in_flow(&best.chain) || matches!(node.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. });
+    let leaf_text = if ty == ValueType::Yaml {
+        render_flow_value(&expected)
+    } else if ty == ValueType::String {
+        render_string(value, None, Context { flow: flow_here, key: false })
+    } else {
+        render_scalar(value, ty, None, Context { flow: flow_here, key: false })?
+    };
+    let leaf = if append { New::Seq(vec![New::Leaf(leaf_text, expected.clone())]) } else { New::Leaf(leaf_text, expected.clone()) };
+    let new = build_new(path, best.depth, leaf)?;
+    let m = Match {
+        node,
+        steps: best.steps.clone(),
+        chain: best.chain.clone(),
+        doc: doc.index,
+    };
+    let shown = value.to_string();
+    match (&node.kind, new) {
+        (NodeKind::Mapping { entries, flow }, New::Map(mut adds)) => {
+            let (key, sub) = adds.remove(0);
+            let data = sub.data();
+            let at;
+            let text;
+            if *flow {
+                let entry = format!("{}: {}", render_string(&key, None, Context { flow: true, key: true }), sub.flow());
+                match entries.last() {
+                    Some((k, v)) => {
+                        at = v.end.max(k.end);
+                        text = format!(", {entry}");
+                    }
+                    None => {
+                        at = node.start + 1;
+                        text = entry;
+                    }
+                }
+            } else {
+                let (k0, _) = &entries[0];
+                let col = column(src, k0.props_start);
+                let (lk, lv) = entries.last().expect("block mappings have entries");
+                at = eol(src, lv.end.max(lk.end));
+                let mut lines = Vec::new();
+                New::Map(vec![(key.clone(), sub)]).block_lines(col, &cx.style, &mut lines);
+                text = format!("{}{}", cx.style.nl, lines.join(cx.style.nl));
+            }
+            cx.patches.push(Patch { start: at, end: at, text });
+            cx.mutations.push((doc.index, Mutation::Insert(best.steps.clone(), Value::String(key.clone()), data)));
+            let mut steps = best.steps.clone();
+            steps.push(Step::Entry(entries.len(), key));
+            let (line, column) = line_col(src, at);
+            cx.changes.push(Change {
+                path: steps_to_path(&steps),
+                doc: doc.index,
+                line,
+                column,
+                old: None,
+                new: Some(shown),
+                kind: ChangeKind::Insert,
+            });
+            Ok(())
+        }
+        (NodeKind::Sequence { .. }, New::Seq(mut items)) => {
+            let item = items.remove(0);
+            let data = item.data();
+            match item {
+                New::Leaf(t, v) => append_leaf(cx, &m, t, v, &shown),
+                other => {
+                    let (at, text) = seq_append_text(cx, node, other);
+                    cx.patches.push(Patch { start: at, end: at, text });
+                    cx.mutations.push((doc.index, Mutation::Append(best.steps.clone(), data)));
+                    let (line, column) = line_col(src, at);
+                    let mut steps = best.steps.clone();
+                    if let NodeKind::Sequence { items, .. } = &node.kind {
+                        steps.push(Step::Item(items.len()));
+                    }
+                    cx.changes.push(Change {
+                        path: steps_to_path(&steps),
+                        doc: doc.index,
+                        line,
+                        column,
+                        old: None,
+                        new: Some(shown),
+                        kind: ChangeKind::Insert,
+                    });
+                    Ok(())
+                }
+            }
+        }
+        (NodeKind::Scalar { .. }, new @ (New::Map(_) | New::Seq(_))) if node.is_null() => {
+            let mutation = match &new {
+                New::Map(entries) => Mutation::Insert(best.steps.clone(), Value::String(entries[0].0.clone()), entries[0].1.data()),
+                New::Seq(items) => Mutation::Append(best.steps.clone(), items[0].data()),
+                New::Leaf(..) => unreachable!(),
+            };
+            replace_null(cx, &m, new, mutation, &shown)
+        }
+        _ => Err(best.error.clone()),
+    }
+}
+
+fn append_leaf(cx: &mut Ctx<'_>, m: &Match<'_>, _text: String, v: Value, shown: &str) -> Result<(), Error> {
+    let (value, ty) = match &v {
+        Value::String(s) => (s.clone(), ValueType::String),
+        other => (render_flow_value(other), ValueType::Yaml),
+    };
+    let _ = shown;
+    append_item(cx, m, &value, ty)
+}
+
+fn seq_append_text(cx: &Ctx<'_>, seq: &Node, item: New) -> (usize, String) {
+    let src = cx.src;
+    match &seq.kind {
+        NodeKind::Sequence { items, flow: true } => match items.last() {
+            Some(l) => (l.end, format!(", {}", item.flow())),
+            None => (seq.start + 1, item.flow()),
+        },
+        NodeKind::Sequence { items, .. } => {
+            let dash = dash_before(src, &items[0]).unwrap_or(items[0].props_start);
+            let col = column(src, dash);
+            let mut lines = Vec::new();
+            New::Seq(vec![item]).block_lines(col, &cx.style, &mut lines);
+            let last = items.last().expect("block sequences have items");
+            (eol(src, last.end), format!("{}{}", cx.style.nl, lines.join(cx.style.nl)))
+        }
+        _ => unreachable!(),
+    }
+}

@@ -1,0 +1,378 @@
+//! Resolving a key path to nodes: `locate(path) -> spans`, with precise errors on a miss.
+
+use crate::error::{did_you_mean, Error, ErrorKind};
+use crate::path::{DocSelector, Path, Segment, SegmentKind};
+use crate::tree::{Document, Node, NodeKind, Stream};
+
+/// One concrete step from a node to its child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The value of entry `index` of a mapping, whose key reads `key`.
+    Entry(usize, String),
+    /// Item `index` of a sequence.
+    Item(usize),
+}
+
+/// A node the path reached, with how it got there.
+#[derive(Debug, Clone)]
+pub(crate) struct Match<'t> {
+    pub node: &'t Node,
+    pub steps: Vec<Step>,
+    /// The nodes from the root down to the match's parent.
+    pub chain: Vec<&'t Node>,
+    pub doc: usize,
+}
+
+/// How far a path got before it stopped matching: for `create`, and for error messages.
+#[derive(Debug, Clone)]
+pub(crate) struct Partial<'t> {
+    /// The last node reached; `None` when the document is empty.
+    pub node: Option<&'t Node>,
+    pub steps: Vec<Step>,
+    pub chain: Vec<&'t Node>,
+    /// How many segments matched.
+    pub depth: usize,
+    pub error: Error,
+}
+
+/// Renders concrete steps as a key path: `spec.containers[0].image`.
+pub(crate) fn steps_to_path(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            Step::Item(i) => out.push_str(&format!("[{i}]")),
+            Step::Entry(_, k) => {
+                let plain = !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | '$' | '@')) && !k.chars().all(|c| c.is_ascii_digit());
+                if plain {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                } else {
+                    out.push_str(&format!("[\"{}\"]", k.replace('\\', "\\\\").replace('"', "\\\"")));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn key_text(k: &Node) -> String {
+    match &k.kind {
+        NodeKind::Scalar { value, .. } => value.clone(),
+        NodeKind::Alias { name } => format!("*{name}"),
+        _ => "<complex key>".into(),
+    }
+}
+
+/// The line (1-based) where anchor `name` is defined before `before` in `root`.
+fn anchor_line(src: &str, root: &Node, name: &str, before: usize) -> Option<usize> {
+    fn walk<'a>(n: &'a Node, name: &str, before: usize, best: &mut Option<&'a Node>) {
+        if n.anchor.as_deref() == Some(name) && n.props_start < before {
+            *best = Some(n);
+        }
+        match &n.kind {
+            NodeKind::Mapping { entries, .. } => entries.iter().for_each(|(k, v)| {
+                walk(k, name, before, best);
+                walk(v, name, before, best);
+            }),
+            NodeKind::Sequence { items, .. } => items.iter().for_each(|i| walk(i, name, before, best)),
+            _ => {}
+        }
+    }
+    let mut best = None;
+    walk(root, name, before, &mut best);
+    best.map(|n| src[..n.props_start].bytes().filter(|&b| b == b'\n').count() + 1)
+}
+
+pub(crate) struct Resolver<'a> {
+    pub src: &'a str,
+    pub path: &'a Path,
+}
+
+impl<'a> Resolver<'a> {
+    fn seg_err(&self, kind: ErrorKind, seg: &Segment, msg: impl Into<String>) -> Error {
+        Error::new(kind, msg).segment(seg.text.clone(), self.path.source.clone())
+    }
+
+    fn alias_err(&self, seg: Option<&Segment>, root: &Node, node: &Node, name: &str) -> Error {
+        let line = anchor_line(self.src, root, name, node.start);
+        let mut e = Error::new(
+            ErrorKind::Alias,
+            match line {
+                Some(l) => format!("the path reaches the alias `*{name}`; its anchor `&{name}` is defined at line {l}"),
+                None => format!("the path reaches the alias `*{name}`"),
+            },
+        )
+        .at(self.src, node.start..node.end)
+        .hint(format!("edit the anchored value `&{name}` instead (every alias follows it)"));
+        if let Some(seg) = seg {
+            e = e.segment(seg.text.clone(), self.path.source.clone());
+        }
+        e
+    }
+
+    /// All nodes in `doc` matched by the path. `Err` holds the deepest partial match.
+    pub fn resolve<'t>(&self, doc: &'t Document, all: bool) -> Result<Vec<Match<'t>>, Partial<'t>>
+    where
+        'a: 't,
+    {
+        let Some(root) = doc.root.as_ref() else {
+            return Err(Partial {
+                node: None,
+                steps: vec![],
+                chain: vec![],
+                depth: 0,
+                error: Error::new(ErrorKind::NotFound, "the document is empty").segment(
+                    self.path.segments.first().map(|s| s.text.clone()).unwrap_or_default(),
+                    self.path.source.clone(),
+                ),
+            });
+        };
+        let mut frontier: Vec<Match<'t>> = vec![Match {
+            node: root,
+            steps: vec![],
+            chain: vec![],
+            doc: doc.index,
+        }];
+        let mut deepest: Option<Partial<'t>> = None;
+        for (depth, seg) in self.path.segments.iter().enumerate() {
+            let mut next = Vec::new();
+            for m in &frontier {
+                match self.step(root, m, seg, all) {
+                    Ok(children) => next.extend(children),
+                    Err(error) => {
+                        if error.kind() == ErrorKind::Ambiguous || error.kind() == ErrorKind::Alias {
+                            return Err(Partial {
+                                node: Some(m.node),
+                                steps: m.steps.clone(),
+                                chain: m.chain.clone(),
+                                depth,
+                                error,
+                            });
+                        }
+                        if deepest.as_ref().is_none_or(|d| d.depth < depth) {
+                            deepest = Some(Partial {
+                                node: Some(m.node),
+                                steps: m.steps.clone(),
+                                chain: m.chain.clone(),
+                                depth,
+                                error,
+                            });
+                        }
+                    }
+                }
+            }
+            if next.is_empty() {
+                return Err(deepest.expect("a miss was recorded"));
+            }
+            frontier = next;
+        }
+        for m in &frontier {
+            if let NodeKind::Alias { name } = &m.node.kind {
+                return Err(Partial {
+                    node: Some(m.node),
+                    steps: m.steps.clone(),
+                    chain: m.chain.clone(),
+                    depth: self.path.segments.len(),
+                    error: self.alias_err(self.path.segments.last(), root, m.node, name),
+                });
+            }
+        }
+        Ok(frontier)
+    }
+
+    fn child<'t>(m: &Match<'t>, node: &'t Node, step: Step) -> Match<'t> {
+        let mut steps = m.steps.clone();
+        steps.push(step);
+        let mut chain = m.chain.clone();
+        chain.push(m.node);
+        Match { node, steps, chain, doc: m.doc }
+    }
+
+    fn step<'t>(&self, root: &'t Node, m: &Match<'t>, seg: &Segment, all: bool) -> Result<Vec<Match<'t>>, Error> {
+        let node = m.node;
+        if let NodeKind::Alias { name } = &node.kind {
+            return Err(self.alias_err(Some(seg), root, node, name));
+        }
+        let here = node.start..node.end.max(node.start + 1);
+        match (&seg.kind, &node.kind) {
+            (SegmentKind::Key(k), NodeKind::Mapping { entries, .. }) => self.key(root, m, seg, k, entries),
+            (SegmentKind::KeyOrIndex(k), NodeKind::Mapping { entries, .. }) => self.key(root, m, seg, k, entries),
+            (SegmentKind::Index(_) | SegmentKind::KeyOrIndex(_), NodeKind::Sequence { items, .. }) => {
+                let i = match &seg.kind {
+                    SegmentKind::Index(i) => *i,
+                    SegmentKind::KeyOrIndex(s) => s.parse::<i64>().unwrap_or(i64::MAX),
+                    _ => unreachable!(),
+                };
+                let len = items.len() as i64;
+                let idx = if i < 0 { len + i } else { i };
+                if idx < 0 || idx >= len {
+                    return Err(self
+                        .seg_err(ErrorKind::NotFound, seg, format!("index {i} is out of range: the sequence has {len} item{}", if len == 1 { "" } else { "s" }))
+                        .at(self.src, here)
+                        .found(node.describe()));
+                }
+                let idx = idx as usize;
+                Ok(vec![Self::child(m, &items[idx], Step::Item(idx))])
+            }
+            (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) => Ok(items.iter().enumerate().map(|(i, n)| Self::child(m, n, Step::Item(i))).collect()),
+            (SegmentKind::Wildcard, NodeKind::Mapping { entries, .. }) => Ok(entries.iter().enumerate().map(|(i, (k, v))| Self::child(m, v, Step::Entry(i, key_text(k)))).collect()),
+            (SegmentKind::Select { key, value }, NodeKind::Sequence { items, .. }) => {
+                let mut hits = Vec::new();
+                let mut seen = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    if let NodeKind::Mapping { entries, .. } = &item.kind {
+                        for (k, v) in entries {
+                            if k.scalar() == Some(key.as_str()) {
+                                if let Some(val) = v.scalar() {
+                                    if val == value {
+                                        hits.push(Self::child(m, item, Step::Item(i)));
+                                    } else {
+                                        seen.push(val.to_string());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if hits.len() > 1 && !all {
+                    let lines: Vec<String> = hits.iter().map(|h| line_of(self.src, h.node.start).to_string()).collect();
+                    return Err(self
+                        .seg_err(ErrorKind::Ambiguous, seg, format!("`{}` matches {} items (lines {})", seg.text, hits.len(), lines.join(", ")))
+                        .at(self.src, hits[1].node.start..hits[1].node.start + 1)
+                        .hint("pass --all to change every match, or use an index such as [0]"));
+                }
+                if hits.is_empty() {
+                    let mut e = self
+                        .seg_err(ErrorKind::NotFound, seg, format!("no item has `{key}` equal to `{value}`"))
+                        .at(self.src, here)
+                        .found(if seen.is_empty() { format!("{} with no `{key}` field", node.describe()) } else { format!("`{key}` values {}", seen.join(", ")) });
+                    if let Some(h) = did_you_mean(value, seen.iter().map(String::as_str)) {
+                        e = e.hint(h.replace("did you mean `", &format!("did you mean `[{key}=")).replace("`?", "]`?"));
+                    }
+                    return Err(e);
+                }
+                Ok(hits)
+            }
+            (SegmentKind::End, _) => Err(self.seg_err(ErrorKind::NotFound, seg, "`-` (past the last item) only names a place to append").at(self.src, here)),
+            (_, NodeKind::Scalar { .. }) if node.is_null() => Err(self
+                .seg_err(ErrorKind::NotFound, seg, format!("`{}` is under a null value", seg.text))
+                .at(self.src, here)
+                .found("null")
+                .hint("pass --create to build the missing structure")),
+            (SegmentKind::Index(_) | SegmentKind::Select { .. }, _) => Err(self
+                .seg_err(ErrorKind::TypeMismatch, seg, format!("`{}` needs a sequence", seg.text))
+                .at(self.src, here)
+                .found(node.describe())),
+            (_, _) => Err(self
+                .seg_err(ErrorKind::TypeMismatch, seg, format!("`{}` needs a mapping", seg.text))
+                .at(self.src, here)
+                .found(node.describe())),
+        }
+    }
+
+    fn key<'t>(&self, root: &'t Node, m: &Match<'t>, seg: &Segment, k: &str, entries: &'t [(Node, Node)]) -> Result<Vec<Match<'t>>, Error> {
+        let node = m.node;
+        for (i, (key, value)) in entries.iter().enumerate() {
+            if key.scalar() == Some(k) {
+                return Ok(vec![Self::child(m, value, Step::Entry(i, k.to_string()))]);
+            }
+        }
+        if let Some((mk, mv)) = entries.iter().find(|(key, _)| key.scalar() == Some("<<")) {
+            let name = match &mv.kind {
+                NodeKind::Alias { name } => name.clone(),
+                _ => String::new(),
+            };
+            let line = anchor_line(self.src, root, &name, mv.start);
+            return Err(self
+                .seg_err(
+                    ErrorKind::Alias,
+                    seg,
+                    match line {
+                        Some(l) => format!("no key `{k}` here, and the mapping merges `*{name}` (anchor at line {l}): the path would go through a merge key"),
+                        None => format!("no key `{k}` here, and the mapping has a merge key `<<`"),
+                    },
+                )
+                .at(self.src, mk.start..mk.end)
+                .hint("edit the anchored mapping, or add the key here explicitly"));
+        }
+        let keys: Vec<String> = entries.iter().map(|(k, _)| key_text(k)).collect();
+        let hint = did_you_mean(k, keys.iter().map(String::as_str));
+        let at = match &hint {
+            Some(_) => {
+                let best = entries.iter().find(|(key, _)| hint.as_deref() == Some(&format!("did you mean `{}`?", key_text(key))));
+                best.map_or(node.start..node.start + 1, |(key, _)| key.start..key.end)
+            }
+            None => node.start..node.start + 1,
+        };
+        let mut e = self.seg_err(ErrorKind::NotFound, seg, format!("no key `{k}` in the mapping")).at(self.src, at).found(node.describe());
+        if let Some(h) = hint {
+            e = e.hint(h);
+        } else if !m.steps.is_empty() || entries.is_empty() {
+            e = e.hint("pass --create to add the key");
+        }
+        Err(e)
+    }
+}
+
+/// 1-based line of byte offset `at`.
+pub(crate) fn line_of(src: &str, at: usize) -> usize {
+    src.as_bytes()[..at.min(src.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// 1-based (line, column in characters) of byte offset `at`.
+pub(crate) fn line_col(src: &str, at: usize) -> (usize, usize) {
+    let at = at.min(src.len());
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let col = src[line_start..at].trim_start_matches('\u{feff}').chars().count() + 1;
+    (line_of(src, at), col)
+}
+
+/// The documents a selector picks (all of them without one).
+pub(crate) fn select_docs<'t>(src: &str, stream: &'t Stream, select: Option<&str>) -> Result<Vec<&'t Document>, Error> {
+    let Some(sel) = select.filter(|s| !s.trim().is_empty()) else {
+        return Ok(stream.docs.iter().collect());
+    };
+    match DocSelector::parse(sel)? {
+        DocSelector::Index(i) => match stream.docs.get(i) {
+            Some(d) => Ok(vec![d]),
+            None => Err(Error::new(ErrorKind::NotFound, format!("there is no document {i}: the file has {} (counted from 0)", stream.docs.len())).segment(sel, sel)),
+        },
+        DocSelector::Fields(conds) => {
+            let picked: Vec<&Document> = stream
+                .docs
+                .iter()
+                .filter(|d| {
+                    conds.iter().all(|(p, want)| {
+                        let r = Resolver { src, path: p };
+                        matches!(r.resolve(d, false), Ok(ms) if ms.len() == 1 && ms[0].node.scalar() == Some(want.as_str()))
+                    })
+                })
+                .collect();
+            if picked.is_empty() {
+                let names: Vec<String> = stream.docs.iter().filter_map(|d| doc_label(src, d)).collect();
+                let mut e = Error::new(ErrorKind::NotFound, format!("no document matches the selector `{sel}`")).segment(sel, sel);
+                if !names.is_empty() {
+                    e = e.found(format!("documents {}", names.join(", ")));
+                }
+                return Err(e);
+            }
+            Ok(picked)
+        }
+    }
+}
+
+/// `Kind/name` of a Kubernetes document, for messages.
+pub(crate) fn doc_label(src: &str, d: &Document) -> Option<String> {
+    let get = |p: &str| {
+        let path = Path::parse(p).ok()?;
+        let r = Resolver { src, path: &path };
+        r.resolve(d, false).ok().and_then(|m| m.first().and_then(|m| m.node.scalar().map(str::to_string)))
+    };
+    let kind = get("kind")?;
+    Some(match get("metadata.name") {
+        Some(n) => format!("{kind}/{n}"),
+        None => kind,
+    })
+}

@@ -1,0 +1,613 @@
+//! The syntax layer: a YAML stream as documents of nodes, each with its exact byte span.
+//!
+//! Events come from `saphyr-parser` (see `docs/decisions/0001-yaml-syntax-layer.md`); this
+//! module turns its character-indexed event spans into byte spans of the tokens themselves:
+//! properties (`&anchor`, `!tag`) are split off, block scalars get their `|`/`>` header and
+//! lose their trailing blank lines, and empty values are placed right after their indicator.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span};
+
+use crate::error::{Error, ErrorKind};
+
+/// How a scalar is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    /// `value`
+    Plain,
+    /// `'value'`
+    SingleQuoted,
+    /// `"value"`
+    DoubleQuoted,
+    /// `|` block
+    Literal,
+    /// `>` block
+    Folded,
+}
+
+/// A node of the YAML tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// What the node is.
+    pub kind: NodeKind,
+    /// Byte offset of the node's own token (after any anchor or tag).
+    pub start: usize,
+    /// Byte offset just past the node's last byte (for block scalars: their last content line,
+    /// without its line break).
+    pub end: usize,
+    /// Byte offset of the node's first property (`&a`, `!t`), or `start` when it has none.
+    pub props_start: usize,
+    /// The anchor name, without `&`.
+    pub anchor: Option<String>,
+    /// The tag as written (`!!str`, `!custom`).
+    pub tag: Option<String>,
+}
+
+/// The four kinds of node.
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    /// A scalar: its value and how it is written.
+    Scalar {
+        /// The decoded value.
+        value: String,
+        /// Quoting or block style.
+        style: ScalarStyle,
+        /// An empty value that has no token at all (`key:` with nothing after it).
+        implicit: bool,
+    },
+    /// A mapping.
+    Mapping {
+        /// Key/value pairs in source order.
+        entries: Vec<(Node, Node)>,
+        /// `{...}` rather than block style.
+        flow: bool,
+    },
+    /// A sequence.
+    Sequence {
+        /// Items in source order.
+        items: Vec<Node>,
+        /// `[...]` rather than block style.
+        flow: bool,
+    },
+    /// `*name`.
+    Alias {
+        /// The anchor referred to.
+        name: String,
+    },
+}
+
+impl Node {
+    /// The scalar value, if this is a scalar.
+    pub fn scalar(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A short description for messages: "mapping with keys a, b", "string `x`".
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => {
+                let shown: String = value.chars().take(40).collect();
+                format!("{} `{}`", crate::scalar::describe_type(self), shown.replace('\n', "\\n"))
+            }
+            NodeKind::Mapping { entries, .. } => {
+                if entries.is_empty() {
+                    "an empty mapping".into()
+                } else {
+                    let keys: Vec<&str> = entries.iter().take(8).map(|(k, _)| k.scalar().unwrap_or("?")).collect();
+                    let more = if entries.len() > 8 { ", …" } else { "" };
+                    format!("a mapping with keys {}{more}", keys.join(", "))
+                }
+            }
+            NodeKind::Sequence { items, .. } => format!("a sequence of {} item{}", items.len(), if items.len() == 1 { "" } else { "s" }),
+            NodeKind::Alias { name } => format!("an alias `*{name}`"),
+        }
+    }
+
+    /// Whether this is a collection written in block style.
+    pub fn is_block_collection(&self) -> bool {
+        matches!(&self.kind, NodeKind::Mapping { flow: false, .. } | NodeKind::Sequence { flow: false, .. })
+    }
+
+    /// Whether this is a null scalar (`~`, `null`, or nothing).
+    pub fn is_null(&self) -> bool {
+        match &self.kind {
+            NodeKind::Scalar { value, style: ScalarStyle::Plain, .. } => {
+                self.tag.is_none() && matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One document of a stream.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// 0-based index in the stream.
+    pub index: usize,
+    /// Byte range of this document's slice of the stream: it starts where the previous one
+    /// ended and holds its directives, `---`, content, comments and `...`.
+    pub range: std::ops::Range<usize>,
+    /// The root node; `None` for an empty document.
+    pub root: Option<Node>,
+}
+
+/// A parsed YAML stream.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    /// The documents, in order.
+    pub docs: Vec<Document>,
+}
+
+impl Stream {
+    /// Parses a YAML stream.
+    ///
+    /// # Errors
+    /// `yaml-syntax` with the line and column of the problem.
+    pub fn parse(src: &str) -> Result<Stream, Error> {
+        Builder::new(src).run()
+    }
+}
+
+/// Converts saphyr's character indexes to byte offsets with a moving cursor.
+struct Conv<'a> {
+    src: &'a str,
+    ascii: bool,
+    ci: usize,
+    bi: usize,
+}
+
+impl<'a> Conv<'a> {
+    fn byte(&mut self, ci: usize) -> usize {
+        if self.ascii {
+            return ci.min(self.src.len());
+        }
+        while self.ci < ci {
+            match self.src[self.bi..].chars().next() {
+                Some(c) => {
+                    self.bi += c.len_utf8();
+                    self.ci += 1;
+                }
+                None => return self.bi,
+            }
+        }
+        while self.ci > ci {
+            let c = self.src[..self.bi].chars().next_back().expect("cursor past start");
+            self.bi -= c.len_utf8();
+            self.ci -= 1;
+        }
+        self.bi
+    }
+}
+
+enum Frame {
+    Map { node: Node, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq { node: Node, items: Vec<Node> },
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    conv: Conv<'a>,
+    prev_end: usize,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, String>,
+    docs: Vec<Document>,
+    doc_root: Option<Node>,
+    doc_start: usize,
+}
+
+fn yaml_error(src: &str, conv: &mut Conv<'_>, info: &str, index: usize) -> Error {
+    let at = conv.byte(index);
+    Error::new(ErrorKind::YamlSyntax, format!("malformed YAML: {info}")).at(src, at..at + 1)
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a str) -> Self {
+        Builder {
+            src,
+            b: src.as_bytes(),
+            conv: Conv {
+                src,
+                ascii: src.is_ascii(),
+                ci: 0,
+                bi: 0,
+            },
+            prev_end: 0,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            docs: Vec::new(),
+            doc_root: None,
+            doc_start: 0,
+        }
+    }
+
+    fn run(mut self) -> Result<Stream, Error> {
+        let mut parser = Parser::new_from_str(self.src);
+        loop {
+            let (ev, span) = match parser.next_event() {
+                None => break,
+                Some(Ok(x)) => x,
+                Some(Err(e)) => return Err(yaml_error(self.src, &mut self.conv, e.info(), e.marker().index())),
+            };
+            if matches!(ev, Event::StreamEnd) {
+                break;
+            }
+            self.event(ev, span)?;
+        }
+        let end = self.src.len();
+        if let Some(last) = self.docs.last_mut() {
+            last.range.end = end;
+        }
+        Ok(Stream { docs: self.docs })
+    }
+
+    fn event(&mut self, ev: Event<'_>, span: Span) -> Result<(), Error> {
+        let s = self.conv.byte(span.start.index());
+        let e = self.conv.byte(span.end.index());
+        match ev {
+            Event::StreamStart | Event::Nothing | Event::StreamEnd => {}
+            Event::DocumentStart(explicit) => {
+                let begin = if explicit { self.doc_begin(s) } else { self.prev_end_or(s) };
+                if let Some(last) = self.docs.last_mut() {
+                    last.range.end = begin;
+                }
+                let begin = if self.docs.is_empty() { 0 } else { begin };
+                self.doc_start = begin;
+                self.doc_root = None;
+                if explicit {
+                    self.prev_end = s + 3;
+                }
+            }
+            Event::DocumentEnd => {
+                let index = self.docs.len();
+                self.docs.push(Document {
+                    index,
+                    range: self.doc_start..self.src.len(),
+                    root: self.doc_root.take(),
+                });
+                self.anchors.clear();
+                if e > s {
+                    self.prev_end = e;
+                }
+            }
+            Event::Alias(id) => {
+                let name = self.anchors.get(&id).cloned().unwrap_or_default();
+                let node = Node {
+                    kind: NodeKind::Alias { name },
+                    start: s,
+                    end: e,
+                    props_start: s,
+                    anchor: None,
+                    tag: None,
+                };
+                self.prev_end = e;
+                self.push(node);
+            }
+            Event::Scalar(value, style, anchor_id, _tag) => {
+                let node = self.scalar(value.into_owned(), style, anchor_id, s, e);
+                self.prev_end = node.end.max(self.prev_end);
+                self.push(node);
+            }
+            Event::MappingStart(anchor_id, _) | Event::SequenceStart(anchor_id, _) => {
+                let is_map = matches!(ev, Event::MappingStart(..));
+                let (props_start, start, anchor, tag) = self.props(s.max(self.prev_end.min(s)), anchor_id);
+                let flow = self.b.get(start) == Some(&(if is_map { b'{' } else { b'[' }));
+                let kind = if is_map {
+                    NodeKind::Mapping { entries: Vec::new(), flow }
+                } else {
+                    NodeKind::Sequence { items: Vec::new(), flow }
+                };
+                let node = Node {
+                    kind,
+                    start,
+                    end: start,
+                    props_start,
+                    anchor,
+                    tag,
+                };
+                if flow {
+                    self.prev_end = start + 1;
+                } else if props_start < start {
+                    self.prev_end = start;
+                }
+                self.stack.push(if is_map {
+                    Frame::Map { node, entries: Vec::new(), key: None }
+                } else {
+                    Frame::Seq { node, items: Vec::new() }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let frame = self.stack.pop().expect("unbalanced events");
+                let mut node = match frame {
+                    Frame::Map { mut node, entries, .. } => {
+                        if let Some((_, v)) = entries.last() {
+                            node.end = v.end;
+                        }
+                        if let NodeKind::Mapping { entries: slot, .. } = &mut node.kind {
+                            *slot = entries;
+                        }
+                        node
+                    }
+                    Frame::Seq { mut node, items } => {
+                        if let Some(v) = items.last() {
+                            node.end = v.end;
+                        }
+                        if let NodeKind::Sequence { items: slot, .. } = &mut node.kind {
+                            *slot = items;
+                        }
+                        node
+                    }
+                };
+                let flow = matches!(node.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. });
+                if flow {
+                    node.end = e;
+                    self.prev_end = e;
+                }
+                self.push(node);
+            }
+        }
+        Ok(())
+    }
+
+    fn prev_end_or(&self, s: usize) -> usize {
+        if self.docs.is_empty() {
+            0
+        } else {
+            self.prev_end.min(s)
+        }
+    }
+
+    /// Where a document that starts with `---` at `dash` begins: the start of its directive
+    /// lines, else the start of the `---` line.
+    fn doc_begin(&self, dash: usize) -> usize {
+        let line_start = |p: usize| self.src[..p].rfind('\n').map_or(0, |i| i + 1);
+        let mut begin = line_start(dash);
+        while begin > 0 {
+            let prev = line_start(begin - 1);
+            if self.b[prev] == b'%' && prev >= self.prev_end {
+                begin = prev;
+            } else {
+                break;
+            }
+        }
+        begin.max(if self.docs.is_empty() { 0 } else { self.prev_end.min(begin) })
+    }
+
+    fn push(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            None => self.doc_root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+
+    /// Reads `&anchor` and `!tag` properties from `at`; returns (props start, token start, anchor, tag).
+    fn props(&mut self, at: usize, anchor_id: usize) -> (usize, usize, Option<String>, Option<String>) {
+        let mut p = at;
+        let mut anchor = None;
+        let mut tag = None;
+        let mut first = None;
+        loop {
+            let q = self.skip_blank(p);
+            match self.b.get(q) {
+                Some(b'&') if anchor.is_none() => {
+                    let end = self.word_end(q + 1);
+                    anchor = Some(self.src[q + 1..end].to_string());
+                    first.get_or_insert(q);
+                    p = end;
+                }
+                Some(b'!') if tag.is_none() => {
+                    let end = if self.b.get(q + 1) == Some(&b'<') {
+                        self.src[q..].find('>').map_or(self.b.len(), |i| q + i + 1)
+                    } else {
+                        self.word_end(q + 1)
+                    };
+                    tag = Some(self.src[q..end].to_string());
+                    first.get_or_insert(q);
+                    p = end;
+                }
+                _ => {
+                    if first.is_none() {
+                        return (at, at, None, None);
+                    }
+                    if let (Some(name), true) = (&anchor, anchor_id > 0) {
+                        self.anchors.insert(anchor_id, name.clone());
+                    }
+                    return (first.unwrap_or(q), q, anchor, tag);
+                }
+            }
+        }
+    }
+
+    fn skip_blank(&self, mut p: usize) -> usize {
+        loop {
+            match self.b.get(p) {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => p += 1,
+                Some(b'#') if p == 0 || matches!(self.b[p - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                    while p < self.b.len() && self.b[p] != b'\n' {
+                        p += 1;
+                    }
+                }
+                _ => return p,
+            }
+        }
+    }
+
+    fn word_end(&self, mut p: usize) -> usize {
+        let in_flow = self.stack.iter().any(|f| match f {
+            Frame::Map { node, .. } | Frame::Seq { node, .. } => matches!(node.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }),
+        });
+        while let Some(&c) = self.b.get(p) {
+            if matches!(c, b' ' | b'\t' | b'\r' | b'\n') || (in_flow && matches!(c, b',' | b'[' | b']' | b'{' | b'}')) {
+                break;
+            }
+            p += 1;
+        }
+        p
+    }
+
+    fn scalar(&mut self, value: String, style: SaphyrStyle, anchor_id: usize, s: usize, e: usize) -> Node {
+        let style = match style {
+            SaphyrStyle::Plain => ScalarStyle::Plain,
+            SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+            SaphyrStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+            SaphyrStyle::Literal => ScalarStyle::Literal,
+            SaphyrStyle::Folded => ScalarStyle::Folded,
+        };
+        let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+        if block {
+            // The event span starts at the content; the header (and any properties) lie between
+            // the previous token and the content.
+            let (props_start, mut start, anchor, tag) = self.props(self.after_indicators(self.prev_end), anchor_id);
+            if !matches!(self.b.get(start), Some(b'|' | b'>')) {
+                start = self.src[self.prev_end..s.max(self.prev_end)].rfind(['|', '>']).map_or(s, |i| self.prev_end + i);
+            }
+            let end = self.block_end(start, e);
+            return Node {
+                kind: NodeKind::Scalar { value, style, implicit: false },
+                start,
+                end,
+                props_start: if anchor.is_some() || tag.is_some() { props_start } else { start },
+                anchor,
+                tag,
+            };
+        }
+        let (props_start, start, anchor, tag) = self.props(s, anchor_id);
+        let implicit = style == ScalarStyle::Plain && value.is_empty() && e <= start;
+        if implicit {
+            let at = self.empty_value_position(start.max(self.prev_end));
+            return Node {
+                kind: NodeKind::Scalar { value, style, implicit },
+                start: at,
+                end: at,
+                props_start: if anchor.is_some() || tag.is_some() { props_start } else { at },
+                anchor,
+                tag,
+            };
+        }
+        Node {
+            kind: NodeKind::Scalar { value, style, implicit },
+            start,
+            end: e.max(start),
+            props_start,
+            anchor,
+            tag,
+        }
+    }
+
+    /// Skips blanks, comments and the indicators `:`, `-`, `?` (each followed by a blank).
+    fn after_indicators(&self, mut p: usize) -> usize {
+        loop {
+            p = self.skip_blank(p);
+            match self.b.get(p) {
+                Some(b':' | b'-' | b'?') if matches!(self.b.get(p + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n')) => p += 1,
+                _ => return p,
+            }
+        }
+    }
+
+    /// Where an empty value sits: right after its `:` (or `-`) indicator.
+    fn empty_value_position(&self, from: usize) -> usize {
+        let mut p = from;
+        while let Some(&c) = self.b.get(p) {
+            match c {
+                b' ' | b'\t' => p += 1,
+                b':' | b'-' | b'?' => return p + 1,
+                _ => break,
+            }
+        }
+        from
+    }
+
+    /// The end of a block scalar's last content line, given the event's end.
+    fn block_end(&self, header: usize, e: usize) -> usize {
+        let header_line_end = self.src[header..].find('\n').map_or(self.b.len(), |i| header + i);
+        let mut end = e.min(self.b.len()).max(header_line_end);
+        loop {
+            // Drop a trailing line break, then whitespace-only lines.
+            let before = &self.src[header_line_end..end];
+            let trimmed = before.trim_end_matches([' ', '\t', '\r', '\n']);
+            let mut new_end = header_line_end + trimmed.len();
+            // Keep trailing spaces of the last content line: they are content.
+            let line_end = self.src[new_end..end].find(['\r', '\n']).map_or(end, |i| new_end + i);
+            new_end = line_end.max(new_end);
+            if new_end == end {
+                break;
+            }
+            end = new_end;
+        }
+        if end <= header_line_end {
+            // No content: the scalar is only its header (without a trailing comment).
+            let mut h = header + 1;
+            while let Some(&c) = self.b.get(h) {
+                if matches!(c, b'+' | b'-' | b'1'..=b'9') {
+                    h += 1;
+                } else {
+                    break;
+                }
+            }
+            return h;
+        }
+        end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(src: &str) -> Vec<String> {
+        let s = Stream::parse(src).unwrap();
+        let mut out = Vec::new();
+        fn walk(n: &Node, src: &str, out: &mut Vec<String>) {
+            match &n.kind {
+                NodeKind::Scalar { .. } | NodeKind::Alias { .. } => out.push(src[n.start..n.end].to_string()),
+                NodeKind::Mapping { entries, .. } => {
+                    for (k, v) in entries {
+                        walk(k, src, out);
+                        walk(v, src, out);
+                    }
+                }
+                NodeKind::Sequence { items, .. } => items.iter().for_each(|i| walk(i, src, out)),
+            }
+        }
+        for d in &s.docs {
+            if let Some(r) = &d.root {
+                walk(r, src, &mut out);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn scalar_spans_are_the_tokens() {
+        let src = "a: &x plain value  # c\nb: \"dq\"\nc: 'sq'\nd: |\n  l1\n  l2\n\ne: >-\n  f\nf: !!str t\ng: *x\nh:\ni: [q, {k: v}]\n";
+        assert_eq!(
+            spans(src),
+            vec!["a", "plain value", "b", "\"dq\"", "c", "'sq'", "d", "|\n  l1\n  l2", "e", ">-\n  f", "f", "t", "g", "*x", "h", "", "i", "q", "k", "v"]
+        );
+    }
+
+    #[test]
+    fn non_ascii_and_bom() {
+        let src = "\u{feff}name: é\nx: ü1\n";
+        assert_eq!(spans(src), vec!["name", "é", "x", "ü1"]);
+    }
+
+    #[test]
+    fn document_ranges_cover_the_stream() {
+        let src = "# head\na: 1\n---\nb: 2\n...\n%YAML 1.2\n---\nc: 3\n";
+        let s = Stream::parse(src).unwrap();
+        assert_eq!(s.docs.len(), 3);
+        assert_eq!(&src[s.docs[0].range.clone()], "# head\na: 1\n");
+        assert_eq!(&src[s.docs[1].range.clone()], "---\nb: 2\n...\n");
+        assert_eq!(&src[s.docs[2].range.clone()], "%YAML 1.2\n---\nc: 3\n");
+    }
+}

@@ -1,0 +1,181 @@
+//! The self-check: re-parse the edited document with an independent parser (serde_yaml, over
+//! libyaml) and compare its data with the original data plus exactly the requested changes.
+
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::error::{Error, ErrorKind};
+use crate::locate::{steps_to_path, Step};
+
+/// One change the data must show, by concrete steps from the document root.
+#[derive(Debug, Clone)]
+pub(crate) enum Mutation {
+    /// The node at `steps` becomes `value`.
+    Set(Vec<Step>, Value),
+    /// The mapping at `steps` gains `key: value` (or the null at `steps` becomes that mapping).
+    Insert(Vec<Step>, Value, Value),
+    /// The sequence at `steps` gains `value` at the end (or the null becomes `[value]`).
+    Append(Vec<Step>, Value),
+    /// The entry or item named by the last step is gone.
+    Remove(Vec<Step>),
+}
+
+/// Parses one document's text with serde_yaml (`Null` for a document with no content).
+pub(crate) fn parse_doc(text: &str) -> Result<Value, String> {
+    let mut docs = Vec::new();
+    for d in serde_yaml::Deserializer::from_str(text) {
+        docs.push(Value::deserialize(d).map_err(|e| e.to_string())?);
+    }
+    match docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(docs.pop().unwrap_or(Value::Null)),
+        n => Err(format!("expected one document, found {n}")),
+    }
+}
+
+fn untag(v: &mut Value) -> &mut Value {
+    match v {
+        Value::Tagged(t) => untag(&mut t.value),
+        v => v,
+    }
+}
+
+fn navigate<'v>(mut v: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
+    for s in steps {
+        v = untag(v);
+        v = match (s, v) {
+            (Step::Entry(i, _), Value::Mapping(m)) => m.iter_mut().nth(*i).map(|(_, v)| v)?,
+            (Step::Item(i), Value::Sequence(items)) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+/// Applies `m` to `data`, the reference parser's view of the original document.
+pub(crate) fn mutate(data: &mut Value, m: &Mutation) -> bool {
+    match m {
+        Mutation::Set(steps, value) => match navigate(data, steps) {
+            Some(slot) => {
+                match slot {
+                    Value::Tagged(t) if !matches!(value, Value::Tagged(_)) => t.value = value.clone(),
+                    _ => *slot = value.clone(),
+                }
+                true
+            }
+            None => false,
+        },
+        Mutation::Insert(steps, key, value) => match navigate(data, steps).map(untag) {
+            Some(Value::Mapping(map)) => {
+                map.insert(key.clone(), value.clone());
+                true
+            }
+            Some(slot @ Value::Null) => {
+                let mut map = serde_yaml::Mapping::new();
+                map.insert(key.clone(), value.clone());
+                *slot = Value::Mapping(map);
+                true
+            }
+            _ => false,
+        },
+        Mutation::Append(steps, value) => match navigate(data, steps).map(untag) {
+            Some(Value::Sequence(items)) => {
+                items.push(value.clone());
+                true
+            }
+            Some(slot @ Value::Null) => {
+                *slot = Value::Sequence(vec![value.clone()]);
+                true
+            }
+            _ => false,
+        },
+        Mutation::Remove(steps) => {
+            let Some((last, parent)) = steps.split_last() else { return false };
+            match (last, navigate(data, parent).map(untag)) {
+                (Step::Entry(i, _), Some(Value::Mapping(map))) => {
+                    let Some(key) = map.iter().nth(*i).map(|(k, _)| k.clone()) else { return false };
+                    map.remove(&key);
+                    true
+                }
+                (Step::Item(i), Some(Value::Sequence(items))) if *i < items.len() => {
+                    items.remove(*i);
+                    true
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
+/// Checks that `new_text` parses and equals `old_text`'s data with `mutations` applied.
+///
+/// # Errors
+/// `self-check`, naming the first path where the data differs.
+pub fn self_check(old_text: &str, new_text: &str, mutations: &[Mutation]) -> Result<(), Error> {
+    let mut expected = parse_doc(old_text).map_err(|e| {
+        Error::new(ErrorKind::SelfCheck, format!("the reference YAML parser cannot read the original document: {e}")).hint("nothing was written; the file may use YAML the reference parser does not support")
+    })?;
+    for m in mutations {
+        if !mutate(&mut expected, m) {
+            return Err(Error::new(ErrorKind::SelfCheck, "the reference parser sees a different structure than the editor (aliases or merge keys?)").hint("nothing was written"));
+        }
+    }
+    let actual = parse_doc(new_text).map_err(|e| Error::new(ErrorKind::SelfCheck, format!("the edited document does not parse: {e}")).hint("nothing was written; this is a bug, please report it with the input"))?;
+    if !same(&expected, &actual) {
+        let at = first_difference(&expected, &actual, &mut Vec::new()).map(|s| steps_to_path(&s)).unwrap_or_default();
+        return Err(Error::new(ErrorKind::SelfCheck, format!("the edited document reads back differently at `{}`", if at.is_empty() { "." } else { &at })).hint("nothing was written; this is a bug, please report it with the input"));
+    }
+    Ok(())
+}
+
+/// Data equality where NaN equals NaN.
+pub(crate) fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_f64(), y.as_f64()) {
+                (Some(p), Some(q)) if p.is_nan() && q.is_nan() => true,
+                _ => x == y,
+            }
+        }
+        (Value::Sequence(x), Value::Sequence(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+        (Value::Mapping(x), Value::Mapping(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        (Value::Tagged(x), Value::Tagged(y)) => x.tag == y.tag && same(&x.value, &y.value),
+        _ => a == b,
+    }
+}
+
+fn first_difference(a: &Value, b: &Value, at: &mut Vec<Step>) -> Option<Vec<Step>> {
+    match (a, b) {
+        (Value::Mapping(x), Value::Mapping(y)) if x.len() == y.len() => {
+            for (i, (k, v)) in x.iter().enumerate() {
+                let key = k.as_str().map_or_else(|| format!("{k:?}"), str::to_string);
+                match y.get(k) {
+                    Some(w) => {
+                        at.push(Step::Entry(i, key));
+                        if let Some(d) = first_difference(v, w, at) {
+                            return Some(d);
+                        }
+                        at.pop();
+                    }
+                    None => {
+                        at.push(Step::Entry(i, key));
+                        return Some(at.clone());
+                    }
+                }
+            }
+            None
+        }
+        (Value::Sequence(x), Value::Sequence(y)) if x.len() == y.len() => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                at.push(Step::Item(i));
+                if let Some(d) = first_difference(v, w, at) {
+                    return Some(d);
+                }
+                at.pop();
+            }
+            None
+        }
+        _ if same(a, b) => None,
+        _ => Some(at.clone()),
+    }
+}
