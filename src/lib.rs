@@ -32,6 +32,7 @@
 mod edit;
 mod error;
 mod get;
+mod kustomize;
 mod locate;
 mod patch;
 mod path;
