@@ -1,0 +1,514 @@
+// A local stand-in for GitHub's REST API, for tests only.
+//
+// - Listens on 127.0.0.1 (random port), optionally under a path prefix (GHE: /api/v3).
+// - Backed by REAL bare git repositories: blobs, trees, commits and refs are git plumbing
+//   (hash-object -w, read-tree/update-index/write-tree on a temporary index, commit-tree,
+//   update-ref with an old-value check); contents via cat-file. Pulls and labels live in memory.
+// - Validates EVERY request (method + path template, path/query parameters, JSON body)
+//   against GitHub's OpenAPI description (@octokit/openapi, api.github.com) and every JSON
+//   response it sends against the operation's response schema. Any mismatch is recorded in
+//   `server.mismatches`; tests assert that list is empty.
+// - Optionally serves the same repositories over git's smart HTTP protocol
+//   (`git http-backend`) at /git/<owner>/<repo>.git, requiring the token as basic auth,
+//   so the token's path through git (http.extraheader) is exercised for real.
+
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadSpec } from './openapi.js';
+
+const DOCS = 'https://docs.github.com/rest';
+
+/**
+ * @param {object} options
+ * @param {Record<string, string>} options.repos "owner/name" -> bare repository path
+ * @param {string} [options.token] required bearer token (and git basic-auth password)
+ * @param {string} [options.prefix] API path prefix, e.g. "/api/v3" for GHE
+ * @param {string} [options.login] the token owner's login (commit author for API commits)
+ */
+export async function startGitHubServer({ repos, token = null, prefix = '', login = 'gitops-bump-test[bot]' } = {}) {
+  const spec = loadSpec();
+  const state = {
+    spec,
+    repos: new Map(Object.entries(repos ?? {})),
+    token,
+    prefix: prefix.replace(/\/+$/, ''),
+    login,
+    pulls: new Map(), // "owner/repo" -> [pull]
+    labels: new Map(), // "owner/repo#n" -> [name]
+    nextPull: 1,
+    mismatches: [],
+    requests: [],
+    gitRequests: [],
+    hooks: {},
+    base: '',
+  };
+  const server = http.createServer((req, res) => {
+    handle(state, req, res).catch((e) => {
+      state.mismatches.push({ method: req.method, url: req.url, where: 'server', errors: [`server error: ${e.stack}`] });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'test server error', documentation_url: DOCS }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  state.base = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    url: state.base,
+    apiUrl: `${state.base}${state.prefix}`,
+    /** smart-HTTP clone URL of "owner/name" */
+    gitUrl: (slug) => `${state.base}/git/${slug}.git`,
+    mismatches: state.mismatches,
+    requests: state.requests,
+    gitRequests: state.gitRequests,
+    /** hooks[operationId] = async ({params, body}) => void, run before the handler */
+    hooks: state.hooks,
+    pulls: (slug) => state.pulls.get(slug) ?? [],
+    labelsOf: (slug, n) => state.labels.get(`${slug}#${n}`) ?? [],
+    specVersion: spec.version,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+function send(res, status, data, headers = {}) {
+  const body = data === undefined ? '' : JSON.stringify(data);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(body);
+}
+
+async function handle(state, req, res) {
+  const url = new URL(req.url, state.base);
+  const raw = await readBody(req);
+  if (url.pathname.startsWith('/git/')) return gitHttp(state, req, res, url, raw);
+  const record = { method: req.method, path: url.pathname, query: url.search, status: 0 };
+  state.requests.push(record);
+  const mismatch = (where, errors) => state.mismatches.push({ method: req.method, url: req.url, where, errors });
+  const reply = (status, data) => {
+    record.status = status;
+    send(res, status, data);
+  };
+
+  if (state.prefix && !url.pathname.startsWith(`${state.prefix}/`)) {
+    mismatch('base-url', [`request outside the API base path ${state.prefix}`]);
+    return reply(404, { message: 'Not Found', documentation_url: DOCS });
+  }
+  const apiPath = url.pathname.slice(state.prefix.length);
+  const accept = String(req.headers.accept ?? '');
+  const headerErrors = [];
+  if (!accept.includes('application/vnd.github+json')) headerErrors.push(`Accept is ${JSON.stringify(accept)}, expected application/vnd.github+json`);
+  if (req.headers['x-github-api-version'] !== '2022-11-28') headerErrors.push(`X-GitHub-Api-Version is ${JSON.stringify(req.headers['x-github-api-version'])}`);
+  if (headerErrors.length) mismatch('headers', headerErrors);
+  if (state.token && req.headers.authorization !== `Bearer ${state.token}`) {
+    return reply(401, { message: 'Bad credentials', documentation_url: DOCS });
+  }
+
+  const m = state.spec.match(req.method, apiPath);
+  if (!m) {
+    mismatch('route', [`${req.method} ${apiPath} is no operation of the OpenAPI description`]);
+    return reply(404, { message: 'Not Found', documentation_url: DOCS });
+  }
+  record.operation = m.operation.operationId;
+  let body;
+  if (raw.length) {
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      mismatch('body', ['request body is not JSON']);
+      return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS });
+    }
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      mismatch('headers', [`Content-Type is ${JSON.stringify(req.headers['content-type'])} for a JSON body`]);
+    }
+  }
+  const errors = state.spec.validateRequest(m, url.searchParams, body, raw.length > 0);
+  if (errors.length) {
+    mismatch(`request ${m.operation.operationId}`, errors);
+    return reply(422, { message: 'Invalid request.', documentation_url: DOCS, errors: errors.map((e) => ({ code: 'invalid', message: e })) });
+  }
+  const slug = `${m.params.owner}/${m.params.repo}`;
+  const bare = state.repos.get(slug);
+  const handler = HANDLERS[m.operation.operationId];
+  if (!handler) {
+    mismatch('unsupported', [`${m.operation.operationId} is valid but not implemented by the test server`]);
+    return reply(501, { message: 'Not implemented by the test server', documentation_url: DOCS });
+  }
+  if (!bare) return reply(404, { message: 'Not Found', documentation_url: DOCS });
+  const ctx = { state, slug, bare, params: m.params, query: url.searchParams, body, api: `${state.base}${state.prefix}/repos/${slug}` };
+  const hook = state.hooks[m.operation.operationId];
+  if (hook) await hook(ctx);
+  const out = await handler(ctx);
+  const schema = state.spec.responseSchema(m, out.status);
+  let data = out.data;
+  if (!schema) {
+    mismatch(`response ${m.operation.operationId}`, [`status ${out.status} is not a documented response`]);
+  } else {
+    if (out.synthesize !== false) data = state.spec.synthesize(schema, data);
+    const rErrors = state.spec.validate(schema, data, 'response');
+    if (rErrors.length) mismatch(`response ${m.operation.operationId}`, rErrors);
+  }
+  return reply(out.status, data);
+}
+
+// ---- git plumbing ------------------------------------------------------------------------
+
+function run(cwd, args, { input, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env },
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function git(cwd, args, options) {
+  const r = await run(cwd, args, options);
+  if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.toString('utf8').trim();
+}
+
+async function tryGit(cwd, args, options) {
+  const r = await run(cwd, args, options);
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+}
+
+function parsePerson(line) {
+  const m = /^(.*) <(.*)> (\d+) ([+-]\d{4})$/.exec(line);
+  if (!m) return { name: '', email: '', date: new Date(0).toISOString() };
+  return { name: m[1], email: m[2], date: new Date(Number(m[3]) * 1000).toISOString().replace('.000Z', 'Z') };
+}
+
+async function commitJson(ctx, sha) {
+  const text = await tryGit(ctx.bare, ['cat-file', 'commit', sha]);
+  if (text === null) return null;
+  const [head, ...rest] = text.split('\n\n');
+  const fields = head.split('\n');
+  const get = (k) => fields.filter((l) => l.startsWith(`${k} `)).map((l) => l.slice(k.length + 1));
+  return {
+    sha,
+    node_id: `C_${sha}`,
+    url: `${ctx.api}/git/commits/${sha}`,
+    html_url: `${ctx.state.base}/html/${ctx.slug}/commit/${sha}`,
+    author: parsePerson(get('author')[0] ?? ''),
+    committer: parsePerson(get('committer')[0] ?? ''),
+    message: rest.join('\n\n'),
+    tree: { sha: get('tree')[0], url: `${ctx.api}/git/trees/${get('tree')[0]}` },
+    parents: get('parent').map((p) => ({ sha: p, url: `${ctx.api}/git/commits/${p}`, html_url: `${ctx.state.base}/html/${ctx.slug}/commit/${p}` })),
+    verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+  };
+}
+
+function refJson(ctx, ref, sha) {
+  return { ref, node_id: `REF_${sha}`, url: `${ctx.api}/git/${ref}`, object: { type: 'commit', sha, url: `${ctx.api}/git/commits/${sha}` } };
+}
+
+const validation = (message, errors) => ({ status: 422, data: { message, documentation_url: DOCS, ...(errors ? { errors } : {}) } });
+const notFound = () => ({ status: 404, data: { message: 'Not Found', documentation_url: DOCS } });
+const validRef = (ref) => /^refs\/[^/]+\/.+/.test(ref) && !/\.\.|[~^:?*[\\\s]|@\{|\/\/|\.lock$|\/$|\/\./.test(ref);
+
+// ---- pulls ---------------------------------------------------------------------------------
+
+async function pullJson(ctx, p) {
+  const headSha = (await tryGit(ctx.bare, ['rev-parse', '--verify', `refs/heads/${p.head}`])) ?? p.headSha;
+  const baseSha = (await tryGit(ctx.bare, ['rev-parse', '--verify', `refs/heads/${p.base}`])) ?? '';
+  const [owner] = ctx.slug.split('/');
+  return {
+    url: `${ctx.api}/pulls/${p.number}`,
+    id: p.number,
+    node_id: `PR_${p.number}`,
+    html_url: `${ctx.state.base}/html/${ctx.slug}/pull/${p.number}`,
+    number: p.number,
+    state: p.state,
+    locked: false,
+    title: p.title,
+    body: p.body ?? null,
+    draft: p.draft,
+    labels: (ctx.state.labels.get(`${ctx.slug}#${p.number}`) ?? []).map((n) => labelJson(ctx, n)),
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+    head: { label: `${owner}:${p.head}`, ref: p.head, sha: headSha },
+    base: { label: `${owner}:${p.base}`, ref: p.base, sha: baseSha },
+  };
+}
+
+function labelJson(ctx, name) {
+  return { id: name.length, node_id: `LA_${name}`, url: `${ctx.api}/labels/${encodeURIComponent(name)}`, name, description: '', color: 'ededed', default: false };
+}
+
+const HANDLERS = {
+  async 'repos/get'(ctx) {
+    const head = await tryGit(ctx.bare, ['symbolic-ref', '--short', 'HEAD']);
+    const [owner, name] = ctx.slug.split('/');
+    return { status: 200, data: { name, full_name: ctx.slug, default_branch: head ?? 'main', owner: { login: owner } } };
+  },
+
+  async 'git/get-ref'(ctx) {
+    const ref = `refs/${ctx.params.ref}`;
+    const sha = await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    if (!sha || !validRef(ref)) return notFound();
+    return { status: 200, data: refJson(ctx, ref, sha) };
+  },
+
+  async 'git/create-ref'(ctx) {
+    const { ref, sha } = ctx.body;
+    if (!validRef(ref)) return validation('Reference name is not valid');
+    if ((await run(ctx.bare, ['cat-file', '-e', `${sha}^{commit}`])).code !== 0) return validation('Object does not exist');
+    const r = await run(ctx.bare, ['update-ref', ref, sha, '0'.repeat(40)]);
+    if (r.code !== 0) return validation('Reference already exists');
+    return { status: 201, data: refJson(ctx, ref, sha) };
+  },
+
+  async 'git/update-ref'(ctx) {
+    const ref = `refs/${ctx.params.ref}`;
+    const { sha, force = false } = ctx.body;
+    const old = await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', ref]);
+    if (!old) return validation('Reference does not exist');
+    if ((await run(ctx.bare, ['cat-file', '-e', `${sha}^{commit}`])).code !== 0) return validation('Object does not exist');
+    if (!force && (await run(ctx.bare, ['merge-base', '--is-ancestor', old, sha])).code !== 0) {
+      return validation('Update is not a fast forward');
+    }
+    const r = await run(ctx.bare, ['update-ref', ref, sha, old]);
+    if (r.code !== 0) return validation('Reference cannot be updated');
+    return { status: 200, data: refJson(ctx, ref, sha) };
+  },
+
+  async 'git/create-blob'(ctx) {
+    const { content, encoding = 'utf-8' } = ctx.body;
+    const bytes = encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+    const sha = await git(ctx.bare, ['hash-object', '-w', '--stdin'], { input: bytes });
+    return { status: 201, data: { url: `${ctx.api}/git/blobs/${sha}`, sha } };
+  },
+
+  async 'git/get-commit'(ctx) {
+    const c = await commitJson(ctx, ctx.params.commit_sha);
+    return c ? { status: 200, data: c } : notFound();
+  },
+
+  async 'git/create-tree'(ctx) {
+    const { base_tree: baseTree, tree } = ctx.body;
+    const dir = await mkdtemp(path.join(tmpdir(), 'gh-server-index-'));
+    const env = { GIT_INDEX_FILE: path.join(dir, 'index') };
+    try {
+      if (baseTree) {
+        if ((await run(ctx.bare, ['read-tree', `${baseTree}^{tree}`], { env })).code !== 0) return validation('base_tree is not a valid tree');
+      } else {
+        await git(ctx.bare, ['read-tree', '--empty'], { env });
+      }
+      for (const [i, e] of tree.entries()) {
+        if (!e.path || !e.mode || !e.type) return validation(`tree.${i} needs path, mode and type`);
+        if (e.sha !== undefined && e.content !== undefined) return validation(`tree.${i}: give sha or content, not both`);
+        if (e.type !== 'blob') return validation(`tree.${i}: only blobs are supported by the test server`);
+        if (e.sha === null) {
+          await git(ctx.bare, ['update-index', '--force-remove', '--', e.path], { env });
+          continue;
+        }
+        const sha = e.content !== undefined ? await git(ctx.bare, ['hash-object', '-w', '--stdin'], { input: e.content }) : e.sha;
+        if ((await run(ctx.bare, ['cat-file', '-e', `${sha}^{blob}`])).code !== 0) return validation(`tree.${i}.sha is not a blob`);
+        await git(ctx.bare, ['update-index', '--add', '--cacheinfo', `${e.mode},${sha},${e.path}`], { env });
+      }
+      const sha = await git(ctx.bare, ['write-tree'], { env });
+      const entries = (await git(ctx.bare, ['ls-tree', '-z', sha])).split('\0').filter(Boolean).map((line) => {
+        const [meta, p] = line.split('\t');
+        const [mode, type, s] = meta.split(' ');
+        return { path: p, mode, type, sha: s, url: `${ctx.api}/git/${type}s/${s}` };
+      });
+      return { status: 201, data: { sha, url: `${ctx.api}/git/trees/${sha}`, truncated: false, tree: entries } };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+
+  async 'git/create-commit'(ctx) {
+    const { message, tree, parents = [], author, committer } = ctx.body;
+    if ((await run(ctx.bare, ['cat-file', '-e', `${tree}^{tree}`])).code !== 0) return validation('Tree SHA does not exist');
+    for (const p of parents) if ((await run(ctx.bare, ['cat-file', '-e', `${p}^{commit}`])).code !== 0) return validation('Parent SHA does not exist');
+    const who = author ?? { name: ctx.state.login, email: `${ctx.state.login}@users.noreply.github.com` };
+    const by = committer ?? { name: 'GitHub', email: 'noreply@github.com' };
+    const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
+    const sha = await git(ctx.bare, args, {
+      input: message,
+      env: {
+        GIT_AUTHOR_NAME: who.name,
+        GIT_AUTHOR_EMAIL: who.email,
+        GIT_COMMITTER_NAME: by.name,
+        GIT_COMMITTER_EMAIL: by.email,
+        ...(who.date ? { GIT_AUTHOR_DATE: who.date } : {}),
+      },
+    });
+    return { status: 201, data: await commitJson(ctx, sha) };
+  },
+
+  async 'repos/get-content'(ctx) {
+    const ref = ctx.query.get('ref') ?? 'HEAD';
+    const p = ctx.params.path;
+    const sha = await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `${ref}:${p}`]);
+    if (!sha || (await tryGit(ctx.bare, ['cat-file', '-t', sha])) !== 'blob') return notFound();
+    const bytes = (await run(ctx.bare, ['cat-file', 'blob', sha])).stdout;
+    const self = `${ctx.api}/contents/${p}?ref=${encodeURIComponent(ref)}`;
+    const gitUrl = `${ctx.api}/git/blobs/${sha}`;
+    const html = `${ctx.state.base}/html/${ctx.slug}/blob/${ref}/${p}`;
+    return {
+      status: 200,
+      data: {
+        type: 'file',
+        encoding: 'base64',
+        size: bytes.length,
+        name: path.posix.basename(p),
+        path: p,
+        content: bytes.toString('base64').replace(/(.{60})/g, '$1\n'),
+        sha,
+        url: self,
+        git_url: gitUrl,
+        html_url: html,
+        download_url: `${ctx.state.base}/raw/${ctx.slug}/${ref}/${p}`,
+        _links: { self, git: gitUrl, html },
+      },
+    };
+  },
+
+  async 'pulls/list'(ctx) {
+    const state = ctx.query.get('state') ?? 'open';
+    const head = ctx.query.get('head');
+    const base = ctx.query.get('base');
+    const [owner] = ctx.slug.split('/');
+    const list = (ctx.state.pulls.get(ctx.slug) ?? []).filter(
+      (p) =>
+        (state === 'all' || p.state === state) &&
+        (!head || head === `${owner}:${p.head}` || (!head.includes(':') && head === p.head)) &&
+        (!base || base === p.base),
+    );
+    return { status: 200, data: await Promise.all(list.map((p) => pullJson(ctx, p))) };
+  },
+
+  async 'pulls/get'(ctx) {
+    const p = (ctx.state.pulls.get(ctx.slug) ?? []).find((x) => x.number === Number(ctx.params.pull_number));
+    return p ? { status: 200, data: await pullJson(ctx, p) } : notFound();
+  },
+
+  async 'pulls/create'(ctx) {
+    const { title, head, base, body, draft = false } = ctx.body;
+    if (!head || !base) return validation('Validation Failed', [{ resource: 'PullRequest', code: 'missing_field', field: head ? 'base' : 'head' }]);
+    const branch = head.includes(':') ? head.split(':')[1] : head;
+    if (!(await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]))) {
+      return validation('Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'head' }]);
+    }
+    if (!(await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `refs/heads/${base}`]))) {
+      return validation('Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'base' }]);
+    }
+    const list = ctx.state.pulls.get(ctx.slug) ?? [];
+    if (list.some((p) => p.state === 'open' && p.head === branch && p.base === base)) {
+      return validation('Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${head}.` }]);
+    }
+    const now = new Date().toISOString();
+    const p = { number: ctx.state.nextPull++, title, body: body ?? null, head: branch, base, draft: Boolean(draft), state: 'open', created_at: now, updated_at: now };
+    list.push(p);
+    ctx.state.pulls.set(ctx.slug, list);
+    return { status: 201, data: await pullJson(ctx, p) };
+  },
+
+  async 'pulls/update'(ctx) {
+    const p = (ctx.state.pulls.get(ctx.slug) ?? []).find((x) => x.number === Number(ctx.params.pull_number));
+    if (!p) return notFound();
+    for (const k of ['title', 'body', 'state', 'base']) if (ctx.body[k] !== undefined) p[k] = ctx.body[k];
+    p.updated_at = new Date().toISOString();
+    return { status: 200, data: await pullJson(ctx, p) };
+  },
+
+  async 'issues/add-labels'(ctx) {
+    const n = Number(ctx.params.issue_number);
+    if (!(ctx.state.pulls.get(ctx.slug) ?? []).some((p) => p.number === n)) return notFound();
+    const given = Array.isArray(ctx.body) ? ctx.body : (ctx.body?.labels ?? []);
+    const names = given.map((l) => (typeof l === 'string' ? l : l.name));
+    const key = `${ctx.slug}#${n}`;
+    const now = ctx.state.labels.get(key) ?? [];
+    for (const name of names) if (!now.includes(name)) now.push(name);
+    ctx.state.labels.set(key, now);
+    return { status: 200, data: now.map((name) => labelJson(ctx, name)) };
+  },
+};
+
+// ---- git smart HTTP (git http-backend) ---------------------------------------------------
+
+async function gitHttp(state, req, res, url, body) {
+  const m = /^\/git\/([^/]+\/[^/]+?)\.git(\/.*)$/.exec(url.pathname);
+  const bare = m && state.repos.get(m[1]);
+  const entry = { method: req.method, path: url.pathname, authorized: false, status: 0 };
+  state.gitRequests.push(entry);
+  if (!bare) {
+    entry.status = 404;
+    res.writeHead(404).end();
+    return;
+  }
+  if (state.token) {
+    const auth = String(req.headers.authorization ?? '');
+    const basic = /^basic (.+)$/i.exec(auth);
+    const password = basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':').slice(1).join(':') : null;
+    if (password !== state.token) {
+      entry.status = 401;
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"' }).end('authentication required\n');
+      return;
+    }
+    entry.authorized = true;
+  }
+  const child = spawn('git', ['http-backend'], {
+    env: {
+      PATH: process.env.PATH,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_PROJECT_ROOT: path.dirname(bare),
+      GIT_HTTP_EXPORT_ALL: '1',
+      PATH_INFO: `/${path.basename(bare)}${m[2]}`,
+      REQUEST_METHOD: req.method,
+      QUERY_STRING: url.search.slice(1),
+      CONTENT_TYPE: req.headers['content-type'] ?? '',
+      CONTENT_LENGTH: String(body.length),
+      REMOTE_USER: 'x-access-token',
+      REMOTE_ADDR: '127.0.0.1',
+      ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
+      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: req.headers['git-protocol'] } : {}),
+    },
+  });
+  const out = [];
+  child.stdout.on('data', (d) => out.push(d));
+  child.stderr.on('data', () => {});
+  child.stdin.on('error', () => {});
+  child.stdin.end(body);
+  await new Promise((resolve) => child.on('close', resolve));
+  const buf = Buffer.concat(out);
+  let split = buf.indexOf('\r\n\r\n');
+  let sepLen = 4;
+  if (split < 0) {
+    split = buf.indexOf('\n\n');
+    sepLen = 2;
+  }
+  const head = buf.subarray(0, split).toString('latin1');
+  const headers = {};
+  let status = 200;
+  for (const line of head.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i < 0) continue;
+    const k = line.slice(0, i).trim();
+    const v = line.slice(i + 1).trim();
+    if (k.toLowerCase() === 'status') status = Number.parseInt(v, 10);
+    else headers[k] = v;
+  }
+  entry.status = status;
+  res.writeHead(status, headers);
+  res.end(buf.subarray(split + sepLen));
+}
