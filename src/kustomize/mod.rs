@@ -1,9 +1,143 @@
 //! Kustomize image edits (issue 3): the `edit set image` grammar, kustomization, Argo CD
-//! and Flux targets, the overlay check and scan mode.
+//! and Flux targets, the overlay check and scan mode. See `docs/kustomize.md`.
 
+mod argocd;
+mod flux;
+mod kustomization;
 mod nodes;
 mod overlay;
+mod scan;
 mod spec;
 
+pub use argocd::{parse_argocd_image, set_argocd_image, set_argocd_source_image};
+pub use flux::{find_markers, parse_marker, set_flux_image, Marker, MarkerField};
+pub use kustomization::set_kustomization_image;
 pub use overlay::{check_image, check_in, kustomization_file, manifest_images, overlay_images, FileSource, Overlay, OverlayImage, KUSTOMIZATION_FILE_NAMES};
-pub use spec::{check_digest, check_tag, image_matches, parse_image_spec, ImageEntry, ImageRef, ImageSpec, SpecField};
+pub use scan::{scan_image, ScanFile, ScanResult};
+pub use spec::{parse_image_spec, ImageEntry, ImageRef, ImageSpec, SpecField};
+
+use crate::edit::Outcome;
+use crate::error::{Error, ErrorKind};
+use crate::tree::Stream;
+
+use nodes::get_str;
+
+/// Which kind of file an image edit targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImageTarget {
+    /// Decide from the file name and content.
+    #[default]
+    Auto,
+    /// A kustomization's `images:`.
+    Kustomization,
+    /// An Argo CD Application's `kustomize.images`.
+    ArgoCd,
+    /// An Argo CD `.argocd-source-<app>.yaml` override file.
+    ArgoCdSource,
+    /// Fields with Flux `$imagepolicy` markers.
+    Flux,
+}
+
+impl ImageTarget {
+    /// Parses `auto`, `kustomization`, `argocd`, `argocd-source` or `flux`.
+    ///
+    /// # Errors
+    /// `usage` for anything else.
+    pub fn parse(s: &str) -> Result<ImageTarget, Error> {
+        Ok(match s {
+            "" | "auto" => ImageTarget::Auto,
+            "kustomization" | "kustomize" => ImageTarget::Kustomization,
+            "argocd" | "argo" | "application" => ImageTarget::ArgoCd,
+            "argocd-source" => ImageTarget::ArgoCdSource,
+            "flux" => ImageTarget::Flux,
+            other => {
+                return Err(Error::new(ErrorKind::Usage, format!("unknown image target `{other}`"))
+                    .hint("use auto, kustomization, argocd, argocd-source or flux"))
+            }
+        })
+    }
+
+    /// The name `parse` reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageTarget::Auto => "auto",
+            ImageTarget::Kustomization => "kustomization",
+            ImageTarget::ArgoCd => "argocd",
+            ImageTarget::ArgoCdSource => "argocd-source",
+            ImageTarget::Flux => "flux",
+        }
+    }
+}
+
+/// Options of [`set_image`].
+#[derive(Debug, Clone, Default)]
+pub struct SetImageOptions {
+    /// The kind of file; `Auto` decides from `file` and the content.
+    pub target: ImageTarget,
+    /// The file name, for target detection and messages.
+    pub file: Option<String>,
+}
+
+/// Sets one image in `text` with the semantics of `kustomize edit set image`: in a
+/// kustomization's `images:`, an Argo CD Application or source override file, or Flux
+/// marked fields (where the spec is `namespace:policy=image`).
+///
+/// # Errors
+/// `image-spec` for a spec outside the grammar (or a bad tag or digest),
+/// `not-kustomization` when the file is not of the target's kind, and the edit engine's
+/// errors; every error names `file` when given.
+pub fn set_image(text: &str, spec: &str, opts: &SetImageOptions) -> Result<Outcome, Error> {
+    let file = opts.file.as_deref();
+    let target = match opts.target {
+        ImageTarget::Auto => detect_target(text, file, spec),
+        t => t,
+    };
+    let result = match target {
+        ImageTarget::Flux => spec::parse_spec(spec, true).and_then(|s| set_flux_image(text, &s, file)),
+        t => parse_image_spec(spec).and_then(|s| match t {
+            ImageTarget::ArgoCd => set_argocd_image(text, &s, file),
+            ImageTarget::ArgoCdSource => set_argocd_source_image(text, &s, file),
+            _ => set_kustomization_image(text, &s, file),
+        }),
+    };
+    result.map_err(|e| match (file, e.file()) {
+        (Some(f), None) => e.with_file(f),
+        _ => e,
+    })
+}
+
+/// Which target `set_image` picks for `text` under `Auto`.
+pub fn detect_target(text: &str, file: Option<&str>, spec: &str) -> ImageTarget {
+    let base = file.map(|f| f.rsplit('/').next().unwrap_or(f)).unwrap_or("");
+    if base.starts_with(".argocd-source") {
+        return ImageTarget::ArgoCdSource;
+    }
+    if KUSTOMIZATION_FILE_NAMES.contains(&base) {
+        // A marked kustomization and a policy spec (`ns:policy=…`): Flux.
+        if looks_like_policy_spec(spec) && text.contains("$imagepolicy") {
+            return ImageTarget::Flux;
+        }
+        return ImageTarget::Kustomization;
+    }
+    if let Ok(stream) = Stream::parse(text) {
+        for root in stream.docs.iter().filter_map(|d| d.root.as_ref()) {
+            let kind = get_str(root, "kind").unwrap_or("");
+            let api = get_str(root, "apiVersion").unwrap_or("");
+            if kind == "Application" && api.starts_with("argoproj.io/") {
+                return ImageTarget::ArgoCd;
+            }
+            if matches!(kind, "Kustomization" | "Component") && api.starts_with("kustomize.config.k8s.io/") {
+                return ImageTarget::Kustomization;
+            }
+        }
+    }
+    if text.contains("$imagepolicy") {
+        return ImageTarget::Flux;
+    }
+    ImageTarget::Kustomization
+}
+
+/// `ns:policy=…`: a `:` before `=` with no `/`, which no image name has.
+fn looks_like_policy_spec(spec: &str) -> bool {
+    spec.split_once('=').is_some_and(|(k, _)| k.contains(':') && !k.contains('/'))
+}

@@ -38,14 +38,7 @@ pub(crate) fn line_of(src: &str, offset: usize) -> usize {
     src.as_bytes()[..offset.min(src.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// 1-based column (in characters) of byte `offset` in `src`.
-pub(crate) fn column_of(src: &str, offset: usize) -> usize {
-    let offset = offset.min(src.len());
-    let start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
-    src[start..offset].chars().count() + 1
-}
-
-/// The dotted path of a node, for messages: `images[2].newTag`.
+/// A mapping key in the key-path grammar: quoted when it has anything but name chars.
 pub(crate) fn quote_key(key: &str) -> String {
     if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !key.is_empty() {
         key.to_string()
@@ -60,5 +53,36 @@ pub(crate) fn selector_value(v: &str) -> String {
         v.to_string()
     } else {
         format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// `path` extended by mapping key `key`, in the key-path grammar.
+pub(crate) fn child_path(path: &str, key: &str) -> String {
+    let key = quote_key(key);
+    match (path.is_empty(), key.starts_with('[')) {
+        (true, _) => key,
+        (false, true) => format!("{path}{key}"),
+        (false, false) => format!("{path}.{key}"),
+    }
+}
+
+/// Calls `f(node, path, parent_key)` on every mapping and sequence node below `node`
+/// (itself included), where `parent_key` is the key of the nearest enclosing mapping entry.
+pub(crate) fn visit<'a>(node: &'a Node, path: &str, parent_key: Option<&str>, f: &mut dyn FnMut(&'a Node, &str, Option<&str>)) {
+    match &node.kind {
+        NodeKind::Mapping { entries, .. } => {
+            f(node, path, parent_key);
+            for (k, v) in entries {
+                let key = k.scalar().unwrap_or("");
+                visit(v, &child_path(path, key), Some(key), f);
+            }
+        }
+        NodeKind::Sequence { items, .. } => {
+            f(node, path, parent_key);
+            for (i, item) in items.iter().enumerate() {
+                visit(item, &format!("{path}[{i}]"), parent_key, f);
+            }
+        }
+        _ => {}
     }
 }

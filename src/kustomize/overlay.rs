@@ -394,11 +394,6 @@ pub fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The directory part of `path` (`""` for a file at the root).
-pub fn parent(path: &str) -> &str {
-    path.rfind('/').map_or("", |i| &path[..i])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -227,7 +227,7 @@ fn split_parts(image: &str) -> (&str, Option<&str>, Option<&str>) {
     let colon = rest.find(':').map(|i| i + from);
     match (colon, at) {
         (None, None) => (image, None, None),
-        (c, Some(a)) if c.is_none_or(|c| a < c) => (&image[..a], None, Some(&image[a + 1..])),
+        (c, Some(a)) if c.map_or(true, |c| a < c) => (&image[..a], None, Some(&image[a + 1..])),
         (Some(c), Some(a)) => (&image[..c], Some(&image[c + 1..a]), Some(&image[a + 1..])),
         (Some(c), None) => (&image[..c], Some(&image[c + 1..]), None),
         (None, Some(_)) => unreachable!(),
@@ -274,6 +274,12 @@ name=newName, name:newTag@digest, name:newTag, name@digest (`*` keeps a field)";
 /// when the tag is not `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`, or when the digest is not
 /// `algorithm:hex` (64 hex digits for sha256, 128 for sha512).
 pub fn parse_image_spec(spec: &str) -> Result<ImageSpec, Error> {
+    parse_spec(spec, false)
+}
+
+/// Parses `spec`; with `policy_key`, the part before `=` is a Flux image policy
+/// (`namespace:name`) rather than an image name, and `=` is required.
+pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Error> {
     let err = |offset: usize, width: usize, msg: String| {
         Error::new(ErrorKind::ImageSpec, msg).at_path(spec, char_offset(spec, offset), width)
     };
@@ -287,6 +293,10 @@ pub fn parse_image_spec(spec: &str) -> Result<ImageSpec, Error> {
         Some(i) => (Some(&spec[..i]), &spec[i + 1..], i + 1),
         None => (None, spec, 0),
     };
+    if policy_key && key.is_none() {
+        return Err(err(0, spec.chars().count().max(1), format!("Flux image spec `{spec}` has no `=`"))
+            .hint("write namespace:policy=newName:newTag, such as flux-system:podinfo=ghcr.io/acme/api:1.2.3"));
+    }
     let (name, tag, digest) = split_parts(value);
     let tag_at = value_at + name.len() + 1;
     let digest_at = value_at + value.len() - digest.map_or(0, str::len);
@@ -305,9 +315,16 @@ pub fn parse_image_spec(spec: &str) -> Result<ImageSpec, Error> {
                 let at = value_at + value.find('=').unwrap_or(0);
                 return Err(err(at, 1, "image spec has more than one `=`".into()).hint(GRAMMAR));
             }
-            check_name(k, "name").map_err(|m| err(0, k.chars().count(), m))?;
+            if policy_key {
+                if !k.chars().all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c)) || k.starts_with(':') || k.ends_with(':') {
+                    return Err(err(0, k.chars().count(), format!("`{k}` is not an image policy name"))
+                        .hint("write the policy as in the marker: namespace:name"));
+                }
+            } else {
+                check_name(k, "name").map_err(|m| err(0, k.chars().count(), m))?;
+            }
             let (_, ktag, kdigest) = split_parts(k);
-            if ktag.is_some() || kdigest.is_some() {
+            if !policy_key && (ktag.is_some() || kdigest.is_some()) {
                 return Err(err(0, k.chars().count(), format!("the name `{k}` before `=` has a tag or digest"))
                     .hint("the name before `=` is the image name as the manifests write it, without `:tag` or `@digest`"));
             }

@@ -1,0 +1,268 @@
+//! Scan mode: every reference to one image under a directory, updated in one plan.
+//!
+//! References are: kustomization `images:` entries (and a Flux Kustomization's
+//! `spec.images`), `image:` of containers and initContainers in manifests, Argo CD
+//! Applications and `.argocd-source-*.yaml` files, fields with a Flux `$imagepolicy` marker
+//! that hold a whole image reference, and Helm values maps whose `repository` (or
+//! `registry` + `/` + `repository`) is the image name and that have a sibling `tag` or
+//! `digest`. Only existing references change: scan mode adds no entries.
+
+use crate::edit::{apply_edits, Change, Edit, EditOp};
+use crate::error::{Error, ErrorKind};
+use crate::scalar::ValueType;
+use crate::tree::{Node, Stream};
+
+use super::argocd::{app_lists, is_application, list_edits, ImageList};
+use super::flux::{find_markers, MarkerField};
+use super::kustomization::image_edits;
+use super::nodes::{get, get_path, get_str, items, visit};
+use super::overlay::{normalize, FileSource, KUSTOMIZATION_FILE_NAMES};
+use super::spec::{image_matches, ImageEntry, ImageRef, ImageSpec, SpecField};
+
+/// One file scan mode changes.
+#[derive(Debug, Clone)]
+pub struct ScanFile {
+    /// Path relative to the root.
+    pub file: String,
+    /// The new text.
+    pub text: String,
+    /// What changed.
+    pub changes: Vec<Change>,
+}
+
+/// The plan scan mode computed: every file it changes (files already up to date are listed
+/// with `unchanged` changes only).
+#[derive(Debug, Clone, Default)]
+pub struct ScanResult {
+    /// The files with a reference, in path order.
+    pub files: Vec<ScanFile>,
+}
+
+/// Directories scan mode never enters.
+const SKIP_DIRS: [&str; 4] = [".git", "node_modules", "target", ".terraform"];
+
+/// Finds every reference to image `spec.name` under `dir` and computes the updated files.
+///
+/// # Errors
+/// `unknown-image` when nothing under `dir` references the image; `not-found` when `dir`
+/// is not a directory; any file's edit error (named with its file), in which case nothing
+/// is to be written.
+pub fn scan_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<ScanResult, Error> {
+    let dir = normalize(dir).ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{dir}` is outside the root")))?;
+    let mut files = Vec::new();
+    collect(fs, &dir, &mut files)?;
+    files.sort();
+    let mut out = ScanResult::default();
+    let mut seen_names: Vec<String> = Vec::new();
+    for file in files {
+        let Some(text) = fs.read(&file) else { continue };
+        let Ok(stream) = Stream::parse(&text) else { continue };
+        let edits = file_edits(&text, &stream, &file, spec, &mut seen_names).map_err(|e| e.with_file(file.clone()))?;
+        if edits.is_empty() {
+            continue;
+        }
+        let outcome = apply_edits(&text, &edits).map_err(|e| if e.file().is_none() { e.with_file(file.clone()) } else { e })?;
+        out.files.push(ScanFile { file, text: outcome.text, changes: outcome.changes });
+    }
+    if out.files.is_empty() {
+        seen_names.sort();
+        seen_names.dedup();
+        let mut e = Error::new(ErrorKind::UnknownImage, format!("nothing under `{}` references image `{}`", if dir.is_empty() { "." } else { &dir }, spec.name));
+        if !seen_names.is_empty() {
+            let shown: Vec<String> = seen_names.iter().take(12).map(|n| format!("`{n}`")).collect();
+            e = e.found(format!("images {}{}", shown.join(", "), if seen_names.len() > 12 { ", …" } else { "" }));
+        }
+        if let Some(h) = crate::error::did_you_mean(&spec.name, seen_names.iter().map(String::as_str)) {
+            e = e.hint(h);
+        }
+        return Err(e);
+    }
+    Ok(out)
+}
+
+fn collect(fs: &dyn FileSource, dir: &str, out: &mut Vec<String>) -> Result<(), Error> {
+    let Some(entries) = fs.list(dir) else {
+        return Err(Error::new(ErrorKind::NotFound, format!("`{}` is not a directory", if dir.is_empty() { "." } else { dir })));
+    };
+    for name in entries {
+        let path = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
+        let hidden = name.starts_with('.') && !name.starts_with(".argocd-source");
+        if hidden || SKIP_DIRS.contains(&name.as_str()) {
+            continue;
+        }
+        if fs.list(&path).is_some() {
+            collect(fs, &path, out)?;
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") || name == "Kustomization" {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// All edits for one file.
+fn file_edits(text: &str, stream: &Stream, file: &str, spec: &ImageSpec, seen: &mut Vec<String>) -> Result<Vec<Edit>, Error> {
+    let base = file.rsplit('/').next().unwrap_or(file);
+    let multi = stream.docs.len() > 1;
+    let mut edits: Vec<Edit> = Vec::new();
+    for doc in &stream.docs {
+        let Some(root) = &doc.root else { continue };
+        let select = multi.then(|| doc.index.to_string());
+        let kind = get_str(root, "kind").unwrap_or("");
+        let api = get_str(root, "apiVersion").unwrap_or("");
+        let is_kustomization = KUSTOMIZATION_FILE_NAMES.contains(&base)
+            || (matches!(kind, "Kustomization" | "Component") && api.starts_with("kustomize.config.k8s.io/"));
+        if is_kustomization || (kind == "Kustomization" && api.starts_with("kustomize.toolkit.fluxcd.io/")) {
+            let list_path = if is_kustomization { "images" } else { "spec.images" };
+            let list = list_path.split('.').try_fold(root, |n, k| get(n, k));
+            for item in list.map(items).unwrap_or_default() {
+                if let Some(n) = get_str(item, "name") {
+                    seen.push(n.to_string());
+                }
+            }
+            if list.is_some_and(|l| items(l).iter().any(|i| get_str(i, "name") == Some(spec.name.as_str()))) {
+                edits.extend(image_edits(text, root, list_path, spec, select.clone())?);
+            }
+            if is_kustomization {
+                continue;
+            }
+        }
+        if is_application(root) {
+            let lists = app_lists(root);
+            note_argo_names(&lists, seen);
+            edits.extend(list_edits(text, &lists, spec, select.clone())?);
+            continue;
+        }
+        if base.starts_with(".argocd-source") {
+            let lists = [ImageList { path: "kustomize.images".into(), node: get_path(root, &["kustomize", "images"]) }];
+            note_argo_names(&lists, seen);
+            edits.extend(list_edits(text, &lists, spec, None)?);
+            continue;
+        }
+        manifest_edits(root, spec, &select, seen, &mut edits);
+    }
+    if text.contains("$imagepolicy") {
+        for m in find_markers(text)?.into_iter().filter(|m| m.field == MarkerField::Image) {
+            let sel = multi.then(|| m.doc.to_string());
+            if edits.iter().any(|e| e.path == m.path && e.select == sel) {
+                continue;
+            }
+            seen.push(ImageRef::split(&m.value).name);
+            if let Some(new) = transform(spec, &m.value) {
+                edits.push(set(m.path, new, sel));
+            }
+        }
+    }
+    Ok(edits)
+}
+
+fn note_argo_names(lists: &[ImageList<'_>], seen: &mut Vec<String>) {
+    for l in lists {
+        for n in l.node.map(items).unwrap_or_default() {
+            if let Some(e) = n.scalar().and_then(super::argocd::parse_argocd_image) {
+                seen.push(e.name);
+            }
+        }
+    }
+}
+
+fn set(path: String, value: String, select: Option<String>) -> Edit {
+    Edit { path, op: EditOp::Set { value, ty: ValueType::String }, create: false, all: false, select }
+}
+
+/// The image a reference `image` becomes, when `spec` names it: the kustomize image
+/// transformer's rule, with `*` keeping a part.
+fn transform(spec: &ImageSpec, image: &str) -> Option<String> {
+    if !image_matches(image, &spec.name) {
+        return None;
+    }
+    let entry = ImageEntry {
+        name: spec.name.clone(),
+        new_name: spec.new_name.value().map(str::to_string),
+        new_tag: spec.new_tag.value().map(str::to_string),
+        digest: spec.digest.value().map(str::to_string),
+        tag_suffix: None,
+    };
+    let mut out = ImageRef::split(&entry.transform(image)?);
+    // `*` keeps the reference's own part even where the transformer would clear it.
+    let cur = ImageRef::split(image);
+    if spec.new_tag == SpecField::Keep && spec.digest.value().is_some() {
+        out.tag = cur.tag;
+    }
+    if spec.digest == SpecField::Keep && spec.new_tag.value().is_some() {
+        out.digest = cur.digest;
+    }
+    Some(out.to_string())
+}
+
+/// Container images and Helm values maps in one manifest document.
+fn manifest_edits(root: &Node, spec: &ImageSpec, select: &Option<String>, seen: &mut Vec<String>, edits: &mut Vec<Edit>) {
+    visit(root, "", None, &mut |node: &Node, path: &str, parent: Option<&str>| {
+        if !matches!(node.kind, crate::tree::NodeKind::Mapping { .. }) {
+            return;
+        }
+        let in_containers = matches!(parent, Some("containers" | "initContainers")) && path.ends_with(']');
+        if in_containers {
+            if let Some(image) = get_str(node, "image") {
+                seen.push(ImageRef::split(image).name);
+                if let Some(new) = transform(spec, image) {
+                    edits.push(set(format!("{path}.image"), new, select.clone()));
+                }
+            }
+            return;
+        }
+        helm_values_edits(node, path, spec, select, seen, edits);
+    });
+}
+
+/// A Helm values image map: `repository` (with an optional `registry`) and `tag`/`digest`.
+fn helm_values_edits(node: &Node, path: &str, spec: &ImageSpec, select: &Option<String>, seen: &mut Vec<String>, edits: &mut Vec<Edit>) {
+    let Some(repo) = get_str(node, "repository").filter(|r| !r.is_empty()) else { return };
+    let has_tag = get(node, "tag").is_some_and(|t| t.scalar().is_some());
+    let has_digest = get(node, "digest").is_some_and(|t| t.scalar().is_some());
+    if !has_tag && !has_digest {
+        return;
+    }
+    let registry = get_str(node, "registry").filter(|r| !r.is_empty());
+    let name = match registry {
+        Some(r) => format!("{}/{repo}", r.trim_end_matches('/')),
+        None => repo.to_string(),
+    };
+    seen.push(name.clone());
+    if name != spec.name && repo != spec.name {
+        return;
+    }
+    let p = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    if let SpecField::Set(new_name) = &spec.new_name {
+        match registry {
+            Some(_) => match new_name.split_once('/') {
+                Some((host, rest)) if host.contains(['.', ':']) || host == "localhost" => {
+                    edits.push(set(p("registry"), host.to_string(), select.clone()));
+                    edits.push(set(p("repository"), rest.to_string(), select.clone()));
+                }
+                _ => edits.push(set(p("repository"), new_name.clone(), select.clone())),
+            },
+            None => edits.push(set(p("repository"), new_name.clone(), select.clone())),
+        }
+    }
+    let cur_digest = get_str(node, "digest").unwrap_or("");
+    match (spec.new_tag.value(), spec.digest.value()) {
+        (Some(t), d) => {
+            if has_tag {
+                edits.push(set(p("tag"), t.to_string(), select.clone()));
+            }
+            match d {
+                Some(d) if has_digest => edits.push(set(p("digest"), d.to_string(), select.clone())),
+                None if has_digest && !cur_digest.is_empty() && spec.digest != SpecField::Keep => {
+                    edits.push(set(p("digest"), String::new(), select.clone()));
+                }
+                _ => {}
+            }
+        }
+        (None, Some(d)) => {
+            if has_digest {
+                edits.push(set(p("digest"), d.to_string(), select.clone()));
+            }
+        }
+        (None, None) => {}
+    }
+}
