@@ -6,7 +6,10 @@ use crate::error::{Error, ErrorKind};
 use crate::locate::{line_col, select_docs, steps_to_path, Match, Partial, Resolver, Step};
 use crate::patch::{apply_patches, shift, Patch};
 use crate::path::{Path, SegmentKind};
-use crate::scalar::{describe_type, render_block, render_flow_value, render_scalar, render_string, Context, ValueType};
+use crate::scalar::{
+    describe_type, render_block, render_flow_value, render_scalar, render_string, Context,
+    ValueType,
+};
 use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
 use crate::verify::{self_check, Mutation};
 
@@ -193,11 +196,17 @@ fn detect_style(src: &str, stream: &Stream) -> Style {
     let mut seq_offset = None;
     fn walk(src: &str, n: &Node, step: &mut Option<usize>, seq: &mut Option<usize>) {
         match &n.kind {
-            NodeKind::Mapping { entries, flow: false } => {
+            NodeKind::Mapping {
+                entries,
+                flow: false,
+            } => {
                 for (k, v) in entries {
                     let kc = column(src, k.props_start);
                     match &v.kind {
-                        NodeKind::Mapping { flow: false, .. } if step.is_none() && line_start(src, v.props_start) != line_start(src, k.start) => {
+                        NodeKind::Mapping { flow: false, .. }
+                            if step.is_none()
+                                && line_start(src, v.props_start) != line_start(src, k.start) =>
+                        {
                             let vc = column(src, v.props_start);
                             if vc > kc {
                                 *step = Some(vc - kc);
@@ -271,7 +280,10 @@ fn next_line(src: &str, at: usize) -> usize {
 
 /// Whether only blanks (and a `- ` or BOM) stand before `at` on its line.
 fn first_on_line(src: &str, at: usize) -> bool {
-    src[line_start(src, at)..at].trim_start_matches('\u{feff}').bytes().all(|b| b == b' ' || b == b'\t')
+    src[line_start(src, at)..at]
+        .trim_start_matches('\u{feff}')
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t')
 }
 
 /// The `-` indicator of a block sequence item.
@@ -290,17 +302,32 @@ fn dash_before(src: &str, item: &Node) -> Option<usize> {
 }
 
 fn in_flow(chain: &[&Node]) -> bool {
-    chain.iter().any(|n| matches!(n.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }))
+    chain.iter().any(|n| {
+        matches!(
+            n.kind,
+            NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
+        )
+    })
 }
 
 /// The reference data a typed value must read back as.
 fn expected_value(value: &str, ty: ValueType) -> Result<Value, Error> {
     Ok(match ty {
         ValueType::String => Value::String(value.to_string()),
-        ValueType::Yaml => serde_yaml::from_str(value).map_err(|e| Error::new(ErrorKind::InvalidValue, format!("the value is not valid YAML: {e}")))?,
+        ValueType::Yaml => serde_yaml::from_str(value).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("the value is not valid YAML: {e}"),
+            )
+        })?,
         _ => {
             let text = render_scalar(value, ty, None, Context::default())?;
-            serde_yaml::from_str(&text).map_err(|e| Error::new(ErrorKind::InvalidValue, format!("`{value}` does not read back: {e}")))?
+            serde_yaml::from_str(&text).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("`{value}` does not read back: {e}"),
+                )
+            })?
         }
     })
 }
@@ -328,14 +355,23 @@ impl New {
     }
 
     fn flow(&self) -> String {
-        let ctx = Context { flow: true, key: false };
+        let ctx = Context {
+            flow: true,
+            key: false,
+        };
         match self {
             New::Leaf(text, _) => text.clone(),
             New::Map(entries) => {
-                let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{}: {}", render_string(k, None, ctx), v.flow())).collect();
+                let parts: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", render_string(k, None, ctx), v.flow()))
+                    .collect();
                 format!("{{{}}}", parts.join(", "))
             }
-            New::Seq(items) => format!("[{}]", items.iter().map(New::flow).collect::<Vec<_>>().join(", ")),
+            New::Seq(items) => format!(
+                "[{}]",
+                items.iter().map(New::flow).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 
@@ -380,30 +416,52 @@ impl New {
 }
 
 fn build_new(path: &Path, from: usize, leaf: New) -> Result<New, Error> {
-    let Some(seg) = path.segments.get(from) else { return Ok(leaf) };
+    let Some(seg) = path.segments.get(from) else {
+        return Ok(leaf);
+    };
     let rest = build_new(path, from + 1, leaf)?;
     Ok(match &seg.kind {
         SegmentKind::Key(k) | SegmentKind::KeyOrIndex(k) => New::Map(vec![(k.clone(), rest)]),
         SegmentKind::Select { key, value } => {
-            let id = New::Leaf(render_string(value, None, Context::default()), Value::String(value.clone()));
+            let id = New::Leaf(
+                render_string(value, None, Context::default()),
+                Value::String(value.clone()),
+            );
             match rest {
                 New::Map(mut entries) if from + 1 < path.segments.len() => {
                     entries.insert(0, (key.clone(), id));
                     New::Seq(vec![New::Map(entries)])
                 }
                 _ if from + 1 == path.segments.len() => {
-                    return Err(Error::new(ErrorKind::NotFound, format!("no item matches `{}`", seg.text))
-                        .segment(seg.text.clone(), path.source.clone())
-                        .hint("to add an item, name a field inside it, such as `[name=api].image`"))
+                    return Err(Error::new(
+                        ErrorKind::NotFound,
+                        format!("no item matches `{}`", seg.text),
+                    )
+                    .segment(seg.text.clone(), path.source.clone())
+                    .hint("to add an item, name a field inside it, such as `[name=api].image`"))
                 }
                 _ => {
-                    return Err(Error::new(ErrorKind::Usage, format!("cannot create an item for `{}` followed by an index", seg.text)).segment(seg.text.clone(), path.source.clone()))
+                    return Err(Error::new(
+                        ErrorKind::Usage,
+                        format!(
+                            "cannot create an item for `{}` followed by an index",
+                            seg.text
+                        ),
+                    )
+                    .segment(seg.text.clone(), path.source.clone()))
                 }
             }
         }
         SegmentKind::End => New::Seq(vec![rest]),
         _ => {
-            return Err(Error::new(ErrorKind::NotFound, format!("cannot create `{}`: only keys, `[key=value]` items and `/-` can be created", seg.text)).segment(seg.text.clone(), path.source.clone()))
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "cannot create `{}`: only keys, `[key=value]` items and `/-` can be created",
+                    seg.text
+                ),
+            )
+            .segment(seg.text.clone(), path.source.clone()))
         }
     })
 }
@@ -427,23 +485,46 @@ fn apply_one(src: &str, edit: &Edit) -> Result<(String, Vec<Change>), Error> {
     for d in &docs {
         match resolver.resolve(d, many) {
             Ok(ms) => matches.extend(ms),
-            Err(p) if matches!(p.error.kind(), ErrorKind::Ambiguous | ErrorKind::Alias | ErrorKind::TypeMismatch) && docs.len() == 1 => return Err(p.error),
-            Err(p) if matches!(p.error.kind(), ErrorKind::Ambiguous | ErrorKind::Alias) => return Err(p.error),
+            Err(p)
+                if matches!(
+                    p.error.kind(),
+                    ErrorKind::Ambiguous | ErrorKind::Alias | ErrorKind::TypeMismatch
+                ) && docs.len() == 1 =>
+            {
+                return Err(p.error)
+            }
+            Err(p) if matches!(p.error.kind(), ErrorKind::Ambiguous | ErrorKind::Alias) => {
+                return Err(p.error)
+            }
             Err(p) => partials.push(p),
         }
     }
-    let doc_count = matches.iter().map(|m| m.doc).collect::<std::collections::BTreeSet<_>>().len();
+    let doc_count = matches
+        .iter()
+        .map(|m| m.doc)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     if doc_count > 1 && !edit.all {
         let labels: Vec<String> = docs
             .iter()
             .filter(|d| matches.iter().any(|m| m.doc == d.index))
-            .map(|d| crate::locate::doc_label(src, d).unwrap_or_else(|| format!("document {}", d.index)))
+            .map(|d| {
+                crate::locate::doc_label(src, d).unwrap_or_else(|| format!("document {}", d.index))
+            })
             .collect();
         let first = &matches[1];
-        return Err(Error::new(ErrorKind::Ambiguous, format!("the path matches in {doc_count} documents ({})", labels.join(", ")))
-            .at(src, first.node.start..first.node.end)
-            .segment(path.source.clone(), path.source.clone())
-            .hint("narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all"));
+        return Err(Error::new(
+            ErrorKind::Ambiguous,
+            format!(
+                "the path matches in {doc_count} documents ({})",
+                labels.join(", ")
+            ),
+        )
+        .at(src, first.node.start..first.node.end)
+        .segment(path.source.clone(), path.source.clone())
+        .hint(
+            "narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all",
+        ));
     }
     let mut cx = Ctx {
         src,
@@ -456,20 +537,32 @@ fn apply_one(src: &str, edit: &Edit) -> Result<(String, Vec<Change>), Error> {
         let wants_create = edit.create && !matches!(edit.op, EditOp::Remove);
         partials.sort_by_key(|p| std::cmp::Reverse(p.depth));
         let Some(best) = partials.into_iter().next() else {
-            return Err(Error::new(ErrorKind::NotFound, "the file has no documents").segment(path.source.clone(), path.source.clone()));
+            return Err(Error::new(ErrorKind::NotFound, "the file has no documents")
+                .segment(path.source.clone(), path.source.clone()));
         };
         if !wants_create {
             return Err(best.error);
         }
-        let doc = docs.iter().find(|d| d.root.is_some() && best.node.is_some()).copied();
+        let doc = docs
+            .iter()
+            .find(|d| d.root.is_some() && best.node.is_some())
+            .copied();
         create(&mut cx, &path, edit, &best, doc)?;
     } else {
         for m in &matches {
-            match &edit.op {
-                EditOp::Set { value, ty } => set_node(&mut cx, m, value, *ty)?,
-                EditOp::Remove => remove_node(&mut cx, m)?,
-                EditOp::Append { value, ty } => append_item(&mut cx, m, value, *ty)?,
-            }
+            let r = match &edit.op {
+                EditOp::Set { value, ty } => set_node(&mut cx, m, value, *ty),
+                EditOp::Remove => remove_node(&mut cx, m),
+                EditOp::Append { value, ty } => append_item(&mut cx, m, value, *ty),
+            };
+            r.map_err(|e| {
+                if e.has_location() {
+                    e
+                } else {
+                    e.at(src, m.node.start..m.node.end.max(m.node.start + 1))
+                        .segment(path.source.clone(), path.source.clone())
+                }
+            })?;
         }
     }
     if cx.patches.is_empty() {
@@ -477,17 +570,30 @@ fn apply_one(src: &str, edit: &Edit) -> Result<(String, Vec<Change>), Error> {
     }
     let text = apply_patches(src, &cx.patches)?;
     for d in &stream.docs {
-        let muts: Vec<Mutation> = cx.mutations.iter().filter(|(i, _)| *i == d.index).map(|(_, m)| m.clone()).collect();
+        let muts: Vec<Mutation> = cx
+            .mutations
+            .iter()
+            .filter(|(i, _)| *i == d.index)
+            .map(|(_, m)| m.clone())
+            .collect();
         if muts.is_empty() {
             continue;
         }
         let new_range = shift(d.range.start, &cx.patches)..shift(d.range.end, &cx.patches);
-        self_check(&src[d.range.clone()], &text[new_range], &muts).map_err(|e| e.segment(path.source.clone(), path.source.clone()))?;
+        self_check(&src[d.range.clone()], &text[new_range], &muts)
+            .map_err(|e| e.segment(path.source.clone(), path.source.clone()))?;
     }
     Ok((text, cx.changes))
 }
 
-fn change(cx: &Ctx<'_>, m: &Match<'_>, at: usize, old: Option<String>, new: Option<String>, kind: ChangeKind) -> Change {
+fn change(
+    cx: &Ctx<'_>,
+    m: &Match<'_>,
+    at: usize,
+    old: Option<String>,
+    new: Option<String>,
+    kind: ChangeKind,
+) -> Change {
     let (line, column) = line_col(cx.src, at);
     Change {
         path: steps_to_path(&m.steps),
@@ -514,8 +620,15 @@ fn holds(n: &Node, value: &str, ty: ValueType) -> bool {
     match ty {
         ValueType::String => t == "string" && cur == value,
         ValueType::Int => t == "int" && cur == value.trim(),
-        ValueType::Float => t == "float" && render_scalar(value, ty, None, Context::default()).is_ok_and(|r| r == cur),
-        ValueType::Bool => t == "bool" && render_scalar(value, ty, None, Context::default()).is_ok_and(|r| r == cur.to_ascii_lowercase()),
+        ValueType::Float => {
+            t == "float"
+                && render_scalar(value, ty, None, Context::default()).is_ok_and(|r| r == cur)
+        }
+        ValueType::Bool => {
+            t == "bool"
+                && render_scalar(value, ty, None, Context::default())
+                    .is_ok_and(|r| r == cur.to_ascii_lowercase())
+        }
         ValueType::Null => t == "null",
         ValueType::Yaml => false,
     }
@@ -526,17 +639,41 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
     let src = cx.src;
     let old = Some(old_value(src, n));
     if holds(n, value, ty) || (ty == ValueType::Yaml && yaml_equal(src, n, value)) {
-        cx.changes.push(change(cx, m, n.start, old, Some(value.to_string()), ChangeKind::Unchanged));
+        cx.changes.push(change(
+            cx,
+            m,
+            n.start,
+            old,
+            Some(value.to_string()),
+            ChangeKind::Unchanged,
+        ));
         return Ok(());
     }
     let flow = in_flow(&m.chain);
     let expected = expected_value(value, ty)?;
     let text = match &n.kind {
-        NodeKind::Scalar { style, implicit, .. } => {
-            let rendered = if ty == ValueType::String && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+        NodeKind::Scalar {
+            style, implicit, ..
+        } => {
+            let rendered = if ty == ValueType::String
+                && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            {
                 let indent = block_indent(src, n, m, &cx.style);
                 let nl = cx.style.nl;
-                render_block(value, *style, indent, nl).unwrap_or_else(|| render_string(value, Some(ScalarStyle::DoubleQuoted), Context { flow, key: false }))
+                render_block(value, *style, indent, nl).unwrap_or_else(|| {
+                    render_string(
+                        value,
+                        Some(ScalarStyle::DoubleQuoted),
+                        Context { flow, key: false },
+                    )
+                })
+            } else if ty == ValueType::String
+                && n.tag.as_deref() == Some("!!str")
+                && *style == ScalarStyle::Plain
+                && crate::scalar::plain_syntax_ok(value, flow)
+            {
+                // `!!str` already makes the value a string: no quotes needed for its type.
+                value.to_string()
             } else if ty == ValueType::String {
                 render_string(value, Some(*style), Context { flow, key: false })
             } else {
@@ -549,7 +686,8 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
             }
         }
         NodeKind::Mapping { .. } | NodeKind::Sequence { .. } if ty == ValueType::Yaml => {
-            if n.is_block_collection() && matches!(expected, Value::Mapping(_) | Value::Sequence(_)) {
+            if n.is_block_collection() && matches!(expected, Value::Mapping(_) | Value::Sequence(_))
+            {
                 let col = column(src, n.start);
                 let block = block_for_value(&expected, col, &cx.style);
                 block.join(cx.style.nl)[col..].to_string()
@@ -558,30 +696,53 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
             }
         }
         NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
-            return Err(Error::new(ErrorKind::TypeMismatch, format!("`{}` is {}, not a scalar", steps_to_path(&m.steps), n.describe()))
-                .at(src, n.start..n.start + 1)
-                .found(n.describe())
-                .hint("pass --type yaml to replace the whole collection"))
+            return Err(Error::new(
+                ErrorKind::TypeMismatch,
+                format!(
+                    "`{}` is {}, not a scalar",
+                    steps_to_path(&m.steps),
+                    n.describe()
+                ),
+            )
+            .at(src, n.start..n.start + 1)
+            .found(n.describe())
+            .hint("pass --type yaml to replace the whole collection"))
         }
         NodeKind::Alias { .. } => unreachable!("aliases are refused while resolving"),
     };
-    let (start, end) = if n.is_block_collection() && !matches!(expected, Value::Mapping(_) | Value::Sequence(_)) {
-        // A scalar or flow value replacing a block collection goes after its key.
-        let s = line_start(src, n.props_start);
-        let key_end = src[..s].trim_end_matches(['\n', '\r', ' ', '\t']).len();
-        (key_end, n.end)
+    let (start, end) =
+        if n.is_block_collection() && !matches!(expected, Value::Mapping(_) | Value::Sequence(_)) {
+            // A scalar or flow value replacing a block collection goes after its key.
+            let s = line_start(src, n.props_start);
+            let key_end = src[..s].trim_end_matches(['\n', '\r', ' ', '\t']).len();
+            (key_end, n.end)
+        } else {
+            (n.start, n.end)
+        };
+    let text = if start != n.start {
+        format!(" {text}")
     } else {
-        (n.start, n.end)
+        text
     };
-    let text = if start != n.start { format!(" {text}") } else { text };
     cx.patches.push(Patch { start, end, text });
-    cx.mutations.push((m.doc, Mutation::Set(m.steps.clone(), expected)));
-    cx.changes.push(change(cx, m, n.start, old, Some(value.to_string()), ChangeKind::Set));
+    cx.mutations
+        .push((m.doc, Mutation::Set(m.steps.clone(), expected)));
+    cx.changes.push(change(
+        cx,
+        m,
+        n.start,
+        old,
+        Some(value.to_string()),
+        ChangeKind::Set,
+    ));
     Ok(())
 }
 
 fn yaml_equal(src: &str, n: &Node, value: &str) -> bool {
-    match (crate::verify::parse_doc(&src[n.props_start..n.end]), serde_yaml::from_str::<Value>(value)) {
+    match (
+        crate::verify::parse_doc(&src[n.props_start..n.end]),
+        serde_yaml::from_str::<Value>(value),
+    ) {
         (Ok(a), Ok(b)) => n.anchor.is_none() && crate::verify::same(&a, &b),
         _ => false,
     }
@@ -617,7 +778,9 @@ fn block_for_value(v: &Value, col: usize, st: &Style) -> Vec<String> {
                     })
                     .collect(),
             ),
-            Value::Sequence(items) if !items.is_empty() => New::Seq(items.iter().map(to_new).collect()),
+            Value::Sequence(items) if !items.is_empty() => {
+                New::Seq(items.iter().map(to_new).collect())
+            }
             other => New::Leaf(render_flow_value(other), other.clone()),
         }
     }
@@ -632,7 +795,10 @@ fn block_for_value(v: &Value, col: usize, st: &Style) -> Vec<String> {
 fn remove_node(cx: &mut Ctx<'_>, m: &Match<'_>) -> Result<(), Error> {
     let src = cx.src;
     let Some((last, _)) = m.steps.split_last() else {
-        return Err(Error::new(ErrorKind::Usage, "cannot remove the whole document").hint("name a key inside it"));
+        return Err(
+            Error::new(ErrorKind::Usage, "cannot remove the whole document")
+                .hint("name a key inside it"),
+        );
     };
     let parent = *m.chain.last().expect("a step has a parent");
     let n = m.node;
@@ -641,30 +807,55 @@ fn remove_node(cx: &mut Ctx<'_>, m: &Match<'_>) -> Result<(), Error> {
             let i = *i;
             let key = &entries[i].0;
             if *flow {
-                flow_removal(src, entries.iter().map(|(k, v)| (k.props_start, v.end.max(k.end))).collect(), i)
+                flow_removal(
+                    src,
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.props_start, v.end.max(k.end)))
+                        .collect(),
+                    i,
+                )
             } else if entries.len() == 1 {
                 empty_collection(src, parent, m, "{}")
             } else {
-                let span: Vec<(usize, usize)> = entries.iter().map(|(k, v)| (k.props_start, v.end.max(k.end))).collect();
+                let span: Vec<(usize, usize)> = entries
+                    .iter()
+                    .map(|(k, v)| (k.props_start, v.end.max(k.end)))
+                    .collect();
                 block_removal(src, &span, i, first_on_line(src, key.props_start))
             }
         }
         (NodeKind::Sequence { items, flow }, Step::Item(i)) => {
             let i = *i;
             if *flow {
-                flow_removal(src, items.iter().map(|v| (v.props_start, v.end)).collect(), i)
+                flow_removal(
+                    src,
+                    items.iter().map(|v| (v.props_start, v.end)).collect(),
+                    i,
+                )
             } else if items.len() == 1 {
                 empty_collection(src, parent, m, "[]")
             } else {
-                let span: Vec<(usize, usize)> = items.iter().map(|v| (dash_before(src, v).unwrap_or(v.props_start), v.end)).collect();
+                let span: Vec<(usize, usize)> = items
+                    .iter()
+                    .map(|v| (dash_before(src, v).unwrap_or(v.props_start), v.end))
+                    .collect();
                 block_removal(src, &span, i, first_on_line(src, span[i].0))
             }
         }
         _ => unreachable!("steps follow the tree"),
     };
     cx.patches.push(Patch { start, end, text });
-    cx.mutations.push((m.doc, Mutation::Remove(m.steps.clone())));
-    cx.changes.push(change(cx, m, n.start, Some(old_value(src, n)), None, ChangeKind::Remove));
+    cx.mutations
+        .push((m.doc, Mutation::Remove(m.steps.clone())));
+    cx.changes.push(change(
+        cx,
+        m,
+        n.start,
+        Some(old_value(src, n)),
+        None,
+        ChangeKind::Remove,
+    ));
     Ok(())
 }
 
@@ -682,7 +873,12 @@ fn flow_removal(src: &str, spans: Vec<(usize, usize)>, i: usize) -> (usize, usiz
 }
 
 /// Removal range of element `i` of a block collection: its whole lines when it starts a line.
-fn block_removal(src: &str, spans: &[(usize, usize)], i: usize, whole_lines: bool) -> (usize, usize, String) {
+fn block_removal(
+    src: &str,
+    spans: &[(usize, usize)],
+    i: usize,
+    whole_lines: bool,
+) -> (usize, usize, String) {
     let (s, e) = spans[i];
     if !whole_lines {
         // `- first: 1\n  second: 2`: the next element moves up to this one's place.
@@ -708,7 +904,11 @@ fn empty_collection(src: &str, coll: &Node, m: &Match<'_>, empty: &str) -> (usiz
         Some(NodeKind::Mapping { .. }) | Some(NodeKind::Sequence { .. }) => {
             // After the parent's `key:` or `-`.
             let ls = line_start(src, coll.props_start);
-            let before = &src[..if first_on_line(src, coll.props_start) { ls } else { coll.props_start }];
+            let before = &src[..if first_on_line(src, coll.props_start) {
+                ls
+            } else {
+                coll.props_start
+            }];
             let at = before.trim_end_matches(['\n', '\r', ' ', '\t']).len();
             (at, end, format!(" {empty}"))
         }
@@ -721,7 +921,11 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
     let src = cx.src;
     let expected = expected_value(value, ty)?;
     let flow = in_flow(&m.chain) || matches!(n.kind, NodeKind::Sequence { flow: true, .. });
-    let leaf_text = if ty == ValueType::String { render_string(value, None, Context { flow, key: false }) } else { render_scalar(value, ty, None, Context { flow, key: false })? };
+    let leaf_text = if ty == ValueType::String {
+        render_string(value, None, Context { flow, key: false })
+    } else {
+        render_scalar(value, ty, None, Context { flow, key: false })?
+    };
     let leaf = New::Leaf(leaf_text, expected.clone());
     let (at, text) = match &n.kind {
         NodeKind::Sequence { items, flow: true } => match items.last() {
@@ -739,29 +943,63 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
         }
         _ if n.is_null() => {
             let new = New::Seq(vec![leaf]);
-            return replace_null(cx, m, new, Mutation::Append(m.steps.clone(), expected), value);
+            return replace_null(
+                cx,
+                m,
+                new,
+                Mutation::Append(m.steps.clone(), expected),
+                value,
+            );
         }
         _ => {
-            return Err(Error::new(ErrorKind::TypeMismatch, format!("cannot append to `{}`: it is {}", steps_to_path(&m.steps), n.describe()))
-                .at(src, n.start..n.start + 1)
-                .found(n.describe()))
+            return Err(Error::new(
+                ErrorKind::TypeMismatch,
+                format!(
+                    "cannot append to `{}`: it is {}",
+                    steps_to_path(&m.steps),
+                    n.describe()
+                ),
+            )
+            .at(src, n.start..n.start + 1)
+            .found(n.describe()))
         }
     };
-    cx.patches.push(Patch { start: at, end: at, text });
-    cx.mutations.push((m.doc, Mutation::Append(m.steps.clone(), expected)));
-    cx.changes.push(change(cx, m, n.start, None, Some(value.to_string()), ChangeKind::Insert));
+    cx.patches.push(Patch {
+        start: at,
+        end: at,
+        text,
+    });
+    cx.mutations
+        .push((m.doc, Mutation::Append(m.steps.clone(), expected)));
+    cx.changes.push(change(
+        cx,
+        m,
+        n.start,
+        None,
+        Some(value.to_string()),
+        ChangeKind::Insert,
+    ));
     Ok(())
 }
 
 /// Replaces a null value by new structure `new` (a mapping or a sequence).
-fn replace_null(cx: &mut Ctx<'_>, m: &Match<'_>, new: New, mutation: Mutation, shown: &str) -> Result<(), Error> {
+fn replace_null(
+    cx: &mut Ctx<'_>,
+    m: &Match<'_>,
+    new: New,
+    mutation: Mutation,
+    shown: &str,
+) -> Result<(), Error> {
     let src = cx.src;
     let n = m.node;
     let parent = m.chain.last().copied();
     let (start, end) = if matches!(&n.kind, NodeKind::Scalar { implicit: true, .. }) {
         (n.start, n.end)
     } else {
-        (src[..n.props_start].trim_end_matches([' ', '\t']).len(), n.end)
+        (
+            src[..n.props_start].trim_end_matches([' ', '\t']).len(),
+            n.end,
+        )
     };
     let text = if in_flow(&m.chain) || parent.is_none() && start == 0 {
         if start == 0 {
@@ -809,29 +1047,69 @@ fn replace_null(cx: &mut Ctx<'_>, m: &Match<'_>, new: New, mutation: Mutation, s
     };
     cx.patches.push(Patch { start, end, text });
     cx.mutations.push((m.doc, mutation));
-    cx.changes.push(change(cx, m, n.start, Some(old_value(src, n)), Some(shown.to_string()), ChangeKind::Insert));
+    cx.changes.push(change(
+        cx,
+        m,
+        n.start,
+        Some(old_value(src, n)),
+        Some(shown.to_string()),
+        ChangeKind::Insert,
+    ));
     Ok(())
 }
 
-fn create(cx: &mut Ctx<'_>, path: &Path, edit: &Edit, best: &Partial<'_>, doc: Option<&Document>) -> Result<(), Error> {
+fn create(
+    cx: &mut Ctx<'_>,
+    path: &Path,
+    edit: &Edit,
+    best: &Partial<'_>,
+    doc: Option<&Document>,
+) -> Result<(), Error> {
     let src = cx.src;
-    let Some(node) = best.node else { return Err(best.error.clone()) };
-    let Some(doc) = doc else { return Err(best.error.clone()) };
+    let Some(node) = best.node else {
+        return Err(best.error.clone());
+    };
+    let Some(doc) = doc else {
+        return Err(best.error.clone());
+    };
     let (value, ty, append) = match &edit.op {
         EditOp::Set { value, ty } => (value.as_str(), *ty, false),
         EditOp::Append { value, ty } => (value.as_str(), *ty, true),
         EditOp::Remove => return Err(best.error.clone()),
     };
     let expected = expected_value(value, ty)?;
-    let flow_here = in_flow(&best.chain) || matches!(node.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. });
+    let flow_here = in_flow(&best.chain)
+        || matches!(
+            node.kind,
+            NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
+        );
     let leaf_text = if ty == ValueType::Yaml {
         render_flow_value(&expected)
     } else if ty == ValueType::String {
-        render_string(value, None, Context { flow: flow_here, key: false })
+        render_string(
+            value,
+            None,
+            Context {
+                flow: flow_here,
+                key: false,
+            },
+        )
     } else {
-        render_scalar(value, ty, None, Context { flow: flow_here, key: false })?
+        render_scalar(
+            value,
+            ty,
+            None,
+            Context {
+                flow: flow_here,
+                key: false,
+            },
+        )?
     };
-    let leaf = if append { New::Seq(vec![New::Leaf(leaf_text, expected.clone())]) } else { New::Leaf(leaf_text, expected.clone()) };
+    let leaf = if append {
+        New::Seq(vec![New::Leaf(leaf_text, expected.clone())])
+    } else {
+        New::Leaf(leaf_text, expected.clone())
+    };
     let new = build_new(path, best.depth, leaf)?;
     let m = Match {
         node,
@@ -847,7 +1125,18 @@ fn create(cx: &mut Ctx<'_>, path: &Path, edit: &Edit, best: &Partial<'_>, doc: O
             let at;
             let text;
             if *flow {
-                let entry = format!("{}: {}", render_string(&key, None, Context { flow: true, key: true }), sub.flow());
+                let entry = format!(
+                    "{}: {}",
+                    render_string(
+                        &key,
+                        None,
+                        Context {
+                            flow: true,
+                            key: true
+                        }
+                    ),
+                    sub.flow()
+                );
                 match entries.last() {
                     Some((k, v)) => {
                         at = v.end.max(k.end);
@@ -867,8 +1156,15 @@ fn create(cx: &mut Ctx<'_>, path: &Path, edit: &Edit, best: &Partial<'_>, doc: O
                 New::Map(vec![(key.clone(), sub)]).block_lines(col, &cx.style, &mut lines);
                 text = format!("{}{}", cx.style.nl, lines.join(cx.style.nl));
             }
-            cx.patches.push(Patch { start: at, end: at, text });
-            cx.mutations.push((doc.index, Mutation::Insert(best.steps.clone(), Value::String(key.clone()), data)));
+            cx.patches.push(Patch {
+                start: at,
+                end: at,
+                text,
+            });
+            cx.mutations.push((
+                doc.index,
+                Mutation::Insert(best.steps.clone(), Value::String(key.clone()), data),
+            ));
             let mut steps = best.steps.clone();
             steps.push(Step::Entry(entries.len(), key));
             let (line, column) = line_col(src, at);
@@ -890,8 +1186,13 @@ fn create(cx: &mut Ctx<'_>, path: &Path, edit: &Edit, best: &Partial<'_>, doc: O
                 New::Leaf(t, v) => append_leaf(cx, &m, t, v, &shown),
                 other => {
                     let (at, text) = seq_append_text(cx, node, other);
-                    cx.patches.push(Patch { start: at, end: at, text });
-                    cx.mutations.push((doc.index, Mutation::Append(best.steps.clone(), data)));
+                    cx.patches.push(Patch {
+                        start: at,
+                        end: at,
+                        text,
+                    });
+                    cx.mutations
+                        .push((doc.index, Mutation::Append(best.steps.clone(), data)));
                     let (line, column) = line_col(src, at);
                     let mut steps = best.steps.clone();
                     if let NodeKind::Sequence { items, .. } = &node.kind {
@@ -912,7 +1213,11 @@ fn create(cx: &mut Ctx<'_>, path: &Path, edit: &Edit, best: &Partial<'_>, doc: O
         }
         (NodeKind::Scalar { .. }, new @ (New::Map(_) | New::Seq(_))) if node.is_null() => {
             let mutation = match &new {
-                New::Map(entries) => Mutation::Insert(best.steps.clone(), Value::String(entries[0].0.clone()), entries[0].1.data()),
+                New::Map(entries) => Mutation::Insert(
+                    best.steps.clone(),
+                    Value::String(entries[0].0.clone()),
+                    entries[0].1.data(),
+                ),
                 New::Seq(items) => Mutation::Append(best.steps.clone(), items[0].data()),
                 New::Leaf(..) => unreachable!(),
             };
@@ -922,7 +1227,13 @@ fn create(cx: &mut Ctx<'_>, path: &Path, edit: &Edit, best: &Partial<'_>, doc: O
     }
 }
 
-fn append_leaf(cx: &mut Ctx<'_>, m: &Match<'_>, _text: String, v: Value, shown: &str) -> Result<(), Error> {
+fn append_leaf(
+    cx: &mut Ctx<'_>,
+    m: &Match<'_>,
+    _text: String,
+    v: Value,
+    shown: &str,
+) -> Result<(), Error> {
     let (value, ty) = match &v {
         Value::String(s) => (s.clone(), ValueType::String),
         other => (render_flow_value(other), ValueType::Yaml),
@@ -944,7 +1255,10 @@ fn seq_append_text(cx: &Ctx<'_>, seq: &Node, item: New) -> (usize, String) {
             let mut lines = Vec::new();
             New::Seq(vec![item]).block_lines(col, &cx.style, &mut lines);
             let last = items.last().expect("block sequences have items");
-            (eol(src, last.end), format!("{}{}", cx.style.nl, lines.join(cx.style.nl)))
+            (
+                eol(src, last.end),
+                format!("{}{}", cx.style.nl, lines.join(cx.style.nl)),
+            )
         }
         _ => unreachable!(),
     }

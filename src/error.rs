@@ -131,7 +131,11 @@ impl Error {
         let line = src[..start].bytes().filter(|&b| b == b'\n').count() + 1;
         let before = &src[line_start..start];
         let column = before.trim_start_matches('\u{feff}').chars().count() + 1;
-        let end = floor_char_boundary(src, span.end.clamp(start, line_start + text.len().max(before.len())));
+        let end = floor_char_boundary(
+            src,
+            span.end
+                .clamp(start, line_start + text.len().max(before.len())),
+        );
         let width = src[start..end.max(start)].chars().count().max(1);
         self.frame = Some(Frame::Source {
             line,
@@ -175,6 +179,11 @@ impl Error {
     pub fn with_file(mut self, file: impl Into<String>) -> Self {
         self.file = Some(file.into());
         self
+    }
+
+    /// Whether the error already points somewhere.
+    pub fn has_location(&self) -> bool {
+        self.frame.is_some()
     }
 
     /// The kind of error.
@@ -241,7 +250,12 @@ impl fmt::Display for Error {
                 writeln!(f, "{pad}--> {file}:{line}:{column}")?;
                 writeln!(f, "{pad} |")?;
                 writeln!(f, "{num} | {}", text.replace('\t', " "))?;
-                writeln!(f, "{pad} | {}{}", " ".repeat(column - 1), "^".repeat(*width))?;
+                writeln!(
+                    f,
+                    "{pad} | {}{}",
+                    " ".repeat(column - 1),
+                    "^".repeat(*width)
+                )?;
                 self.write_notes(f, &pad)
             }
             Some(Frame::PathString {
@@ -295,7 +309,10 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// The closest candidate to `word` by edit distance, when it is close enough to suggest.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(&word.to_lowercase(), &c.to_lowercase());
@@ -342,7 +359,10 @@ mod tests {
 
     #[test]
     fn suggestion_needs_closeness() {
-        assert_eq!(did_you_mean("imagee", ["image", "replicas"]).as_deref(), Some("did you mean `image`?"));
+        assert_eq!(
+            did_you_mean("imagee", ["image", "replicas"]).as_deref(),
+            Some("did you mean `image`?")
+        );
         assert_eq!(did_you_mean("zzz", ["image", "replicas"]), None);
     }
 }

@@ -73,7 +73,9 @@ pub fn get_values(src: &str, path: &str, opts: &GetOptions) -> Result<Vec<Found>
                     });
                 }
             }
-            Err(p) if matches!(p.error.kind(), ErrorKind::Ambiguous | ErrorKind::Alias) => return Err(p.error),
+            Err(p) if matches!(p.error.kind(), ErrorKind::Ambiguous | ErrorKind::Alias) => {
+                return Err(p.error)
+            }
             Err(p) => {
                 if best.as_ref().is_none_or(|(d, _)| p.depth > *d) {
                     best = Some((p.depth, p.error));
@@ -82,14 +84,25 @@ pub fn get_values(src: &str, path: &str, opts: &GetOptions) -> Result<Vec<Found>
         }
     }
     if out.is_empty() {
-        return Err(best.map(|(_, e)| e).unwrap_or_else(|| Error::new(ErrorKind::NotFound, "the file has no documents")));
+        return Err(best
+            .map(|(_, e)| e)
+            .unwrap_or_else(|| Error::new(ErrorKind::NotFound, "the file has no documents")));
     }
-    let docs_hit = out.iter().map(|f| f.doc).collect::<std::collections::BTreeSet<_>>().len();
+    let docs_hit = out
+        .iter()
+        .map(|f| f.doc)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     if docs_hit > 1 && !opts.all {
-        return Err(Error::new(ErrorKind::Ambiguous, format!("the path matches in {docs_hit} documents"))
-            .at(src, out[1].start..out[1].end)
-            .segment(path.source.clone(), path.source.clone())
-            .hint("narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all"));
+        return Err(Error::new(
+            ErrorKind::Ambiguous,
+            format!("the path matches in {docs_hit} documents"),
+        )
+        .at(src, out[1].start..out[1].end)
+        .segment(path.source.clone(), path.source.clone())
+        .hint(
+            "narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all",
+        ));
     }
     Ok(out)
 }

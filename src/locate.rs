@@ -42,14 +42,20 @@ pub(crate) fn steps_to_path(steps: &[Step]) -> String {
         match s {
             Step::Item(i) => out.push_str(&format!("[{i}]")),
             Step::Entry(_, k) => {
-                let plain = !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | '$' | '@')) && !k.chars().all(|c| c.is_ascii_digit());
+                let plain = !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | '$' | '@'))
+                    && !k.chars().all(|c| c.is_ascii_digit());
                 if plain {
                     if !out.is_empty() {
                         out.push('.');
                     }
                     out.push_str(k);
                 } else {
-                    out.push_str(&format!("[\"{}\"]", k.replace('\\', "\\\\").replace('"', "\\\"")));
+                    out.push_str(&format!(
+                        "[\"{}\"]",
+                        k.replace('\\', "\\\\").replace('"', "\\\"")
+                    ));
                 }
             }
         }
@@ -76,7 +82,9 @@ fn anchor_line(src: &str, root: &Node, name: &str, before: usize) -> Option<usiz
                 walk(k, name, before, best);
                 walk(v, name, before, best);
             }),
-            NodeKind::Sequence { items, .. } => items.iter().for_each(|i| walk(i, name, before, best)),
+            NodeKind::Sequence { items, .. } => {
+                items.iter().for_each(|i| walk(i, name, before, best))
+            }
             _ => {}
         }
     }
@@ -124,7 +132,11 @@ impl<'a> Resolver<'a> {
                 chain: vec![],
                 depth: 0,
                 error: Error::new(ErrorKind::NotFound, "the document is empty").segment(
-                    self.path.segments.first().map(|s| s.text.clone()).unwrap_or_default(),
+                    self.path
+                        .segments
+                        .first()
+                        .map(|s| s.text.clone())
+                        .unwrap_or_default(),
                     self.path.source.clone(),
                 ),
             });
@@ -142,7 +154,8 @@ impl<'a> Resolver<'a> {
                 match self.step(root, m, seg, all) {
                     Ok(children) => next.extend(children),
                     Err(error) => {
-                        if error.kind() == ErrorKind::Ambiguous || error.kind() == ErrorKind::Alias {
+                        if error.kind() == ErrorKind::Ambiguous || error.kind() == ErrorKind::Alias
+                        {
                             return Err(Partial {
                                 node: Some(m.node),
                                 steps: m.steps.clone(),
@@ -187,19 +200,37 @@ impl<'a> Resolver<'a> {
         steps.push(step);
         let mut chain = m.chain.clone();
         chain.push(m.node);
-        Match { node, steps, chain, doc: m.doc }
+        Match {
+            node,
+            steps,
+            chain,
+            doc: m.doc,
+        }
     }
 
-    fn step<'t>(&self, root: &'t Node, m: &Match<'t>, seg: &Segment, all: bool) -> Result<Vec<Match<'t>>, Error> {
+    fn step<'t>(
+        &self,
+        root: &'t Node,
+        m: &Match<'t>,
+        seg: &Segment,
+        all: bool,
+    ) -> Result<Vec<Match<'t>>, Error> {
         let node = m.node;
         if let NodeKind::Alias { name } = &node.kind {
             return Err(self.alias_err(Some(seg), root, node, name));
         }
-        let here = node.start..node.end.max(node.start + 1);
+        let here = where_(m);
         match (&seg.kind, &node.kind) {
-            (SegmentKind::Key(k), NodeKind::Mapping { entries, .. }) => self.key(root, m, seg, k, entries),
-            (SegmentKind::KeyOrIndex(k), NodeKind::Mapping { entries, .. }) => self.key(root, m, seg, k, entries),
-            (SegmentKind::Index(_) | SegmentKind::KeyOrIndex(_), NodeKind::Sequence { items, .. }) => {
+            (SegmentKind::Key(k), NodeKind::Mapping { entries, .. }) => {
+                self.key(root, m, seg, k, entries)
+            }
+            (SegmentKind::KeyOrIndex(k), NodeKind::Mapping { entries, .. }) => {
+                self.key(root, m, seg, k, entries)
+            }
+            (
+                SegmentKind::Index(_) | SegmentKind::KeyOrIndex(_),
+                NodeKind::Sequence { items, .. },
+            ) => {
                 let i = match &seg.kind {
                     SegmentKind::Index(i) => *i,
                     SegmentKind::KeyOrIndex(s) => s.parse::<i64>().unwrap_or(i64::MAX),
@@ -209,15 +240,30 @@ impl<'a> Resolver<'a> {
                 let idx = if i < 0 { len + i } else { i };
                 if idx < 0 || idx >= len {
                     return Err(self
-                        .seg_err(ErrorKind::NotFound, seg, format!("index {i} is out of range: the sequence has {len} item{}", if len == 1 { "" } else { "s" }))
+                        .seg_err(
+                            ErrorKind::NotFound,
+                            seg,
+                            format!(
+                                "index {i} is out of range: the sequence has {len} item{}",
+                                if len == 1 { "" } else { "s" }
+                            ),
+                        )
                         .at(self.src, here)
                         .found(node.describe()));
                 }
                 let idx = idx as usize;
                 Ok(vec![Self::child(m, &items[idx], Step::Item(idx))])
             }
-            (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) => Ok(items.iter().enumerate().map(|(i, n)| Self::child(m, n, Step::Item(i))).collect()),
-            (SegmentKind::Wildcard, NodeKind::Mapping { entries, .. }) => Ok(entries.iter().enumerate().map(|(i, (k, v))| Self::child(m, v, Step::Entry(i, key_text(k)))).collect()),
+            (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) => Ok(items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Self::child(m, n, Step::Item(i)))
+                .collect()),
+            (SegmentKind::Wildcard, NodeKind::Mapping { entries, .. }) => Ok(entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| Self::child(m, v, Step::Entry(i, key_text(k))))
+                .collect()),
             (SegmentKind::Select { key, value }, NodeKind::Sequence { items, .. }) => {
                 let mut hits = Vec::new();
                 let mut seen = Vec::new();
@@ -237,42 +283,90 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 if hits.len() > 1 && !all {
-                    let lines: Vec<String> = hits.iter().map(|h| line_of(self.src, h.node.start).to_string()).collect();
+                    let lines: Vec<String> = hits
+                        .iter()
+                        .map(|h| line_of(self.src, h.node.start).to_string())
+                        .collect();
                     return Err(self
-                        .seg_err(ErrorKind::Ambiguous, seg, format!("`{}` matches {} items (lines {})", seg.text, hits.len(), lines.join(", ")))
+                        .seg_err(
+                            ErrorKind::Ambiguous,
+                            seg,
+                            format!(
+                                "`{}` matches {} items (lines {})",
+                                seg.text,
+                                hits.len(),
+                                lines.join(", ")
+                            ),
+                        )
                         .at(self.src, hits[1].node.start..hits[1].node.start + 1)
                         .hint("pass --all to change every match, or use an index such as [0]"));
                 }
                 if hits.is_empty() {
                     let mut e = self
-                        .seg_err(ErrorKind::NotFound, seg, format!("no item has `{key}` equal to `{value}`"))
+                        .seg_err(
+                            ErrorKind::NotFound,
+                            seg,
+                            format!("no item has `{key}` equal to `{value}`"),
+                        )
                         .at(self.src, here)
-                        .found(if seen.is_empty() { format!("{} with no `{key}` field", node.describe()) } else { format!("`{key}` values {}", seen.join(", ")) });
+                        .found(if seen.is_empty() {
+                            format!("{} with no `{key}` field", node.describe())
+                        } else {
+                            format!("`{key}` values {}", seen.join(", "))
+                        });
                     if let Some(h) = did_you_mean(value, seen.iter().map(String::as_str)) {
-                        e = e.hint(h.replace("did you mean `", &format!("did you mean `[{key}=")).replace("`?", "]`?"));
+                        e = e.hint(
+                            h.replace("did you mean `", &format!("did you mean `[{key}="))
+                                .replace("`?", "]`?"),
+                        );
                     }
                     return Err(e);
                 }
                 Ok(hits)
             }
-            (SegmentKind::End, _) => Err(self.seg_err(ErrorKind::NotFound, seg, "`-` (past the last item) only names a place to append").at(self.src, here)),
+            (SegmentKind::End, _) => Err(self
+                .seg_err(
+                    ErrorKind::NotFound,
+                    seg,
+                    "`-` (past the last item) only names a place to append",
+                )
+                .at(self.src, here)),
             (_, NodeKind::Scalar { .. }) if node.is_null() => Err(self
-                .seg_err(ErrorKind::NotFound, seg, format!("`{}` is under a null value", seg.text))
+                .seg_err(
+                    ErrorKind::NotFound,
+                    seg,
+                    format!("`{}` is under a null value", seg.text),
+                )
                 .at(self.src, here)
                 .found("null")
                 .hint("pass --create to build the missing structure")),
             (SegmentKind::Index(_) | SegmentKind::Select { .. }, _) => Err(self
-                .seg_err(ErrorKind::TypeMismatch, seg, format!("`{}` needs a sequence", seg.text))
+                .seg_err(
+                    ErrorKind::TypeMismatch,
+                    seg,
+                    format!("`{}` needs a sequence", seg.text),
+                )
                 .at(self.src, here)
                 .found(node.describe())),
             (_, _) => Err(self
-                .seg_err(ErrorKind::TypeMismatch, seg, format!("`{}` needs a mapping", seg.text))
+                .seg_err(
+                    ErrorKind::TypeMismatch,
+                    seg,
+                    format!("`{}` needs a mapping", seg.text),
+                )
                 .at(self.src, here)
                 .found(node.describe())),
         }
     }
 
-    fn key<'t>(&self, root: &'t Node, m: &Match<'t>, seg: &Segment, k: &str, entries: &'t [(Node, Node)]) -> Result<Vec<Match<'t>>, Error> {
+    fn key<'t>(
+        &self,
+        root: &'t Node,
+        m: &Match<'t>,
+        seg: &Segment,
+        k: &str,
+        entries: &'t [(Node, Node)],
+    ) -> Result<Vec<Match<'t>>, Error> {
         let node = m.node;
         for (i, (key, value)) in entries.iter().enumerate() {
             if key.scalar() == Some(k) {
@@ -301,12 +395,21 @@ impl<'a> Resolver<'a> {
         let hint = did_you_mean(k, keys.iter().map(String::as_str));
         let at = match &hint {
             Some(_) => {
-                let best = entries.iter().find(|(key, _)| hint.as_deref() == Some(&format!("did you mean `{}`?", key_text(key))));
+                let best = entries.iter().find(|(key, _)| {
+                    hint.as_deref() == Some(&format!("did you mean `{}`?", key_text(key)))
+                });
                 best.map_or(node.start..node.start + 1, |(key, _)| key.start..key.end)
             }
-            None => node.start..node.start + 1,
+            None => where_(m),
         };
-        let mut e = self.seg_err(ErrorKind::NotFound, seg, format!("no key `{k}` in the mapping")).at(self.src, at).found(node.describe());
+        let mut e = self
+            .seg_err(
+                ErrorKind::NotFound,
+                seg,
+                format!("no key `{k}` in the mapping"),
+            )
+            .at(self.src, at)
+            .found(node.describe());
         if let Some(h) = hint {
             e = e.hint(h);
         } else if !m.steps.is_empty() || entries.is_empty() {
@@ -316,28 +419,62 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The span an error about match `m` points at: the key that names it, else the node itself.
+fn where_(m: &Match<'_>) -> std::ops::Range<usize> {
+    if let (Some(Step::Entry(i, _)), Some(parent)) = (m.steps.last(), m.chain.last()) {
+        if let NodeKind::Mapping { entries, .. } = &parent.kind {
+            let k = &entries[*i].0;
+            return k.start..k.end.max(k.start + 1);
+        }
+    }
+    let n = m.node;
+    match &n.kind {
+        NodeKind::Scalar { .. } | NodeKind::Alias { .. } => n.start..n.end.max(n.start + 1),
+        _ => n.start..n.start + 1,
+    }
+}
+
 /// 1-based line of byte offset `at`.
 pub(crate) fn line_of(src: &str, at: usize) -> usize {
-    src.as_bytes()[..at.min(src.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    src.as_bytes()[..at.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// 1-based (line, column in characters) of byte offset `at`.
 pub(crate) fn line_col(src: &str, at: usize) -> (usize, usize) {
     let at = at.min(src.len());
     let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-    let col = src[line_start..at].trim_start_matches('\u{feff}').chars().count() + 1;
+    let col = src[line_start..at]
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .count()
+        + 1;
     (line_of(src, at), col)
 }
 
 /// The documents a selector picks (all of them without one).
-pub(crate) fn select_docs<'t>(src: &str, stream: &'t Stream, select: Option<&str>) -> Result<Vec<&'t Document>, Error> {
+pub(crate) fn select_docs<'t>(
+    src: &str,
+    stream: &'t Stream,
+    select: Option<&str>,
+) -> Result<Vec<&'t Document>, Error> {
     let Some(sel) = select.filter(|s| !s.trim().is_empty()) else {
         return Ok(stream.docs.iter().collect());
     };
     match DocSelector::parse(sel)? {
         DocSelector::Index(i) => match stream.docs.get(i) {
             Some(d) => Ok(vec![d]),
-            None => Err(Error::new(ErrorKind::NotFound, format!("there is no document {i}: the file has {} (counted from 0)", stream.docs.len())).segment(sel, sel)),
+            None => Err(Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "there is no document {i}: the file has {} (counted from 0)",
+                    stream.docs.len()
+                ),
+            )
+            .segment(sel, sel)),
         },
         DocSelector::Fields(conds) => {
             let picked: Vec<&Document> = stream
@@ -351,8 +488,16 @@ pub(crate) fn select_docs<'t>(src: &str, stream: &'t Stream, select: Option<&str
                 })
                 .collect();
             if picked.is_empty() {
-                let names: Vec<String> = stream.docs.iter().filter_map(|d| doc_label(src, d)).collect();
-                let mut e = Error::new(ErrorKind::NotFound, format!("no document matches the selector `{sel}`")).segment(sel, sel);
+                let names: Vec<String> = stream
+                    .docs
+                    .iter()
+                    .filter_map(|d| doc_label(src, d))
+                    .collect();
+                let mut e = Error::new(
+                    ErrorKind::NotFound,
+                    format!("no document matches the selector `{sel}`"),
+                )
+                .segment(sel, sel);
                 if !names.is_empty() {
                     e = e.found(format!("documents {}", names.join(", ")));
                 }
@@ -368,7 +513,9 @@ pub(crate) fn doc_label(src: &str, d: &Document) -> Option<String> {
     let get = |p: &str| {
         let path = Path::parse(p).ok()?;
         let r = Resolver { src, path: &path };
-        r.resolve(d, false).ok().and_then(|m| m.first().and_then(|m| m.node.scalar().map(str::to_string)))
+        r.resolve(d, false)
+            .ok()
+            .and_then(|m| m.first().and_then(|m| m.node.scalar().map(str::to_string)))
     };
     let kind = get("kind")?;
     Some(match get("metadata.name") {

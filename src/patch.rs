@@ -21,11 +21,19 @@ pub fn apply_patches(src: &str, patches: &[Patch]) -> Result<String, Error> {
     let mut sorted: Vec<&Patch> = patches.iter().collect();
     sorted.sort_by_key(|p| (p.start, p.end));
     for w in sorted.windows(2) {
-        if w[1].start < w[0].end || (w[1].start == w[0].start && w[0].start == w[0].end && w[1].start == w[1].end) {
-            return Err(Error::new(ErrorKind::Usage, "two edits touch the same bytes").hint("give each value one edit"));
+        if w[1].start < w[0].end
+            || (w[1].start == w[0].start && w[0].start == w[0].end && w[1].start == w[1].end)
+        {
+            return Err(
+                Error::new(ErrorKind::Usage, "two edits touch the same bytes")
+                    .hint("give each value one edit"),
+            );
         }
     }
-    let delta: isize = sorted.iter().map(|p| p.text.len() as isize - (p.end - p.start) as isize).sum();
+    let delta: isize = sorted
+        .iter()
+        .map(|p| p.text.len() as isize - (p.end - p.start) as isize)
+        .sum();
     let mut out = String::with_capacity((src.len() as isize + delta).max(0) as usize);
     let mut at = 0;
     for p in sorted {
@@ -39,7 +47,11 @@ pub fn apply_patches(src: &str, patches: &[Patch]) -> Result<String, Error> {
 
 /// Where byte `pos` of the source lands after `patches` (patches ending at or before it shift it).
 pub(crate) fn shift(pos: usize, patches: &[Patch]) -> usize {
-    let d: isize = patches.iter().filter(|p| p.end <= pos && !(p.start == pos && p.end == pos && pos == 0)).map(|p| p.text.len() as isize - (p.end - p.start) as isize).sum();
+    let d: isize = patches
+        .iter()
+        .filter(|p| p.end <= pos && !(p.start == pos && p.end == pos && pos == 0))
+        .map(|p| p.text.len() as isize - (p.end - p.start) as isize)
+        .sum();
     (pos as isize + d) as usize
 }
 
@@ -49,9 +61,31 @@ mod tests {
 
     #[test]
     fn applies_back_to_front_and_rejects_overlap() {
-        let p = vec![Patch { start: 4, end: 5, text: "XY".into() }, Patch { start: 0, end: 1, text: "".into() }];
+        let p = vec![
+            Patch {
+                start: 4,
+                end: 5,
+                text: "XY".into(),
+            },
+            Patch {
+                start: 0,
+                end: 1,
+                text: "".into(),
+            },
+        ];
         assert_eq!(apply_patches("abcdefg", &p).unwrap(), "bcdXYfg");
-        let q = vec![Patch { start: 0, end: 3, text: "".into() }, Patch { start: 2, end: 4, text: "".into() }];
+        let q = vec![
+            Patch {
+                start: 0,
+                end: 3,
+                text: "".into(),
+            },
+            Patch {
+                start: 2,
+                end: 4,
+                text: "".into(),
+            },
+        ];
         assert!(apply_patches("abcdefg", &q).is_err());
         assert_eq!(shift(6, &p), 6);
     }

@@ -71,7 +71,9 @@ impl Path {
 
     /// Whether any step can match more than one node.
     pub fn has_wildcard(&self) -> bool {
-        self.segments.iter().any(|s| s.kind == SegmentKind::Wildcard)
+        self.segments
+            .iter()
+            .any(|s| s.kind == SegmentKind::Wildcard)
     }
 }
 
@@ -91,8 +93,13 @@ fn parse_pointer(path: &str) -> Result<Vec<Segment>, Error> {
                     Some((_, '0')) => tok.push('~'),
                     Some((_, '1')) => tok.push('/'),
                     _ => {
-                        return Err(syntax(path, offset + i, 2, "`~` in a JSON Pointer must be followed by 0 or 1")
-                            .hint("write `~0` for `~` and `~1` for `/`"))
+                        return Err(syntax(
+                            path,
+                            offset + i,
+                            2,
+                            "`~` in a JSON Pointer must be followed by 0 or 1",
+                        )
+                        .hint("write `~0` for `~` and `~1` for `/`"))
                     }
                 }
             } else {
@@ -150,7 +157,9 @@ impl<'a> Parser<'a> {
     fn parse(mut self) -> Result<Vec<Segment>, Error> {
         let mut out = Vec::new();
         if self.chars.is_empty() {
-            return Err(self.err(0, 1, "the key path is empty").hint("write a path such as `image.tag`"));
+            return Err(self
+                .err(0, 1, "the key path is empty")
+                .hint("write a path such as `image.tag`"));
         }
         if self.peek() == Some('.') {
             self.pos += 1;
@@ -176,7 +185,15 @@ impl<'a> Parser<'a> {
                     out.push(self.bracket()?);
                     need_key = false;
                 }
-                Some(c) => return Err(self.err(self.pos, 1, format!("unexpected `{c}` after a path segment")).hint("separate segments with `.`")),
+                Some(c) => {
+                    return Err(self
+                        .err(
+                            self.pos,
+                            1,
+                            format!("unexpected `{c}` after a path segment"),
+                        )
+                        .hint("separate segments with `.`"))
+                }
             }
         }
     }
@@ -199,7 +216,9 @@ impl<'a> Parser<'a> {
             } else {
                 "empty key between two `.`"
             };
-            return Err(self.err(start, 1, msg).hint("quote keys that contain dots: [\"app.kubernetes.io/name\"]"));
+            return Err(self
+                .err(start, 1, msg)
+                .hint("quote keys that contain dots: [\"app.kubernetes.io/name\"]"));
         }
         let kind = if text == "*" {
             SegmentKind::Wildcard
@@ -222,12 +241,24 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         loop {
             match self.peek() {
-                None => return Err(self.err(open, self.pos - open, format!("unterminated {q}quoted{q} string in the key path"))),
+                None => {
+                    return Err(self.err(
+                        open,
+                        self.pos - open,
+                        format!("unterminated {q}quoted{q} string in the key path"),
+                    ))
+                }
                 Some('\\') if q == '"' => {
                     self.pos += 1;
                     match self.peek() {
                         Some(c @ ('"' | '\\')) => out.push(c),
-                        _ => return Err(self.err(self.pos - 1, 2, "only \\\" and \\\\ escapes are allowed in a quoted key")),
+                        _ => {
+                            return Err(self.err(
+                                self.pos - 1,
+                                2,
+                                "only \\\" and \\\\ escapes are allowed in a quoted key",
+                            ))
+                        }
                     }
                     self.pos += 1;
                 }
@@ -252,7 +283,9 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let kind = match self.peek() {
             None => return Err(self.err(open, 1, "unterminated `[`")),
-            Some(']') => return Err(self.err(open, 2, "empty `[]`").hint("write an index `[0]`, a selector `[name=api]`, a quoted key `[\"a.b\"]` or `[*]`")),
+            Some(']') => return Err(self.err(open, 2, "empty `[]`").hint(
+                "write an index `[0]`, a selector `[name=api]`, a quoted key `[\"a.b\"]` or `[*]`",
+            )),
             Some('"' | '\'') => {
                 let key = self.quoted()?;
                 if self.peek() == Some('=') {
@@ -275,7 +308,9 @@ impl<'a> Parser<'a> {
                 match self.peek() {
                     Some('=') => {
                         if word.trim().is_empty() {
-                            return Err(self.err(start, 1, "a selector needs a field name before `=`").hint("write `[name=api]`"));
+                            return Err(self
+                                .err(start, 1, "a selector needs a field name before `=`")
+                                .hint("write `[name=api]`"));
                         }
                         self.pos += 1;
                         let value = self.selector_value()?;
@@ -372,10 +407,23 @@ impl DocSelector {
             }
             let part: String = chars[start..i].iter().collect();
             let Some(eq) = find_unquoted_eq(&part) else {
-                return Err(syntax(sel, start, part.chars().count(), format!("document selector `{part}` has no `=`")).hint("write `kind=Deployment,metadata.name=api` or a document index"));
+                return Err(syntax(
+                    sel,
+                    start,
+                    part.chars().count(),
+                    format!("document selector `{part}` has no `=`"),
+                )
+                .hint("write `kind=Deployment,metadata.name=api` or a document index"));
             };
             let (lhs, rhs) = (part[..eq].trim(), part[eq + 1..].trim());
-            let path = Path::parse(lhs).map_err(|_| syntax(sel, start, eq.max(1), format!("`{lhs}` is not a valid key path")))?;
+            let path = Path::parse(lhs).map_err(|_| {
+                syntax(
+                    sel,
+                    start,
+                    eq.max(1),
+                    format!("`{lhs}` is not a valid key path"),
+                )
+            })?;
             let value = unquote(rhs);
             conds.push((path, value));
             i += 1;
@@ -415,7 +463,12 @@ mod tests {
     use super::*;
 
     fn kinds(p: &str) -> Vec<SegmentKind> {
-        Path::parse(p).unwrap().segments.into_iter().map(|s| s.kind).collect()
+        Path::parse(p)
+            .unwrap()
+            .segments
+            .into_iter()
+            .map(|s| s.kind)
+            .collect()
     }
 
     #[test]
@@ -423,20 +476,63 @@ mod tests {
         use SegmentKind::*;
         assert_eq!(
             kinds("spec.containers[name=api].image"),
-            vec![Key("spec".into()), Key("containers".into()), Select { key: "name".into(), value: "api".into() }, Key("image".into())]
+            vec![
+                Key("spec".into()),
+                Key("containers".into()),
+                Select {
+                    key: "name".into(),
+                    value: "api".into()
+                },
+                Key("image".into())
+            ]
         );
-        assert_eq!(kinds(".a[0].b.1[-1]"), vec![Key("a".into()), Index(0), Key("b".into()), KeyOrIndex("1".into()), Index(-1)]);
-        assert_eq!(kinds("x[\"app.kubernetes.io/name\"]"), vec![Key("x".into()), Key("app.kubernetes.io/name".into())]);
-        assert_eq!(kinds("x['it''s']"), vec![Key("x".into()), Key("it's".into())]);
-        assert_eq!(kinds("c[name=\"my api\"]"), vec![Key("c".into()), Select { key: "name".into(), value: "my api".into() }]);
-        assert_eq!(kinds("a[*].b.*"), vec![Key("a".into()), Wildcard, Key("b".into()), Wildcard]);
+        assert_eq!(
+            kinds(".a[0].b.1[-1]"),
+            vec![
+                Key("a".into()),
+                Index(0),
+                Key("b".into()),
+                KeyOrIndex("1".into()),
+                Index(-1)
+            ]
+        );
+        assert_eq!(
+            kinds("x[\"app.kubernetes.io/name\"]"),
+            vec![Key("x".into()), Key("app.kubernetes.io/name".into())]
+        );
+        assert_eq!(
+            kinds("x['it''s']"),
+            vec![Key("x".into()), Key("it's".into())]
+        );
+        assert_eq!(
+            kinds("c[name=\"my api\"]"),
+            vec![
+                Key("c".into()),
+                Select {
+                    key: "name".into(),
+                    value: "my api".into()
+                }
+            ]
+        );
+        assert_eq!(
+            kinds("a[*].b.*"),
+            vec![Key("a".into()), Wildcard, Key("b".into()), Wildcard]
+        );
         assert_eq!(kinds("[0]"), vec![Index(0)]);
     }
 
     #[test]
     fn json_pointer() {
         use SegmentKind::*;
-        assert_eq!(kinds("/a~1b/0/c~0d/-"), vec![Key("a/b".into()), KeyOrIndex("0".into()), Key("c~d".into()), End]);
+        assert_eq!(
+            kinds("/a~1b/0/c~0d/-"),
+            vec![
+                Key("a/b".into()),
+                KeyOrIndex("0".into()),
+                Key("c~d".into()),
+                End
+            ]
+        );
     }
 
     #[test]

@@ -40,7 +40,10 @@ impl ValueType {
             "null" => ValueType::Null,
             "yaml" | "json" => ValueType::Yaml,
             other => {
-                return Err(Error::new(ErrorKind::Usage, format!("unknown value type `{other}`")).hint("use one of string, int, float, bool, null, yaml"))
+                return Err(
+                    Error::new(ErrorKind::Usage, format!("unknown value type `{other}`"))
+                        .hint("use one of string, int, float, bool, null, yaml"),
+                )
             }
         })
     }
@@ -127,7 +130,10 @@ pub fn is_ambiguous(v: &str) -> bool {
     }
     let lower = v.to_ascii_lowercase();
     // YAML 1.1 booleans and null, and the merge / value keys.
-    if matches!(lower.as_str(), "y" | "yes" | "n" | "no" | "on" | "off" | "true" | "false" | "null" | "<<" | "=") {
+    if matches!(
+        lower.as_str(),
+        "y" | "yes" | "n" | "no" | "on" | "off" | "true" | "false" | "null" | "<<" | "="
+    ) {
         return true;
     }
     if matches!(lower.as_str(), ".inf" | "+.inf" | "-.inf" | ".nan") {
@@ -138,7 +144,25 @@ pub fn is_ambiguous(v: &str) -> bool {
     let body = v.strip_prefix(['-', '+']).unwrap_or(v);
     let first = body.bytes().next();
     if matches!(first, Some(b'0'..=b'9' | b'.'))
-        && body.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b'_' | b':' | b'-' | b'+' | b'x' | b'X' | b'o' | b'O' | b't' | b'T' | b'z' | b'Z' | b' '))
+        && body.bytes().all(|b| {
+            b.is_ascii_hexdigit()
+                || matches!(
+                    b,
+                    b'.' | b'_'
+                        | b':'
+                        | b'-'
+                        | b'+'
+                        | b'x'
+                        | b'X'
+                        | b'o'
+                        | b'O'
+                        | b't'
+                        | b'T'
+                        | b'z'
+                        | b'Z'
+                        | b' '
+                )
+        })
     {
         return true;
     }
@@ -146,11 +170,13 @@ pub fn is_ambiguous(v: &str) -> bool {
 }
 
 /// Whether `v` can be written as a plain scalar at all (syntax, not type).
-fn plain_syntax_ok(v: &str, flow: bool) -> bool {
+pub(crate) fn plain_syntax_ok(v: &str, flow: bool) -> bool {
     if v.is_empty() || v.trim() != v {
         return false;
     }
-    if v.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{85}') {
+    if v.chars().any(|c| {
+        c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{85}'
+    }) {
         return false;
     }
     let first = v.chars().next().unwrap_or(' ');
@@ -158,7 +184,9 @@ fn plain_syntax_ok(v: &str, flow: bool) -> bool {
     if "[]{},#&*!|>'\"%@`".contains(first) {
         return false;
     }
-    if matches!(first, '-' | '?' | ':') && second.is_none_or(|c| c == ' ' || (flow && ",[]{}".contains(c))) {
+    if matches!(first, '-' | '?' | ':')
+        && second.is_none_or(|c| c == ' ' || (flow && ",[]{}".contains(c)))
+    {
         return false;
     }
     if v.starts_with("---") || v.starts_with("...") {
@@ -192,14 +220,23 @@ pub struct Context {
 ///
 /// # Errors
 /// `invalid-value` when `value` is not a valid `ty` (`--type int` with `1.5`).
-pub fn render_scalar(value: &str, ty: ValueType, prefer: Option<ScalarStyle>, ctx: Context) -> Result<String, Error> {
+pub fn render_scalar(
+    value: &str,
+    ty: ValueType,
+    prefer: Option<ScalarStyle>,
+    ctx: Context,
+) -> Result<String, Error> {
     match ty {
         ValueType::String => Ok(render_string(value, prefer, ctx)),
         ValueType::Int => {
             let t = value.trim();
             let d = t.strip_prefix(['-', '+']).unwrap_or(t);
             if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid(value, "an integer", "write digits with an optional sign, such as 3 or -12"));
+                return Err(invalid(
+                    value,
+                    "an integer",
+                    "write digits with an optional sign, such as 3 or -12",
+                ));
             }
             Ok(t.to_string())
         }
@@ -210,7 +247,11 @@ pub fn render_scalar(value: &str, ty: ValueType, prefer: Option<ScalarStyle>, ct
                 return Ok(t.to_string());
             }
             if !is_core_float(t) && !is_core_int(t) || t.parse::<f64>().is_err() {
-                return Err(invalid(value, "a float", "write a number such as 1.5, 2e-3 or .inf"));
+                return Err(invalid(
+                    value,
+                    "a float",
+                    "write a number such as 1.5, 2e-3 or .inf",
+                ));
             }
             if is_core_int(t) {
                 Ok(format!("{t}.0"))
@@ -232,7 +273,11 @@ pub fn render_scalar(value: &str, ty: ValueType, prefer: Option<ScalarStyle>, ct
         }
         ValueType::Yaml => {
             let v: serde_yaml::Value = serde_yaml::from_str(value).map_err(|e| {
-                Error::new(ErrorKind::InvalidValue, format!("the value is not valid YAML: {e}")).hint("quote it, or pass the type string")
+                Error::new(
+                    ErrorKind::InvalidValue,
+                    format!("the value is not valid YAML: {e}"),
+                )
+                .hint("quote it, or pass the type string")
             })?;
             Ok(render_flow_value(&v))
         }
@@ -246,7 +291,9 @@ fn invalid(value: &str, what: &str, hint: &str) -> Error {
 /// Renders a string, keeping `prefer`'s quote style when it can represent the value.
 pub fn render_string(value: &str, prefer: Option<ScalarStyle>, ctx: Context) -> String {
     let plain_ok = plain_syntax_ok(value, ctx.flow) && !is_ambiguous(value);
-    let single_ok = !value.contains(['\n', '\r', '\t']) && !value.chars().any(|c| c.is_control()) && value.trim_matches(' ').len() == value.len();
+    let single_ok = !value.contains(['\n', '\r', '\t'])
+        && !value.chars().any(|c| c.is_control())
+        && value.trim_matches(' ').len() == value.len();
     match prefer {
         Some(ScalarStyle::SingleQuoted) if single_ok => single_quoted(value),
         Some(ScalarStyle::DoubleQuoted) => double_quoted(value),
@@ -290,7 +337,15 @@ pub fn double_quoted(v: &str) -> String {
 /// indented by `indent` spaces and `nl` as line break. `None` when the value cannot be written
 /// in that style without changing it (leading blanks, trailing blank lines, control characters).
 pub fn render_block(value: &str, style: ScalarStyle, indent: usize, nl: &str) -> Option<String> {
-    if value.is_empty() || value.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{feff}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}') {
+    if value.is_empty()
+        || value.chars().any(|c| {
+            (c.is_control() && c != '\n')
+                || c == '\u{feff}'
+                || c == '\u{85}'
+                || c == '\u{2028}'
+                || c == '\u{2029}'
+        })
+    {
         return None;
     }
     let body = value.strip_suffix('\n');
@@ -320,7 +375,10 @@ pub fn render_block(value: &str, style: ScalarStyle, indent: usize, nl: &str) ->
         ScalarStyle::Folded => {
             // Folding turns one line break into a space, so a line break in the value is
             // written as an empty line. Lines starting with a blank would not fold: refuse.
-            if lines.iter().any(|l| l.starts_with([' ', '\t']) || l.ends_with([' ', '\t'])) {
+            if lines
+                .iter()
+                .any(|l| l.starts_with([' ', '\t']) || l.ends_with([' ', '\t']))
+            {
                 return None;
             }
             return Some(fix_folded(&lines, &pad, chomp, nl));
@@ -355,7 +413,10 @@ fn fix_folded(lines: &[&str], pad: &str, chomp: &str, nl: &str) -> String {
 /// Renders a YAML value in flow style (`{a: 1, b: [x, "1.10"]}`), quoting strings as needed.
 pub fn render_flow_value(v: &serde_yaml::Value) -> String {
     use serde_yaml::Value;
-    let ctx = Context { flow: true, key: false };
+    let ctx = Context {
+        flow: true,
+        key: false,
+    };
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -373,9 +434,19 @@ pub fn render_flow_value(v: &serde_yaml::Value) -> String {
             }
         }
         Value::String(s) => render_string(s, None, ctx),
-        Value::Sequence(items) => format!("[{}]", items.iter().map(render_flow_value).collect::<Vec<_>>().join(", ")),
+        Value::Sequence(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(render_flow_value)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Value::Mapping(m) => {
-            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{}: {}", render_flow_value(k), render_flow_value(v))).collect();
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", render_flow_value(k), render_flow_value(v)))
+                .collect();
             format!("{{{}}}", parts.join(", "))
         }
         Value::Tagged(t) => format!("{} {}", t.tag, render_flow_value(&t.value)),
@@ -393,12 +464,45 @@ mod tests {
     #[test]
     fn strings_that_look_like_other_types_are_quoted() {
         for v in [
-            "1.10", "3.6", "1e3", "0123", "0x1F", "1234567", "true", "yes", "y", "Y", "on", "off", "no", "null", "~", ".inf", "", "1_000", "1:20", "2001-12-14", "-1", "+1", "0o17", ".5", "<<", "NO", "False",
+            "1.10",
+            "3.6",
+            "1e3",
+            "0123",
+            "0x1F",
+            "1234567",
+            "true",
+            "yes",
+            "y",
+            "Y",
+            "on",
+            "off",
+            "no",
+            "null",
+            "~",
+            ".inf",
+            "",
+            "1_000",
+            "1:20",
+            "2001-12-14",
+            "-1",
+            "+1",
+            "0o17",
+            ".5",
+            "<<",
+            "NO",
+            "False",
         ] {
             let r = s(v);
             assert!(r.starts_with('"'), "{v} rendered as {r}");
         }
-        for v in ["v1.2.3", "nginx", "abc1234", "deadbeef", "latest", "1.2.3-alpine"] {
+        for v in [
+            "v1.2.3",
+            "nginx",
+            "abc1234",
+            "deadbeef",
+            "latest",
+            "1.2.3-alpine",
+        ] {
             let r = s(v);
             if v == "1.2.3-alpine" {
                 // number-like prefix with letters beyond hex is safe, but we accept quoting either way
@@ -421,10 +525,22 @@ mod tests {
     #[test]
     fn quote_style_is_kept() {
         let c = Context::default();
-        assert_eq!(render_string("x", Some(ScalarStyle::SingleQuoted), c), "'x'");
-        assert_eq!(render_string("it's", Some(ScalarStyle::SingleQuoted), c), "'it''s'");
-        assert_eq!(render_string("x", Some(ScalarStyle::DoubleQuoted), c), "\"x\"");
-        assert_eq!(render_string("a\nb", Some(ScalarStyle::SingleQuoted), c), "\"a\\nb\"");
+        assert_eq!(
+            render_string("x", Some(ScalarStyle::SingleQuoted), c),
+            "'x'"
+        );
+        assert_eq!(
+            render_string("it's", Some(ScalarStyle::SingleQuoted), c),
+            "'it''s'"
+        );
+        assert_eq!(
+            render_string("x", Some(ScalarStyle::DoubleQuoted), c),
+            "\"x\""
+        );
+        assert_eq!(
+            render_string("a\nb", Some(ScalarStyle::SingleQuoted), c),
+            "\"a\\nb\""
+        );
     }
 
     #[test]
@@ -432,17 +548,35 @@ mod tests {
         let c = Context::default();
         assert_eq!(render_scalar("3", ValueType::Int, None, c).unwrap(), "3");
         assert!(render_scalar("3.5", ValueType::Int, None, c).is_err());
-        assert_eq!(render_scalar("3", ValueType::Float, None, c).unwrap(), "3.0");
-        assert_eq!(render_scalar("yes", ValueType::Bool, None, c).unwrap(), "true");
+        assert_eq!(
+            render_scalar("3", ValueType::Float, None, c).unwrap(),
+            "3.0"
+        );
+        assert_eq!(
+            render_scalar("yes", ValueType::Bool, None, c).unwrap(),
+            "true"
+        );
         assert_eq!(render_scalar("", ValueType::Null, None, c).unwrap(), "null");
-        assert_eq!(render_scalar("{a: 1.10, b: [x, 'yes']}", ValueType::Yaml, None, c).unwrap(), "{a: 1.1, b: [x, \"yes\"]}");
+        assert_eq!(
+            render_scalar("{a: 1.10, b: [x, 'yes']}", ValueType::Yaml, None, c).unwrap(),
+            "{a: 1.1, b: [x, \"yes\"]}"
+        );
     }
 
     #[test]
     fn blocks() {
-        assert_eq!(render_block("a\nb\n", ScalarStyle::Literal, 2, "\n").unwrap(), "|\n  a\n  b");
-        assert_eq!(render_block("a\n\nb", ScalarStyle::Literal, 2, "\n").unwrap(), "|-\n  a\n\n  b");
-        assert_eq!(render_block("a\nb\n", ScalarStyle::Folded, 2, "\n").unwrap(), ">\n  a\n\n  b");
+        assert_eq!(
+            render_block("a\nb\n", ScalarStyle::Literal, 2, "\n").unwrap(),
+            "|\n  a\n  b"
+        );
+        assert_eq!(
+            render_block("a\n\nb", ScalarStyle::Literal, 2, "\n").unwrap(),
+            "|-\n  a\n\n  b"
+        );
+        assert_eq!(
+            render_block("a\nb\n", ScalarStyle::Folded, 2, "\n").unwrap(),
+            ">\n  a\n\n  b"
+        );
         assert!(render_block(" a\n", ScalarStyle::Literal, 2, "\n").is_none());
     }
 }

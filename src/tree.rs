@@ -91,31 +91,50 @@ impl Node {
         match &self.kind {
             NodeKind::Scalar { value, .. } => {
                 let shown: String = value.chars().take(40).collect();
-                format!("{} `{}`", crate::scalar::describe_type(self), shown.replace('\n', "\\n"))
+                format!(
+                    "{} `{}`",
+                    crate::scalar::describe_type(self),
+                    shown.replace('\n', "\\n")
+                )
             }
             NodeKind::Mapping { entries, .. } => {
                 if entries.is_empty() {
                     "an empty mapping".into()
                 } else {
-                    let keys: Vec<&str> = entries.iter().take(8).map(|(k, _)| k.scalar().unwrap_or("?")).collect();
+                    let keys: Vec<&str> = entries
+                        .iter()
+                        .take(8)
+                        .map(|(k, _)| k.scalar().unwrap_or("?"))
+                        .collect();
                     let more = if entries.len() > 8 { ", …" } else { "" };
                     format!("a mapping with keys {}{more}", keys.join(", "))
                 }
             }
-            NodeKind::Sequence { items, .. } => format!("a sequence of {} item{}", items.len(), if items.len() == 1 { "" } else { "s" }),
+            NodeKind::Sequence { items, .. } => format!(
+                "a sequence of {} item{}",
+                items.len(),
+                if items.len() == 1 { "" } else { "s" }
+            ),
             NodeKind::Alias { name } => format!("an alias `*{name}`"),
         }
     }
 
     /// Whether this is a collection written in block style.
     pub fn is_block_collection(&self) -> bool {
-        matches!(&self.kind, NodeKind::Mapping { flow: false, .. } | NodeKind::Sequence { flow: false, .. })
+        matches!(
+            &self.kind,
+            NodeKind::Mapping { flow: false, .. } | NodeKind::Sequence { flow: false, .. }
+        )
     }
 
     /// Whether this is a null scalar (`~`, `null`, or nothing).
     pub fn is_null(&self) -> bool {
         match &self.kind {
-            NodeKind::Scalar { value, style: ScalarStyle::Plain, .. } => {
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+                ..
+            } => {
                 self.tag.is_none() && matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
             }
             _ => false,
@@ -175,7 +194,10 @@ impl<'a> Conv<'a> {
             }
         }
         while self.ci > ci {
-            let c = self.src[..self.bi].chars().next_back().expect("cursor past start");
+            let c = self.src[..self.bi]
+                .chars()
+                .next_back()
+                .expect("cursor past start");
             self.bi -= c.len_utf8();
             self.ci -= 1;
         }
@@ -184,8 +206,15 @@ impl<'a> Conv<'a> {
 }
 
 enum Frame {
-    Map { node: Node, entries: Vec<(Node, Node)>, key: Option<Node> },
-    Seq { node: Node, items: Vec<Node> },
+    Map {
+        node: Node,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+    Seq {
+        node: Node,
+        items: Vec<Node>,
+    },
 }
 
 struct Builder<'a> {
@@ -231,7 +260,14 @@ impl<'a> Builder<'a> {
             let (ev, span) = match parser.next_event() {
                 None => break,
                 Some(Ok(x)) => x,
-                Some(Err(e)) => return Err(yaml_error(self.src, &mut self.conv, e.info(), e.marker().index())),
+                Some(Err(e)) => {
+                    return Err(yaml_error(
+                        self.src,
+                        &mut self.conv,
+                        e.info(),
+                        e.marker().index(),
+                    ))
+                }
             };
             if matches!(ev, Event::StreamEnd) {
                 break;
@@ -251,7 +287,11 @@ impl<'a> Builder<'a> {
         match ev {
             Event::StreamStart | Event::Nothing | Event::StreamEnd => {}
             Event::DocumentStart(explicit) => {
-                let begin = if explicit { self.doc_begin(s) } else { self.prev_end_or(s) };
+                let begin = if explicit {
+                    self.doc_begin(s)
+                } else {
+                    self.prev_end_or(s)
+                };
                 if let Some(last) = self.docs.last_mut() {
                     last.range.end = begin;
                 }
@@ -294,12 +334,19 @@ impl<'a> Builder<'a> {
             }
             Event::MappingStart(anchor_id, _) | Event::SequenceStart(anchor_id, _) => {
                 let is_map = matches!(ev, Event::MappingStart(..));
-                let (props_start, start, anchor, tag) = self.props(s.max(self.prev_end.min(s)), anchor_id);
+                let (props_start, start, anchor, tag) =
+                    self.props(s.max(self.prev_end.min(s)), anchor_id);
                 let flow = self.b.get(start) == Some(&(if is_map { b'{' } else { b'[' }));
                 let kind = if is_map {
-                    NodeKind::Mapping { entries: Vec::new(), flow }
+                    NodeKind::Mapping {
+                        entries: Vec::new(),
+                        flow,
+                    }
                 } else {
-                    NodeKind::Sequence { items: Vec::new(), flow }
+                    NodeKind::Sequence {
+                        items: Vec::new(),
+                        flow,
+                    }
                 };
                 let node = Node {
                     kind,
@@ -315,15 +362,24 @@ impl<'a> Builder<'a> {
                     self.prev_end = start;
                 }
                 self.stack.push(if is_map {
-                    Frame::Map { node, entries: Vec::new(), key: None }
+                    Frame::Map {
+                        node,
+                        entries: Vec::new(),
+                        key: None,
+                    }
                 } else {
-                    Frame::Seq { node, items: Vec::new() }
+                    Frame::Seq {
+                        node,
+                        items: Vec::new(),
+                    }
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let frame = self.stack.pop().expect("unbalanced events");
                 let mut node = match frame {
-                    Frame::Map { mut node, entries, .. } => {
+                    Frame::Map {
+                        mut node, entries, ..
+                    } => {
                         if let Some((_, v)) = entries.last() {
                             node.end = v.end;
                         }
@@ -342,7 +398,10 @@ impl<'a> Builder<'a> {
                         node
                     }
                 };
-                let flow = matches!(node.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. });
+                let flow = matches!(
+                    node.kind,
+                    NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
+                );
                 if flow {
                     node.end = e;
                     self.prev_end = e;
@@ -374,7 +433,11 @@ impl<'a> Builder<'a> {
                 break;
             }
         }
-        begin.max(if self.docs.is_empty() { 0 } else { self.prev_end.min(begin) })
+        begin.max(if self.docs.is_empty() {
+            0
+        } else {
+            self.prev_end.min(begin)
+        })
     }
 
     fn push(&mut self, node: Node) {
@@ -389,7 +452,11 @@ impl<'a> Builder<'a> {
     }
 
     /// Reads `&anchor` and `!tag` properties from `at`; returns (props start, token start, anchor, tag).
-    fn props(&mut self, at: usize, anchor_id: usize) -> (usize, usize, Option<String>, Option<String>) {
+    fn props(
+        &mut self,
+        at: usize,
+        anchor_id: usize,
+    ) -> (usize, usize, Option<String>, Option<String>) {
         let mut p = at;
         let mut anchor = None;
         let mut tag = None;
@@ -442,10 +509,15 @@ impl<'a> Builder<'a> {
 
     fn word_end(&self, mut p: usize) -> usize {
         let in_flow = self.stack.iter().any(|f| match f {
-            Frame::Map { node, .. } | Frame::Seq { node, .. } => matches!(node.kind, NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }),
+            Frame::Map { node, .. } | Frame::Seq { node, .. } => matches!(
+                node.kind,
+                NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
+            ),
         });
         while let Some(&c) = self.b.get(p) {
-            if matches!(c, b' ' | b'\t' | b'\r' | b'\n') || (in_flow && matches!(c, b',' | b'[' | b']' | b'{' | b'}')) {
+            if matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+                || (in_flow && matches!(c, b',' | b'[' | b']' | b'{' | b'}'))
+            {
                 break;
             }
             p += 1;
@@ -453,7 +525,14 @@ impl<'a> Builder<'a> {
         p
     }
 
-    fn scalar(&mut self, value: String, style: SaphyrStyle, anchor_id: usize, s: usize, e: usize) -> Node {
+    fn scalar(
+        &mut self,
+        value: String,
+        style: SaphyrStyle,
+        anchor_id: usize,
+        s: usize,
+        e: usize,
+    ) -> Node {
         let style = match style {
             SaphyrStyle::Plain => ScalarStyle::Plain,
             SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -465,16 +544,27 @@ impl<'a> Builder<'a> {
         if block {
             // The event span starts at the content; the header (and any properties) lie between
             // the previous token and the content.
-            let (props_start, mut start, anchor, tag) = self.props(self.after_indicators(self.prev_end), anchor_id);
+            let (props_start, mut start, anchor, tag) =
+                self.props(self.after_indicators(self.prev_end), anchor_id);
             if !matches!(self.b.get(start), Some(b'|' | b'>')) {
-                start = self.src[self.prev_end..s.max(self.prev_end)].rfind(['|', '>']).map_or(s, |i| self.prev_end + i);
+                start = self.src[self.prev_end..s.max(self.prev_end)]
+                    .rfind(['|', '>'])
+                    .map_or(s, |i| self.prev_end + i);
             }
             let end = self.block_end(start, e);
             return Node {
-                kind: NodeKind::Scalar { value, style, implicit: false },
+                kind: NodeKind::Scalar {
+                    value,
+                    style,
+                    implicit: false,
+                },
                 start,
                 end,
-                props_start: if anchor.is_some() || tag.is_some() { props_start } else { start },
+                props_start: if anchor.is_some() || tag.is_some() {
+                    props_start
+                } else {
+                    start
+                },
                 anchor,
                 tag,
             };
@@ -484,16 +574,28 @@ impl<'a> Builder<'a> {
         if implicit {
             let at = self.empty_value_position(start.max(self.prev_end));
             return Node {
-                kind: NodeKind::Scalar { value, style, implicit },
+                kind: NodeKind::Scalar {
+                    value,
+                    style,
+                    implicit,
+                },
                 start: at,
                 end: at,
-                props_start: if anchor.is_some() || tag.is_some() { props_start } else { at },
+                props_start: if anchor.is_some() || tag.is_some() {
+                    props_start
+                } else {
+                    at
+                },
                 anchor,
                 tag,
             };
         }
         Node {
-            kind: NodeKind::Scalar { value, style, implicit },
+            kind: NodeKind::Scalar {
+                value,
+                style,
+                implicit,
+            },
             start,
             end: e.max(start),
             props_start,
@@ -507,7 +609,11 @@ impl<'a> Builder<'a> {
         loop {
             p = self.skip_blank(p);
             match self.b.get(p) {
-                Some(b':' | b'-' | b'?') if matches!(self.b.get(p + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n')) => p += 1,
+                Some(b':' | b'-' | b'?')
+                    if matches!(self.b.get(p + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n')) =>
+                {
+                    p += 1
+                }
                 _ => return p,
             }
         }
@@ -528,7 +634,9 @@ impl<'a> Builder<'a> {
 
     /// The end of a block scalar's last content line, given the event's end.
     fn block_end(&self, header: usize, e: usize) -> usize {
-        let header_line_end = self.src[header..].find('\n').map_or(self.b.len(), |i| header + i);
+        let header_line_end = self.src[header..]
+            .find('\n')
+            .map_or(self.b.len(), |i| header + i);
         let mut end = e.min(self.b.len()).max(header_line_end);
         loop {
             // Drop a trailing line break, then whitespace-only lines.
@@ -536,7 +644,9 @@ impl<'a> Builder<'a> {
             let trimmed = before.trim_end_matches([' ', '\t', '\r', '\n']);
             let mut new_end = header_line_end + trimmed.len();
             // Keep trailing spaces of the last content line: they are content.
-            let line_end = self.src[new_end..end].find(['\r', '\n']).map_or(end, |i| new_end + i);
+            let line_end = self.src[new_end..end]
+                .find(['\r', '\n'])
+                .map_or(end, |i| new_end + i);
             new_end = line_end.max(new_end);
             if new_end == end {
                 break;
@@ -568,7 +678,9 @@ mod tests {
         let mut out = Vec::new();
         fn walk(n: &Node, src: &str, out: &mut Vec<String>) {
             match &n.kind {
-                NodeKind::Scalar { .. } | NodeKind::Alias { .. } => out.push(src[n.start..n.end].to_string()),
+                NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {
+                    out.push(src[n.start..n.end].to_string())
+                }
                 NodeKind::Mapping { entries, .. } => {
                     for (k, v) in entries {
                         walk(k, src, out);
@@ -591,7 +703,28 @@ mod tests {
         let src = "a: &x plain value  # c\nb: \"dq\"\nc: 'sq'\nd: |\n  l1\n  l2\n\ne: >-\n  f\nf: !!str t\ng: *x\nh:\ni: [q, {k: v}]\n";
         assert_eq!(
             spans(src),
-            vec!["a", "plain value", "b", "\"dq\"", "c", "'sq'", "d", "|\n  l1\n  l2", "e", ">-\n  f", "f", "t", "g", "*x", "h", "", "i", "q", "k", "v"]
+            vec![
+                "a",
+                "plain value",
+                "b",
+                "\"dq\"",
+                "c",
+                "'sq'",
+                "d",
+                "|\n  l1\n  l2",
+                "e",
+                ">-\n  f",
+                "f",
+                "t",
+                "g",
+                "*x",
+                "h",
+                "",
+                "i",
+                "q",
+                "k",
+                "v"
+            ]
         );
     }
 

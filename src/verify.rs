@@ -58,7 +58,9 @@ pub(crate) fn mutate(data: &mut Value, m: &Mutation) -> bool {
         Mutation::Set(steps, value) => match navigate(data, steps) {
             Some(slot) => {
                 match slot {
-                    Value::Tagged(t) if !matches!(value, Value::Tagged(_)) => t.value = value.clone(),
+                    Value::Tagged(t) if !matches!(value, Value::Tagged(_)) => {
+                        t.value = value.clone()
+                    }
                     _ => *slot = value.clone(),
                 }
                 true
@@ -90,10 +92,14 @@ pub(crate) fn mutate(data: &mut Value, m: &Mutation) -> bool {
             _ => false,
         },
         Mutation::Remove(steps) => {
-            let Some((last, parent)) = steps.split_last() else { return false };
+            let Some((last, parent)) = steps.split_last() else {
+                return false;
+            };
             match (last, navigate(data, parent).map(untag)) {
                 (Step::Entry(i, _), Some(Value::Mapping(map))) => {
-                    let Some(key) = map.iter().nth(*i).map(|(k, _)| k.clone()) else { return false };
+                    let Some(key) = map.iter().nth(*i).map(|(k, _)| k.clone()) else {
+                        return false;
+                    };
                     map.remove(&key);
                     true
                 }
@@ -113,17 +119,36 @@ pub(crate) fn mutate(data: &mut Value, m: &Mutation) -> bool {
 /// `self-check`, naming the first path where the data differs.
 pub fn self_check(old_text: &str, new_text: &str, mutations: &[Mutation]) -> Result<(), Error> {
     let mut expected = parse_doc(old_text).map_err(|e| {
-        Error::new(ErrorKind::SelfCheck, format!("the reference YAML parser cannot read the original document: {e}")).hint("nothing was written; the file may use YAML the reference parser does not support")
+        Error::new(
+            ErrorKind::SelfCheck,
+            format!("the reference YAML parser cannot read the original document: {e}"),
+        )
+        .hint("nothing was written; the file may use YAML the reference parser does not support")
     })?;
     for m in mutations {
         if !mutate(&mut expected, m) {
             return Err(Error::new(ErrorKind::SelfCheck, "the reference parser sees a different structure than the editor (aliases or merge keys?)").hint("nothing was written"));
         }
     }
-    let actual = parse_doc(new_text).map_err(|e| Error::new(ErrorKind::SelfCheck, format!("the edited document does not parse: {e}")).hint("nothing was written; this is a bug, please report it with the input"))?;
+    let actual = parse_doc(new_text).map_err(|e| {
+        Error::new(
+            ErrorKind::SelfCheck,
+            format!("the edited document does not parse: {e}"),
+        )
+        .hint("nothing was written; this is a bug, please report it with the input")
+    })?;
     if !same(&expected, &actual) {
-        let at = first_difference(&expected, &actual, &mut Vec::new()).map(|s| steps_to_path(&s)).unwrap_or_default();
-        return Err(Error::new(ErrorKind::SelfCheck, format!("the edited document reads back differently at `{}`", if at.is_empty() { "." } else { &at })).hint("nothing was written; this is a bug, please report it with the input"));
+        let at = first_difference(&expected, &actual, &mut Vec::new())
+            .map(|s| steps_to_path(&s))
+            .unwrap_or_default();
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            format!(
+                "the edited document reads back differently at `{}`",
+                if at.is_empty() { "." } else { &at }
+            ),
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
     }
     Ok(())
 }
@@ -131,14 +156,16 @@ pub fn self_check(old_text: &str, new_text: &str, mutations: &[Mutation]) -> Res
 /// Data equality where NaN equals NaN.
 pub(crate) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            match (x.as_f64(), y.as_f64()) {
-                (Some(p), Some(q)) if p.is_nan() && q.is_nan() => true,
-                _ => x == y,
-            }
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(p), Some(q)) if p.is_nan() && q.is_nan() => true,
+            _ => x == y,
+        },
+        (Value::Sequence(x), Value::Sequence(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
         }
-        (Value::Sequence(x), Value::Sequence(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
-        (Value::Mapping(x), Value::Mapping(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        (Value::Mapping(x), Value::Mapping(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
         (Value::Tagged(x), Value::Tagged(y)) => x.tag == y.tag && same(&x.value, &y.value),
         _ => a == b,
     }

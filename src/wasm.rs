@@ -1,0 +1,265 @@
+//! `#[wasm_bindgen]` shims: convert JS values to core types and back, nothing else.
+//!
+//! Positions crossing the boundary: `line`/`column` are 1-based, columns count characters;
+//! `start`/`end` are UTF-8 byte offsets of the YAML text.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::{
+    apply_edits, get_values, Change, Edit, EditOp, Error, Found, GetOptions, Outcome, ValueType,
+};
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Turns a core error into a JS `Error` carrying the same fields.
+pub(crate) fn js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&err, &JsValue::from_str(k), &v);
+    };
+    set("kind", JsValue::from_str(e.kind().as_str()));
+    set("detail", JsValue::from_str(e.message()));
+    let opt_str = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from_str);
+    let opt_num = |v: Option<usize>| v.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64));
+    set("line", opt_num(e.line()));
+    set("column", opt_num(e.column()));
+    set("segment", opt_str(e.path_segment()));
+    set("found", opt_str(e.found_instead()));
+    set("hint", opt_str(e.help()));
+    set("file", opt_str(e.file()));
+    err.into()
+}
+
+pub(crate) fn usage(msg: String) -> JsValue {
+    js_error(&Error::new(crate::ErrorKind::Usage, msg))
+}
+
+pub(crate) fn from_js<T: for<'de> Deserialize<'de> + Default>(v: JsValue) -> Result<T, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| usage(format!("bad options: {e}")))
+}
+
+pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| usage(e.to_string()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct EditOptions {
+    #[serde(rename = "type")]
+    ty: Option<String>,
+    create: bool,
+    all: bool,
+    select: Option<String>,
+    file: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct JsEdit {
+    op: Option<String>,
+    path: String,
+    value: Option<serde_yaml::Value>,
+    #[serde(rename = "type")]
+    ty: Option<String>,
+    create: bool,
+    all: bool,
+    select: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsChange<'a> {
+    path: &'a str,
+    doc: usize,
+    line: usize,
+    column: usize,
+    old: Option<&'a str>,
+    new: Option<&'a str>,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsOutcome<'a> {
+    text: &'a str,
+    changed: bool,
+    changes: Vec<JsChange<'a>>,
+}
+
+pub(crate) fn changes_js(changes: &[Change]) -> Vec<JsChange<'_>> {
+    changes
+        .iter()
+        .map(|c| JsChange {
+            path: &c.path,
+            doc: c.doc,
+            line: c.line,
+            column: c.column,
+            old: c.old.as_deref(),
+            new: c.new.as_deref(),
+            kind: c.kind.as_str(),
+        })
+        .collect()
+}
+
+pub(crate) fn outcome_js(o: &Outcome) -> Result<JsValue, JsValue> {
+    to_js(&JsOutcome {
+        text: &o.text,
+        changed: o.changed(),
+        changes: changes_js(&o.changes),
+    })
+}
+
+fn with_file(e: Error, file: &Option<String>) -> JsValue {
+    match file {
+        Some(f) => js_error(&e.with_file(f.clone())),
+        None => js_error(&e),
+    }
+}
+
+fn value_type(t: &Option<String>) -> Result<ValueType, Error> {
+    t.as_deref().map_or(Ok(ValueType::String), ValueType::parse)
+}
+
+/// A JS value as edit text: strings as they are, anything else as YAML.
+fn value_text(v: &serde_yaml::Value, ty: &Option<String>) -> (String, Option<String>) {
+    match v {
+        serde_yaml::Value::String(s) => (s.clone(), ty.clone()),
+        other => {
+            let text = crate::scalar::render_flow_value(other);
+            (text, Some(ty.clone().unwrap_or_else(|| "yaml".into())))
+        }
+    }
+}
+
+/// `setValue(text, path, value, {type, create, all, select, file})` → `{text, changed, changes}`.
+#[wasm_bindgen(js_name = setValue)]
+pub fn set_value(
+    text: &str,
+    path: &str,
+    value: &str,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let o: EditOptions = from_js(options)?;
+    let ty = value_type(&o.ty).map_err(|e| with_file(e, &o.file))?;
+    let edit = Edit {
+        path: path.to_string(),
+        op: EditOp::Set {
+            value: value.to_string(),
+            ty,
+        },
+        create: o.create,
+        all: o.all,
+        select: o.select.clone(),
+    };
+    apply_edits(text, &[edit])
+        .map_err(|e| with_file(e, &o.file))
+        .and_then(|r| outcome_js(&r))
+}
+
+/// `removeValue(text, path, {all, select, file})` → `{text, changed, changes}`.
+#[wasm_bindgen(js_name = removeValue)]
+pub fn remove_value(text: &str, path: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    let o: EditOptions = from_js(options)?;
+    let edit = Edit {
+        path: path.to_string(),
+        op: EditOp::Remove,
+        create: false,
+        all: o.all,
+        select: o.select.clone(),
+    };
+    apply_edits(text, &[edit])
+        .map_err(|e| with_file(e, &o.file))
+        .and_then(|r| outcome_js(&r))
+}
+
+/// `applyEdits(text, [{op, path, value, type, create, all, select}], {file})` → `{text, changed, changes}`.
+#[wasm_bindgen(js_name = applyEdits)]
+pub fn apply_edits_js(text: &str, edits: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let o: EditOptions = from_js(options)?;
+    let list: Vec<JsEdit> =
+        serde_wasm_bindgen::from_value(edits).map_err(|e| usage(format!("bad edits: {e}")))?;
+    let mut core = Vec::with_capacity(list.len());
+    for (i, e) in list.into_iter().enumerate() {
+        let (value, ty) = match &e.value {
+            Some(v) => value_text(v, &e.ty),
+            None => (String::new(), e.ty.clone()),
+        };
+        let ty = value_type(&ty).map_err(|err| with_file(err, &o.file))?;
+        let op = match e.op.as_deref().unwrap_or("set") {
+            "set" => EditOp::Set { value, ty },
+            "remove" => EditOp::Remove,
+            "append" => EditOp::Append { value, ty },
+            other => {
+                return Err(usage(format!(
+                    "edit {i}: unknown op `{other}` (set, remove or append)"
+                )))
+            }
+        };
+        core.push(Edit {
+            path: e.path,
+            op,
+            create: e.create,
+            all: e.all,
+            select: e.select,
+        });
+    }
+    apply_edits(text, &core)
+        .map_err(|e| with_file(e, &o.file))
+        .and_then(|r| outcome_js(&r))
+}
+
+#[derive(Serialize)]
+struct JsFound<'a> {
+    path: &'a str,
+    doc: usize,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: Option<&'a str>,
+    source: &'a str,
+    line: usize,
+    column: usize,
+    start: usize,
+    end: usize,
+}
+
+/// `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line, column, start, end}]`.
+#[wasm_bindgen(js_name = getValue)]
+pub fn get_value(text: &str, path: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    let o: EditOptions = from_js(options)?;
+    let found: Vec<Found> = get_values(
+        text,
+        path,
+        &GetOptions {
+            all: o.all,
+            select: o.select.clone(),
+        },
+    )
+    .map_err(|e| with_file(e, &o.file))?;
+    let out: Vec<JsFound<'_>> = found
+        .iter()
+        .map(|f| JsFound {
+            path: &f.path,
+            doc: f.doc,
+            kind: f.kind,
+            value: f.value.as_deref(),
+            source: &f.source,
+            line: f.line,
+            column: f.column,
+            start: f.start,
+            end: f.end,
+        })
+        .collect();
+    to_js(&out)
+}
+
+/// The crate version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
