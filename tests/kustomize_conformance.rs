@@ -11,7 +11,9 @@ mod common;
 
 use std::process::Command;
 
-use gitops_bump::{parse_image_spec, set_image, ImageTarget, Node, NodeKind, SetImageOptions, Stream};
+use gitops_bump::{
+    parse_image_spec, set_image, ImageTarget, Node, NodeKind, SetImageOptions, Stream,
+};
 use serde::Deserialize;
 use serde_yaml::Value;
 
@@ -19,9 +21,16 @@ use serde_yaml::Value;
 fn data(text: &str) -> Value {
     let mut v = Value::deserialize(serde_yaml::Deserializer::from_str(text)).unwrap_or(Value::Null);
     if let Some(Value::Sequence(images)) = v.get_mut("images") {
-        images.sort_by_key(|i| i.get("name").and_then(Value::as_str).unwrap_or("").to_string());
+        images.sort_by_key(|i| {
+            i.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        });
     }
-    if v.get("images").is_some_and(|i| i.is_null() || i.as_sequence().is_some_and(|s| s.is_empty())) {
+    if v.get("images")
+        .is_some_and(|i| i.is_null() || i.as_sequence().is_some_and(|s| s.is_empty()))
+    {
         v.as_mapping_mut().unwrap().remove("images");
     }
     v
@@ -31,16 +40,27 @@ fn run_kustomize(bin: &std::path::Path, input: &str, spec: &str) -> Result<Strin
     let tmp = common::TempDir::new("conformance");
     let file = tmp.path().join("kustomization.yaml");
     std::fs::write(&file, input).unwrap();
-    let out = Command::new(bin).args(["edit", "set", "image", spec]).current_dir(tmp.path()).output().unwrap();
+    let out = Command::new(bin)
+        .args(["edit", "set", "image", spec])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("").to_string());
+        return Err(String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string());
     }
     Ok(std::fs::read_to_string(&file).unwrap())
 }
 
 fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
     match &n.kind {
-        NodeKind::Mapping { entries, .. } => entries.iter().find(|(k, _)| k.scalar() == Some(key)).map(|(_, v)| v),
+        NodeKind::Mapping { entries, .. } => entries
+            .iter()
+            .find(|(k, _)| k.scalar() == Some(key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -54,10 +74,15 @@ fn line(text: &str, at: usize) -> usize {
 fn touched(text: &str, name: &str, whole_key: bool) -> Option<std::ops::RangeInclusive<usize>> {
     let stream = Stream::parse(text).unwrap();
     let root = stream.docs.iter().find_map(|d| d.root.as_ref())?;
-    let NodeKind::Mapping { entries, .. } = &root.kind else { return None };
+    let NodeKind::Mapping { entries, .. } = &root.kind else {
+        return None;
+    };
     let (key, images) = entries.iter().find(|(k, _)| k.scalar() == Some("images"))?;
     if let (NodeKind::Sequence { items, .. }, false) = (&images.kind, whole_key) {
-        if let Some(item) = items.iter().find(|i| get(i, "name").and_then(Node::scalar) == Some(name)) {
+        if let Some(item) = items
+            .iter()
+            .find(|i| get(i, "name").and_then(Node::scalar) == Some(name))
+        {
             return Some(line(text, item.start)..=line(text, item.end));
         }
     }
@@ -71,49 +96,88 @@ fn only_entry_changed(input: &str, output: &str, name: &str) -> Result<(), Strin
     });
     let in_range = touched(input, name, !existed);
     let out_range = touched(output, name, !existed).ok_or("no images entry in the output")?;
-    let (in_lines, out_lines): (Vec<&str>, Vec<&str>) = (input.split('\n').collect(), output.split('\n').collect());
-    let in_kept: Vec<&str> = in_lines.iter().enumerate().filter(|(i, _)| !in_range.as_ref().is_some_and(|r| r.contains(i))).map(|(_, l)| *l).collect();
-    let out_kept: Vec<&str> = out_lines.iter().enumerate().filter(|(i, _)| !out_range.contains(i)).map(|(_, l)| *l).collect();
+    let (in_lines, out_lines): (Vec<&str>, Vec<&str>) =
+        (input.split('\n').collect(), output.split('\n').collect());
+    let in_kept: Vec<&str> = in_lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !in_range.as_ref().is_some_and(|r| r.contains(i)))
+        .map(|(_, l)| *l)
+        .collect();
+    let out_kept: Vec<&str> = out_lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !out_range.contains(i))
+        .map(|(_, l)| *l)
+        .collect();
     // An entry appended at the end of a file without a final newline takes that place.
     let trim = |v: &[&str]| v.iter().rev().skip_while(|l| l.is_empty()).count();
-    if in_kept[..trim(&in_kept)] != out_kept[..trim(&out_kept)] || (input.ends_with('\n') != output.ends_with('\n') && in_range.is_some()) {
-        return Err(format!("bytes outside the entry changed:\n--- input\n{input}\n--- output\n{output}"));
+    if in_kept[..trim(&in_kept)] != out_kept[..trim(&out_kept)]
+        || (input.ends_with('\n') != output.ends_with('\n') && in_range.is_some())
+    {
+        return Err(format!(
+            "bytes outside the entry changed:\n--- input\n{input}\n--- output\n{output}"
+        ));
     }
     Ok(())
 }
 
 /// The kustomize module version built into `bin` (`go version -m`), or what `version` says.
 fn module_version(bin: &std::path::Path) -> String {
-    let by_go = Command::new("go").args(["version", "-m"]).arg(bin).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let by_go = Command::new("go")
+        .args(["version", "-m"])
+        .arg(bin)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     let from_go = by_go.as_deref().and_then(|t| {
-        t.lines().find(|l| l.trim_start().starts_with("mod\t") || l.trim_start().starts_with("mod ")).and_then(|l| l.split_whitespace().nth(2)).map(str::to_string)
+        t.lines()
+            .find(|l| l.trim_start().starts_with("mod\t") || l.trim_start().starts_with("mod "))
+            .and_then(|l| l.split_whitespace().nth(2))
+            .map(str::to_string)
     });
     let v = from_go.unwrap_or_else(|| {
         let o = Command::new(bin).arg("version").output().unwrap();
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     });
     if std::env::var("CI").as_deref() == Ok("true") && v.starts_with('v') {
-        assert_eq!(v, "v5.5.0", "the conformance oracle must be kustomize v5.5.0");
+        assert_eq!(
+            v, "v5.5.0",
+            "the conformance oracle must be kustomize v5.5.0"
+        );
     }
     v
 }
 
 #[test]
 fn set_image_agrees_with_kustomize_v5_5_0() {
-    let Some(bin) = common::kustomize_bin() else { return };
+    let Some(bin) = common::kustomize_bin() else {
+        return;
+    };
     let version = module_version(&bin);
     let dir = common::data("conformance");
     let cases = std::fs::read_to_string(dir.join("cases.tsv")).unwrap();
     let (mut total, mut literal_same, mut star_form, mut theirs_rewrites) = (0, 0, 0, 0);
     let mut fixtures_used = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
-    for row in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for row in cases
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let (fixture, spec_text) = row.split_once('\t').unwrap();
         fixtures_used.insert(fixture.to_string());
         let input = std::fs::read_to_string(dir.join(fixture)).unwrap();
         total += 1;
-        let spec = parse_image_spec(spec_text).unwrap_or_else(|e| panic!("{fixture} {spec_text}: {e}"));
-        let ours = match set_image(&input, spec_text, &SetImageOptions { target: ImageTarget::Kustomization, file: Some(fixture.into()) }) {
+        let spec =
+            parse_image_spec(spec_text).unwrap_or_else(|e| panic!("{fixture} {spec_text}: {e}"));
+        let ours = match set_image(
+            &input,
+            spec_text,
+            &SetImageOptions {
+                target: ImageTarget::Kustomization,
+                file: Some(fixture.into()),
+            },
+        ) {
             Ok(o) => o.text,
             Err(e) => {
                 failures.push(format!("{fixture} `{spec_text}`: we failed: {e}"));
@@ -123,7 +187,11 @@ fn set_image_agrees_with_kustomize_v5_5_0() {
         if let Err(e) = only_entry_changed(&input, &ours, &spec.name) {
             failures.push(format!("{fixture} `{spec_text}`: {e}"));
         }
-        let oracle_spec = if spec.renames { spec_text.to_string() } else { spec.kustomize_equivalent() };
+        let oracle_spec = if spec.renames {
+            spec_text.to_string()
+        } else {
+            spec.kustomize_equivalent()
+        };
         let theirs = match run_kustomize(&bin, &input, &oracle_spec) {
             Ok(t) => t,
             Err(e) => {
@@ -148,7 +216,12 @@ fn set_image_agrees_with_kustomize_v5_5_0() {
                 let had_new_name = data(&input)
                     .get("images")
                     .and_then(Value::as_sequence)
-                    .is_some_and(|s| s.iter().any(|i| i.get("name").and_then(Value::as_str) == Some(spec.name.as_str()) && i.get("newName").is_some()));
+                    .is_some_and(|s| {
+                        s.iter().any(|i| {
+                            i.get("name").and_then(Value::as_str) == Some(spec.name.as_str())
+                                && i.get("newName").is_some()
+                        })
+                    });
                 if !had_new_name {
                     failures.push(format!("{fixture} `{spec_text}`: differs from kustomize given the literal spec, and not by newName\n--- ours\n{ours}\n--- kustomize\n{literal}"));
                 }
@@ -160,8 +233,17 @@ fn set_image_agrees_with_kustomize_v5_5_0() {
         total - failures.len()
     ));
     // The byte check has teeth: kustomize's re-serialisation fails it.
-    assert!(theirs_rewrites > total / 2, "the byte check let kustomize's rewrites pass in {} cases", total - theirs_rewrites);
-    assert!(failures.is_empty(), "{} of {total} cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        theirs_rewrites > total / 2,
+        "the byte check let kustomize's rewrites pass in {} cases",
+        total - theirs_rewrites
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     assert!(total >= 40, "only {total} cases");
     let fixtures: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap()

@@ -15,7 +15,10 @@ const POLICIES: [&str; 2] = [
 fn update(file: &str, text: &str) -> String {
     let mut text = text.to_string();
     for spec in POLICIES {
-        let opts = SetImageOptions { target: ImageTarget::Flux, file: Some(file.into()) };
+        let opts = SetImageOptions {
+            target: ImageTarget::Flux,
+            file: Some(file.into()),
+        };
         match set_image(&text, spec, &opts) {
             Ok(o) => text = o.text,
             Err(e) if e.kind() == gitops_bump::ErrorKind::NotFound => {}
@@ -29,7 +32,10 @@ fn update(file: &str, text: &str) -> String {
 fn setters_original_becomes_expected_byte_for_byte() {
     let dir = common::corpus().join(SETTERS);
     let mut compared = 0;
-    let mut names: Vec<_> = std::fs::read_dir(dir.join("original")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(dir.join("original"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     names.sort();
     for name in names {
         let name = name.to_string_lossy().into_owned();
@@ -37,14 +43,22 @@ fn setters_original_becomes_expected_byte_for_byte() {
         let got = update(&name, &original);
         match std::fs::read_to_string(dir.join("expected").join(&name)) {
             Ok(expected) => {
-                assert_eq!(got, expected, "{name}: result differs from upstream's expected file");
+                assert_eq!(
+                    got, expected,
+                    "{name}: result differs from upstream's expected file"
+                );
                 compared += 1;
             }
             // Upstream keeps no expected copy of files the update leaves alone.
-            Err(_) => assert_eq!(got, original, "{name} has no expected copy, so it must not change"),
+            Err(_) => assert_eq!(
+                got, original,
+                "{name} has no expected copy, so it must not change"
+            ),
         }
     }
-    common::say(&format!("flux setters: {compared} files equal upstream's expected bytes"));
+    common::say(&format!(
+        "flux setters: {compared} files equal upstream's expected bytes"
+    ));
     assert_eq!(compared, 3);
 }
 
@@ -53,14 +67,37 @@ fn automatic_target_picks_flux_for_a_policy_spec() {
     let dir = common::corpus().join(SETTERS);
     let text = std::fs::read_to_string(dir.join("original/marked.yaml")).unwrap();
     let out = set_image(&text, POLICIES[0], &SetImageOptions::default()).unwrap();
-    assert_eq!(out.text, std::fs::read_to_string(dir.join("expected/marked.yaml")).unwrap());
+    assert_eq!(
+        out.text,
+        std::fs::read_to_string(dir.join("expected/marked.yaml")).unwrap()
+    );
     assert_eq!(out.changes.len(), 1);
-    assert_eq!(out.changes[0].path, "spec.jobTemplate.spec.template.spec.containers[0].image");
+    assert_eq!(
+        out.changes[0].path,
+        "spec.jobTemplate.spec.template.spec.containers[0].image"
+    );
 }
 
 #[test]
 fn markers_inside_block_scalars_are_text() {
-    let text = std::fs::read_to_string(common::corpus().join(SETTERS).join("original/kustomization.yml")).unwrap();
-    let paths: Vec<String> = find_markers(&text).unwrap().into_iter().map(|m| m.path).collect();
-    assert_eq!(paths, ["images[0].newName", "images[0].newTag", "images[0].newDigest", "patches[0].target.image"]);
+    let text = std::fs::read_to_string(
+        common::corpus()
+            .join(SETTERS)
+            .join("original/kustomization.yml"),
+    )
+    .unwrap();
+    let paths: Vec<String> = find_markers(&text)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.path)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "images[0].newName",
+            "images[0].newTag",
+            "images[0].newDigest",
+            "patches[0].target.image"
+        ]
+    );
 }

@@ -27,7 +27,13 @@ pub fn parse_argocd_image(s: &str) -> Option<ImageEntry> {
     if name.is_empty() {
         return None;
     }
-    Some(ImageEntry { name, new_name, new_tag: keep(r.tag), digest: keep(r.digest), tag_suffix: None })
+    Some(ImageEntry {
+        name,
+        new_name,
+        new_tag: keep(r.tag),
+        digest: keep(r.digest),
+        tag_suffix: None,
+    })
 }
 
 /// A list of image strings found in a document, by its key path.
@@ -69,11 +75,23 @@ pub fn set_argocd_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Resu
         let &(doc, root) = match apps.as_slice() {
             [one] => one,
             many => {
-                let names: Vec<&str> = many.iter().filter_map(|(_, r)| get(r, "metadata").and_then(|m| get_str(m, "name"))).collect();
+                let names: Vec<&str> = many
+                    .iter()
+                    .filter_map(|(_, r)| get(r, "metadata").and_then(|m| get_str(m, "name")))
+                    .collect();
                 return Err(with_file(
-                    Error::new(ErrorKind::Ambiguous, format!("{} Applications, none with an image named `{}`: which one gets it?", many.len(), spec.name))
-                        .found(format!("Applications {}", names.join(", ")))
-                        .hint("give the file of one Application, or add the image to one of them first"),
+                    Error::new(
+                        ErrorKind::Ambiguous,
+                        format!(
+                            "{} Applications, none with an image named `{}`: which one gets it?",
+                            many.len(),
+                            spec.name
+                        ),
+                    )
+                    .found(format!("Applications {}", names.join(", ")))
+                    .hint(
+                        "give the file of one Application, or add the image to one of them first",
+                    ),
                     file,
                 ));
             }
@@ -86,25 +104,42 @@ pub fn set_argocd_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Resu
 
 /// Whether `root` is an Argo CD Application.
 pub(crate) fn is_application(root: &Node) -> bool {
-    get_str(root, "kind") == Some("Application") && get_str(root, "apiVersion").unwrap_or("").starts_with("argoproj.io/")
+    get_str(root, "kind") == Some("Application")
+        && get_str(root, "apiVersion")
+            .unwrap_or("")
+            .starts_with("argoproj.io/")
 }
 
 /// Sets image `spec` in an `.argocd-source-<app>.yaml` override file (`kustomize.images`).
 ///
 /// # Errors
 /// `not-kustomization` when the file is not a mapping.
-pub fn set_argocd_source_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Result<Outcome, Error> {
+pub fn set_argocd_source_image(
+    src: &str,
+    spec: &ImageSpec,
+    file: Option<&str>,
+) -> Result<Outcome, Error> {
     let stream = Stream::parse(src)?;
     let root = stream.docs.iter().find_map(|d| d.root.as_ref());
     if let Some(r) = root {
         if !matches!(r.kind, NodeKind::Mapping { .. }) && !r.is_null() {
             return Err(with_file(
-                Error::new(ErrorKind::NotKustomization, format!("an Argo CD source override file is a mapping, this is {}", r.describe())).at(src, r.start..r.start + 1),
+                Error::new(
+                    ErrorKind::NotKustomization,
+                    format!(
+                        "an Argo CD source override file is a mapping, this is {}",
+                        r.describe()
+                    ),
+                )
+                .at(src, r.start..r.start + 1),
                 file,
             ));
         }
     }
-    let lists = [ImageList { path: "kustomize.images".into(), node: root.and_then(|r| get_path(r, &["kustomize", "images"])) }];
+    let lists = [ImageList {
+        path: "kustomize.images".into(),
+        node: root.and_then(|r| get_path(r, &["kustomize", "images"])),
+    }];
     let mut edits = list_edits(src, &lists, spec, None)?;
     if edits.is_empty() {
         edits.push(append("kustomize.images".into(), spec, None));
@@ -120,7 +155,16 @@ fn with_file(e: Error, file: Option<&str>) -> Error {
 }
 
 fn append(path: String, spec: &ImageSpec, select: Option<String>) -> Edit {
-    Edit { path, op: EditOp::Append { value: spec.source.clone(), ty: ValueType::String }, create: true, all: false, select }
+    Edit {
+        path,
+        op: EditOp::Append {
+            value: spec.source.clone(),
+            ty: ValueType::String,
+        },
+        create: true,
+        all: false,
+        select,
+    }
 }
 
 /// The image lists of an Application: `spec.source.kustomize.images`, then
@@ -128,18 +172,29 @@ fn append(path: String, spec: &ImageSpec, select: Option<String>) -> Edit {
 pub(crate) fn app_lists(root: &Node) -> Vec<ImageList<'_>> {
     let mut out = Vec::new();
     if let Some(source) = get_path(root, &["spec", "source"]) {
-        out.push(ImageList { path: "spec.source.kustomize.images".into(), node: get_path(source, &["kustomize", "images"]) });
+        out.push(ImageList {
+            path: "spec.source.kustomize.images".into(),
+            node: get_path(source, &["kustomize", "images"]),
+        });
     }
     if let Some(sources) = get_path(root, &["spec", "sources"]) {
         for (i, s) in items(sources).iter().enumerate() {
-            out.push(ImageList { path: format!("spec.sources[{i}].kustomize.images"), node: get_path(s, &["kustomize", "images"]) });
+            out.push(ImageList {
+                path: format!("spec.sources[{i}].kustomize.images"),
+                node: get_path(s, &["kustomize", "images"]),
+            });
         }
     }
     out
 }
 
 /// Edits rewriting the entries for `spec.name` in `lists`.
-pub(crate) fn list_edits(src: &str, lists: &[ImageList<'_>], spec: &ImageSpec, select: Option<String>) -> Result<Vec<Edit>, Error> {
+pub(crate) fn list_edits(
+    src: &str,
+    lists: &[ImageList<'_>],
+    spec: &ImageSpec,
+    select: Option<String>,
+) -> Result<Vec<Edit>, Error> {
     let mut edits = Vec::new();
     for list in lists {
         let Some(node) = list.node else { continue };
@@ -151,16 +206,29 @@ pub(crate) fn list_edits(src: &str, lists: &[ImageList<'_>], spec: &ImageSpec, s
             .collect();
         if found.len() > 1 {
             let n = found[1].1;
-            return Err(Error::new(ErrorKind::Ambiguous, format!("`{}` has {} entries for `{}`", list.path, found.len(), spec.name))
-                .at(src, n.start..n.end)
-                .hint("Argo CD passes them all to kustomize, where the last one wins; remove the others"));
+            return Err(Error::new(
+                ErrorKind::Ambiguous,
+                format!(
+                    "`{}` has {} entries for `{}`",
+                    list.path,
+                    found.len(),
+                    spec.name
+                ),
+            )
+            .at(src, n.start..n.end)
+            .hint(
+                "Argo CD passes them all to kustomize, where the last one wins; remove the others",
+            ));
         }
         if let Some((i, _, current)) = found.into_iter().next() {
             let new = spec.apply_to(Some(&current)).to_spec_string();
             // Set even when unchanged: the engine reports it as `unchanged`.
             edits.push(Edit {
                 path: format!("{}[{i}]", list.path),
-                op: EditOp::Set { value: new, ty: ValueType::String },
+                op: EditOp::Set {
+                    value: new,
+                    ty: ValueType::String,
+                },
                 create: false,
                 all: false,
                 select: select.clone(),
@@ -178,11 +246,23 @@ fn new_entry_list(src: &str, root: &Node, spec: &ImageSpec) -> Result<String, Er
         return Ok("spec.source.kustomize.images".into());
     }
     let Some(sources) = get_path(root, &["spec", "sources"]) else {
-        return Err(Error::new(ErrorKind::NotKustomization, "the Application has neither spec.source nor spec.sources").at(src, root.start..root.start + 1));
+        return Err(Error::new(
+            ErrorKind::NotKustomization,
+            "the Application has neither spec.source nor spec.sources",
+        )
+        .at(src, root.start..root.start + 1));
     };
     let all = items(sources);
-    let with_kustomize: Vec<usize> = (0..all.len()).filter(|&i| get(&all[i], "kustomize").is_some()).collect();
-    let plain: Vec<usize> = (0..all.len()).filter(|&i| get(&all[i], "chart").is_none() && get(&all[i], "helm").is_none() && get(&all[i], "path").is_some()).collect();
+    let with_kustomize: Vec<usize> = (0..all.len())
+        .filter(|&i| get(&all[i], "kustomize").is_some())
+        .collect();
+    let plain: Vec<usize> = (0..all.len())
+        .filter(|&i| {
+            get(&all[i], "chart").is_none()
+                && get(&all[i], "helm").is_none()
+                && get(&all[i], "path").is_some()
+        })
+        .collect();
     let pick = match (with_kustomize.as_slice(), plain.as_slice()) {
         ([one], _) => Some(*one),
         ([], [one]) => Some(*one),
@@ -204,8 +284,19 @@ mod tests {
     #[test]
     fn reads_argocd_image_strings() {
         let e = parse_argocd_image("api=reg:5000/api:1@sha256:x").unwrap();
-        assert_eq!((e.name.as_str(), e.new_name.as_deref(), e.new_tag.as_deref(), e.digest.as_deref()), ("api", Some("reg:5000/api"), Some("1"), Some("sha256:x")));
+        assert_eq!(
+            (
+                e.name.as_str(),
+                e.new_name.as_deref(),
+                e.new_tag.as_deref(),
+                e.digest.as_deref()
+            ),
+            ("api", Some("reg:5000/api"), Some("1"), Some("sha256:x"))
+        );
         let e = parse_argocd_image("reg:5000/api:1").unwrap();
-        assert_eq!((e.name.as_str(), e.new_name, e.new_tag.as_deref()), ("reg:5000/api", None, Some("1")));
+        assert_eq!(
+            (e.name.as_str(), e.new_name, e.new_tag.as_deref()),
+            ("reg:5000/api", None, Some("1"))
+        );
     }
 }

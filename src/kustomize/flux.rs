@@ -87,7 +87,13 @@ fn walk(src: &str, node: &Node, path: String, doc: usize, out: &mut Vec<Marker>)
     match &node.kind {
         NodeKind::Mapping { entries, .. } => {
             for (k, v) in entries {
-                walk(src, v, child_path(&path, k.scalar().unwrap_or("")), doc, out);
+                walk(
+                    src,
+                    v,
+                    child_path(&path, k.scalar().unwrap_or("")),
+                    doc,
+                    out,
+                );
             }
         }
         NodeKind::Sequence { items, .. } => {
@@ -96,14 +102,26 @@ fn walk(src: &str, node: &Node, path: String, doc: usize, out: &mut Vec<Marker>)
             }
         }
         NodeKind::Scalar { value, style, .. } => {
-            if matches!(style, crate::tree::ScalarStyle::Literal | crate::tree::ScalarStyle::Folded) {
+            if matches!(
+                style,
+                crate::tree::ScalarStyle::Literal | crate::tree::ScalarStyle::Folded
+            ) {
                 return;
             }
             let rest = &src[node.end..];
             let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
-            let Some(comment) = line.trim_start().strip_prefix('#') else { return };
+            let Some(comment) = line.trim_start().strip_prefix('#') else {
+                return;
+            };
             if let Some((policy, field)) = parse_marker(comment) {
-                out.push(Marker { policy, field, path, doc, line: line_of(src, node.start), value: value.clone() });
+                out.push(Marker {
+                    policy,
+                    field,
+                    path,
+                    doc,
+                    line: line_of(src, node.start),
+                    value: value.clone(),
+                });
             }
         }
         NodeKind::Alias { .. } => {}
@@ -128,7 +146,14 @@ pub fn set_flux_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Result
                     SpecField::Set(n) => n.clone(),
                     _ => cur.name.clone(),
                 };
-                Some(ImageRef { name, tag: spec.new_tag.resolve(cur.tag.as_deref()), digest: spec.digest.resolve(cur.digest.as_deref()) }.to_string())
+                Some(
+                    ImageRef {
+                        name,
+                        tag: spec.new_tag.resolve(cur.tag.as_deref()),
+                        digest: spec.digest.resolve(cur.digest.as_deref()),
+                    }
+                    .to_string(),
+                )
             }
             MarkerField::Name => spec.new_name.value().map(str::to_string),
             MarkerField::Tag => spec.new_tag.value().map(str::to_string),
@@ -137,7 +162,10 @@ pub fn set_flux_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Result
         if let Some(value) = new {
             edits.push(Edit {
                 path: m.path.clone(),
-                op: EditOp::Set { value, ty: ValueType::String },
+                op: EditOp::Set {
+                    value,
+                    ty: ValueType::String,
+                },
                 create: false,
                 all: false,
                 select: (stream_docs > 0).then(|| m.doc.to_string()),
@@ -148,15 +176,28 @@ pub fn set_flux_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Result
         let mut policies: Vec<&str> = markers.iter().map(|m| m.policy.as_str()).collect();
         policies.sort_unstable();
         policies.dedup();
-        let mut e = Error::new(ErrorKind::NotFound, format!("no field is marked for image policy `{}`", spec.name)).found(if policies.is_empty() {
+        let mut e = Error::new(
+            ErrorKind::NotFound,
+            format!("no field is marked for image policy `{}`", spec.name),
+        )
+        .found(if policies.is_empty() {
             "no $imagepolicy markers at all".to_string()
         } else {
-            format!("markers for {}", policies.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "markers for {}",
+                policies
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         });
         if let Some(h) = crate::error::did_you_mean(&spec.name, policies.iter().copied()) {
             e = e.hint(h);
         } else {
-            e = e.hint(r#"mark a field with a comment such as # {"$imagepolicy": "flux-system:podinfo"}"#);
+            e = e.hint(
+                r#"mark a field with a comment such as # {"$imagepolicy": "flux-system:podinfo"}"#,
+            );
         }
         if let Some(f) = file {
             e = e.with_file(f);
@@ -172,12 +213,21 @@ mod tests {
 
     #[test]
     fn reads_markers() {
-        assert_eq!(parse_marker(r#" {"$imagepolicy": "ns:p"}"#), Some(("ns:p".into(), MarkerField::Image)));
-        assert_eq!(parse_marker(r#"{"$imagepolicy": "ns:p:tag"}"#), Some(("ns:p".into(), MarkerField::Tag)));
+        assert_eq!(
+            parse_marker(r#" {"$imagepolicy": "ns:p"}"#),
+            Some(("ns:p".into(), MarkerField::Image))
+        );
+        assert_eq!(
+            parse_marker(r#"{"$imagepolicy": "ns:p:tag"}"#),
+            Some(("ns:p".into(), MarkerField::Tag))
+        );
         assert_eq!(parse_marker("just a comment"), None);
         let src = "a:\n  b: x # {\"$imagepolicy\": \"n:p\"}\n  c: |\n    d: y # {\"$imagepolicy\": \"n:p\"}\nl:\n- k: 1 # {\"$imagepolicy\": \"n:q:tag\"}\n";
         let m = find_markers(src).unwrap();
-        assert_eq!(m.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), ["a.b", "l[0].k"]);
+        assert_eq!(
+            m.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(),
+            ["a.b", "l[0].k"]
+        );
         assert_eq!(m[1].line, 6);
     }
 }

@@ -15,9 +15,22 @@ const FIELDS: [&str; 4] = ["newName", "newTag", "digest", "tagSuffix"];
 
 /// Keys only a kustomization has, to recognize one that has no `kind`.
 const KUSTOMIZATION_KEYS: [&str; 16] = [
-    "resources", "bases", "components", "images", "patches", "patchesStrategicMerge", "patchesJson6902",
-    "namePrefix", "nameSuffix", "commonLabels", "labels", "commonAnnotations", "configMapGenerator",
-    "secretGenerator", "replicas", "helmCharts",
+    "resources",
+    "bases",
+    "components",
+    "images",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "configMapGenerator",
+    "secretGenerator",
+    "replicas",
+    "helmCharts",
 ];
 
 /// Sets image `spec` in the kustomization text `src`.
@@ -30,7 +43,11 @@ const KUSTOMIZATION_KEYS: [&str; 16] = [
 /// # Errors
 /// `not-kustomization` when `src` is not a kustomization, `ambiguous` when two entries have
 /// the name, and the edit engine's errors.
-pub fn set_kustomization_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Result<Outcome, Error> {
+pub fn set_kustomization_image(
+    src: &str,
+    spec: &ImageSpec,
+    file: Option<&str>,
+) -> Result<Outcome, Error> {
     let stream = Stream::parse(src)?;
     let (doc, root) = kustomization_root(src, &stream, file)?;
     let select = (stream.docs.len() > 1).then(|| doc.to_string());
@@ -39,20 +56,60 @@ pub fn set_kustomization_image(src: &str, spec: &ImageSpec, file: Option<&str>) 
 }
 
 /// The edits that set `spec` in the `images:`-style list at `list_path` of mapping `root`.
-pub(crate) fn image_edits(src: &str, root: &Node, list_path: &str, spec: &ImageSpec, select: Option<String>) -> Result<Vec<Edit>, Error> {
+pub(crate) fn image_edits(
+    src: &str,
+    root: &Node,
+    list_path: &str,
+    spec: &ImageSpec,
+    select: Option<String>,
+) -> Result<Vec<Edit>, Error> {
     let list = list_path.split('.').try_fold(root, |n, k| get(n, k));
     let matches: Vec<(usize, &Node)> = list
-        .map(|l| items(l).iter().enumerate().filter(|(_, n)| get_str(n, "name") == Some(spec.name.as_str())).collect())
+        .map(|l| {
+            items(l)
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| get_str(n, "name") == Some(spec.name.as_str()))
+                .collect()
+        })
         .unwrap_or_default();
     if matches.len() > 1 {
         let second = matches[1].1;
-        return Err(Error::new(ErrorKind::Ambiguous, format!("`{list_path}` has {} entries named `{}`", matches.len(), spec.name))
-            .at(src, second.start..second.start + 1)
-            .found(format!("entries {}", matches.iter().map(|(i, _)| format!("[{i}]")).collect::<Vec<_>>().join(", ")))
-            .hint("kustomize keeps only the last of them; remove the others"));
+        return Err(Error::new(
+            ErrorKind::Ambiguous,
+            format!(
+                "`{list_path}` has {} entries named `{}`",
+                matches.len(),
+                spec.name
+            ),
+        )
+        .at(src, second.start..second.start + 1)
+        .found(format!(
+            "entries {}",
+            matches
+                .iter()
+                .map(|(i, _)| format!("[{i}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .hint("kustomize keeps only the last of them; remove the others"));
     }
-    let edit = |path: String, op: EditOp| Edit { path, op, create: true, all: false, select: select.clone() };
-    let set = |path: String, value: &str| edit(path, EditOp::Set { value: value.to_string(), ty: ValueType::String });
+    let edit = |path: String, op: EditOp| Edit {
+        path,
+        op,
+        create: true,
+        all: false,
+        select: select.clone(),
+    };
+    let set = |path: String, value: &str| {
+        edit(
+            path,
+            EditOp::Set {
+                value: value.to_string(),
+                ty: ValueType::String,
+            },
+        )
+    };
     let mut edits = Vec::new();
     match matches.first() {
         Some(&(idx, item)) => {
@@ -71,7 +128,10 @@ pub(crate) fn image_edits(src: &str, root: &Node, list_path: &str, spec: &ImageS
         None => {
             let new = spec.apply_to(None);
             let sel = format!("{list_path}[name={}]", selector_value(&spec.name));
-            let fields: Vec<(&str, &str)> = FIELDS.iter().filter_map(|k| field(Some(&new), k).map(|v| (*k, v))).collect();
+            let fields: Vec<(&str, &str)> = FIELDS
+                .iter()
+                .filter_map(|k| field(Some(&new), k).map(|v| (*k, v)))
+                .collect();
             if fields.is_empty() {
                 // Only `name=*`-style specs get here: the entry is the name alone.
                 edits.push(set(format!("{sel}.name"), &spec.name));
@@ -99,8 +159,13 @@ fn field<'e>(e: Option<&'e ImageEntry>, key: &str) -> Option<&'e str> {
 ///
 /// # Errors
 /// `not-kustomization` naming what the file is instead.
-pub(crate) fn kustomization_root<'s>(src: &str, stream: &'s Stream, file: Option<&str>) -> Result<(usize, &'s Node), Error> {
-    let named = file.is_some_and(|f| KUSTOMIZATION_FILE_NAMES.contains(&f.rsplit('/').next().unwrap_or(f)));
+pub(crate) fn kustomization_root<'s>(
+    src: &str,
+    stream: &'s Stream,
+    file: Option<&str>,
+) -> Result<(usize, &'s Node), Error> {
+    let named =
+        file.is_some_and(|f| KUSTOMIZATION_FILE_NAMES.contains(&f.rsplit('/').next().unwrap_or(f)));
     let not = |msg: String| {
         let e = Error::new(ErrorKind::NotKustomization, msg)
             .hint("give a kustomization.yaml (or its directory), or choose another target: argocd, argocd-source, flux");
@@ -109,24 +174,46 @@ pub(crate) fn kustomization_root<'s>(src: &str, stream: &'s Stream, file: Option
             None => e,
         }
     };
-    let docs: Vec<(usize, &Node)> = stream.docs.iter().filter_map(|d| d.root.as_ref().map(|r| (d.index, r))).collect();
+    let docs: Vec<(usize, &Node)> = stream
+        .docs
+        .iter()
+        .filter_map(|d| d.root.as_ref().map(|r| (d.index, r)))
+        .collect();
     let Some(&(doc, root)) = docs.first() else {
         return Err(not("the file is empty, not a kustomization".into()));
     };
     if docs.len() > 1 {
-        return Err(not(format!("the file has {} documents; a kustomization has one", docs.len())).at(src, root.start..root.start + 1));
+        return Err(not(format!(
+            "the file has {} documents; a kustomization has one",
+            docs.len()
+        ))
+        .at(src, root.start..root.start + 1));
     }
     let NodeKind::Mapping { entries, .. } = &root.kind else {
-        return Err(not(format!("the file is {}, not a kustomization", root.describe())).at(src, root.start..root.end.min(root.start + 40)));
+        return Err(not(format!(
+            "the file is {}, not a kustomization",
+            root.describe()
+        ))
+        .at(src, root.start..root.end.min(root.start + 40)));
     };
     let kind = get(root, "kind");
     let api = get_str(root, "apiVersion").unwrap_or("");
     match kind.and_then(Node::scalar) {
-        Some("Kustomization" | "Component") if api.is_empty() || api.starts_with("kustomize.config.k8s.io/") => Ok((doc, root)),
+        Some("Kustomization" | "Component")
+            if api.is_empty() || api.starts_with("kustomize.config.k8s.io/") =>
+        {
+            Ok((doc, root))
+        }
         Some(k) => {
             let node = kind.unwrap_or(root);
-            let what = if api.is_empty() { format!("a {k}") } else { format!("a {k} ({api})") };
-            let mut e = not(format!("the file is {what}, not a kustomization")).at(src, node.start..node.end).found(format!("kind: {k}"));
+            let what = if api.is_empty() {
+                format!("a {k}")
+            } else {
+                format!("a {k} ({api})")
+            };
+            let mut e = not(format!("the file is {what}, not a kustomization"))
+                .at(src, node.start..node.end)
+                .found(format!("kind: {k}"));
             if k == "Application" && api.starts_with("argoproj.io/") {
                 e = e.hint("for an Argo CD Application use the target argocd (it edits spec.source.kustomize.images)");
             } else if k == "Kustomization" {
@@ -134,12 +221,24 @@ pub(crate) fn kustomization_root<'s>(src: &str, stream: &'s Stream, file: Option
             }
             Err(e)
         }
-        None if named || entries.iter().any(|(k, _)| k.scalar().is_some_and(|k| KUSTOMIZATION_KEYS.contains(&k))) => Ok((doc, root)),
+        None if named
+            || entries
+                .iter()
+                .any(|(k, _)| k.scalar().is_some_and(|k| KUSTOMIZATION_KEYS.contains(&k))) =>
+        {
+            Ok((doc, root))
+        }
         None => {
-            let keys: Vec<&str> = entries.iter().filter_map(|(k, _)| k.scalar()).take(8).collect();
-            Err(not("the file has no `kind` and none of a kustomization's fields".into())
-                .at(src, root.start..root.start + 1)
-                .found(format!("keys {}", keys.join(", "))))
+            let keys: Vec<&str> = entries
+                .iter()
+                .filter_map(|(k, _)| k.scalar())
+                .take(8)
+                .collect();
+            Err(
+                not("the file has no `kind` and none of a kustomization's fields".into())
+                    .at(src, root.start..root.start + 1)
+                    .found(format!("keys {}", keys.join(", "))),
+            )
         }
     }
 }

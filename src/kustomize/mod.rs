@@ -12,7 +12,10 @@ mod spec;
 pub use argocd::{parse_argocd_image, set_argocd_image, set_argocd_source_image};
 pub use flux::{find_markers, parse_marker, set_flux_image, Marker, MarkerField};
 pub use kustomization::set_kustomization_image;
-pub use overlay::{check_image, check_in, kustomization_file, manifest_images, overlay_images, FileSource, Overlay, OverlayImage, KUSTOMIZATION_FILE_NAMES};
+pub use overlay::{
+    check_image, check_in, kustomization_file, manifest_images, overlay_images, FileSource,
+    Overlay, OverlayImage, KUSTOMIZATION_FILE_NAMES,
+};
 pub use scan::{scan_image, ScanFile, ScanResult};
 pub use spec::{parse_image_spec, ImageEntry, ImageRef, ImageSpec, SpecField};
 
@@ -51,8 +54,10 @@ impl ImageTarget {
             "argocd-source" => ImageTarget::ArgoCdSource,
             "flux" => ImageTarget::Flux,
             other => {
-                return Err(Error::new(ErrorKind::Usage, format!("unknown image target `{other}`"))
-                    .hint("use auto, kustomization, argocd, argocd-source or flux"))
+                return Err(
+                    Error::new(ErrorKind::Usage, format!("unknown image target `{other}`"))
+                        .hint("use auto, kustomization, argocd, argocd-source or flux"),
+                )
             }
         })
     }
@@ -93,7 +98,9 @@ pub fn set_image(text: &str, spec: &str, opts: &SetImageOptions) -> Result<Outco
         t => t,
     };
     let result = match target {
-        ImageTarget::Flux => spec::parse_spec(spec, true).and_then(|s| set_flux_image(text, &s, file)),
+        ImageTarget::Flux => {
+            spec::parse_spec(spec, true).and_then(|s| set_flux_image(text, &s, file))
+        }
         t => parse_image_spec(spec).and_then(|s| match t {
             ImageTarget::ArgoCd => set_argocd_image(text, &s, file),
             ImageTarget::ArgoCdSource => set_argocd_source_image(text, &s, file),
@@ -108,7 +115,9 @@ pub fn set_image(text: &str, spec: &str, opts: &SetImageOptions) -> Result<Outco
 
 /// Which target `set_image` picks for `text` under `Auto`.
 pub fn detect_target(text: &str, file: Option<&str>, spec: &str) -> ImageTarget {
-    let base = file.map(|f| f.rsplit('/').next().unwrap_or(f)).unwrap_or("");
+    let base = file
+        .map(|f| f.rsplit('/').next().unwrap_or(f))
+        .unwrap_or("");
     if base.starts_with(".argocd-source") {
         return ImageTarget::ArgoCdSource;
     }
@@ -126,7 +135,9 @@ pub fn detect_target(text: &str, file: Option<&str>, spec: &str) -> ImageTarget 
             if kind == "Application" && api.starts_with("argoproj.io/") {
                 return ImageTarget::ArgoCd;
             }
-            if matches!(kind, "Kustomization" | "Component") && api.starts_with("kustomize.config.k8s.io/") {
+            if matches!(kind, "Kustomization" | "Component")
+                && api.starts_with("kustomize.config.k8s.io/")
+            {
                 return ImageTarget::Kustomization;
             }
         }
@@ -139,5 +150,6 @@ pub fn detect_target(text: &str, file: Option<&str>, spec: &str) -> ImageTarget 
 
 /// `ns:policy=…`: a `:` before `=` with no `/`, which no image name has.
 fn looks_like_policy_spec(spec: &str) -> bool {
-    spec.split_once('=').is_some_and(|(k, _)| k.contains(':') && !k.contains('/'))
+    spec.split_once('=')
+        .is_some_and(|(k, _)| k.contains(':') && !k.contains('/'))
 }

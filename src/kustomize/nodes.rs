@@ -5,7 +5,10 @@ use crate::tree::{Node, NodeKind};
 /// The value of `key` in mapping `node`.
 pub(crate) fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
     match &node.kind {
-        NodeKind::Mapping { entries, .. } => entries.iter().find(|(k, _)| k.scalar() == Some(key)).map(|(_, v)| v),
+        NodeKind::Mapping { entries, .. } => entries
+            .iter()
+            .find(|(k, _)| k.scalar() == Some(key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -30,17 +33,27 @@ pub(crate) fn items(node: &Node) -> &[Node] {
 
 /// The scalar items of the sequence at `key` in mapping `node`.
 pub(crate) fn str_list<'a>(node: &'a Node, key: &str) -> Vec<&'a str> {
-    get(node, key).map(|s| items(s).iter().filter_map(Node::scalar).collect()).unwrap_or_default()
+    get(node, key)
+        .map(|s| items(s).iter().filter_map(Node::scalar).collect())
+        .unwrap_or_default()
 }
 
 /// 1-based line of byte `offset` in `src`.
 pub(crate) fn line_of(src: &str, offset: usize) -> usize {
-    src.as_bytes()[..offset.min(src.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// A mapping key in the key-path grammar: quoted when it has anything but name chars.
 pub(crate) fn quote_key(key: &str) -> String {
-    if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !key.is_empty() {
+    if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !key.is_empty()
+    {
         key.to_string()
     } else {
         format!("[\"{}\"]", key.replace('\\', "\\\\").replace('"', "\\\""))
@@ -49,7 +62,10 @@ pub(crate) fn quote_key(key: &str) -> String {
 
 /// A selector value in the key-path grammar: quoted when it has anything but name chars.
 pub(crate) fn selector_value(v: &str) -> String {
-    if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !v.is_empty() {
+    if v.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !v.is_empty()
+    {
         v.to_string()
     } else {
         format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
@@ -68,7 +84,12 @@ pub(crate) fn child_path(path: &str, key: &str) -> String {
 
 /// Calls `f(node, path, parent_key)` on every mapping and sequence node below `node`
 /// (itself included), where `parent_key` is the key of the nearest enclosing mapping entry.
-pub(crate) fn visit<'a>(node: &'a Node, path: &str, parent_key: Option<&str>, f: &mut dyn FnMut(&'a Node, &str, Option<&str>)) {
+pub(crate) fn visit<'a>(
+    node: &'a Node,
+    path: &str,
+    parent_key: Option<&str>,
+    f: &mut dyn FnMut(&'a Node, &str, Option<&str>),
+) {
     match &node.kind {
         NodeKind::Mapping { entries, .. } => {
             f(node, path, parent_key);

@@ -23,7 +23,8 @@ pub trait FileSource {
 }
 
 /// The file names kustomize accepts for a kustomization, in its order.
-pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// One container (or initContainer) image as the overlay renders it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,19 +71,33 @@ pub struct Overlay {
 pub fn kustomization_file(fs: &dyn FileSource, dir: &str) -> Result<String, Error> {
     let dir = normalize(dir).unwrap_or_else(|| dir.to_string());
     let Some(entries) = fs.list(&dir) else {
-        return Err(Error::new(ErrorKind::NotKustomization, format!("`{}` is not a directory", shown(&dir))).with_file(shown(&dir)));
+        return Err(Error::new(
+            ErrorKind::NotKustomization,
+            format!("`{}` is not a directory", shown(&dir)),
+        )
+        .with_file(shown(&dir)));
     };
-    let found: Vec<&str> = KUSTOMIZATION_FILE_NAMES.iter().copied().filter(|n| entries.iter().any(|e| e == n)).collect();
+    let found: Vec<&str> = KUSTOMIZATION_FILE_NAMES
+        .iter()
+        .copied()
+        .filter(|n| entries.iter().any(|e| e == n))
+        .collect();
     match found.as_slice() {
         [one] => Ok(join_path(&dir, one)),
-        [] => Err(Error::new(ErrorKind::NotKustomization, format!("no kustomization file in `{}`", shown(&dir)))
-            .with_file(shown(&dir))
-            .found(found_entries(&entries))
-            .hint("kustomize reads kustomization.yaml, kustomization.yml or Kustomization")),
-        many => Err(Error::new(ErrorKind::NotKustomization, format!("more than one kustomization file in `{}`", shown(&dir)))
-            .with_file(shown(&dir))
-            .found(many.join(", "))
-            .hint("kustomize refuses a directory with more than one; keep one of them")),
+        [] => Err(Error::new(
+            ErrorKind::NotKustomization,
+            format!("no kustomization file in `{}`", shown(&dir)),
+        )
+        .with_file(shown(&dir))
+        .found(found_entries(&entries))
+        .hint("kustomize reads kustomization.yaml, kustomization.yml or Kustomization")),
+        many => Err(Error::new(
+            ErrorKind::NotKustomization,
+            format!("more than one kustomization file in `{}`", shown(&dir)),
+        )
+        .with_file(shown(&dir))
+        .found(many.join(", "))
+        .hint("kustomize refuses a directory with more than one; keep one of them")),
     }
 }
 
@@ -92,7 +107,11 @@ fn found_entries(entries: &[String]) -> String {
     }
     let mut e: Vec<&str> = entries.iter().map(String::as_str).take(10).collect();
     e.sort_unstable();
-    format!("{}{}", e.join(", "), if entries.len() > 10 { ", …" } else { "" })
+    format!(
+        "{}{}",
+        e.join(", "),
+        if entries.len() > 10 { ", …" } else { "" }
+    )
 }
 
 fn shown(dir: &str) -> &str {
@@ -110,11 +129,22 @@ fn shown(dir: &str) -> &str {
 /// `yaml-syntax` for a file that does not parse, `not-found` for a local resource that does
 /// not exist, `usage` for a cycle of kustomizations.
 pub fn overlay_images(fs: &dyn FileSource, dir: &str) -> Result<Overlay, Error> {
-    let dir = normalize(dir).ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{dir}` is outside the root")))?;
-    let mut w = Walker { fs, stack: Vec::new(), unchecked: Vec::new(), candidates: Vec::new() };
+    let dir = normalize(dir)
+        .ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{dir}` is outside the root")))?;
+    let mut w = Walker {
+        fs,
+        stack: Vec::new(),
+        unchecked: Vec::new(),
+        candidates: Vec::new(),
+    };
     let mut ra = Vec::new();
     let kfile = w.accumulate(&dir, &mut ra, true)?;
-    Ok(Overlay { kustomization: kfile, images: ra, unchecked: w.unchecked, candidates: w.candidates })
+    Ok(Overlay {
+        kustomization: kfile,
+        images: ra,
+        unchecked: w.unchecked,
+        candidates: w.candidates,
+    })
 }
 
 /// Checks that image spec `spec` names an image the overlay in `dir` renders, and returns
@@ -123,7 +153,11 @@ pub fn overlay_images(fs: &dyn FileSource, dir: &str) -> Result<Overlay, Error> 
 /// # Errors
 /// `unknown-image` when it matches none, listing the names that do exist; the errors of
 /// [`overlay_images`].
-pub fn check_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<Vec<OverlayImage>, Error> {
+pub fn check_image(
+    fs: &dyn FileSource,
+    dir: &str,
+    spec: &ImageSpec,
+) -> Result<Vec<OverlayImage>, Error> {
     let overlay = overlay_images(fs, dir)?;
     check_in(&overlay, spec)
 }
@@ -139,10 +173,19 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
         .filter(|i| image_matches(&i.image, &spec.name) || image_matches(&i.original, &spec.name))
         .cloned()
         .collect();
-    if !hits.is_empty() || overlay.candidates.iter().any(|c| image_matches(c, &spec.name)) {
+    if !hits.is_empty()
+        || overlay
+            .candidates
+            .iter()
+            .any(|c| image_matches(c, &spec.name))
+    {
         return Ok(hits);
     }
-    let mut names: Vec<String> = overlay.candidates.iter().map(|c| ImageRef::split(c).name).collect();
+    let mut names: Vec<String> = overlay
+        .candidates
+        .iter()
+        .map(|c| ImageRef::split(c).name)
+        .collect();
     names.sort();
     names.dedup();
     let mut e = Error::new(
@@ -153,13 +196,23 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
     e = e.found(if names.is_empty() {
         "no container images at all".to_string()
     } else {
-        format!("images {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+        format!(
+            "images {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     });
     let hint = crate::error::did_you_mean(&spec.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
         "the name must equal a container image without its tag or digest; use --force to set it anyway".to_string()
     });
     if !overlay.unchecked.is_empty() {
-        e = e.hint(format!("{hint} (not checked: {})", overlay.unchecked.join(", ")));
+        e = e.hint(format!(
+            "{hint} (not checked: {})",
+            overlay.unchecked.join(", ")
+        ));
     } else {
         e = e.hint(hint);
     }
@@ -176,24 +229,50 @@ struct Walker<'a> {
 impl Walker<'_> {
     /// Adds what the kustomization in `dir` contributes to `ra` and applies its transformers
     /// to `ra`; returns the kustomization file's path.
-    fn accumulate(&mut self, dir: &str, ra: &mut Vec<OverlayImage>, top: bool) -> Result<String, Error> {
+    fn accumulate(
+        &mut self,
+        dir: &str,
+        ra: &mut Vec<OverlayImage>,
+        top: bool,
+    ) -> Result<String, Error> {
         if self.stack.iter().any(|d| d == dir) {
-            return Err(Error::new(ErrorKind::Usage, format!("kustomization cycle: {} -> {}", self.stack.join(" -> "), shown(dir))));
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "kustomization cycle: {} -> {}",
+                    self.stack.join(" -> "),
+                    shown(dir)
+                ),
+            ));
         }
         let kfile = kustomization_file(self.fs, dir)?;
-        let text = self.fs.read(&kfile).ok_or_else(|| Error::new(ErrorKind::NotFound, format!("cannot read `{kfile}`")))?;
+        let text = self
+            .fs
+            .read(&kfile)
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("cannot read `{kfile}`")))?;
         let stream = Stream::parse(&text).map_err(|e| e.with_file(kfile.clone()))?;
         let empty = Node {
-            kind: NodeKind::Mapping { entries: Vec::new(), flow: false },
+            kind: NodeKind::Mapping {
+                entries: Vec::new(),
+                flow: false,
+            },
             start: 0,
             end: 0,
             props_start: 0,
             anchor: None,
             tag: None,
         };
-        let root = stream.docs.first().and_then(|d| d.root.as_ref()).unwrap_or(&empty);
+        let root = stream
+            .docs
+            .first()
+            .and_then(|d| d.root.as_ref())
+            .unwrap_or(&empty);
         if !matches!(root.kind, NodeKind::Mapping { .. }) {
-            return Err(Error::new(ErrorKind::NotKustomization, format!("`{kfile}` is not a mapping")).with_file(kfile));
+            return Err(Error::new(
+                ErrorKind::NotKustomization,
+                format!("`{kfile}` is not a mapping"),
+            )
+            .with_file(kfile));
         }
         self.stack.push(dir.to_string());
 
@@ -202,7 +281,12 @@ impl Walker<'_> {
         for r in entries {
             self.resource(dir, &kfile, r, ra)?;
         }
-        for key in ["helmCharts", "helmChartInflationGenerator", "generators", "transformers"] {
+        for key in [
+            "helmCharts",
+            "helmChartInflationGenerator",
+            "generators",
+            "transformers",
+        ] {
             if get(root, key).is_some_and(|n| !items(n).is_empty()) {
                 self.unchecked.push(format!("{key} in {kfile}"));
             }
@@ -217,7 +301,9 @@ impl Walker<'_> {
                 return Err(missing(&kfile, c, "component"));
             }
         }
-        let images: Vec<ImageEntry> = get(root, "images").map(|n| items(n).iter().filter_map(image_entry).collect()).unwrap_or_default();
+        let images: Vec<ImageEntry> = get(root, "images")
+            .map(|n| items(n).iter().filter_map(image_entry).collect())
+            .unwrap_or_default();
         if top {
             self.candidates.extend(ra.iter().map(|i| i.image.clone()));
         }
@@ -241,7 +327,13 @@ impl Walker<'_> {
         Ok(kfile)
     }
 
-    fn resource(&mut self, dir: &str, kfile: &str, r: &str, ra: &mut Vec<OverlayImage>) -> Result<(), Error> {
+    fn resource(
+        &mut self,
+        dir: &str,
+        kfile: &str,
+        r: &str,
+        ra: &mut Vec<OverlayImage>,
+    ) -> Result<(), Error> {
         let Some(path) = join(dir, r) else {
             if looks_remote(r) {
                 self.unchecked.push(r.to_string());
@@ -265,11 +357,19 @@ impl Walker<'_> {
 }
 
 fn outside(kfile: &str, r: &str) -> Error {
-    Error::new(ErrorKind::Usage, format!("`{r}` in {kfile} is outside the root given to the overlay check")).with_file(kfile)
+    Error::new(
+        ErrorKind::Usage,
+        format!("`{r}` in {kfile} is outside the root given to the overlay check"),
+    )
+    .with_file(kfile)
 }
 
 fn missing(kfile: &str, r: &str, what: &str) -> Error {
-    Error::new(ErrorKind::NotFound, format!("{what} `{r}` listed in {kfile} does not exist")).with_file(kfile)
+    Error::new(
+        ErrorKind::NotFound,
+        format!("{what} `{r}` listed in {kfile} does not exist"),
+    )
+    .with_file(kfile)
 }
 
 /// Whether a `resources` entry is a URL rather than a local path (kustomize tries the
@@ -278,7 +378,9 @@ fn looks_remote(r: &str) -> bool {
     r.contains("://")
         || r.starts_with("git@")
         || r.contains("?ref=")
-        || r.split('/').next().is_some_and(|h| h.contains('.') && !h.starts_with('.') && r.contains('/'))
+        || r.split('/')
+            .next()
+            .is_some_and(|h| h.contains('.') && !h.starts_with('.') && r.contains('/'))
 }
 
 /// An `images:` entry of a kustomization.
@@ -323,9 +425,14 @@ fn resource_images(root: &Node, text: &str, file: &str, out: &mut Vec<OverlayIma
     if kind == "CustomResourceDefinition" {
         return;
     }
-    let resource = get(root, "metadata").and_then(|m| get_str(m, "name")).unwrap_or("").to_string();
+    let resource = get(root, "metadata")
+        .and_then(|m| get_str(m, "name"))
+        .unwrap_or("")
+        .to_string();
     walk(root, &mut |container: &Node| {
-        let Some(img) = get(container, "image") else { return };
+        let Some(img) = get(container, "image") else {
+            return;
+        };
         let Some(value) = img.scalar() else { return };
         out.push(OverlayImage {
             name: ImageRef::split(value).name,
@@ -406,7 +513,11 @@ mod tests {
             self.0.get(path).cloned()
         }
         fn list(&self, dir: &str) -> Option<Vec<String>> {
-            let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+            let prefix = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
             let mut names: Vec<String> = self
                 .0
                 .keys()
@@ -419,7 +530,12 @@ mod tests {
     }
 
     fn fs(files: &[(&str, &str)]) -> MemFs {
-        MemFs(files.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
+        MemFs(
+            files
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        )
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: init\n        image: busybox:1.36\n      containers:\n      - name: api\n        image: ghcr.io/acme/api:1.0.0\n";
@@ -436,7 +552,10 @@ mod tests {
         let imgs: Vec<&str> = o.images.iter().map(|i| i.image.as_str()).collect();
         assert_eq!(imgs, ["busybox:1.37", "reg.local:5000/api:1.0.0-debug"]);
         assert_eq!(o.images[1].line, 13);
-        assert_eq!(o.images[1].set_by, ["comp/kustomization.yaml", "prod/kustomization.yaml"]);
+        assert_eq!(
+            o.images[1].set_by,
+            ["comp/kustomization.yaml", "prod/kustomization.yaml"]
+        );
         assert_eq!(o.unchecked, ["https://github.com/x/y//z?ref=v1"]);
         let spec = crate::kustomize::parse_image_spec("ghcr.io/acme/api:2").unwrap();
         assert_eq!(check_image(&f, "prod", &spec).unwrap().len(), 1);
@@ -445,15 +564,29 @@ mod tests {
         let spec = crate::kustomize::parse_image_spec("ghcr.io/acme/apx:2").unwrap();
         let e = check_image(&f, "prod", &spec).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownImage);
-        assert!(e.to_string().contains("did you mean `ghcr.io/acme/api`?"), "{e}");
+        assert!(
+            e.to_string().contains("did you mean `ghcr.io/acme/api`?"),
+            "{e}"
+        );
     }
 
     #[test]
     fn finds_the_kustomization_file() {
-        let f = fs(&[("a/Kustomization", ""), ("b/kustomization.yaml", ""), ("b/kustomization.yml", ""), ("c/x.yaml", "")]);
+        let f = fs(&[
+            ("a/Kustomization", ""),
+            ("b/kustomization.yaml", ""),
+            ("b/kustomization.yml", ""),
+            ("c/x.yaml", ""),
+        ]);
         assert_eq!(kustomization_file(&f, "a").unwrap(), "a/Kustomization");
-        assert_eq!(kustomization_file(&f, "b").unwrap_err().kind(), ErrorKind::NotKustomization);
-        assert_eq!(kustomization_file(&f, "c").unwrap_err().kind(), ErrorKind::NotKustomization);
+        assert_eq!(
+            kustomization_file(&f, "b").unwrap_err().kind(),
+            ErrorKind::NotKustomization
+        );
+        assert_eq!(
+            kustomization_file(&f, "c").unwrap_err().kind(),
+            ErrorKind::NotKustomization
+        );
         assert_eq!(normalize("a/./b/../c"), Some("a/c".into()));
         assert_eq!(normalize("../a"), None);
     }

@@ -48,7 +48,8 @@ const SKIP_DIRS: [&str; 4] = [".git", "node_modules", "target", ".terraform"];
 /// is not a directory; any file's edit error (named with its file), in which case nothing
 /// is to be written.
 pub fn scan_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<ScanResult, Error> {
-    let dir = normalize(dir).ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{dir}` is outside the root")))?;
+    let dir = normalize(dir)
+        .ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{dir}` is outside the root")))?;
     let mut files = Vec::new();
     collect(fs, &dir, &mut files)?;
     files.sort();
@@ -56,23 +57,53 @@ pub fn scan_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<Sc
     let mut seen_names: Vec<String> = Vec::new();
     for file in files {
         let Some(text) = fs.read(&file) else { continue };
-        let Ok(stream) = Stream::parse(&text) else { continue };
-        let edits = file_edits(&text, &stream, &file, spec, &mut seen_names).map_err(|e| e.with_file(file.clone()))?;
+        let Ok(stream) = Stream::parse(&text) else {
+            continue;
+        };
+        let edits = file_edits(&text, &stream, &file, spec, &mut seen_names)
+            .map_err(|e| e.with_file(file.clone()))?;
         if edits.is_empty() {
             continue;
         }
-        let outcome = apply_edits(&text, &edits).map_err(|e| if e.file().is_none() { e.with_file(file.clone()) } else { e })?;
-        out.files.push(ScanFile { file, text: outcome.text, changes: outcome.changes });
+        let outcome = apply_edits(&text, &edits).map_err(|e| {
+            if e.file().is_none() {
+                e.with_file(file.clone())
+            } else {
+                e
+            }
+        })?;
+        out.files.push(ScanFile {
+            file,
+            text: outcome.text,
+            changes: outcome.changes,
+        });
     }
     if out.files.is_empty() {
         seen_names.sort();
         seen_names.dedup();
-        let mut e = Error::new(ErrorKind::UnknownImage, format!("nothing under `{}` references image `{}`", if dir.is_empty() { "." } else { &dir }, spec.name));
+        let mut e = Error::new(
+            ErrorKind::UnknownImage,
+            format!(
+                "nothing under `{}` references image `{}`",
+                if dir.is_empty() { "." } else { &dir },
+                spec.name
+            ),
+        );
         if !seen_names.is_empty() {
-            let shown: Vec<String> = seen_names.iter().take(12).map(|n| format!("`{n}`")).collect();
-            e = e.found(format!("images {}{}", shown.join(", "), if seen_names.len() > 12 { ", …" } else { "" }));
+            let shown: Vec<String> = seen_names
+                .iter()
+                .take(12)
+                .map(|n| format!("`{n}`"))
+                .collect();
+            e = e.found(format!(
+                "images {}{}",
+                shown.join(", "),
+                if seen_names.len() > 12 { ", …" } else { "" }
+            ));
         }
-        if let Some(h) = crate::error::did_you_mean(&spec.name, seen_names.iter().map(String::as_str)) {
+        if let Some(h) =
+            crate::error::did_you_mean(&spec.name, seen_names.iter().map(String::as_str))
+        {
             e = e.hint(h);
         }
         return Err(e);
@@ -82,10 +113,20 @@ pub fn scan_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<Sc
 
 fn collect(fs: &dyn FileSource, dir: &str, out: &mut Vec<String>) -> Result<(), Error> {
     let Some(entries) = fs.list(dir) else {
-        return Err(Error::new(ErrorKind::NotFound, format!("`{}` is not a directory", if dir.is_empty() { "." } else { dir })));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!(
+                "`{}` is not a directory",
+                if dir.is_empty() { "." } else { dir }
+            ),
+        ));
     };
     for name in entries {
-        let path = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
+        let path = if dir.is_empty() {
+            name.clone()
+        } else {
+            format!("{dir}/{name}")
+        };
         let hidden = name.starts_with('.') && !name.starts_with(".argocd-source");
         if hidden || SKIP_DIRS.contains(&name.as_str()) {
             continue;
@@ -100,7 +141,13 @@ fn collect(fs: &dyn FileSource, dir: &str, out: &mut Vec<String>) -> Result<(), 
 }
 
 /// All edits for one file.
-fn file_edits(text: &str, stream: &Stream, file: &str, spec: &ImageSpec, seen: &mut Vec<String>) -> Result<Vec<Edit>, Error> {
+fn file_edits(
+    text: &str,
+    stream: &Stream,
+    file: &str,
+    spec: &ImageSpec,
+    seen: &mut Vec<String>,
+) -> Result<Vec<Edit>, Error> {
     let base = file.rsplit('/').next().unwrap_or(file);
     let multi = stream.docs.len() > 1;
     let mut edits: Vec<Edit> = Vec::new();
@@ -110,16 +157,27 @@ fn file_edits(text: &str, stream: &Stream, file: &str, spec: &ImageSpec, seen: &
         let kind = get_str(root, "kind").unwrap_or("");
         let api = get_str(root, "apiVersion").unwrap_or("");
         let is_kustomization = KUSTOMIZATION_FILE_NAMES.contains(&base)
-            || (matches!(kind, "Kustomization" | "Component") && api.starts_with("kustomize.config.k8s.io/"));
-        if is_kustomization || (kind == "Kustomization" && api.starts_with("kustomize.toolkit.fluxcd.io/")) {
-            let list_path = if is_kustomization { "images" } else { "spec.images" };
+            || (matches!(kind, "Kustomization" | "Component")
+                && api.starts_with("kustomize.config.k8s.io/"));
+        if is_kustomization
+            || (kind == "Kustomization" && api.starts_with("kustomize.toolkit.fluxcd.io/"))
+        {
+            let list_path = if is_kustomization {
+                "images"
+            } else {
+                "spec.images"
+            };
             let list = list_path.split('.').try_fold(root, |n, k| get(n, k));
             for item in list.map(items).unwrap_or_default() {
                 if let Some(n) = get_str(item, "name") {
                     seen.push(n.to_string());
                 }
             }
-            if list.is_some_and(|l| items(l).iter().any(|i| get_str(i, "name") == Some(spec.name.as_str()))) {
+            if list.is_some_and(|l| {
+                items(l)
+                    .iter()
+                    .any(|i| get_str(i, "name") == Some(spec.name.as_str()))
+            }) {
                 edits.extend(image_edits(text, root, list_path, spec, select.clone())?);
             }
             if is_kustomization {
@@ -133,7 +191,10 @@ fn file_edits(text: &str, stream: &Stream, file: &str, spec: &ImageSpec, seen: &
             continue;
         }
         if base.starts_with(".argocd-source") {
-            let lists = [ImageList { path: "kustomize.images".into(), node: get_path(root, &["kustomize", "images"]) }];
+            let lists = [ImageList {
+                path: "kustomize.images".into(),
+                node: get_path(root, &["kustomize", "images"]),
+            }];
             note_argo_names(&lists, seen);
             edits.extend(list_edits(text, &lists, spec, None)?);
             continue;
@@ -141,7 +202,10 @@ fn file_edits(text: &str, stream: &Stream, file: &str, spec: &ImageSpec, seen: &
         manifest_edits(root, spec, &select, seen, &mut edits);
     }
     if text.contains("$imagepolicy") {
-        for m in find_markers(text)?.into_iter().filter(|m| m.field == MarkerField::Image) {
+        for m in find_markers(text)?
+            .into_iter()
+            .filter(|m| m.field == MarkerField::Image)
+        {
             let sel = multi.then(|| m.doc.to_string());
             if edits.iter().any(|e| e.path == m.path && e.select == sel) {
                 continue;
@@ -166,7 +230,16 @@ fn note_argo_names(lists: &[ImageList<'_>], seen: &mut Vec<String>) {
 }
 
 fn set(path: String, value: String, select: Option<String>) -> Edit {
-    Edit { path, op: EditOp::Set { value, ty: ValueType::String }, create: false, all: false, select }
+    Edit {
+        path,
+        op: EditOp::Set {
+            value,
+            ty: ValueType::String,
+        },
+        create: false,
+        all: false,
+        select,
+    }
 }
 
 /// The image a reference `image` becomes, when `spec` names it: the kustomize image
@@ -195,28 +268,49 @@ fn transform(spec: &ImageSpec, image: &str) -> Option<String> {
 }
 
 /// Container images and Helm values maps in one manifest document.
-fn manifest_edits(root: &Node, spec: &ImageSpec, select: &Option<String>, seen: &mut Vec<String>, edits: &mut Vec<Edit>) {
-    visit(root, "", None, &mut |node: &Node, path: &str, parent: Option<&str>| {
-        if !matches!(node.kind, crate::tree::NodeKind::Mapping { .. }) {
-            return;
-        }
-        let in_containers = matches!(parent, Some("containers" | "initContainers")) && path.ends_with(']');
-        if in_containers {
-            if let Some(image) = get_str(node, "image") {
-                seen.push(ImageRef::split(image).name);
-                if let Some(new) = transform(spec, image) {
-                    edits.push(set(format!("{path}.image"), new, select.clone()));
-                }
+fn manifest_edits(
+    root: &Node,
+    spec: &ImageSpec,
+    select: &Option<String>,
+    seen: &mut Vec<String>,
+    edits: &mut Vec<Edit>,
+) {
+    visit(
+        root,
+        "",
+        None,
+        &mut |node: &Node, path: &str, parent: Option<&str>| {
+            if !matches!(node.kind, crate::tree::NodeKind::Mapping { .. }) {
+                return;
             }
-            return;
-        }
-        helm_values_edits(node, path, spec, select, seen, edits);
-    });
+            let in_containers =
+                matches!(parent, Some("containers" | "initContainers")) && path.ends_with(']');
+            if in_containers {
+                if let Some(image) = get_str(node, "image") {
+                    seen.push(ImageRef::split(image).name);
+                    if let Some(new) = transform(spec, image) {
+                        edits.push(set(format!("{path}.image"), new, select.clone()));
+                    }
+                }
+                return;
+            }
+            helm_values_edits(node, path, spec, select, seen, edits);
+        },
+    );
 }
 
 /// A Helm values image map: `repository` (with an optional `registry`) and `tag`/`digest`.
-fn helm_values_edits(node: &Node, path: &str, spec: &ImageSpec, select: &Option<String>, seen: &mut Vec<String>, edits: &mut Vec<Edit>) {
-    let Some(repo) = get_str(node, "repository").filter(|r| !r.is_empty()) else { return };
+fn helm_values_edits(
+    node: &Node,
+    path: &str,
+    spec: &ImageSpec,
+    select: &Option<String>,
+    seen: &mut Vec<String>,
+    edits: &mut Vec<Edit>,
+) {
+    let Some(repo) = get_str(node, "repository").filter(|r| !r.is_empty()) else {
+        return;
+    };
     let has_tag = get(node, "tag").is_some_and(|t| t.scalar().is_some());
     let has_digest = get(node, "digest").is_some_and(|t| t.scalar().is_some());
     if !has_tag && !has_digest {
@@ -231,7 +325,13 @@ fn helm_values_edits(node: &Node, path: &str, spec: &ImageSpec, select: &Option<
     if name != spec.name && repo != spec.name {
         return;
     }
-    let p = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    let p = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
     if let SpecField::Set(new_name) = &spec.new_name {
         match registry {
             Some(_) => match new_name.split_once('/') {
@@ -251,7 +351,9 @@ fn helm_values_edits(node: &Node, path: &str, spec: &ImageSpec, select: &Option<
                 edits.push(set(p("tag"), t.to_string(), select.clone()));
             }
             match d {
-                Some(d) if has_digest => edits.push(set(p("digest"), d.to_string(), select.clone())),
+                Some(d) if has_digest => {
+                    edits.push(set(p("digest"), d.to_string(), select.clone()))
+                }
                 None if has_digest && !cur_digest.is_empty() && spec.digest != SpecField::Keep => {
                     edits.push(set(p("digest"), String::new(), select.clone()));
                 }

@@ -263,7 +263,8 @@ pub fn image_matches(image: &str, name: &str) -> bool {
 }
 
 /// The grammar, for error hints.
-pub const GRAMMAR: &str = "use one of: name=newName:newTag@digest, name=newName:newTag, name=newName@digest, \
+pub const GRAMMAR: &str =
+    "use one of: name=newName:newTag@digest, name=newName:newTag, name=newName@digest, \
 name=newName, name:newTag@digest, name:newTag, name@digest (`*` keeps a field)";
 
 /// Parses an image spec in `kustomize edit set image` grammar.
@@ -302,9 +303,13 @@ pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Erro
     let digest_at = value_at + value.len() - digest.map_or(0, str::len);
 
     if key.is_none() && tag.is_none() && digest.is_none() {
-        return Err(err(0, spec.chars().count(), format!("image spec `{spec}` sets nothing"))
-            .found("a name without `:newTag`, `@digest` or `=newName`")
-            .hint(GRAMMAR));
+        return Err(err(
+            0,
+            spec.chars().count(),
+            format!("image spec `{spec}` sets nothing"),
+        )
+        .found("a name without `:newTag`, `@digest` or `=newName`")
+        .hint(GRAMMAR));
     }
     let (image_name, new_name) = match key {
         Some(k) => {
@@ -316,9 +321,18 @@ pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Erro
                 return Err(err(at, 1, "image spec has more than one `=`".into()).hint(GRAMMAR));
             }
             if policy_key {
-                if !k.chars().all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c)) || k.starts_with(':') || k.ends_with(':') {
-                    return Err(err(0, k.chars().count(), format!("`{k}` is not an image policy name"))
-                        .hint("write the policy as in the marker: namespace:name"));
+                if !k
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c))
+                    || k.starts_with(':')
+                    || k.ends_with(':')
+                {
+                    return Err(err(
+                        0,
+                        k.chars().count(),
+                        format!("`{k}` is not an image policy name"),
+                    )
+                    .hint("write the policy as in the marker: namespace:name"));
                 }
             } else {
                 check_name(k, "name").map_err(|m| err(0, k.chars().count(), m))?;
@@ -329,8 +343,12 @@ pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Erro
                     .hint("the name before `=` is the image name as the manifests write it, without `:tag` or `@digest`"));
             }
             if name.is_empty() {
-                return Err(err(value_at.saturating_sub(1), 1, "image spec has no new name after `=`".into())
-                    .hint("write `*` to keep the current newName: name=*:newTag"));
+                return Err(err(
+                    value_at.saturating_sub(1),
+                    1,
+                    "image spec has no new name after `=`".into(),
+                )
+                .hint("write `*` to keep the current newName: name=*:newTag"));
             }
             if name != "*" {
                 check_name(name, "new name").map_err(|m| err(value_at, name.chars().count(), m))?;
@@ -349,7 +367,8 @@ pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Erro
     }
     if let Some(d) = digest {
         if d != "*" {
-            check_digest(d).map_err(|(m, h)| err(digest_at, d.chars().count().max(1), m).hint(h))?;
+            check_digest(d)
+                .map_err(|(m, h)| err(digest_at, d.chars().count().max(1), m).hint(h))?;
         }
     }
     Ok(ImageSpec {
@@ -382,15 +401,25 @@ fn check_name(name: &str, what: &str) -> Result<(), String> {
         }
         let (comp, port) = match part.split_once(':') {
             Some((h, p)) if i == 0 && parts.len() > 1 => (h, Some(p)),
-            Some(_) => return Err(format!("image {what} `{name}` has a `:` outside the registry host")),
+            Some(_) => {
+                return Err(format!(
+                    "image {what} `{name}` has a `:` outside the registry host"
+                ))
+            }
             None => (*part, None),
         };
-        if comp.is_empty() || !comp.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        if comp.is_empty()
+            || !comp
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
             return Err(format!("image {what} `{name}` has characters outside letters, digits, `.`, `_`, `-` and `/`"));
         }
         if let Some(p) = port {
             if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
-                return Err(format!("image {what} `{name}` has a registry port that is not a number"));
+                return Err(format!(
+                    "image {what} `{name}` has a registry port that is not a number"
+                ));
             }
         }
     }
@@ -399,15 +428,22 @@ fn check_name(name: &str, what: &str) -> Result<(), String> {
 
 /// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
 pub fn check_tag(tag: &str) -> Result<(), (String, String)> {
-    let help = "a tag is 1 to 128 letters, digits, `_`, `.` or `-`, and does not start with `.` or `-`".to_string();
+    let help =
+        "a tag is 1 to 128 letters, digits, `_`, `.` or `-`, and does not start with `.` or `-`"
+            .to_string();
     let ok = !tag.is_empty()
         && tag.len() <= 128
-        && tag.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
         && !tag.starts_with(['.', '-']);
     if ok {
         Ok(())
     } else if tag.is_empty() {
-        Err(("empty tag in image spec".into(), "write `*` to keep the current tag, or leave out the `:`".into()))
+        Err((
+            "empty tag in image spec".into(),
+            "write `*` to keep the current tag, or leave out the `:`".into(),
+        ))
     } else {
         Err((format!("invalid tag `{tag}`"), help))
     }
@@ -421,9 +457,13 @@ pub fn check_digest(digest: &str) -> Result<(), (String, String)> {
         return Err((format!("invalid digest `{digest}`: no `algorithm:`"), help));
     };
     let algo_ok = !algo.is_empty()
-        && algo.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+._-".contains(c))
+        && algo
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+._-".contains(c))
         && algo.starts_with(|c: char| c.is_ascii_alphanumeric());
-    let hex_ok = hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+    let hex_ok = hex
+        .chars()
+        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
     let len_ok = match algo {
         "sha256" => hex.len() == 64,
         "sha512" => hex.len() == 128,
@@ -432,11 +472,20 @@ pub fn check_digest(digest: &str) -> Result<(), (String, String)> {
     if algo_ok && hex_ok && len_ok {
         Ok(())
     } else if !algo_ok {
-        Err((format!("invalid digest `{digest}`: bad algorithm `{algo}`"), help))
+        Err((
+            format!("invalid digest `{digest}`: bad algorithm `{algo}`"),
+            help,
+        ))
     } else if !hex_ok {
-        Err((format!("invalid digest `{digest}`: not lowercase hex"), help))
+        Err((
+            format!("invalid digest `{digest}`: not lowercase hex"),
+            help,
+        ))
     } else {
-        Err((format!("invalid digest `{digest}`: {} hex digits", hex.len()), help))
+        Err((
+            format!("invalid digest `{digest}`: {} hex digits", hex.len()),
+            help,
+        ))
     }
 }
 
@@ -454,34 +503,76 @@ mod tests {
     fn parses_every_form() {
         let p = |s: &str| parse_image_spec(s).unwrap();
         let s = p("api=ghcr.io/acme/api:1.2.3");
-        assert_eq!((s.name.as_str(), &s.new_name, &s.new_tag, &s.digest), ("api", &set("ghcr.io/acme/api"), &set("1.2.3"), &SpecField::Unset));
+        assert_eq!(
+            (s.name.as_str(), &s.new_name, &s.new_tag, &s.digest),
+            (
+                "api",
+                &set("ghcr.io/acme/api"),
+                &set("1.2.3"),
+                &SpecField::Unset
+            )
+        );
         let s = p(&format!("api=reg/api:1@{D}"));
         assert_eq!((&s.new_tag, &s.digest), (&set("1"), &set(D)));
         let s = p(&format!("api=reg/api@{D}"));
-        assert_eq!((&s.new_name, &s.new_tag, &s.digest), (&set("reg/api"), &SpecField::Unset, &set(D)));
+        assert_eq!(
+            (&s.new_name, &s.new_tag, &s.digest),
+            (&set("reg/api"), &SpecField::Unset, &set(D))
+        );
         let s = p("api=reg/api");
-        assert_eq!((&s.new_tag, &s.digest), (&SpecField::Unset, &SpecField::Unset));
+        assert_eq!(
+            (&s.new_tag, &s.digest),
+            (&SpecField::Unset, &SpecField::Unset)
+        );
         let s = p("api:3.6");
         assert_eq!((&s.new_name, &s.new_tag), (&SpecField::Keep, &set("3.6")));
         let s = p(&format!("api@{D}"));
         assert_eq!((&s.new_tag, &s.digest), (&SpecField::Unset, &set(D)));
         let s = p(&format!("api:v1@{D}"));
-        assert_eq!((s.name.as_str(), &s.new_tag, &s.digest), ("api", &set("v1"), &set(D)));
+        assert_eq!(
+            (s.name.as_str(), &s.new_tag, &s.digest),
+            ("api", &set("v1"), &set(D))
+        );
         let s = p("localhost:5000/app:1.2");
-        assert_eq!((s.name.as_str(), &s.new_tag), ("localhost:5000/app", &set("1.2")));
+        assert_eq!(
+            (s.name.as_str(), &s.new_tag),
+            ("localhost:5000/app", &set("1.2"))
+        );
         let s = p("app=localhost:5000/team/app");
-        assert_eq!((&s.new_name, &s.new_tag), (&set("localhost:5000/team/app"), &SpecField::Unset));
+        assert_eq!(
+            (&s.new_name, &s.new_tag),
+            (&set("localhost:5000/team/app"), &SpecField::Unset)
+        );
         let s = p("api=*:v2");
         assert_eq!((&s.new_name, &s.new_tag), (&SpecField::Keep, &set("v2")));
         let s = p("api=reg/api:*@*");
-        assert_eq!((&s.new_tag, &s.digest), (&SpecField::Keep, &SpecField::Keep));
+        assert_eq!(
+            (&s.new_tag, &s.digest),
+            (&SpecField::Keep, &SpecField::Keep)
+        );
     }
 
     #[test]
     fn rejects_what_is_not_grammar() {
         for bad in [
-            "", "api", "api:", "api=", "=api:1", "a=b=c", "api:1 0", "api:-1", "api:.1", "api:a/b",
-            "api@sha256:zz", "api@sha256:abc", "api@md5", "api:1\"\n", "*:v1", "a:1=b:2", "api=*:", "api:{x}",
+            "",
+            "api",
+            "api:",
+            "api=",
+            "=api:1",
+            "a=b=c",
+            "api:1 0",
+            "api:-1",
+            "api:.1",
+            "api:a/b",
+            "api@sha256:zz",
+            "api@sha256:abc",
+            "api@md5",
+            "api:1\"\n",
+            "*:v1",
+            "a:1=b:2",
+            "api=*:",
+            "api:{x}",
             "reg:x/app:1",
         ] {
             let e = parse_image_spec(bad).expect_err(bad);
@@ -501,28 +592,56 @@ mod tests {
             tag_suffix: Some("-x".into()),
         };
         let r = parse_image_spec("api:2").unwrap().apply_to(Some(&cur));
-        assert_eq!((r.new_name.as_deref(), r.new_tag.as_deref(), r.digest, r.tag_suffix), (Some("reg/api"), Some("2"), None, None));
+        assert_eq!(
+            (
+                r.new_name.as_deref(),
+                r.new_tag.as_deref(),
+                r.digest,
+                r.tag_suffix
+            ),
+            (Some("reg/api"), Some("2"), None, None)
+        );
         let r = parse_image_spec("api=other").unwrap().apply_to(Some(&cur));
         assert_eq!((r.new_name.as_deref(), r.new_tag), (Some("other"), None));
         let r = parse_image_spec("api=*:*").unwrap().apply_to(Some(&cur));
         assert_eq!((r.new_tag.as_deref(), r.digest), (Some("1"), None));
-        assert_eq!(parse_image_spec("api:2").unwrap().kustomize_equivalent(), "api=*:2");
+        assert_eq!(
+            parse_image_spec("api:2").unwrap().kustomize_equivalent(),
+            "api=*:2"
+        );
     }
 
     #[test]
     fn splits_and_matches_like_kustomize() {
-        assert_eq!(ImageRef::split("localhost:5000/a/b:1@sha256:x").to_string(), "localhost:5000/a/b:1@sha256:x");
+        assert_eq!(
+            ImageRef::split("localhost:5000/a/b:1@sha256:x").to_string(),
+            "localhost:5000/a/b:1@sha256:x"
+        );
         assert_eq!(ImageRef::split("localhost:5000/a/b").tag, None);
-        assert_eq!(ImageRef::split("nginx@sha256:x").digest.as_deref(), Some("sha256:x"));
+        assert_eq!(
+            ImageRef::split("nginx@sha256:x").digest.as_deref(),
+            Some("sha256:x")
+        );
         assert!(image_matches("nginx", "nginx"));
         assert!(image_matches("nginx:1.7", "nginx"));
         assert!(image_matches(&format!("nginx:1@{D}"), "nginx"));
         assert!(!image_matches("nginx-x:1", "nginx"));
         assert!(!image_matches("reg/nginx:1", "nginx"));
         assert!(image_matches("gcrXio/a", "gcr.io/a"));
-        let e = ImageEntry { name: "nginx".into(), new_tag: Some("2".into()), ..Default::default() };
-        assert_eq!(e.transform(&format!("nginx:1@{D}")).as_deref(), Some("nginx:2"));
-        let e = ImageEntry { name: "nginx".into(), tag_suffix: Some("-s".into()), ..Default::default() };
+        let e = ImageEntry {
+            name: "nginx".into(),
+            new_tag: Some("2".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            e.transform(&format!("nginx:1@{D}")).as_deref(),
+            Some("nginx:2")
+        );
+        let e = ImageEntry {
+            name: "nginx".into(),
+            tag_suffix: Some("-s".into()),
+            ..Default::default()
+        };
         assert_eq!(e.transform("nginx:1").as_deref(), Some("nginx:1-s"));
     }
 }

@@ -35,7 +35,10 @@ impl FileSource for StdFs {
     }
     fn list(&self, dir: &str) -> Option<Vec<String>> {
         let rd = std::fs::read_dir(self.0.join(dir)).ok()?;
-        let mut names: Vec<String> = rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut names: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         names.sort();
         Some(names)
     }
@@ -48,7 +51,9 @@ impl TempDir {
     pub fn new(tag: &str) -> TempDir {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p = repo().join("tests/.tmp").join(format!("{tag}-{}-{n}", std::process::id()));
+        let p = repo()
+            .join("tests/.tmp")
+            .join(format!("{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         TempDir(p)
@@ -80,26 +85,46 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// The tool at `$env` (else `default`), or `None` when it is missing: then the test is
 /// skipped, except under `CI=true`, where a missing tool fails it.
-pub fn tool(env: &str, default: PathBuf, what: &str) -> Option<PathBuf> {
+pub fn tool(env: &str, default: PathBuf, what: &str, version_args: &[&str]) -> Option<PathBuf> {
     let p = std::env::var_os(env).map(PathBuf::from).unwrap_or(default);
-    if Command::new(&p).arg("version").output().is_ok_and(|o| o.status.success()) {
+    if Command::new(&p)
+        .args(version_args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         return Some(p);
     }
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{what} not found at {} (set {env}; scripts/setup installs it)", p.display());
+        panic!(
+            "{what} not found at {} (set {env}; scripts/setup installs it)",
+            p.display()
+        );
     }
-    say(&format!("SKIPPED: {what} not found at {} (set {env}; scripts/setup installs it)", p.display()));
+    say(&format!(
+        "SKIPPED: {what} not found at {} (set {env}; scripts/setup installs it)",
+        p.display()
+    ));
     None
 }
 
 /// The real kustomize CLI v5.5.0.
 pub fn kustomize_bin() -> Option<PathBuf> {
-    tool("KUSTOMIZE_BIN", repo().join(".tools/bin/kustomize"), "kustomize CLI")
+    tool(
+        "KUSTOMIZE_BIN",
+        repo().join(".tools/bin/kustomize"),
+        "kustomize CLI",
+        &["version"],
+    )
 }
 
 /// kubectl (for `kubectl kustomize`).
 pub fn kubectl_bin() -> Option<PathBuf> {
-    tool("KUBECTL_BIN", PathBuf::from("kubectl"), "kubectl")
+    tool(
+        "KUBECTL_BIN",
+        PathBuf::from("kubectl"),
+        "kubectl",
+        &["version", "--client"],
+    )
 }
 
 /// Writes a line to the real stderr, past the test harness' capture.
