@@ -3,7 +3,7 @@
 //! `.argocd-source-<app>.yaml` (`kustomize.images`). Both hold image specs as strings, which
 //! Argo CD hands to `kustomize edit set image` when it builds the app.
 
-use crate::edit::{apply_edits, Edit, EditOp, Outcome};
+use crate::edit::{apply_edits, Change, ChangeKind, Edit, EditOp, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::scalar::ValueType;
 use crate::tree::{Node, NodeKind, Stream};
@@ -141,10 +141,62 @@ pub fn set_argocd_source_image(
         node: root.and_then(|r| get_path(r, &["kustomize", "images"])),
     }];
     let mut edits = list_edits(src, &lists, spec, None)?;
+    if edits.is_empty() && root.is_none_or_null() {
+        return fill_empty_source_file(src, spec);
+    }
     if edits.is_empty() {
         edits.push(append("kustomize.images".into(), spec, None));
     }
     apply_edits(src, &edits)
+}
+
+trait NoneOrNull {
+    fn is_none_or_null(&self) -> bool;
+}
+
+impl NoneOrNull for Option<&Node> {
+    fn is_none_or_null(&self) -> bool {
+        self.map_or(true, Node::is_null)
+    }
+}
+
+/// A comment-only (or empty) override file gets its content appended.
+// TODO(core): `create` in a document with no content ("the file has no documents") would
+// make this special case unnecessary.
+fn fill_empty_source_file(src: &str, spec: &ImageSpec) -> Result<Outcome, Error> {
+    let nl = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut text = src.to_string();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push_str(nl);
+    }
+    let line = text.matches('\n').count() + 1;
+    let item = crate::scalar::render_string(&spec.source, None, crate::scalar::Context::default());
+    text.push_str(&format!("kustomize:{nl}  images:{nl}  - {item}{nl}"));
+    let change = Change {
+        path: "kustomize".into(),
+        doc: 0,
+        line,
+        column: 1,
+        old: None,
+        new: Some(spec.source.clone()),
+        kind: ChangeKind::Insert,
+    };
+    // The self-check, as the engine would do it.
+    let back: Option<serde_yaml::Value> = serde_yaml::from_str(&text).ok();
+    let items = back
+        .as_ref()
+        .and_then(|v| v.get("kustomize")?.get("images")?.as_sequence().cloned());
+    if items != Some(vec![serde_yaml::Value::String(spec.source.clone())]) {
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            "the new override file reads back differently",
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
+    }
+    Ok(Outcome {
+        text,
+        changes: vec![change],
+    })
 }
 
 fn with_file(e: Error, file: Option<&str>) -> Error {
