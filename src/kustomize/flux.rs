@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::scalar::ValueType;
 use crate::tree::{Node, NodeKind, Stream};
 
-use super::nodes::{child_path, line_of};
+use super::nodes::{child_path, line_of, scalar_end};
 use super::spec::{ImageRef, ImageSpec, SpecField};
 
 /// Which part of the image a marked field holds.
@@ -108,7 +108,7 @@ fn walk(src: &str, node: &Node, path: String, doc: usize, out: &mut Vec<Marker>)
             ) {
                 return;
             }
-            let rest = &src[node.end..];
+            let rest = &src[scalar_end(src, node)..];
             let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
             let Some(comment) = line.trim_start().strip_prefix('#') else {
                 return;
@@ -222,7 +222,7 @@ mod tests {
             Some(("ns:p".into(), MarkerField::Tag))
         );
         assert_eq!(parse_marker("just a comment"), None);
-        let src = "a:\n  b: x # {\"$imagepolicy\": \"n:p\"}\n  c: |\n    d: y # {\"$imagepolicy\": \"n:p\"}\nl:\n- k: 1 # {\"$imagepolicy\": \"n:q:tag\"}\n";
+        let src = "a:\n  b: 'x' # {\"$imagepolicy\": \"n:p\"}\n  c: |\n    d: y # {\"$imagepolicy\": \"n:p\"}\nl:\n- k: 1 # {\"$imagepolicy\": \"n:q:tag\"}\n";
         let m = find_markers(src).unwrap();
         assert_eq!(
             m.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(),

@@ -1,6 +1,6 @@
 //! Small read helpers over the core's syntax tree, shared by the kustomize targets.
 
-use crate::tree::{Node, NodeKind};
+use crate::tree::{Node, NodeKind, ScalarStyle};
 
 /// The value of `key` in mapping `node`.
 pub(crate) fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
@@ -106,4 +106,34 @@ pub(crate) fn visit<'a>(
         }
         _ => {}
     }
+}
+
+/// The byte just past scalar `node`'s own token. For a quoted scalar this is the closing
+/// quote, found by scanning, so that a trailing comment is never taken for part of it.
+pub(crate) fn scalar_end(src: &str, node: &Node) -> usize {
+    let b = src.as_bytes();
+    let quote = match &node.kind {
+        NodeKind::Scalar {
+            style: ScalarStyle::SingleQuoted,
+            ..
+        } => b'\'',
+        NodeKind::Scalar {
+            style: ScalarStyle::DoubleQuoted,
+            ..
+        } => b'"',
+        _ => return node.end,
+    };
+    if b.get(node.start) != Some(&quote) {
+        return node.end;
+    }
+    let mut i = node.start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if quote == b'"' => i += 2,
+            c if c == quote && quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    node.end
 }
