@@ -6,13 +6,13 @@
 import { EXAMPLES } from './examples.js';
 
 const WASM_URL = '../wasm/web/gitops_bump.js';
-const FILE_NAME = 'input.yaml';
 const DIFF_CONTEXT = 2;
 
 const $ = (id) => document.getElementById(id);
 const el = {
   status: $('status'),
   example: $('example'),
+  file: $('file'),
   yaml: $('yaml'),
   backdrop: $('backdrop'),
   form: $('form'),
@@ -50,12 +50,13 @@ let lastResult = '';
 // ---------------------------------------------------------------- state <-> URL hash
 
 const DEFAULTS = {
-  mode: 'get', path: '', value: '', type: 'string', create: false, select: '', all: false,
+  file: 'input.yaml', mode: 'get', path: '', value: '', type: 'string', create: false, select: '', all: false,
   spec: '', target: 'auto',
 };
 
 function readForm() {
   return {
+    file: el.file.value,
     mode: el.mode.value,
     path: el.path.value,
     value: el.value.value,
@@ -71,6 +72,7 @@ function readForm() {
 
 function writeForm(state) {
   const s = { ...DEFAULTS, ...state };
+  el.file.value = s.file;
   el.mode.value = s.mode;
   el.path.value = s.path;
   el.value.value = s.value;
@@ -310,7 +312,7 @@ function diffLines(a, b) {
   return ops;
 }
 
-function renderDiff(before, after) {
+function renderDiff(before, after, file) {
   const ops = diffLines(splitLines(before), splitLines(after));
   const changed = ops.filter((o) => o[0] !== ' ').length;
   const nodes = [];
@@ -324,7 +326,7 @@ function renderDiff(before, after) {
   }
   const header = document.createElement('span');
   header.className = 'diff-file';
-  header.textContent = `--- a/${FILE_NAME}\n+++ b/${FILE_NAME}\n`;
+  header.textContent = `--- a/${file}\n+++ b/${file}\n`;
   nodes.push(header);
   // Hunks: changed lines with DIFF_CONTEXT lines around them.
   const keep = ops.map(() => false);
@@ -388,7 +390,8 @@ function position(item) {
 const MATCH_COLUMNS = [
   ['Path', 'path', (f) => f.path],
   ['Value', 'value', (f) => f.value ?? f.source],
-  ['Type', 'type', (f) => f.kind],
+  // The contract names it `kind`; the wasm shim sends `type`.
+  ['Type', 'type', (f) => f.type ?? f.kind],
   ['Line:Col', 'pos', position],
   ['Doc', 'doc', (f) => f.doc],
 ];
@@ -464,28 +467,41 @@ function selectSpan(span) {
 
 // ---------------------------------------------------------------- run
 
+/** A core export, or an error saying this wasm build lacks it. */
+function core(name) {
+  if (typeof wasm[name] !== 'function') {
+    throw Object.assign(new Error(`this wasm build has no ${name}(): rebuild it (pkg/scripts/build-wasm.sh)`),
+      { kind: 'usage' });
+  }
+  return wasm[name];
+}
+
+function fileName(state) {
+  return state.file.trim() || DEFAULTS.file;
+}
+
 function options(state, extra) {
-  const o = { file: FILE_NAME, ...extra };
+  const o = { file: fileName(state), ...extra };
   if (state.select.trim()) o.select = state.select.trim();
   if (state.all) o.all = true;
   return o;
 }
 
 function runGet(state) {
-  const found = Array.from(wasm.getValue(state.yaml, state.path, options(state)));
+  const found = Array.from(core('getValue')(state.yaml, state.path, options(state)));
   const spans = foundSpans(state.yaml, found, 'match');
   renderMatches(found, spans);
   return { text: state.yaml, spans };
 }
 
 function runSet(state) {
-  const out = wasm.setValue(state.yaml, state.path, state.value,
+  const out = core('setValue')(state.yaml, state.path, state.value,
     options(state, { type: state.type, create: state.create }));
   const changes = Array.from(out.changes ?? []);
   renderChanges(changes);
   let spans = [];
   try {
-    spans = foundSpans(state.yaml, Array.from(wasm.getValue(state.yaml, state.path, options(state))), 'match');
+    spans = foundSpans(state.yaml, Array.from(core('getValue')(state.yaml, state.path, options(state))), 'match');
   } catch {
     // With `create`, the path may not exist yet: point at the changes' lines instead.
     spans = changes.filter((c) => c.line).map((c) => lineSpan(state.yaml, c.line, c.column, 'match'));
@@ -495,7 +511,7 @@ function runSet(state) {
 
 function runImage(state) {
   renderParsed(state.spec);
-  const out = wasm.setImage(state.yaml, state.spec, { file: FILE_NAME, target: state.target });
+  const out = core('setImage')(state.yaml, state.spec, { file: fileName(state), target: state.target });
   const changes = Array.from(out.changes ?? []);
   renderChanges(changes);
   const spans = changes.filter((c) => c.line).map((c) => lineSpan(state.yaml, c.line, c.column, 'match'));
@@ -541,29 +557,30 @@ function run() {
     clearError();
     clearTable(state.mode === 'image' ? 'Type an image spec.' : 'Type a key path.');
     el.parsed.replaceChildren();
-    finish(state.yaml, state.yaml, []);
+    finish(state, state.yaml, []);
     return;
   }
   try {
     const run = state.mode === 'set' ? runSet : state.mode === 'image' ? runImage : runGet;
     const { text, spans } = run(state);
     clearError();
-    finish(state.yaml, text, spans);
+    finish(state, text, spans);
   } catch (err) {
     const error = normalizeError(err);
     const spans = showError(error, state);
     clearTable(error.kind === 'internal' ? 'The core failed.' : 'No result: see the error.');
-    finish(state.yaml, state.yaml, spans);
+    finish(state, state.yaml, spans);
     if (error.kind === 'internal') console.error(err);
   }
 }
 
-function finish(before, after, spans) {
+function finish(state, after, spans) {
+  const before = state.yaml;
   lastResult = after;
   renderBackdrop(before, spans);
   el.result.textContent = after;
   el.result.dataset.changed = String(before !== after);
-  renderDiff(before, after);
+  renderDiff(before, after, fileName(state));
   document.body.dataset.state = 'ready';
 }
 
@@ -605,6 +622,7 @@ function wire() {
   el.form.addEventListener('change', run);
   el.form.addEventListener('submit', (e) => { e.preventDefault(); run(); });
   el.yaml.addEventListener('input', run);
+  el.file.addEventListener('input', run); // outside the <form> element in the DOM
   el.yaml.addEventListener('scroll', syncScroll);
   el.yaml.addEventListener('keydown', (e) => {
     // Tab inserts two spaces (YAML has no tabs); Escape then Tab leaves the editor.

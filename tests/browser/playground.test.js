@@ -125,7 +125,7 @@ describe('playground in Chromium', () => {
     assert.match(await text('#version'), /^gitops-bump core \d+\.\d+\.\d+/);
     assert.equal(await page.inputValue('#yaml'), EXAMPLE);
     assert.equal(await page.inputValue('#mode'), 'get');
-    for (const id of ['yaml', 'mode', 'path', 'value', 'type', 'select', 'all', 'spec', 'target', 'create', 'example']) {
+    for (const id of ['yaml', 'file', 'mode', 'path', 'value', 'type', 'select', 'all', 'spec', 'target', 'create', 'example']) {
       const labels = await page.locator(`label[for="${id}"]`).count();
       assert.ok(labels >= 1, `#${id} has a <label>`);
     }
@@ -242,11 +242,30 @@ describe('playground in Chromium', () => {
     const changes = await rows();
     assert.ok(changes.some((c) => c.old === '1.9.2' && c.new === '1.10'), JSON.stringify(changes));
 
-    // An image the file does not mention is an error, not a silent no-op.
-    await page.fill('#spec', 'ghcr.io/acme/nope:1.10');
+    // A spec outside the grammar: the core's image-spec error, on the spec input.
+    await page.fill('#spec', 'ghcr.io/acme/api@sha256:not-a-digest');
     assert.equal(await page.isVisible('#error-panel'), true);
-    assert.match(await text('#error-kind'), /^(unknown-image|not-found)$/);
+    assert.equal(await text('#error-kind'), 'image-spec');
+    assert.match(await text('#error-frame'), /image-spec/);
+    assert.equal(await page.getAttribute('#spec', 'aria-invalid'), 'true');
     assert.equal(await text('#result'), KUSTOMIZATION);
+    assert.equal(await text('#diff'), 'No changes.');
+  });
+
+  test('every example runs without an error, and the editing ones change something', opts, async () => {
+    for (const example of EXAMPLES) {
+      await page.selectOption('#example', example.id);
+      assert.equal(await page.inputValue('#yaml'), example.yaml, example.id);
+      assert.equal(await page.isHidden('#error-panel'), true, `${example.id}: ${await text('#error-frame')}`);
+      const result = await text('#result');
+      if (example.state.mode === 'get') {
+        assert.equal(result, example.yaml, example.id);
+        assert.ok(await page.locator('#matches-body tr').count() >= 1, example.id);
+      } else {
+        assert.notEqual(result, example.yaml, `${example.id} changes the YAML`);
+        assert.ok(await page.locator('#diff .diff-add').count() >= 1, example.id);
+      }
+    }
   });
 
   test('the state is shareable through the URL hash', opts, async () => {
@@ -272,15 +291,18 @@ describe('playground in Chromium', () => {
       await other.close();
     }
 
-    // Edited YAML travels in the hash too.
-    await page.fill('#yaml', 'image:\n  tag: "1.9"  # chart default\n');
+    // Edited YAML and the file name travel in the hash too.
+    await page.fill('#yaml', 'image:\n  tag: 1.9.2  # chart default\n');
+    await page.fill('#file', 'charts/api/values.yaml');
     await page.fill('#path', 'image.tag');
     const other2 = await context.newPage();
     try {
       await other2.goto(await page.evaluate(() => location.href));
       await other2.waitForSelector('body[data-state="ready"]');
-      assert.equal(await other2.inputValue('#yaml'), 'image:\n  tag: "1.9"  # chart default\n');
-      assert.equal(await other2.locator('#result').textContent(), 'image:\n  tag: "1.10"  # chart default\n');
+      assert.equal(await other2.inputValue('#yaml'), 'image:\n  tag: 1.9.2  # chart default\n');
+      assert.equal(await other2.inputValue('#file'), 'charts/api/values.yaml');
+      assert.match(await other2.locator('#result').textContent(), /^image:\n {2}tag: (["'])1\.10\1 {2}# chart default\n$/);
+      assert.match(await other2.locator('#diff').textContent(), /^--- a\/charts\/api\/values\.yaml\n/);
     } finally {
       await other2.close();
     }
