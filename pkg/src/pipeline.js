@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GitCommandManager } from './git/command-manager.js';
 import { createAuth, tokenFromEnv } from './git/auth.js';
-import { PipelineError } from './git/errors.js';
+import { GitError, PipelineError } from './git/errors.js';
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { GitHubClient, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
@@ -43,6 +43,7 @@ export const DEFAULT_RETRIES = 5;
  * @property {string}  [sourceSha]  default GITHUB_SHA / CIRCLE_SHA1
  * @property {string}  [apiUrl]     default GITHUB_API_URL / https://api.github.com
  * @property {boolean} [dryRun]     apply only (the caller's apply should not write either)
+ * @property {boolean} [verbose]    also log every git command (or set GITOPS_BUMP_DEBUG=1)
  * @property {NodeJS.ProcessEnv} [env]  default process.env
  * @property {(line: string) => void} [log]  receives masked progress lines
  * @property {{baseMs: number, capMs: number}} [backoff]
@@ -103,6 +104,15 @@ function normalize(git) {
   };
 }
 
+/** Splits `scheme://user:password@host/...` into the URL without credentials and the password. */
+function splitCredentials(repo) {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(String(repo ?? ''));
+  if (!repo || !m) return { url: repo, password: null };
+  const colon = m[2].indexOf(':');
+  const password = colon >= 0 ? decodeURIComponent(m[2].slice(colon + 1)) : decodeURIComponent(m[2]);
+  return { url: `${m[1]}${m[3]}`, password: password || null };
+}
+
 function result(res, extra) {
   return {
     changed: res?.changed ?? [],
@@ -122,13 +132,23 @@ class Run {
     this.plan = plan;
     this.apply = apply;
     this.o = o;
-    this.auth = createAuth({ token: tokenFromEnv(o.env, o.tokenEnv) });
+    // A URL with credentials in it: the password becomes the token (when none is set) and
+    // the URL is used without it, so it is neither in argv nor in the clone's config.
+    const { url, password } = splitCredentials(o.repo);
+    if (o.repo) o.repo = url;
+    this.auth = createAuth({ token: tokenFromEnv(o.env, o.tokenEnv) ?? password, extraSecrets: [password] });
     this.log = (line) => o.log(this.auth.mask(line));
+    this.debug = o.verbose || o.env.GITOPS_BUMP_DEBUG ? this.log : () => {};
     this.tempDirs = [];
     this.worktree = null;
   }
 
   maskError(e) {
+    if (e instanceof GitError && /Authentication failed|could not read (Username|Password)|terminal prompts disabled|HTTP (401|403)|returned error: 40[13]/i.test(e.message)) {
+      e.code = 'auth';
+      e.kind = 'auth';
+      e.message += `\nhint: the remote refused the credentials: check the token in $${this.o.tokenEnv}${this.auth.hasToken ? '' : ' (it is not set)'}`;
+    }
     if (e && typeof e === 'object' && typeof e.message === 'string') {
       const masked = this.auth.mask(e.message);
       if (masked !== e.message) {
@@ -154,7 +174,7 @@ class Run {
   }
 
   gm(cwd, remoteUrl = this.remoteUrl) {
-    return new GitCommandManager({ cwd, auth: this.auth, remoteUrl, env: this.o.env, log: this.log });
+    return new GitCommandManager({ cwd, auth: this.auth, remoteUrl, env: this.o.env, log: this.debug });
   }
 
   async tempDir() {

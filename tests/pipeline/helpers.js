@@ -1,6 +1,6 @@
 // Fixtures for the pipeline tests: real git, real bare repositories in temp dirs.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -138,3 +138,25 @@ export function read(file) {
 }
 
 export { existsSync, spawnSync, path };
+
+/** Runs a command asynchronously: `{code, stdout, stderr}` (never rejects on exit code). */
+export function runCommand(cmd, args, { env, cwd, timeoutMs = 120000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, signal });
+    });
+  });
+}
+
+/** `node ...args` asynchronously. */
+export function runNode(args, options) {
+  return runCommand(process.execPath, args, options);
+}

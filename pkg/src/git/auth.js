@@ -11,8 +11,8 @@ const MASK = '***';
  * @param {{token?: string|null}} options
  * @returns {Auth}
  */
-export function createAuth({ token } = {}) {
-  return new Auth(token || null);
+export function createAuth({ token, extraSecrets = [] } = {}) {
+  return new Auth(token || null, extraSecrets);
 }
 
 /** Reads the token from `env[name]` (default GITHUB_TOKEN); empty means none. */
@@ -22,10 +22,19 @@ export function tokenFromEnv(env = process.env, name = 'GITHUB_TOKEN') {
 }
 
 export class Auth {
-  /** @param {string|null} token */
-  constructor(token) {
+  /**
+   * @param {string|null} token
+   * @param {Array<string|null>} [extraSecrets] other values to mask (e.g. a password taken from a URL)
+   */
+  constructor(token, extraSecrets = []) {
     Object.defineProperty(this, 'token', { value: token, enumerable: false });
     const secrets = new Set();
+    for (const extra of extraSecrets) {
+      if (extra && extra.length >= 4) {
+        secrets.add(extra);
+        secrets.add(encodeURIComponent(extra));
+      }
+    }
     if (token) {
       const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
       for (const s of [
