@@ -5,7 +5,11 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { runPipeline } from '../../pkg/src/pipeline.js';
 import { startGitHubServer } from '../github-api-server/server.js';
-import { cleanEnv, fakeApply, git, makeRemote, path, read } from './helpers.js';
+import { existsSync } from 'node:fs';
+import { cleanEnv, fakeApply, git, makeRemote, path, read, ROOT, runNode } from './helpers.js';
+
+const CLI = path.join(ROOT, 'pkg', 'bin', 'gitops-bump.js');
+const HAVE_WASM = existsSync(path.join(ROOT, 'pkg', 'wasm', 'node'));
 
 const VALUES = 'image:\n  repository: ghcr.io/acme/api\n  tag: 1.2.2\nreplicas: 2\n';
 const TOKEN = 'ghs_prTestToken0123456789abcdef';
@@ -211,4 +215,24 @@ test('a rejected token: the API error is reported with exit code 3 and the token
       return true;
     },
   );
+});
+
+test('the CLI opens, then updates, a pull request (set ... --pr --label --draft)', { skip: !HAVE_WASM && 'no wasm build' }, async (t) => {
+  const { remote, server, env } = await setup(t);
+  const cli = (value, ...flags) =>
+    runNode([CLI, 'set', 'deploy/values.yaml', 'image.tag', value, '--pr', '--json', ...flags], { cwd: remote.clone(), env });
+  const a = await cli('1.10', '--label', 'deploy', '--draft', '--title', 'Deploy {tags}');
+  assert.equal(a.code, 0, a.stderr);
+  const ra = JSON.parse(a.stdout);
+  assert.equal(ra.pullRequest.number, 1);
+  const b = await cli('1.11', '--label', 'deploy');
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(b.stdout).pullRequest.updated, true);
+  const [pr] = server.pulls('acme/config');
+  assert.equal(server.pulls('acme/config').length, 1);
+  assert.equal(pr.draft, true);
+  assert.match(pr.title, /1\.11/);
+  assert.match(remote.show(pr.head, 'deploy/values.yaml'), /tag: "1\.11"/);
+  assert.deepEqual(server.labelsOf('acme/config', 1), ['deploy']);
+  noMismatches(server);
 });

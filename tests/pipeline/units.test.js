@@ -1,0 +1,82 @@
+// Small pure pieces: masking, auth env, backoff, templates, branch names.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createAuth, httpOrigin } from '../../pkg/src/git/auth.js';
+import { isRemoteMoved } from '../../pkg/src/git/command-manager.js';
+import { backoffDelay } from '../../pkg/src/git/retry.js';
+import { GitHubClient, repoFromRemoteUrl } from '../../pkg/src/github/client.js';
+import { commitMessage, pullRequestBranch, renderTemplate, splitImageSpec, summarize } from '../../pkg/src/template.js';
+
+const TOKEN = 'ghp_unitTestToken_1234567890';
+
+test('mask() removes the token, its base64 forms, URL credentials and auth headers', () => {
+  const auth = createAuth({ token: TOKEN });
+  const b64 = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+  const text = `a ${TOKEN} b ${b64} c ${Buffer.from(TOKEN).toString('base64')} https://u:pw@host/x AUTHORIZATION: basic Zm9vOmJhcg== Authorization: Bearer abc`;
+  const out = auth.mask(text);
+  assert.ok(!out.includes(TOKEN) && !out.includes(b64) && !out.includes('pw@') && !out.includes('Zm9vOmJhcg') && !out.includes('abc'));
+  assert.equal(auth.mask(null), '');
+  assert.ok(!JSON.stringify(auth).includes(TOKEN), 'the token is not enumerable');
+});
+
+test('gitConfigEnv() scopes the header to the remote origin and appends to existing GIT_CONFIG_COUNT', () => {
+  const auth = createAuth({ token: TOKEN });
+  const env = auth.gitConfigEnv('https://github.com/acme/config.git', { GIT_CONFIG_COUNT: '1' });
+  assert.deepEqual(Object.keys(env).sort(), ['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_1', 'GIT_CONFIG_KEY_2', 'GIT_CONFIG_VALUE_1', 'GIT_CONFIG_VALUE_2']);
+  assert.equal(env.GIT_CONFIG_COUNT, '3');
+  assert.equal(env.GIT_CONFIG_KEY_2, 'http.https://github.com/.extraheader');
+  assert.equal(env.GIT_CONFIG_VALUE_1, '');
+  assert.equal(env.GIT_CONFIG_VALUE_2, `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`);
+  assert.deepEqual(auth.gitConfigEnv('git@github.com:acme/config.git'), {});
+  assert.deepEqual(auth.gitConfigEnv('/srv/config.git'), {});
+  assert.deepEqual(createAuth({}).gitConfigEnv('https://github.com/a/b'), {});
+  assert.equal(httpOrigin('https://x:y@GitHub.example.com:8443/a/b'), 'https://github.example.com:8443');
+});
+
+test('push rejections that mean "the remote moved"', () => {
+  for (const s of ['[rejected] (fetch first)', '[rejected] (non-fast-forward)', '[rejected] (stale info)', '[remote rejected] (failed to update ref)', "cannot lock ref 'refs/heads/main': is at 1234abc but expected 5678def"]) {
+    assert.ok(isRemoteMoved(s), s);
+  }
+  for (const s of ['[remote rejected] (pre-receive hook declined)', 'Authentication failed', '[remote rejected] (protected branch hook declined)']) {
+    assert.ok(!isRemoteMoved(s), s);
+  }
+});
+
+test('backoff: exponential from ~200 ms, capped, jittered within [d/2, d]', () => {
+  assert.equal(backoffDelay(1, undefined, () => 0), 100);
+  assert.equal(backoffDelay(1, undefined, () => 1), 200);
+  assert.equal(backoffDelay(3, undefined, () => 1), 800);
+  assert.equal(backoffDelay(10, undefined, () => 1), 3000);
+  assert.equal(backoffDelay(10, undefined, () => 0), 1500);
+});
+
+test('templates: default message, placeholders, image specs', () => {
+  assert.deepEqual(splitImageSpec('api=ghcr.io/acme/api:1.2.3@sha256:abc'), { name: 'api', newName: 'ghcr.io/acme/api', tag: '1.2.3', digest: 'sha256:abc' });
+  assert.deepEqual(splitImageSpec('localhost:5000/api'), { name: 'localhost:5000/api', newName: null, tag: null, digest: null });
+  const changed = [{ file: 'k/kustomization.yaml', changes: [{ path: 'images[0].newTag', line: 4, old: '1.2.2', new: '1.2.3', kind: 'set' }] }];
+  const s = summarize({ edits: [{ file: 'k/kustomization.yaml', image: 'api=ghcr.io/acme/api:1.2.3' }] }, changed, { sourceSha: 'f00' });
+  assert.equal(commitMessage(s), 'chore(deploy): bump api to 1.2.3\n\n- k/kustomization.yaml:4 images[0].newTag: 1.2.2 -> 1.2.3\n\nSource commit: f00\n');
+  assert.equal(renderTemplate('{images}@{tags} {files} {paths} {sha} {other}', s), 'api@1.2.3 k/kustomization.yaml images[0].newTag f00 {other}');
+});
+
+test('PR branch: deterministic per edits and base, independent of the new values', () => {
+  const a = pullRequestBranch([{ file: 'a/values.yaml', set: 'image.tag', value: '1' }], { base: 'main' });
+  const b = pullRequestBranch([{ file: 'a/values.yaml', set: 'image.tag', value: '2' }], { base: 'main' });
+  const c = pullRequestBranch([{ file: 'a/values.yaml', set: 'image.tag', value: '2' }], { base: 'prod' });
+  const d = pullRequestBranch({ edits: [{ file: 'k.yaml', image: 'api=ghcr.io/acme/api:1.2.3' }] }, { base: 'main' });
+  assert.equal(a, b);
+  assert.notEqual(a, c);
+  assert.match(d, /^gitops-bump\/api-k-[0-9a-f]{8}$/);
+  assert.match(a, /^gitops-bump\/[a-z0-9._/-]+$/);
+});
+
+test('GitHub client: base URL (GHE), branch refs keep their slashes, repo from remote URL', () => {
+  const c = new GitHubClient({ apiUrl: 'https://ghe.example.com/api/v3/' });
+  assert.equal(c.url('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: 'a', repo: 'b', ref: 'heads/gitops-bump/x y' }), 'https://ghe.example.com/api/v3/repos/a/b/git/ref/heads/gitops-bump/x%20y');
+  assert.equal(c.url('GET /repos/{owner}/{repo}/pulls', { owner: 'a', repo: 'b', head: 'a:x', state: 'open' }), 'https://ghe.example.com/api/v3/repos/a/b/pulls?head=a%3Ax&state=open');
+  assert.equal(new GitHubClient().apiUrl, 'https://api.github.com');
+  assert.deepEqual(repoFromRemoteUrl('https://github.com/acme/config.git'), { owner: 'acme', repo: 'config' });
+  assert.deepEqual(repoFromRemoteUrl('git@github.com:acme/config.git'), { owner: 'acme', repo: 'config' });
+  assert.equal(repoFromRemoteUrl('/srv/git/config.git'), null);
+});
