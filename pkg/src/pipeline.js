@@ -514,6 +514,7 @@ class Run {
           break;
         }
         if (!r.retryable) throw new PipelineError(`push to ${prBranch} failed: ${r.reason}\n${r.stderr}`, { code: 'push-failed' });
+        this.log(`push to ${prBranch} rejected (${r.reason}): it moved, retrying with a fresh lease`);
         if (attempts > o.retries) throw this.exhausted(attempts, `the branch ${prBranch}`, r.reason);
         await this.backoff(attempts);
       }

@@ -236,3 +236,23 @@ test('the CLI opens, then updates, a pull request (set ... --pr --label --draft)
   assert.deepEqual(server.labelsOf('acme/config', 1), ['deploy']);
   noMismatches(server);
 });
+
+test('the PR branch moved between lease read and push: the forced push is retried with a fresh lease', async (t) => {
+  const { remote, server, env } = await setup(t);
+  const { writeFileSync, chmodSync } = await import('node:fs');
+  const seed = remote.head();
+  const marker = path.join(remote.dir, 'hook-ran');
+  writeFileSync(
+    path.join(remote.bare, 'hooks', 'pre-receive'),
+    `#!/bin/sh\nwhile read old new ref; do\n  if [ ! -e '${marker}' ]; then touch '${marker}'; env -u GIT_QUARANTINE_PATH git update-ref "$ref" ${seed}; fi\ndone\nexit 0\n`,
+  );
+  chmodSync(path.join(remote.bare, 'hooks', 'pre-receive'), 0o755);
+  const p = plan('6.0.0');
+  const logs = [];
+  const res = await runPipeline({ cwd: remote.clone(), plan: p, apply: fakeApply(p), git: { pr: true, env, backoff: FAST, log: (l) => logs.push(l) } });
+  assert.equal(res.attempts, 2, logs.join('\n'));
+  assert.equal(remote.head(res.branch), res.commit);
+  assert.match(remote.show(res.branch, 'deploy/values.yaml'), /tag: 6\.0\.0/);
+  assert.equal(server.pulls('acme/config').length, 1);
+  noMismatches(server);
+});
