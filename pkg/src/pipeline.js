@@ -187,6 +187,12 @@ class Run {
 
   async prepare() {
     const o = this.o;
+    if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
+      throw new PipelineError(
+        `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
+        { code: 'auth' },
+      );
+    }
     if (o.repo) {
       this.remote = 'origin';
       this.remoteUrl = o.repo;
@@ -235,23 +241,24 @@ class Run {
     this.committer = hasIdentity ? null : this.o.author;
   }
 
+  /**
+   * owner/name of the repository the PR or API commit goes to: --github-repo, else the one
+   * the remote URL names (the config repo a workflow checked out or cloned with --repo),
+   * else GITHUB_REPOSITORY (the repository running the workflow).
+   */
   prepareGitHub() {
     const o = this.o;
-    if (!this.auth.hasToken) {
-      throw new PipelineError(
-        `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
-        { code: 'auth' },
-      );
+    let repo;
+    if (o.githubRepo) {
+      repo = parseRepoSlug(o.githubRepo);
+      if (!repo) throw new PipelineError(`--github-repo must be owner/name, got ${JSON.stringify(o.githubRepo)}`, { code: 'usage' });
+    } else {
+      repo = repoFromRemoteUrl(this.remoteUrl) ?? parseRepoSlug(o.env.GITHUB_REPOSITORY);
     }
-    const slug = o.githubRepo ?? o.env.GITHUB_REPOSITORY;
-    const repo = slug ? parseRepoSlug(slug) : repoFromRemoteUrl(this.remoteUrl);
     if (!repo) {
-      throw new PipelineError(
-        slug
-          ? `--github-repo must be owner/name, got ${JSON.stringify(slug)}`
-          : 'cannot tell the GitHub repository: give --github-repo owner/name (or set GITHUB_REPOSITORY)',
-        { code: 'usage' },
-      );
+      throw new PipelineError('cannot tell the GitHub repository: give --github-repo owner/name (or set GITHUB_REPOSITORY)', {
+        code: 'usage',
+      });
     }
     this.owner = repo.owner;
     this.repo = repo.repo;
