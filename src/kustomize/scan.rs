@@ -101,11 +101,12 @@ pub fn scan_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<Sc
                 if seen_names.len() > 12 { ", …" } else { "" }
             ));
         }
-        if let Some(h) =
-            crate::error::did_you_mean(&spec.name, seen_names.iter().map(String::as_str))
-        {
-            e = e.hint(h);
-        }
+        e = e.hint(
+            match crate::error::did_you_mean(&spec.name, seen_names.iter().map(String::as_str)) {
+                Some(h) => h,
+                None => "scan mode looks at kustomization images, container images, Argo CD apps, Flux markers and Helm values (repository + tag)".into(),
+            },
+        );
         return Err(e);
     }
     Ok(out)

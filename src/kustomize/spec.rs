@@ -288,7 +288,18 @@ pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Erro
         return Err(Error::new(ErrorKind::ImageSpec, "empty image spec").hint(GRAMMAR));
     }
     if let Some(i) = spec.find(|c: char| c.is_whitespace() || c.is_control()) {
-        return Err(err(i, 1, "image spec contains whitespace".into()).hint(GRAMMAR));
+        let c = spec[i..].chars().next().unwrap_or(' ');
+        let shown = if c == ' ' {
+            "a space".to_string()
+        } else {
+            format!("{:?}", c)
+        };
+        // Show the spec escaped, so that the frame stays on one line.
+        let escaped: String = spec.escape_debug().collect();
+        let at = spec[..i].escape_debug().count();
+        return Err(Error::new(ErrorKind::ImageSpec, format!("image spec contains {shown}"))
+            .at_path(&escaped, at, c.escape_debug().count())
+            .hint("an image spec is one word, such as api=ghcr.io/acme/api:1.2.3; tags have no spaces or line breaks"));
     }
     let (key, value, value_at) = match spec.find('=') {
         Some(i) => (Some(&spec[..i]), &spec[i + 1..], i + 1),
@@ -303,6 +314,24 @@ pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Erro
     let digest_at = value_at + value.len() - digest.map_or(0, str::len);
 
     if key.is_none() && tag.is_none() && digest.is_none() {
+        // `api:feature/x`: a `:` before the first `/` that is no port is a tag with a `/`.
+        if let Some(c) = spec.find(':').filter(|&c| spec[..c].find('/').is_none()) {
+            let after = &spec[c + 1..];
+            let tag = &after[..after.find('@').unwrap_or(after.len())];
+            if !tag
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .all(|ch| ch.is_ascii_digit())
+            {
+                return Err(
+                    err(c + 1, tag.chars().count(), format!("invalid tag `{tag}`")).hint(
+                        "a tag cannot contain `/`; it is 1 to 128 letters, digits, `_`, `.` or `-`",
+                    ),
+                );
+            }
+        }
         return Err(err(
             0,
             spec.chars().count(),
@@ -335,12 +364,12 @@ pub(crate) fn parse_spec(spec: &str, policy_key: bool) -> Result<ImageSpec, Erro
                     .hint("write the policy as in the marker: namespace:name"));
                 }
             } else {
+                let (_, ktag, kdigest) = split_parts(k);
+                if ktag.is_some() || kdigest.is_some() {
+                    return Err(err(0, k.chars().count(), format!("the name `{k}` before `=` has a tag or digest"))
+                        .hint("the name before `=` is the image name as the manifests write it, without `:tag` or `@digest`"));
+                }
                 check_name(k, "name").map_err(|m| err(0, k.chars().count(), m))?;
-            }
-            let (_, ktag, kdigest) = split_parts(k);
-            if !policy_key && (ktag.is_some() || kdigest.is_some()) {
-                return Err(err(0, k.chars().count(), format!("the name `{k}` before `=` has a tag or digest"))
-                    .hint("the name before `=` is the image name as the manifests write it, without `:tag` or `@digest`"));
             }
             if name.is_empty() {
                 return Err(err(
@@ -418,7 +447,7 @@ fn check_name(name: &str, what: &str) -> Result<(), String> {
         if let Some(p) = port {
             if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
                 return Err(format!(
-                    "image {what} `{name}` has a registry port that is not a number"
+                    "image {what} `{name}` has a registry port that is not a number (a tag cannot contain `/`)"
                 ));
             }
         }
