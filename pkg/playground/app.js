@@ -42,6 +42,7 @@ const el = {
   diffCount: $('diff-count'),
   result: $('result'),
   version: $('version'),
+  summary: $('summary'),
 };
 
 let wasm = null;
@@ -169,6 +170,7 @@ function showError(error, state) {
     el.errorFacts.append(dt, dd);
   }
   el.errorFrame.textContent = error.message;
+  announce(`Error ${error.kind}${error.line ? ` at line ${error.line}` : ''}${error.column ? `, column ${error.column}` : ''}.`);
 
   const inputName = ERROR_INPUT[error.kind] ?? null;
   for (const name of ['path', 'spec', 'value', 'select']) {
@@ -574,6 +576,11 @@ function run() {
   }
 }
 
+/** One short sentence for screen readers; rewritten only when it changes. */
+function announce(text) {
+  if (el.summary.textContent !== text) el.summary.textContent = text;
+}
+
 function finish(state, after, spans) {
   const before = state.yaml;
   lastResult = after;
@@ -582,6 +589,11 @@ function finish(state, after, spans) {
   el.result.dataset.changed = String(before !== after);
   renderDiff(before, after, fileName(state));
   document.body.dataset.state = 'ready';
+  if (el.errorPanel.hidden) {
+    const n = el.matchesBody.rows.length;
+    const what = el.matchesHeading.textContent === 'Changes' ? 'change' : 'match';
+    announce(`${n} ${what}${n === 1 ? '' : what === 'match' ? 'es' : 's'}${before === after ? '' : ', YAML changed'}.`);
+  }
 }
 
 // ---------------------------------------------------------------- wiring
