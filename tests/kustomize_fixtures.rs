@@ -8,28 +8,14 @@ mod common;
 
 use gitops_bump::{set_image, ImageTarget, SetImageOptions};
 
-fn changes_text(changes: &[gitops_bump::Change]) -> String {
-    changes
-        .iter()
-        .map(|c| {
-            format!(
-                "{} doc {} line {} {}: {} -> {}\n",
-                c.kind.as_str(),
-                c.doc,
-                c.line,
-                c.path,
-                c.old.as_deref().unwrap_or("-"),
-                c.new.as_deref().unwrap_or("-")
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn every_fixture_gives_its_expected_bytes() {
     let root = common::data("fixtures");
     let update = std::env::var("UPDATE_FIXTURES").is_ok();
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     let mut failures = Vec::new();
     for dir in &cases {
@@ -38,7 +24,9 @@ fn every_fixture_gives_its_expected_bytes() {
         let mut opts = SetImageOptions::default();
         let mut spec = String::new();
         for line in args.lines() {
-            let (k, v) = line.split_once(": ").unwrap_or_else(|| panic!("{name}/args: `{line}`"));
+            let (k, v) = line
+                .split_once(": ")
+                .unwrap_or_else(|| panic!("{name}/args: `{line}`"));
             match k {
                 "spec" => spec = v.to_string(),
                 "target" => opts.target = ImageTarget::parse(v).unwrap(),
@@ -54,7 +42,12 @@ fn every_fixture_gives_its_expected_bytes() {
                 continue;
             }
         };
-        let changes = changes_text(&out.changes);
+        let file = opts.file.clone().unwrap_or_else(|| "input.yaml".into());
+        let changes: String = out
+            .changes
+            .iter()
+            .map(|c| common::change_line(c, &file))
+            .collect();
         if update {
             std::fs::write(dir.join("expected.yaml"), &out.text).unwrap();
             std::fs::write(dir.join("expected.changes"), &changes).unwrap();
@@ -62,14 +55,24 @@ fn every_fixture_gives_its_expected_bytes() {
         }
         let expected = std::fs::read_to_string(dir.join("expected.yaml")).unwrap_or_default();
         if out.text != expected {
-            failures.push(format!("{name}: bytes differ\n--- expected\n{expected}\n--- got\n{}", out.text));
+            failures.push(format!(
+                "{name}: bytes differ\n--- expected\n{expected}\n--- got\n{}",
+                out.text
+            ));
         }
-        let expected_changes = std::fs::read_to_string(dir.join("expected.changes")).unwrap_or_default();
+        let expected_changes =
+            std::fs::read_to_string(dir.join("expected.changes")).unwrap_or_default();
         if changes != expected_changes {
-            failures.push(format!("{name}: changes differ\n--- expected\n{expected_changes}--- got\n{changes}"));
+            failures.push(format!(
+                "{name}: changes differ\n--- expected\n{expected_changes}--- got\n{changes}"
+            ));
         }
     }
     common::say(&format!("kustomize fixtures: {} cases", cases.len()));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert_eq!(cases.len(), 11, "fixture folders (update the count when adding one)");
+    assert_eq!(
+        cases.len(),
+        11,
+        "fixture folders (update the count when adding one)"
+    );
 }

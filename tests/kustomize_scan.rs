@@ -45,17 +45,9 @@ fn scan_updates_every_reference_and_nothing_else() {
         .files
         .iter()
         .flat_map(|f| {
-            f.changes.iter().map(move |c| {
-                format!(
-                    "{} {}:{} {}: {} -> {}\n",
-                    c.kind.as_str(),
-                    f.file,
-                    c.line,
-                    c.path,
-                    c.old.as_deref().unwrap_or("-"),
-                    c.new.as_deref().unwrap_or("-")
-                )
-            })
+            f.changes
+                .iter()
+                .map(move |c| common::change_line(c, &f.file))
         })
         .collect();
     let expected_dir = common::data("scan-expected");

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::scalar::ValueType;
 use crate::tree::{Node, NodeKind, Stream};
 
-use super::nodes::{child_path, line_of, scalar_end};
+use super::nodes::{backticked, child_path, line_of, scalar_end};
 use super::spec::{ImageRef, ImageSpec, SpecField};
 
 /// Which part of the image a marked field holds.
@@ -183,14 +183,7 @@ pub fn set_flux_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Result
         .found(if policies.is_empty() {
             "no $imagepolicy markers at all".to_string()
         } else {
-            format!(
-                "markers for {}",
-                policies
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("markers for {}", backticked(&policies))
         });
         if let Some(h) = crate::error::did_you_mean(&spec.name, policies.iter().copied()) {
             e = e.hint(h);

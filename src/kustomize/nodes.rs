@@ -137,3 +137,16 @@ pub(crate) fn scalar_end(src: &str, node: &Node) -> usize {
     }
     node.end
 }
+
+/// Names for a message: "`a`, `b`, `c`" (at most 12, then "…").
+pub(crate) fn backticked<S: AsRef<str>>(names: &[S]) -> String {
+    let mut out: Vec<String> = names
+        .iter()
+        .take(12)
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect();
+    if names.len() > 12 {
+        out.push("…".into());
+    }
+    out.join(", ")
+}

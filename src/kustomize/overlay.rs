@@ -9,7 +9,7 @@
 use crate::error::{Error, ErrorKind};
 use crate::tree::{Node, NodeKind, Stream};
 
-use super::nodes::{get, get_str, items, line_of, str_list};
+use super::nodes::{backticked, get, get_str, items, line_of, str_list};
 use super::spec::{image_matches, ImageEntry, ImageRef, ImageSpec};
 
 /// Read access to a directory tree, given by the caller (the core does no I/O).
@@ -196,14 +196,7 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
     e = e.found(if names.is_empty() {
         "no container images at all".to_string()
     } else {
-        format!(
-            "images {}",
-            names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("images {}", backticked(&names))
     });
     let hint = crate::error::did_you_mean(&spec.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
         "the name must equal a container image without its tag or digest; use --force to set it anyway".to_string()

@@ -15,7 +15,7 @@ use crate::tree::{Node, Stream};
 use super::argocd::{app_lists, is_application, list_edits, ImageList};
 use super::flux::{find_markers, MarkerField};
 use super::kustomization::image_edits;
-use super::nodes::{get, get_path, get_str, items, visit};
+use super::nodes::{backticked, get, get_path, get_str, items, visit};
 use super::overlay::{normalize, FileSource, KUSTOMIZATION_FILE_NAMES};
 use super::spec::{image_matches, ImageEntry, ImageRef, ImageSpec, SpecField};
 
@@ -90,16 +90,7 @@ pub fn scan_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<Sc
             ),
         );
         if !seen_names.is_empty() {
-            let shown: Vec<String> = seen_names
-                .iter()
-                .take(12)
-                .map(|n| format!("`{n}`"))
-                .collect();
-            e = e.found(format!(
-                "images {}{}",
-                shown.join(", "),
-                if seen_names.len() > 12 { ", …" } else { "" }
-            ));
+            e = e.found(format!("images {}", backticked(&seen_names)));
         }
         e = e.hint(
             match crate::error::did_you_mean(&spec.name, seen_names.iter().map(String::as_str)) {

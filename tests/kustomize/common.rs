@@ -161,3 +161,16 @@ pub fn rendered_images(yaml: &str) -> Vec<String> {
     }
     out
 }
+
+/// One reported change as a line: `set file:line path: old -> new`.
+pub fn change_line(c: &gitops_bump::Change, file: &str) -> String {
+    format!(
+        "{} {file}:{} doc {} {}: {} -> {}\n",
+        c.kind.as_str(),
+        c.line,
+        c.doc,
+        c.path,
+        c.old.as_deref().unwrap_or("-"),
+        c.new.as_deref().unwrap_or("-")
+    )
+}
