@@ -170,10 +170,19 @@ impl Outcome {
 pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
     let mut text = src.to_string();
     let mut changes = Vec::new();
-    for edit in edits {
-        let (t, c) = apply_one(&text, edit)?;
+    let batchable = |e: &Edit| matches!(e.op, EditOp::Set { .. }) && !e.create;
+    let mut i = 0;
+    while i < edits.len() {
+        let mut j = i + 1;
+        if batchable(&edits[i]) {
+            while j < edits.len() && batchable(&edits[j]) {
+                j += 1;
+            }
+        }
+        let (t, c) = apply_batch(&text, &edits[i..j])?;
         text = t;
         changes.extend(c);
+        i = j;
     }
     Ok(Outcome { text, changes })
 }
@@ -474,10 +483,42 @@ struct Ctx<'a> {
     changes: Vec<Change>,
 }
 
-fn apply_one(src: &str, edit: &Edit) -> Result<(String, Vec<Change>), Error> {
-    let path = Path::parse(&edit.path)?;
+/// Applies a run of edits against one parse of `src`: either several plain `set`s (they
+/// cannot disturb each other's positions) or a single edit of any kind.
+fn apply_batch(src: &str, edits: &[Edit]) -> Result<(String, Vec<Change>), Error> {
     let stream = Stream::parse(src)?;
-    let docs = select_docs(src, &stream, edit.select.as_deref())?;
+    let mut cx = Ctx {
+        src,
+        style: detect_style(src, &stream),
+        patches: Vec::new(),
+        mutations: Vec::new(),
+        changes: Vec::new(),
+    };
+    for edit in edits {
+        plan(&mut cx, &stream, edit)?;
+    }
+    if cx.patches.is_empty() {
+        return Ok((src.to_string(), cx.changes));
+    }
+    let text = apply_patches(src, &cx.patches)?;
+    for d in &stream.docs {
+        let muts: Vec<Mutation> = cx.mutations.iter().filter(|(i, _)| *i == d.index).map(|(_, m)| m.clone()).collect();
+        if muts.is_empty() {
+            continue;
+        }
+        let new_range = shift(d.range.start, &cx.patches)..shift(d.range.end, &cx.patches);
+        self_check(&src[d.range.clone()], &text[new_range], &muts).map_err(|e| match edits {
+            [one] => e.segment(one.path.clone(), one.path.clone()),
+            _ => e,
+        })?;
+    }
+    Ok((text, cx.changes))
+}
+
+fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
+    let src = cx.src;
+    let path = Path::parse(&edit.path)?;
+    let docs = select_docs(src, stream, edit.select.as_deref())?;
     let resolver = Resolver { src, path: &path };
     let mut matches: Vec<Match<'_>> = Vec::new();
     let mut partials: Vec<Partial<'_>> = Vec::new();
@@ -526,34 +567,32 @@ fn apply_one(src: &str, edit: &Edit) -> Result<(String, Vec<Change>), Error> {
             "narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all",
         ));
     }
-    let mut cx = Ctx {
-        src,
-        style: detect_style(src, &stream),
-        patches: Vec::new(),
-        mutations: Vec::new(),
-        changes: Vec::new(),
-    };
     if matches.is_empty() {
         let wants_create = edit.create && !matches!(edit.op, EditOp::Remove);
         partials.sort_by_key(|p| std::cmp::Reverse(p.depth));
-        let Some(best) = partials.into_iter().next() else {
+        let mut rest = partials.into_iter();
+        let Some(best) = rest.next() else {
             return Err(Error::new(ErrorKind::NotFound, "the file has no documents")
                 .segment(path.source.clone(), path.source.clone()));
         };
         if !wants_create {
             return Err(best.error);
         }
-        let doc = docs
-            .iter()
-            .find(|d| d.root.is_some() && best.node.is_some())
-            .copied();
-        create(&mut cx, &path, edit, &best, doc)?;
+        if let Some(second) = rest.next() {
+            if second.depth == best.depth && best.node.is_some() && second.node.is_some() {
+                return Err(Error::new(ErrorKind::Ambiguous, format!("the missing path could be created in documents {} and {}", best.doc, second.doc))
+                    .segment(path.source.clone(), path.source.clone())
+                    .hint("choose one with --select kind=…,metadata.name=… (or a document index)"));
+            }
+        }
+        let doc = docs.iter().find(|d| d.index == best.doc).copied();
+        create(cx, &path, edit, &best, doc)?;
     } else {
         for m in &matches {
             let r = match &edit.op {
-                EditOp::Set { value, ty } => set_node(&mut cx, m, value, *ty),
-                EditOp::Remove => remove_node(&mut cx, m),
-                EditOp::Append { value, ty } => append_item(&mut cx, m, value, *ty),
+                EditOp::Set { value, ty } => set_node(cx, m, value, *ty),
+                EditOp::Remove => remove_node(cx, m),
+                EditOp::Append { value, ty } => append_item(cx, m, value, *ty),
             };
             r.map_err(|e| {
                 if e.has_location() {
@@ -565,25 +604,7 @@ fn apply_one(src: &str, edit: &Edit) -> Result<(String, Vec<Change>), Error> {
             })?;
         }
     }
-    if cx.patches.is_empty() {
-        return Ok((src.to_string(), cx.changes));
-    }
-    let text = apply_patches(src, &cx.patches)?;
-    for d in &stream.docs {
-        let muts: Vec<Mutation> = cx
-            .mutations
-            .iter()
-            .filter(|(i, _)| *i == d.index)
-            .map(|(_, m)| m.clone())
-            .collect();
-        if muts.is_empty() {
-            continue;
-        }
-        let new_range = shift(d.range.start, &cx.patches)..shift(d.range.end, &cx.patches);
-        self_check(&src[d.range.clone()], &text[new_range], &muts)
-            .map_err(|e| e.segment(path.source.clone(), path.source.clone()))?;
-    }
-    Ok((text, cx.changes))
+    Ok(())
 }
 
 fn change(

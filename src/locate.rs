@@ -32,6 +32,8 @@ pub(crate) struct Partial<'t> {
     pub chain: Vec<&'t Node>,
     /// How many segments matched.
     pub depth: usize,
+    /// 0-based document index.
+    pub doc: usize,
     pub error: Error,
 }
 
@@ -131,6 +133,7 @@ impl<'a> Resolver<'a> {
                 steps: vec![],
                 chain: vec![],
                 depth: 0,
+                doc: doc.index,
                 error: Error::new(ErrorKind::NotFound, "the document is empty").segment(
                     self.path
                         .segments
@@ -161,6 +164,7 @@ impl<'a> Resolver<'a> {
                                 steps: m.steps.clone(),
                                 chain: m.chain.clone(),
                                 depth,
+                                doc: doc.index,
                                 error,
                             });
                         }
@@ -170,6 +174,7 @@ impl<'a> Resolver<'a> {
                                 steps: m.steps.clone(),
                                 chain: m.chain.clone(),
                                 depth,
+                                doc: doc.index,
                                 error,
                             });
                         }
@@ -188,6 +193,7 @@ impl<'a> Resolver<'a> {
                     steps: m.steps.clone(),
                     chain: m.chain.clone(),
                     depth: self.path.segments.len(),
+                    doc: doc.index,
                     error: self.alias_err(self.path.segments.last(), root, m.node, name),
                 });
             }
