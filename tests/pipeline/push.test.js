@@ -225,3 +225,23 @@ test('a ref race lost inside the remote ("failed to update ref") is retried like
   assert.ok(logs.some((l) => /push rejected \((failed to update ref|.*lock.*)\)/.test(l)), logs.join('\n'));
   assert.deepEqual(remote.log(), ['chore(deploy): set image.tag to 4.0.0 in values.yaml', 'sneaky', 'seed']);
 });
+
+test('a retry never resets away local commits that are not on the remote', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES, 'notes.md': 'x\n' });
+  const clone = remote.clone();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(path.join(clone, 'notes.md'), 'local work\n');
+  git(clone, ['commit', '-qam', 'local work']);
+  const local = git(clone, ['rev-parse', 'HEAD']);
+  const plan = setTag('5.0.0');
+  const apply = fakeApply(plan, {
+    onApply: (n) => {
+      if (n === 1) remote.competingCommit({ 'values.yaml': (s) => s.replace('replicas: 2', 'replicas: 3') });
+    },
+  });
+  await assert.rejects(
+    runPipeline({ cwd: clone, plan, apply, git: { push: true, env: cleanEnv(), backoff: FAST } }),
+    (e) => e.exitCode === 3 && e.code === 'diverged' && /local commits/.test(e.message),
+  );
+  assert.equal(git(clone, ['rev-parse', 'HEAD^']), local, 'local commit and our commit kept');
+});
