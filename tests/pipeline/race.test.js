@@ -13,6 +13,10 @@ const CLI = path.join(ROOT, 'pkg', 'bin', 'gitops-bump.js');
 const USE_CLI = existsSync(path.join(ROOT, 'pkg', 'wasm', 'node'));
 const YAML = createRequire(path.join(ROOT, 'pkg', 'package.json'))('yaml');
 
+test('the race runs through the real CLI in CI', { skip: !process.env.CI && 'not in CI' }, () => {
+  assert.ok(USE_CLI, 'pkg/wasm/node is missing: scripts/setup should have built it');
+});
+
 async function bump(clone, file, value, retries) {
   const env = cleanEnv();
   if (USE_CLI) {
