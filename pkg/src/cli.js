@@ -348,6 +348,9 @@ async function readPlan(file, cwd, readStdin) {
 async function runEdit(plan, values, { out, err, cwd, env }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
+  if (preview && git?.repo) {
+    throw usageError('--dry-run and --check preview files in this directory; with --repo there is no checkout here. Clone the repo and run the command in it without --repo');
+  }
   /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null}} */
   let result;
   if (git && !preview) {

@@ -45,6 +45,7 @@ test('usage errors exit 2: no command, unknown command, unknown option, missing 
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--push', '--title', 'x'], { cwd }), 2).stderr, /--title is a pull request field: add --pr/);
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--push', '--retries', 'many'], { cwd }), 2).stderr, /--retries: expected a whole number/);
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--commit', '--author', 'nobody'], { cwd }), 2).stderr, /--author: expected "Name <email>"/);
+  assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--repo', 'https://example.invalid/x.git', '--dry-run'], { cwd }), 2).stderr, /with --repo there is no checkout here/);
   assert.match(expect(cli(['playground', '--port', 'x'], { cwd }), 2).stderr, /--port/);
   assert.equal(read(cwd, 'v.yaml'), VALUES);
 });
