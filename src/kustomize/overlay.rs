@@ -494,9 +494,10 @@ pub fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// An in-memory [`FileSource`] for unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod memfs {
+    use super::FileSource;
     use std::collections::BTreeMap;
 
     pub(crate) struct MemFs(pub BTreeMap<String, String>);
@@ -522,7 +523,7 @@ mod tests {
         }
     }
 
-    fn fs(files: &[(&str, &str)]) -> MemFs {
+    pub(crate) fn fs(files: &[(&str, &str)]) -> MemFs {
         MemFs(
             files
                 .iter()
@@ -530,6 +531,12 @@ mod tests {
                 .collect(),
         )
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::memfs::fs;
+    use super::*;
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: init\n        image: busybox:1.36\n      containers:\n      - name: api\n        image: ghcr.io/acme/api:1.0.0\n";
 
@@ -582,5 +589,27 @@ mod tests {
         );
         assert_eq!(normalize("a/./b/../c"), Some("a/c".into()));
         assert_eq!(normalize("../a"), None);
+    }
+
+    #[test]
+    fn lists_expand_and_cycles_are_refused() {
+        let list = "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  metadata:\n    name: p\n  spec:\n    containers:\n    - name: c\n      image: nginx:1\n";
+        let f = fs(&[
+            ("a/kustomization.yaml", "resources:\n- list.yaml\n- ../b\n"),
+            ("a/list.yaml", list),
+            ("b/kustomization.yaml", "resources:\n- ../a\n"),
+            ("c/kustomization.yaml", "resources:\n- list.yaml\nimages:\n- name: nginx\n  newName: reg/nginx\n- name: reg/nginx\n  newTag: \"2\"\n"),
+            ("c/list.yaml", list),
+        ]);
+        assert_eq!(
+            overlay_images(&f, "a").unwrap_err().kind(),
+            ErrorKind::Usage
+        );
+        let o = overlay_images(&f, "c").unwrap();
+        assert_eq!(o.images[0].image, "reg/nginx:2");
+        for name in ["nginx:3", "reg/nginx:3"] {
+            let spec = crate::kustomize::parse_image_spec(name).unwrap();
+            assert!(check_in(&o, &spec).is_ok(), "{name}");
+        }
     }
 }

@@ -360,3 +360,42 @@ fn helm_values_edits(
         (None, None) => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::overlay::memfs::fs;
+    use super::*;
+    use crate::kustomize::parse_image_spec;
+
+    fn scan(files: &[(&str, &str)], spec: &str) -> Vec<(String, String)> {
+        let r = scan_image(&fs(files), "", &parse_image_spec(spec).unwrap()).unwrap();
+        r.files.into_iter().map(|f| (f.file, f.text)).collect()
+    }
+
+    #[test]
+    fn renames_helm_values_and_flux_kustomizations() {
+        let values =
+            "image:\n  registry: ghcr.io\n  repository: acme/api\n  tag: v1\n  digest: sha256:x\n";
+        let got = scan(
+            &[("values.yaml", values)],
+            "ghcr.io/acme/api=quay.io/acme/api2:v2",
+        );
+        assert_eq!(
+            got[0].1,
+            "image:\n  registry: quay.io\n  repository: acme/api2\n  tag: v2\n  digest: \"\"\n"
+        );
+        let flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  images:\n  - name: api\n    newTag: v1\n";
+        let got = scan(&[("clusters/apps.yaml", flux)], "api:v2");
+        assert_eq!(got[0].1, flux.replace("newTag: v1", "newTag: v2"));
+    }
+
+    #[test]
+    fn star_keeps_a_reference_part() {
+        let pod = "kind: Pod\nspec:\n  containers:\n  - name: a\n    image: api:v1@sha256:x\n";
+        let d = format!("sha256:{}", "b".repeat(64));
+        let got = scan(&[("pod.yaml", pod)], &format!("api=*:*@{d}"));
+        assert_eq!(got[0].1, pod.replace("sha256:x", &d));
+        let got = scan(&[("pod.yaml", pod)], "api=reg/api");
+        assert_eq!(got[0].1, pod.replace("image: api:", "image: reg/api:"));
+    }
+}
