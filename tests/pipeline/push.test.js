@@ -245,3 +245,19 @@ test('a retry never resets away local commits that are not on the remote', async
   );
   assert.equal(git(clone, ['rev-parse', 'HEAD^']), local, 'local commit and our commit kept');
 });
+
+test('a shallow CI checkout (depth 1) retries after the remote moved', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  remote.competingCommit({ 'values.yaml': (s) => `${s}# two\n` }, 'two');
+  const clone = remote.clone('shallow', ['--depth', '1', '--no-local']);
+  assert.equal(git(clone, ['rev-parse', '--is-shallow-repository']), 'true');
+  const plan = setTag('6.0.0');
+  const apply = fakeApply(plan, {
+    onApply: (n) => {
+      if (n === 1) remote.competingCommit({ 'values.yaml': (s) => s.replace('replicas: 2', 'replicas: 4') });
+    },
+  });
+  const res = await runPipeline({ cwd: clone, plan, apply, git: { push: true, env: cleanEnv(), backoff: FAST } });
+  assert.equal(res.attempts, 2);
+  assert.match(remote.show('main', 'values.yaml'), /tag: 6\.0\.0\nreplicas: 4\n# two/);
+});

@@ -98,12 +98,19 @@ test('success over authenticated smart HTTP (--repo, push; checkout PR): no toke
   assert.equal(b.code, 0, b.stderr);
   assert.equal(server.pulls('acme/config').length, 1);
 
+  // a URL with the token in it and no $GITHUB_TOKEN: the password becomes the token, the URL goes without it
+  const plan3 = { edits: [{ file: 'app/values.yaml', set: 'image.tag', value: '2.2.0' }] };
+  const noTokenEnv = { ...env, GITHUB_TOKEN: '' };
+  const c = await drive(noTokenEnv, { cwd: '/', plan: plan3, git: { repo: httpUrl.replace('http://', `http://x-access-token:${TOKEN}@`), push: true } });
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(remote.show('main', 'app/values.yaml'), /tag: 2\.2\.0/);
+
   // the token did travel: git's HTTP requests carried it, the API calls too
   assert.ok(server.gitRequests.some((r) => r.authorized && r.path.endsWith('/git-receive-pack')));
   assert.ok(server.gitRequests.every((r) => r.status !== 401), 'no unauthenticated git request');
   assert.deepEqual(server.mismatches, []);
 
-  for (const [name, text] of [['stdout', a.stdout + b.stdout], ['stderr', a.stderr + b.stderr], ['argv', rec.read()]]) assertNoToken(name, text);
+  for (const [name, text] of [['stdout', a.stdout + b.stdout + c.stdout], ['stderr', a.stderr + b.stderr + c.stderr], ['argv', rec.read()]]) assertNoToken(name, text);
   assert.ok(rec.read().split('\n').filter(Boolean).length > 5, 'git calls were recorded');
   assertNoTokenInDir(path.join(checkout, '.git'));
   assertNoTokenInDir(remote.bare);
