@@ -256,3 +256,21 @@ test('the PR branch moved between lease read and push: the forced push is retrie
   assert.equal(server.pulls('acme/config').length, 1);
   noMismatches(server);
 });
+
+test('the CLI commits through the API (set ... --api-commit), retrying a moved ref', { skip: !HAVE_WASM && 'no wasm build' }, async (t) => {
+  const { remote, server, env } = await setup(t);
+  let patches = 0;
+  server.hooks['git/update-ref'] = () => {
+    patches += 1;
+    if (patches === 1) remote.competingCommit({ 'other.yaml': 'a: 2\n' });
+  };
+  const r = await runNode([CLI, 'set', 'deploy/values.yaml', 'image.tag', '3.6', '--api-commit', '--json', '--message', 'deploy {tags}'], { cwd: remote.clone(), env });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.attempts, 2);
+  assert.equal(remote.head(), out.commit);
+  assert.equal(remote.show('main', 'deploy/values.yaml'), VALUES.replace('tag: 1.2.2', 'tag: "3.6"').trimEnd());
+  assert.equal(remote.show('main', 'other.yaml'), 'a: 2');
+  assert.deepEqual(remote.log().slice(0, 2), ['deploy 3.6', 'competing change']);
+  noMismatches(server);
+});
