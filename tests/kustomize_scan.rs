@@ -152,3 +152,36 @@ fn overlay_check_follows_the_sample_overlays() {
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnknownImage);
 }
+
+#[test]
+fn image_command_finds_the_file_and_checks_the_overlay() {
+    use gitops_bump::{image_edit, ImageEditOptions};
+    let fs = common::StdFs(common::data("scan-repo"));
+    let opts = ImageEditOptions::default();
+    let out = image_edit(&fs, "overlays/staging", "ghcr.io/acme/api:2.0", &opts).unwrap();
+    assert_eq!(out.file, "overlays/staging/kustomization.yaml");
+    assert!(
+        out.text.contains("  newTag: \"2.0\" # release candidate\n"),
+        "{}",
+        out.text
+    );
+
+    let e = image_edit(&fs, "overlays/staging/", "redis:7.2", &opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnknownImage);
+    let forced = ImageEditOptions {
+        force: true,
+        ..ImageEditOptions::default()
+    };
+    let out = image_edit(&fs, "overlays/staging", "redis:7.2", &forced).unwrap();
+    assert!(
+        out.text.ends_with("- name: redis\n  newTag: \"7.2\"\n"),
+        "{}",
+        out.text
+    );
+
+    // Argo CD files are not overlays: no check.
+    let out = image_edit(&fs, "apps/api-staging.yaml", "ghcr.io/acme/api:2.0", &opts).unwrap();
+    assert_eq!(out.changes.len(), 1);
+    let e = image_edit(&fs, "charts/api", "api:1", &opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotKustomization);
+}

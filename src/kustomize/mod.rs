@@ -153,3 +153,74 @@ fn looks_like_policy_spec(spec: &str) -> bool {
     spec.split_once('=')
         .is_some_and(|(k, _)| k.contains(':') && !k.contains('/'))
 }
+
+/// Options of [`image_edit`].
+#[derive(Debug, Clone, Default)]
+pub struct ImageEditOptions {
+    /// The kind of file; `Auto` decides from the file name and content.
+    pub target: ImageTarget,
+    /// Skip the overlay check (the CLI's `--force`).
+    pub force: bool,
+}
+
+/// The `image TARGET SPEC` command: `target` is a file, or a directory whose kustomization
+/// file is meant. For a kustomization (not a Component, which renders only inside its
+/// parent) the overlay in its directory must render an image the spec names, unless `force`.
+///
+/// # Errors
+/// `not-found` when `target` does not exist; the errors of [`set_image`] and
+/// [`check_image`] (`unknown-image`), each naming the file.
+pub fn image_edit(
+    fs: &dyn FileSource,
+    target: &str,
+    spec: &str,
+    opts: &ImageEditOptions,
+) -> Result<ScanFile, Error> {
+    let path = overlay::normalize(target)
+        .ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{target}` is outside the root")))?;
+    let file = if fs.list(&path).is_some() {
+        kustomization_file(fs, &path)?
+    } else {
+        path
+    };
+    let text = fs.read(&file).ok_or_else(|| {
+        Error::new(ErrorKind::NotFound, format!("`{file}` does not exist")).with_file(file.clone())
+    })?;
+    let set_opts = SetImageOptions {
+        target: opts.target,
+        file: Some(file.clone()),
+    };
+    let target_kind = match opts.target {
+        ImageTarget::Auto => detect_target(&text, Some(&file), spec),
+        t => t,
+    };
+    let outcome = set_image(&text, spec, &set_opts)?;
+    if !opts.force && target_kind == ImageTarget::Kustomization && !is_component(&text) {
+        let dir = file.rfind('/').map_or("", |i| &file[..i]);
+        check_image(fs, dir, &parse_image_spec(spec)?).map_err(|e| {
+            if e.kind() == ErrorKind::UnknownImage {
+                e
+            } else {
+                let hint = format!(
+                    "the overlay check could not run; use --force to skip it ({})",
+                    e.message()
+                );
+                Error::new(e.kind(), format!("cannot check the overlay of `{file}`"))
+                    .with_file(file.clone())
+                    .hint(hint)
+            }
+        })?;
+    }
+    Ok(ScanFile {
+        file,
+        text: outcome.text,
+        changes: outcome.changes,
+    })
+}
+
+fn is_component(text: &str) -> bool {
+    Stream::parse(text)
+        .ok()
+        .and_then(|s| s.docs.into_iter().find_map(|d| d.root))
+        .is_some_and(|r| get_str(&r, "kind") == Some("Component"))
+}
