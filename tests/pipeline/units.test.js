@@ -80,3 +80,23 @@ test('GitHub client: base URL (GHE), branch refs keep their slashes, repo from r
   assert.deepEqual(repoFromRemoteUrl('git@github.com:acme/config.git'), { owner: 'acme', repo: 'config' });
   assert.equal(repoFromRemoteUrl('/srv/git/config.git'), null);
 });
+
+test('GitHub client: GETs retry transient 5xx, writes never repeat, rate limits are named', async () => {
+  const calls = [];
+  const replies = [
+    new Response('bad gateway', { status: 502 }),
+    new Response(JSON.stringify({ object: { sha: 'a' } }), { status: 200 }),
+    new Response(JSON.stringify({ message: 'Server Error' }), { status: 503 }),
+    new Response(JSON.stringify({ message: 'API rate limit exceeded' }), { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000000' } }),
+  ];
+  const fake = async (url, init) => {
+    calls.push(`${init.method} ${init.headers.Authorization}`);
+    return replies.shift();
+  };
+  const c = new GitHubClient({ apiUrl: 'http://x', fetch: fake, auth: createAuth({ token: TOKEN }), retryDelayMs: 1 });
+  const got = await c.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: 'a', repo: 'b', ref: 'heads/main' });
+  assert.equal(got.data.object.sha, 'a');
+  await assert.rejects(c.request('POST /repos/{owner}/{repo}/git/blobs', { owner: 'a', repo: 'b' }, { content: '' }), (e) => e.status === 503 && e.exitCode === 3);
+  await assert.rejects(c.request('POST /repos/{owner}/{repo}/pulls', { owner: 'a', repo: 'b' }, {}), (e) => /rate limited until 2023-11-14T22:13:20\.000Z/.test(e.message));
+  assert.deepEqual(calls, ['GET Bearer ' + TOKEN, 'GET Bearer ' + TOKEN, 'POST Bearer ' + TOKEN, 'POST Bearer ' + TOKEN]);
+});

@@ -5,6 +5,7 @@
 
 import { GitHubApiError } from '../git/errors.js';
 import { createAuth } from '../git/auth.js';
+import { sleep } from '../git/retry.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const API_VERSION = '2022-11-28';
@@ -20,7 +21,17 @@ export class GitHubClient {
    * @param {(line: string) => void} [options.log]
    * @param {string} [options.userAgent]
    */
-  constructor({ apiUrl, auth = createAuth(), fetch: fetchImpl = globalThis.fetch, log, userAgent = 'gitops-bump' } = {}) {
+  constructor({
+    apiUrl,
+    auth = createAuth(),
+    fetch: fetchImpl = globalThis.fetch,
+    log,
+    userAgent = 'gitops-bump',
+    getRetries = 2,
+    retryDelayMs = 500,
+  } = {}) {
+    this.getRetries = getRetries;
+    this.retryDelayMs = retryDelayMs;
     this.apiUrl = String(apiUrl || DEFAULT_API_URL).replace(/\/+$/, '');
     this.auth = auth;
     this.fetch = fetchImpl;
@@ -66,11 +77,26 @@ export class GitHubClient {
     if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     this.log(`${method} ${this.auth.mask(url)}`);
     let res;
-    try {
-      res = await this.fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    } catch (e) {
-      const why = e?.cause?.message ?? e?.message ?? String(e);
-      throw new GitHubApiError(this.auth.mask(`GitHub API ${method} ${url} failed: ${why}`), { method, route });
+    // GETs are retried on network errors and 502/503/504 (twice, 0.5 s then 1 s); writes
+    // are not, so a POST that reached GitHub is never sent twice.
+    for (let attempt = 0; ; attempt += 1) {
+      const retryable = method === 'GET' && attempt < this.getRetries;
+      try {
+        res = await this.fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      } catch (e) {
+        if (retryable) {
+          await sleep(this.retryDelayMs * 2 ** attempt);
+          continue;
+        }
+        const why = e?.cause?.message ?? e?.message ?? String(e);
+        throw new GitHubApiError(this.auth.mask(`GitHub API ${method} ${url} failed: ${why}`), { method, route });
+      }
+      if (retryable && [502, 503, 504].includes(res.status)) {
+        await res.arrayBuffer().catch(() => {});
+        await sleep(this.retryDelayMs * 2 ** attempt);
+        continue;
+      }
+      break;
     }
     const text = await res.text();
     let data = null;
@@ -86,11 +112,22 @@ export class GitHubClient {
     const errors = Array.isArray(data?.errors)
       ? `; ${data.errors.map((e) => (typeof e === 'string' ? e : e.message ?? e.code ?? JSON.stringify(e))).join('; ')}`
       : '';
+    const limited =
+      (res.status === 403 || res.status === 429) &&
+      (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.has('retry-after'));
+    const hint = limited ? `; rate limited${rateLimitReset(res.headers)}` : '';
     throw new GitHubApiError(
-      this.auth.mask(`GitHub API ${method} ${url} returned ${res.status}${msg ? `: ${msg}` : ''}${errors}`),
+      this.auth.mask(`GitHub API ${method} ${url} returned ${res.status}${msg ? `: ${msg}` : ''}${errors}${hint}`),
       { status: res.status, method, route, response: data },
     );
   }
+}
+
+function rateLimitReset(headers) {
+  const after = headers.get('retry-after');
+  if (after) return ` (retry after ${after} s)`;
+  const reset = Number(headers.get('x-ratelimit-reset'));
+  return reset ? ` until ${new Date(reset * 1000).toISOString()}` : '';
 }
 
 function splitRoute(route) {
