@@ -45,14 +45,18 @@ mod wasm;
 
 pub use crate::edit::{apply_edits, Change, ChangeKind, Edit, EditOp, Outcome};
 pub use crate::error::{Error, ErrorKind};
-pub use crate::kustomize::{
-    check_image, check_in, detect_target, find_markers, kustomization_file, manifest_images, overlay_images, parse_argocd_image,
-    parse_image_spec, parse_marker, scan_image, set_argocd_image, set_argocd_source_image, set_flux_image, set_image,
-    set_kustomization_image, FileSource, ImageEntry, ImageRef, ImageSpec, ImageTarget, Marker, MarkerField, Overlay, OverlayImage,
-    ScanFile, ScanResult, SetImageOptions, SpecField, KUSTOMIZATION_FILE_NAMES,
-};
 pub use crate::get::{get_values, Found, GetOptions};
+pub use crate::kustomize::{
+    check_image, check_in, detect_target, find_markers, image_edit, kustomization_file,
+    manifest_images, overlay_images, parse_argocd_image, parse_image_spec, parse_marker,
+    scan_image, set_argocd_image, set_argocd_source_image, set_flux_image, set_image,
+    set_kustomization_image, FileSource, ImageEditOptions, ImageEntry, ImageRef, ImageSpec,
+    ImageTarget, Marker, MarkerField, Overlay, OverlayImage, ScanFile, ScanResult, SetImageOptions,
+    SpecField, KUSTOMIZATION_FILE_NAMES,
+};
 pub use crate::patch::{apply_patches, Patch};
 pub use crate::path::{DocSelector, Path, Segment, SegmentKind};
-pub use crate::scalar::{double_quoted, is_ambiguous, render_scalar, render_string, Context, ValueType};
+pub use crate::scalar::{
+    double_quoted, is_ambiguous, render_scalar, render_string, Context, ValueType,
+};
 pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
