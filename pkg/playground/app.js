@@ -505,8 +505,8 @@ function runSet(state) {
   try {
     spans = foundSpans(state.yaml, Array.from(core('getValue')(state.yaml, state.path, options(state))), 'match');
   } catch {
-    // With `create`, the path may not exist yet: point at the changes' lines instead.
-    spans = changes.filter((c) => c.line).map((c) => lineSpan(state.yaml, c.line, c.column, 'match'));
+    // With `create`, the path may not exist yet: point at the changes instead.
+    spans = changeSpans(state, changes);
   }
   return { text: out.text, spans };
 }
@@ -516,30 +516,44 @@ function runImage(state) {
   const out = core('setImage')(state.yaml, state.spec, { file: fileName(state), target: state.target });
   const changes = Array.from(out.changes ?? []);
   renderChanges(changes);
-  const spans = changes.filter((c) => c.line).map((c) => lineSpan(state.yaml, c.line, c.column, 'match'));
-  return { text: out.text, spans };
+  return { text: out.text, spans: changeSpans(state, changes) };
+}
+
+/** The source spans of the changed values: each change's concrete path, in its document. */
+function changeSpans(state, changes) {
+  return changes.filter((c) => c.line).map((c) => {
+    try {
+      const found = Array.from(core('getValue')(state.yaml, c.path, { file: fileName(state), all: true }))
+        .filter((f) => f.doc === c.doc && f.line === c.line);
+      if (found.length === 1) return foundSpans(state.yaml, found, 'match')[0];
+    } catch {
+      // An inserted node has no span in the input yet.
+    }
+    return lineSpan(state.yaml, c.line, c.column, 'match');
+  });
 }
 
 function renderParsed(spec) {
   el.parsed.replaceChildren();
-  if (!spec.trim() || typeof wasm.parseImageSpec !== 'function') return;
+  let parsed = null;
   try {
-    const p = wasm.parseImageSpec(spec);
-    for (const key of ['name', 'newName', 'newTag', 'digest']) {
-      if (p[key] === undefined || p[key] === null || p[key] === '') continue;
-      const item = document.createElement('span');
-      item.className = 'kv';
-      const k = document.createElement('span');
-      k.className = 'k';
-      k.textContent = key;
-      const v = document.createElement('code');
-      v.textContent = p[key];
-      item.append(k, v);
-      el.parsed.append(item);
-    }
+    if (spec.trim()) parsed = core('parseImageSpec')(spec);
   } catch {
-    // The error panel shows the spec error from setImage.
+    // Not a kustomize spec (a Flux `ns:policy=…` one, or an error setImage reports).
   }
+  for (const key of ['name', 'newName', 'newTag', 'digest']) {
+    if (!parsed || parsed[key] === undefined || parsed[key] === null || parsed[key] === '') continue;
+    const item = document.createElement('span');
+    item.className = 'kv';
+    const k = document.createElement('span');
+    k.className = 'k';
+    k.textContent = key;
+    const v = document.createElement('code');
+    v.textContent = parsed[key];
+    item.append(k, v);
+    el.parsed.append(item);
+  }
+  if (!el.parsed.childElementCount) el.parsed.textContent = '—';
 }
 
 function showModes(mode) {

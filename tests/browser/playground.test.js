@@ -241,6 +241,7 @@ describe('playground in Chromium', () => {
     assert.ok(parsed.includes('newTag1.10'), JSON.stringify(parsed));
     const changes = await rows();
     assert.ok(changes.some((c) => c.old === '1.9.2' && c.new === '1.10'), JSON.stringify(changes));
+    assert.deepEqual(await page.$$eval('#backdrop mark.match', (m) => m.map((x) => x.textContent)), ['1.9.2']);
 
     // A spec outside the grammar: the core's image-spec error, on the spec input.
     await page.fill('#spec', 'ghcr.io/acme/api@sha256:not-a-digest');
