@@ -154,6 +154,19 @@ describe('playground in Chromium', () => {
     assert.equal(selected, 'ghcr.io/acme/api:1.9.2');
   });
 
+  test('highlights line up after non-ASCII text (UTF-8 offsets to UTF-16 indices)', opts, async () => {
+    const yaml = '# Größe: 🚀 für Ärger\nimage:\n  repository: ghcr.io/acme/ä𝒜i\n  tag: 1.9.2  # ✓\n';
+    await page.fill('#yaml', yaml);
+    await page.selectOption('#mode', 'get');
+    await page.fill('#path', 'image.tag');
+    assert.deepEqual(await page.$$eval('#backdrop mark.match', (m) => m.map((x) => x.textContent)), ['1.9.2']);
+    assert.equal((await rows())[0].pos, '4:8');
+    await page.fill('#path', 'image.repository');
+    assert.deepEqual(await page.$$eval('#backdrop mark.match', (m) => m.map((x) => x.textContent)),
+      ['ghcr.io/acme/ä𝒜i']);
+    await page.fill('#yaml', EXAMPLE);
+  });
+
   test('[*] with "all matches" lists every container image', opts, async () => {
     await page.fill('#path', 'spec.template.spec.containers[*].image');
     await page.check('#all');
