@@ -72,7 +72,7 @@ fn every_fixture_gives_its_expected_bytes() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert_eq!(
         cases.len(),
-        11,
+        12,
         "fixture folders (update the count when adding one)"
     );
 }

@@ -4,7 +4,7 @@
 use crate::edit::{apply_edits, Edit, EditOp, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::scalar::ValueType;
-use crate::tree::{Node, NodeKind, Stream};
+use crate::tree::{Node, NodeKind, ScalarStyle, Stream};
 
 use super::nodes::{get, get_str, items, selector_value};
 use super::overlay::{image_entry, KUSTOMIZATION_FILE_NAMES};
@@ -117,9 +117,15 @@ pub(crate) fn image_edits(
             let new = spec.apply_to(current.as_ref());
             for key in FIELDS {
                 let path = format!("{list_path}[{idx}].{key}");
-                let present = get(item, key).is_some();
+                let node = get(item, key);
+                let present = node.is_some();
+                // `newTag: 1.0` reads as a number, which kustomize refuses: rewrite it as a
+                // string even when the text stays the same.
+                let not_string = node.is_some_and(|n| !is_string(n));
                 match (field(current.as_ref(), key), field(Some(&new), key)) {
-                    (old, Some(v)) if old != Some(v) || !present => edits.push(set(path, v)),
+                    (old, Some(v)) if old != Some(v) || !present || not_string => {
+                        edits.push(set(path, v))
+                    }
                     (_, None) if present => edits.push(edit(path, EditOp::Remove)),
                     _ => {}
                 }
@@ -142,6 +148,17 @@ pub(crate) fn image_edits(
         }
     }
     Ok(edits)
+}
+
+/// Whether a scalar reads as a string (YAML 1.1 and 1.2 readers alike).
+fn is_string(n: &Node) -> bool {
+    match &n.kind {
+        NodeKind::Scalar { value, style, .. } => {
+            n.tag.as_deref().map_or(true, |t| t == "!!str")
+                && (*style != ScalarStyle::Plain || !crate::scalar::is_ambiguous(value))
+        }
+        _ => false,
+    }
 }
 
 fn field<'e>(e: Option<&'e ImageEntry>, key: &str) -> Option<&'e str> {
