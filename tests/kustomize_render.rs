@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::Command;
 
 use gitops_bump::{
-    kustomization_file, overlay_images, set_image, FileSource, ImageTarget, SetImageOptions,
+    check_image, kustomization_file, overlay_images, parse_image_spec, set_image, FileSource,
+    ImageTarget, SetImageOptions,
 };
 
 fn render(kubectl: &Path, dir: &Path) -> Vec<String> {
@@ -88,6 +89,17 @@ fn overlay_check_and_new_tags_match_kubectl_kustomize() {
         if names.is_empty() {
             continue;
         }
+        // The check accepts every image the render has, and nothing else.
+        for name in &names {
+            let spec = parse_image_spec(&format!("{name}:x")).unwrap();
+            assert!(
+                !check_image(&fs, inner, &spec).unwrap().is_empty(),
+                "{dir}: {name}"
+            );
+        }
+        let bogus = parse_image_spec("example.com/not-in-this-overlay:1").unwrap();
+        let e = check_image(&fs, inner, &bogus).unwrap_err();
+        assert_eq!(e.kind(), gitops_bump::ErrorKind::UnknownImage, "{dir}");
         let kfile = kustomization_file(&fs, inner).unwrap();
         let mut text = fs.read(&kfile).unwrap();
         for (n, name) in names.iter().enumerate() {

@@ -61,6 +61,9 @@ pub struct Overlay {
     /// The images the overlay's own `images:` list can match (those entering it, and those
     /// after each of its entries).
     pub candidates: Vec<String>,
+    /// For each of `images`, its value entering the overlay's own `images:` list and after
+    /// each of its entries.
+    states: Vec<Vec<String>>,
 }
 
 /// Finds the kustomization file of directory `dir`.
@@ -135,15 +138,19 @@ pub fn overlay_images(fs: &dyn FileSource, dir: &str) -> Result<Overlay, Error> 
         fs,
         stack: Vec::new(),
         unchecked: Vec::new(),
-        candidates: Vec::new(),
+        states: Vec::new(),
     };
     let mut ra = Vec::new();
     let kfile = w.accumulate(&dir, &mut ra, true)?;
+    let mut candidates: Vec<String> = w.states.iter().flatten().cloned().collect();
+    candidates.sort();
+    candidates.dedup();
     Ok(Overlay {
         kustomization: kfile,
         images: ra,
         unchecked: w.unchecked,
-        candidates: w.candidates,
+        candidates,
+        states: w.states,
     })
 }
 
@@ -170,15 +177,12 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
     let hits: Vec<OverlayImage> = overlay
         .images
         .iter()
-        .filter(|i| image_matches(&i.image, &spec.name) || image_matches(&i.original, &spec.name))
-        .cloned()
+        .zip(&overlay.states)
+        .filter(|(_, states)| states.iter().any(|s| image_matches(s, &spec.name)))
+        .map(|(i, _)| i.clone())
         .collect();
-    if !hits.is_empty()
-        || overlay
-            .candidates
-            .iter()
-            .any(|c| image_matches(c, &spec.name))
-    {
+    // With parts of the overlay unseen (remote bases, Helm charts), a miss proves nothing.
+    if !hits.is_empty() || !overlay.unchecked.is_empty() {
         return Ok(hits);
     }
     let mut names: Vec<String> = overlay
@@ -201,22 +205,14 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
     let hint = crate::error::did_you_mean(&spec.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
         "the name must equal a container image without its tag or digest; use --force to set it anyway".to_string()
     });
-    if !overlay.unchecked.is_empty() {
-        e = e.hint(format!(
-            "{hint} (not checked: {})",
-            overlay.unchecked.join(", ")
-        ));
-    } else {
-        e = e.hint(hint);
-    }
-    Err(e)
+    Err(e.hint(hint))
 }
 
 struct Walker<'a> {
     fs: &'a dyn FileSource,
     stack: Vec<String>,
     unchecked: Vec<String>,
-    candidates: Vec<String>,
+    states: Vec<Vec<String>>,
 }
 
 impl Walker<'_> {
@@ -298,7 +294,7 @@ impl Walker<'_> {
             .map(|n| items(n).iter().filter_map(image_entry).collect())
             .unwrap_or_default();
         if top {
-            self.candidates.extend(ra.iter().map(|i| i.image.clone()));
+            self.states = ra.iter().map(|i| vec![i.image.clone()]).collect();
         }
         for entry in &images {
             for img in ra.iter_mut() {
@@ -313,7 +309,9 @@ impl Walker<'_> {
                 }
             }
             if top {
-                self.candidates.extend(ra.iter().map(|i| i.image.clone()));
+                for (states, img) in self.states.iter_mut().zip(ra.iter()) {
+                    states.push(img.image.clone());
+                }
             }
         }
         self.stack.pop();
@@ -561,13 +559,29 @@ mod tests {
         assert_eq!(check_image(&f, "prod", &spec).unwrap().len(), 1);
         let spec = crate::kustomize::parse_image_spec("reg.local:5000/api:2").unwrap();
         assert_eq!(check_image(&f, "prod", &spec).unwrap().len(), 1);
+        // The remote base is not seen, so a miss proves nothing: no error, no match.
         let spec = crate::kustomize::parse_image_spec("ghcr.io/acme/apx:2").unwrap();
-        let e = check_image(&f, "prod", &spec).unwrap_err();
+        assert!(check_image(&f, "prod", &spec).unwrap().is_empty());
+        // Without it, the miss is an error. The manifest's own name `busybox` is still
+        // there; but once the base renamed an image, only the new name reaches the overlay.
+        let f = fs(&[
+            ("base/kustomization.yaml", "resources:\n- deploy.yaml\nimages:\n- name: ghcr.io/acme/api\n  newName: reg/api\n"),
+            ("base/deploy.yaml", DEPLOY),
+            ("prod/kustomization.yaml", "resources:\n- ../base\n"),
+        ]);
+        let check = |name: &str| {
+            check_image(
+                &f,
+                "prod",
+                &crate::kustomize::parse_image_spec(name).unwrap(),
+            )
+        };
+        assert_eq!(check("reg/api:2").unwrap().len(), 1);
+        assert_eq!(check("busybox:2").unwrap().len(), 1);
+        let e = check("ghcr.io/acme/api:2").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownImage);
-        assert!(
-            e.to_string().contains("did you mean `ghcr.io/acme/api`?"),
-            "{e}"
-        );
+        let e = check("reg/apx:2").unwrap_err();
+        assert!(e.to_string().contains("did you mean `reg/api`?"), "{e}");
     }
 
     #[test]
