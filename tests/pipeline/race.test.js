@@ -47,7 +47,6 @@ test(`16 processes bump 16 files at once: every commit lands (${USE_CLI ? 'CLI' 
   const landed = remote.log().filter((s) => s !== 'seed').length;
   const summary = `race 1 (16 files): exit codes ${JSON.stringify(tally(codes))}, commits landed ${landed}/16, push attempts total ${sum(attempts)} (max ${Math.max(...attempts)}), ${seconds}s, via ${USE_CLI ? 'CLI' : 'driver'}`;
   t.diagnostic(summary);
-  console.log(summary);
   runs.forEach((r, i) => assert.equal(r.code, 0, `process ${i}: ${r.stderr}`));
   assert.equal(landed, 16);
   for (let i = 0; i < 16; i += 1) {
@@ -69,7 +68,6 @@ test(`8 processes bump the same key: each lands or fails with exit 3, history st
   const landed = remote.log().filter((s) => s !== 'seed').length;
   const summary = `race 2 (same key): exit codes ${JSON.stringify(tally(codes))}, commits landed ${landed}, ${seconds}s, via ${USE_CLI ? 'CLI' : 'driver'}`;
   t.diagnostic(summary);
-  console.log(summary);
   runs.forEach((r, i) => {
     assert.ok(r.code === 0 || r.code === 3, `process ${i} exited ${r.code}: ${r.stderr}`);
     if (r.code === 3) assert.match(r.stderr, /push retries exhausted after 4 attempts/);
