@@ -9,7 +9,7 @@ use crate::scalar::ValueType;
 use crate::tree::{Node, NodeKind, Stream};
 
 use super::nodes::{get, get_path, get_str, items};
-use super::spec::{ImageEntry, ImageRef, ImageSpec};
+use super::spec::{ImageEntry, ImageRef, ImageSpec, SpecField};
 
 /// Reads an Argo CD image string (`name=newName:newTag@digest`, `name:newTag`, …) the way
 /// kustomize would; `*` fields read as absent.
@@ -272,8 +272,18 @@ pub(crate) fn list_edits(
                 "Argo CD passes them all to kustomize, where the last one wins; remove the others",
             ));
         }
-        if let Some((i, _, current)) = found.into_iter().next() {
-            let new = spec.apply_to(Some(&current)).to_spec_string();
+        if let Some((i, node, current)) = found.into_iter().next() {
+            let mut entry = spec.apply_to(Some(&current));
+            // `name=*:tag` defers to the kustomization's newName at build time; a spec that
+            // keeps newName keeps that `*` too.
+            let star = node
+                .scalar()
+                .and_then(|t| t.split_once('='))
+                .is_some_and(|(_, v)| v == "*" || v.starts_with("*:") || v.starts_with("*@"));
+            if star && entry.new_name.is_none() && spec.new_name == SpecField::Keep {
+                entry.new_name = Some("*".into());
+            }
+            let new = entry.to_spec_string();
             // Set even when unchanged: the engine reports it as `unchanged`.
             edits.push(Edit {
                 path: format!("{}[{i}]", list.path),
@@ -332,6 +342,22 @@ fn new_entry_list(src: &str, root: &Node, spec: &ImageSpec) -> Result<String, Er
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_a_star_new_name() {
+        let app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n    kustomize:\n      images:\n      - api=*:1.0\n";
+        let set = |spec: &str| {
+            set_argocd_image(
+                app,
+                &crate::kustomize::parse_image_spec(spec).unwrap(),
+                None,
+            )
+            .unwrap()
+            .text
+        };
+        assert!(set("api:2.0").contains("- api=*:2.0\n"));
+        assert!(set("api=reg/api:2.0").contains("- api=reg/api:2.0\n"));
+    }
 
     #[test]
     fn reads_argocd_image_strings() {
