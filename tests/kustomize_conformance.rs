@@ -252,3 +252,93 @@ fn set_image_agrees_with_kustomize_v5_5_0() {
         .collect();
     assert_eq!(fixtures, fixtures_used, "every fixture is used by a case");
 }
+
+/// Every kustomization file in the corpus: a new tag and a digest for each existing entry,
+/// and a new entry. kustomize also migrates other fields (`bases`, `patchesStrategicMerge`,
+/// `commonLabels` stay data-equal but may move), so only `images` is compared here; the
+/// byte check covers the rest.
+#[test]
+fn corpus_kustomizations_agree_with_kustomize() {
+    let Some(bin) = common::kustomize_bin() else {
+        return;
+    };
+    let mut files = Vec::new();
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if gitops_bump::KUSTOMIZATION_FILE_NAMES
+                .contains(&p.file_name().unwrap().to_str().unwrap())
+            {
+                out.push(p);
+            }
+        }
+    }
+    walk(&common::corpus().join("real"), &mut files);
+    files.sort();
+    let digest = "sha256:24a0c4b4a4c0eb97a1aabb8e29f18e917d05abfe1b7a7c07857230879ce7d3d3";
+    let (mut total, mut refused_by_kustomize) = (0, 0);
+    let mut failures = Vec::new();
+    for file in &files {
+        let input = std::fs::read_to_string(file).unwrap();
+        let names: Vec<String> = data(&input)
+            .get("images")
+            .and_then(Value::as_sequence)
+            .map(|s| {
+                s.iter()
+                    .filter_map(|i| i.get("name")?.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut specs: Vec<String> = names
+            .iter()
+            .flat_map(|n| [format!("{n}:gb-1.0"), format!("{n}=*@{digest}")])
+            .collect();
+        specs.push("example.com/gitops-bump/new:1.10".into());
+        for spec_text in specs {
+            let spec = parse_image_spec(&spec_text).unwrap();
+            let theirs = match run_kustomize(&bin, &input, &spec.kustomize_equivalent()) {
+                Ok(t) => t,
+                Err(_) => {
+                    refused_by_kustomize += 1;
+                    continue;
+                }
+            };
+            total += 1;
+            let label = format!("{} `{spec_text}`", file.display());
+            let ours = match set_image(
+                &input,
+                &spec_text,
+                &SetImageOptions {
+                    target: ImageTarget::Kustomization,
+                    file: Some(file.display().to_string()),
+                },
+            ) {
+                Ok(o) => o.text,
+                Err(e) => {
+                    failures.push(format!("{label}: {e}"));
+                    continue;
+                }
+            };
+            if let Err(e) = only_entry_changed(&input, &ours, &spec.name) {
+                failures.push(format!("{label}: {e}"));
+            }
+            if data(&ours).get("images") != data(&theirs).get("images") {
+                failures.push(format!(
+                    "{label}: images differ\n--- ours\n{ours}\n--- kustomize\n{theirs}"
+                ));
+            }
+        }
+    }
+    common::say(&format!(
+        "kustomize conformance over the corpus: {} kustomization files, {total} cases agree on images ({refused_by_kustomize} cases kustomize itself refuses)",
+        files.len()
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(
+        files.len() >= 30 && total >= 50,
+        "{} files, {total} cases",
+        files.len()
+    );
+}
