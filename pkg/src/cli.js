@@ -463,8 +463,10 @@ function gitOptions(v, env) {
     labels: v.label ?? [],
     draft: Boolean(v.draft),
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
-    githubRepo: v['github-repo'] ?? env.GITHUB_REPOSITORY,
-    sourceSha: v['source-sha'] ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1,
+    // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
+    // prefers the repository the remote URL names), so only explicit flags go here
+    githubRepo: v['github-repo'],
+    sourceSha: v['source-sha'],
     env,
   };
 }
