@@ -6,7 +6,7 @@
 #[path = "kustomize/common.rs"]
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gitops_bump::{
@@ -14,15 +14,12 @@ use gitops_bump::{
     ImageTarget, SetImageOptions,
 };
 
-fn render(kubectl: &Path, dir: &Path) -> Vec<String> {
-    let out = Command::new(kubectl)
-        .arg("kustomize")
-        .arg(dir)
-        .output()
-        .unwrap();
+fn render((bin, verb): &(PathBuf, &str), dir: &Path) -> Vec<String> {
+    let out = Command::new(bin).arg(verb).arg(dir).output().unwrap();
     assert!(
         out.status.success(),
-        "kubectl kustomize {}: {}",
+        "{} {verb} {}: {}",
+        bin.display(),
         dir.display(),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -45,7 +42,7 @@ fn ours(fs: &common::StdFs, dir: &str) -> Vec<String> {
 
 #[test]
 fn overlay_check_and_new_tags_match_kubectl_kustomize() {
-    let Some(kubectl) = common::kubectl_bin() else {
+    let Some(kubectl) = common::renderer() else {
         return;
     };
     let corpus = common::corpus();
@@ -138,7 +135,9 @@ fn overlay_check_and_new_tags_match_kubectl_kustomize() {
         );
     }
     common::say(&format!(
-        "render check: {} directories, {images_checked} rendered images equal to the overlay check, {tags_set} new tags shown by kubectl kustomize",
-        dirs.len()
+        "render check: {} directories, {images_checked} rendered images equal to the overlay check, {tags_set} new tags shown by `{} {}`",
+        dirs.len(),
+        kubectl.0.display(),
+        kubectl.1
     ));
 }
