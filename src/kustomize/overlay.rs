@@ -27,7 +27,8 @@ pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
     ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// One container (or initContainer) image as the overlay renders it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OverlayImage {
     /// The rendered image's name: registry and path, without tag or digest.
     pub name: String,
@@ -50,7 +51,8 @@ pub struct OverlayImage {
 }
 
 /// What an overlay renders, as far as images go.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Overlay {
     /// The overlay's own kustomization file.
     pub kustomization: String,
@@ -63,6 +65,7 @@ pub struct Overlay {
     pub candidates: Vec<String>,
     /// For each of `images`, its value entering the overlay's own `images:` list and after
     /// each of its entries.
+    #[serde(skip)]
     states: Vec<Vec<String>>,
 }
 

@@ -81,6 +81,19 @@ pub struct ImageEntry {
     pub tag_suffix: Option<String>,
 }
 
+/// Serialized as `{ name, newName, newTag, digest }`: a value, `"*"` to keep, or `null`.
+impl serde::Serialize for ImageSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ImageSpec", 4)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("newName", &field_text(&self.new_name))?;
+        st.serialize_field("newTag", &field_text(&self.new_tag))?;
+        st.serialize_field("digest", &field_text(&self.digest))?;
+        st.end()
+    }
+}
+
 impl ImageSpec {
     /// The entry that results from applying this spec to `current` (the existing entry with
     /// the same name, if any), with `kustomize edit set image` semantics: every field the
@@ -609,6 +622,12 @@ mod tests {
         }
         assert!(parse_image_spec(&format!("api:{}", "a".repeat(128))).is_ok());
         assert!(parse_image_spec(&format!("api:{}", "a".repeat(129))).is_err());
+    }
+
+    #[test]
+    fn serializes_for_javascript() {
+        let s = serde_yaml::to_string(&parse_image_spec("api=*:v2").unwrap()).unwrap();
+        assert_eq!(s, "name: api\nnewName: '*'\nnewTag: v2\ndigest: null\n");
     }
 
     #[test]
