@@ -139,8 +139,13 @@ pub(crate) fn image_edits(
                 .filter_map(|k| field(Some(&new), k).map(|v| (*k, v)))
                 .collect();
             if fields.is_empty() {
-                // Only `name=*`-style specs get here: the entry is the name alone.
-                edits.push(set(format!("{sel}.name"), &spec.name));
+                // `name=*`, `name:*`: every field keeps a value that does not exist. kustomize
+                // adds a bare `- name:` entry, which changes nothing; we say so instead.
+                return Err(Error::new(
+                    ErrorKind::ImageSpec,
+                    format!("`{}` sets nothing: `{list_path}` has no entry `{}` whose fields `*` could keep", spec.source, spec.name),
+                )
+                .hint("give a new tag, digest or name, such as name:1.2.3"));
             }
             for (key, v) in fields {
                 edits.push(set(format!("{sel}.{key}"), v));
