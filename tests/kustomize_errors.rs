@@ -67,6 +67,7 @@ fn cases() -> Vec<(&'static str, ErrorKind, Error)> {
         ("not-kustomization-two-files-in-dir", ErrorKind::NotKustomization, kustomization_file(&setters, "original").unwrap_err()),
         ("not-an-argocd-application", ErrorKind::NotKustomization, set(KUSTOMIZATION, "api:2", ImageTarget::ArgoCd, "kustomization.yaml")),
         ("ambiguous-duplicate-entries", ErrorKind::Ambiguous, kustomization_dup()),
+        ("spec-keeps-fields-of-a-missing-entry", ErrorKind::ImageSpec, kustomization("web=*:*")),
         ("flux-no-marker-for-policy", ErrorKind::NotFound, set("image: ghcr.io/acme/api:1 # {\"$imagepolicy\": \"flux-system:api\"}\n", "flux-system:apii=ghcr.io/acme/api:2", ImageTarget::Flux, "deploy.yaml")),
         ("flux-spec-without-policy", ErrorKind::ImageSpec, set("image: x\n", "ghcr.io/acme/api:2", ImageTarget::Flux, "deploy.yaml")),
     ]
