@@ -485,6 +485,89 @@ struct Ctx<'a> {
 
 /// Applies a run of edits against one parse of `src`: either several plain `set`s (they
 /// cannot disturb each other's positions) or a single edit of any kind.
+impl Ctx<'_> {
+    /// Records the data change `mutation` (whose steps lead to `node` through `chain`), and the
+    /// same change wherever an alias repeats an anchored node on that way.
+    fn record(&mut self, doc: usize, chain: &[&Node], node: &Node, mutation: Mutation) {
+        let steps = mutation.steps().to_vec();
+        let root = chain.first().copied().unwrap_or(node);
+        let on_way: Vec<&Node> = chain.iter().copied().chain(std::iter::once(node)).collect();
+        for (depth, n) in on_way.iter().enumerate() {
+            let Some(name) = &n.anchor else { continue };
+            let mut paths = Vec::new();
+            let until = redefinition(root, name, n.props_start).unwrap_or(usize::MAX);
+            alias_paths(
+                root,
+                name,
+                n.props_start,
+                until,
+                &mut Vec::new(),
+                &mut paths,
+            );
+            for p in paths {
+                let mut s = p;
+                s.extend_from_slice(&steps[depth.min(steps.len())..]);
+                self.mutations.push((doc, mutation.with_steps(s)));
+            }
+        }
+        self.mutations.push((doc, mutation));
+    }
+}
+
+/// Where anchor `name` is defined again after byte `after`, if it is.
+fn redefinition(n: &Node, name: &str, after: usize) -> Option<usize> {
+    let here =
+        (n.anchor.as_deref() == Some(name) && n.props_start > after).then_some(n.props_start);
+    let below = match &n.kind {
+        NodeKind::Mapping { entries, .. } => entries
+            .iter()
+            .filter_map(|(k, v)| {
+                redefinition(k, name, after)
+                    .into_iter()
+                    .chain(redefinition(v, name, after))
+                    .min()
+            })
+            .min(),
+        NodeKind::Sequence { items, .. } => items
+            .iter()
+            .filter_map(|i| redefinition(i, name, after))
+            .min(),
+        _ => None,
+    };
+    here.into_iter().chain(below).min()
+}
+
+/// Steps to every alias `*name` between bytes `after` and `until`.
+fn alias_paths(
+    n: &Node,
+    name: &str,
+    after: usize,
+    until: usize,
+    at: &mut Vec<Step>,
+    out: &mut Vec<Vec<Step>>,
+) {
+    match &n.kind {
+        NodeKind::Alias { name: a } if a == name && n.start > after && n.start < until => {
+            out.push(at.clone())
+        }
+        NodeKind::Mapping { entries, .. } => {
+            for (i, (k, v)) in entries.iter().enumerate() {
+                at.push(Step::Entry(i, k.scalar().unwrap_or_default().to_string()));
+                alias_paths(v, name, after, until, at, out);
+                at.pop();
+            }
+        }
+        NodeKind::Sequence { items, .. } => {
+            for (i, v) in items.iter().enumerate() {
+                at.push(Step::Item(i));
+                alias_paths(v, name, after, until, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 fn apply_batch(src: &str, edits: &[Edit]) -> Result<(String, Vec<Change>), Error> {
     let stream = Stream::parse(src)?;
     let mut cx = Ctx {
@@ -502,7 +585,12 @@ fn apply_batch(src: &str, edits: &[Edit]) -> Result<(String, Vec<Change>), Error
     }
     let text = apply_patches(src, &cx.patches)?;
     for d in &stream.docs {
-        let muts: Vec<Mutation> = cx.mutations.iter().filter(|(i, _)| *i == d.index).map(|(_, m)| m.clone()).collect();
+        let muts: Vec<Mutation> = cx
+            .mutations
+            .iter()
+            .filter(|(i, _)| *i == d.index)
+            .map(|(_, m)| m.clone())
+            .collect();
         if muts.is_empty() {
             continue;
         }
@@ -580,9 +668,15 @@ fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
         }
         if let Some(second) = rest.next() {
             if second.depth == best.depth && best.node.is_some() && second.node.is_some() {
-                return Err(Error::new(ErrorKind::Ambiguous, format!("the missing path could be created in documents {} and {}", best.doc, second.doc))
-                    .segment(path.source.clone(), path.source.clone())
-                    .hint("choose one with --select kind=…,metadata.name=… (or a document index)"));
+                return Err(Error::new(
+                    ErrorKind::Ambiguous,
+                    format!(
+                        "the missing path could be created in documents {} and {}",
+                        best.doc, second.doc
+                    ),
+                )
+                .segment(path.source.clone(), path.source.clone())
+                .hint("choose one with --select kind=…,metadata.name=… (or a document index)"));
             }
         }
         let doc = docs.iter().find(|d| d.index == best.doc).copied();
@@ -671,6 +765,27 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
         return Ok(());
     }
     let flow = in_flow(&m.chain);
+    if let Some(tag) = n.tag.as_deref() {
+        let tagged = match tag {
+            "!!str" => Some(ValueType::String),
+            "!!int" => Some(ValueType::Int),
+            "!!float" => Some(ValueType::Float),
+            "!!bool" => Some(ValueType::Bool),
+            "!!null" => Some(ValueType::Null),
+            _ => None,
+        };
+        if tagged.is_some_and(|t| t != ty) {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("the value is tagged `{tag}`, which does not fit the requested type"),
+            )
+            .at(src, n.props_start..n.start.max(n.props_start + 1))
+            .found(n.describe())
+            .hint(format!(
+                "pass the --type that matches `{tag}`, or remove the tag first"
+            )));
+        }
+    }
     let expected = expected_value(value, ty)?;
     let text = match &n.kind {
         NodeKind::Scalar {
@@ -701,7 +816,18 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
                 render_scalar(value, ty, None, Context { flow, key: false })?
             };
             if *implicit {
-                format!(" {rendered}")
+                match src[..n.start].bytes().next_back() {
+                    Some(b':' | b'-') => format!(" {rendered}"),
+                    _ if flow => format!(": {rendered}"),
+                    _ => {
+                        return Err(Error::new(
+                            ErrorKind::TypeMismatch,
+                            "this key has no `:` and no value (an explicit `? key`)",
+                        )
+                        .at(src, n.start.saturating_sub(1)..n.start)
+                        .hint("add `: value` to the file by hand first"))
+                    }
+                }
             } else {
                 rendered
             }
@@ -746,8 +872,12 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
         text
     };
     cx.patches.push(Patch { start, end, text });
-    cx.mutations
-        .push((m.doc, Mutation::Set(m.steps.clone(), expected)));
+    cx.record(
+        m.doc,
+        &m.chain,
+        m.node,
+        Mutation::Set(m.steps.clone(), expected),
+    );
     cx.changes.push(change(
         cx,
         m,
@@ -867,8 +997,7 @@ fn remove_node(cx: &mut Ctx<'_>, m: &Match<'_>) -> Result<(), Error> {
         _ => unreachable!("steps follow the tree"),
     };
     cx.patches.push(Patch { start, end, text });
-    cx.mutations
-        .push((m.doc, Mutation::Remove(m.steps.clone())));
+    cx.record(m.doc, &m.chain, m.node, Mutation::Remove(m.steps.clone()));
     cx.changes.push(change(
         cx,
         m,
@@ -990,8 +1119,12 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
         end: at,
         text,
     });
-    cx.mutations
-        .push((m.doc, Mutation::Append(m.steps.clone(), expected)));
+    cx.record(
+        m.doc,
+        &m.chain,
+        m.node,
+        Mutation::Append(m.steps.clone(), expected),
+    );
     cx.changes.push(change(
         cx,
         m,
@@ -1067,7 +1200,7 @@ fn replace_null(
         }
     };
     cx.patches.push(Patch { start, end, text });
-    cx.mutations.push((m.doc, mutation));
+    cx.record(m.doc, &m.chain, m.node, mutation);
     cx.changes.push(change(
         cx,
         m,
@@ -1182,10 +1315,12 @@ fn create(
                 end: at,
                 text,
             });
-            cx.mutations.push((
+            cx.record(
                 doc.index,
+                &best.chain,
+                node,
                 Mutation::Insert(best.steps.clone(), Value::String(key.clone()), data),
-            ));
+            );
             let mut steps = best.steps.clone();
             steps.push(Step::Entry(entries.len(), key));
             let (line, column) = line_col(src, at);
@@ -1212,8 +1347,12 @@ fn create(
                         end: at,
                         text,
                     });
-                    cx.mutations
-                        .push((doc.index, Mutation::Append(best.steps.clone(), data)));
+                    cx.record(
+                        doc.index,
+                        &best.chain,
+                        node,
+                        Mutation::Append(best.steps.clone(), data),
+                    );
                     let (line, column) = line_col(src, at);
                     let mut steps = best.steps.clone();
                     if let NodeKind::Sequence { items, .. } = &node.kind {

@@ -139,34 +139,65 @@ pub fn is_ambiguous(v: &str) -> bool {
     if matches!(lower.as_str(), ".inf" | "+.inf" | "-.inf" | ".nan") {
         return true;
     }
-    // Anything number-like in YAML 1.1 (underscores, sexagesimal, binary, octal, timestamps):
-    // a leading sign/digit/dot followed only by digits and number punctuation.
-    let body = v.strip_prefix(['-', '+']).unwrap_or(v);
-    let first = body.bytes().next();
-    if matches!(first, Some(b'0'..=b'9' | b'.'))
-        && body.bytes().all(|b| {
-            b.is_ascii_hexdigit()
-                || matches!(
-                    b,
-                    b'.' | b'_'
-                        | b':'
-                        | b'-'
-                        | b'+'
-                        | b'x'
-                        | b'X'
-                        | b'o'
-                        | b'O'
-                        | b't'
-                        | b'T'
-                        | b'z'
-                        | b'Z'
-                        | b' '
-                )
-        })
-    {
-        return true;
+    yaml11_number_like(v) || timestamp_like(v)
+}
+
+/// Whether a YAML 1.1 reader resolves `v` as an int or float: decimal, octal, hex, binary and
+/// base-60 ints; floats with one `.`, an exponent, or base 60; underscores allowed. Versions
+/// with several dots (`1.2.3`) do not match.
+fn yaml11_number_like(v: &str) -> bool {
+    let b = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let digits_ = |s: &str, ok: fn(char) -> bool| {
+        !s.is_empty() && s.chars().all(|c| ok(c) || c == '_') && s.chars().any(ok)
+    };
+    if let Some(h) = b.strip_prefix("0x") {
+        return digits_(h, |c| c.is_ascii_hexdigit());
     }
-    false
+    if let Some(h) = b.strip_prefix("0o") {
+        return digits_(h, |c| ('0'..='7').contains(&c));
+    }
+    if let Some(h) = b.strip_prefix("0b") {
+        return digits_(h, |c| c == '0' || c == '1');
+    }
+    let (mant, exp) = match b.find(['e', 'E']) {
+        Some(i) => (&b[..i], Some(&b[i + 1..])),
+        None => (b, None),
+    };
+    if let Some(e) = exp {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        if e.is_empty() || !e.bytes().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    let (whole, frac) = match mant.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (mant, None),
+    };
+    if let Some(f) = frac {
+        if !f.chars().all(|c| c.is_ascii_digit() || c == '_') {
+            return false;
+        }
+    }
+    let is_dec = |s: &str| s.chars().all(|c| c.is_ascii_digit() || c == '_');
+    let parts: Vec<&str> = whole.split(':').collect();
+    let whole_ok = parts.iter().all(|p| !p.is_empty() && is_dec(p))
+        || (parts.len() == 1 && whole.is_empty() && frac.is_some_and(|f| !f.is_empty()));
+    whole_ok && (mant.chars().any(|c| c.is_ascii_digit()))
+}
+
+/// `2001-12-14`, `2001-12-14t21:59:43.10-05:00`: YAML 1.1 timestamps.
+fn timestamp_like(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 8 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && {
+        let rest = &v[5..];
+        let mut it = rest.splitn(3, '-');
+        let m = it.next().unwrap_or("");
+        let d = it.next().unwrap_or("");
+        let d = d.split(|c: char| !c.is_ascii_digit()).next().unwrap_or("");
+        (1..=2).contains(&m.len())
+            && m.bytes().all(|c| c.is_ascii_digit())
+            && (1..=2).contains(&d.len())
+    }
 }
 
 /// Whether `v` can be written as a plain scalar at all (syntax, not type).

@@ -572,7 +572,7 @@ impl<'a> Builder<'a> {
         let (props_start, start, anchor, tag) = self.props(s, anchor_id);
         let implicit = style == ScalarStyle::Plain && value.is_empty() && e <= start;
         if implicit {
-            let at = self.empty_value_position(start.max(self.prev_end));
+            let at = self.empty_value_position(start);
             return Node {
                 kind: NodeKind::Scalar {
                     value,
@@ -597,11 +597,31 @@ impl<'a> Builder<'a> {
                 implicit,
             },
             start,
-            end: e.max(start),
+            end: match style {
+                ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                    self.quoted_end(start).unwrap_or(e.max(start))
+                }
+                _ => e.max(start),
+            },
             props_start,
             anchor,
             tag,
         }
+    }
+
+    /// Just past the closing quote of the quoted scalar starting at `start`.
+    fn quoted_end(&self, start: usize) -> Option<usize> {
+        let q = *self.b.get(start)?;
+        let mut p = start + 1;
+        while p < self.b.len() {
+            match self.b[p] {
+                b'\\' if q == b'"' => p += 2,
+                b'\'' if q == b'\'' && self.b.get(p + 1) == Some(&b'\'') => p += 2,
+                c if c == q => return Some(p + 1),
+                _ => p += 1,
+            }
+        }
+        None
     }
 
     /// Skips blanks, comments and the indicators `:`, `-`, `?` (each followed by a blank).
@@ -619,17 +639,35 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Where an empty value sits: right after its `:` (or `-`) indicator.
-    fn empty_value_position(&self, from: usize) -> usize {
-        let mut p = from;
-        while let Some(&c) = self.b.get(p) {
-            match c {
-                b' ' | b'\t' => p += 1,
-                b':' | b'-' | b'?' => return p + 1,
-                _ => break,
+    /// Where an empty value sits: right after its `:` or `-` indicator; where there is none
+    /// (`{a, b: c}`, `? a`), right where the parser put it (after the key).
+    fn empty_value_position(&self, p: usize) -> usize {
+        let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'}' | b']');
+        // A value after its key: `key:` (p is right after the key).
+        let mut q = p;
+        while matches!(self.b.get(q), Some(b' ' | b'\t')) {
+            q += 1;
+        }
+        if self.b.get(q) == Some(&b':') && self.b.get(q + 1).is_none_or(|&c| blank(c)) {
+            return q + 1;
+        }
+        // An empty item `- # comment`: p is at the end of the line; take the line's last `-`.
+        let ls = self.src[..p].rfind('\n').map_or(0, |i| i + 1);
+        let line = &self.b[ls..p];
+        let mut k = 0;
+        let mut last_dash = None;
+        while k < line.len() {
+            match line[k] {
+                b' ' | b'\t' => k += 1,
+                b'-' if line.get(k + 1).is_none_or(|&c| c == b' ' || c == b'\t') => {
+                    last_dash = Some(k);
+                    k += 1;
+                }
+                b'#' => break,
+                _ => return p,
             }
         }
-        from
+        last_dash.map_or(p, |d| ls + d + 1)
     }
 
     /// The end of a block scalar's last content line, given the event's end.
@@ -637,35 +675,52 @@ impl<'a> Builder<'a> {
         let header_line_end = self.src[header..]
             .find('\n')
             .map_or(self.b.len(), |i| header + i);
-        let mut end = e.min(self.b.len()).max(header_line_end);
-        loop {
-            // Drop a trailing line break, then whitespace-only lines.
-            let before = &self.src[header_line_end..end];
-            let trimmed = before.trim_end_matches([' ', '\t', '\r', '\n']);
-            let mut new_end = header_line_end + trimmed.len();
-            // Keep trailing spaces of the last content line: they are content.
-            let line_end = self.src[new_end..end]
-                .find(['\r', '\n'])
-                .map_or(end, |i| new_end + i);
-            new_end = line_end.max(new_end);
-            if new_end == end {
-                break;
+        let e = e.min(self.b.len()).max(header_line_end);
+        let body = if header_line_end < e {
+            &self.src[header_line_end + 1..e]
+        } else {
+            ""
+        };
+        let spaces = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        // Content indentation: an explicit indicator, else the first line with text.
+        let header_text = &self.src[header..header_line_end];
+        let explicit = header_text[1..]
+            .chars()
+            .take_while(|c| matches!(c, '+' | '-' | '1'..='9'))
+            .find_map(|c| c.to_digit(10));
+        let ls = self.src[..header].rfind('\n').map_or(0, |i| i + 1);
+        let indent = match explicit {
+            Some(d) => Some(spaces(&self.src[ls..header]) + d as usize),
+            None => body
+                .split('\n')
+                .map(|l| l.trim_end_matches('\r'))
+                .find(|l| !l.trim_start_matches(' ').is_empty())
+                .map(spaces),
+        };
+        let mut end = None;
+        let mut at = header_line_end + 1;
+        for line in body.split('\n') {
+            let l = line.trim_end_matches('\r');
+            let is_content = match indent {
+                Some(n) => !l.trim_start_matches(' ').is_empty() || spaces(l) > n,
+                None => false,
+            };
+            if is_content {
+                end = Some(at + l.len());
             }
-            end = new_end;
+            at += line.len() + 1;
         }
-        if end <= header_line_end {
-            // No content: the scalar is only its header (without a trailing comment).
-            let mut h = header + 1;
-            while let Some(&c) = self.b.get(h) {
-                if matches!(c, b'+' | b'-' | b'1'..=b'9') {
+        match end {
+            Some(end) => end,
+            None => {
+                // No content: the scalar is only its header (without a trailing comment).
+                let mut h = header + 1;
+                while matches!(self.b.get(h), Some(b'+' | b'-' | b'1'..=b'9')) {
                     h += 1;
-                } else {
-                    break;
                 }
+                h
             }
-            return h;
         }
-        end
     }
 }
 

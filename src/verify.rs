@@ -20,6 +20,28 @@ pub(crate) enum Mutation {
     Remove(Vec<Step>),
 }
 
+impl Mutation {
+    /// The steps from the document root this change applies at.
+    pub(crate) fn steps(&self) -> &[Step] {
+        match self {
+            Mutation::Set(s, _)
+            | Mutation::Insert(s, _, _)
+            | Mutation::Append(s, _)
+            | Mutation::Remove(s) => s,
+        }
+    }
+
+    /// The same change at other steps (where an alias repeats the node).
+    pub(crate) fn with_steps(&self, steps: Vec<Step>) -> Mutation {
+        match self {
+            Mutation::Set(_, v) => Mutation::Set(steps, v.clone()),
+            Mutation::Insert(_, k, v) => Mutation::Insert(steps, k.clone(), v.clone()),
+            Mutation::Append(_, v) => Mutation::Append(steps, v.clone()),
+            Mutation::Remove(_) => Mutation::Remove(steps),
+        }
+    }
+}
+
 /// Parses one document's text with serde_yaml (`Null` for a document with no content).
 pub(crate) fn parse_doc(text: &str) -> Result<Value, String> {
     let mut docs = Vec::new();
