@@ -24,13 +24,6 @@ fn expected_files(dir: &std::path::Path, prefix: &str, out: &mut BTreeMap<String
     }
 }
 
-/// The core engine's known bug: `tag: "1" # c` set to 2 loses `# c`.
-fn core_drops_comment_after_quoted_scalar() -> bool {
-    let out = gitops_bump::apply_edits("tag: \"1\" # c\n", &[gitops_bump::Edit::set("tag", "2")])
-        .unwrap();
-    !out.text.contains("# c")
-}
-
 #[test]
 fn scan_updates_every_reference_and_nothing_else() {
     let fs = common::StdFs(common::data("scan-repo"));
@@ -69,14 +62,6 @@ fn scan_updates_every_reference_and_nothing_else() {
         "the files scan mode changes"
     );
     for (file, text) in &expected {
-        if &got[file] != text
-            && file == "flux/helmrelease.yaml"
-            && core_drops_comment_after_quoted_scalar()
-        {
-            // TODO(core): remove once the engine keeps `# …` after an edited quoted scalar.
-            common::say("KNOWN CORE BUG: editing a quoted scalar drops its trailing comment (flux/helmrelease.yaml)");
-            continue;
-        }
         assert_eq!(&got[file], text, "{file}");
     }
     assert_eq!(
