@@ -25,6 +25,16 @@ opt_flags=(-Oz --strip-debug --strip-producers
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
 wasm_opt="$PKG/node_modules/.bin/wasm-opt"
 
+# wasm-bindgen + wasm-opt take ~20 s: skip them when cargo's output (and this script) are what the
+# current pkg/wasm/ was made from (and both builds are there)
+stamp="$PKG/wasm/.source-sha256"
+source_sum="$(cat "$input" "${BASH_SOURCE[0]}" | sha256sum | cut -d" " -f1)"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$source_sum" && -f "$PKG/wasm/node/gitops_bump_bg.wasm" && -f "$PKG/wasm/web/gitops_bump_bg.wasm" ]]; then
+  echo "build-wasm: pkg/wasm/ is up to date"
+  exit 0
+fi
+rm -f "$stamp"
+
 for target in node web; do
   out="$PKG/wasm/$target"
   rm -rf "$out"
@@ -48,4 +58,5 @@ node -e '
   if (typeof m.version !== "function") throw new Error("wasm build exports no version()");
   console.log("build-wasm: gitops-bump core " + m.version() + ", " +
     require("fs").statSync(process.argv[2]).size + " bytes wasm");
-' "$PKG/wasm/node/gitops_bump.js" "$PKG/wasm/node/gitops_bump_bg.wasm"
+'  "$PKG/wasm/node/gitops_bump.js" "$PKG/wasm/node/gitops_bump_bg.wasm"
+echo "$source_sum" > "$stamp"
