@@ -438,7 +438,10 @@ fn build_new(path: &Path, from: usize, leaf: New) -> Result<New, Error> {
             );
             match rest {
                 New::Map(mut entries) if from + 1 < path.segments.len() => {
-                    entries.insert(0, (key.clone(), id));
+                    // `[name=x].name` names the selector's own field: write it once.
+                    if !entries.iter().any(|(k, _)| k == key) {
+                        entries.insert(0, (key.clone(), id));
+                    }
                     New::Seq(vec![New::Map(entries)])
                 }
                 _ if from + 1 == path.segments.len() => {
@@ -584,17 +587,38 @@ fn apply_batch(src: &str, edits: &[Edit]) -> Result<(String, Vec<Change>), Error
         return Ok((src.to_string(), cx.changes));
     }
     let text = apply_patches(src, &cx.patches)?;
-    for d in &stream.docs {
+    // A file without documents (empty, or only comments) counts as one empty document.
+    let ranges: Vec<(usize, std::ops::Range<usize>)> = if stream.docs.is_empty() {
+        vec![(0, 0..src.len())]
+    } else {
+        stream
+            .docs
+            .iter()
+            .map(|d| (d.index, d.range.clone()))
+            .collect()
+    };
+    for (index, range) in ranges {
         let muts: Vec<Mutation> = cx
             .mutations
             .iter()
-            .filter(|(i, _)| *i == d.index)
+            .filter(|(i, _)| *i == index)
             .map(|(_, m)| m.clone())
             .collect();
         if muts.is_empty() {
             continue;
         }
-        let new_range = shift(d.range.start, &cx.patches)..shift(d.range.end, &cx.patches);
+        let d = Document {
+            index,
+            range,
+            root: None,
+        };
+        // Text inserted at a boundary belongs to the document that ends there.
+        let new_start = if d.range.start == 0 {
+            0
+        } else {
+            shift(d.range.start, &cx.patches)
+        };
+        let new_range = new_start..shift(d.range.end, &cx.patches);
         self_check(&src[d.range.clone()], &text[new_range], &muts).map_err(|e| match edits {
             [one] => e.segment(one.path.clone(), one.path.clone()),
             _ => e,
@@ -660,11 +684,22 @@ fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
         partials.sort_by_key(|p| std::cmp::Reverse(p.depth));
         let mut rest = partials.into_iter();
         let Some(best) = rest.next() else {
+            if wants_create && stream.docs.is_empty() {
+                return create_root(cx, &path, edit, 0, src.len());
+            }
             return Err(Error::new(ErrorKind::NotFound, "the file has no documents")
                 .segment(path.source.clone(), path.source.clone()));
         };
         if !wants_create {
             return Err(best.error);
+        }
+        if best
+            .node
+            .is_none_or(|n| best.steps.is_empty() && n.is_null())
+        {
+            if let Some(d) = docs.iter().find(|d| d.index == best.doc) {
+                return create_root(cx, &path, edit, d.index, d.range.end);
+            }
         }
         if let Some(second) = rest.next() {
             if second.depth == best.depth && best.node.is_some() && second.node.is_some() {
@@ -1209,6 +1244,73 @@ fn replace_null(
         Some(shown.to_string()),
         ChangeKind::Insert,
     ));
+    Ok(())
+}
+
+/// Writes the whole path as a new root mapping at byte `at` (the end of an empty document).
+fn create_root(
+    cx: &mut Ctx<'_>,
+    path: &Path,
+    edit: &Edit,
+    doc: usize,
+    at: usize,
+) -> Result<(), Error> {
+    let src = cx.src;
+    let (value, ty) = match &edit.op {
+        EditOp::Set { value, ty } | EditOp::Append { value, ty } => (value.as_str(), *ty),
+        EditOp::Remove => unreachable!("remove never creates"),
+    };
+    let expected = expected_value(value, ty)?;
+    let leaf_text = match ty {
+        ValueType::Yaml => render_flow_value(&expected),
+        ValueType::String => render_string(value, None, Context::default()),
+        _ => render_scalar(value, ty, None, Context::default())?,
+    };
+    let leaf = if matches!(edit.op, EditOp::Append { .. }) {
+        New::Seq(vec![New::Leaf(leaf_text, expected)])
+    } else {
+        New::Leaf(leaf_text, expected)
+    };
+    let New::Map(mut entries) = build_new(path, 0, leaf)? else {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            "the document is empty: only a path starting with a key can be created in it",
+        )
+        .segment(path.source.clone(), path.source.clone()));
+    };
+    let (key, sub) = entries.remove(0);
+    let data = sub.data();
+    let mut lines = Vec::new();
+    New::Map(vec![(key.clone(), sub)]).block_lines(0, &cx.style, &mut lines);
+    let nl = cx.style.nl;
+    let before = &src[..at];
+    let mut text = String::new();
+    if !before.is_empty() && !before.ends_with('\n') {
+        text.push_str(nl);
+    }
+    text.push_str(&lines.join(nl));
+    if before.is_empty() || before.ends_with('\n') {
+        text.push_str(nl);
+    }
+    cx.patches.push(Patch {
+        start: at,
+        end: at,
+        text,
+    });
+    cx.mutations.push((
+        doc,
+        Mutation::Insert(Vec::new(), Value::String(key.clone()), data),
+    ));
+    let (line, column) = line_col(src, at);
+    cx.changes.push(Change {
+        path: steps_to_path(&[Step::Entry(0, key)]),
+        doc,
+        line,
+        column,
+        old: None,
+        new: Some(value.to_string()),
+        kind: ChangeKind::Insert,
+    });
     Ok(())
 }
 

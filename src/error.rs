@@ -93,6 +93,11 @@ enum Frame {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     file: Option<String>,
@@ -107,14 +112,16 @@ impl Error {
     /// A new error of `kind` with `message` and no location.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            message: message.into(),
-            file: None,
-            frame: None,
-            segment: None,
-            path: None,
-            found: None,
-            hint: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                file: None,
+                frame: None,
+                segment: None,
+                path: None,
+                found: None,
+                hint: None,
+            }),
         }
     }
 
@@ -137,7 +144,7 @@ impl Error {
                 .clamp(start, line_start + text.len().max(before.len())),
         );
         let width = src[start..end.max(start)].chars().count().max(1);
-        self.frame = Some(Frame::Source {
+        self.inner.frame = Some(Frame::Source {
             line,
             column,
             text: text.to_string(),
@@ -148,7 +155,7 @@ impl Error {
 
     /// Points the error at `width` characters from char `offset` of the key path `path`.
     pub fn at_path(mut self, path: &str, offset: usize, width: usize) -> Self {
-        self.frame = Some(Frame::PathString {
+        self.inner.frame = Some(Frame::PathString {
             path: path.to_string(),
             offset,
             width: width.max(1),
@@ -158,52 +165,52 @@ impl Error {
 
     /// Names the path segment that failed, and the whole path it belongs to.
     pub fn segment(mut self, segment: impl Into<String>, path: impl Into<String>) -> Self {
-        self.segment = Some(segment.into());
-        self.path = Some(path.into());
+        self.inner.segment = Some(segment.into());
+        self.inner.path = Some(path.into());
         self
     }
 
     /// Says what was found instead of what the path expected.
     pub fn found(mut self, found: impl Into<String>) -> Self {
-        self.found = Some(found.into());
+        self.inner.found = Some(found.into());
         self
     }
 
     /// Adds a hint such as "did you mean `image`?".
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.inner.hint = Some(hint.into());
         self
     }
 
     /// Names the file the YAML text came from.
     pub fn with_file(mut self, file: impl Into<String>) -> Self {
-        self.file = Some(file.into());
+        self.inner.file = Some(file.into());
         self
     }
 
     /// Whether the error already points somewhere.
     pub fn has_location(&self) -> bool {
-        self.frame.is_some()
+        self.inner.frame.is_some()
     }
 
     /// The kind of error.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The one-line message, without location or frame.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The file name, when the caller gave one.
     pub fn file(&self) -> Option<&str> {
-        self.file.as_deref()
+        self.inner.file.as_deref()
     }
 
     /// 1-based line in the YAML text, when the error points into it.
     pub fn line(&self) -> Option<usize> {
-        match &self.frame {
+        match &self.inner.frame {
             Some(Frame::Source { line, .. }) => Some(*line),
             _ => None,
         }
@@ -211,7 +218,7 @@ impl Error {
 
     /// 1-based column (in characters): of the YAML text, or of the key path for path errors.
     pub fn column(&self) -> Option<usize> {
-        match &self.frame {
+        match &self.inner.frame {
             Some(Frame::Source { column, .. }) => Some(*column),
             Some(Frame::PathString { offset, .. }) => Some(offset + 1),
             None => None,
@@ -220,24 +227,24 @@ impl Error {
 
     /// The path segment that failed, as written in the key path.
     pub fn path_segment(&self) -> Option<&str> {
-        self.segment.as_deref()
+        self.inner.segment.as_deref()
     }
 
     /// What was found where the path expected something else.
     pub fn found_instead(&self) -> Option<&str> {
-        self.found.as_deref()
+        self.inner.found.as_deref()
     }
 
     /// A hint such as "did you mean `image`?".
     pub fn help(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.inner.hint.as_deref()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error[{}]: {}", self.kind, self.message)?;
-        match &self.frame {
+        writeln!(f, "error[{}]: {}", self.inner.kind, self.inner.message)?;
+        match &self.inner.frame {
             Some(Frame::Source {
                 line,
                 column,
@@ -246,7 +253,7 @@ impl fmt::Display for Error {
             }) => {
                 let num = line.to_string();
                 let pad = " ".repeat(num.len());
-                let file = self.file.as_deref().unwrap_or("<input>");
+                let file = self.inner.file.as_deref().unwrap_or("<input>");
                 writeln!(f, "{pad}--> {file}:{line}:{column}")?;
                 writeln!(f, "{pad} |")?;
                 writeln!(f, "{num} | {}", text.replace('\t', " "))?;
@@ -263,7 +270,7 @@ impl fmt::Display for Error {
                 offset,
                 width,
             }) => {
-                if let Some(file) = &self.file {
+                if let Some(file) = &self.inner.file {
                     writeln!(f, "  --> {file}")?;
                 }
                 writeln!(f, "   |")?;
@@ -272,7 +279,7 @@ impl fmt::Display for Error {
                 self.write_notes(f, "  ")
             }
             None => {
-                if let Some(file) = &self.file {
+                if let Some(file) = &self.inner.file {
                     writeln!(f, "  --> {file}")?;
                 }
                 self.write_notes(f, "  ")
@@ -283,16 +290,16 @@ impl fmt::Display for Error {
 
 impl Error {
     fn write_notes(&self, f: &mut fmt::Formatter<'_>, pad: &str) -> fmt::Result {
-        if let Some(seg) = &self.segment {
-            match &self.path {
+        if let Some(seg) = &self.inner.segment {
+            match &self.inner.path {
                 Some(p) if p != seg => writeln!(f, "{pad} = path segment: `{seg}` (in `{p}`)")?,
                 _ => writeln!(f, "{pad} = path segment: `{seg}`")?,
             }
         }
-        if let Some(found) = &self.found {
+        if let Some(found) = &self.inner.found {
             writeln!(f, "{pad} = found: {found}")?;
         }
-        if let Some(hint) = &self.hint {
+        if let Some(hint) = &self.inner.hint {
             writeln!(f, "{pad} = help: {hint}")?;
         }
         Ok(())

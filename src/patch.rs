@@ -45,11 +45,12 @@ pub fn apply_patches(src: &str, patches: &[Patch]) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Where byte `pos` of the source lands after `patches` (patches ending at or before it shift it).
+/// Where byte `pos` of the source lands after `patches`: patches ending at or before it,
+/// insertions at `pos` included, shift it.
 pub(crate) fn shift(pos: usize, patches: &[Patch]) -> usize {
     let d: isize = patches
         .iter()
-        .filter(|p| p.end <= pos && !(p.start == pos && p.end == pos && pos == 0))
+        .filter(|p| p.end <= pos)
         .map(|p| p.text.len() as isize - (p.end - p.start) as isize)
         .sum();
     (pos as isize + d) as usize

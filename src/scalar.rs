@@ -247,7 +247,7 @@ pub struct Context {
 /// Renders `value` of type `ty` as YAML scalar text.
 ///
 /// `prefer` is the style of the scalar being replaced; it is kept when the new value allows
-/// it. Block styles need [`render_block`].
+/// it. Block styles need the crate-internal `render_block`.
 ///
 /// # Errors
 /// `invalid-value` when `value` is not a valid `ty` (`--type int` with `1.5`).

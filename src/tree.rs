@@ -570,7 +570,7 @@ impl<'a> Builder<'a> {
             };
         }
         let (props_start, start, anchor, tag) = self.props(s, anchor_id);
-        let implicit = style == ScalarStyle::Plain && value.is_empty() && e <= start;
+        let implicit = style == ScalarStyle::Plain && value.is_empty();
         if implicit {
             let at = self.empty_value_position(start);
             return Node {

@@ -29,14 +29,20 @@ fn check(dir: &Path) -> Result<usize, String> {
         Ok(o) if o.text == src => {}
         _ => return Err("identity round trip changed bytes".into()),
     }
-    sweep(&src).map(|s| s.edits).map_err(|e| e.into_iter().next().unwrap_or_default())
+    sweep(&src)
+        .map(|s| s.edits)
+        .map_err(|e| e.into_iter().next().unwrap_or_default())
 }
 
 fn main() {
     let root = corpus_dir().join("yaml-test-suite");
     let mut files = Vec::new();
     walk(&root, &mut files);
-    let mut cases: Vec<PathBuf> = files.iter().filter(|p| p.file_name().is_some_and(|n| n == "in.yaml")).map(|p| p.parent().unwrap().to_path_buf()).collect();
+    let mut cases: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "in.yaml"))
+        .map(|p| p.parent().unwrap().to_path_buf())
+        .collect();
     cases.sort();
     let skip_file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/yaml-test-suite.skip");
     let skip: BTreeMap<String, String> = std::fs::read_to_string(&skip_file)
@@ -52,7 +58,8 @@ fn main() {
     let mut problems = Vec::new();
     for dir in &cases {
         let id = dir.strip_prefix(&root).unwrap().display().to_string();
-        let result = std::panic::catch_unwind(|| check(dir)).unwrap_or_else(|_| Err("panicked".into()));
+        let result =
+            std::panic::catch_unwind(|| check(dir)).unwrap_or_else(|_| Err("panicked".into()));
         match (result, skip.get(&id)) {
             (Ok(n), None) => {
                 passed += 1;
@@ -60,7 +67,9 @@ fn main() {
             }
             (Ok(_), Some(_)) => {
                 failed += 1;
-                problems.push(format!("{id}: passes now; remove it from tests/yaml-test-suite.skip"));
+                problems.push(format!(
+                    "{id}: passes now; remove it from tests/yaml-test-suite.skip"
+                ));
             }
             (Err(_), Some(why)) => {
                 skipped += 1;

@@ -156,7 +156,7 @@ trait NoneOrNull {
 
 impl NoneOrNull for Option<&Node> {
     fn is_none_or_null(&self) -> bool {
-        self.map_or(true, Node::is_null)
+        self.is_none_or(Node::is_null)
     }
 }
 

@@ -159,7 +159,7 @@ pub(crate) fn image_edits(
 fn is_string(n: &Node) -> bool {
     match &n.kind {
         NodeKind::Scalar { value, style, .. } => {
-            n.tag.as_deref().map_or(true, |t| t == "!!str")
+            n.tag.as_deref().is_none_or(|t| t == "!!str")
                 && (*style != ScalarStyle::Plain || !crate::scalar::is_ambiguous(value))
         }
         _ => false,

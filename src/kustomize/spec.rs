@@ -240,7 +240,7 @@ fn split_parts(image: &str) -> (&str, Option<&str>, Option<&str>) {
     let colon = rest.find(':').map(|i| i + from);
     match (colon, at) {
         (None, None) => (image, None, None),
-        (c, Some(a)) if c.map_or(true, |c| a < c) => (&image[..a], None, Some(&image[a + 1..])),
+        (c, Some(a)) if c.is_none_or(|c| a < c) => (&image[..a], None, Some(&image[a + 1..])),
         (Some(c), Some(a)) => (&image[..c], Some(&image[c + 1..a]), Some(&image[a + 1..])),
         (Some(c), None) => (&image[..c], Some(&image[c + 1..]), None),
         (None, Some(_)) => unreachable!(),

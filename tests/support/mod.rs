@@ -160,6 +160,8 @@ fn type_of(n: &Node) -> &'static str {
                 "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => "bool",
                 v if v.parse::<i64>().is_ok() && !v.starts_with('+') => "int",
                 v if is_float(v) => "float",
+                // Hex, octal, base 60, YAML 1.1 booleans…: not a plain string for every reader.
+                v if gitops_bump::is_ambiguous(v) => "ambiguous",
                 _ => "string",
             }
         }
