@@ -263,3 +263,156 @@ pub fn get_value(text: &str, path: &str, options: JsValue) -> Result<JsValue, Js
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+// ---- kustomize: image specs, overlays, scan mode ----
+
+/// A `FileSource` over a JS object `{ read(path): string|null, list(dir): string[]|null }`.
+struct JsFs {
+    obj: JsValue,
+    read: js_sys::Function,
+    list: js_sys::Function,
+}
+
+impl JsFs {
+    fn new(obj: JsValue) -> Result<JsFs, JsValue> {
+        let get = |name: &str| -> Result<js_sys::Function, JsValue> {
+            js_sys::Reflect::get(&obj, &JsValue::from_str(name))
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .ok_or_else(|| usage(format!("the fs argument needs a `{name}` function")))
+        };
+        Ok(JsFs {
+            read: get("read")?,
+            list: get("list")?,
+            obj,
+        })
+    }
+}
+
+impl FileSource for JsFs {
+    fn read(&self, path: &str) -> Option<String> {
+        self.read
+            .call1(&self.obj, &JsValue::from_str(path))
+            .ok()?
+            .as_string()
+    }
+
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        let v = self.list.call1(&self.obj, &JsValue::from_str(dir)).ok()?;
+        if v.is_null() || v.is_undefined() {
+            return None;
+        }
+        Some(
+            js_sys::Array::from(&v)
+                .iter()
+                .filter_map(|x| x.as_string())
+                .collect(),
+        )
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ImageOptions {
+    file: Option<String>,
+    target: Option<String>,
+    force: bool,
+}
+
+fn image_target(o: &ImageOptions) -> Result<ImageTarget, JsValue> {
+    ImageTarget::parse(o.target.as_deref().unwrap_or("auto")).map_err(|e| js_error(&e))
+}
+
+/// `setImage(text, spec, {file, target})` → `{text, changed, changes}`.
+#[wasm_bindgen(js_name = setImage)]
+pub fn set_image_js(text: &str, spec: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    let o: ImageOptions = from_js(options)?;
+    let opts = SetImageOptions {
+        target: image_target(&o)?,
+        file: o.file.clone(),
+    };
+    set_image(text, spec, &opts)
+        .map_err(|e| js_error(&e))
+        .and_then(|r| outcome_js(&r))
+}
+
+/// `parseImageSpec(spec)` → `{name, newName, newTag, digest}` (`"*"` keeps a field, `null` leaves it unset).
+#[wasm_bindgen(js_name = parseImageSpec)]
+pub fn parse_image_spec_js(spec: &str) -> Result<JsValue, JsValue> {
+    parse_image_spec(spec)
+        .map_err(|e| js_error(&e))
+        .and_then(|s| to_js(&s))
+}
+
+/// `overlayImages(dir, fs)` → `{kustomization, images: [...], unchecked, candidates}`.
+#[wasm_bindgen(js_name = overlayImages)]
+pub fn overlay_images_js(dir: &str, fs: JsValue) -> Result<JsValue, JsValue> {
+    let fs = JsFs::new(fs)?;
+    overlay_images(&fs, dir)
+        .map_err(|e| js_error(&e))
+        .and_then(|o| to_js(&o))
+}
+
+/// `checkImage(dir, spec, fs)` → the rendered images the spec names; throws `unknown-image`.
+#[wasm_bindgen(js_name = checkImage)]
+pub fn check_image_js(dir: &str, spec: &str, fs: JsValue) -> Result<JsValue, JsValue> {
+    let fs = JsFs::new(fs)?;
+    let spec = parse_image_spec(spec).map_err(|e| js_error(&e))?;
+    check_image(&fs, dir, &spec)
+        .map_err(|e| js_error(&e))
+        .and_then(|o| to_js(&o))
+}
+
+#[derive(Serialize)]
+struct JsScanFile<'a> {
+    file: &'a str,
+    text: &'a str,
+    changes: Vec<JsChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsScan<'a> {
+    files: Vec<JsScanFile<'a>>,
+}
+
+/// `scanImage(dir, spec, fs)` → `{files: [{file, text, changes}]}`: every reference under `dir`.
+#[wasm_bindgen(js_name = scanImage)]
+pub fn scan_image_js(dir: &str, spec: &str, fs: JsValue) -> Result<JsValue, JsValue> {
+    let fs = JsFs::new(fs)?;
+    let spec = parse_image_spec(spec).map_err(|e| js_error(&e))?;
+    let r = scan_image(&fs, dir, &spec).map_err(|e| js_error(&e))?;
+    to_js(&JsScan {
+        files: r
+            .files
+            .iter()
+            .map(|f| JsScanFile {
+                file: &f.file,
+                text: &f.text,
+                changes: changes_js(&f.changes),
+            })
+            .collect(),
+    })
+}
+
+/// `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes}`: the CLI's
+/// `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs unless `force`).
+#[wasm_bindgen(js_name = imageEdit)]
+pub fn image_edit_js(
+    target: &str,
+    spec: &str,
+    fs: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let fs = JsFs::new(fs)?;
+    let o: ImageOptions = from_js(options)?;
+    let opts = ImageEditOptions {
+        target: image_target(&o)?,
+        force: o.force,
+    };
+    let f = image_edit(&fs, target, spec, &opts).map_err(|e| js_error(&e))?;
+    to_js(&JsScanFile {
+        file: &f.file,
+        text: &f.text,
+        changes: changes_js(&f.changes),
+    })
+}
