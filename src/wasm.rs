@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::{
+    check_image, image_edit, overlay_images, parse_image_spec, scan_image, set_image, FileSource,
+    ImageEditOptions, ImageTarget, SetImageOptions,
+};
+
+use crate::{
     apply_edits, get_values, Change, Edit, EditOp, Error, Found, GetOptions, Outcome, ValueType,
 };
 
