@@ -12,9 +12,9 @@ ROOT="$(cd "$PKG/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 cd "$ROOT"
-cargo build --quiet --release --target wasm32-unknown-unknown --lib
+cargo build --quiet --profile wasm --target wasm32-unknown-unknown --lib
 crate="$(awk -F'"' '/^name *=/ { gsub(/-/, "_", $2); print $2; exit }' Cargo.toml)"
-input="target/wasm32-unknown-unknown/release/${crate}.wasm"
+input="target/wasm32-unknown-unknown/wasm/${crate}.wasm"
 
 # wasm-opt features: what rustc emits for wasm32-unknown-unknown by default
 # (bulk-memory, nontrapping-float-to-int, sign-ext, reference-types, multivalue,
