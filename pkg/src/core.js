@@ -104,7 +104,7 @@ export const setImage = (text, spec, options) => call('setImage', [text, spec, o
 /**
  * The container images used by the resources an overlay renders.
  * @param {string} dir @param {FileSource} fs
- * @returns {object[]}
+ * @returns {{kustomization: string, images: object[], unchecked: string[], candidates: string[]}}
  */
 export const overlayImages = (dir, fs) => call('overlayImages', [dir, fs]);
 
@@ -123,9 +123,19 @@ export const checkImage = (dir, spec, fs) => call('checkImage', [dir, spec, fs])
 export const scanImage = (dir, spec, fs) => call('scanImage', [dir, spec, fs]);
 
 /**
+ * The CLI's `image TARGET SPEC`: TARGET (relative to the file source's root) is a file
+ * or a directory (its kustomization); a kustomization's overlay must use the image
+ * unless `force`.
+ * @param {string} target @param {string} spec @param {FileSource} fs
+ * @param {{target?: string, force?: boolean}} [options]
+ * @returns {{file: string, text: string, changes: object[]}}
+ */
+export const imageEdit = (target, spec, fs, options) => call('imageEdit', [target, spec, fs, options ?? {}]);
+
+/**
  * Parses a kustomize image spec (`name=newName:newTag@digest`, …).
  * @param {string} spec
- * @returns {{name: string, newName?: string, newTag?: string, digest?: string}}
+ * @returns {{name: string, newName: string|null, newTag: string|null, digest: string|null}}
  */
 export const parseImageSpec = (spec) => call('parseImageSpec', [spec]);
 

@@ -112,9 +112,16 @@ export interface EditRequest {
   select?: string;
 }
 
+/** A container image the overlay renders. */
 export interface OverlayImage {
+  /** image name as matched by `images:` entries */
   name: string;
+  /** the image after the overlay's `images:` */
   image: string;
+  /** the image as the resource file writes it */
+  original: string;
+  /** kustomization files whose `images:` changed it */
+  setBy: string[];
   container: string;
   kind: string;
   resource: string;
@@ -122,11 +129,12 @@ export interface OverlayImage {
   line: number;
 }
 
+/** A parsed image spec: `"*"` keeps the current value of a field, `null` clears it. */
 export interface ImageSpec {
   name: string;
-  newName?: string;
-  newTag?: string;
-  digest?: string;
+  newName: string | null;
+  newTag: string | null;
+  digest: string | null;
 }
 
 export interface OverlayOptions {

@@ -165,9 +165,10 @@ export function setImage(text, spec, options = {}) {
 }
 
 /**
- * Parses a kustomize image spec.
+ * Parses a kustomize image spec. A field the spec keeps is `"*"` (`name:tag` keeps the
+ * current newName); a field it clears is `null`.
  * @param {string} spec e.g. `api=ghcr.io/acme/api:1.2.3`
- * @returns {{name: string, newName?: string, newTag?: string, digest?: string}}
+ * @returns {{name: string, newName: string|null, newTag: string|null, digest: string|null}}
  * @throws {GitopsBumpError} `image-spec`
  */
 export function parseImageSpec(spec) {
@@ -194,7 +195,8 @@ function overlayArgs(dir, options) {
  * @returns {{name: string, image: string, container: string, kind: string, resource: string, file: string, line: number}[]}
  */
 export function overlayImages(dir, options = {}) {
-  return core.overlayImages(...overlayArgs(dir, options));
+  // the core returns {kustomization, images, unchecked, candidates}; the contract, the images
+  return core.overlayImages(...overlayArgs(dir, options)).images;
 }
 
 /**

@@ -20,18 +20,14 @@
  *
  * @module gitops-bump/plan
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import * as core from './core.js';
-import { GitopsBumpError, usageError } from './errors.js';
+import { usageError } from './errors.js';
 import { nodeFileSource, normalize, readText, writeAtomic } from './files.js';
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
-
-/** File names kustomize looks for in a directory, in its order. */
-export const KUSTOMIZATION_NAMES = Object.freeze(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /** Fields allowed per kind of plan entry (anything else is a typo and an error). */
 const ALLOWED = {
@@ -241,19 +237,16 @@ export function computeEntries(entries, cwd) {
       }
       continue;
     }
-    let display = normalize(entry.file);
-    let abs = path.resolve(cwd, entry.file);
-    if (entry.op === 'image' && isDirectory(abs)) {
-      const name = KUSTOMIZATION_NAMES.find((n) => fs.existsSync(path.join(abs, n)));
-      if (!name) {
-        throw new GitopsBumpError(`${display}: no kustomization file in this directory (looked for ${KUSTOMIZATION_NAMES.join(', ')})`, {
-          kind: 'not-kustomization',
-          file: display,
-        });
-      }
-      abs = path.join(abs, name);
-      display = display === '.' ? name : `${display}/${name}`;
+    if (entry.op === 'image') {
+      // the core resolves a directory to its kustomization and runs the overlay check
+      // (unless force) through the same file source, so it sees earlier entries' edits
+      const result = core.imageEdit(rel(path.resolve(cwd, entry.file)), entry.spec, source, { target: entry.target, force: entry.force });
+      const abs = path.resolve(cwd, result.file);
+      update(abs, current(abs, result.file), result);
+      continue;
     }
+    const display = normalize(entry.file);
+    const abs = path.resolve(cwd, entry.file);
     const record = current(abs, display);
     const text = record.after;
     const options = { file: display };
@@ -267,24 +260,9 @@ export function computeEntries(entries, cwd) {
       case 'edits':
         update(abs, record, core.applyEdits(text, entry.edits, options));
         break;
-      case 'image':
-        if (!entry.force && KUSTOMIZATION_NAMES.includes(path.basename(abs))) {
-          core.checkImage(rel(path.dirname(abs)), entry.spec, source);
-        }
-        update(abs, record, core.setImage(text, entry.spec, entry.target ? { ...options, target: entry.target } : options));
-        break;
     }
   }
   return [...files.values()];
-}
-
-/** @param {string} p @returns {boolean} */
-function isDirectory(p) {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -223,10 +223,9 @@ test('parseImageSpec speaks kustomize\'s grammar', () => {
   assert.equal(spec.newName, 'ghcr.io/acme/api');
   assert.equal(spec.newTag, '1.2.3');
   assert.equal(spec.digest, digest);
-  const tagOnly = parseImageSpec('ghcr.io/acme/api:1.10');
-  assert.equal(tagOnly.name, 'ghcr.io/acme/api');
-  assert.equal(tagOnly.newTag, '1.10');
-  assert.ok(!tagOnly.newName);
+  // `name:tag` keeps the current newName ("*") and clears the digest (null)
+  assert.deepEqual({ ...parseImageSpec('ghcr.io/acme/api:1.10') }, { name: 'ghcr.io/acme/api', newName: '*', newTag: '1.10', digest: null });
+  assert.throws(() => parseImageSpec('api=a=b'), (e) => e.kind === 'image-spec');
 });
 
 test('overlayImages lists the images the overlay renders, read through node:fs below root', (t) => {
