@@ -426,7 +426,7 @@ function describe(ch) {
  * @param {NodeJS.ProcessEnv} env
  * @returns {Record<string, any> | null}
  */
-function gitOptions(v, env) {
+export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
   const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'token-env', 'github-repo', 'source-sha'];
   if (!wanted) {

@@ -4,6 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { gitOptions } from '../src/cli.js';
 import { cli, cliAsync, demoTree, git, read, tempLeftovers, tempTree } from './helpers.js';
 
 const VALUES = '# values\nimage:\n  # pinned\n  tag: "1.9"\n  pullPolicy: Always  # or IfNotPresent\n\nreplicaCount: 2\n';
@@ -241,6 +242,33 @@ test('--push pushes the commit to the remote; --json reports it', (t) => {
   assert.equal(git(remote, 'rev-parse', 'main'), report.commit);
   assert.equal(git(remote, 'log', '-1', '--format=%an', 'main'), 'Bot');
   assert.match(git(remote, 'show', 'main:overlays/production/kustomization.yaml'), /newTag: "1\.10\.0"/);
+});
+
+test('--remote, --branch, --message and --source-sha choose where and what is pushed', (t) => {
+  const { work, base } = demoCheckout(t);
+  const upstream = path.join(base, 'upstream.git');
+  git(base, 'init', '--quiet', '--bare', upstream);
+  git(work, 'remote', 'add', 'upstream', upstream);
+  git(work, 'push', '--quiet', 'upstream', 'HEAD:release');
+  expect(cli(['set', 'charts/api/values.yaml', 'image.tag', '1.10', '--push', '--remote', 'upstream', '--branch', 'release',
+    '--message', 'deploy {tags} from {sha}', '--source-sha', 'abc1234def'], { cwd: work }), 0);
+  assert.match(git(upstream, 'log', '-1', '--format=%s', 'release'), /^deploy .*1\.10.* from abc1234/);
+  assert.match(git(upstream, 'show', 'release:charts/api/values.yaml'), /tag: "1\.10"/);
+});
+
+test('the git flags become runPipeline options, one for one', () => {
+  const env = { GITHUB_REPOSITORY: 'acme/app' };
+  const o = gitOptions({ pr: true, base: 'main', title: 'T {tags}', body: 'B', label: ['a', 'b'], draft: true, 'token-env': 'BOT_TOKEN',
+    'github-repo': 'acme/config', retries: '7', author: 'Bot <bot@example.com>', remote: 'up', branch: 'deploy', message: 'm' }, env);
+  assert.deepEqual({ ...o, env: undefined }, {
+    commit: false, push: false, pr: true, apiCommit: false, repo: undefined, remote: 'up', branch: 'deploy', message: 'm',
+    author: 'Bot <bot@example.com>', retries: 7, base: 'main', title: 'T {tags}', body: 'B', labels: ['a', 'b'], draft: true,
+    tokenEnv: 'BOT_TOKEN', githubRepo: 'acme/config', sourceSha: undefined, env: undefined,
+  });
+  assert.equal(o.env, env);
+  assert.equal(gitOptions({}, env), null, 'no git flag, no pipeline');
+  assert.equal(gitOptions({ 'api-commit': true }, env).tokenEnv, 'GITHUB_TOKEN');
+  assert.equal(gitOptions({ repo: 'https://example.invalid/c.git' }, env).repo, 'https://example.invalid/c.git');
 });
 
 test('--repo clones the remote, edits and pushes there', (t) => {
