@@ -3,7 +3,10 @@
 use serde_yaml::Value;
 
 use crate::error::{Error, ErrorKind};
-use crate::locate::{line_col, select_docs, steps_to_path, Match, Partial, Resolver, Step};
+use crate::locate::{
+    line_col, select_docs, steps_to_path, DocFilter, Match, Partial, Resolver, Step,
+    LAZY_FROM_BYTES,
+};
 use crate::patch::{apply_patches, shift, Patch};
 use crate::path::{Path, SegmentKind};
 use crate::scalar::{
@@ -572,16 +575,44 @@ fn alias_paths(
 }
 
 fn apply_batch(src: &str, edits: &[Edit]) -> Result<(String, Vec<Change>), Error> {
+    // Large streams: parse only the documents that can hold a path. Anything but a clean
+    // success falls back to parsing everything, so results and messages do not depend on it.
+    if src.len() >= LAZY_FROM_BYTES
+        && edits
+            .iter()
+            .all(|e| !e.create && !matches!(e.op, EditOp::Append { .. }))
+    {
+        if let Ok(filters) = edits
+            .iter()
+            .map(|e| DocFilter::new(&e.path, e.select.as_deref()))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            let want = |i: usize, text: &str| filters.iter().any(|f| f.accepts(i, text));
+            if let Ok(stream) = Stream::parse_where(src, &want) {
+                if let Ok(done) = apply_parsed(src, &stream, edits) {
+                    return Ok(done);
+                }
+            }
+        }
+    }
     let stream = Stream::parse(src)?;
+    apply_parsed(src, &stream, edits)
+}
+
+fn apply_parsed(
+    src: &str,
+    stream: &Stream,
+    edits: &[Edit],
+) -> Result<(String, Vec<Change>), Error> {
     let mut cx = Ctx {
         src,
-        style: detect_style(src, &stream),
+        style: detect_style(src, stream),
         patches: Vec::new(),
         mutations: Vec::new(),
         changes: Vec::new(),
     };
     for edit in edits {
-        plan(&mut cx, &stream, edit)?;
+        plan(&mut cx, stream, edit)?;
     }
     if cx.patches.is_empty() {
         return Ok((src.to_string(), cx.changes));
@@ -611,6 +642,7 @@ fn apply_batch(src: &str, edits: &[Edit]) -> Result<(String, Vec<Change>), Error
             index,
             range,
             root: None,
+            parsed: true,
         };
         // Text inserted at a boundary belongs to the document that ends there.
         let new_start = if d.range.start == 0 {

@@ -1,7 +1,7 @@
 //! Reading values at a key path.
 
 use crate::error::{Error, ErrorKind};
-use crate::locate::{line_col, select_docs, steps_to_path, Resolver};
+use crate::locate::{line_col, select_docs, steps_to_path, DocFilter, Resolver, LAZY_FROM_BYTES};
 use crate::path::Path;
 use crate::scalar::describe_type;
 use crate::tree::{NodeKind, Stream};
@@ -45,8 +45,27 @@ pub struct Found {
 /// `alias`.
 pub fn get_values(src: &str, path: &str, opts: &GetOptions) -> Result<Vec<Found>, Error> {
     let path = Path::parse(path)?;
+    if src.len() >= LAZY_FROM_BYTES {
+        if let Ok(filter) = DocFilter::new(&path.source, opts.select.as_deref()) {
+            if let Ok(stream) = Stream::parse_where(src, &|i, t| filter.accepts(i, t)) {
+                if let Ok(found) = get_parsed(src, &path, &stream, opts) {
+                    return Ok(found);
+                }
+            }
+        }
+    }
     let stream = Stream::parse(src)?;
-    let docs = select_docs(src, &stream, opts.select.as_deref())?;
+    get_parsed(src, &path, &stream, opts)
+}
+
+fn get_parsed(
+    src: &str,
+    path: &Path,
+    stream: &Stream,
+    opts: &GetOptions,
+) -> Result<Vec<Found>, Error> {
+    let path = path.clone();
+    let docs = select_docs(src, stream, opts.select.as_deref())?;
     let r = Resolver { src, path: &path };
     let many = opts.all || path.has_wildcard();
     let mut out = Vec::new();

@@ -468,7 +468,7 @@ pub(crate) fn select_docs<'t>(
     select: Option<&str>,
 ) -> Result<Vec<&'t Document>, Error> {
     let Some(sel) = select.filter(|s| !s.trim().is_empty()) else {
-        return Ok(stream.docs.iter().collect());
+        return Ok(stream.docs.iter().filter(|d| d.parsed).collect());
     };
     match DocSelector::parse(sel)? {
         DocSelector::Index(i) => match stream.docs.get(i) {
@@ -486,6 +486,7 @@ pub(crate) fn select_docs<'t>(
             let picked: Vec<&Document> = stream
                 .docs
                 .iter()
+                .filter(|d| d.parsed)
                 .filter(|d| {
                     conds.iter().all(|(p, want)| {
                         let r = Resolver { src, path: p };
@@ -528,4 +529,60 @@ pub(crate) fn doc_label(src: &str, d: &Document) -> Option<String> {
         Some(n) => format!("{kind}/{n}"),
         None => kind,
     })
+}
+
+/// Streams at least this large parse only the documents a [`DocFilter`] accepts.
+pub(crate) const LAZY_FROM_BYTES: usize = 512 * 1024;
+
+/// A cheap test of whether a document's text can hold a path: every key and selector value
+/// the path (and the document selector) names must occur in it literally. A key written with
+/// escapes, `''` or folded over lines would be missed; a miss only costs a full parse, since
+/// callers fall back to it on any error.
+pub(crate) struct DocFilter {
+    needles: Vec<String>,
+    index: Option<usize>,
+}
+
+impl DocFilter {
+    pub(crate) fn new(path: &str, select: Option<&str>) -> Result<DocFilter, Error> {
+        let mut needles = Vec::new();
+        let mut index = None;
+        fn add(needles: &mut Vec<String>, p: &Path) {
+            for s in &p.segments {
+                match &s.kind {
+                    SegmentKind::Key(k) => needles.push(k.clone()),
+                    SegmentKind::KeyOrIndex(k) if !k.bytes().all(|b| b.is_ascii_digit()) => {
+                        needles.push(k.clone())
+                    }
+                    SegmentKind::Select { key, value } => {
+                        needles.push(key.clone());
+                        needles.push(value.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        add(&mut needles, &Path::parse(path)?);
+        match select
+            .filter(|s| !s.trim().is_empty())
+            .map(DocSelector::parse)
+            .transpose()?
+        {
+            Some(DocSelector::Index(i)) => index = Some(i),
+            Some(DocSelector::Fields(conds)) => {
+                for (p, v) in &conds {
+                    add(&mut needles, p);
+                    needles.push(v.clone());
+                }
+            }
+            None => {}
+        }
+        needles.retain(|n| !n.is_empty());
+        Ok(DocFilter { needles, index })
+    }
+
+    pub(crate) fn accepts(&self, index: usize, text: &str) -> bool {
+        self.index.is_none_or(|i| i == index)
+            && self.needles.iter().all(|n| text.contains(n.as_str()))
+    }
 }

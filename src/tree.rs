@@ -150,8 +150,10 @@ pub struct Document {
     /// Byte range of this document's slice of the stream: it starts where the previous one
     /// ended and holds its directives, `---`, content, comments and `...`.
     pub range: std::ops::Range<usize>,
-    /// The root node; `None` for an empty document.
+    /// The root node; `None` for an empty document, or one that was not parsed.
     pub root: Option<Node>,
+    /// Whether the document was parsed (see [`Stream::parse_where`]).
+    pub parsed: bool,
 }
 
 /// A parsed YAML stream.
@@ -169,6 +171,120 @@ impl Stream {
     pub fn parse(src: &str) -> Result<Stream, Error> {
         Builder::new(src).run()
     }
+
+    /// Parses only the documents for which `want(index, text)` holds; the others are kept with
+    /// their index and range, `root: None` and `parsed: false`. Documents are found by their
+    /// `---` and `...` marker lines, which YAML allows nowhere else at the start of a line.
+    ///
+    /// # Errors
+    /// `yaml-syntax` in a parsed document (its position relative to that document), or when
+    /// a piece between markers does not hold exactly one document: callers then parse the
+    /// whole stream with [`Stream::parse`] for a precise message.
+    pub fn parse_where(src: &str, want: &dyn Fn(usize, &str) -> bool) -> Result<Stream, Error> {
+        let mut docs = Vec::new();
+        for (index, range) in split_documents(src).into_iter().enumerate() {
+            let text = &src[range.clone()];
+            if !want(index, text) {
+                docs.push(Document {
+                    index,
+                    range,
+                    root: None,
+                    parsed: false,
+                });
+                continue;
+            }
+            let sub = Builder::new(text).run()?;
+            let [doc] = <[Document; 1]>::try_from(sub.docs).map_err(|_| {
+                Error::new(
+                    ErrorKind::YamlSyntax,
+                    "document markers are not where the parser found documents",
+                )
+            })?;
+            let mut root = doc.root;
+            if let Some(n) = &mut root {
+                offset_node(n, range.start);
+            }
+            docs.push(Document {
+                index,
+                range,
+                root,
+                parsed: true,
+            });
+        }
+        Ok(Stream { docs })
+    }
+}
+
+fn offset_node(n: &mut Node, by: usize) {
+    n.start += by;
+    n.end += by;
+    n.props_start += by;
+    match &mut n.kind {
+        NodeKind::Mapping { entries, .. } => entries.iter_mut().for_each(|(k, v)| {
+            offset_node(k, by);
+            offset_node(v, by);
+        }),
+        NodeKind::Sequence { items, .. } => items.iter_mut().for_each(|i| offset_node(i, by)),
+        _ => {}
+    }
+}
+
+/// The byte ranges of a stream's documents, found by their marker lines: a document starts at
+/// a `---` line (or the directives before it) and ends after a `...` line. A piece holding only
+/// comments, blank lines and directives joins the next document (the last one joins the previous).
+pub(crate) fn split_documents(src: &str) -> Vec<std::ops::Range<usize>> {
+    let b = src.as_bytes();
+    let marker = |at: usize, m: &[u8]| {
+        b[at..].starts_with(m) && matches!(b.get(at + 3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+    };
+    let mut cuts = vec![0];
+    let mut line = 0;
+    let mut directives_from: Option<usize> = None;
+    while line < b.len() {
+        let next = src[line..].find('\n').map_or(b.len(), |i| line + i + 1);
+        if marker(line, b"---") {
+            let at = directives_from.unwrap_or(line);
+            if at > 0 {
+                cuts.push(at);
+            }
+            directives_from = None;
+        } else if marker(line, b"...") {
+            cuts.push(next);
+            directives_from = None;
+        } else if b[line] == b'%' {
+            directives_from.get_or_insert(line);
+        } else if !src[line..next].trim().is_empty()
+            && !src[line..next].trim_start().starts_with('#')
+        {
+            directives_from = None;
+        }
+        line = next;
+    }
+    cuts.push(b.len());
+    cuts.dedup();
+    let has_content = |r: &std::ops::Range<usize>| {
+        src[r.clone()].lines().any(|l| {
+            let t = l.trim_start_matches('\u{feff}').trim();
+            let end_marker =
+                t.starts_with("...") && matches!(t.as_bytes().get(3), None | Some(b' ' | b'\t'));
+            !(t.is_empty() || t.starts_with('#') || t.starts_with('%') || end_marker)
+        })
+    };
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut pending_start: Option<usize> = None;
+    for w in cuts.windows(2) {
+        let r = pending_start.take().unwrap_or(w[0])..w[1];
+        if has_content(&r) {
+            out.push(r);
+        } else {
+            pending_start = Some(r.start);
+        }
+    }
+    // Trailing comments join the last document; a stream of only comments has no document.
+    if let (Some(_), Some(last)) = (pending_start, out.last_mut()) {
+        last.end = src.len();
+    }
+    out
 }
 
 /// Converts saphyr's character indexes to byte offsets with a moving cursor.
@@ -308,6 +424,7 @@ impl<'a> Builder<'a> {
                     index,
                     range: self.doc_start..self.src.len(),
                     root: self.doc_root.take(),
+                    parsed: true,
                 });
                 self.anchors.clear();
                 if e > s {
@@ -787,6 +904,29 @@ mod tests {
     fn non_ascii_and_bom() {
         let src = "\u{feff}name: é\nx: ü1\n";
         assert_eq!(spans(src), vec!["name", "é", "x", "ü1"]);
+    }
+
+    #[test]
+    fn markers_split_like_the_parser() {
+        for src in [
+            "# head\na: 1\n---\nb: 2\n...\n%YAML 1.2\n---\nc: 3\n",
+            "---\na: 1\n---\n# only a comment\n---\nb: |\n  x\n  ---x\n...\n# tail\n",
+            "a: 1\n...\nb: 2\n",
+            "# just a comment\n",
+        ] {
+            let full = Stream::parse(src).unwrap();
+            let lazy = Stream::parse_where(src, &|_, _| true).unwrap();
+            let f: Vec<_> = full.docs.iter().map(|d| d.range.clone()).collect();
+            let l: Vec<_> = lazy.docs.iter().map(|d| d.range.clone()).collect();
+            assert_eq!(f.len(), l.len(), "{src:?}: {f:?} vs {l:?}");
+            for (a, b) in full.docs.iter().zip(&lazy.docs) {
+                assert_eq!(
+                    a.root.as_ref().map(|n| (n.start, n.end)),
+                    b.root.as_ref().map(|n| (n.start, n.end)),
+                    "{src:?}"
+                );
+            }
+        }
     }
 
     #[test]
