@@ -28,6 +28,12 @@
 //! - Keys are matched as strings; complex keys (`? [a, b]`) cannot be addressed.
 //! - A block scalar keeps its style only when the new value can be written in it (no leading
 //!   blanks, at most one trailing line break); otherwise it becomes a double-quoted scalar.
+//! - In streams over 512 KB, a document is parsed only when every key and selector value of
+//!   the path occurs in its text, so a syntax error in a document that cannot hold the path is
+//!   not reported there. A key written with escapes (`"\x61pp"`) or `''` is not seen by that
+//!   filter; a miss falls back to a full parse, so it can only hide an ambiguity (the same
+//!   path in a second document that spells the key that way).
+//! - An explicit key with no `:` (`? a`) cannot be given a value.
 
 mod edit;
 mod error;
