@@ -66,3 +66,8 @@ pub use crate::scalar::{
     double_quoted, is_ambiguous, render_scalar, render_string, Context, ValueType,
 };
 pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
