@@ -35,6 +35,8 @@
 //!   path in a second document that spells the key that way).
 //! - An explicit key with no `:` (`? a`) cannot be given a value.
 
+#![warn(missing_docs)]
+
 mod edit;
 mod error;
 mod get;
