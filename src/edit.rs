@@ -492,6 +492,25 @@ struct Ctx<'a> {
 /// Applies a run of edits against one parse of `src`: either several plain `set`s (they
 /// cannot disturb each other's positions) or a single edit of any kind.
 impl Ctx<'_> {
+    /// Records one edit at match `m`: its bytes, the data change the self-check expects, and
+    /// the reported change.
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        m: &Match<'_>,
+        patch: Patch,
+        mutation: Mutation,
+        at: usize,
+        old: Option<String>,
+        new: Option<String>,
+        kind: ChangeKind,
+    ) {
+        self.patches.push(patch);
+        self.record(m.doc, &m.chain, m.node, mutation);
+        let c = change(self, m, at, old, new, kind);
+        self.changes.push(c);
+    }
+
     /// Records the data change `mutation` (whose steps lead to `node` through `chain`), and the
     /// same change wherever an alias repeats an anchored node on that way.
     fn record(&mut self, doc: usize, chain: &[&Node], node: &Node, mutation: Mutation) {
@@ -938,21 +957,15 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
     } else {
         text
     };
-    cx.patches.push(Patch { start, end, text });
-    cx.record(
-        m.doc,
-        &m.chain,
-        m.node,
-        Mutation::Set(m.steps.clone(), expected),
-    );
-    cx.changes.push(change(
-        cx,
+    cx.emit(
         m,
+        Patch { start, end, text },
+        Mutation::Set(m.steps.clone(), expected),
         n.start,
         old,
         Some(value.to_string()),
         ChangeKind::Set,
-    ));
+    );
     Ok(())
 }
 
@@ -1063,16 +1076,15 @@ fn remove_node(cx: &mut Ctx<'_>, m: &Match<'_>) -> Result<(), Error> {
         }
         _ => unreachable!("steps follow the tree"),
     };
-    cx.patches.push(Patch { start, end, text });
-    cx.record(m.doc, &m.chain, m.node, Mutation::Remove(m.steps.clone()));
-    cx.changes.push(change(
-        cx,
+    cx.emit(
         m,
+        Patch { start, end, text },
+        Mutation::Remove(m.steps.clone()),
         n.start,
         Some(old_value(src, n)),
         None,
         ChangeKind::Remove,
-    ));
+    );
     Ok(())
 }
 
@@ -1181,25 +1193,19 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
             .found(n.describe()))
         }
     };
-    cx.patches.push(Patch {
-        start: at,
-        end: at,
-        text,
-    });
-    cx.record(
-        m.doc,
-        &m.chain,
-        m.node,
-        Mutation::Append(m.steps.clone(), expected),
-    );
-    cx.changes.push(change(
-        cx,
+    cx.emit(
         m,
+        Patch {
+            start: at,
+            end: at,
+            text,
+        },
+        Mutation::Append(m.steps.clone(), expected),
         n.start,
         None,
         Some(value.to_string()),
         ChangeKind::Insert,
-    ));
+    );
     Ok(())
 }
 
@@ -1266,16 +1272,15 @@ fn replace_null(
             }
         }
     };
-    cx.patches.push(Patch { start, end, text });
-    cx.record(m.doc, &m.chain, m.node, mutation);
-    cx.changes.push(change(
-        cx,
+    cx.emit(
         m,
+        Patch { start, end, text },
+        mutation,
         n.start,
         Some(old_value(src, n)),
         Some(shown.to_string()),
         ChangeKind::Insert,
-    ));
+    );
     Ok(())
 }
 
