@@ -35,9 +35,15 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$source_sum" && -f "$PKG/wasm/node/gi
 fi
 rm -f "$stamp"
 
+# Build both into a staging directory, check the node build loads, then swap each into
+# place: a failed build leaves the previous pkg/wasm/ intact, and readers (tests, the
+# playground server) never see a half-written directory for more than a rename.
+staging="$PKG/wasm/.staging.$$"
+trap 'rm -rf "$staging" "$PKG"/wasm/.old.$$.*' EXIT
+mkdir -p "$staging"
+
 for target in node web; do
-  out="$PKG/wasm/$target"
-  rm -rf "$out"
+  out="$staging/$target"
   mkdir -p "$out"
   bindgen_target="$target"
   [[ "$target" == node ]] && bindgen_target=nodejs
@@ -58,5 +64,10 @@ node -e '
   if (typeof m.version !== "function") throw new Error("wasm build exports no version()");
   console.log("build-wasm: gitops-bump core " + m.version() + ", " +
     require("fs").statSync(process.argv[2]).size + " bytes wasm");
-'  "$PKG/wasm/node/gitops_bump.js" "$PKG/wasm/node/gitops_bump_bg.wasm"
+'  "$staging/node/gitops_bump.js" "$staging/node/gitops_bump_bg.wasm"
+
+for target in node web; do
+  if [[ -e "$PKG/wasm/$target" ]]; then mv "$PKG/wasm/$target" "$PKG/wasm/.old.$$.$target"; fi
+  mv "$staging/$target" "$PKG/wasm/$target"
+done
 echo "$source_sum" > "$stamp"
