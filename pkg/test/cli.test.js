@@ -107,6 +107,8 @@ test('set --type and --create', (t) => {
   const cwd = tempTree(t, { 'v.yaml': VALUES });
   expect(cli(['set', 'v.yaml', 'replicaCount', '3', '--type', 'int'], { cwd }), 0);
   assert.match(read(cwd, 'v.yaml'), /\nreplicaCount: 3\n$/);
+  expect(cli(['set', 'v.yaml', 'replicaCount', '--type', 'int', '--', '-1'], { cwd }), 0);
+  assert.match(read(cwd, 'v.yaml'), /\nreplicaCount: -1\n$/, 'a value starting with - after --');
   expect(cli(['set', 'v.yaml', 'replicaCount', '4'], { cwd }), 0);
   assert.match(read(cwd, 'v.yaml'), /\nreplicaCount: (["'])4\1\n$/, 'a string by default');
   expect(cli(['set', 'v.yaml', 'image.digest', 'sha256:abc'], { cwd }), 1);
