@@ -271,8 +271,13 @@ pub fn known_panic(text: &str) -> Option<&'static str> {
         return None;
     }
     // `%FOO 日\n--- |\n`: a directive with multi-byte characters shifts the byte offsets
-    // that `Stream::parse` computes, and it slices out of bounds.
-    if text.lines().any(|l| l.starts_with('%') && !l.is_ascii()) {
+    // that `Stream::parse` computes: it slices out of bounds or inside a character, in
+    // `Stream::parse` or later in an edit.
+    // (`\r` alone ends a line too: `#\r%YA\u{fffd}\n` holds a directive.)
+    if text
+        .split(['\n', '\r'])
+        .any(|l| l.starts_with('%') && !l.is_ascii())
+    {
         return Some("a directive with non-ASCII characters");
     }
     None
