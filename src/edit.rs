@@ -670,10 +670,21 @@ fn apply_parsed(
             shift(d.range.start, &cx.patches)
         };
         let new_range = new_start..shift(d.range.end, &cx.patches);
-        self_check(&src[d.range.clone()], &text[new_range], &muts).map_err(|e| match edits {
-            [one] => e.segment(one.path.clone(), one.path.clone()),
-            _ => e,
-        })?;
+        let new_doc = &text[new_range];
+        // The edited document must also stay readable by our own parser, or the next edit of
+        // the file would fail.
+        let own = Stream::parse(new_doc).err().map(|e| {
+            Error::new(
+                ErrorKind::SelfCheck,
+                format!("the edited document would not parse again: {}", e.message()),
+            )
+            .hint("nothing was written; this is a bug, please report it with the input")
+        });
+        own.map_or_else(|| self_check(&src[d.range.clone()], new_doc, &muts), Err)
+            .map_err(|e| match edits {
+                [one] => e.segment(one.path.clone(), one.path.clone()),
+                _ => e,
+            })?;
     }
     Ok((text, cx.changes))
 }

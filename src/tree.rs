@@ -215,6 +215,38 @@ impl Stream {
     }
 }
 
+/// saphyr-parser counts the characters of a directive line (`%FOO é`) in bytes, which shifts
+/// every later position. Directive lines (at the start of the stream or after `...`, up to
+/// `---`) get each non-ASCII character replaced by `x`: one character for one, so positions
+/// line up, and directive values are never read from the parser.
+fn ascii_directives(src: &str) -> Option<String> {
+    if src.is_ascii() {
+        return None;
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut zone = true;
+    let mut changed = false;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim_end_matches(['\r', '\n']);
+        let marker =
+            |m: &str| t.starts_with(m) && matches!(t.as_bytes().get(3), None | Some(b' ' | b'\t'));
+        if zone && t.starts_with('%') && !t.is_ascii() {
+            out.extend(line.chars().map(|c| if c.is_ascii() { c } else { 'x' }));
+            changed = true;
+            continue;
+        }
+        if marker("...") {
+            zone = true;
+        } else if zone
+            && !(t.starts_with('%') || t.trim().is_empty() || t.trim_start().starts_with('#'))
+        {
+            zone = false;
+        }
+        out.push_str(line);
+    }
+    changed.then_some(out)
+}
+
 fn offset_node(n: &mut Node, by: usize) {
     n.start += by;
     n.end += by;
@@ -371,7 +403,8 @@ impl<'a> Builder<'a> {
     }
 
     fn run(mut self) -> Result<Stream, Error> {
-        let mut parser = Parser::new_from_str(self.src);
+        let scanned = ascii_directives(self.src);
+        let mut parser = Parser::new_from_str(scanned.as_deref().unwrap_or(self.src));
         loop {
             let (ev, span) = match parser.next_event() {
                 None => break,
@@ -801,7 +834,9 @@ impl<'a> Builder<'a> {
         let spaces = |l: &str| l.len() - l.trim_start_matches(' ').len();
         // Content indentation: an explicit indicator, else the first line with text.
         let header_text = &self.src[header..header_line_end];
-        let explicit = header_text[1..]
+        let explicit = header_text
+            .get(1..)
+            .unwrap_or("")
             .chars()
             .take_while(|c| matches!(c, '+' | '-' | '1'..='9'))
             .find_map(|c| c.to_digit(10));
@@ -898,6 +933,14 @@ mod tests {
                 "v"
             ]
         );
+    }
+
+    #[test]
+    fn non_ascii_directives_keep_positions() {
+        let src = "%FOO \u{e5d7}\n--- |\n  x\n";
+        assert_eq!(spans(src), vec!["|\n  x"]);
+        let src = "%FOO \u{e9}\n---\na: \u{e9}1\n";
+        assert_eq!(spans(src), vec!["a", "\u{e9}1"]);
     }
 
     #[test]
