@@ -273,10 +273,11 @@ pub fn known_panic(text: &str) -> Option<&'static str> {
     // `%FOO 日\n--- |\n`: a directive with multi-byte characters shifts the byte offsets
     // that `Stream::parse` computes: it slices out of bounds or inside a character, in
     // `Stream::parse` or later in an edit.
-    // (`\r` alone ends a line too: `#\r%YA\u{fffd}\n` holds a directive.)
+    // (`\r` alone ends a line too: `#\r%YA\u{fffd}\n` holds a directive; so may a line
+    // after a BOM.)
     if text
         .split(['\n', '\r'])
-        .any(|l| l.starts_with('%') && !l.is_ascii())
+        .any(|l| l.trim_start_matches('\u{feff}').starts_with('%') && !l.is_ascii())
     {
         return Some("a directive with non-ASCII characters");
     }
