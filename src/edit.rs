@@ -225,7 +225,10 @@ fn detect_style(src: &str, stream: &Stream) -> Style {
                             }
                         }
                         NodeKind::Sequence { flow: false, .. } if seq.is_none() => {
-                            if let Some(d) = dash_before(src, v) {
+                            if let Some(d) = (src.as_bytes().get(v.start) == Some(&b'-'))
+                                .then_some(v.start)
+                                .or_else(|| dash_before(src, v))
+                            {
                                 let dc = column(src, d);
                                 *seq = Some(dc.saturating_sub(kc));
                             }

@@ -226,7 +226,7 @@ fn ascii_directives(src: &str) -> Option<String> {
     let mut out = String::with_capacity(src.len());
     let mut zone = true;
     let mut changed = false;
-    for line in src.split_inclusive('\n') {
+    for line in src.split_inclusive(['\n', '\r']) {
         let t = line.trim_end_matches(['\r', '\n']);
         let marker =
             |m: &str| t.starts_with(m) && matches!(t.as_bytes().get(3), None | Some(b' ' | b'\t'));
@@ -484,8 +484,10 @@ impl<'a> Builder<'a> {
             }
             Event::MappingStart(anchor_id, _) | Event::SequenceStart(anchor_id, _) => {
                 let is_map = matches!(ev, Event::MappingStart(..));
-                let (props_start, start, anchor, tag) =
-                    self.props(s.max(self.prev_end.min(s)), anchor_id);
+                let (props_start, start, anchor, tag) = self.collection_props(s, is_map);
+                if let (Some(name), true) = (&anchor, anchor_id > 0) {
+                    self.anchors.insert(anchor_id, name.clone());
+                }
                 let flow = self.b.get(start) == Some(&(if is_map { b'{' } else { b'[' }));
                 let kind = if is_map {
                     NodeKind::Mapping {
@@ -598,6 +600,83 @@ impl<'a> Builder<'a> {
                 None => *key = Some(node),
                 Some(k) => entries.push((k, node)),
             },
+        }
+    }
+
+    /// Where a collection starts, and its own properties. saphyr-parser's span of a block
+    /// collection may start at properties that belong to its first key (`&a key: 1`) or item
+    /// (`- &a item`); a block mapping's own properties stand on a line of their own, a block
+    /// sequence's before its first `-`.
+    fn collection_props(
+        &mut self,
+        s: usize,
+        is_map: bool,
+    ) -> (usize, usize, Option<String>, Option<String>) {
+        let (ps, st, anchor, tag) = self.read_props(s);
+        if matches!(self.b.get(st), Some(b'{' | b'[')) {
+            return (ps, st, anchor, tag);
+        }
+        if is_map {
+            if (anchor.is_some() || tag.is_some()) && self.src[ps..st].contains('\n') {
+                return (ps, st, anchor, tag);
+            }
+            return (s, s, None, None);
+        }
+        let blank = |c: Option<&u8>| matches!(c, None | Some(b' ' | b'\t' | b'\r' | b'\n'));
+        let dash = if self.b.get(s) == Some(&b'-') && blank(self.b.get(s + 1)) {
+            s
+        } else {
+            let before = self.src[..s].trim_end_matches([' ', '\t', '\r', '\n']);
+            if before.ends_with('-') {
+                before.len() - 1
+            } else {
+                s
+            }
+        };
+        let mut from = self.skip_blank(self.prev_end.min(dash));
+        if matches!(self.b.get(from), Some(b':' | b'?')) && blank(self.b.get(from + 1)) {
+            from += 1;
+        }
+        let (ps, st, anchor, tag) = self.read_props(from);
+        if st == dash && (anchor.is_some() || tag.is_some()) {
+            (ps, st, anchor, tag)
+        } else {
+            (dash, dash, None, None)
+        }
+    }
+
+    /// Reads `&anchor` and `!tag` properties from `at` without recording them.
+    fn read_props(&self, at: usize) -> (usize, usize, Option<String>, Option<String>) {
+        let mut p = at;
+        let mut anchor = None;
+        let mut tag = None;
+        let mut first = None;
+        loop {
+            let q = self.skip_blank(p);
+            match self.b.get(q) {
+                Some(b'&') if anchor.is_none() => {
+                    let end = self.word_end(q + 1);
+                    anchor = Some(self.src[q + 1..end].to_string());
+                    first.get_or_insert(q);
+                    p = end;
+                }
+                Some(b'!') if tag.is_none() => {
+                    let end = if self.b.get(q + 1) == Some(&b'<') {
+                        self.src[q..].find('>').map_or(self.b.len(), |i| q + i + 1)
+                    } else {
+                        self.word_end(q + 1)
+                    };
+                    tag = Some(self.src[q..end].to_string());
+                    first.get_or_insert(q);
+                    p = end;
+                }
+                _ => {
+                    return match first {
+                        None => (at, at, None, None),
+                        Some(f) => (f, q, anchor, tag),
+                    };
+                }
+            }
         }
     }
 
@@ -933,6 +1012,32 @@ mod tests {
                 "v"
             ]
         );
+    }
+
+    #[test]
+    fn properties_go_to_the_right_node() {
+        let src = "a:\n- &x !t |\n  v\nb: &m\n  k: 1\nc:\n  &y k2: 2\n";
+        let s = Stream::parse(src).unwrap();
+        let root = s.docs[0].root.as_ref().unwrap();
+        let NodeKind::Mapping { entries, .. } = &root.kind else {
+            panic!()
+        };
+        let (seq, item) = match &entries[0].1.kind {
+            NodeKind::Sequence { items, .. } => (&entries[0].1, &items[0]),
+            _ => panic!(),
+        };
+        assert_eq!((seq.anchor.as_deref(), seq.tag.as_deref()), (None, None));
+        assert_eq!(
+            (item.anchor.as_deref(), item.tag.as_deref()),
+            (Some("x"), Some("!t"))
+        );
+        assert_eq!(&src[seq.start..seq.start + 1], "-");
+        assert_eq!(entries[1].1.anchor.as_deref(), Some("m"));
+        assert_eq!(entries[2].1.anchor, None);
+        let NodeKind::Mapping { entries: inner, .. } = &entries[2].1.kind else {
+            panic!()
+        };
+        assert_eq!(inner[0].0.anchor.as_deref(), Some("y"));
     }
 
     #[test]
