@@ -397,6 +397,12 @@ pub fn no_panic(data: &[u8]) {
         all: flags & 128 != 0,
         select,
     };
+    // Open issue (panics): removing several entries when the text has no final line break
+    // (`c: &x\n: >`, remove `*`): fuzz/regressions/no_panic/remove-last-entry-*.
+    let remove_many = edit.op == EditOp::Remove && (edit.all || path.contains('*'));
+    if tolerant() && remove_many && !text.ends_with('\n') {
+        return;
+    }
     if let Ok(out) = apply_edits(&text, std::slice::from_ref(&edit)) {
         if parsed.is_ok() {
             if let Err(e) = Stream::parse(&out.text) {
