@@ -171,7 +171,8 @@ impl Outcome {
 /// The first edit's error (`not-found`, `ambiguous`, `path-syntax`, `yaml-syntax`,
 /// `type-mismatch`, `alias`, `invalid-value`, `self-check`); the input is then unchanged.
 pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
-    let mut text = src.to_string();
+    // Borrowed until an edit changes something: a large text is copied once, not twice.
+    let mut text = std::borrow::Cow::Borrowed(src);
     let mut changes = Vec::new();
     let batchable = |e: &Edit| matches!(e.op, EditOp::Set { .. }) && !e.create;
     let mut i = 0;
@@ -183,11 +184,16 @@ pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
             }
         }
         let (t, c) = apply_batch(&text, &edits[i..j])?;
-        text = t;
+        if let Some(t) = t {
+            text = std::borrow::Cow::Owned(t);
+        }
         changes.extend(c);
         i = j;
     }
-    Ok(Outcome { text, changes })
+    Ok(Outcome {
+        text: text.into_owned(),
+        changes,
+    })
 }
 
 /// Style facts of the file that new lines follow.
@@ -596,7 +602,7 @@ fn alias_paths(
     }
 }
 
-fn apply_batch(src: &str, edits: &[Edit]) -> Result<(String, Vec<Change>), Error> {
+fn apply_batch(src: &str, edits: &[Edit]) -> Result<(Option<String>, Vec<Change>), Error> {
     // Large streams: parse only the documents that can hold a path. Anything but a clean
     // success falls back to parsing everything, so results and messages do not depend on it.
     if src.len() >= LAZY_FROM_BYTES
@@ -625,7 +631,7 @@ fn apply_parsed(
     src: &str,
     stream: &Stream,
     edits: &[Edit],
-) -> Result<(String, Vec<Change>), Error> {
+) -> Result<(Option<String>, Vec<Change>), Error> {
     let mut cx = Ctx {
         src,
         style: detect_style(src, stream),
@@ -637,7 +643,7 @@ fn apply_parsed(
         plan(&mut cx, stream, edit)?;
     }
     if cx.patches.is_empty() {
-        return Ok((src.to_string(), cx.changes));
+        return Ok((None, cx.changes));
     }
     let text = apply_patches(src, &cx.patches)?;
     // A file without documents (empty, or only comments) counts as one empty document.
@@ -689,7 +695,7 @@ fn apply_parsed(
                 _ => e,
             })?;
     }
-    Ok((text, cx.changes))
+    Ok((Some(text), cx.changes))
 }
 
 fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
@@ -1128,14 +1134,24 @@ fn block_removal(
         if i + 1 < spans.len() {
             return (s, spans[i + 1].0, String::new());
         }
-        return (eol(src, spans[i - 1].1), eol(src, e), String::new());
+        return (
+            i.checked_sub(1)
+                .map_or(line_start(src, s), |p| eol(src, spans[p].1).min(s)),
+            eol(src, e),
+            String::new(),
+        );
     }
     let end_eol = eol(src, e);
     if end_eol < src.len() {
         (line_start(src, s), next_line(src, e), String::new())
     } else {
         // Last line of a file without a final newline: take the line break before it.
-        (eol(src, spans[i - 1].1), end_eol, String::new())
+        (
+            i.checked_sub(1)
+                .map_or(line_start(src, s), |p| eol(src, spans[p].1).min(s)),
+            end_eol,
+            String::new(),
+        )
     }
 }
 

@@ -135,7 +135,7 @@ impl Error {
             text = t;
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let line = src[..start].bytes().filter(|&b| b == b'\n').count() + 1;
+        let line = line_number(src, start);
         let before = &src[line_start..start];
         let column = before.trim_start_matches('\u{feff}').chars().count() + 1;
         let end = floor_char_boundary(
@@ -307,6 +307,46 @@ impl Error {
 }
 
 impl std::error::Error for Error {}
+
+thread_local! {
+    /// Line starts of the text last asked about: errors and changes for many places of one
+    /// text then cost a binary search each, not a count from the start of the text.
+    static LINES: std::cell::RefCell<(usize, usize, Vec<usize>)> = const { std::cell::RefCell::new((0, 0, Vec::new())) };
+}
+
+/// 1-based line number of byte offset `at` in `src`.
+pub(crate) fn line_number(src: &str, at: usize) -> usize {
+    let at = at.min(src.len());
+    if at < 4096 {
+        return src.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    }
+    let b = src.as_bytes();
+    LINES.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        let lookup = |starts: &[usize]| {
+            let i = starts.partition_point(|&ls| ls <= at) - 1;
+            let ls = starts[i];
+            // The cache is keyed by address and length; check it really is this text's.
+            let ok = (ls == 0 || b.get(ls - 1) == Some(&b'\n')) && !b[ls..at].contains(&b'\n');
+            ok.then_some(i + 1)
+        };
+        if cache.0 == src.as_ptr() as usize && cache.1 == src.len() {
+            if let Some(n) = lookup(&cache.2) {
+                return n;
+            }
+        }
+        let mut starts = vec![0];
+        starts.extend(
+            b.iter()
+                .enumerate()
+                .filter(|(_, &c)| c == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let n = lookup(&starts).unwrap_or(1);
+        *cache = (src.as_ptr() as usize, src.len(), starts);
+        n
+    })
+}
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {

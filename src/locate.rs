@@ -442,11 +442,7 @@ fn where_(m: &Match<'_>) -> std::ops::Range<usize> {
 
 /// 1-based line of byte offset `at`.
 pub(crate) fn line_of(src: &str, at: usize) -> usize {
-    src.as_bytes()[..at.min(src.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    crate::error::line_number(src, at)
 }
 
 /// 1-based (line, column in characters) of byte offset `at`.

@@ -227,7 +227,9 @@ fn ascii_directives(src: &str) -> Option<String> {
     let mut zone = true;
     let mut changed = false;
     for line in src.split_inclusive(['\n', '\r']) {
-        let t = line.trim_end_matches(['\r', '\n']);
+        let t = line
+            .trim_end_matches(['\r', '\n'])
+            .trim_start_matches('\u{feff}');
         let marker =
             |m: &str| t.starts_with(m) && matches!(t.as_bytes().get(3), None | Some(b' ' | b'\t'));
         if zone && t.starts_with('%') && !t.is_ascii() {
@@ -285,7 +287,8 @@ pub(crate) fn split_documents(src: &str) -> Vec<std::ops::Range<usize>> {
             directives_from = None;
         } else if b[line] == b'%' {
             directives_from.get_or_insert(line);
-        } else if !src[line..next].trim().is_empty()
+        } else if directives_from.is_some()
+            && !src[line..next].trim().is_empty()
             && !src[line..next].trim_start().starts_with('#')
         {
             directives_from = None;
