@@ -963,15 +963,17 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
         }
         NodeKind::Alias { .. } => unreachable!("aliases are refused while resolving"),
     };
-    let (start, end) =
-        if n.is_block_collection() && !matches!(expected, Value::Mapping(_) | Value::Sequence(_)) {
-            // A scalar or flow value replacing a block collection goes after its key.
-            let s = line_start(src, n.props_start);
-            let key_end = src[..s].trim_end_matches(['\n', '\r', ' ', '\t']).len();
-            (key_end, n.end)
-        } else {
-            (n.start, n.end)
-        };
+    let (start, end) = if n.is_block_collection()
+        && !matches!(expected, Value::Mapping(_) | Value::Sequence(_))
+        && !m.chain.is_empty()
+    {
+        // A scalar or flow value replacing a block collection goes after its key.
+        let s = line_start(src, n.props_start);
+        let key_end = src[..s].trim_end_matches(['\n', '\r', ' ', '\t']).len();
+        (key_end, n.end)
+    } else {
+        (n.start, n.end)
+    };
     let text = if start != n.start {
         format!(" {text}")
     } else {
