@@ -330,10 +330,16 @@ pub(crate) fn line_number(src: &str, at: usize) -> usize {
             let ok = (ls == 0 || b.get(ls - 1) == Some(&b'\n')) && !b[ls..at].contains(&b'\n');
             ok.then_some(i + 1)
         };
-        if cache.0 == src.as_ptr() as usize && cache.1 == src.len() {
+        let same = cache.0 == src.as_ptr() as usize && cache.1 == src.len();
+        if same && !cache.2.is_empty() {
             if let Some(n) = lookup(&cache.2) {
                 return n;
             }
+        }
+        if !same {
+            // A first question about a text: counting is cheaper than an index.
+            *cache = (src.as_ptr() as usize, src.len(), Vec::new());
+            return b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
         }
         let mut starts = vec![0];
         starts.extend(
