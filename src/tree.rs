@@ -689,40 +689,11 @@ impl<'a> Builder<'a> {
         at: usize,
         anchor_id: usize,
     ) -> (usize, usize, Option<String>, Option<String>) {
-        let mut p = at;
-        let mut anchor = None;
-        let mut tag = None;
-        let mut first = None;
-        loop {
-            let q = self.skip_blank(p);
-            match self.b.get(q) {
-                Some(b'&') if anchor.is_none() => {
-                    let end = self.word_end(q + 1);
-                    anchor = Some(self.src[q + 1..end].to_string());
-                    first.get_or_insert(q);
-                    p = end;
-                }
-                Some(b'!') if tag.is_none() => {
-                    let end = if self.b.get(q + 1) == Some(&b'<') {
-                        self.src[q..].find('>').map_or(self.b.len(), |i| q + i + 1)
-                    } else {
-                        self.word_end(q + 1)
-                    };
-                    tag = Some(self.src[q..end].to_string());
-                    first.get_or_insert(q);
-                    p = end;
-                }
-                _ => {
-                    if first.is_none() {
-                        return (at, at, None, None);
-                    }
-                    if let (Some(name), true) = (&anchor, anchor_id > 0) {
-                        self.anchors.insert(anchor_id, name.clone());
-                    }
-                    return (first.unwrap_or(q), q, anchor, tag);
-                }
-            }
+        let found = self.read_props(at);
+        if let (Some(name), true) = (&found.2, anchor_id > 0) {
+            self.anchors.insert(anchor_id, name.clone());
         }
+        found
     }
 
     fn skip_blank(&self, mut p: usize) -> usize {
