@@ -520,6 +520,37 @@ impl Ctx<'_> {
         self.changes.push(c);
     }
 
+    /// Records an insertion of `text` at byte `at` into the collection `m` reached: its bytes,
+    /// its data change, and a reported change at `m`'s path plus `step`.
+    fn insert_under(
+        &mut self,
+        m: &Match<'_>,
+        at: usize,
+        text: String,
+        mutation: Mutation,
+        step: Step,
+        shown: String,
+    ) {
+        self.patches.push(Patch {
+            start: at,
+            end: at,
+            text,
+        });
+        self.record(m.doc, &m.chain, m.node, mutation);
+        let mut steps = m.steps.clone();
+        steps.push(step);
+        let (line, column) = line_col(self.src, at);
+        self.changes.push(Change {
+            path: steps_to_path(&steps),
+            doc: m.doc,
+            line,
+            column,
+            old: None,
+            new: Some(shown),
+            kind: ChangeKind::Insert,
+        });
+    }
+
     /// Records the data change `mutation` (whose steps lead to `node` through `chain`), and the
     /// same change wherever an alias repeats an anchored node on that way.
     fn record(&mut self, doc: usize, chain: &[&Node], node: &Node, mutation: Mutation) {
@@ -1481,29 +1512,15 @@ fn create(
                 New::Map(vec![(key.clone(), sub)]).block_lines(col, &cx.style, &mut lines);
                 text = format!("{}{}", cx.style.nl, lines.join(cx.style.nl));
             }
-            cx.patches.push(Patch {
-                start: at,
-                end: at,
+            let mutation = Mutation::Insert(best.steps.clone(), Value::String(key.clone()), data);
+            cx.insert_under(
+                &m,
+                at,
                 text,
-            });
-            cx.record(
-                doc.index,
-                &best.chain,
-                node,
-                Mutation::Insert(best.steps.clone(), Value::String(key.clone()), data),
+                mutation,
+                Step::Entry(entries.len(), key),
+                shown,
             );
-            let mut steps = best.steps.clone();
-            steps.push(Step::Entry(entries.len(), key));
-            let (line, column) = line_col(src, at);
-            cx.changes.push(Change {
-                path: steps_to_path(&steps),
-                doc: doc.index,
-                line,
-                column,
-                old: None,
-                new: Some(shown),
-                kind: ChangeKind::Insert,
-            });
             Ok(())
         }
         (NodeKind::Sequence { .. }, New::Seq(mut items)) => {
@@ -1513,31 +1530,12 @@ fn create(
                 New::Leaf(t, v) => append_leaf(cx, &m, t, v, &shown),
                 other => {
                     let (at, text) = seq_append_text(cx, node, other);
-                    cx.patches.push(Patch {
-                        start: at,
-                        end: at,
-                        text,
-                    });
-                    cx.record(
-                        doc.index,
-                        &best.chain,
-                        node,
-                        Mutation::Append(best.steps.clone(), data),
-                    );
-                    let (line, column) = line_col(src, at);
-                    let mut steps = best.steps.clone();
-                    if let NodeKind::Sequence { items, .. } = &node.kind {
-                        steps.push(Step::Item(items.len()));
-                    }
-                    cx.changes.push(Change {
-                        path: steps_to_path(&steps),
-                        doc: doc.index,
-                        line,
-                        column,
-                        old: None,
-                        new: Some(shown),
-                        kind: ChangeKind::Insert,
-                    });
+                    let len = match &node.kind {
+                        NodeKind::Sequence { items, .. } => items.len(),
+                        _ => 0,
+                    };
+                    let mutation = Mutation::Append(best.steps.clone(), data);
+                    cx.insert_under(&m, at, text, mutation, Step::Item(len), shown);
                     Ok(())
                 }
             }
