@@ -1,0 +1,129 @@
+// The core, off the page's main thread: typing never waits for a parse. Each message is
+// one job (the controls and the repository's files); the reply is what the page shows:
+// the result text, matches or changes, highlight spans as UTF-16 indices of the source,
+// the unified diff (the same one `gitops-bump … --dry-run` prints), or the core's error.
+
+import init, * as core from '../wasm/web/gitops_bump.js';
+import { unifiedDiff } from '../src/diff.js';
+import { Repo } from './repo.js';
+import { plainError, suggestion } from './errors.js';
+
+const ready = init().then(() => core.version());
+
+/** Map UTF-8 byte offsets of `text` to UTF-16 indices. */
+function byteOffsetsToIndices(text, offsets) {
+  if (/^[\x00-\x7f]*$/.test(text)) return offsets.slice();
+  const wanted = [...new Set(offsets)].sort((a, b) => a - b);
+  const map = new Map();
+  let bytes = 0;
+  let index = 0;
+  let w = 0;
+  for (const ch of text) {
+    while (w < wanted.length && wanted[w] <= bytes) map.set(wanted[w++], index);
+    const cp = ch.codePointAt(0);
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    index += ch.length;
+  }
+  while (w < wanted.length) map.set(wanted[w++], index);
+  return offsets.map((o) => map.get(o));
+}
+
+function foundSpans(text, found) {
+  const indices = byteOffsetsToIndices(text, found.flatMap((f) => [f.start, f.end]));
+  return found.map((_, i) => ({ start: indices[2 * i], end: indices[2 * i + 1] }));
+}
+
+/** `{start, end}` of a 1-based line from a 1-based column (in characters) to its end. */
+function lineSpan(text, line, column) {
+  let start = 0;
+  for (let l = 1; l < line && start >= 0; l++) start = text.indexOf('\n', start) + (start >= 0 ? 1 : 0);
+  if (start < 0) start = text.length;
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  if (end > start && text[end - 1] === '\r') end--;
+  const from = column ? Math.min(end, start + [...text.slice(start, end)].slice(0, column - 1).join('').length) : start;
+  return { start: from, end: Math.max(end, from + 1) };
+}
+
+function options(job, extra) {
+  const o = { file: job.file, ...extra };
+  if (job.select.trim()) o.select = job.select.trim();
+  if (job.all) o.all = true;
+  return o;
+}
+
+/** The spans of changed values: each change's concrete path in its document, or its line. */
+function changeSpans(text, file, changes) {
+  return changes.filter((c) => c.line).map((c) => {
+    try {
+      const found = Array.from(core.getValue(text, c.path, { file, all: true })).filter((f) => f.doc === c.doc && f.line === c.line);
+      if (found.length === 1) return foundSpans(text, found)[0];
+    } catch {
+      // an inserted node has no span in the input yet
+    }
+    return lineSpan(text, c.line, c.column);
+  });
+}
+
+function parsedSpec(spec) {
+  try {
+    return spec.trim() ? core.parseImageSpec(spec) : null;
+  } catch {
+    return null; // a Flux `ns:policy=…` spec, or an error the edit reports
+  }
+}
+
+/** The page's answer to one job. */
+function run(job) {
+  const text = job.files[job.file] ?? '';
+  const reply = { text, after: text, items: [], spans: [], diff: '', parsed: null, error: null };
+  if (job.mode === 'image') reply.parsed = parsedSpec(job.spec);
+  if (!(job.mode === 'image' ? job.spec : job.path).trim()) return reply;
+  try {
+    if (job.mode === 'get') {
+      reply.items = Array.from(core.getValue(text, job.path, options(job)));
+      reply.spans = foundSpans(text, reply.items);
+    } else if (job.mode === 'set') {
+      const out = core.setValue(text, job.path, job.value, options(job, { type: job.type, create: job.create }));
+      reply.after = out.text;
+      reply.items = Array.from(out.changes ?? []);
+      try {
+        reply.spans = foundSpans(text, Array.from(core.getValue(text, job.path, options(job))));
+      } catch {
+        reply.spans = changeSpans(text, job.file, reply.items); // `create`: the path is new
+      }
+    } else {
+      // What `gitops-bump image FILE SPEC` does: the overlay check runs over the repository.
+      const out = core.imageEdit(job.file, job.spec, new Repo(job.files).fileSource(), { force: job.force });
+      reply.after = out.text;
+      reply.items = Array.from(out.changes ?? []);
+      reply.spans = changeSpans(text, job.file, reply.items);
+    }
+  } catch (err) {
+    reply.error = plainError(err);
+    if (reply.error.kind === 'internal') reply.error.message = String(err?.stack ?? err);
+    reply.error.suggestion = suggestion(reply.error, job, (path) => {
+      try {
+        core.getValue(text, path, options(job, { all: true }));
+        return null;
+      } catch (e) {
+        return plainError(e);
+      }
+    });
+    if (reply.error.line && !['path-syntax', 'image-spec', 'invalid-value', 'unknown-image'].includes(reply.error.kind)) {
+      reply.spans = [{ ...lineSpan(text, reply.error.line, reply.error.column), error: true }];
+    }
+  }
+  if (reply.after !== text) reply.diff = unifiedDiff(text, reply.after, { fromFile: `a/${job.file}`, toFile: `b/${job.file}` });
+  return reply;
+}
+
+addEventListener('message', async (event) => {
+  const { id, job } = event.data;
+  try {
+    const version = await ready;
+    postMessage({ id, version, reply: job ? run(job) : null });
+  } catch (err) {
+    postMessage({ id, failed: String(err?.message ?? err) });
+  }
+});
