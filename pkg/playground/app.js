@@ -195,7 +195,10 @@ function startWorker() {
 // ---------------------------------------------------------------- render
 
 function showModes(mode) {
-  for (const node of document.querySelectorAll('[data-modes]')) node.hidden = !node.dataset.modes.split(' ').includes(mode);
+  for (const node of document.querySelectorAll('[data-modes]')) {
+    const hidden = !node.dataset.modes.split(' ').includes(mode);
+    if (node.hidden !== hidden) node.hidden = hidden;
+  }
 }
 
 function render(job, reply) {
@@ -257,28 +260,24 @@ function clearError() {
 }
 
 /**
- * The highlight layer under the textarea: rebuilt only when the text or the spans
- * changed, and scrolled by a transform (no layout read after the rebuild).
+ * The highlight layer under the textarea: one block per highlight, placed at its line,
+ * holding that line's text up to the mark (so the mark lands on the same columns) and
+ * the mark. Typing in a 2,000-line file re-lays out a few lines here, not the file.
  */
 function renderBackdrop(text, spans) {
-  const sorted = spans.filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.end >= s.start)
-    .sort((a, b) => a.start - b.start);
-  const key = sorted.map((s) => `${s.start}-${s.end}${s.error ? 'e' : ''}`).join(',');
+  const key = spans.map((s) => `${s.start}-${s.end}${s.error ? 'e' : ''}`).join(',');
   if (shown.text === text && shown.spansKey === key) return;
   shown = { ...shown, text, spansKey: key };
-  const parts = [];
-  let at = 0;
-  for (const span of sorted) {
-    if (span.start < at) continue; // overlapping: the first one wins
-    parts.push(text.slice(at, span.start));
+  el.backdrop.replaceChildren(...spans.map((span) => {
+    const block = document.createElement('div');
+    block.className = 'hl';
+    block.style.setProperty('--line', span.line);
     const mark = document.createElement('mark');
     mark.className = span.error ? 'error' : 'match';
     mark.textContent = text.slice(span.start, span.end) || ' ';
-    parts.push(mark);
-    at = span.end;
-  }
-  // The text after the last mark is not needed to place the marks.
-  el.backdrop.replaceChildren(...parts);
+    block.append(text.slice(span.lineStart, span.start), mark);
+    return block;
+  }));
 }
 
 function syncScroll() {
@@ -418,7 +417,8 @@ function selectSpan(row) {
 function renderParsed(parsed) {
   el.parsed.replaceChildren();
   for (const key of ['name', 'newName', 'newTag', 'digest']) {
-    if (!parsed || parsed[key] === undefined || parsed[key] === null || parsed[key] === '') continue;
+    // `*` keeps the field as it is: nothing to show
+    if (!parsed || parsed[key] === undefined || parsed[key] === null || parsed[key] === '' || parsed[key] === '*') continue;
     const item = document.createElement('span');
     item.className = 'kv';
     const k = document.createElement('span');

@@ -73,6 +73,26 @@ function parsedSpec(spec) {
   }
 }
 
+/**
+ * Each span with the start of its first line and that line's 0-based number: the page
+ * draws a highlight from there (one line block), not from the top of the file.
+ */
+function withLines(text, spans) {
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  let line = 0;
+  let at = 0;
+  let lineStart = 0;
+  for (const span of sorted) {
+    for (let nl = text.indexOf('\n', at); nl >= 0 && nl < span.start; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    at = lineStart;
+    Object.assign(span, { line, lineStart });
+  }
+  return spans;
+}
+
 /** The page's answer to one job. */
 function run(job) {
   const text = job.files[job.file] ?? '';
@@ -114,6 +134,7 @@ function run(job) {
       reply.spans = [{ ...lineSpan(text, reply.error.line, reply.error.column), error: true }];
     }
   }
+  reply.spans = withLines(text, reply.spans.filter((sp) => Number.isInteger(sp.start) && Number.isInteger(sp.end) && sp.end >= sp.start));
   if (reply.after !== text) reply.diff = unifiedDiff(text, reply.after, { fromFile: `a/${job.file}`, toFile: `b/${job.file}` });
   return reply;
 }

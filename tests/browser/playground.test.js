@@ -159,7 +159,7 @@ describe('playground in Chromium', () => {
     assert.deepEqual([change.old, change.new, change.kind, change.pos], ['1.9.2', '1.10', 'set', lineColumn(values, '"1.9.2"')]);
     assert.deepEqual(await page.$$eval('#diff .diff-del', (s) => s.map((x) => x.textContent)), ['-  tag: "1.9.2"          # overridden by CI\n']);
     assert.deepEqual(await page.$$eval('#diff .diff-add', (s) => s.map((x) => x.textContent)), ['+  tag: "1.10"          # overridden by CI\n']);
-    assert.match(await text('#diff .diff-file'), /^--- a\/charts\/api\/values\.yaml/);
+    assert.match(await text('#diff'), /^--- a\/charts\/api\/values\.yaml\n\+\+\+ b\/charts\/api\/values\.yaml\n@@ /);
   });
 
   test('a wrong path is an error with a clickable suggestion; a half-typed one is calm', opts, async () => {
@@ -220,11 +220,12 @@ describe('playground in Chromium', () => {
     await page.setViewportSize({ width: 900, height: 900 });
     const fits = await page.$eval('#error-frame', (f) => f.scrollWidth <= f.clientWidth);
     assert.ok(fits, 'the frame wraps');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await fill('#yaml', source);
     await choose('#mode', 'get');
     await fill('#path', 'spec.template.spec.containers[name=apii].image');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot('error');
-    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('image mode: a misspelled image is the CLI\'s unknown-image and changes nothing', opts, async () => {
