@@ -64,4 +64,4 @@ await esbuild.build({
 });
 copyFileSync(WASM, path.join(OUT, 'gitops_bump_bg.wasm'));
 const size = (f) => statSync(path.join(OUT, f)).size;
-console.log(`action/build.mjs: ${path.relative(ROOT, OUT) || OUT}/index.js ${size('index.js')} B, gitops_bump_bg.wasm ${size('gitops_bump_bg.wasm')} B`);
+console.log(`action/build.mjs: ${OUT.startsWith(ROOT) ? path.relative(ROOT, OUT) : OUT}/index.js ${size('index.js')} B, gitops_bump_bg.wasm ${size('gitops_bump_bg.wasm')} B`);
