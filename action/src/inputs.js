@@ -318,7 +318,8 @@ export function readInputs(env) {
       githubRepo: repository?.slug ?? undefined,
       branch: optional('branch'),
       message: optional('commit-message'),
-      author: `${authorName} <${authorEmail}>`,
+      // an API commit without an author is authored by the token's owner (as GitHub signs it)
+      author: mode === 'api-commit' && authorName === BOT_NAME && authorEmail === BOT_EMAIL ? undefined : `${authorName} <${authorEmail}>`,
       retries: Number(retriesText),
       title: optional('pr-title'),
       body: optional('pr-body'),

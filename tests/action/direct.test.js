@@ -149,6 +149,8 @@ test('api-commit against the GitHub API server: main moves by a commit GitHub ma
   assert.equal(git(repo.bare, ['rev-parse', 'main^']), main);
   assert.ok(repo.show('main', PROD).includes(BUMPED_LINE));
   assert.ok(server.requests.some((q) => q.operation === 'git/create-commit' && q.status === 201));
+  // no author sent: GitHub makes the token's owner the author (as for the commits it signs)
+  assert.equal(git(repo.bare, ['log', '-1', '--format=%an', 'main']), 'gitops-bump-test[bot]');
   assert.deepEqual(server.mismatches, [], JSON.stringify(server.mismatches, null, 2));
   assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary } });
 });
