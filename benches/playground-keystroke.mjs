@@ -12,6 +12,9 @@
 // is painted; the difference is the keystroke's "input → next frame" time. Playwright
 // types through the browser's own input pipeline (CDP Input.dispatchKeyEvent), one key
 // every 80 ms, so each key gets its own frame. Needs what tests/browser/ needs.
+// Two more columns and a row put the figures in context on a shared machine: the page's
+// own time to show each answer of the core (a `performance.measure` the page records),
+// and the same typing into a bare textarea holding the same text (the browser's floor).
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -111,11 +114,17 @@ export async function runKeystrokeBench(page, { keys = Infinity, lines = 2000 } 
     } else {
       await page.$eval(c.field, (i) => i.setSelectionRange(i.value.length, i.value.length));
     }
-    await page.evaluate(() => { window.__keystrokes.length = 0; });
+    await page.evaluate(() => { window.__keystrokes.length = 0; performance.clearMeasures('playground:render'); });
     await page.keyboard.type(typed, { delay: KEY_DELAY_MS });
     await page.waitForFunction((n) => window.__keystrokes.length === n && window.__keystrokes.every((k) => k.ms !== null),
       typed.length, { timeout: 10_000 });
     const ms = (await page.evaluate(() => window.__keystrokes.map((k) => k.ms))).sort((a, b) => a - b);
+    // How long the page took to show each answer of the core (on the main thread).
+    const renders = (await page.evaluate(() => {
+      const list = performance.getEntriesByName('playground:render').map((e) => e.duration);
+      performance.clearMeasures('playground:render');
+      return list;
+    })).sort((a, b) => a - b);
     // The page must still be right after the typing: the typed text is in the field.
     const value = await page.inputValue(c.field);
     rows.push({
@@ -124,16 +133,42 @@ export async function runKeystrokeBench(page, { keys = Infinity, lines = 2000 } 
       median: quantile(ms, 0.5),
       p95: quantile(ms, 0.95),
       max: ms[ms.length - 1],
+      render: renders.length ? quantile(renders, 0.5) : null,
       correct: value.includes(typed),
     });
   }
   return rows;
 }
 
+/**
+ * The floor: the same typing into a bare textarea holding the same text (no page around
+ * it), in a page of its own. What the browser itself costs on this machine, right now.
+ */
+export async function runFloor(context, { keys = Infinity, lines = 2000 } = {}) {
+  const text = bigFile(lines);
+  const c = CASES.find((x) => x.field === '#yaml');
+  const typed = c.typed.slice(0, keys);
+  const page = await context.newPage();
+  try {
+    await page.setContent('<textarea id="yaml" wrap="off" spellcheck="false" style="width:600px;height:700px;font:13px/1.5 monospace"></textarea>');
+    await page.$eval('#yaml', (el, value) => { el.value = value; }, text);
+    await page.evaluate(installProbe);
+    await page.focus('#yaml');
+    await page.$eval('#yaml', (t, i) => t.setSelectionRange(i, i), c.at(text));
+    await page.keyboard.type(typed, { delay: KEY_DELAY_MS });
+    await page.waitForFunction((n) => window.__keystrokes.length === n && window.__keystrokes.every((k) => k.ms !== null),
+      typed.length, { timeout: 10_000 });
+    const ms = (await page.evaluate(() => window.__keystrokes.map((k) => k.ms))).sort((a, b) => a - b);
+    return { name: 'bare textarea, same text (floor)', keys: ms.length, median: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: ms[ms.length - 1], correct: true };
+  } finally {
+    await page.close();
+  }
+}
+
 /** The markdown table of `rows`. */
 export function table(rows, lines) {
-  const out = [`| case (${lines}-line file) | keys | median ms | p95 ms | max ms |`, '|---|---:|---:|---:|---:|'];
-  for (const r of rows) out.push(`| ${r.name} | ${r.keys} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.max.toFixed(1)} |`);
+  const out = [`| case (${lines}-line file) | keys | median ms | p95 ms | max ms | render of the core's answer, median ms |`, '|---|---:|---:|---:|---:|---:|'];
+  for (const r of rows) out.push(`| ${r.name} | ${r.keys} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.max.toFixed(1)} | ${r.render === null || r.render === undefined ? '—' : r.render.toFixed(1)} |`);
   return out.join('\n');
 }
 
@@ -152,7 +187,9 @@ async function main() {
     await openPlayground(tab, browser.url);
     const lines = bigFile().split('\n').length;
     const rows = await runKeystrokeBench(tab, { keys });
+    rows.push(await runFloor(browser.context, { keys }));
     console.log(table(rows, lines));
+    console.log(`\nload average while measuring: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     if (browser.problems.length) console.error(browser.problems.join('\n'));
     if (rows.some((r) => !r.correct) || browser.problems.length) process.exitCode = 1;
   } finally {

@@ -52,16 +52,25 @@ function options(job, extra) {
   return o;
 }
 
-/** The spans of changed values: each change's concrete path in its document, or its line. */
-function changeSpans(text, file, changes) {
+/**
+ * The span of each changed value in the source, from the change's line and column: a
+ * quoted scalar to its closing quote, a plain one as long as its old value, else to the
+ * end of the line. No second parse of the file.
+ */
+function changeSpans(text, changes) {
   return changes.filter((c) => c.line).map((c) => {
-    try {
-      const found = Array.from(core.getValue(text, c.path, { file, all: true })).filter((f) => f.doc === c.doc && f.line === c.line);
-      if (found.length === 1) return foundSpans(text, found)[0];
-    } catch {
-      // an inserted node has no span in the input yet
+    const line = lineSpan(text, c.line, c.column);
+    const q = text[line.start];
+    if (q === '"' || q === "'") {
+      for (let i = line.start + 1; i < line.end; i++) {
+        if (q === '"' && text[i] === '\\') i++;
+        else if (q === "'" && text[i] === "'" && text[i + 1] === "'") i++;
+        else if (text[i] === q) return { start: line.start, end: i + 1 };
+      }
+    } else if (c.old && text.startsWith(c.old, line.start)) {
+      return { start: line.start, end: line.start + c.old.length };
     }
-    return lineSpan(text, c.line, c.column);
+    return line;
   });
 }
 
@@ -107,17 +116,13 @@ function run(job) {
       const out = core.setValue(text, job.path, job.value, options(job, { type: job.type, create: job.create }));
       reply.after = out.text;
       reply.items = Array.from(out.changes ?? []);
-      try {
-        reply.spans = foundSpans(text, Array.from(core.getValue(text, job.path, options(job))));
-      } catch {
-        reply.spans = changeSpans(text, job.file, reply.items); // `create`: the path is new
-      }
+      reply.spans = changeSpans(text, reply.items);
     } else {
       // What `gitops-bump image FILE SPEC` does: the overlay check runs over the repository.
       const out = core.imageEdit(job.file, job.spec, new Repo(job.files).fileSource(), { force: job.force });
       reply.after = out.text;
       reply.items = Array.from(out.changes ?? []);
-      reply.spans = changeSpans(text, job.file, reply.items);
+      reply.spans = changeSpans(text, reply.items);
     }
   } catch (err) {
     reply.error = plainError(err);

@@ -157,6 +157,7 @@ describe('playground in Chromium', () => {
     assert.equal(await text('#result'), replaceOnce(values, 'tag: "1.9.2"', 'tag: "1.10"'));
     const [change] = await rows();
     assert.deepEqual([change.old, change.new, change.kind, change.pos], ['1.9.2', '1.10', 'set', lineColumn(values, '"1.9.2"')]);
+    assert.deepEqual(await marks(), ['"1.9.2"'], 'the changed value is highlighted, quotes and all');
     assert.deepEqual(await page.$$eval('#diff .diff-del', (s) => s.map((x) => x.textContent)), ['-  tag: "1.9.2"          # overridden by CI\n']);
     assert.deepEqual(await page.$$eval('#diff .diff-add', (s) => s.map((x) => x.textContent)), ['+  tag: "1.10"          # overridden by CI\n']);
     assert.match(await text('#diff'), /^--- a\/charts\/api\/values\.yaml\n\+\+\+ b\/charts\/api\/values\.yaml\n@@ /);
@@ -247,6 +248,7 @@ describe('playground in Chromium', () => {
     assert.equal(await text('#result'), replaceOnce(REPO[PRODUCTION], 'newTag: 1.9.2   #', 'newTag: "1.10"   #'));
     assert.match(await text('#diff'), /^--- a\/apps\/api\/overlays\/production\/kustomization\.yaml\n\+\+\+ b\/apps\/api\/overlays\/production\/kustomization\.yaml\n/);
     assert.deepEqual(await page.$$eval('#parsed .kv', (kvs) => kvs.map((kv) => kv.textContent)), ['nameghcr.io/acme/api', 'newTag1.10']);
+    assert.deepEqual(await marks(), ['1.9.2']);
     for (const path of Object.keys(REPO)) {
       await openFile(path);
       assert.equal(await page.inputValue('#yaml'), REPO[path], `${path} is untouched`);
