@@ -272,7 +272,7 @@ test('a plan file from the project checkout is applied to the config repository'
   assert.equal(parseYaml(config.show('main', 'charts/api/values.yaml')).image.tag, '2.0');
   const both = await bump({ repository: config.url, plan: 'deploy/plan.yaml', images: 'ghcr.io/acme/api:1.0.0' });
   assert.equal(both.exitCode, 1);
-  assert.match(both.output, /either `plan` or the edits/);
+  assert.match(both.output, /either "plan" or the edits/);
 });
 
 test('install: a cached installation of the version is restored and used without npm', async (t) => {

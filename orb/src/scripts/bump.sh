@@ -196,7 +196,7 @@ bump_main() {
 
   if [[ -n "${PARAM_PLAN:-}" ]]; then
     if [[ -n "${PARAM_IMAGES:-}${PARAM_FILE:-}${PARAM_PATH:-}" ]]; then
-      printf 'gitops-bump: give either `plan` or the edits (`images`, `file` + `path`), not both\n' >&2
+      echo 'gitops-bump: give either "plan" or the edits ("images", "file" + "path"), not both' >&2
       return 2
     fi
     plan="$(absolute "$PARAM_PLAN")"

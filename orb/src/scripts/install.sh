@@ -54,6 +54,7 @@ install_main() {
     fi
   fi
   if [[ -n "${BASH_ENV:-}" ]]; then
+    # shellcheck disable=SC2016 # $PATH is expanded by the later steps that source BASH_ENV
     printf 'export PATH=%q:"$PATH"\n' "$prefix/bin" >>"$BASH_ENV"
   fi
   printf 'gitops-bump %s is ready: %s/bin/gitops-bump\n' "$have" "$prefix"
