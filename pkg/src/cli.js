@@ -96,7 +96,7 @@ const COMMANDS = {
 Options:
   --select S   document selector for multi-document files, e.g. kind=Deployment,metadata.name=api
   --all        print every match (one per line) instead of failing when PATH matches several
-  --json       print the matches with their kind, concrete path, line and column
+  --json       print the matches with their type, concrete path, line and column
 
 Examples:
   gitops-bump get values.yaml image.tag
@@ -321,7 +321,7 @@ function runGet(values, [file, path], { out, cwd }) {
   if (values.json) {
     out.write(`${JSON.stringify(found, null, 2)}\n`);
   } else {
-    for (const f of found) out.write(`${f.kind === 'map' || f.kind === 'seq' ? f.source.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+    for (const f of found) out.write(`${f.type === 'map' || f.type === 'seq' ? f.source.replace(/\n$/, '') : f.value ?? 'null'}\n`);
   }
   return EXIT.OK;
 }
