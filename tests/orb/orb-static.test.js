@@ -236,3 +236,12 @@ test('the parameter names are the ones the Action, playground and docs share', (
   assert.match(orb.executors.default.docker[0].image, /^cimg\/node:<< parameters\.tag >>$/);
   for (const example of Object.values(orb.examples)) assert.equal(example.usage.orbs['gitops-bump'], 'gitops-bump/gitops-bump@0.1.0');
 });
+
+test('orb/README.md shows each example\'s usage exactly as the orb registry will', () => {
+  const readme = readFileSync(path.join(SRC, '..', 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]));
+  for (const [name, example] of Object.entries(orb.examples)) {
+    assert.ok(blocks.some((b) => JSON.stringify(b) === JSON.stringify(example.usage)), `orb/README.md lacks the usage of examples/${name}`);
+    assert.ok(readme.includes(`examples/${name}.yml`), `orb/README.md does not name examples/${name}.yml`);
+  }
+});
