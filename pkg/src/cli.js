@@ -41,6 +41,7 @@ const EDIT_OPTIONS = {
   body: { type: 'string' },
   label: { type: 'string', multiple: true },
   draft: { type: 'boolean' },
+  'pr-branch': { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
   'github-repo': { type: 'string' },
@@ -65,6 +66,7 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --source-sha SHA     the source commit for {sha} (default: $GITHUB_SHA or $CIRCLE_SHA1)
   --pr                 push to a branch derived from the edit and open or update a pull request
   --base B --title T --body B --label L (repeatable) --draft    pull request fields
+  --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
   --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL`;
@@ -512,7 +514,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'token-env', 'github-repo', 'source-sha'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'source-sha'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -526,7 +528,7 @@ export function gitOptions(v, env) {
   if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
-  for (const prOnly of ['base', 'title', 'body', 'label', 'draft']) {
+  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
   // runPipeline's GitOptions (pkg/src/pipeline.js); it applies the defaults
@@ -546,6 +548,7 @@ export function gitOptions(v, env) {
     body: v.body,
     labels: v.label ?? [],
     draft: Boolean(v.draft),
+    prBranch: v['pr-branch'],
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
     // prefers the repository the remote URL names), so only explicit flags go here
