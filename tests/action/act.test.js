@@ -203,3 +203,22 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   // the token: nowhere in act's output (success and failure jobs) or the checkouts' .git
   assertNoToken(assert, { texts: { 'act output': output }, gitDirs: [path.join(gitCopies, 'push'), path.join(gitCopies, 'badpath')] });
 });
+
+test("the repository's own dry-run workflow passes under act", { timeout: 120000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built' }, async (t) => {
+  const repo = tempDir(t, 'gb-act-self-');
+  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
+    cpSync(path.join(ROOT, part), path.join(repo, part), { recursive: true });
+  }
+  git(repo, ['init', '--quiet', '--initial-branch=main']);
+  git(repo, ['add', '-A']);
+  git(repo, ['commit', '--quiet', '-m', 'the parts the workflow uses']);
+  const r = await runCommand(ACT, ['push', '-P', 'ubuntu-latest=-self-hosted', '--pull=false', '-W', '.github/workflows/action-dry-run.yml'], {
+    cwd: repo,
+    env: cleanEnv({ HOME: tempDir(t, 'gb-act-home-') }), // outside the repository: act copies it into HOME
+    timeoutMs: 100000,
+  });
+  const output = `${r.stdout}\n${r.stderr}`;
+  assert.equal(r.code, 0, output);
+  assert.match(output, /changed=true files=\["overlays\/production\/kustomization\.yaml","charts\/api\/values\.yaml"\]/);
+  assert.match(output, /Job succeeded/);
+});
