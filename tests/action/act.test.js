@@ -189,13 +189,16 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   // failures: the step fails, the annotation is in act's output, no outputs
   const overlay = resultOf(output, 'overlay');
   assert.equal(overlay.outcome, 'failure');
+  assert.match(summaryOf(output, 'overlay'), /^### gitops-bump \(push\) failed\n\ngitops-bump: unknown-image in overlays\/production\/kustomization\.yaml: nothing was committed or pushed\./);
   assert.deepEqual(overlay.outputs, {});
   assert.match(logOf(output, 'overlay'), /::error file=overlays\/production\/kustomization\.yaml[^:]*,title=gitops-bump%3A unknown-image[^:]*::error\[unknown-image\]/);
   const badpath = resultOf(output, 'badpath');
   assert.equal(badpath.outcome, 'failure');
+  assert.match(summaryOf(output, 'badpath'), /^### gitops-bump \(push\) failed\n[\s\S]*did you mean `tag`/);
   assert.match(logOf(output, 'badpath'), /::error file=charts\/api\/values\.yaml,line=\d+,col=\d+,title=gitops-bump%3A not-found in charts\/api\/values\.yaml::error\[not-found\]: .*did you mean `tag`/);
   const badinput = resultOf(output, 'badinput');
   assert.equal(badinput.outcome, 'failure');
+  assert.match(summaryOf(output, 'badinput'), /^### gitops-bump \(yolo\) failed\n\ngitops-bump: invalid input 'mode'/);
   assert.match(logOf(output, 'badinput'), /::error title=gitops-bump%3A invalid input 'mode'::Input 'mode' must be one of push, pull-request, api-commit, dry-run/);
   // only the push job changed origin
   assert.equal(origin.log().length, 3);
