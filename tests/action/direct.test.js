@@ -242,6 +242,7 @@ test('invalid inputs fail before anything runs, naming the input', async (t) => 
     [{ set: '- {file: a.yaml, path: x, value: 1, vlaue: 2}' }, "Input 'set' item 1: unknown field `vlaue`"],
     [{ set: '- {file: a.yaml, path: x, value: 1, type: number}' }, "Input 'set' is invalid: edits[0].type: expected one of string, int"],
     [{ plan: 'missing.yaml' }, "Input 'plan' is invalid: "],
+    [{ images: 'ghcr.io/acme/api:1.10.0\nghcr.io/acme/API::' }, "Input 'images' line 2 (\"ghcr.io/acme/API::\") is not an image spec: "],
   ];
   for (const [inputs, message] of cases) {
     const r = await runAction(t, { workspace: ws, inputs });
