@@ -23,6 +23,7 @@ export { GitopsBumpError } from './errors.js';
 export { applyPlan, parsePlan, loadPlan, validatePlan } from './plan.js';
 export { nodeFileSource, writeAtomic, readText } from './files.js';
 export { unifiedDiff } from './diff.js';
+export { runPipeline, DEFAULT_RETRIES } from './pipeline.js';
 
 /**
  * @typedef {object} Change
@@ -45,7 +46,7 @@ export { unifiedDiff } from './diff.js';
  * @typedef {object} Found
  * @property {string} path concrete path
  * @property {number} doc 0-based document index
- * @property {'string'|'int'|'float'|'bool'|'null'|'map'|'seq'} kind
+ * @property {'string'|'int'|'float'|'bool'|'null'|'map'|'seq'} type the node's data type
  * @property {string | null} [value] plain value for scalars
  * @property {string} source the node's text as written
  * @property {number} line 1-based
