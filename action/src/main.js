@@ -9,7 +9,7 @@ import { runPipeline } from '../../pkg/src/pipeline.js';
 import { applyPlan } from '../../pkg/src/plan.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { InputError, getInput, readInputs } from './inputs.js';
-import { outputs, summary } from './report.js';
+import { failureSummary, outputs, summary } from './report.js';
 import { Workflow } from './workflow.js';
 
 /** The environment variable the pipeline reads the token from (set only in its own env copy). */
@@ -129,23 +129,24 @@ function logResult(wf, values) {
  */
 function fail(wf, error, s) {
   const e = /** @type {any} */ (error);
+  let report;
   if (error instanceof InputError) {
-    wf.error(error.message, { title: `gitops-bump: invalid input '${error.input}'` });
-    return 2;
+    report = { code: 2, message: error.message, where: { title: `gitops-bump: invalid input '${error.input}'` } };
+  } else if (error instanceof GitopsBumpError) {
+    const at = annotationFile(e.file, s);
+    report = {
+      code: e.kind === 'usage' ? 2 : 1,
+      message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
+      where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
+    };
+  } else if (e && e.exitCode === 3) {
+    report = { code: 3, message: String(e.message), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+  } else {
+    report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }
-  if (error instanceof GitopsBumpError) {
-    const where = annotationFile(e.file, s);
-    const message = /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`;
-    const title = `gitops-bump: ${e.kind}${where.title ? ` in ${where.title}` : ''}`;
-    wf.error(message, { file: where.file, line: e.line, col: e.column, title });
-    return e.kind === 'usage' ? 2 : 1;
-  }
-  if (e && typeof e.exitCode === 'number' && e.exitCode === 3) {
-    wf.error(String(e.message), { title: `gitops-bump: ${e.kind ?? 'git'} failure` });
-    return 3;
-  }
-  wf.error(`internal error: ${e?.stack ?? e}`, { title: 'gitops-bump: internal error' });
-  return 1;
+  wf.error(report.message, report.where);
+  wf.summary(failureSummary(s?.mode ?? getInput(wf.env, 'mode'), report.where.title, report.message));
+  return report.code;
 }
 
 /**

@@ -196,6 +196,7 @@ test('an image the overlay does not use: an annotation on the kustomization, not
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^::error file=overlays\/production\/kustomization\.yaml(,line=\d+,col=\d+)?,title=gitops-bump%3A unknown-image in overlays\/production\/kustomization\.yaml::error\[unknown-image\]: .*ghcr\.io\/acme\/worker/m);
   assert.equal(r.outputText, '');
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n\ngitops-bump: unknown-image in overlays\/production\/kustomization\.yaml: nothing was committed or pushed\.\n\n```text\nerror\[unknown-image\]: image `ghcr\.io\/acme\/worker` /);
   assert.equal(repo.log().length, 1);
   assert.equal(git(ws, ['status', '--porcelain']), '');
   // check-overlay: false lets the same image through (kustomize would add it)
@@ -212,6 +213,8 @@ test('a bad key path: ::error file=…,line=…,col=… on the values file, with
   const line = r.stdout.split('\n').find((l) => l.startsWith('::error '));
   assert.match(line, /^::error file=charts\/api\/values\.yaml,line=\d+,col=\d+,title=gitops-bump%3A not-found in charts\/api\/values\.yaml::error\[not-found\]: /);
   assert.match(line, /did you mean `tag`\?/);
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n/);
+  assert.ok(r.summary.includes('  = help: did you mean `tag`?\n```\n'), r.summary);
   assert.equal(repo.log().length, 1);
 });
 
@@ -246,6 +249,8 @@ test('invalid inputs fail before anything runs, naming the input', async (t) => 
     assert.ok(r.stdout.includes(message), `${JSON.stringify(inputs)}: expected ${message} in\n${r.stdout}`);
     assert.match(r.stdout, /^::error title=gitops-bump%3A invalid input '[\w-]+'::Input '/m);
     assert.equal(r.outputText, '');
+    assert.match(r.summary, /^### gitops-bump \(.+\) failed\n\ngitops-bump: invalid input '[\w-]+': nothing was committed or pushed\./);
+    assert.ok(r.summary.includes(message), r.summary);
   }
   assert.equal(repo.log().length, 1);
   assert.equal(git(ws, ['status', '--porcelain']), '');
@@ -265,6 +270,7 @@ test('a refused token: exit 3, the token nowhere in the output or the checkout',
   });
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stdout, /^::error title=gitops-bump%3A (auth|push-failed|git) failure::/m);
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n\ngitops-bump: (auth|push-failed|git) failure: nothing was committed or pushed\./);
   assert.equal(repo.log().length, 1);
   assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary }, gitDirs: [path.join(ws, 'config', '.git')] });
 });
