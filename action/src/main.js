@@ -140,13 +140,43 @@ function fail(wf, error, s) {
       where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
     };
   } else if (e && e.exitCode === 3) {
-    report = { code: 3, message: String(e.message), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+    report = { code: 3, message: withAuthHint(inActionTerms(String(e.message))), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
   } else {
     report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }
   wf.error(report.message, report.where);
   wf.summary(failureSummary(s?.mode ?? getInput(wf.env, 'mode'), report.where.title, report.message));
   return report.code;
+}
+
+/** The pipeline's words for its options (the CLI's flags), and the Action's inputs for them. */
+const INPUT_FOR = [
+  [/--branch\b/g, "the 'branch' input"],
+  [/--base\b/g, "the 'pr-base' input"],
+  [/--retries\b/g, "the 'retries' input"],
+  [/--author\b/g, "the 'author-name' and 'author-email' inputs"],
+  [/--(github-)?repo\b( URL| owner\/name)?/g, "the 'repository' input"],
+  [new RegExp(`\\$?${TOKEN_ENV}\\b`, 'g'), "the 'token' input"],
+];
+
+/**
+ * A pipeline message as an Action user reads it: inputs instead of CLI flags and the
+ * private token variable.
+ * @param {string} message
+ * @returns {string}
+ */
+export function inActionTerms(message) {
+  return INPUT_FOR.reduce((text, [pattern, words]) => text.replace(pattern, /** @type {string} */ (words)), message);
+}
+
+/**
+ * Adds a hint when git says the remote refused the credentials and no hint says so yet.
+ * @param {string} message
+ * @returns {string}
+ */
+function withAuthHint(message) {
+  if (/refused the credentials/.test(message) || !/could not read (Username|Password)|Authentication failed|HTTP (401|403)|returned error: 40[13]/i.test(message)) return message;
+  return `${message.replace(/\n$/, '')}\nhint: the remote refused the credentials: check the 'token' input (it needs write access to the repository)`;
 }
 
 /**

@@ -194,10 +194,12 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   assert.match(logOf(output, 'overlay'), /::error file=overlays\/production\/kustomization\.yaml[^:]*,title=gitops-bump%3A unknown-image[^:]*::error\[unknown-image\]/);
   const badpath = resultOf(output, 'badpath');
   assert.equal(badpath.outcome, 'failure');
+  assert.deepEqual(badpath.outputs, {});
   assert.match(summaryOf(output, 'badpath'), /^### gitops-bump \(push\) failed\n[\s\S]*did you mean `tag`/);
   assert.match(logOf(output, 'badpath'), /::error file=charts\/api\/values\.yaml,line=\d+,col=\d+,title=gitops-bump%3A not-found in charts\/api\/values\.yaml::error\[not-found\]: .*did you mean `tag`/);
   const badinput = resultOf(output, 'badinput');
   assert.equal(badinput.outcome, 'failure');
+  assert.deepEqual(badinput.outputs, {});
   assert.match(summaryOf(output, 'badinput'), /^### gitops-bump \(yolo\) failed\n\ngitops-bump: invalid input 'mode'/);
   assert.match(logOf(output, 'badinput'), /::error title=gitops-bump%3A invalid input 'mode'::Input 'mode' must be one of push, pull-request, api-commit, dry-run/);
   // only the push job changed origin
