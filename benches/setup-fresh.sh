@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Times the README's main job, `bash scripts/demo`, on a fresh clone as a new machine of
+# this kind would run it: a scratch HOME whose Rust toolchain is the machine image's
+# (rustc, cargo, rustfmt, clippy) but without anything scripts/setup installs — no wasm32
+# target, no wasm-bindgen-cli, an empty cargo registry and npm cache, no target/ dir.
+# Everything downloads from the registries and compiles, as on a fresh machine. Prints
+# setup's own step timings and a summary; the figures are recorded in docs/BENCHMARKS.md.
+#
+#   bash benches/setup-fresh.sh            # the main job (scripts/demo)
+#   KEEP=1 bash benches/setup-fresh.sh     # keep the scratch dir (its path is printed)
+#
+# Needs ~3 GB in $TMPDIR (a copy of the toolchain) and the network of a fresh machine.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REAL_RUSTUP="${RUSTUP_HOME:-$HOME/.rustup}"
+REAL_CARGO="${CARGO_HOME:-$HOME/.cargo}"
+toolchain="$(rustup show active-toolchain | awk '{print $1}')"
+toolchain_dir="$(cd "$REAL_RUSTUP/toolchains/$toolchain" && pwd -P)"
+
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/gitops-bump-fresh.XXXXXX")"
+if [[ -z "${KEEP:-}" ]]; then trap 'rm -rf "$scratch"' EXIT; fi
+home="$scratch/home"
+mkdir -p "$home/.cargo/bin" "$home/.rustup/toolchains"
+
+# --- a machine of this kind, before scripts/setup: the image's toolchain, nothing added ---
+t=$SECONDS
+name="$(basename "$toolchain_dir")"
+cp -a "$toolchain_dir" "$home/.rustup/toolchains/$name"
+rm -rf "$home/.rustup/toolchains/$name/lib/rustlib/wasm32-unknown-unknown" \
+  "$home/.rustup/toolchains/$name/lib/rustlib/manifest-rust-std-wasm32-unknown-unknown"
+sed -i '/^rust-std-wasm32-unknown-unknown$/d' "$home/.rustup/toolchains/$name/lib/rustlib/components"
+printf 'default_toolchain = "%s"\nprofile = "minimal"\nversion = "12"\n' "$name" > "$home/.rustup/settings.toml"
+cp "$REAL_CARGO/bin/rustup" "$home/.cargo/bin/rustup"
+for proxy in cargo rustc rustdoc rustfmt cargo-fmt cargo-clippy clippy-driver; do
+  ln -s rustup "$home/.cargo/bin/$proxy"
+done
+[[ -f "$HOME/.npmrc" ]] && cp "$HOME/.npmrc" "$home/.npmrc"
+prep=$((SECONDS - t))
+
+# the scratch environment: nothing of this machine's HOME, CARGO_HOME or RUSTUP_HOME
+fresh_env=(env -i HOME="$home" PATH="$home/.cargo/bin:/usr/local/bin:/usr/bin:/bin"
+  RUSTUP_HOME="$home/.rustup" CARGO_HOME="$home/.cargo" TERM=dumb LANG=C.UTF-8)
+
+git clone --quiet --no-local "$ROOT" "$scratch/repo"
+echo "fresh clone of $(git -C "$scratch/repo" rev-parse --short HEAD) in $scratch/repo (machine prepared in ${prep}s)"
+if "${fresh_env[@]}" bash -c 'command -v wasm-bindgen' >/dev/null 2>&1; then
+  echo "setup-fresh: wasm-bindgen is visible in the scratch environment; the measurement would not be from nothing" >&2
+  exit 1
+fi
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+status=0
+(cd "$scratch/repo" && /usr/bin/time -f '%e s wall, %U s user + %S s sys CPU' -o "$scratch/demo.time" \
+  "${fresh_env[@]}" bash scripts/demo) > "$scratch/demo.log" 2>&1 || status=$?
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+grep -E '^(setup|build-wasm):' "$scratch/demo.log" || true
+
+t=$SECONDS
+(cd "$scratch/repo" && "${fresh_env[@]}" bash scripts/setup) >/dev/null
+again=$((SECONDS - t))
+
+echo
+echo "== summary ($(nproc) cores)"
+echo "bash scripts/demo from nothing: $(cat "$scratch/demo.time"); load average before: $load_before, after: $load_after"
+echo "bash scripts/setup again (everything installed): ${again}s"
+if [[ $status -ne 0 ]] || ! grep -q 'ghcr.io/acme/api:1.10.0' "$scratch/demo.log"; then
+  echo "setup-fresh: the demo failed (exit $status) or did not show the bumped image:" >&2
+  tail -20 "$scratch/demo.log" >&2
+  exit 1
+fi
