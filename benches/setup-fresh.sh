@@ -7,6 +7,8 @@
 # setup's own step timings and a summary; the figures are recorded in docs/BENCHMARKS.md.
 #
 #   bash benches/setup-fresh.sh            # the main job (scripts/demo)
+#   bash benches/setup-fresh.sh --test     # then also scripts/setup-test's installs, from
+#                                          # nothing but the machine-wide apt packages
 #   KEEP=1 bash benches/setup-fresh.sh     # keep the scratch dir (its path is printed)
 #
 # Needs ~3 GB in $TMPDIR (a copy of the toolchain) and the network of a fresh machine.
@@ -39,8 +41,10 @@ done
 prep=$((SECONDS - t))
 
 # the scratch environment: nothing of this machine's HOME, CARGO_HOME or RUSTUP_HOME
-fresh_env=(env -i HOME="$home" PATH="$home/.cargo/bin:/usr/local/bin:/usr/bin:/bin"
-  RUSTUP_HOME="$home/.rustup" CARGO_HOME="$home/.cargo" TERM=dumb LANG=C.UTF-8)
+# (Go's caches and module downloads included, for --test)
+fresh_env=(env -i HOME="$home" PATH="$home/.cargo/bin:/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin"
+  RUSTUP_HOME="$home/.rustup" CARGO_HOME="$home/.cargo" GOPATH="$home/go" GOCACHE="$home/.cache/go-build"
+  TERM=dumb LANG=C.UTF-8)
 
 git clone --quiet --no-local "$ROOT" "$scratch/repo"
 echo "fresh clone of $(git -C "$scratch/repo" rev-parse --short HEAD) in $scratch/repo (machine prepared in ${prep}s)"
@@ -68,4 +72,14 @@ if [[ $status -ne 0 ]] || ! grep -q 'ghcr.io/acme/api:1.10.0' "$scratch/demo.log
   echo "setup-fresh: the demo failed (exit $status) or did not show the bumped image:" >&2
   tail -20 "$scratch/demo.log" >&2
   exit 1
+fi
+
+if [[ "${1:-}" == --test ]]; then
+  # the test command's installs; apt packages (chromium, bats, shellcheck, openssh-server,
+  # zsh, fish) are machine-wide and already there, so apt is not timed here
+  (cd "$scratch/repo" && /usr/bin/time -f '%e s wall, %U s user + %S s sys CPU' -o "$scratch/setup-test.time" \
+    "${fresh_env[@]}" bash scripts/setup-test) > "$scratch/setup-test.log" 2>&1 || status=$?
+  grep -E '^setup-test:' "$scratch/setup-test.log" || true
+  echo "bash scripts/setup-test after the main job (no apt): $(cat "$scratch/setup-test.time"); load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [[ $status -ne 0 ]]; then tail -20 "$scratch/setup-test.log" >&2; exit 1; fi
 fi
