@@ -32,12 +32,21 @@ cp -a "$toolchain_dir" "$home/.rustup/toolchains/$name"
 rm -rf "$home/.rustup/toolchains/$name/lib/rustlib/wasm32-unknown-unknown" \
   "$home/.rustup/toolchains/$name/lib/rustlib/manifest-rust-std-wasm32-unknown-unknown"
 sed -i '/^rust-std-wasm32-unknown-unknown$/d' "$home/.rustup/toolchains/$name/lib/rustlib/components"
+# rustup lists a toolchain's targets from multirust-config.toml: drop the wasm32 entry
+awk 'BEGIN { RS = ""; ORS = "\n\n" } !/target = "wasm32-unknown-unknown"/' \
+  "$REAL_RUSTUP/toolchains/$name/lib/rustlib/multirust-config.toml" \
+  > "$home/.rustup/toolchains/$name/lib/rustlib/multirust-config.toml"
 printf 'default_toolchain = "%s"\nprofile = "minimal"\nversion = "12"\n' "$name" > "$home/.rustup/settings.toml"
 cp "$REAL_CARGO/bin/rustup" "$home/.cargo/bin/rustup"
 for proxy in cargo rustc rustdoc rustfmt cargo-fmt cargo-clippy clippy-driver; do
   ln -s rustup "$home/.cargo/bin/$proxy"
 done
 [[ -f "$HOME/.npmrc" ]] && cp "$HOME/.npmrc" "$home/.npmrc"
+if env -i HOME="$home" PATH="$home/.cargo/bin:/usr/bin:/bin" RUSTUP_HOME="$home/.rustup" \
+  CARGO_HOME="$home/.cargo" rustup target list --installed | grep -q wasm32; then
+  echo "setup-fresh: the scratch toolchain still lists the wasm32 target" >&2
+  exit 1
+fi
 prep=$((SECONDS - t))
 
 # the scratch environment: nothing of this machine's HOME, CARGO_HOME or RUSTUP_HOME
