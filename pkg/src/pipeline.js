@@ -197,6 +197,11 @@ class Run {
     this.worktree = null;
   }
 
+  /** The run's result, with its warnings. */
+  done(res, extra) {
+    return result(res, { ...extra, warnings: this.warnings });
+  }
+
   maskError(e) {
     const hint = e instanceof GitError ? gitAuthHint(e.message, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken }) : null;
     if (hint) {
@@ -394,8 +399,9 @@ class Run {
   /** The error for a push the remote refused for a reason other than "it moved". */
   pushFailed(branch, r, attempts) {
     const hint = gitAuthHint(`${r.reason}\n${r.stderr}`, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken });
-    const detail = r.stderr ? `\n${r.stderr}` : '';
-    return new PipelineError(`push to ${branch} failed: ${r.reason}${detail}${hint ? `\n${hint}` : ''}`, {
+    // git's own message once: its first line is usually the reason
+    const text = r.stderr.includes(r.reason) ? r.stderr : `${r.reason}${r.stderr ? `\n${r.stderr}` : ''}`;
+    return new PipelineError(`push to ${branch} failed: ${text}${hint ? `\n${hint}` : ''}`, {
       code: hint ? 'auth' : 'push-failed',
       details: { attempts },
     });
@@ -437,24 +443,46 @@ class Run {
   async pushFlow() {
     const { o, git } = this;
     const push = o.push || Boolean(o.repo);
+    if (push && !this.remoteUrl) {
+      // before anything is edited or committed: a push with nowhere to go changes nothing
+      throw new PipelineError(
+        `cannot push: this checkout has no remote \`${this.remote}\` (add one with git remote add ${this.remote} URL, or name another with --remote); nothing was edited or committed`,
+        { code: 'no-remote' },
+      );
+    }
     if (push) await this.requireCleanCheckout();
     this.origBase = await git.tryRevParse('HEAD');
+    if (!push || this.ownCheckout || !this.origBase) return this.pushLoop(push);
+    try {
+      return await this.pushLoop(push);
+    } catch (error) {
+      // the checkout was clean (requireCleanCheckout): put its branch back where it was, so a
+      // failed push leaves neither the edit nor a commit behind
+      const reset = await git.exec(['reset', '--quiet', '--hard', this.origBase], { allowFailure: true });
+      if (reset.exitCode === 0) this.log(`push failed: the checkout is back at ${this.origBase.slice(0, 12)}, as it was`);
+      throw error;
+    }
+  }
+
+  /** Applies, commits and (with `push`) pushes until the push lands or fails for good. */
+  async pushLoop(push) {
+    const { o, git } = this;
     let attempts = 0;
     let last = '';
     for (;;) {
       const { res, files } = await this.applyAt(git, this.root);
       if (!files.length) {
         this.log(attempts ? 'nothing to commit after re-applying: the remote already has these values' : 'nothing changed');
-        return result(res, { attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { attempts, branch: this.branch, workdir: this.workdir() });
       }
       const sha = await this.commit(git, res, files);
       this.log(`committed ${sha.slice(0, 12)} (${files.join(', ')})`);
-      if (!push) return result(res, { commit: sha, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+      if (!push) return this.done(res, { commit: sha, branch: this.branch, workdir: this.workdir() });
       attempts += 1;
       const r = await git.push(this.remote, 'HEAD', this.branch);
       if (r.ok) {
         this.log(`pushed ${sha.slice(0, 12)} to ${this.branch} (attempt ${attempts})`);
-        return result(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
       }
       if (!r.retryable) throw this.pushFailed(this.branch, r, attempts);
       last = r.reason;
@@ -502,7 +530,7 @@ class Run {
       const { res, files } = await this.applyAt(git, this.root);
       if (!files.length) {
         this.log(attempts ? 'nothing to commit after re-applying: the branch already has these values' : 'nothing changed');
-        return result(res, { attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { attempts, branch: this.branch, workdir: this.workdir() });
       }
       const sha = await createApiCommit(this.client, {
         ...ids,
@@ -517,7 +545,7 @@ class Run {
       if (u.ok) {
         this.log(`updated ${this.branch} to ${sha.slice(0, 12)} through the API (attempt ${attempts})`);
         await this.syncAfterApiCommit(git, sha);
-        return result(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
       }
       if (!u.moved) throw new PipelineError(refUpdateRefused(this.branch, u.error), { code: 'ref-update-refused', details: { attempts } });
       this.log(`ref update rejected (not a fast forward): ${this.branch} moved`);
@@ -587,7 +615,7 @@ class Run {
     const summary = summarize(this.plan, res.changed ?? [], { sourceSha: o.sourceSha });
     if (!files.length) {
       this.log(`nothing changed on ${this.base}: no pull request needed`);
-      return result(res, { branch: prBranch, workdir: null, pr: NO_PR, warnings: this.warnings });
+      return this.done(res, { branch: prBranch, workdir: null, pr: NO_PR });
     }
     let sha;
     let attempts = 0;
@@ -631,7 +659,7 @@ class Run {
     const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];
     this.log(`${said} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
     const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
-    return result(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null, warnings: this.warnings });
+    return this.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
   }
 
   /**
