@@ -268,6 +268,26 @@ describe('playground in Chromium', () => {
     await choose('#example', 'overlay-image');
   });
 
+  test('files can be added, renamed and deleted; a clash is refused', opts, async () => {
+    await choose('#example', 'overlay-image');
+    await page.click('#new-file');
+    await settled(page);
+    assert.equal(await page.inputValue('#file'), 'apps/api/overlays/production/new.yaml');
+    assert.equal(await page.inputValue('#yaml'), '');
+    await page.fill('#file', 'apps/api/overlays/production/patch.yaml');
+    await page.press('#file', 'Enter');
+    await settled(page);
+    assert.equal(await page.getAttribute('#files button[data-file="apps/api/overlays/production/patch.yaml"]', 'aria-current'), 'true');
+    await page.fill('#file', PRODUCTION);
+    await page.press('#file', 'Enter');
+    assert.equal(await page.getAttribute('#file', 'aria-invalid'), 'true', 'renaming onto another file is refused');
+    assert.match(await text('#action-status'), /already exists/);
+    await page.click('#delete-file');
+    await settled(page);
+    const files = await page.$$eval('#files button[data-file]', (b) => b.map((x) => x.dataset.file));
+    assert.deepEqual(files, Object.keys(REPO).sort());
+  });
+
   test('every example runs without an error, and the editing ones change something', opts, async () => {
     for (const ex of EXAMPLES) {
       await choose('#example', ex.id);
