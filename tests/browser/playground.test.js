@@ -471,6 +471,16 @@ describe('playground in Chromium', () => {
       await legacy.close();
     }
 
+    // A damaged link says so and opens the first example.
+    const broken = await browser.context.newPage();
+    try {
+      await openPlayground(broken, browser.url, '#s=not-deflate-data');
+      assert.match(await broken.locator('#status').textContent(), /could not be read/);
+      assert.equal(await broken.inputValue('#file'), EXAMPLES[0].state.file);
+    } finally {
+      await broken.close();
+    }
+
     // An unchanged example travels as its id: a short link.
     await choose('#example', 'helm');
     await page.click('#share');
