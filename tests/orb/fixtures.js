@@ -84,7 +84,14 @@ export function runnerOptions(options) {
  */
 export function setup(t, options = {}) {
   const config = makeRemote(t, CONFIG_FILES);
-  const app = makeRemote(t, { 'README.md': 'the app\n', 'deploy/plan.yaml': 'edits:\n  - file: charts/api/values.yaml\n    set: image.tag\n    value: "2.0"\n' });
+  const app = makeRemote(t, {
+    'README.md': 'the app\n',
+    'deploy/plan.yaml': 'edits:\n  - file: charts/api/values.yaml\n    set: image.tag\n    value: "2.0"\n',
+    // the app repository carries its own overlays too (the drift_check example edits them)
+    'deploy/base/kustomization.yaml': CONFIG_FILES['base/kustomization.yaml'],
+    'deploy/base/deployment.yaml': CONFIG_FILES['base/deployment.yaml'],
+    'deploy/overlays/dev/kustomization.yaml': CONFIG_FILES['overlays/dev/kustomization.yaml'],
+  });
   const sha = app.head();
   const runner = new Runner(runnerOptions({ project: { url: app.url, sha, branch: 'main' }, ...options }));
   t.after(() => {

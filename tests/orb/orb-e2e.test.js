@@ -1,8 +1,8 @@
 // End to end: the packed orb's `bump` job, run by our stand-in for CircleCI's runner
 // (executor.js) against real bare repositories: push, push into the project's own
-// checkout, retry after a concurrent push, a pull request through the local GitHub API
-// server, SSH with a deploy key against a local sshd, dry run, drift check, the install
-// cache, and parameter values that try to inject shell.
+// checkout, retry after a concurrent push, a pull request and an API commit through the local
+// GitHub API server, SSH with a deploy key against a local sshd, dry run, drift check, a plan
+// file, an example's own job, the install cache, and parameter values that try to inject shell.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { git } from '../pipeline/helpers.js';
-import { ConfigError, Runner } from './executor.js';
+import { ConfigError, Runner, evaluate, substitute } from './executor.js';
 import { artifactReport, packedPackage, runnerOptions, setup } from './fixtures.js';
 import { loadPackedOrb, parseYaml } from './orb.js';
 
@@ -141,6 +141,34 @@ test('pull_request mode opens a pull request through the GitHub API; the token n
   for (const text of [r.output, readFileSync(path.join(r.artifacts, 'gitops-bump'), 'utf8')]) {
     assert.ok(!text.includes(token) && !text.includes(b64), 'the token leaked into the output');
   }
+});
+
+test('api_commit mode commits through GitHub\'s Git Data API', async (t) => {
+  const { config, bump } = setup(t);
+  const token = 'ghs_orbApiCommitToken0123456789';
+  const server = await startGitHubServer({ repos: { 'acme/config': config.bare }, token });
+  t.after(() => server.close());
+  const before = config.head();
+  const r = await bump(
+    { repository: server.gitUrl('acme/config'), targets: 'overlays/dev', images: 'ghcr.io/acme/api:6.0.0', mode: 'api_commit', token_env: 'GITOPS_TOKEN' },
+    { jobEnv: { GITOPS_TOKEN: token, GITHUB_API_URL: server.apiUrl, GITHUB_REPOSITORY: 'acme/config' } },
+  );
+  assert.equal(r.exitCode, 0, r.output);
+  assert.deepEqual(server.mismatches, []);
+  assert.ok(server.requests.some((q) => q.method === 'POST' && q.path.endsWith('/git/commits')), 'no commit through the API');
+  assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 6\.0\.0/);
+  assert.equal(git(config.bare, ['rev-parse', 'main^']), before);
+  assert.equal(artifactReport(r).commit, config.head());
+  assert.ok(!r.output.includes(token));
+});
+
+test('an example\'s own job runs as written: checkout, install, set_image on the project, git diff', async (t) => {
+  const { runner, sha } = setup(t);
+  const r = await runner.runConfigJob(loadPackedOrb().examples.drift_check.usage, 'local-edit');
+  t.after(() => rmSync(r.root, { recursive: true, force: true }));
+  assert.equal(r.exitCode, 0, r.output);
+  assert.match(stepOf(r, 'Set images with gitops-bump').output, /gitops-bump · edit · /);
+  assert.match(stepOf(r, 'Show the change').output, new RegExp(`-    newTag: 1\\.0\\.0 # set by gitops-bump\n\\+    newTag: "?${sha}"? # set by gitops-bump`));
 });
 
 /** A free TCP port on 127.0.0.1. */
@@ -306,4 +334,9 @@ test('the runner binds parameters as CircleCI does: types, enums, env_var_name, 
   for (const [args, message] of cases) {
     await assert.rejects(runner.runJob('bump', args), (e) => e instanceof ConfigError && message.test(e.message));
   }
+  // a whole-value reference keeps its type; substitution happens once
+  const values = { parameters: { n: 5, on: false, s: '<< parameters.n >>' }, pipeline: { 'git.tag': 'v1' } };
+  assert.deepEqual(substitute({ a: '<< parameters.n >>', b: 'x-<< parameters.n >>', c: '<< parameters.s >>', d: '<<parameters.on>>', e: '<< pipeline.git.tag >>' }, values, 't'), { a: 5, b: 'x-5', c: '<< parameters.n >>', d: false, e: 'v1' });
+  assert.throws(() => substitute('<< parameters.missing >>', values, 't'), /unknown reference/);
+  assert.deepEqual([evaluate({ not: '' }), evaluate({ and: [true, 'x'] }), evaluate({ or: [false, 0] }), evaluate({ equal: ['a', 'a'] }), evaluate({ equal: ['a', 'b'] })], [true, true, false, true, false]);
 });
