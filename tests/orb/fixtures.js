@@ -32,12 +32,16 @@ export const CONFIG_FILES = {
 };
 
 let tarball = null;
-/** `npm pack` of pkg/ (once per process), as a user would install it. */
+/**
+ * `npm pack` of pkg/ (once per process), as a user would install it. --ignore-scripts: the
+ * prepack step (the CommonJS entry, README copies) writes into pkg/ while the package's own
+ * test may be packing at the same moment; the CLI needs neither.
+ */
 export function packedPackage() {
   if (!tarball) {
     const dir = mkdtempSync(path.join(tmpdir(), 'orb-npm-'));
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: path.join(ROOT, 'pkg'), encoding: 'utf8' }).trim().split('\n').pop();
+    const name = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: path.join(ROOT, 'pkg'), encoding: 'utf8' }).trim().split('\n').pop();
     tarball = path.join(dir, name);
   }
   return tarball;
