@@ -20,12 +20,27 @@
  *
  * @module gitops-bump/plan
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import YAML from 'yaml';
 import * as core from './core.js';
 import { usageError } from './errors.js';
 import { nodeFileSource, normalize, readText, writeAtomic } from './files.js';
 import { computePromotion, context } from './promote.js';
+
+const nodeRequire = createRequire(import.meta.url);
+/** @type {typeof import('yaml') | undefined} */
+let yamlModule;
+
+/**
+ * The `yaml` package, loaded on first use: a plain edit never reads a YAML plan, and
+ * loading the package is a large part of the CLI's start-up. A bundle (where esbuild
+ * resolves the direct `require` call) and plain ESM (`nodeRequire`) both work.
+ * @returns {typeof import('yaml')}
+ */
+function yaml() {
+  yamlModule ??= typeof require === 'function' ? require('yaml') : nodeRequire('yaml');
+  return /** @type {typeof import('yaml')} */ (yamlModule);
+}
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
@@ -63,7 +78,7 @@ export function parsePlan(text, options = {}) {
   const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'yaml');
   try {
     if (format === 'json') return JSON.parse(text);
-    const doc = YAML.parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
+    const doc = yaml().parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS();
   } catch (error) {
