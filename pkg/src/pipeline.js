@@ -197,6 +197,11 @@ class Run {
     this.worktree = null;
   }
 
+  /** The run's result, with its warnings. */
+  done(res, extra) {
+    return result(res, { ...extra, warnings: this.warnings });
+  }
+
   maskError(e) {
     const hint = e instanceof GitError ? gitAuthHint(e.message, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken }) : null;
     if (hint) {
@@ -445,16 +450,16 @@ class Run {
       const { res, files } = await this.applyAt(git, this.root);
       if (!files.length) {
         this.log(attempts ? 'nothing to commit after re-applying: the remote already has these values' : 'nothing changed');
-        return result(res, { attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { attempts, branch: this.branch, workdir: this.workdir() });
       }
       const sha = await this.commit(git, res, files);
       this.log(`committed ${sha.slice(0, 12)} (${files.join(', ')})`);
-      if (!push) return result(res, { commit: sha, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+      if (!push) return this.done(res, { commit: sha, branch: this.branch, workdir: this.workdir() });
       attempts += 1;
       const r = await git.push(this.remote, 'HEAD', this.branch);
       if (r.ok) {
         this.log(`pushed ${sha.slice(0, 12)} to ${this.branch} (attempt ${attempts})`);
-        return result(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
       }
       if (!r.retryable) throw this.pushFailed(this.branch, r, attempts);
       last = r.reason;
@@ -502,7 +507,7 @@ class Run {
       const { res, files } = await this.applyAt(git, this.root);
       if (!files.length) {
         this.log(attempts ? 'nothing to commit after re-applying: the branch already has these values' : 'nothing changed');
-        return result(res, { attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { attempts, branch: this.branch, workdir: this.workdir() });
       }
       const sha = await createApiCommit(this.client, {
         ...ids,
@@ -517,7 +522,7 @@ class Run {
       if (u.ok) {
         this.log(`updated ${this.branch} to ${sha.slice(0, 12)} through the API (attempt ${attempts})`);
         await this.syncAfterApiCommit(git, sha);
-        return result(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir(), warnings: this.warnings });
+        return this.done(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
       }
       if (!u.moved) throw new PipelineError(refUpdateRefused(this.branch, u.error), { code: 'ref-update-refused', details: { attempts } });
       this.log(`ref update rejected (not a fast forward): ${this.branch} moved`);
@@ -587,7 +592,7 @@ class Run {
     const summary = summarize(this.plan, res.changed ?? [], { sourceSha: o.sourceSha });
     if (!files.length) {
       this.log(`nothing changed on ${this.base}: no pull request needed`);
-      return result(res, { branch: prBranch, workdir: null, pr: NO_PR, warnings: this.warnings });
+      return this.done(res, { branch: prBranch, workdir: null, pr: NO_PR });
     }
     let sha;
     let attempts = 0;
@@ -631,7 +636,7 @@ class Run {
     const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];
     this.log(`${said} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
     const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
-    return result(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null, warnings: this.warnings });
+    return this.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
   }
 
   /**
