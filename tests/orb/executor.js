@@ -122,7 +122,7 @@ export function evaluate(cond) {
  * @property {Record<string, string>} [sshKeys]    md5 fingerprint ("aa:bb:..") -> private key text
  * @property {string} [cacheDir]       where caches persist between jobs
  * @property {Record<string, unknown>} [pipeline] pipeline values (git.revision, git.tag, …)
- * @property {number} [stepTimeoutMs]  kill a step after this long (default 120 s)
+ * @property {number} [stepTimeoutMs]  kill a step after this long (default 240 s)
  */
 
 /** Runs orb jobs on this host the way CircleCI's runner would (see the file comment). */
@@ -297,7 +297,7 @@ export class Runner {
     const env = { ...job$.env };
     for (const [k, v] of Object.entries(spec.environment ?? {})) env[k] = typeof v === 'string' ? v : String(v);
     const [shell, ...flags] = (spec.shell ?? '/bin/bash -eo pipefail').split(/\s+/);
-    const { code, output } = await spawnLogged(shell, [...flags, file], { cwd, env, timeoutMs: this.o.stepTimeoutMs ?? 120_000 });
+    const { code, output } = await spawnLogged(shell, [...flags, file], { cwd, env, timeoutMs: this.o.stepTimeoutMs ?? 240_000 });
     job$.steps.push({ name, exitCode: code, output });
     if (code !== 0) job$.failed = true;
   }

@@ -186,7 +186,7 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
   }
 
   /** Waits until something accepts connections on port. */
-  async function waitForPort(port, ms = 10_000) {
+  async function waitForPort(port, ms = 30_000) {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const ok = await new Promise((resolve) => {
