@@ -37,9 +37,9 @@ function stepOf(result, name) {
 // Jobs are independent (own repositories, temp dirs, ports): run a few at once.
 describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () => {
   test('push mode: the config repository is cloned, edited byte-exactly, pushed; the report is an artifact', async (t) => {
-    const { config, bump } = setup(t);
+    const { config, bump, sha } = setup(t);
     const before = config.show('main', 'overlays/dev/kustomization.yaml');
-    const r = await bump({ repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:1.10', retries: 3, author_name: 'Release Bot', author_email: 'bot@acme.test', commit_message: 'dev: api {tags}' });
+    const r = await bump({ repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:1.10', retries: 3, author_name: 'Release Bot', author_email: 'bot@acme.test', commit_message: 'dev: api {tags} from {sha}' });
     assert.equal(r.exitCode, 0, r.output);
     assert.deepEqual(
       r.steps.map((s) => s.name),
@@ -47,7 +47,7 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
       'steps in order',
     );
     assert.equal(config.show('main', 'overlays/dev/kustomization.yaml'), before.replace('newTag: 1.0.0 # set', 'newTag: "1.10" # set'), 'only the tag changed, quoted');
-    assert.equal(config.log()[0], 'dev: api 1.10');
+    assert.equal(config.log()[0], `dev: api 1.10 from ${sha}`, '{sha} is the job\'s CIRCLE_SHA1');
     assert.equal(git(config.bare, ['log', '-1', '--format=%an <%ae>', 'main']), 'Release Bot <bot@acme.test>');
     const out = stepOf(r, 'Bump the config repository with gitops-bump').output;
     assert.match(out, /changed {3}overlays\/dev\/kustomization\.yaml\n {12}images\[0\]\.newTag: 1\.0\.0 -> 1\.10/);
