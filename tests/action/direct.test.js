@@ -6,7 +6,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { DIST, TOKEN, assertNoToken, configRepo, git, runAction, tempDir } from './helpers.js';
@@ -288,4 +288,23 @@ test('a detached checkout (as for pull_request events): the error names the bran
   const ok = await runAction(t, { workspace: ws, inputs: { ...inputs, branch: 'main' } });
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.equal(ok.outputs['commit-sha'], repo.head());
+});
+
+test('a plan file from the workspace, applied in a cloned config repository', async (t) => {
+  const repo = configRepo(t);
+  const ws = tempDir(t, 'gb-app-');
+  writeFileSync(path.join(ws, 'deploy.yaml'), 'edits:\n  - file: overlays/staging\n    image: ghcr.io/acme/api:1.10.0\n  - file: charts/api/values.yaml\n    set: image.tag\n    value: 1.10\n');
+  const r = await runAction(t, { workspace: ws, inputs: { repository: 'acme/config', 'server-url': repo.serverUrl, plan: 'deploy.yaml' } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']), ['overlays/staging/kustomization.yaml', 'charts/api/values.yaml']);
+  assert.match(repo.show('main', 'charts/api/values.yaml'), /^  tag: "1\.10"$/m);
+  assert.match(repo.show('main', 'overlays/staging/kustomization.yaml'), /^    newTag: 1\.10\.0   # release candidate$/m);
+});
+
+test('scan: every reference to the image under the targets', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const r = await runAction(t, { workspace: ws, inputs: { mode: 'dry-run', images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays', scan: 'true' } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']).sort(), ['overlays/production/kustomization.yaml', 'overlays/staging/kustomization.yaml']);
 });
