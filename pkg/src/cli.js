@@ -45,6 +45,7 @@ const EDIT_OPTIONS = {
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
   'github-repo': { type: 'string' },
+  'api-url': { type: 'string' },
   'source-sha': { type: 'string' },
 };
 const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
@@ -69,7 +70,9 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
-  --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL`;
+  --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
+  --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
+                       remote not on github.com (Enterprise Server), else https://api.github.com)`;
 
 const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
 would be made), 2 usage error, 3 git or API failure.`;
@@ -437,7 +440,7 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
   if (preview && git?.repo) {
     throw usageError('--dry-run and --check preview files in this directory; with --repo there is no checkout here. Clone the repo and run the command in it without --repo');
   }
-  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null}} */
+  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
@@ -458,7 +461,16 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
       changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
       unchanged: result.unchanged,
       written: !preview && changed.length > 0,
-      ...(git && !preview ? { commit: result.commit ?? null, pushed: result.pushed ?? false, attempts: result.attempts ?? 0, pullRequest: result.pullRequest ?? null } : {}),
+      ...(git && !preview
+        ? {
+            commit: result.commit ?? null,
+            pushed: result.pushed ?? false,
+            attempts: result.attempts ?? 0,
+            pullRequest: result.pullRequest ?? null,
+            pr: result.pr ?? null,
+            warnings: result.warnings ?? [],
+          }
+        : {}),
     };
     out.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (preview) {
@@ -476,7 +488,7 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
     for (const file of result.unchanged ?? []) out.write(`${file}: unchanged (already up to date)\n`);
     if (result.commit) out.write(`commit ${result.commit}${result.pushed ? ` pushed${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}` : ''}\n`);
     const pr = /** @type {any} */ (result.pullRequest);
-    if (pr) out.write(`pull request #${pr.number} ${pr.updated ? 'updated' : 'opened'}: ${pr.url}\n`);
+    if (pr) out.write(`pull request #${pr.number} ${{ created: 'opened', updated: 'updated' }[pr.operation] ?? 'unchanged'}: ${pr.url}\n`);
   }
   return values.check && changed.length > 0 ? EXIT.EDIT : EXIT.OK;
 }
@@ -514,7 +526,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'source-sha'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -553,6 +565,7 @@ export function gitOptions(v, env) {
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
     // prefers the repository the remote URL names), so only explicit flags go here
     githubRepo: v['github-repo'],
+    apiUrl: v['api-url'],
     sourceSha: v['source-sha'],
     env,
   };

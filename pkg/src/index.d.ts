@@ -184,7 +184,8 @@ export function getValue(text: string, path: string, options?: MatchOptions & { 
 export function removeValue(text: string, path: string, options?: MatchOptions & { file?: string }): EditResult;
 /** Applies several edits, all or none. */
 export function applyEdits(text: string, edits: EditRequest[], options?: { file?: string }): EditResult;
-/** Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setters. */
+/** Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setters.
+ * It does not check that the overlay uses the image: {@link checkImage} or {@link setImageInFile} do. */
 export function setImage(text: string, spec: string, options?: { file?: string; target?: ImageTarget }): EditResult;
 /** Parses a kustomize image spec. */
 export function parseImageSpec(spec: string): ImageSpec;
