@@ -399,6 +399,17 @@ describe('playground in Chromium', () => {
       await other.close();
     }
 
+    // A link of the older one-file form still opens.
+    const legacy = await browser.context.newPage();
+    try {
+      const hash = `#${new URLSearchParams({ mode: 'set', path: 'image.tag', value: '1.10', file: 'values.yaml', yaml: 'image:\n  tag: 1.9 # pinned\n' })}`;
+      await openPlayground(legacy, browser.url, hash);
+      assert.equal(await legacy.inputValue('#file'), 'values.yaml');
+      assert.equal(await legacy.locator('#result').textContent(), 'image:\n  tag: "1.10" # pinned\n');
+    } finally {
+      await legacy.close();
+    }
+
     // An unchanged example travels as its id: a short link.
     await choose('#example', 'helm');
     await page.click('#share');
