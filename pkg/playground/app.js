@@ -559,10 +559,11 @@ function wire() {
 async function main() {
   wire();
   let state = null;
+  let note = '';
   try {
     state = await decodeState(location.hash);
   } catch {
-    el.status.textContent = 'The link’s state could not be read; showing the first example.';
+    note = ' The link’s state could not be read: showing the first example.';
   }
   restore(state ?? { ex: EXAMPLES[0].id, open: EXAMPLES[0].state.file, ...EXAMPLES[0].state });
   showModes(el.mode.value);
@@ -579,7 +580,7 @@ async function main() {
     return;
   }
   el.version.textContent = `gitops-bump core ${version}`;
-  el.status.textContent = `Ready — core ${version}. Results update as you type.`;
+  el.status.textContent = `Ready — core ${version}. Results update as you type.${note}`;
   engine.request(job());
 }
 
