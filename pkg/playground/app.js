@@ -268,7 +268,7 @@ function showError(error, job, incomplete) {
     const dt = document.createElement('dt');
     dt.textContent = name;
     const dd = document.createElement('dd');
-    dd.textContent = String(value);
+    dd.append(...breakable(value));
     dd.dataset.fact = name;
     return [dt, dd];
   }));

@@ -499,7 +499,7 @@ describe('playground in Chromium', () => {
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 390, `page is ${wide}px wide`);
     // Wherever a cell's text wraps, the line ends after `.`, `/`, `,` or `=` (a <wbr>).
-    const badBreaks = await page.$$eval('#matches-body td code', (codes) => codes.flatMap((code) => {
+    const breaksInside = (selector) => page.$$eval(selector, (codes) => codes.flatMap((code) => {
       const chars = [];
       const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -516,7 +516,14 @@ describe('playground in Chromium', () => {
       }
       return bad;
     }));
-    assert.deepEqual(badBreaks, []);
+    assert.deepEqual(await breaksInside('#matches-body td code'), []);
+    // The same for the facts of an error.
+    await choose('#example', 'overlay-image');
+    await fill('#spec', 'ghcr.io/acme/apii:1.10');
+    assert.equal(await text('#error-kind'), 'unknown-image');
+    assert.deepEqual(await breaksInside('#error-facts dd'), []);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+    await choose('#example', 'all');
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('phone');
     await page.setViewportSize({ width: 1280, height: 900 });
