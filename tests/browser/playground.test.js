@@ -304,12 +304,15 @@ describe('playground in Chromium', () => {
     }
   });
 
-  /** Copies a snippet with its button and reads the clipboard. */
-  async function copied(which) {
-    await page.click(`button[data-copy="${which}"]`);
+  /** Clicks a copy button, waits until the page says it copied, and reads the clipboard. */
+  async function clickToCopy(selector) {
+    await page.$eval('#action-status', (status) => { status.textContent = ''; });
+    await page.click(selector);
     await page.waitForSelector('#action-status:not(:empty)');
+    assert.match(await text('#action-status'), /copied\.$/);
     return page.evaluate(() => navigator.clipboard.readText());
   }
+  const copied = (which) => clickToCopy(`button[data-copy="${which}"]`);
 
   /**
    * Runs a copied CLI command (or a script, with `env`) in a checkout of `files`, with the
@@ -438,8 +441,7 @@ describe('playground in Chromium', () => {
     await choose('#mode', 'set');
     await fill('#path', 'image.tag');
     await fill('#value', '1.10');
-    await page.click('#share');
-    const url = await page.evaluate(() => navigator.clipboard.readText());
+    const url = await clickToCopy('#share');
     assert.match(url, /#s=[A-Za-z0-9_-]+$/);
     assert.equal(url, await page.evaluate(() => location.href));
     const expected = await text('#result');
@@ -483,8 +485,7 @@ describe('playground in Chromium', () => {
 
     // An unchanged example travels as its id: a short link.
     await choose('#example', 'helm');
-    await page.click('#share');
-    const short = await page.evaluate(() => navigator.clipboard.readText());
+    const short = await clickToCopy('#share');
     assert.ok(short.length < 200, short);
   });
 
