@@ -144,13 +144,13 @@ export const EDIT_SOURCES = {
   images(env, { checkOverlay }) {
     const specs = lines(getInput(env, 'images'));
     if (!specs.length) return [];
-    specs.forEach((spec, i) => about('images', () => {
+    specs.forEach((spec, i) => {
       try {
         core.parseImageSpec(spec);
       } catch (error) {
         throw new InputError('images', `line ${i + 1} (${JSON.stringify(spec)}) is not an image spec: ${firstLine(error)}; expected name=newName:newTag@digest, name:tag or name@digest`);
       }
-    }));
+    });
     const targets = lines(getInput(env, 'targets'));
     if (!targets.length) throw new InputError('targets', 'is empty: give at least one overlay directory or file (default .)');
     const scan = getBoolean(env, 'scan');

@@ -9,7 +9,7 @@ import { runPipeline } from '../../pkg/src/pipeline.js';
 import { applyPlan } from '../../pkg/src/plan.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { InputError, getInput, readInputs } from './inputs.js';
-import { outputs, summary } from './report.js';
+import { failureSummary, outputs, summary } from './report.js';
 import { Workflow } from './workflow.js';
 
 /** The environment variable the pipeline reads the token from (set only in its own env copy). */
@@ -129,23 +129,54 @@ function logResult(wf, values) {
  */
 function fail(wf, error, s) {
   const e = /** @type {any} */ (error);
+  let report;
   if (error instanceof InputError) {
-    wf.error(error.message, { title: `gitops-bump: invalid input '${error.input}'` });
-    return 2;
+    report = { code: 2, message: error.message, where: { title: `gitops-bump: invalid input '${error.input}'` } };
+  } else if (error instanceof GitopsBumpError) {
+    const at = annotationFile(e.file, s);
+    report = {
+      code: e.kind === 'usage' ? 2 : 1,
+      message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
+      where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
+    };
+  } else if (e && e.exitCode === 3) {
+    report = { code: 3, message: withAuthHint(inActionTerms(String(e.message))), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+  } else {
+    report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }
-  if (error instanceof GitopsBumpError) {
-    const where = annotationFile(e.file, s);
-    const message = /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`;
-    const title = `gitops-bump: ${e.kind}${where.title ? ` in ${where.title}` : ''}`;
-    wf.error(message, { file: where.file, line: e.line, col: e.column, title });
-    return e.kind === 'usage' ? 2 : 1;
-  }
-  if (e && typeof e.exitCode === 'number' && e.exitCode === 3) {
-    wf.error(String(e.message), { title: `gitops-bump: ${e.kind ?? 'git'} failure` });
-    return 3;
-  }
-  wf.error(`internal error: ${e?.stack ?? e}`, { title: 'gitops-bump: internal error' });
-  return 1;
+  wf.error(report.message, report.where);
+  wf.summary(failureSummary(s?.mode ?? getInput(wf.env, 'mode'), report.where.title, report.message));
+  return report.code;
+}
+
+/** The pipeline's words for its options (the CLI's flags), and the Action's inputs for them. */
+const INPUT_FOR = [
+  [/--branch\b/g, "the 'branch' input"],
+  [/--base\b/g, "the 'pr-base' input"],
+  [/--retries\b/g, "the 'retries' input"],
+  [/--author\b/g, "the 'author-name' and 'author-email' inputs"],
+  [/--(github-)?repo\b( URL| owner\/name)?/g, "the 'repository' input"],
+  [new RegExp(`\\$?${TOKEN_ENV}\\b`, 'g'), "the 'token' input"],
+];
+
+/**
+ * A pipeline message as an Action user reads it: inputs instead of CLI flags and the
+ * private token variable.
+ * @param {string} message
+ * @returns {string}
+ */
+export function inActionTerms(message) {
+  return INPUT_FOR.reduce((text, [pattern, words]) => text.replace(pattern, /** @type {string} */ (words)), message);
+}
+
+/**
+ * Adds a hint when git says the remote refused the credentials and no hint says so yet.
+ * @param {string} message
+ * @returns {string}
+ */
+function withAuthHint(message) {
+  if (/refused the credentials/.test(message) || !/could not read (Username|Password)|Authentication failed|HTTP (401|403)|returned error: 40[13]/i.test(message)) return message;
+  return `${message.replace(/\n$/, '')}\nhint: the remote refused the credentials: check the 'token' input (it needs write access to the repository)`;
 }
 
 /**

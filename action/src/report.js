@@ -133,3 +133,15 @@ function outcomeLine(result, { preview, repository, serverUrl }) {
   const tries = result.attempts > 1 ? ` after ${result.attempts} attempts (the branch moved; the edit was re-applied on its new head)` : '';
   return `Commit ${link} ${result.pushed ? 'pushed to' : 'made on'} \`${result.branch ?? 'HEAD'}\`${tries}.`;
 }
+
+/**
+ * The job summary of a failed run: what failed, with the message as printed.
+ * @param {string} mode the mode input as given
+ * @param {string} title the annotation's title
+ * @param {string} message
+ * @returns {string}
+ */
+export function failureSummary(mode, title, message) {
+  const fence = '`'.repeat(Math.max(3, ...(message.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
+  return `### gitops-bump (${mode}) failed\n\n${title}: nothing was committed or pushed.\n\n${fence}text\n${message.replace(/\n$/, '')}\n${fence}\n`;
+}

@@ -184,7 +184,8 @@ export function getValue(text: string, path: string, options?: MatchOptions & { 
 export function removeValue(text: string, path: string, options?: MatchOptions & { file?: string }): EditResult;
 /** Applies several edits, all or none. */
 export function applyEdits(text: string, edits: EditRequest[], options?: { file?: string }): EditResult;
-/** Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setters. */
+/** Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setters.
+ * It does not check that the overlay uses the image: {@link checkImage} or {@link setImageInFile} do. */
 export function setImage(text: string, spec: string, options?: { file?: string; target?: ImageTarget }): EditResult;
 /** Parses a kustomize image spec. */
 export function parseImageSpec(spec: string): ImageSpec;
@@ -247,4 +248,4 @@ export function readText(file: string, display?: string): string;
 export function unifiedDiff(before: string, after: string, options?: { fromFile?: string; toFile?: string; context?: number }): string;
 
 export { runPipeline, DEFAULT_RETRIES } from './pipeline.js';
-export type { GitOptions, PipelineArgs, PipelineResult, PullRequestResult } from './pipeline.js';
+export type { GitOptions, PipelineArgs, PipelineChange, PipelineResult, PullRequestResult, PullRequestSummary } from './pipeline.js';

@@ -155,6 +155,8 @@ function normalizeEdits(edits) {
  * Sets an image, in kustomize's grammar (`name=newName:newTag@digest`, `name:tag`,
  * `name@digest`, `name=newName`), in a kustomization's `images:`, an Argo CD
  * Application, or Flux setter markers.
+ * It does not check that the overlay uses the image (an unknown name adds an entry): use
+ * {@link checkImage} first, or {@link setImageInFile}, which checks as the CLI does.
  * @param {string} text
  * @param {string} spec
  * @param {{file?: string, target?: 'auto'|'kustomization'|'argocd'|'argocd-source'|'flux'}} [options]

@@ -15,6 +15,10 @@ if ! diff -r action/dist "$scratch/dist" >"$scratch/diff" 2>&1; then
   head -20 "$scratch/diff" >&2
   echo "action-dist: action/dist/ is not what action/build.mjs builds from the current sources." >&2
   echo "action-dist: run \`node action/build.mjs\` and commit action/dist/." >&2
+  if ! cmp -s action/dist/gitops_bump_bg.wasm "$scratch/dist/gitops_bump_bg.wasm"; then
+    echo "action-dist: the wasm differs: src/ changed, or this wasm was built by another Rust toolchain" >&2
+    echo "action-dist: or CARGO_HOME (the build embeds rustc's commit and dependency paths in panic locations)." >&2
+  fi
   exit 1
 fi
 files="$(find action/dist -type f | wc -l)"

@@ -196,6 +196,7 @@ test('an image the overlay does not use: an annotation on the kustomization, not
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^::error file=overlays\/production\/kustomization\.yaml(,line=\d+,col=\d+)?,title=gitops-bump%3A unknown-image in overlays\/production\/kustomization\.yaml::error\[unknown-image\]: .*ghcr\.io\/acme\/worker/m);
   assert.equal(r.outputText, '');
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n\ngitops-bump: unknown-image in overlays\/production\/kustomization\.yaml: nothing was committed or pushed\.\n\n```text\nerror\[unknown-image\]: image `ghcr\.io\/acme\/worker` /);
   assert.equal(repo.log().length, 1);
   assert.equal(git(ws, ['status', '--porcelain']), '');
   // check-overlay: false lets the same image through (kustomize would add it)
@@ -212,6 +213,8 @@ test('a bad key path: ::error file=…,line=…,col=… on the values file, with
   const line = r.stdout.split('\n').find((l) => l.startsWith('::error '));
   assert.match(line, /^::error file=charts\/api\/values\.yaml,line=\d+,col=\d+,title=gitops-bump%3A not-found in charts\/api\/values\.yaml::error\[not-found\]: /);
   assert.match(line, /did you mean `tag`\?/);
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n/);
+  assert.ok(r.summary.includes('  = help: did you mean `tag`?\n```\n'), r.summary);
   assert.equal(repo.log().length, 1);
 });
 
@@ -239,6 +242,7 @@ test('invalid inputs fail before anything runs, naming the input', async (t) => 
     [{ set: '- {file: a.yaml, path: x, value: 1, vlaue: 2}' }, "Input 'set' item 1: unknown field `vlaue`"],
     [{ set: '- {file: a.yaml, path: x, value: 1, type: number}' }, "Input 'set' is invalid: edits[0].type: expected one of string, int"],
     [{ plan: 'missing.yaml' }, "Input 'plan' is invalid: "],
+    [{ images: 'ghcr.io/acme/api:1.10.0\nghcr.io/acme/API::' }, "Input 'images' line 2 (\"ghcr.io/acme/API::\") is not an image spec: "],
   ];
   for (const [inputs, message] of cases) {
     const r = await runAction(t, { workspace: ws, inputs });
@@ -246,6 +250,8 @@ test('invalid inputs fail before anything runs, naming the input', async (t) => 
     assert.ok(r.stdout.includes(message), `${JSON.stringify(inputs)}: expected ${message} in\n${r.stdout}`);
     assert.match(r.stdout, /^::error title=gitops-bump%3A invalid input '[\w-]+'::Input '/m);
     assert.equal(r.outputText, '');
+    assert.match(r.summary, /^### gitops-bump \(.+\) failed\n\ngitops-bump: invalid input '[\w-]+': nothing was committed or pushed\./);
+    assert.ok(r.summary.includes(message), r.summary);
   }
   assert.equal(repo.log().length, 1);
   assert.equal(git(ws, ['status', '--porcelain']), '');
@@ -265,6 +271,21 @@ test('a refused token: exit 3, the token nowhere in the output or the checkout',
   });
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stdout, /^::error title=gitops-bump%3A (auth|push-failed|git) failure::/m);
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n\ngitops-bump: (auth|push-failed|git) failure: nothing was committed or pushed\./);
+  assert.match(r.stdout, /the remote refused the credentials: check the( token in the)? 'token' input/);
   assert.equal(repo.log().length, 1);
   assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary }, gitDirs: [path.join(ws, 'config', '.git')] });
+});
+
+test('a detached checkout (as for pull_request events): the error names the branch input; with it, the push lands', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  git(ws, ['checkout', '--quiet', '--detach']);
+  const inputs = { images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production' };
+  const r = await runAction(t, { workspace: ws, inputs });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /^::error title=gitops-bump%3A usage failure::HEAD is detached: give the 'branch' input to say where to push/m);
+  const ok = await runAction(t, { workspace: ws, inputs: { ...inputs, branch: 'main' } });
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.equal(ok.outputs['commit-sha'], repo.head());
 });
