@@ -6,7 +6,7 @@
 // dump), PyYAML and ruamel.yaml (round-trip mode) from benches/.venv, mikefarah yq
 // (.tools/bin/yq, `-i`), and for the kustomization `kustomize edit set image`.
 // Peers are installed by `bash benches/install-peers.sh`; a missing one is left out.
-// Usage: node benches/fidelity.mjs
+// Usage: node benches/fidelity.mjs [word …]   (only the workloads whose name holds a word)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -40,7 +40,7 @@ const workloads = [
   { name: 'redis values.yaml', file: join(corpus, 'bitnami__charts/bitnami/redis/values.yaml'), path: 'image.tag', value: '1.10', tag: true },
   { name: 'argo-cd install.yaml', file: join(corpus, 'argoproj__argo-cd/manifests/install.yaml'), path: 'spec.template.spec.containers[name=argocd-server].image', select: 'kind=Deployment,metadata.name=argocd-server', value: 'quay.io/argoproj/argocd:v1.10' },
   { name: 'kustomization image', file: join(here, 'data/kustomization.yaml'), path: 'images[name=ghcr.io/acme/api].newTag', value: '1.10', tag: true, kustomize: 'ghcr.io/acme/api:1.10' },
-].filter((w) => existsSync(w.file));
+].filter((w) => existsSync(w.file) && (process.argv.length < 3 || process.argv.slice(2).some((a) => w.name.includes(a))));
 
 /** The concrete [document, keys…] of a workload's path, resolved on plain data. */
 function concrete(w, docs) {
