@@ -1,4 +1,4 @@
-// Bounded retries with jittered exponential backoff (DESIGN.md guarantee 5).
+// Bounded retries with jittered exponential backoff (guarantee 5 in docs/ARCHITECTURE.md).
 
 /**
  * Default backoff: 1 s doubling per retry, capped at 20 s, jittered over [d/8, d]. With the
