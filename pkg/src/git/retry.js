@@ -2,8 +2,8 @@
 
 /**
  * Default backoff: 1 s doubling per retry, capped at 20 s, jittered over [d/8, d]. With the
- * default 5 retries a pipeline waits at most 31 s in all, long enough for 64 pipelines
- * pushing to one repository at once to land one after the other (benches/load.sh).
+ * default 5 retries a pipeline waits at most 31 s in all: 16 pipelines pushing to one
+ * repository at once all land on a loaded 2-core machine (benches/load.sh).
  */
 export const DEFAULT_BACKOFF = Object.freeze({ baseMs: 1000, capMs: 20000 });
 
