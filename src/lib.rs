@@ -67,7 +67,7 @@ pub use crate::path::{DocSelector, Path, Segment, SegmentKind};
 pub use crate::scalar::{
     double_quoted, is_ambiguous, render_scalar, render_string, Context, ValueType,
 };
-pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
+pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream, MAX_DEPTH};
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -1,5 +1,6 @@
 //! Resolving a key path to nodes: `locate(path) -> spans`, with precise errors on a miss.
 
+pub(crate) use crate::error::line_col;
 use crate::error::{did_you_mean, Error, ErrorKind};
 use crate::path::{DocSelector, Path, Segment, SegmentKind};
 use crate::tree::{Document, Node, NodeKind, Stream};
@@ -443,18 +444,6 @@ fn where_(m: &Match<'_>) -> std::ops::Range<usize> {
 /// 1-based line of byte offset `at`.
 pub(crate) fn line_of(src: &str, at: usize) -> usize {
     crate::error::line_number(src, at)
-}
-
-/// 1-based (line, column in characters) of byte offset `at`.
-pub(crate) fn line_col(src: &str, at: usize) -> (usize, usize) {
-    let at = at.min(src.len());
-    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-    let col = src[line_start..at]
-        .trim_start_matches('\u{feff}')
-        .chars()
-        .count()
-        + 1;
-    (line_of(src, at), col)
 }
 
 /// The documents a selector picks (all of them without one).

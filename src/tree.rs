@@ -11,6 +11,23 @@ use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span};
 
 use crate::error::{Error, ErrorKind};
 
+/// How deeply collections may nest: in a parsed text, in a key path, and in what an edit
+/// writes. The reference parser of the self-check stops at 128 levels, and every walk over a
+/// tree recurses once per level, so the limit is checked before any of them runs.
+pub const MAX_DEPTH: usize = 100;
+
+/// The error for nesting deeper than [`MAX_DEPTH`], pointing at byte `at` of `src`.
+pub(crate) fn too_deep(src: &str, at: usize, what: &str) -> Error {
+    Error::new(
+        ErrorKind::TooDeep,
+        format!("{what} nests deeper than {MAX_DEPTH} levels"),
+    )
+    .at(src, at..at + 1)
+    .hint(format!(
+        "gitops-bump reads and writes at most {MAX_DEPTH} nested mappings and sequences"
+    ))
+}
+
 /// How a scalar is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarStyle {
@@ -413,12 +430,10 @@ impl<'a> Builder<'a> {
                 None => break,
                 Some(Ok(x)) => x,
                 Some(Err(e)) => {
-                    return Err(yaml_error(
-                        self.src,
-                        &mut self.conv,
-                        e.info(),
-                        e.marker().index(),
-                    ))
+                    let at = self.conv.byte(e.marker().index());
+                    return Err(self.unclosed_flow(at, e.info()).unwrap_or_else(|| {
+                        yaml_error(self.src, &mut self.conv, e.info(), e.marker().index())
+                    }));
                 }
             };
             if matches!(ev, Event::StreamEnd) {
@@ -486,6 +501,9 @@ impl<'a> Builder<'a> {
                 self.push(node);
             }
             Event::MappingStart(anchor_id, _) | Event::SequenceStart(anchor_id, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(too_deep(self.src, s, "the YAML"));
+                }
                 let is_map = matches!(ev, Event::MappingStart(..));
                 let (props_start, start, anchor, tag) = self.collection_props(s, is_map);
                 if let (Some(name), true) = (&anchor, anchor_id > 0) {
@@ -565,6 +583,45 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A syntax error at byte `at` that sits on a later line than a still open `[` or `{`,
+    /// indented no deeper than the line of that bracket, comes from the bracket never being
+    /// closed: the error then points at the bracket, and says where the parser stopped.
+    fn unclosed_flow(&self, at: usize, info: &str) -> Option<Error> {
+        let open = self.stack.iter().find_map(|f| match f {
+            Frame::Map { node, .. } | Frame::Seq { node, .. }
+                if matches!(self.b.get(node.start), Some(b'[' | b'{')) =>
+            {
+                Some(node.start)
+            }
+            _ => None,
+        })?;
+        let line_start = |p: usize| self.src[..p].rfind('\n').map_or(0, |i| i + 1);
+        let indent = |ls: usize| {
+            self.src[ls..]
+                .bytes()
+                .take_while(|&c| c == b' ' || c == b'\t')
+                .count()
+        };
+        let (open_line, err_line) = (line_start(open), line_start(at.min(self.b.len())));
+        if err_line <= open_line || indent(err_line) > indent(open_line) {
+            return None;
+        }
+        let bracket = self.b[open] as char;
+        let (line, column) = crate::error::line_col(self.src, at);
+        Some(
+            Error::new(
+                ErrorKind::YamlSyntax,
+                format!("malformed YAML: this `{bracket}` is never closed"),
+            )
+            .at(self.src, open..open + 1)
+            .found(format!("at line {line}, column {column}: {info}"))
+            .hint(format!(
+                "close it with `{}`, or quote the value if the `{bracket}` is part of it",
+                if bracket == '[' { ']' } else { '}' }
+            )),
+        )
     }
 
     fn prev_end_or(&self, s: usize) -> usize {
@@ -744,6 +801,12 @@ impl<'a> Builder<'a> {
             SaphyrStyle::Folded => ScalarStyle::Folded,
         };
         let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+        let mut value = value;
+        if block && value.ends_with('\n') && self.blank_last_line_from(e) {
+            // saphyr-parser counts a last line of only spaces, with no line break, as one more
+            // line break; the spec (and libyaml) do not.
+            value.pop();
+        }
         if block {
             // The event span starts at the content; the header (and any properties) lie between
             // the previous token and the content.
@@ -810,6 +873,15 @@ impl<'a> Builder<'a> {
             anchor,
             tag,
         }
+    }
+
+    /// Whether only spaces follow byte `e` to the end of the text, and the text's last line
+    /// is a non-empty line of spaces without a line break.
+    fn blank_last_line_from(&self, e: usize) -> bool {
+        let last = self.src.rsplit('\n').next().unwrap_or_default();
+        !last.is_empty()
+            && last.bytes().all(|c| c == b' ')
+            && self.b[e.min(self.b.len())..].iter().all(|&c| c == b' ')
     }
 
     /// Just past the closing quote of the quoted scalar starting at `start`.

@@ -88,6 +88,10 @@ pub(crate) struct JsChange<'a> {
     old: Option<&'a str>,
     new: Option<&'a str>,
     kind: &'static str,
+    #[serde(rename = "oldType")]
+    old_type: Option<&'static str>,
+    #[serde(rename = "newType")]
+    new_type: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +112,8 @@ pub(crate) fn changes_js(changes: &[Change]) -> Vec<JsChange<'_>> {
             old: c.old.as_deref(),
             new: c.new.as_deref(),
             kind: c.kind.as_str(),
+            old_type: c.old_type,
+            new_type: c.new_type,
         })
         .collect()
 }
@@ -128,7 +134,7 @@ fn with_file(e: Error, file: &Option<String>) -> JsValue {
 }
 
 fn value_type(t: &Option<String>) -> Result<ValueType, Error> {
-    t.as_deref().map_or(Ok(ValueType::String), ValueType::parse)
+    t.as_deref().map_or(Ok(ValueType::Auto), ValueType::parse)
 }
 
 /// A JS value as edit text: strings as they are, anything else as YAML.

@@ -70,7 +70,7 @@ enum Op {
 fn parse_line(line: &str) -> Op {
     let w = words(line);
     let mut pos = Vec::new();
-    let (mut ty, mut create, mut all, mut select) = (ValueType::String, false, false, None);
+    let (mut ty, mut create, mut all, mut select) = (ValueType::Auto, false, false, None);
     let mut i = 1;
     while i < w.len() {
         match w[i].as_str() {
