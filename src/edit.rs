@@ -719,6 +719,9 @@ fn apply_parsed(
         if muts.is_empty() {
             continue;
         }
+        if let Some(root) = stream.docs.get(index).and_then(|d| d.root.as_ref()) {
+            crate::tree::duplicate_keys(src, root)?;
+        }
         let d = Document {
             index,
             range,
@@ -765,7 +768,11 @@ fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
     let src = cx.src;
     let path = Path::parse(&edit.path)?;
     let docs = select_docs(src, stream, edit.select.as_deref())?;
-    let resolver = Resolver { src, path: &path };
+    let resolver = Resolver {
+        src,
+        path: &path,
+        follow: false,
+    };
     let mut matches: Vec<Match<'_>> = Vec::new();
     let mut partials: Vec<Partial<'_>> = Vec::new();
     let many = edit.all || path.has_wildcard();
@@ -1639,6 +1646,7 @@ fn create_at(
         steps: best.steps.clone(),
         chain: best.chain.clone(),
         doc: doc.index,
+        via: None,
     };
     let shown = value.to_string();
     match (&node.kind, new) {

@@ -232,6 +232,40 @@ impl Stream {
     }
 }
 
+/// Refuses a mapping anywhere under `root` that has the same key twice: readers disagree
+/// about which value wins (libyaml refuses it too).
+///
+/// # Errors
+/// `yaml-syntax` at the second key, naming the line of the first.
+pub(crate) fn duplicate_keys(src: &str, root: &Node) -> Result<(), Error> {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            NodeKind::Mapping { entries, .. } => {
+                let mut seen: HashMap<(&str, &str), &Node> = HashMap::new();
+                for (k, v) in entries {
+                    if let Some(text) = k.scalar() {
+                        let key = (crate::scalar::describe_type(k), text);
+                        if let Some(first) = seen.insert(key, k) {
+                            let line = crate::error::line_number(src, first.start);
+                            return Err(Error::new(
+                                ErrorKind::YamlSyntax,
+                                format!("duplicate key `{text}`: it is also at line {line}"),
+                            )
+                            .at(src, k.start..k.end.max(k.start + 1))
+                            .hint("remove one of them; readers disagree on which value counts"));
+                        }
+                    }
+                    todo.push(v);
+                }
+            }
+            NodeKind::Sequence { items, .. } => todo.extend(items),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// saphyr-parser counts the characters of a directive line (`%FOO é`) in bytes, which shifts
 /// every later position. Directive lines (at the start of the stream or after `...`, up to
 /// `---`) get each non-ASCII character replaced by `x`: one character for one, so positions

@@ -64,7 +64,8 @@ fn untag(v: &mut Value) -> &mut Value {
     }
 }
 
-fn navigate<'v>(mut v: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
+/// The value at `steps` from `v`, through tags.
+pub(crate) fn navigate<'v>(mut v: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
     for s in steps {
         v = untag(v);
         v = match (s, v) {

@@ -237,9 +237,14 @@ struct JsFound<'a> {
     column: usize,
     start: usize,
     end: usize,
+    yaml: &'a str,
+    anchor: Option<&'a str>,
+    #[serde(rename = "anchorLine")]
+    anchor_line: Option<usize>,
 }
 
-/// `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line, column, start, end}]`.
+/// `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line,
+/// column, start, end, yaml, anchor, anchorLine}]`.
 #[wasm_bindgen(js_name = getValue)]
 pub fn get_value(text: &str, path: &str, options: JsValue) -> Result<JsValue, JsValue> {
     let o: EditOptions = from_js(options)?;
@@ -264,6 +269,9 @@ pub fn get_value(text: &str, path: &str, options: JsValue) -> Result<JsValue, Js
             column: f.column,
             start: f.start,
             end: f.end,
+            yaml: &f.yaml,
+            anchor: f.anchor.as_ref().map(|(name, _)| name.as_str()),
+            anchor_line: f.anchor.as_ref().map(|(_, line)| *line),
         })
         .collect();
     to_js(&out)

@@ -274,7 +274,7 @@ export async function main(argv, io = {}) {
   try {
     const { values, positionals } = parseCommand(name, command, rest);
     json = Boolean(values.json);
-    if (name === 'get') return runGet(values, positionals, { out, cwd });
+    if (name === 'get') return runGet(values, positionals, { out, err, cwd });
     if (name === 'playground') return await runPlayground(values, { out, err });
     const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
     validatePlan(plan); // a bad plan is a usage error before anything is touched
@@ -308,18 +308,22 @@ function parseCommand(name, command, args) {
 }
 
 /**
- * `get FILE PATH`: prints plain values (or YAML source for collections), one a line.
+ * `get FILE PATH`: prints plain values (or a YAML document for collections), one a line;
+ * a value read through an alias or merge key gets a note on stderr naming the anchor.
  * @param {Record<string, any>} values
  * @param {string[]} positionals
- * @param {{out: {write(s: string): unknown}, cwd: string}} io
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string}} io
  * @returns {number}
  */
-function runGet(values, [file, path], { out, cwd }) {
+function runGet(values, [file, path], { out, err, cwd }) {
   const found = core.getValue(readText(resolvePath(cwd, file), file), path, { all: Boolean(values.all), select: values.select, file });
   if (values.json) {
     out.write(`${JSON.stringify(found, null, 2)}\n`);
   } else {
-    for (const f of found) out.write(`${f.kind === 'map' || f.kind === 'seq' ? f.source.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+    for (const f of found) {
+      out.write(`${f.kind === 'map' || f.kind === 'seq' ? f.yaml.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+      if (f.anchor) err.write(`note: ${f.path} is read through \`*${f.anchor}\`; the anchor \`&${f.anchor}\` is at ${file}:${f.anchorLine}\n`);
+    }
   }
   return EXIT.OK;
 }
