@@ -12,7 +12,7 @@ use crate::verify::{parse_doc, same};
 /// on its first line blanked, shifted left as far as every line allows (comment lines may
 /// sit further left). When that shifted text does not read back as the blanked one (or
 /// neither reads, as with an alias of an anchor outside the node), the data of the whole
-/// document at the node's steps is written out instead.
+/// document at the node's steps is written out instead, in flow style.
 fn node_yaml(src: &str, d: &Document, m: &Match<'_>) -> String {
     let n = m.node;
     let ls = src[..n.start].rfind('\n').map_or(0, |i| i + 1);
@@ -44,7 +44,7 @@ fn node_yaml(src: &str, d: &Document, m: &Match<'_>) -> String {
         .and_then(|mut v| crate::verify::navigate(&mut v, &m.steps).map(|v| v.clone()));
     match data {
         // Through an alias or merge key the steps no longer lead there from the root.
-        Some(v) if m.via.is_none() => serde_yaml::to_string(&v).unwrap_or(shifted),
+        Some(v) if m.via.is_none() => crate::scalar::render_flow_value(&v) + "\n",
         _ => shifted,
     }
 }
