@@ -12,10 +12,12 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
 import { readText } from './files.js';
 import { unifiedDiff } from './diff.js';
 import * as core from './core.js';
+import { didYouMean } from './suggest.js';
+import { SHELLS } from './completion.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
 export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3 });
@@ -41,12 +43,17 @@ const EDIT_OPTIONS = {
   body: { type: 'string' },
   label: { type: 'string', multiple: true },
   draft: { type: 'boolean' },
+  'pr-branch': { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
   'github-repo': { type: 'string' },
+  'api-url': { type: 'string' },
   'source-sha': { type: 'string' },
 };
 const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
+
+/** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
+const CHOICES = Object.freeze({ type: VALUE_TYPES });
 
 const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
@@ -65,12 +72,19 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --source-sha SHA     the source commit for {sha} (default: $GITHUB_SHA or $CIRCLE_SHA1)
   --pr                 push to a branch derived from the edit and open or update a pull request
   --base B --title T --body B --label L (repeatable) --draft    pull request fields
+  --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
-  --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL`;
+  --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
+  --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
+                       remote not on github.com (Enterprise Server), else https://api.github.com)`;
 
 const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
 would be made), 2 usage error, 3 git or API failure.`;
+
+const DASH_HELP = `A VALUE that starts with "-" is read as an option, except a negative number
+(-1, -0.5): put "--" before such a value, after the options, e.g.
+  gitops-bump set values.yaml args --create -- --verbose`;
 
 /**
  * @typedef {object} Command
@@ -80,6 +94,8 @@ would be made), 2 usage error, 3 git or API failure.`;
  * @property {[number, number]} positionals min and max (Infinity) count
  * @property {string} help the rest of the help text
  * @property {(values: Record<string, any>, positionals: string[]) => unknown[]} [plan] builds the plan entries
+ * @property {string} [exits] the exit codes, when not those of the editing commands
+ * @property {readonly string[]} [words] the values of the positional argument, when they are a short list
  */
 
 /** @type {Record<string, Command>} */
@@ -94,12 +110,13 @@ const COMMANDS = {
 Options:
   --select S   document selector for multi-document files, e.g. kind=Deployment,metadata.name=api
   --all        print every match (one per line) instead of failing when PATH matches several
-  --json       print the matches with their kind, concrete path, line and column
+  --json       print the matches with their type, concrete path, line and column
 
 Examples:
   gitops-bump get values.yaml image.tag
   gitops-bump get deploy.yaml 'spec.template.spec.containers[name=api].image' --select kind=Deployment
   gitops-bump get values.yaml '/image/tag' --json`,
+    exits: 'Exit codes: 0 printed, 1 not found, ambiguous or invalid YAML, 2 usage error.',
   },
   set: {
     usage: 'gitops-bump set FILE PATH VALUE [--type T] [--create] [--select S] [--all]',
@@ -114,6 +131,8 @@ Options:
   --create     insert missing keys, and a new item for a [key=value] that matches none
   --select S   document selector for multi-document files
   --all        set every match instead of failing when PATH matches several
+
+${DASH_HELP}
 
 ${EDIT_HELP}
 
@@ -165,6 +184,55 @@ Examples:
   gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'`,
     plan: (v, [target, ...specs]) => distinctImages(specs).map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
   },
+  status: {
+    usage: 'gitops-bump status TARGET... [--json | --markdown]',
+    summary: 'show which image versions run in which environment',
+    options: { json: { type: 'boolean' }, markdown: { type: 'boolean' } },
+    positionals: [1, Infinity],
+    help: `Prints a table of image × environment with the effective tag or digest in each,
+after the whole chain of kustomizations. Give the environments in promotion order: a
+cell that differs from the environment to its left is marked.
+
+TARGET is a kustomize overlay directory, an Argo CD Application file (its source
+overlay with its own kustomize.images on top), or a chain of Helm values files joined
+by commas (later files override earlier ones, as with helm -f a -f b). A label may
+precede it: production=overlays/production.
+
+Options:
+  --json       every cell with its full reference, file and line
+  --markdown   a markdown table, for job summaries and pull request bodies
+
+Examples:
+  gitops-bump status overlays/dev overlays/staging overlays/production
+  gitops-bump status dev=charts/api/values.yaml,envs/dev.yaml prod=charts/api/values.yaml,envs/prod.yaml
+  gitops-bump status apps/api-staging.yaml apps/api-production.yaml --markdown >> "$GITHUB_STEP_SUMMARY"`,
+  },
+  promote: {
+    usage: 'gitops-bump promote FROM TO [--image NAME]...',
+    summary: 'make TO run the image versions FROM runs',
+    options: { image: { type: 'string', multiple: true }, ...EDIT_OPTIONS },
+    positionals: [2, 2],
+    help: `Makes environment TO run what FROM runs, for the named images (default: every
+image whose effective reference differs). Only TO's own files change (its
+kustomization's images:, its Application's image list, or its own values file), never a
+shared base, component or values file; afterwards TO is recomputed and must run FROM's
+versions of the promoted images and unchanged versions of the rest, or nothing is
+written. FROM and TO are targets as for \`status\`.
+
+Options:
+  --image NAME   promote only this image (repeatable); NAME as \`status\` shows it
+
+${EDIT_HELP}
+
+With --pr, the pull request's title and body default to the promotion and its
+before/after table.
+
+Examples:
+  gitops-bump promote overlays/staging overlays/production --dry-run
+  gitops-bump promote overlays/staging overlays/production --image ghcr.io/acme/api --pr
+  gitops-bump promote charts/api/values.yaml,envs/staging.yaml charts/api/values.yaml,envs/prod.yaml --push`,
+    plan: (v, [from, to]) => [{ promote: to, from, images: v.image ?? [] }],
+  },
   apply: {
     usage: 'gitops-bump apply PLAN',
     summary: 'apply a plan file (YAML or JSON), all edits or none',
@@ -211,6 +279,21 @@ Options:
 Examples:
   gitops-bump playground
   gitops-bump playground --port 8080`,
+    exits: 'Exit codes: 0 stopped (Ctrl-C), 2 usage error.',
+  },
+  completion: {
+    usage: 'gitops-bump completion bash|zsh|fish',
+    summary: 'print a shell completion script',
+    options: {},
+    positionals: [1, 1],
+    words: SHELLS,
+    help: `Prints a script that completes commands, options, --type values and file names.
+
+Examples:
+  source <(gitops-bump completion bash)     # in ~/.bashrc
+  source <(gitops-bump completion zsh)      # in ~/.zshrc
+  gitops-bump completion fish | source      # in ~/.config/fish/config.fish`,
+    exits: 'Exit codes: 0 printed, 2 usage error.',
   },
 };
 
@@ -226,6 +309,8 @@ Run \`gitops-bump COMMAND --help\` for a command's options and examples.
 
 Key paths: image.tag · spec.template.spec.containers[name=api].image · items[0] · items[-1]
 · metadata.labels["app.kubernetes.io/name"] · items[*] (with --all) · /json/pointer
+
+${DASH_HELP}
 
 ${EXIT_HELP}`;
 
@@ -262,11 +347,13 @@ export async function main(argv, io = {}) {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    err.write(`error[usage]: unknown command \`${name}\`\n  = help: commands are ${Object.keys(COMMANDS).join(', ')}; see gitops-bump --help\n`);
+    const guess = name.startsWith('-') ? didYouMean(name, ['--help', '--version']) : didYouMean(name, Object.keys(COMMANDS));
+    err.write(`error[usage]: unknown ${name.startsWith('-') ? 'option' : 'command'} \`${name}\`\n${guess ? `  = help: ${guess}\n` : ''}  = help: commands are ${Object.keys(COMMANDS).join(', ')}; see gitops-bump --help\n`);
     return EXIT.USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out.write(`Usage: ${command.usage}\n\n${command.help}\n\n${EXIT_HELP}\n`);
+  const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (beforeDashes.includes('--help') || beforeDashes.includes('-h')) {
+    out.write(`Usage: ${command.usage}\n\n${command.help}\n\n${command.exits ?? EXIT_HELP}\n`);
     return EXIT.OK;
   }
 
@@ -276,6 +363,9 @@ export async function main(argv, io = {}) {
     json = Boolean(values.json);
     if (name === 'get') return runGet(values, positionals, { out, err, cwd });
     if (name === 'playground') return await runPlayground(values, { out, err });
+    if (name === 'completion') return await runCompletion(positionals[0], { out });
+    if (name === 'status') return await runStatus(values, positionals, { out, cwd });
+    if (name === 'promote') await describePromotion(values, positionals, { out, err, cwd });
     const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
     validatePlan(plan); // a bad plan is a usage error before anything is touched
     return await runEdit(plan, values, { out, err, cwd, env });
@@ -284,27 +374,70 @@ export async function main(argv, io = {}) {
   }
 }
 
+/** A negative number (`-1`, `-0.5`, `-1e3`): a value, never an option. */
+const NEGATIVE_NUMBER = /^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** Hides a negative number from the option parser; {@link unmask} takes it off again. */
+const MASK = '\u0000';
+
 /**
- * Parses a command's arguments strictly (unknown options are usage errors).
+ * @param {unknown} v a parsed value (string, boolean or list)
+ * @returns {any}
+ */
+function unmask(v) {
+  if (Array.isArray(v)) return v.map(unmask);
+  return typeof v === 'string' && v.startsWith(MASK) ? v.slice(MASK.length) : v;
+}
+
+/**
+ * Parses a command's arguments strictly: an unknown option, a missing value, a value
+ * given to a flag and a `--type` outside its list are usage errors in our own words, with
+ * a "did you mean" where one is close. A negative number is a value.
  * @param {string} name
  * @param {Command} command
  * @param {string[]} args
  * @returns {{values: Record<string, any>, positionals: string[]}}
  */
 function parseCommand(name, command, args) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: /** @type {any} */ (command.options), allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(`${/** @type {Error} */ (error).message}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+  const fail = (/** @type {string} */ message, /** @type {string|undefined} */ hint) =>
+    usageError(`${message}${hint ? `\n  = help: ${hint}` : ''}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+  const dashes = args.indexOf('--');
+  const masked = args.map((a, i) => ((dashes < 0 || i < dashes) && NEGATIVE_NUMBER.test(a) ? MASK + a : a));
+  const parsed = parseArgs({ args: masked, options: /** @type {any} */ (command.options), allowPositionals: true, strict: false, tokens: true });
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    const spec = command.options[token.name];
+    const raw = token.rawName;
+    if (!spec || !raw.startsWith('--')) {
+      const own = Object.keys(command.options).map((o) => `--${o}`);
+      const elsewhere = Object.entries(COMMANDS).filter(([, c]) => Object.hasOwn(c.options, token.name)).map(([n]) => n);
+      const hint = didYouMean(raw, own) ?? (elsewhere.length > 0 && raw.startsWith('--') ? `${raw} is an option of ${elsewhere.join(', ')}` : undefined);
+      throw fail(`unknown option \`${raw}\` for \`${name}\``, hint);
+    }
+    const dashed = token.value !== undefined && !token.inlineValue && token.value.startsWith('-') && !token.value.startsWith(MASK);
+    if (spec.type === 'string' && (token.value === undefined || dashed)) {
+      throw fail(`${raw} needs a value`, dashed ? `a value that starts with "-" is written ${raw}=${token.value}` : undefined);
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw fail(`${raw} takes no value (got \`${unmask(token.value)}\`)`);
+    }
+  }
+  const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, unmask(v)]));
+  const positionals = parsed.positionals.map(unmask);
+  for (const [option, allowed] of Object.entries(CHOICES)) {
+    const v = values[option];
+    if (Object.hasOwn(command.options, option) && v !== undefined && !allowed.includes(v)) {
+      throw fail(`--${option}: expected one of ${allowed.join(', ')}, got \`${v}\``, didYouMean(v, allowed));
+    }
   }
   const [min, max] = command.positionals;
-  const n = parsed.positionals.length;
+  const n = positionals.length;
   if (n < min || n > max) {
-    const what = n < min ? 'missing arguments' : `unexpected argument \`${parsed.positionals[max]}\``;
-    throw usageError(`${what}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+    throw fail(n < min ? 'missing arguments' : `unexpected argument \`${positionals[max]}\``);
   }
-  return { values: parsed.values, positionals: parsed.positionals };
+  if (command.words && !command.words.includes(positionals[0])) {
+    throw fail(`expected one of ${command.words.join(', ')}, got \`${positionals[0]}\``, didYouMean(positionals[0], command.words));
+  }
+  return { values, positionals };
 }
 
 /**
@@ -347,11 +480,44 @@ function runGet(values, [file, path], { out, err, cwd }) {
     out.write(`${JSON.stringify(found, null, 2)}\n`);
   } else {
     for (const f of found) {
-      out.write(`${f.kind === 'map' || f.kind === 'seq' ? f.yaml.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+      out.write(`${f.type === 'map' || f.type === 'seq' ? f.yaml.replace(/\n$/, '') : f.value ?? 'null'}\n`);
       if (f.anchor) err.write(`note: ${f.path} is read through \`*${f.anchor}\`; the anchor \`&${f.anchor}\` is at ${file}:${f.anchorLine}\n`);
     }
   }
   return EXIT.OK;
+}
+
+/**
+ * \`status TARGET...\`: the image × environment table.
+ * @param {Record<string, any>} values
+ * @param {string[]} targets
+ * @param {{out: {write(s: string): unknown}, cwd: string}} io
+ * @returns {Promise<number>}
+ */
+async function runStatus(values, targets, { out, cwd }) {
+  if (values.json && values.markdown) throw usageError('--json and --markdown: choose one');
+  const promote = await import('./promote.js');
+  const st = promote.status(targets, promote.context(cwd, cwd));
+  out.write(values.json ? `${JSON.stringify(st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain'));
+  return EXIT.OK;
+}
+
+/**
+ * Before \`promote\` runs as a plan: prints its before/after table (stderr with --json or
+ * --dry-run, so their stdout stays machine-readable) and, with --pr, fills in the pull
+ * request's title and body when they were not given. Without a checkout here (--repo)
+ * the table is computed in the clone instead, and only the title defaults.
+ * @param {Record<string, any>} values
+ * @param {string[]} positionals
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string}} io
+ */
+async function describePromotion(values, [from, to], { out, err, cwd }) {
+  if (values.pr && values.title === undefined) values.title = `Promote ${from} to ${to}`;
+  if (values.repo) return;
+  const promote = await import('./promote.js');
+  const p = promote.computePromotion(from, to, values.image ?? [], promote.context(cwd, cwd));
+  (values.json || values['dry-run'] ? err : out).write(promote.renderPromotion(p, 'plain'));
+  if (values.pr && values.body === undefined) values.body = promote.renderPromotion(p, 'markdown');
 }
 
 /**
@@ -381,7 +547,7 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
   if (preview && git?.repo) {
     throw usageError('--dry-run and --check preview files in this directory; with --repo there is no checkout here. Clone the repo and run the command in it without --repo');
   }
-  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null}} */
+  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
@@ -402,7 +568,16 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
       changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
       unchanged: result.unchanged,
       written: !preview && changed.length > 0,
-      ...(git && !preview ? { commit: result.commit ?? null, pushed: result.pushed ?? false, attempts: result.attempts ?? 0, pullRequest: result.pullRequest ?? null } : {}),
+      ...(git && !preview
+        ? {
+            commit: result.commit ?? null,
+            pushed: result.pushed ?? false,
+            attempts: result.attempts ?? 0,
+            pullRequest: result.pullRequest ?? null,
+            pr: result.pr ?? null,
+            warnings: result.warnings ?? [],
+          }
+        : {}),
     };
     out.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (preview) {
@@ -420,7 +595,7 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
     for (const file of result.unchanged ?? []) out.write(`${file}: unchanged (already up to date)\n`);
     if (result.commit) out.write(`commit ${result.commit}${result.pushed ? ` pushed${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}` : ''}\n`);
     const pr = /** @type {any} */ (result.pullRequest);
-    if (pr) out.write(`pull request #${pr.number} ${pr.updated ? 'updated' : 'opened'}: ${pr.url}\n`);
+    if (pr) out.write(`pull request #${pr.number} ${{ created: 'opened', updated: 'updated' }[pr.operation] ?? 'unchanged'}: ${pr.url}\n`);
   }
   return values.check && changed.length > 0 ? EXIT.EDIT : EXIT.OK;
 }
@@ -461,7 +636,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'token-env', 'github-repo', 'source-sha'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -475,7 +650,7 @@ export function gitOptions(v, env) {
   if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
-  for (const prOnly of ['base', 'title', 'body', 'label', 'draft']) {
+  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
   // runPipeline's GitOptions (pkg/src/pipeline.js); it applies the defaults
@@ -495,10 +670,12 @@ export function gitOptions(v, env) {
     body: v.body,
     labels: v.label ?? [],
     draft: Boolean(v.draft),
+    prBranch: v['pr-branch'],
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
     // prefers the repository the remote URL names), so only explicit flags go here
     githubRepo: v['github-repo'],
+    apiUrl: v['api-url'],
     sourceSha: v['source-sha'],
     env,
   };
@@ -545,6 +722,28 @@ function reportError(error, { err, out, json }) {
   err.write(`${text.replace(/\n$/, '')}\n`);
   if (json) out.write(`${JSON.stringify({ error: fields }, null, 2)}\n`);
   return code;
+}
+
+/**
+ * `completion SHELL`: prints the completion script, made from the command table.
+ * @param {string} shell
+ * @param {{out: {write(s: string): unknown}}} io
+ * @returns {Promise<number>}
+ */
+async function runCompletion(shell, { out }) {
+  const { completionScript } = await import('./completion.js');
+  const commands = Object.entries(COMMANDS).map(([name, c]) => ({
+    name,
+    summary: c.summary,
+    options: Object.entries(c.options).map(([o, spec]) => ({
+      name: o,
+      takesValue: spec.type === 'string',
+      values: Object.hasOwn(CHOICES, o) ? [...CHOICES[/** @type {keyof typeof CHOICES} */ (o)]] : undefined,
+    })),
+    words: c.words ? [...c.words] : undefined,
+  }));
+  out.write(completionScript(shell, commands));
+  return EXIT.OK;
 }
 
 /**

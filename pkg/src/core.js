@@ -75,17 +75,7 @@ export const removeValue = (text, path, options) => call('removeValue', [text, p
  * @param {string} text @param {string} path @param {object} [options]
  * @returns {Found[]}
  */
-export const getValue = (text, path, options) => call('getValue', [text, path, options ?? {}]).map(withKind);
-
-/**
- * The contract names a Found's node kind `kind`; the wasm export (src/wasm.rs) names it
- * `type`. Both are given, so the package keeps the contract either way.
- * @param {any} found
- * @returns {Found}
- */
-function withKind(found) {
-  return found.kind === undefined && found.type !== undefined ? { ...found, kind: found.type } : found;
-}
+export const getValue = (text, path, options) => call('getValue', [text, path, options ?? {}]);
 
 /**
  * Applies several edits to one text, all or none.

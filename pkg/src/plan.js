@@ -20,11 +20,27 @@
  *
  * @module gitops-bump/plan
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import YAML from 'yaml';
 import * as core from './core.js';
 import { usageError } from './errors.js';
 import { nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+import { computePromotion, context } from './promote.js';
+
+const nodeRequire = createRequire(import.meta.url);
+/** @type {typeof import('yaml') | undefined} */
+let yamlModule;
+
+/**
+ * The `yaml` package, loaded on first use: a plain edit never reads a YAML plan, and
+ * loading the package is a large part of the CLI's start-up. A bundle (where esbuild
+ * resolves the direct `require` call) and plain ESM (`nodeRequire`) both work.
+ * @returns {typeof import('yaml')}
+ */
+function yaml() {
+  yamlModule ??= typeof require === 'function' ? require('yaml') : nodeRequire('yaml');
+  return /** @type {typeof import('yaml')} */ (yamlModule);
+}
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
@@ -35,6 +51,7 @@ const ALLOWED = {
   remove: ['file', 'remove', 'all', 'select'],
   image: ['file', 'image', 'target', 'force'],
   scan: ['scan', 'image'],
+  promote: ['promote', 'from', 'images'],
 };
 const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux'];
 
@@ -43,6 +60,7 @@ const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux
  *   | {op: 'remove', file: string, path: string, all: boolean, select?: string}
  *   | {op: 'image', file: string, spec: string, target?: string, force: boolean}
  *   | {op: 'scan', dir: string, spec: string}
+ *   | {op: 'promote', from: string, to: string, images: string[]}
  *   | {op: 'edits', file: string, edits: object[]}} Entry
  */
 
@@ -60,7 +78,7 @@ export function parsePlan(text, options = {}) {
   const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'yaml');
   try {
     if (format === 'json') return JSON.parse(text);
-    const doc = YAML.parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
+    const doc = yaml().parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS();
   } catch (error) {
@@ -113,11 +131,11 @@ function validateEntry(raw, index) {
     throw fail('', 'expected a mapping such as `{file: values.yaml, set: image.tag, value: "1.2.3"}`');
   }
   const entry = /** @type {Record<string, unknown>} */ (raw);
-  const kinds = ['set', 'remove', 'scan'].filter((k) => k in entry);
+  const kinds = ['set', 'remove', 'scan', 'promote'].filter((k) => k in entry);
   if (kinds.length === 0 && 'image' in entry) kinds.push('image');
   if (kinds.length !== 1) {
     throw fail('', kinds.length === 0
-      ? 'says nothing to do: give one of `set`, `remove`, `image` (with `file`) or `scan` (with `image`)'
+      ? 'says nothing to do: give one of `set`, `remove`, `image` (with `file`), `scan` (with `image`) or `promote` (with `from`)'
       : `gives both \`${kinds[0]}\` and \`${kinds[1]}\`; one edit per entry`);
   }
   const kind = /** @type {keyof typeof ALLOWED} */ (kinds[0]);
@@ -152,6 +170,13 @@ function validateEntry(raw, index) {
       const target = str('target', false);
       if (target !== undefined && !IMAGE_TARGETS.includes(target)) throw fail('target', `expected one of ${IMAGE_TARGETS.join(', ')}`);
       return { op: 'image', file: /** @type {string} */ (str('file')), spec: /** @type {string} */ (str('image')), target, force: bool('force') };
+    }
+    case 'promote': {
+      const images = entry.images ?? [];
+      if (!Array.isArray(images) || images.some((i) => typeof i !== 'string' || i === '')) {
+        throw fail('images', `expected a list of image names, got ${JSON.stringify(images)}`);
+      }
+      return { op: 'promote', to: /** @type {string} */ (str('promote')), from: /** @type {string} */ (str('from')), images };
     }
     default:
       return { op: 'scan', dir: /** @type {string} */ (str('scan')), spec: /** @type {string} */ (str('image')) };
@@ -230,6 +255,15 @@ export function computeEntries(entries, cwd) {
   };
 
   for (const entry of entries) {
+    if (entry.op === 'promote') {
+      // TO's own files, recomputed from FROM as the files are now (a re-applied plan
+      // promotes what FROM runs on the fresh head)
+      for (const f of computePromotion(entry.from, entry.to, entry.images, context(cwd, cwd, pending)).files) {
+        const abs = path.resolve(cwd, f.file);
+        update(abs, current(abs, f.file), f);
+      }
+      continue;
+    }
     if (entry.op === 'scan') {
       const dir = rel(path.resolve(cwd, entry.dir));
       const result = core.scanImage(dir, entry.spec, source);
