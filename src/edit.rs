@@ -10,8 +10,7 @@ use crate::locate::{
 use crate::patch::{apply_patches, shift, Patch};
 use crate::path::{Path, SegmentKind};
 use crate::scalar::{
-    describe_type, render_block, render_flow_value, render_scalar, render_string, Context,
-    ValueType,
+    render_block, render_flow_value, render_scalar, render_string, Context, ValueType,
 };
 use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
 use crate::verify::{self_check, Mutation};
@@ -957,7 +956,7 @@ fn old_value(src: &str, n: &Node) -> String {
 /// Whether node `n` already holds `value` of type `ty`.
 fn holds(n: &Node, value: &str, ty: ValueType) -> bool {
     let Some(cur) = n.scalar() else { return false };
-    let t = describe_type(n);
+    let t = n.type_name();
     match ty {
         ValueType::Auto | ValueType::String => t == "string" && cur == value,
         ValueType::Int => t == "int" && cur == value.trim(),
@@ -989,7 +988,7 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
             Some(shown_value(value, ty)),
             ChangeKind::Unchanged,
         );
-        c.old_type = Some(describe_type(n));
+        c.old_type = Some(n.type_name());
         c.new_type = c.old_type;
         cx.changes.push(c);
         return Ok(());
@@ -1113,7 +1112,7 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
         Some(shown_value(value, ty)),
         ChangeKind::Set,
     );
-    cx.typed_last(Some(describe_type(n)), Some(new_type));
+    cx.typed_last(Some(n.type_name()), Some(new_type));
     Ok(())
 }
 

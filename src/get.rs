@@ -4,7 +4,6 @@ use crate::error::{Error, ErrorKind};
 use crate::locate::Match;
 use crate::locate::{line_col, select_docs, steps_to_path, DocFilter, Resolver, LAZY_FROM_BYTES};
 use crate::path::Path;
-use crate::scalar::describe_type;
 use crate::tree::{duplicate_keys, Document, NodeKind, Stream};
 use crate::verify::{parse_doc, same};
 
@@ -137,7 +136,7 @@ fn get_parsed(
                     out.push(Found {
                         path: steps_to_path(&m.steps),
                         doc: m.doc,
-                        kind: describe_type(n),
+                        kind: n.type_name(),
                         value: match &n.kind {
                             NodeKind::Scalar { value, .. } => Some(value.clone()),
                             _ => None,

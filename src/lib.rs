@@ -49,6 +49,7 @@ mod locate;
 mod patch;
 mod path;
 mod scalar;
+mod schema;
 mod tree;
 mod verify;
 

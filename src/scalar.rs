@@ -6,6 +6,7 @@
 //! timestamp or merge key is quoted.
 
 use crate::error::{Error, ErrorKind};
+use crate::schema::{is_core_float, is_core_int, resolve_core};
 use crate::tree::{Node, NodeKind, ScalarStyle};
 
 /// The type a new value is written as.
@@ -66,7 +67,7 @@ impl ValueType {
                 ..
             }
         );
-        match describe_type(node) {
+        match node.type_name() {
             "int" if plain && is_canonical_int(value) => ValueType::Int,
             "bool" if plain && matches!(value, "true" | "false") => ValueType::Bool,
             _ => ValueType::String,
@@ -100,79 +101,6 @@ impl ValueType {
 fn is_canonical_int(v: &str) -> bool {
     let d = v.strip_prefix('-').unwrap_or(v);
     d == "0" || (!d.is_empty() && !d.starts_with('0') && d.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// The type name of a scalar node as a reader would resolve it: `string`, `int`, `float`,
-/// `bool` or `null`.
-pub fn describe_type(node: &Node) -> &'static str {
-    match &node.kind {
-        NodeKind::Scalar { value, style, .. } => {
-            if let Some(tag) = &node.tag {
-                return match tag.as_str() {
-                    "!!str" => "string",
-                    "!!int" => "int",
-                    "!!float" => "float",
-                    "!!bool" => "bool",
-                    "!!null" => "null",
-                    _ => "string",
-                };
-            }
-            if *style != ScalarStyle::Plain {
-                return "string";
-            }
-            resolve_core(value)
-        }
-        NodeKind::Mapping { .. } => "map",
-        NodeKind::Sequence { .. } => "seq",
-        NodeKind::Alias { .. } => "alias",
-    }
-}
-
-/// YAML 1.2 core-schema resolution of a plain scalar.
-pub(crate) fn resolve_core(v: &str) -> &'static str {
-    match v {
-        "" | "~" | "null" | "Null" | "NULL" => "null",
-        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => "bool",
-        _ if is_core_int(v) => "int",
-        _ if is_core_float(v) => "float",
-        _ => "string",
-    }
-}
-
-fn is_core_int(v: &str) -> bool {
-    let d = v.strip_prefix(['-', '+']).unwrap_or(v);
-    if let Some(h) = v.strip_prefix("0x") {
-        return !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit());
-    }
-    if let Some(o) = v.strip_prefix("0o") {
-        return !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b));
-    }
-    !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn is_core_float(v: &str) -> bool {
-    let d = v.strip_prefix(['-', '+']).unwrap_or(v);
-    if matches!(d, ".inf" | ".Inf" | ".INF") || matches!(v, ".nan" | ".NaN" | ".NAN") {
-        return true;
-    }
-    let (mant, exp) = match d.find(['e', 'E']) {
-        Some(i) => (&d[..i], Some(&d[i + 1..])),
-        None => (d, None),
-    };
-    if let Some(e) = exp {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
-            return false;
-        }
-    }
-    let mut parts = mant.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    match frac {
-        Some(f) => digits(int) && digits(f) && !(int.is_empty() && f.is_empty()),
-        None => !int.is_empty() && digits(int) && exp.is_some(),
-    }
 }
 
 /// Whether a plain scalar `v` could be read as something other than a string by a YAML 1.2

@@ -103,16 +103,39 @@ impl Node {
         }
     }
 
+    /// The type name a reader resolves this node to: `string`, `int`, `float`, `bool` or
+    /// `null` for a scalar (by its tag, else by the core schema when it is plain), `map`,
+    /// `seq` or `alias` otherwise.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar { value, style, .. } => {
+                if let Some(tag) = &self.tag {
+                    return match tag.as_str() {
+                        "!!str" => "string",
+                        "!!int" => "int",
+                        "!!float" => "float",
+                        "!!bool" => "bool",
+                        "!!null" => "null",
+                        _ => "string",
+                    };
+                }
+                if *style != ScalarStyle::Plain {
+                    return "string";
+                }
+                crate::schema::resolve_core(value)
+            }
+            NodeKind::Mapping { .. } => "map",
+            NodeKind::Sequence { .. } => "seq",
+            NodeKind::Alias { .. } => "alias",
+        }
+    }
+
     /// A short description for messages: "mapping with keys a, b", "string `x`".
     pub fn describe(&self) -> String {
         match &self.kind {
             NodeKind::Scalar { value, .. } => {
                 let shown: String = value.chars().take(40).collect();
-                format!(
-                    "{} `{}`",
-                    crate::scalar::describe_type(self),
-                    shown.replace('\n', "\\n")
-                )
+                format!("{} `{}`", self.type_name(), shown.replace('\n', "\\n"))
             }
             NodeKind::Mapping { entries, .. } => {
                 if entries.is_empty() {
@@ -245,7 +268,7 @@ pub(crate) fn duplicate_keys(src: &str, root: &Node) -> Result<(), Error> {
                 let mut seen: HashMap<(&str, &str), &Node> = HashMap::new();
                 for (k, v) in entries {
                     if let Some(text) = k.scalar() {
-                        let key = (crate::scalar::describe_type(k), text);
+                        let key = (k.type_name(), text);
                         if let Some(first) = seen.insert(key, k) {
                             let line = crate::error::line_number(src, first.start);
                             return Err(Error::new(

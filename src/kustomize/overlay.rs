@@ -396,7 +396,7 @@ fn unquoted_numbers(text: &str, root: &Node) -> Result<(), Error> {
             ) {
                 continue;
             }
-            let ty = crate::scalar::describe_type(v);
+            let ty = v.type_name();
             if !matches!(ty, "int" | "float" | "bool") {
                 continue;
             }
