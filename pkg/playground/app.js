@@ -27,6 +27,7 @@ let open = '';
 let exampleId = null; // the example the files came from, while they are unchanged
 let shown = { text: null, spansKey: null, after: '' };
 let suggestionToApply = null;
+let sendScheduled = false; // a change waits for the next frame to reach the core
 
 // ---------------------------------------------------------------- state
 
@@ -162,11 +163,33 @@ function job() {
   return { ...controls(), file: open, files: repo.toObject() };
 }
 
-/** Any edit: the URL is saved once typing pauses; the core runs on the latest state. */
+/** Runs `fn` once the next frame is painted (or soon, in a hidden page that paints none). */
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 100);
+}
+
+/**
+ * Any edit: the URL is saved once typing pauses; the core runs on the latest state,
+ * started after the keystroke's frame is painted so the two never compete for a core.
+ */
 function changed() {
   showModes(el.mode.value);
   saver.schedule();
-  engine.request(job());
+  document.body.dataset.state = 'busy';
+  if (sendScheduled) return;
+  sendScheduled = true;
+  afterPaint(() => {
+    sendScheduled = false;
+    engine.request(job());
+  });
 }
 
 function startWorker() {
@@ -184,14 +207,15 @@ function startWorker() {
         return;
       }
       engine.busy = false;
-      if (!engine.pending) {
+      // a newer state is waiting (sent, or to be sent after this frame): show that one
+      if (!engine.pending && !sendScheduled) {
         const start = performance.now();
         render(engine.sent, event.data.reply);
         // the keystroke benchmark reads these (benches/playground-keystroke.mjs)
         performance.measure('playground:render', { start, end: performance.now() });
       }
       engine.next();
-      if (!engine.busy) document.body.dataset.state = 'ready';
+      if (!engine.busy && !sendScheduled) document.body.dataset.state = 'ready';
     });
     worker.postMessage({ job: null });
   });
@@ -244,7 +268,7 @@ function showError(error, job, incomplete) {
     const dt = document.createElement('dt');
     dt.textContent = name;
     const dd = document.createElement('dd');
-    dd.textContent = String(value);
+    dd.append(...breakable(value));
     dd.dataset.fact = name;
     return [dt, dd];
   }));
@@ -444,9 +468,13 @@ function announce(text) {
   if (el.summary.textContent !== text) el.summary.textContent = text;
 }
 
+let flashTimer = null;
+
+/** A short status next to the buttons, shown for 2.5 s after the last one. */
 function flash(message) {
+  clearTimeout(flashTimer);
   el.actionStatus.textContent = message;
-  setTimeout(() => { if (el.actionStatus.textContent === message) el.actionStatus.textContent = ''; }, 2500);
+  flashTimer = setTimeout(() => { el.actionStatus.textContent = ''; }, 2500);
 }
 
 async function copy(text, what) {
@@ -535,10 +563,11 @@ function wire() {
 async function main() {
   wire();
   let state = null;
+  let note = '';
   try {
     state = await decodeState(location.hash);
   } catch {
-    el.status.textContent = 'The link’s state could not be read; showing the first example.';
+    note = ' The link’s state could not be read: showing the first example.';
   }
   restore(state ?? { ex: EXAMPLES[0].id, open: EXAMPLES[0].state.file, ...EXAMPLES[0].state });
   showModes(el.mode.value);
@@ -555,7 +584,7 @@ async function main() {
     return;
   }
   el.version.textContent = `gitops-bump core ${version}`;
-  el.status.textContent = `Ready — core ${version}. Results update as you type.`;
+  el.status.textContent = `Ready — core ${version}. Results update as you type.${note}`;
   engine.request(job());
 }
 

@@ -365,10 +365,10 @@ export async function main(argv, io = {}) {
     if (name === 'playground') return await runPlayground(values, { out, err });
     if (name === 'completion') return await runCompletion(positionals[0], { out });
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
-    if (name === 'promote') await describePromotion(values, positionals, { out, err, cwd });
+    const beforeApply = name === 'promote' ? await describePromotion(values, positionals, { out, err }) : undefined;
     const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
     validatePlan(plan); // a bad plan is a usage error before anything is touched
-    return await runEdit(plan, values, { out, err, cwd, env });
+    return await runEdit(plan, values, { out, err, cwd, env, beforeApply });
   } catch (error) {
     return reportError(error, { err, out, json });
   }
@@ -503,21 +503,27 @@ async function runStatus(values, targets, { out, cwd }) {
 }
 
 /**
- * Before \`promote\` runs as a plan: prints its before/after table (stderr with --json or
- * --dry-run, so their stdout stays machine-readable) and, with --pr, fills in the pull
- * request's title and body when they were not given. Without a checkout here (--repo)
- * the table is computed in the clone instead, and only the title defaults.
+ * Prepares \`promote\`, which runs as a plan: with --pr the pull request's title defaults
+ * to the promotion and its body to the before/after table. Returns what runs just before
+ * the plan is applied (in this checkout, or in the clone of --repo, on every attempt):
+ * it computes the table there and prints it (on stderr with --json or --dry-run, so
+ * their stdout stays machine-readable).
  * @param {Record<string, any>} values
  * @param {string[]} positionals
- * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string}} io
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}}} io
+ * @returns {Promise<(workdir: string) => void>}
  */
-async function describePromotion(values, [from, to], { out, err, cwd }) {
-  if (values.pr && values.title === undefined) values.title = `Promote ${from} to ${to}`;
-  if (values.repo) return;
+async function describePromotion(values, [from, to], { out, err }) {
   const promote = await import('./promote.js');
-  const p = promote.computePromotion(from, to, values.image ?? [], promote.context(cwd, cwd));
-  (values.json || values['dry-run'] ? err : out).write(promote.renderPromotion(p, 'plain'));
-  if (values.pr && values.body === undefined) values.body = promote.renderPromotion(p, 'markdown');
+  /** @type {string|undefined} */
+  let table;
+  if (values.pr && values.title === undefined) values.title = `Promote ${from} to ${to}`;
+  if (values.pr && values.body === undefined) values.body = () => table;
+  return (workdir) => {
+    const p = promote.computePromotion(from, to, values.image ?? [], promote.context(workdir, workdir));
+    (values.json || values['dry-run'] ? err : out).write(promote.renderPromotion(p, 'plain'));
+    table = promote.renderPromotion(p, 'markdown');
+  };
 }
 
 /**
@@ -541,7 +547,7 @@ async function readPlan(file, cwd, readStdin) {
  * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string, env: NodeJS.ProcessEnv}} io
  * @returns {Promise<number>}
  */
-async function runEdit(plan, values, { out, err, cwd, env }) {
+async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {} }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
   if (preview && git?.repo) {
@@ -551,7 +557,10 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
   let result;
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
-    const apply = (/** @type {string} */ workdir) => applyPlan(plan, { cwd: workdir });
+    const apply = (/** @type {string} */ workdir) => {
+      beforeApply(workdir);
+      return applyPlan(plan, { cwd: workdir });
+    };
     try {
       result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
     } catch (error) {
@@ -559,6 +568,7 @@ async function runEdit(plan, values, { out, err, cwd, env }) {
     }
   } else {
     // --dry-run / --check never commit: the plan is previewed on the files below cwd
+    beforeApply(cwd);
     result = applyPlan(plan, { cwd, dryRun: preview });
   }
   const changed = result.changed ?? [];
