@@ -23,8 +23,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as core from './core.js';
-import { usageError } from './errors.js';
+import { GitopsBumpError, usageError } from './errors.js';
 import { nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -273,10 +274,18 @@ export function computeEntries(entries, cwd) {
     }
     if (entry.op === 'image') {
       // the core resolves a directory to its kustomization and runs the overlay check
-      // (unless force) through the same file source, so it sees earlier entries' edits
-      const result = core.imageEdit(rel(path.resolve(cwd, entry.file)), entry.spec, source, { target: entry.target, force: entry.force });
-      const abs = path.resolve(cwd, result.file);
-      update(abs, current(abs, result.file), result);
+      // (unless force) through the same file source, so it sees earlier entries' edits;
+      // it reads below the target's repository (root.js), as `../../base` leaves cwd
+      const target = path.resolve(cwd, entry.file);
+      const base = overlayRoot(target);
+      let result;
+      try {
+        result = core.imageEdit(normalize(path.relative(base, target)), entry.spec, rebased(source, cwd, base), { target: entry.target, force: entry.force });
+      } catch (error) {
+        throw rebasedError(error, cwd, base);
+      }
+      const abs = path.resolve(base, result.file);
+      update(abs, current(abs, rel(abs)), result);
       continue;
     }
     const display = normalize(entry.file);
@@ -297,6 +306,35 @@ export function computeEntries(entries, cwd) {
     }
   }
   return [...files.values()];
+}
+
+/**
+ * A file source whose paths are relative to `base`, over one whose paths are relative to
+ * `cwd` (so both see the same pending texts).
+ * @param {import('./index.js').FileSource} source
+ * @param {string} cwd
+ * @param {string} base
+ * @returns {import('./index.js').FileSource}
+ */
+function rebased(source, cwd, base) {
+  if (base === cwd) return source;
+  const at = (/** @type {string} */ p) => normalize(path.relative(cwd, path.resolve(base, p)));
+  return { read: (p) => source.read(at(p)), list: (p) => source.list(at(p)) };
+}
+
+/**
+ * An error of the core naming a file relative to `base`, naming it relative to `cwd`
+ * instead (the way the user named the target).
+ * @param {unknown} error
+ * @param {string} cwd
+ * @param {string} base
+ * @returns {unknown}
+ */
+function rebasedError(error, cwd, base) {
+  if (base === cwd || !(error instanceof GitopsBumpError) || !error.file) return error;
+  const file = normalize(path.relative(cwd, path.resolve(base, error.file)));
+  const message = error.message.replace(`--> ${error.file}`, `--> ${file}`);
+  return new GitopsBumpError(message, { ...error.fields(), message, file, cause: error.cause });
 }
 
 /**
