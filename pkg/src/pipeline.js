@@ -60,7 +60,8 @@ export async function runPipeline({ cwd = process.cwd(), plan, apply, git = {} }
   if (typeof apply !== 'function') throw new TypeError('runPipeline: apply(workdir) is required');
   const o = normalize(git);
   if (o.dryRun || !(o.commit || o.push || o.pr || o.apiCommit || o.repo)) {
-    const res = await apply(cwd);
+    // no repository to commit to: the working directory is the root nothing may leave
+    const res = await withRepositoryRoot(await realpath(cwd), () => apply(cwd));
     return result(res, { workdir: cwd });
   }
   const run = new Run({ cwd, plan, apply, o });
