@@ -49,6 +49,8 @@ mod tree;
 mod verify;
 
 #[cfg(target_arch = "wasm32")]
+mod heap;
+#[cfg(target_arch = "wasm32")]
 mod wasm;
 
 pub use crate::edit::{apply_edits, Change, ChangeKind, Edit, EditOp, Outcome};

@@ -260,6 +260,33 @@ impl<'a> Resolver<'a> {
                 let idx = idx as usize;
                 Ok(vec![Self::child(m, &items[idx], Step::Item(idx))])
             }
+            // A wildcard over an empty collection matches nothing: say so, where it is.
+            (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) if items.is_empty() => {
+                Err(self
+                    .seg_err(
+                        ErrorKind::NotFound,
+                        seg,
+                        format!(
+                            "`{}` has no items: the sequence is empty",
+                            steps_to_path(&m.steps)
+                        ),
+                    )
+                    .at(self.src, here.clone())
+                    .found(node.describe()))
+            }
+            (SegmentKind::Wildcard, NodeKind::Mapping { entries, .. }) if entries.is_empty() => {
+                Err(self
+                    .seg_err(
+                        ErrorKind::NotFound,
+                        seg,
+                        format!(
+                            "`{}` has no keys: the mapping is empty",
+                            steps_to_path(&m.steps)
+                        ),
+                    )
+                    .at(self.src, here.clone())
+                    .found(node.describe()))
+            }
             (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) => Ok(items
                 .iter()
                 .enumerate()

@@ -1,324 +1,296 @@
 // The playground only wires the DOM to the wasm web build: every lookup, edit, quoting
-// decision and error message is the core's. What lives here is presentation: the
-// URL-hash state, the line diff of before/after, and mapping the core's UTF-8 byte
-// offsets to the UTF-16 indices of the textarea.
+// decision, overlay check and error message is the core's, run in a worker (worker.js)
+// so that typing never waits for it. What lives here is presentation: the file list,
+// the highlight layer, the tables, the diff, the pipeline snippets and the URL state.
 
 import { EXAMPLES } from './examples.js';
-
-const WASM_URL = '../wasm/web/gitops_bump.js';
-const DIFF_CONTEXT = 2;
+import { Repo, normalizePath } from './repo.js';
+import { decodeState, urlSaver } from './share.js';
+import { actionSnippet, cliSnippet, orbSnippet } from './snippets.js';
+import { ERROR_INPUT, frameText, isIncomplete, pageHint } from './errors.js';
 
 const $ = (id) => document.getElementById(id);
-const el = {
-  status: $('status'),
-  example: $('example'),
-  file: $('file'),
-  yaml: $('yaml'),
-  backdrop: $('backdrop'),
-  form: $('form'),
-  mode: $('mode'),
-  path: $('path'),
-  spec: $('spec'),
-  value: $('value'),
-  type: $('type'),
-  create: $('create'),
-  target: $('target'),
-  parsed: $('parsed'),
-  select: $('select'),
-  all: $('all'),
-  share: $('share'),
-  copyResult: $('copy-result'),
-  actionStatus: $('action-status'),
-  errorPanel: $('error-panel'),
-  errorKind: $('error-kind'),
-  errorFacts: $('error-facts'),
-  errorFrame: $('error-frame'),
-  matchesHeading: $('matches-heading'),
-  matchesCount: $('matches-count'),
-  matchesHead: $('matches-head'),
-  matchesBody: $('matches-body'),
-  matchesEmpty: $('matches-empty'),
-  diff: $('diff'),
-  diffCount: $('diff-count'),
-  result: $('result'),
-  version: $('version'),
-  summary: $('summary'),
-};
+const el = Object.fromEntries([
+  'status', 'example', 'files', 'new-file', 'delete-file', 'file', 'yaml', 'backdrop', 'form', 'mode', 'path',
+  'spec', 'value', 'type', 'create', 'force', 'parsed', 'select', 'all', 'share', 'copy-result', 'action-status',
+  'error-panel', 'error-heading', 'error-kind', 'error-facts', 'error-frame', 'suggest', 'suggestion',
+  'matches-heading', 'matches-count', 'matches-head', 'matches-body', 'matches-empty', 'diff', 'diff-count',
+  'result', 'version', 'summary', 'snippet-cli', 'snippet-action', 'snippet-orb',
+].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
 
-let wasm = null;
-let lastResult = '';
+/** The controls and their defaults; the URL keeps only what differs. */
+const CONTROLS = { mode: 'get', path: '', value: '', type: 'string', create: false, select: '', all: false, spec: '', force: false };
+const INPUTS = ['path', 'spec', 'value', 'select'];
 
-// ---------------------------------------------------------------- state <-> URL hash
+let repo = new Repo();
+let open = '';
+let exampleId = null; // the example the files came from, while they are unchanged
+let shown = { text: null, spansKey: null, after: '' };
+let suggestionToApply = null;
 
-const DEFAULTS = {
-  file: 'input.yaml', mode: 'get', path: '', value: '', type: 'string', create: false, select: '', all: false,
-  spec: '', target: 'auto',
-};
+// ---------------------------------------------------------------- state
 
-function readForm() {
-  return {
-    file: el.file.value,
-    mode: el.mode.value,
-    path: el.path.value,
-    value: el.value.value,
-    type: el.type.value,
-    create: el.create.checked,
-    select: el.select.value,
-    all: el.all.checked,
-    spec: el.spec.value,
-    target: el.target.value,
-    yaml: el.yaml.value,
-  };
+function controls() {
+  const s = {};
+  for (const [key, def] of Object.entries(CONTROLS)) s[key] = typeof def === 'boolean' ? el[key].checked : el[key].value;
+  return s;
 }
 
-function writeForm(state) {
-  const s = { ...DEFAULTS, ...state };
-  el.file.value = s.file;
-  el.mode.value = s.mode;
-  el.path.value = s.path;
-  el.value.value = s.value;
-  el.type.value = s.type;
-  el.create.checked = Boolean(s.create);
-  el.select.value = s.select;
-  el.all.checked = Boolean(s.all);
-  el.spec.value = s.spec;
-  el.target.value = s.target;
-  if (typeof s.yaml === 'string') el.yaml.value = s.yaml;
-  // A select keeps its old value when given one it does not have.
-  if (!el.mode.value) el.mode.value = DEFAULTS.mode;
-  if (!el.type.value) el.type.value = DEFAULTS.type;
-  if (!el.target.value) el.target.value = DEFAULTS.target;
-}
-
-/** The hash holds only what differs from the defaults; an unchanged example by its id. */
-function stateToHash(state) {
-  const params = new URLSearchParams();
-  for (const [key, def] of Object.entries(DEFAULTS)) {
-    const v = state[key];
-    if (v === def) continue;
-    params.set(key, typeof v === 'boolean' ? (v ? '1' : '0') : v);
+function setControls(state) {
+  for (const [key, def] of Object.entries(CONTROLS)) {
+    const v = state[key] ?? def;
+    if (typeof def === 'boolean') el[key].checked = Boolean(v);
+    else el[key].value = v;
+    // A select keeps its old value when given one it does not have.
+    if (el[key].tagName === 'SELECT' && !el[key].value) el[key].value = def;
   }
-  const example = EXAMPLES.find((ex) => ex.yaml === state.yaml);
-  if (example) params.set('ex', example.id);
-  else params.set('yaml', state.yaml);
-  return '#' + params.toString();
 }
 
-function hashToState(hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
-  if ([...params.keys()].length === 0) return null;
-  const state = { ...DEFAULTS };
-  for (const [key, def] of Object.entries(DEFAULTS)) {
-    if (!params.has(key)) continue;
-    state[key] = typeof def === 'boolean' ? params.get(key) === '1' : params.get(key);
-  }
-  if (params.has('yaml')) state.yaml = params.get('yaml');
-  else state.yaml = (EXAMPLES.find((ex) => ex.id === params.get('ex')) ?? EXAMPLES[0]).yaml;
+/** What a link holds: the files (or the example they came from), the open file, the controls. */
+function snapshot() {
+  const state = { v: 1, open };
+  const example = EXAMPLES.find((ex) => ex.id === exampleId);
+  if (example && repo.equals(example.files)) state.ex = example.id;
+  else state.files = repo.toObject();
+  for (const [key, value] of Object.entries(controls())) if (value !== CONTROLS[key]) state[key] = value;
   return state;
 }
 
-function saveHash(state) {
-  const hash = stateToHash(state);
-  if (hash !== location.hash) history.replaceState(null, '', hash);
+/** Puts a saved (or example) state on the page. */
+function restore(state) {
+  if (state.legacy) state = fromLegacy(state.legacy);
+  const example = EXAMPLES.find((ex) => ex.id === state.ex);
+  repo = new Repo(state.files ?? example?.files ?? EXAMPLES[0].files);
+  exampleId = state.files ? null : (example ?? EXAMPLES[0]).id;
+  setControls(state);
+  openFile(repo.has(state.open ?? '') ? normalizePath(state.open) : repo.paths()[0]);
 }
 
-// ---------------------------------------------------------------- errors
+/** A link of the older one-file form: `#mode=set&path=…&file=…&yaml=…` or `&ex=…`. */
+function fromLegacy(p) {
+  const state = { ...p, all: p.all === '1', create: p.create === '1', open: p.file };
+  if (p.yaml !== undefined) state.files = { [normalizePath(p.file ?? '') ?? 'input.yaml']: p.yaml };
+  if (state.files) state.open = Object.keys(state.files)[0];
+  return state;
+}
 
-/** The core throws Errors carrying kind/line/column/...; anything else becomes `internal`. */
-function normalizeError(err) {
-  if (err && typeof err === 'object') {
-    return {
-      kind: err.kind || (err instanceof Error ? 'internal' : 'error'),
-      message: String(err.message ?? err),
-      line: err.line ?? null,
-      column: err.column ?? null,
-      segment: err.segment ?? null,
-      found: err.found ?? null,
-      hint: err.hint ?? null,
-      file: err.file ?? null,
-    };
+function loadExample(id) {
+  const ex = EXAMPLES.find((e) => e.id === id);
+  if (ex) restore({ ex: ex.id, open: ex.state.file, ...ex.state });
+  changed();
+}
+
+const saver = urlSaver(snapshot);
+
+// ---------------------------------------------------------------- files
+
+function openFile(path) {
+  open = path;
+  el.yaml.value = repo.read(path) ?? '';
+  el.file.value = path;
+  el.file.removeAttribute('aria-invalid');
+  el.yaml.scrollTop = 0;
+  el.yaml.scrollLeft = 0;
+  syncScroll();
+  renderFiles();
+}
+
+function renderFiles() {
+  el.files.replaceChildren(...repo.paths().map((path) => {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'file-tab';
+    button.dataset.file = path;
+    const slash = path.lastIndexOf('/');
+    const dir = document.createElement('span');
+    dir.className = 'dir';
+    dir.textContent = path.slice(0, slash + 1);
+    button.append(dir, path.slice(slash + 1));
+    if (path === open) button.setAttribute('aria-current', 'true');
+    li.append(button);
+    return li;
+  }));
+  el.deleteFile.disabled = repo.files.size <= 1;
+}
+
+function newFile() {
+  const dir = open.includes('/') ? open.slice(0, open.lastIndexOf('/') + 1) : '';
+  let path = `${dir}new.yaml`;
+  for (let i = 2; repo.has(path); i++) path = `${dir}new-${i}.yaml`;
+  repo.write(path, '');
+  openFile(path);
+  el.file.focus();
+  el.file.select();
+  changed();
+}
+
+function renameOpenFile() {
+  const to = normalizePath(el.file.value);
+  if (to === open) return;
+  if (to === null || !repo.rename(open, to)) {
+    el.file.setAttribute('aria-invalid', 'true');
+    flash(to === null ? 'Not a file path inside the repository.' : `${to} already exists.`);
+    return;
   }
-  return { kind: 'error', message: String(err), line: null, column: null };
+  openFile(to);
+  changed();
 }
 
-// Which input an error is about: its line/column point into that input, not the YAML.
-const ERROR_INPUT = {
-  'path-syntax': 'path',
-  'image-spec': 'spec',
-  'invalid-value': 'value',
+// ---------------------------------------------------------------- the core, in a worker
+
+const engine = {
+  worker: null,
+  busy: false,
+  pending: null,
+  sent: null,
+  request(job) {
+    document.body.dataset.state = 'busy';
+    this.pending = job;
+    if (!this.busy && this.worker) this.next();
+  },
+  next() {
+    if (!this.pending) return;
+    this.sent = this.pending;
+    this.pending = null;
+    this.busy = true;
+    this.worker.postMessage({ job: this.sent });
+  },
 };
 
-function showError(error, state) {
+function job() {
+  return { ...controls(), file: open, files: repo.toObject() };
+}
+
+/** Any edit: the URL is saved once typing pauses; the core runs on the latest state. */
+function changed() {
+  showModes(el.mode.value);
+  saver.schedule();
+  engine.request(job());
+}
+
+function startWorker() {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker.addEventListener('error', (event) => reject(new Error(event.message || 'the worker did not start')), { once: true });
+    worker.addEventListener('message', (event) => {
+      if (event.data.failed) {
+        reject(new Error(event.data.failed));
+        return;
+      }
+      if (!engine.worker) {
+        engine.worker = worker;
+        resolve(event.data.version);
+        return;
+      }
+      engine.busy = false;
+      if (!engine.pending) {
+        const start = performance.now();
+        render(engine.sent, event.data.reply);
+        // the keystroke benchmark reads these (benches/playground-keystroke.mjs)
+        performance.measure('playground:render', { start, end: performance.now() });
+      }
+      engine.next();
+      if (!engine.busy) document.body.dataset.state = 'ready';
+    });
+    worker.postMessage({ job: null });
+  });
+}
+
+// ---------------------------------------------------------------- render
+
+function showModes(mode) {
+  for (const node of document.querySelectorAll('[data-modes]')) {
+    const hidden = !node.dataset.modes.split(' ').includes(mode);
+    if (node.hidden !== hidden) node.hidden = hidden;
+  }
+}
+
+function render(job, reply) {
+  if (job.file !== open) return; // the file was switched meanwhile; a newer job follows
+  const incomplete = reply.error ? isIncomplete(reply.error, job) : false;
+  if (reply.error) showError(reply.error, job, incomplete);
+  else clearError();
+  if (job.mode === 'image') renderParsed(reply.parsed);
+  if (reply.error) clearTable(incomplete ? 'Keep typing…' : 'No result: see the error.');
+  else if (!(job.mode === 'image' ? job.spec : job.path).trim()) clearTable(job.mode === 'image' ? 'Type an image spec.' : 'Type a key path.');
+  else if (job.mode === 'get') renderMatches(reply.items, reply.spans);
+  else renderChanges(reply.items);
+  renderBackdrop(reply.text, incomplete ? [] : reply.spans);
+  renderDiff(reply.diff);
+  if (shown.after !== reply.after) el.result.textContent = reply.after;
+  shown.after = reply.after;
+  el.result.dataset.changed = String(reply.after !== reply.text);
+  renderSnippets(job);
+  if (!reply.error) {
+    const n = reply.items.length;
+    const what = job.mode === 'get' ? (n === 1 ? 'match' : 'matches') : (n === 1 ? 'change' : 'changes');
+    announce(`${n} ${what}${reply.after === reply.text ? '' : `, ${job.file} changed`}.`);
+  }
+}
+
+function showError(error, job, incomplete) {
   el.errorPanel.hidden = false;
+  el.errorPanel.classList.toggle('calm', incomplete);
+  el.errorHeading.textContent = incomplete ? 'Not finished yet' : 'Error';
   el.errorKind.textContent = error.kind;
-  el.errorFacts.replaceChildren();
+  el.errorFrame.textContent = frameText(error.message);
   const facts = [
-    ['kind', error.kind],
-    ['line', error.line],
-    ['column', error.column],
     ['segment', error.segment],
     ['found', error.found],
-    ['hint', error.hint],
+    ['hint', error.suggestion ? null : pageHint(error.hint, job.mode)],
   ];
-  for (const [name, value] of facts) {
-    if (value === null || value === undefined || value === '') continue;
+  el.errorFacts.replaceChildren(...facts.filter(([, v]) => v).flatMap(([name, value]) => {
     const dt = document.createElement('dt');
     dt.textContent = name;
     const dd = document.createElement('dd');
     dd.textContent = String(value);
     dd.dataset.fact = name;
-    el.errorFacts.append(dt, dd);
-  }
-  el.errorFrame.textContent = error.message;
-  announce(`Error ${error.kind}${error.line ? ` at line ${error.line}` : ''}${error.column ? `, column ${error.column}` : ''}.`);
-
-  const inputName = ERROR_INPUT[error.kind] ?? null;
-  for (const name of ['path', 'spec', 'value', 'select']) {
-    el[name].setAttribute('aria-invalid', String(name === inputName));
-  }
-  return inputName === null && error.line ? [lineSpan(state.yaml, error.line, error.column, 'error')] : [];
+    return [dt, dd];
+  }));
+  el.errorPanel.dataset.line = error.line ?? '';
+  el.errorPanel.dataset.column = error.column ?? '';
+  suggestionToApply = error.suggestion ?? null;
+  el.suggest.hidden = !suggestionToApply;
+  if (suggestionToApply) el.suggestion.textContent = suggestionToApply.label;
+  const input = ERROR_INPUT[error.kind] ?? null;
+  for (const name of INPUTS) el[name].setAttribute('aria-invalid', String(!incomplete && name === input));
+  if (!incomplete) announce(`Error ${error.kind}${error.line ? ` at line ${error.line}` : ''}${error.column ? `, column ${error.column}` : ''}.`);
 }
 
 function clearError() {
   el.errorPanel.hidden = true;
-  for (const name of ['path', 'spec', 'value', 'select']) el[name].removeAttribute('aria-invalid');
+  suggestionToApply = null;
+  for (const name of INPUTS) el[name].removeAttribute('aria-invalid');
 }
 
-// ---------------------------------------------------------------- offsets and spans
-
-/** Map sorted-or-not UTF-8 byte offsets of `text` to UTF-16 indices. */
-function byteOffsetsToIndices(text, offsets) {
-  if (/^[\x00-\x7f]*$/.test(text)) return offsets.slice();
-  const wanted = [...new Set(offsets)].sort((a, b) => a - b);
-  const map = new Map();
-  let bytes = 0;
-  let index = 0;
-  let w = 0;
-  for (const ch of text) {
-    while (w < wanted.length && wanted[w] <= bytes) map.set(wanted[w++], index);
-    const cp = ch.codePointAt(0);
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    index += ch.length;
-  }
-  while (w < wanted.length) map.set(wanted[w++], index);
-  return offsets.map((o) => map.get(o));
-}
-
-function lineStart(text, line) {
-  let index = 0;
-  for (let l = 1; l < line; l++) {
-    const next = text.indexOf('\n', index);
-    if (next < 0) return text.length;
-    index = next + 1;
-  }
-  return index;
-}
-
-/** From line:column to the end of that line (columns counted in characters). */
-function lineSpan(text, line, column, cls) {
-  const start = lineStart(text, line);
-  let end = text.indexOf('\n', start);
-  if (end < 0) end = text.length;
-  if (end > start && text[end - 1] === '\r') end--;
-  let from = start;
-  if (column) {
-    const chars = [...text.slice(start, end)];
-    from = start + chars.slice(0, Math.max(0, column - 1)).join('').length;
-  }
-  return { start: Math.min(from, end), end: Math.max(end, Math.min(from, end) + 1), cls };
-}
-
-function foundSpans(text, found, cls) {
-  const offsets = found.flatMap((f) => [f.start, f.end]);
-  const indices = byteOffsetsToIndices(text, offsets);
-  return found.map((f, i) => ({ start: indices[2 * i], end: indices[2 * i + 1], cls }));
-}
-
+/**
+ * The highlight layer under the textarea: one block per highlight, placed at its line,
+ * holding that line's text up to the mark (so the mark lands on the same columns) and
+ * the mark. Typing in a 2,000-line file re-lays out a few lines here, not the file.
+ */
 function renderBackdrop(text, spans) {
-  const sorted = spans
-    .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.end >= s.start)
-    .sort((a, b) => a.start - b.start);
-  const parts = [];
-  let at = 0;
-  for (const span of sorted) {
-    if (span.start < at) continue; // overlapping: the first one wins
-    parts.push(document.createTextNode(text.slice(at, span.start)));
+  const key = spans.map((s) => `${s.start}-${s.end}${s.error ? 'e' : ''}`).join(',');
+  if (shown.text === text && shown.spansKey === key) return;
+  shown = { ...shown, text, spansKey: key };
+  el.backdrop.replaceChildren(...spans.map((span) => {
+    const block = document.createElement('div');
+    block.className = 'hl';
+    block.style.setProperty('--line', span.line);
     const mark = document.createElement('mark');
-    mark.className = span.cls;
-    mark.textContent = text.slice(span.start, Math.max(span.end, span.start)) || ' ';
-    parts.push(mark);
-    at = Math.max(span.end, span.start);
-  }
-  // The extra space keeps a final empty line as tall as the textarea's.
-  parts.push(document.createTextNode(text.slice(at) + ' '));
-  el.backdrop.replaceChildren(...parts);
-  syncScroll();
+    mark.className = span.error ? 'error' : 'match';
+    mark.textContent = text.slice(span.start, span.end) || ' ';
+    block.append(text.slice(span.lineStart, span.start), mark);
+    return block;
+  }));
 }
 
 function syncScroll() {
-  el.backdrop.scrollTop = el.yaml.scrollTop;
-  el.backdrop.scrollLeft = el.yaml.scrollLeft;
+  el.backdrop.style.transform = `translate(${-el.yaml.scrollLeft}px, ${-el.yaml.scrollTop}px)`;
 }
 
-// ---------------------------------------------------------------- diff
-
-function splitLines(text) {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
-/** Line diff: trim the common head and tail, LCS over the (small) middle. */
-function diffLines(a, b) {
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head &&
-         a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  const am = a.slice(head, a.length - tail);
-  const bm = b.slice(head, b.length - tail);
-  const ops = [];
-  for (let i = 0; i < head; i++) ops.push([' ', a[i]]);
-  if (am.length * bm.length > 4_000_000) {
-    for (const line of am) ops.push(['-', line]);
-    for (const line of bm) ops.push(['+', line]);
-  } else {
-    const n = am.length;
-    const m = bm.length;
-    const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        lcs[i][j] = am[i] === bm[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && am[i] === bm[j]) { ops.push([' ', am[i]]); i++; j++; }
-      else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push(['+', bm[j++]]);
-      else ops.push(['-', am[i++]]);
-    }
-    // Show removals before additions within a changed run, as unified diffs do.
-    for (let k = head; k < ops.length; k++) {
-      let end = k;
-      while (end < ops.length && ops[end][0] !== ' ') end++;
-      if (end > k) {
-        const run = ops.slice(k, end);
-        ops.splice(k, end - k, ...run.filter((o) => o[0] === '-'), ...run.filter((o) => o[0] === '+'));
-        k = end;
-      }
-    }
-  }
-  for (let i = a.length - tail; i < a.length; i++) ops.push([' ', a[i]]);
-  return ops;
-}
-
-function renderDiff(before, after, file) {
-  const ops = diffLines(splitLines(before), splitLines(after));
-  const changed = ops.filter((o) => o[0] !== ' ').length;
-  const nodes = [];
-  if (before === after) {
+function renderDiff(diff) {
+  if (!diff) {
     el.diffCount.textContent = '';
     const span = document.createElement('span');
     span.className = 'diff-none';
@@ -326,73 +298,57 @@ function renderDiff(before, after, file) {
     el.diff.replaceChildren(span);
     return;
   }
-  const header = document.createElement('span');
-  header.className = 'diff-file';
-  header.textContent = `--- a/${file}\n+++ b/${file}\n`;
-  nodes.push(header);
-  // Hunks: changed lines with DIFF_CONTEXT lines around them.
-  const keep = ops.map(() => false);
-  ops.forEach((o, i) => {
-    if (o[0] === ' ') return;
-    for (let k = Math.max(0, i - DIFF_CONTEXT); k <= Math.min(ops.length - 1, i + DIFF_CONTEXT); k++) keep[k] = true;
-  });
-  let oldLine = 1;
-  let newLine = 1;
-  let i = 0;
-  while (i < ops.length) {
-    if (!keep[i]) {
-      if (ops[i][0] !== '+') oldLine++;
-      if (ops[i][0] !== '-') newLine++;
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < ops.length && keep[end]) end++;
-    const hunk = ops.slice(i, end);
-    const oldCount = hunk.filter((o) => o[0] !== '+').length;
-    const newCount = hunk.filter((o) => o[0] !== '-').length;
-    const at = document.createElement('span');
-    at.className = 'diff-hunk';
-    at.textContent = `@@ -${oldCount ? oldLine : oldLine - 1},${oldCount} +${newCount ? newLine : newLine - 1},${newCount} @@\n`;
-    nodes.push(at);
-    for (const [sign, line] of hunk) {
-      const span = document.createElement('span');
-      span.className = sign === '+' ? 'diff-add' : sign === '-' ? 'diff-del' : 'diff-ctx';
-      span.textContent = `${sign}${line.replace(/\r$/, '␍')}\n`;
-      nodes.push(span);
-    }
-    oldLine += oldCount;
-    newLine += newCount;
-    i = end;
-  }
-  el.diff.replaceChildren(...nodes);
-  el.diffCount.textContent = `${changed} line${changed === 1 ? '' : 's'}`;
+  let changedLines = 0;
+  el.diff.replaceChildren(...diff.replace(/\n$/, '').split('\n').map((line, i) => {
+    const span = document.createElement('span');
+    const sign = line[0];
+    span.className = i < 2 ? 'diff-file' : line.startsWith('@@') ? 'diff-hunk' : sign === '+' ? 'diff-add' : sign === '-' ? 'diff-del' : 'diff-ctx';
+    if (i >= 2 && (sign === '+' || sign === '-')) changedLines++;
+    span.textContent = `${line.replace(/\r$/, '␍')}\n`;
+    return span;
+  }));
+  el.diffCount.textContent = `${changedLines} line${changedLines === 1 ? '' : 's'}`;
+}
+
+function renderSnippets(job) {
+  el.snippetCli.textContent = cliSnippet(job);
+  const reading = '# Reading is not a pipeline step: switch the mode to set or image.';
+  el.snippetAction.textContent = actionSnippet(job) ?? reading;
+  el.snippetOrb.textContent = orbSnippet(job) ?? reading;
 }
 
 // ---------------------------------------------------------------- tables
 
-function cell(text, cls) {
+/** Text with break opportunities after `.`, `/` and `,` only: no break inside a word. */
+function breakable(text) {
+  const nodes = [];
+  for (const part of String(text).split(/(?<=[./,=])/)) {
+    if (nodes.length) nodes.push(document.createElement('wbr'));
+    nodes.push(part);
+  }
+  return nodes;
+}
+
+function cell(text, cls, title) {
   const td = document.createElement('td');
-  if (cls) td.className = cls;
+  td.className = cls;
+  td.dataset.label = title;
   if (text === null || text === undefined) {
     td.textContent = '—';
     td.classList.add('none');
   } else {
     const code = document.createElement('code');
-    code.textContent = String(text);
+    code.append(...breakable(text));
     td.append(code);
   }
   return td;
 }
 
-function position(item) {
-  return item.line ? `${item.line}:${item.column}` : null;
-}
+const position = (item) => (item.line ? `${item.line}:${item.column}` : null);
 
 const MATCH_COLUMNS = [
   ['Path', 'path', (f) => f.path],
   ['Value', 'value', (f) => f.value ?? f.source],
-  // The contract names it `kind`; the wasm shim sends `type`.
   ['Type', 'type', (f) => f.type ?? f.kind],
   ['Line:Col', 'pos', position],
   ['Doc', 'doc', (f) => f.doc],
@@ -407,7 +363,6 @@ const CHANGE_COLUMNS = [
   ['Doc', 'doc', (c) => c.doc],
 ];
 
-/** One table for both matches (get) and changes (set, image); `decorate(tr, item, i)`. */
 function renderTable(heading, columns, items, emptyMessage, decorate) {
   el.matchesHeading.textContent = heading;
   const headRow = document.createElement('tr');
@@ -420,7 +375,7 @@ function renderTable(heading, columns, items, emptyMessage, decorate) {
   el.matchesHead.replaceChildren(headRow);
   el.matchesBody.replaceChildren(...items.map((item, i) => {
     const tr = document.createElement('tr');
-    tr.append(...columns.map(([, cls, get]) => cell(get(item), cls)));
+    tr.append(...columns.map(([title, cls, get]) => cell(get(item), cls, title)));
     decorate(tr, item, i);
     return tr;
   }));
@@ -434,11 +389,7 @@ function renderMatches(found, spans) {
     tr.className = 'match';
     tr.tabIndex = 0;
     tr.title = 'Select this span in the source';
-    const pick = () => selectSpan(spans[i]);
-    tr.addEventListener('click', pick);
-    tr.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); }
-    });
+    tr.dataset.span = `${spans[i]?.start}-${spans[i]?.end}`;
   });
 }
 
@@ -456,93 +407,23 @@ function clearTable(message) {
   el.matchesEmpty.textContent = message;
 }
 
-function selectSpan(span) {
-  if (!span) return;
+function selectSpan(row) {
+  const [start, end] = (row.dataset.span ?? '').split('-').map(Number);
+  if (!Number.isInteger(start) || !Number.isInteger(end)) return;
   el.yaml.focus();
-  el.yaml.setSelectionRange(span.start, span.end);
-  // Bring the selection into view: scroll so its line is about a third down.
-  const line = el.yaml.value.slice(0, span.start).split('\n').length - 1;
+  el.yaml.setSelectionRange(start, end);
+  // Bring the selection into view: its line about a third down.
+  const line = el.yaml.value.slice(0, start).split('\n').length - 1;
   const lineHeight = parseFloat(getComputedStyle(el.yaml).lineHeight) || 18;
   el.yaml.scrollTop = Math.max(0, line * lineHeight - el.yaml.clientHeight / 3);
   syncScroll();
 }
 
-// ---------------------------------------------------------------- run
-
-/** A core export, or an error saying this wasm build lacks it. */
-function core(name) {
-  if (typeof wasm[name] !== 'function') {
-    throw Object.assign(new Error(`this wasm build has no ${name}(): rebuild it (pkg/scripts/build-wasm.sh)`),
-      { kind: 'usage' });
-  }
-  return wasm[name];
-}
-
-function fileName(state) {
-  return state.file.trim() || DEFAULTS.file;
-}
-
-function options(state, extra) {
-  const o = { file: fileName(state), ...extra };
-  if (state.select.trim()) o.select = state.select.trim();
-  if (state.all) o.all = true;
-  return o;
-}
-
-function runGet(state) {
-  const found = Array.from(core('getValue')(state.yaml, state.path, options(state)));
-  const spans = foundSpans(state.yaml, found, 'match');
-  renderMatches(found, spans);
-  return { text: state.yaml, spans };
-}
-
-function runSet(state) {
-  const out = core('setValue')(state.yaml, state.path, state.value,
-    options(state, { type: state.type, create: state.create }));
-  const changes = Array.from(out.changes ?? []);
-  renderChanges(changes);
-  let spans = [];
-  try {
-    spans = foundSpans(state.yaml, Array.from(core('getValue')(state.yaml, state.path, options(state))), 'match');
-  } catch {
-    // With `create`, the path may not exist yet: point at the changes instead.
-    spans = changeSpans(state, changes);
-  }
-  return { text: out.text, spans };
-}
-
-function runImage(state) {
-  renderParsed(state.spec);
-  const out = core('setImage')(state.yaml, state.spec, { file: fileName(state), target: state.target });
-  const changes = Array.from(out.changes ?? []);
-  renderChanges(changes);
-  return { text: out.text, spans: changeSpans(state, changes) };
-}
-
-/** The source spans of the changed values: each change's concrete path, in its document. */
-function changeSpans(state, changes) {
-  return changes.filter((c) => c.line).map((c) => {
-    try {
-      const found = Array.from(core('getValue')(state.yaml, c.path, { file: fileName(state), all: true }))
-        .filter((f) => f.doc === c.doc && f.line === c.line);
-      if (found.length === 1) return foundSpans(state.yaml, found, 'match')[0];
-    } catch {
-      // An inserted node has no span in the input yet.
-    }
-    return lineSpan(state.yaml, c.line, c.column, 'match');
-  });
-}
-
-function renderParsed(spec) {
+function renderParsed(parsed) {
   el.parsed.replaceChildren();
-  let parsed = null;
-  try {
-    if (spec.trim()) parsed = core('parseImageSpec')(spec);
-  } catch {
-    // Not a kustomize spec (a Flux `ns:policy=…` one, or an error setImage reports).
-  }
   for (const key of ['name', 'newName', 'newTag', 'digest']) {
-    if (!parsed || parsed[key] === undefined || parsed[key] === null || parsed[key] === '') continue;
+    // `*` keeps the field as it is: nothing to show
+    if (!parsed || parsed[key] === undefined || parsed[key] === null || parsed[key] === '' || parsed[key] === '*') continue;
     const item = document.createElement('span');
     item.className = 'kv';
     const k = document.createElement('span');
@@ -556,70 +437,14 @@ function renderParsed(spec) {
   if (!el.parsed.childElementCount) el.parsed.textContent = '—';
 }
 
-function showModes(mode) {
-  for (const node of document.querySelectorAll('[data-modes]')) {
-    node.hidden = !node.dataset.modes.split(' ').includes(mode);
-  }
-}
-
-function run() {
-  const state = readForm();
-  showModes(state.mode);
-  saveHash(state);
-  if (!wasm) return;
-
-  const needs = state.mode === 'image' ? state.spec : state.path;
-  if (!needs.trim()) {
-    clearError();
-    clearTable(state.mode === 'image' ? 'Type an image spec.' : 'Type a key path.');
-    el.parsed.replaceChildren();
-    finish(state, state.yaml, []);
-    return;
-  }
-  try {
-    const run = state.mode === 'set' ? runSet : state.mode === 'image' ? runImage : runGet;
-    const { text, spans } = run(state);
-    clearError();
-    finish(state, text, spans);
-  } catch (err) {
-    const error = normalizeError(err);
-    const spans = showError(error, state);
-    clearTable(error.kind === 'internal' ? 'The core failed.' : 'No result: see the error.');
-    finish(state, state.yaml, spans);
-    if (error.kind === 'internal') console.error(err);
-  }
-}
+// ---------------------------------------------------------------- small things
 
 /** One short sentence for screen readers; rewritten only when it changes. */
 function announce(text) {
   if (el.summary.textContent !== text) el.summary.textContent = text;
 }
 
-function finish(state, after, spans) {
-  const before = state.yaml;
-  lastResult = after;
-  renderBackdrop(before, spans);
-  el.result.textContent = after;
-  el.result.dataset.changed = String(before !== after);
-  renderDiff(before, after, fileName(state));
-  document.body.dataset.state = 'ready';
-  if (el.errorPanel.hidden) {
-    const n = el.matchesBody.rows.length;
-    const what = el.matchesHeading.textContent === 'Changes' ? 'change' : 'match';
-    announce(`${n} ${what}${n === 1 ? '' : what === 'match' ? 'es' : 's'}${before === after ? '' : ', YAML changed'}.`);
-  }
-}
-
-// ---------------------------------------------------------------- wiring
-
-function loadExample(id) {
-  const ex = EXAMPLES.find((e) => e.id === id);
-  if (!ex) return;
-  writeForm({ ...DEFAULTS, ...ex.state, yaml: ex.yaml });
-  run();
-}
-
-async function flash(message) {
+function flash(message) {
   el.actionStatus.textContent = message;
   setTimeout(() => { if (el.actionStatus.textContent === message) el.actionStatus.textContent = ''; }, 2500);
 }
@@ -633,55 +458,94 @@ async function copy(text, what) {
   }
 }
 
+// ---------------------------------------------------------------- wiring
+
 function wire() {
-  for (const ex of EXAMPLES) {
-    const option = document.createElement('option');
-    option.value = ex.id;
-    option.textContent = ex.label;
-    el.example.append(option);
-  }
+  for (const ex of EXAMPLES) el.example.append(new Option(ex.label, ex.id));
   el.example.addEventListener('change', () => {
     loadExample(el.example.value);
     el.example.value = '';
   });
-  el.form.addEventListener('input', run);
-  el.form.addEventListener('change', run);
-  el.form.addEventListener('submit', (e) => { e.preventDefault(); run(); });
-  el.yaml.addEventListener('input', run);
-  el.file.addEventListener('input', run); // outside the <form> element in the DOM
-  el.yaml.addEventListener('scroll', syncScroll);
+  el.form.addEventListener('input', changed);
+  el.form.addEventListener('change', changed);
+  el.form.addEventListener('submit', (e) => { e.preventDefault(); changed(); });
+  el.yaml.addEventListener('input', () => {
+    repo.write(open, el.yaml.value);
+    changed();
+  });
+  el.yaml.addEventListener('scroll', syncScroll, { passive: true });
   el.yaml.addEventListener('keydown', (e) => {
     // Tab inserts two spaces (YAML has no tabs); Escape then Tab leaves the editor.
     if (e.key === 'Tab' && !e.shiftKey && !el.yaml.dataset.escaped) {
       e.preventDefault();
       el.yaml.setRangeText('  ', el.yaml.selectionStart, el.yaml.selectionEnd, 'end');
-      run();
+      el.yaml.dispatchEvent(new Event('input'));
     } else if (e.key === 'Escape') {
       el.yaml.dataset.escaped = '1';
     } else {
       delete el.yaml.dataset.escaped;
     }
   });
-  el.share.addEventListener('click', () => copy(location.href, 'Link'));
-  el.copyResult.addEventListener('click', () => copy(lastResult, 'Result YAML'));
-  window.addEventListener('hashchange', () => {
-    const state = hashToState(location.hash);
-    if (state) { writeForm(state); run(); }
+  el.files.addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-file]');
+    if (button && button.dataset.file !== open) {
+      openFile(button.dataset.file);
+      changed();
+    }
+  });
+  el.file.addEventListener('change', renameOpenFile);
+  el.file.addEventListener('keydown', (e) => { if (e.key === 'Enter') renameOpenFile(); });
+  el.newFile.addEventListener('click', newFile);
+  el.deleteFile.addEventListener('click', () => {
+    if (repo.files.size <= 1) return;
+    repo.remove(open);
+    openFile(repo.paths()[0]);
+    changed();
+  });
+  el.matchesBody.addEventListener('click', (e) => {
+    const row = e.target.closest('tr.match');
+    if (row) selectSpan(row);
+  });
+  el.matchesBody.addEventListener('keydown', (e) => {
+    const row = e.target.closest('tr.match');
+    if (row && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); selectSpan(row); }
+  });
+  el.suggestion.addEventListener('click', () => {
+    if (!suggestionToApply) return;
+    el[suggestionToApply.field].value = suggestionToApply.value;
+    el[suggestionToApply.field].focus();
+    changed();
+  });
+  el.share.addEventListener('click', async () => copy(await saver.flush(), 'Link'));
+  el.copyResult.addEventListener('click', () => copy(shown.after, 'Result'));
+  for (const button of document.querySelectorAll('button[data-copy]')) {
+    const what = { cli: 'Command', action: 'Action step', orb: 'Orb step' }[button.dataset.copy];
+    button.addEventListener('click', () => copy($(`snippet-${button.dataset.copy}`).textContent, what));
+  }
+  window.addEventListener('hashchange', async () => {
+    if (location.hash === saver.written()) return;
+    const state = await decodeState(location.hash).catch(() => null);
+    if (state) {
+      restore(state);
+      changed();
+    }
   });
 }
 
 async function main() {
   wire();
-  const fromHash = hashToState(location.hash);
-  if (fromHash) writeForm(fromHash);
-  else writeForm({ ...DEFAULTS, ...EXAMPLES[0].state, yaml: EXAMPLES[0].yaml });
-  showModes(el.mode.value);
-  renderBackdrop(el.yaml.value, []);
-
+  let state = null;
   try {
-    const mod = await import(WASM_URL);
-    await mod.default();
-    wasm = mod;
+    state = await decodeState(location.hash);
+  } catch {
+    el.status.textContent = 'The link’s state could not be read; showing the first example.';
+  }
+  restore(state ?? { ex: EXAMPLES[0].id, open: EXAMPLES[0].state.file, ...EXAMPLES[0].state });
+  showModes(el.mode.value);
+
+  let version;
+  try {
+    version = await startWorker();
   } catch (err) {
     el.status.textContent =
       'Could not load the WebAssembly core (pkg/wasm/web/gitops_bump.js). Build it with pkg/scripts/build-wasm.sh. ' +
@@ -690,10 +554,9 @@ async function main() {
     document.body.dataset.state = 'no-wasm';
     return;
   }
-  const version = typeof wasm.version === 'function' ? wasm.version() : '?';
   el.version.textContent = `gitops-bump core ${version}`;
   el.status.textContent = `Ready — core ${version}. Results update as you type.`;
-  run();
+  engine.request(job());
 }
 
 main();

@@ -1,18 +1,17 @@
-// Example inputs for the playground. The first one prefills the page.
-// Each has the YAML text and the controls' state that shows it off.
+// Example repositories for the playground. Each example is a small tree of files, as a
+// GitOps config repository holds them, the file it opens, and the controls' state that
+// shows it off. The first one prefills the page.
 
-const DEPLOYMENT_AND_KUSTOMIZATION = `# overlays/prod: the API Deployment and the overlay's kustomization.
-# gitops-bump changes one value and leaves comments, blank lines and quotes alone.
+const BASE_DEPLOYMENT = `# The API, as every environment runs it; overlays change the image and replicas.
 apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: api
-  namespace: prod
   labels:
     app.kubernetes.io/name: api
     app.kubernetes.io/version: "1.9"   # keep in step with the image tag
 spec:
-  replicas: 3
+  replicas: 2
   selector:
     matchLabels:
       app.kubernetes.io/name: api
@@ -32,35 +31,54 @@ spec:
               value: info
         - name: metrics
           image: ghcr.io/acme/metrics-sidecar:0.4.1
----
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: prod
-resources:
-  - deployment.yaml
-
-images:
-  - name: ghcr.io/acme/api
-    newTag: 1.9.2   # bumped by CI
-  - name: ghcr.io/acme/metrics-sidecar
-    newTag: "0.4.1"
 `;
 
-const KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
+const BASE_SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  name: api
+spec:
+  selector:
+    app.kubernetes.io/name: api
+  ports:
+    - port: 80
+      targetPort: 8080
+`;
+
+const BASE_KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+  - service.yaml
+`;
+
+const STAGING_KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: staging
+resources:
+  - ../../base
+images:
+  - name: ghcr.io/acme/api
+    newTag: 1.10.0-rc.1
+`;
+
+const PRODUCTION_KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: prod
 
 resources:
   - ../../base
-  - ingress.yaml
+
+replicas:
+  - name: api
+    count: 3
 
 # Tags below are bumped by the release pipeline.
 images:
   - name: ghcr.io/acme/api
-    newTag: 1.9.2
-  - name: ghcr.io/acme/worker
-    newName: registry.acme.dev/worker
-    newTag: "2024.06"
+    newTag: 1.9.2   # bumped by CI
+  - name: ghcr.io/acme/metrics-sidecar
+    newTag: "0.4.1"
 `;
 
 const HELM_VALUES = `# Default values for the api chart.
@@ -94,7 +112,7 @@ spec:
   source:
     repoURL: https://github.com/acme/deploy.git
     targetRevision: main
-    path: overlays/prod
+    path: apps/api/overlays/production
     kustomize:
       images:
         - ghcr.io/acme/api:1.9.2
@@ -106,7 +124,7 @@ spec:
       prune: true
 `;
 
-const FLUX_SETTERS = `apiVersion: apps/v1
+const FLUX_DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: api
@@ -121,48 +139,64 @@ spec:
           image: ghcr.io/acme/api-migrate:1.9.2 # {"$imagepolicy": "flux-system:api-migrate"}
 `;
 
+/** The kustomize repository: a base, two overlays, a chart's values. */
+const KUSTOMIZE_REPO = {
+  'apps/api/base/deployment.yaml': BASE_DEPLOYMENT,
+  'apps/api/base/service.yaml': BASE_SERVICE,
+  'apps/api/base/kustomization.yaml': BASE_KUSTOMIZATION,
+  'apps/api/overlays/staging/kustomization.yaml': STAGING_KUSTOMIZATION,
+  'apps/api/overlays/production/kustomization.yaml': PRODUCTION_KUSTOMIZATION,
+  'charts/api/values.yaml': HELM_VALUES,
+};
+
+const ARGOCD_REPO = { ...KUSTOMIZE_REPO, 'argocd/api-prod.yaml': ARGOCD_APPLICATION };
+
+const FLUX_REPO = { 'clusters/prod/api/deployment.yaml': FLUX_DEPLOYMENT };
+
+const PRODUCTION = 'apps/api/overlays/production/kustomization.yaml';
+
 export const EXAMPLES = [
   {
+    id: 'overlay-image',
+    label: 'Overlay: set the api image (checked against the base)',
+    files: KUSTOMIZE_REPO,
+    state: { file: PRODUCTION, mode: 'image', spec: 'ghcr.io/acme/api:1.10' },
+  },
+  {
     id: 'deployment',
-    label: 'Deployment + kustomization',
-    yaml: DEPLOYMENT_AND_KUSTOMIZATION,
-    state: { file: 'overlays/prod/all.yaml', mode: 'get', path: 'spec.template.spec.containers[name=api].image' },
+    label: 'Base Deployment: find the api container image',
+    files: KUSTOMIZE_REPO,
+    state: { file: 'apps/api/base/deployment.yaml', mode: 'get', path: 'spec.template.spec.containers[name=api].image' },
   },
   {
     id: 'label-1.10',
     label: 'Set a version label to 1.10 (stays a string)',
-    yaml: DEPLOYMENT_AND_KUSTOMIZATION,
-    state: { file: 'overlays/prod/all.yaml', mode: 'set', path: 'metadata.labels["app.kubernetes.io/version"]', value: '1.10' },
-  },
-  {
-    id: 'kustomization',
-    label: 'kustomization.yaml: set an image',
-    yaml: KUSTOMIZATION,
-    state: { file: 'overlays/prod/kustomization.yaml', mode: 'image', spec: 'ghcr.io/acme/api:1.10' },
+    files: KUSTOMIZE_REPO,
+    state: { file: 'apps/api/base/deployment.yaml', mode: 'set', path: 'metadata.labels["app.kubernetes.io/version"]', value: '1.10' },
   },
   {
     id: 'helm',
     label: 'Helm values.yaml: image.tag',
-    yaml: HELM_VALUES,
+    files: KUSTOMIZE_REPO,
     state: { file: 'charts/api/values.yaml', mode: 'set', path: 'image.tag', value: '1.10' },
   },
   {
     id: 'argocd',
     label: 'Argo CD Application: kustomize images',
-    yaml: ARGOCD_APPLICATION,
-    state: { file: 'apps/api-prod.yaml', mode: 'image', spec: 'ghcr.io/acme/api:1.10', target: 'argocd' },
+    files: ARGOCD_REPO,
+    state: { file: 'argocd/api-prod.yaml', mode: 'image', spec: 'ghcr.io/acme/api:1.10' },
   },
   {
     id: 'flux',
     label: 'Flux image policy setters',
-    yaml: FLUX_SETTERS,
+    files: FLUX_REPO,
     // Flux specs name the policy: namespace:policy=newName:newTag.
-    state: { file: 'apps/api/deployment.yaml', mode: 'image', spec: 'flux-system:api=ghcr.io/acme/api:1.10', target: 'flux' },
+    state: { file: 'clusters/prod/api/deployment.yaml', mode: 'image', spec: 'flux-system:api=ghcr.io/acme/api:1.10' },
   },
   {
     id: 'all',
     label: 'Every container image ([*] + all matches)',
-    yaml: DEPLOYMENT_AND_KUSTOMIZATION,
-    state: { file: 'overlays/prod/all.yaml', mode: 'get', path: 'spec.template.spec.containers[*].image', all: true },
+    files: KUSTOMIZE_REPO,
+    state: { file: 'apps/api/base/deployment.yaml', mode: 'get', path: 'spec.template.spec.containers[*].image', all: true },
   },
 ];

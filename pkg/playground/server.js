@@ -1,6 +1,7 @@
 // A tiny static server for the playground: the page (pkg/playground/) at `/`, the wasm web
-// build (pkg/wasm/web/) at `/wasm/web/`, so the page's relative import
-// `../wasm/web/gitops_bump.js` resolves the same way here as in the package layout.
+// build (pkg/wasm/web/) at `/wasm/web/` and the package's own diff (pkg/src/diff.js) at
+// `/src/diff.js`, so the page's relative imports (`../wasm/web/gitops_bump.js`,
+// `../src/diff.js`) resolve the same way here as in the package layout.
 // Loopback only; GET and HEAD only; no path may escape its root.
 
 import { createServer } from 'node:http';
@@ -14,8 +15,11 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** Where the page lives and where the wasm web build is generated. */
 export const PLAYGROUND_DIR = resolve(HERE);
 export const WASM_WEB_DIR = resolve(HERE, '..', 'wasm', 'web');
+const PKG_SRC_DIR = resolve(HERE, '..', 'src');
 
 const WASM_PREFIX = '/wasm/web/';
+// The package modules the page shares with the CLI: these files only, nothing else of src/.
+const SHARED_SOURCES = new Set(['/src/diff.js']);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -63,7 +67,10 @@ async function resolveFile(urlPath, roots) {
 
   let root = roots.playground;
   let rel = decoded;
-  if (decoded.startsWith(WASM_PREFIX)) {
+  if (SHARED_SOURCES.has(decoded)) {
+    root = PKG_SRC_DIR;
+    rel = decoded.slice('/src/'.length);
+  } else if (decoded.startsWith(WASM_PREFIX)) {
     root = roots.wasm;
     rel = decoded.slice(WASM_PREFIX.length);
   } else if (decoded === '/' || decoded === '') {

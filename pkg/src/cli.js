@@ -42,9 +42,11 @@ const EDIT_OPTIONS = {
   body: { type: 'string' },
   label: { type: 'string', multiple: true },
   draft: { type: 'boolean' },
+  'pr-branch': { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
   'github-repo': { type: 'string' },
+  'api-url': { type: 'string' },
   'source-sha': { type: 'string' },
   'max-file-size': { type: 'string' },
 };
@@ -68,9 +70,12 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --source-sha SHA     the source commit for {sha} (default: $GITHUB_SHA or $CIRCLE_SHA1)
   --pr                 push to a branch derived from the edit and open or update a pull request
   --base B --title T --body B --label L (repeatable) --draft    pull request fields
+  --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
-  --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL`;
+  --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
+  --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
+                       remote not on github.com (Enterprise Server), else https://api.github.com)`;
 
 const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
 would be made), 2 usage error, 3 git or API failure.`;
@@ -97,7 +102,7 @@ const COMMANDS = {
 Options:
   --select S   document selector for multi-document files, e.g. kind=Deployment,metadata.name=api
   --all        print every match (one per line) instead of failing when PATH matches several
-  --json       print the matches with their kind, concrete path, line and column
+  --json       print the matches with their type, concrete path, line and column
   --max-file-size N   refuse files over N bytes (suffix K, M or G; default 256M)
 
 Examples:
@@ -168,6 +173,55 @@ Examples:
   gitops-bump image apps/api.yaml ghcr.io/acme/api:1.10.0        # Argo CD Application
   gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'`,
     plan: (v, [target, ...specs]) => specs.map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
+  },
+  status: {
+    usage: 'gitops-bump status TARGET... [--json | --markdown]',
+    summary: 'show which image versions run in which environment',
+    options: { json: { type: 'boolean' }, markdown: { type: 'boolean' } },
+    positionals: [1, Infinity],
+    help: `Prints a table of image × environment with the effective tag or digest in each,
+after the whole chain of kustomizations. Give the environments in promotion order: a
+cell that differs from the environment to its left is marked.
+
+TARGET is a kustomize overlay directory, an Argo CD Application file (its source
+overlay with its own kustomize.images on top), or a chain of Helm values files joined
+by commas (later files override earlier ones, as with helm -f a -f b). A label may
+precede it: production=overlays/production.
+
+Options:
+  --json       every cell with its full reference, file and line
+  --markdown   a markdown table, for job summaries and pull request bodies
+
+Examples:
+  gitops-bump status overlays/dev overlays/staging overlays/production
+  gitops-bump status dev=charts/api/values.yaml,envs/dev.yaml prod=charts/api/values.yaml,envs/prod.yaml
+  gitops-bump status apps/api-staging.yaml apps/api-production.yaml --markdown >> "$GITHUB_STEP_SUMMARY"`,
+  },
+  promote: {
+    usage: 'gitops-bump promote FROM TO [--image NAME]...',
+    summary: 'make TO run the image versions FROM runs',
+    options: { image: { type: 'string', multiple: true }, ...EDIT_OPTIONS },
+    positionals: [2, 2],
+    help: `Makes environment TO run what FROM runs, for the named images (default: every
+image whose effective reference differs). Only TO's own files change (its
+kustomization's images:, its Application's image list, or its own values file), never a
+shared base, component or values file; afterwards TO is recomputed and must run FROM's
+versions of the promoted images and unchanged versions of the rest, or nothing is
+written. FROM and TO are targets as for \`status\`.
+
+Options:
+  --image NAME   promote only this image (repeatable); NAME as \`status\` shows it
+
+${EDIT_HELP}
+
+With --pr, the pull request's title and body default to the promotion and its
+before/after table.
+
+Examples:
+  gitops-bump promote overlays/staging overlays/production --dry-run
+  gitops-bump promote overlays/staging overlays/production --image ghcr.io/acme/api --pr
+  gitops-bump promote charts/api/values.yaml,envs/staging.yaml charts/api/values.yaml,envs/prod.yaml --push`,
+    plan: (v, [from, to]) => [{ promote: to, from, images: v.image ?? [] }],
   },
   apply: {
     usage: 'gitops-bump apply PLAN',
@@ -287,6 +341,8 @@ export async function main(argv, io = {}) {
     const maxFileSize = parseSize(values['max-file-size']);
     if (name === 'get') return runGet(values, positionals, { out, cwd, maxFileSize });
     if (name === 'playground') return await runPlayground(values, { out, err });
+    if (name === 'status') return await runStatus(values, positionals, { out, cwd });
+    if (name === 'promote') await describePromotion(values, positionals, { out, err, cwd });
     if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
     const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
     validatePlan(plan); // a bad plan is a usage error before anything is touched
@@ -335,9 +391,42 @@ function runGet(values, [file, path], { out, cwd, maxFileSize }) {
   if (values.json) {
     out.write(`${JSON.stringify(found, null, 2)}\n`);
   } else {
-    for (const f of found) out.write(`${f.kind === 'map' || f.kind === 'seq' ? f.source.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+    for (const f of found) out.write(`${f.type === 'map' || f.type === 'seq' ? f.source.replace(/\n$/, '') : f.value ?? 'null'}\n`);
   }
   return EXIT.OK;
+}
+
+/**
+ * \`status TARGET...\`: the image × environment table.
+ * @param {Record<string, any>} values
+ * @param {string[]} targets
+ * @param {{out: {write(s: string): unknown}, cwd: string}} io
+ * @returns {Promise<number>}
+ */
+async function runStatus(values, targets, { out, cwd }) {
+  if (values.json && values.markdown) throw usageError('--json and --markdown: choose one');
+  const promote = await import('./promote.js');
+  const st = promote.status(targets, promote.context(cwd, cwd));
+  out.write(values.json ? `${JSON.stringify(st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain'));
+  return EXIT.OK;
+}
+
+/**
+ * Before \`promote\` runs as a plan: prints its before/after table (stderr with --json or
+ * --dry-run, so their stdout stays machine-readable) and, with --pr, fills in the pull
+ * request's title and body when they were not given. Without a checkout here (--repo)
+ * the table is computed in the clone instead, and only the title defaults.
+ * @param {Record<string, any>} values
+ * @param {string[]} positionals
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string}} io
+ */
+async function describePromotion(values, [from, to], { out, err, cwd }) {
+  if (values.pr && values.title === undefined) values.title = `Promote ${from} to ${to}`;
+  if (values.repo) return;
+  const promote = await import('./promote.js');
+  const p = promote.computePromotion(from, to, values.image ?? [], promote.context(cwd, cwd));
+  (values.json || values['dry-run'] ? err : out).write(promote.renderPromotion(p, 'plain'));
+  if (values.pr && values.body === undefined) values.body = promote.renderPromotion(p, 'markdown');
 }
 
 /**
@@ -384,7 +473,7 @@ async function runEdit(plan, values, { out, err, cwd, env }, { root, maxFileSize
   if (preview && git?.repo) {
     throw usageError('--dry-run and --check preview files in this directory; with --repo there is no checkout here. Clone the repo and run the command in it without --repo');
   }
-  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null}} */
+  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
@@ -406,7 +495,16 @@ async function runEdit(plan, values, { out, err, cwd, env }, { root, maxFileSize
       changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
       unchanged: result.unchanged,
       written: !preview && changed.length > 0,
-      ...(git && !preview ? { commit: result.commit ?? null, pushed: result.pushed ?? false, attempts: result.attempts ?? 0, pullRequest: result.pullRequest ?? null } : {}),
+      ...(git && !preview
+        ? {
+            commit: result.commit ?? null,
+            pushed: result.pushed ?? false,
+            attempts: result.attempts ?? 0,
+            pullRequest: result.pullRequest ?? null,
+            pr: result.pr ?? null,
+            warnings: result.warnings ?? [],
+          }
+        : {}),
     };
     out.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (preview) {
@@ -424,7 +522,7 @@ async function runEdit(plan, values, { out, err, cwd, env }, { root, maxFileSize
     for (const file of result.unchanged ?? []) out.write(`${file}: unchanged (already up to date)\n`);
     if (result.commit) out.write(`commit ${result.commit}${result.pushed ? ` pushed${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}` : ''}\n`);
     const pr = /** @type {any} */ (result.pullRequest);
-    if (pr) out.write(`pull request #${pr.number} ${pr.updated ? 'updated' : 'opened'}: ${pr.url}\n`);
+    if (pr) out.write(`pull request #${pr.number} ${{ created: 'opened', updated: 'updated' }[pr.operation] ?? 'unchanged'}: ${pr.url}\n`);
   }
   return values.check && changed.length > 0 ? EXIT.EDIT : EXIT.OK;
 }
@@ -462,7 +560,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'token-env', 'github-repo', 'source-sha'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -476,7 +574,7 @@ export function gitOptions(v, env) {
   if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
-  for (const prOnly of ['base', 'title', 'body', 'label', 'draft']) {
+  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
   // runPipeline's GitOptions (pkg/src/pipeline.js); it applies the defaults
@@ -496,10 +594,12 @@ export function gitOptions(v, env) {
     body: v.body,
     labels: v.label ?? [],
     draft: Boolean(v.draft),
+    prBranch: v['pr-branch'],
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
     // prefers the repository the remote URL names), so only explicit flags go here
     githubRepo: v['github-repo'],
+    apiUrl: v['api-url'],
     sourceSha: v['source-sha'],
     env,
   };

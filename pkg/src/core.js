@@ -15,6 +15,8 @@ const WASM_GLUE = '../wasm/node/gitops_bump.js';
 
 /** @type {Record<string, Function> | undefined} */
 let wasm;
+/** Set after a trap: the next call should get a fresh instance. */
+let stale = false;
 /** How many instances of the core this process has loaded (a new one after each trap). */
 let instances = 0;
 
@@ -22,49 +24,71 @@ let instances = 0;
  * The loaded wasm module (loaded on first use, so importing the package is cheap and a
  * missing build fails with a clear message instead of at import time). A build that is
  * there but cannot be loaded (for instance no memory for the instance under a low memory
- * limit) is reported with the real cause.
+ * limit) is reported with the real cause. After a trap, a fresh instance is loaded.
  * @returns {Record<string, Function>}
  */
 function load() {
-  if (wasm) return wasm;
-  let glue;
-  try {
-    glue = require.resolve(WASM_GLUE);
-  } catch (error) {
-    throw new GitopsBumpError(
-      'gitops-bump: the wasm core is not built (pkg/wasm/node/ is missing); run `bash pkg/scripts/build-wasm.sh`',
-      { kind: 'internal', cause: error },
-    );
+  if (wasm && !stale) return wasm;
+  if (wasm) {
+    // after a trap: a fresh instance when the glue can be evaluated again (not inside a
+    // bundle, where it is inlined); else the old one, which a stack overflow leaves usable
+    stale = false;
+    try {
+      wasm = reload();
+      instances += 1;
+    } catch {
+      // keep the current instance
+    }
+    return wasm;
   }
   try {
-    wasm = require(glue);
+    wasm = require(WASM_GLUE);
   } catch (error) {
-    delete require.cache[glue];
-    const message = String(/** @type {Error} */ (error)?.message ?? error);
-    const help = /out of memory|allocate/i.test(message)
-      ? '\n  = help: a wasm instance needs several GB of virtual address space (V8 reserves it up front); raise the limit (ulimit -v, a container memory limit) or run where more is available'
-      : '';
-    throw new GitopsBumpError(`gitops-bump: cannot load the wasm core: ${message}${help}`, {
-      kind: 'internal',
-      cause: error,
-    });
+    throw loadError(error);
   }
   instances += 1;
   return /** @type {Record<string, Function>} */ (wasm);
 }
 
 /**
- * Drops the current wasm instance: the next call loads a fresh one (new memory, new
- * stack). Called after a trap, which can leave the instance's memory, stack pointer or
- * borrow flags in a state where every later call would fail too.
+ * Evaluates the wasm glue again, which instantiates the module anew (new memory, new
+ * stack, new borrow flags).
+ * @returns {Record<string, Function>}
+ */
+function reload() {
+  const glue = require.resolve(WASM_GLUE);
+  delete require.cache[glue];
+  return require(glue);
+}
+
+/**
+ * The error for a core that cannot be loaded: "not built" when the build is missing, else
+ * the real cause.
+ * @param {unknown} error
+ * @returns {GitopsBumpError}
+ */
+function loadError(error) {
+  const e = /** @type {NodeJS.ErrnoException} */ (error);
+  if (e?.code === 'MODULE_NOT_FOUND' || (e?.code === 'ENOENT' && /gitops_bump/.test(String(e.message)))) {
+    return new GitopsBumpError(
+      'gitops-bump: the wasm core is not built (pkg/wasm/node/ is missing); run `bash pkg/scripts/build-wasm.sh`',
+      { kind: 'internal', cause: error },
+    );
+  }
+  const message = String(e?.message ?? error);
+  const help = /out of memory|allocate/i.test(message)
+    ? '\n  = help: a wasm instance needs several GB of virtual address space (V8 reserves it up front); raise the limit (ulimit -v, a container memory limit) or run where more is available'
+    : '';
+  return new GitopsBumpError(`gitops-bump: cannot load the wasm core: ${message}${help}`, { kind: 'internal', cause: error });
+}
+
+/**
+ * Marks the current wasm instance as suspect after a trap, which can leave its memory,
+ * stack pointer or borrow flags in a state where later calls fail too: the next call
+ * loads a fresh one.
  */
 function discard() {
-  wasm = undefined;
-  try {
-    delete require.cache[require.resolve(WASM_GLUE)];
-  } catch {
-    // never loaded
-  }
+  stale = true;
 }
 
 /**
@@ -146,17 +170,7 @@ export const removeValue = (text, path, options) => call('removeValue', [text, p
  * @param {string} text @param {string} path @param {object} [options]
  * @returns {Found[]}
  */
-export const getValue = (text, path, options) => call('getValue', [text, path, options ?? {}]).map(withKind);
-
-/**
- * The contract names a Found's node kind `kind`; the wasm export (src/wasm.rs) names it
- * `type`. Both are given, so the package keeps the contract either way.
- * @param {any} found
- * @returns {Found}
- */
-function withKind(found) {
-  return found.kind === undefined && found.type !== undefined ? { ...found, kind: found.type } : found;
-}
+export const getValue = (text, path, options) => call('getValue', [text, path, options ?? {}]);
 
 /**
  * Applies several edits to one text, all or none.

@@ -34,6 +34,14 @@ export function withRepositoryRoot(root, fn) {
 }
 
 /**
+ * The repository root of the running pipeline, or null outside one.
+ * @returns {string | null}
+ */
+export function activeRepositoryRoot() {
+  return repositoryRoot.getStore() ?? null;
+}
+
+/**
  * The roots a target must resolve into: `root` (when given) and the repository of a
  * running pipeline (when there is one).
  * @param {string | null | undefined} root

@@ -48,31 +48,50 @@ export interface Change {
   path: string;
   /** 0-based document index */
   doc: number;
+  /** 1-based line in the input */
   line: number;
+  /** 1-based column in the input */
   column: number;
-  /** old plain value (YAML text for collections); absent/null for an insert */
-  old?: string | null;
-  /** new plain value; absent/null for a removal */
-  new?: string | null;
+  /** old plain value (YAML text for collections); null for an insert */
+  old: string | null;
+  /** new plain value; null for a removal */
+  new: string | null;
+  /** what the edit did at `path` */
   kind: 'set' | 'unchanged' | 'insert' | 'remove';
 }
 
 /** Result of a text edit. */
 export interface EditResult {
+  /** the edited text (identical to the input when nothing changed) */
   text: string;
+  /** whether `text` differs from the input */
+  changed: boolean;
+  /** what was changed, in order */
   changes: Change[];
 }
 
+/** The data type of a node: the scalar types of `--type`, or a collection. */
+export type NodeType = 'string' | 'int' | 'float' | 'bool' | 'null' | 'map' | 'seq';
+
 /** A node found by {@link getValue}. */
 export interface Found {
+  /** concrete path, e.g. `spec.template.spec.containers[0].image` */
   path: string;
+  /** 0-based document index */
   doc: number;
-  kind: 'string' | 'int' | 'float' | 'bool' | 'null' | 'map' | 'seq';
-  value?: string | null;
+  /** the node's data type (`kind` is the word for what a change did, never for a node) */
+  type: NodeType;
+  /** plain value of a scalar; null for a null scalar and for a collection */
+  value: string | null;
+  /** the node's text as written in the file */
   source: string;
+  /** 1-based */
   line: number;
+  /** 1-based */
   column: number;
+  /** UTF-8 byte offset of the node's text */
   start: number;
+  /** UTF-8 byte offset just past it */
   end: number;
 }
 
@@ -165,7 +184,8 @@ export function getValue(text: string, path: string, options?: MatchOptions & { 
 export function removeValue(text: string, path: string, options?: MatchOptions & { file?: string }): EditResult;
 /** Applies several edits, all or none. */
 export function applyEdits(text: string, edits: EditRequest[], options?: { file?: string }): EditResult;
-/** Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setters. */
+/** Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setters.
+ * It does not check that the overlay uses the image: {@link checkImage} or {@link setImageInFile} do. */
 export function setImage(text: string, spec: string, options?: { file?: string; target?: ImageTarget }): EditResult;
 /** Parses a kustomize image spec. */
 export function parseImageSpec(spec: string): ImageSpec;
@@ -226,3 +246,6 @@ export function writeAtomic(file: string, text: string): void;
 export function readText(file: string, display?: string): string;
 /** A unified diff (`''` when equal). */
 export function unifiedDiff(before: string, after: string, options?: { fromFile?: string; toFile?: string; context?: number }): string;
+
+export { runPipeline, DEFAULT_RETRIES } from './pipeline.js';
+export type { GitOptions, PipelineArgs, PipelineResult, PullRequestResult } from './pipeline.js';

@@ -23,6 +23,7 @@ export { GitopsBumpError } from './errors.js';
 export { applyPlan, parsePlan, loadPlan, validatePlan } from './plan.js';
 export { nodeFileSource, writeAtomic, readText } from './files.js';
 export { unifiedDiff } from './diff.js';
+export { runPipeline, DEFAULT_RETRIES } from './pipeline.js';
 
 /**
  * @typedef {object} Change
@@ -45,7 +46,7 @@ export { unifiedDiff } from './diff.js';
  * @typedef {object} Found
  * @property {string} path concrete path
  * @property {number} doc 0-based document index
- * @property {'string'|'int'|'float'|'bool'|'null'|'map'|'seq'} kind
+ * @property {'string'|'int'|'float'|'bool'|'null'|'map'|'seq'} type the node's data type
  * @property {string | null} [value] plain value for scalars
  * @property {string} source the node's text as written
  * @property {number} line 1-based
@@ -154,6 +155,8 @@ function normalizeEdits(edits) {
  * Sets an image, in kustomize's grammar (`name=newName:newTag@digest`, `name:tag`,
  * `name@digest`, `name=newName`), in a kustomization's `images:`, an Argo CD
  * Application, or Flux setter markers.
+ * It does not check that the overlay uses the image (an unknown name adds an entry): use
+ * {@link checkImage} first, or {@link setImageInFile}, which checks as the CLI does.
  * @param {string} text
  * @param {string} spec
  * @param {{file?: string, target?: 'auto'|'kustomization'|'argocd'|'argocd-source'|'flux'}} [options]

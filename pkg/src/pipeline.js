@@ -2,18 +2,20 @@
 // files, push with conflict-safe retries, or open/update a pull request, or commit through
 // GitHub's API. See docs/pipeline.md and docs/contract.md.
 
-import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GitCommandManager, checkRemoteUrl } from './git/command-manager.js';
 import { trackPath } from './cleanup.js';
 import { withRepositoryRoot } from './files.js';
-import { createAuth, tokenFromEnv } from './git/auth.js';
-import { GitError, PipelineError } from './git/errors.js';
+import { createAuth, httpOrigin, tokenFromEnv } from './git/auth.js';
+import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
-import { GitHubClient, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
+import { requireGitForToken } from './git/version.js';
+import { GitHubClient, apiUrlForRemote, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
-import { createApiCommit, createBranch, getBranchHead, updateBranch } from './github/api-commit.js';
+import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
+import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
 import {
   DEFAULT_AUTHOR,
   commitMessage,
@@ -43,7 +45,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
  * @property {string}  [sourceSha]  default GITHUB_SHA / CIRCLE_SHA1
- * @property {string}  [apiUrl]     default GITHUB_API_URL / https://api.github.com
+ * @property {string}  [apiUrl]     REST API base URL (CLI --api-url); default GITHUB_API_URL, else
+ *   https://HOST/api/v3 when the remote is on a host other than github.com, else https://api.github.com
  * @property {boolean} [dryRun]     apply only (the caller's apply should not write either)
  * @property {boolean} [verbose]    also log every git command (or set GITOPS_BUMP_DEBUG=1)
  * @property {NodeJS.ProcessEnv} [env]  default process.env
@@ -52,16 +55,47 @@ export const DEFAULT_RETRIES = 5;
  */
 
 /**
+ * One changed value, flattened for callers that report changes (the Action's `changes` output).
+ * @typedef {object} PipelineChange
+ * @property {string} file   as the plan names it (relative to the working directory)
+ * @property {string} path   the concrete key path that changed
+ * @property {number} line   1-based line in the file before the edit
+ * @property {string|null} old
+ * @property {string|null} new
+ */
+
+/**
+ * What runPipeline did. `changed` is the apply result's list (`[{file, before, after,
+ * changes}]`): non-empty exactly when files changed. `pr` is null outside pull-request
+ * mode; in it, `{number: null, url: null, operation: 'none'}` when nothing changed on the base.
+ * @typedef {object} PipelineResult
+ * @property {Array<{file: string, before: string, after: string, changes: Array<object>}>} changed
+ * @property {string[]} unchanged       files already holding the values
+ * @property {string[]} changedFiles    the files of `changed`
+ * @property {PipelineChange[]} changes every changed value (kind `unchanged` left out)
+ * @property {string|null} commit       the commit made (or found on the PR branch), else null
+ * @property {string|null} commitSha    the same as `commit`
+ * @property {boolean} pushed           the commit was pushed (or its ref moved through the API) by this run
+ * @property {number} attempts          pushes / ref updates tried
+ * @property {{number: number|null, url: string|null, operation: 'created'|'updated'|'none'}|null} pr
+ * @property {{number: number, url: string, operation: string, created: boolean, updated: boolean, draft: boolean}|null} pullRequest
+ *   the same PR in more detail (null when none was touched)
+ * @property {string[]} warnings        conditions that did not fail the run (a label not added, a draft opened as ready, a body cut)
+ * @property {string|null} branch       the branch pushed to (the PR branch in pull-request mode)
+ * @property {string|null} workdir
+ */
+
+/**
  * @param {{cwd?: string, plan: object, apply: (workdir: string) => Promise<{changed: Array, unchanged?: Array}>, git?: GitOptions}} args
- * @returns {Promise<{changed: Array, unchanged: Array, commit: string|null, pushed: boolean, attempts: number,
- *   pullRequest: {number: number, url: string, updated: boolean}|null, branch: string|null, workdir: string|null}>}
+ * @returns {Promise<PipelineResult>}
  */
 export async function runPipeline({ cwd = process.cwd(), plan, apply, git = {} } = {}) {
   if (typeof apply !== 'function') throw new TypeError('runPipeline: apply(workdir) is required');
   const o = normalize(git);
   if (o.dryRun || !(o.commit || o.push || o.pr || o.apiCommit || o.repo)) {
-    // no repository to commit to: the working directory is the root nothing may leave
-    const res = await withRepositoryRoot(await realpath(cwd), () => apply(cwd));
+    // nothing to commit: still nothing may leave the checkout (or, outside one, cwd)
+    const top = await new GitCommandManager({ cwd, env: o.env }).topLevel().catch(() => cwd);
+    const res = await withRepositoryRoot(await realpath(top), () => apply(cwd));
     return result(res, { workdir: cwd });
   }
   const run = new Run({ cwd, plan, apply, o });
@@ -116,17 +150,31 @@ function splitCredentials(repo) {
   return { url: `${m[1]}${m[3]}`, password: password || null };
 }
 
+/** A pull-request run that had nothing to change on the base. */
+const NO_PR = Object.freeze({ number: null, url: null, operation: 'none' });
+
 function result(res, extra) {
-  return {
-    changed: res?.changed ?? [],
+  const changed = res?.changed ?? [];
+  const out = {
+    changed,
     unchanged: res?.unchanged ?? [],
     commit: null,
     pushed: false,
     attempts: 0,
     pullRequest: null,
+    pr: null,
+    warnings: [],
     branch: null,
     ...extra,
   };
+  out.changedFiles = changed.map((c) => c.file);
+  out.changes = changed.flatMap((c) =>
+    (c.changes ?? [])
+      .filter((ch) => ch.kind !== 'unchanged')
+      .map((ch) => ({ file: c.file, path: ch.path, line: ch.line, old: ch.old ?? null, new: ch.new ?? null })),
+  );
+  out.commitSha = out.commit;
+  return out;
 }
 
 class Run {
@@ -142,15 +190,33 @@ class Run {
     this.auth = createAuth({ token: tokenFromEnv(o.env, o.tokenEnv) ?? password, extraSecrets: [password] });
     this.log = (line) => o.log(this.auth.mask(line));
     this.debug = o.verbose || o.env.GITOPS_BUMP_DEBUG ? this.log : () => {};
+    this.warnings = [];
+    /** A condition that does not fail the run: logged and returned in `warnings`. */
+    this.warn = (text) => {
+      const masked = this.auth.mask(text);
+      this.warnings.push(masked);
+      o.log(`warning: ${masked}`);
+    };
     this.tempDirs = [];
     this.worktree = null;
   }
 
+  /** The run's result, with its warnings. */
+  done(res, extra) {
+    return result(res, { ...extra, warnings: this.warnings });
+  }
+
   maskError(e) {
-    if (e instanceof GitError && /Authentication failed|could not read (Username|Password)|terminal prompts disabled|HTTP (401|403)|returned error: 40[13]/i.test(e.message)) {
+    const hint = e instanceof GitError ? gitAuthHint(e.message, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken }) : null;
+    if (hint) {
       e.code = 'auth';
       e.kind = 'auth';
-      e.message += `\nhint: the remote refused the credentials: check the token in $${this.o.tokenEnv}${this.auth.hasToken ? '' : ' (it is not set)'}`;
+      e.message += `\n${hint}`;
+    }
+    if (e instanceof GitHubApiError && !e.hinted) {
+      const api = apiHint(e, { tokenEnv: this.o.tokenEnv, repo: this.owner && `${this.owner}/${this.repo}`, workflowRepo: this.o.env.GITHUB_REPOSITORY });
+      if (api) e.message += `\nhint: ${api}`;
+      e.hinted = true;
     }
     if (e && typeof e === 'object' && typeof e.message === 'string') {
       const masked = this.auth.mask(e.message);
@@ -203,6 +269,7 @@ class Run {
     if (o.repo) {
       this.remote = 'origin';
       this.remoteUrl = o.repo;
+      await this.requireGit();
       const dir = path.join(await this.tempDir(), 'repo');
       const branch = o.pr ? (o.base ?? o.branch) : o.branch;
       this.log(`cloning ${o.repo}${branch ? ` (${branch})` : ''}`);
@@ -231,6 +298,7 @@ class Run {
       this.remote = o.remote;
       this.remoteUrl = await probe.remoteUrlOf(o.remote);
       if (this.remoteUrl) checkRemoteUrl(this.remoteUrl, `remote ${o.remote}`);
+      await this.requireGit();
       this.git = this.gm(this.root);
       const current = await this.git.currentBranch();
       if (o.pr) {
@@ -245,6 +313,9 @@ class Run {
       this.ownCheckout = false;
     }
     if (o.pr || o.apiCommit) this.prepareGitHub();
+    const target = this.owner ? `${this.owner}/${this.repo}` : slugOf(repoFromRemoteUrl(this.remoteUrl));
+    const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenEnv: o.tokenEnv });
+    if (warning) this.warn(warning);
     const hasIdentity = (await this.git.configGet('user.name')) && (await this.git.configGet('user.email'));
     this.committer = hasIdentity ? null : this.o.author;
   }
@@ -270,7 +341,17 @@ class Run {
     }
     this.owner = repo.owner;
     this.repo = repo.repo;
-    this.client = new GitHubClient({ apiUrl: o.apiUrl, auth: this.auth, log: this.log });
+    let apiUrl = o.apiUrl;
+    if (!apiUrl) {
+      apiUrl = apiUrlForRemote(this.remoteUrl) ?? undefined;
+      if (apiUrl) this.log(`GitHub API: ${apiUrl} (the remote is not on github.com; --api-url overrides)`);
+    }
+    this.client = new GitHubClient({ apiUrl, auth: this.auth, log: this.log });
+  }
+
+  /** git must read GIT_CONFIG_COUNT when a token goes to an http(s) remote. */
+  async requireGit() {
+    if (this.auth.hasToken && httpOrigin(this.remoteUrl)) await requireGitForToken(this.gm(this.cwd));
   }
 
   workdir(root = this.root) {
@@ -326,6 +407,16 @@ class Run {
     );
   }
 
+  /** The error for a push the remote refused for a reason other than "it moved". */
+  pushFailed(branch, r, attempts) {
+    const hint = gitAuthHint(`${r.reason}\n${r.stderr}`, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken });
+    const detail = r.stderr ? `\n${r.stderr}` : '';
+    return new PipelineError(`push to ${branch} failed: ${r.reason}${detail}${hint ? `\n${hint}` : ''}`, {
+      code: hint ? 'auth' : 'push-failed',
+      details: { attempts },
+    });
+  }
+
   /** Fetches `branch` and resets the checkout to it, refusing to drop local commits. */
   async resetToRemote(git, branch, expected) {
     const head = await git.fetchBranch(this.remote, branch);
@@ -370,23 +461,18 @@ class Run {
       const { res, files } = await this.applyAt(git, this.root);
       if (!files.length) {
         this.log(attempts ? 'nothing to commit after re-applying: the remote already has these values' : 'nothing changed');
-        return result(res, { attempts, branch: this.branch, workdir: this.workdir() });
+        return this.done(res, { attempts, branch: this.branch, workdir: this.workdir() });
       }
       const sha = await this.commit(git, res, files);
       this.log(`committed ${sha.slice(0, 12)} (${files.join(', ')})`);
-      if (!push) return result(res, { commit: sha, branch: this.branch, workdir: this.workdir() });
+      if (!push) return this.done(res, { commit: sha, branch: this.branch, workdir: this.workdir() });
       attempts += 1;
       const r = await git.push(this.remote, 'HEAD', this.branch);
       if (r.ok) {
         this.log(`pushed ${sha.slice(0, 12)} to ${this.branch} (attempt ${attempts})`);
-        return result(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
+        return this.done(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
       }
-      if (!r.retryable) {
-        throw new PipelineError(
-          `push to ${this.branch} failed: ${r.reason}${r.stderr && !r.stderr.includes(r.reason) ? `\n${r.stderr}` : r.stderr ? `\n${r.stderr}` : ''}`,
-          { code: 'push-failed', details: { attempts } },
-        );
-      }
+      if (!r.retryable) throw this.pushFailed(this.branch, r, attempts);
       last = r.reason;
       this.log(`push rejected (${r.reason}): the remote moved`);
       if (attempts > o.retries) throw this.exhausted(attempts, `the remote branch ${this.branch}`, last);
@@ -398,14 +484,29 @@ class Run {
   // ---- (2) commit through the GitHub API -------------------------------------------------
 
   async apiCommitFlow() {
-    const { o, git } = this;
+    const { git } = this;
     await this.requireCleanCheckout();
     this.origBase = await git.tryRevParse('HEAD');
+    try {
+      return await this.apiCommitAttempts(git);
+    } catch (e) {
+      // nothing landed: leave the checkout as it was (the clean-checkout check above makes this safe)
+      await git.resetHard('HEAD').catch(() => {});
+      throw e;
+    }
+  }
+
+  async apiCommitAttempts(git) {
+    const { o } = this;
     const ids = { owner: this.owner, repo: this.repo };
+    const uploaded = new Set();
     let attempts = 0;
     for (;;) {
       const parent = await getBranchHead(this.client, { ...ids, branch: this.branch });
       if (!parent) throw new PipelineError(`branch ${this.branch} does not exist in ${this.owner}/${this.repo}`, { code: 'github-api' });
+      // every apply starts from the files of HEAD: a rejected attempt's edits are dropped,
+      // whether or not the branch reads as moved
+      await git.resetHard('HEAD');
       if ((await git.tryRevParse('HEAD')) !== parent) {
         if (!(await this.resetToRemote(git, this.branch, parent))) {
           attempts += 1;
@@ -417,41 +518,43 @@ class Run {
       const { res, files } = await this.applyAt(git, this.root);
       if (!files.length) {
         this.log(attempts ? 'nothing to commit after re-applying: the branch already has these values' : 'nothing changed');
-        return result(res, { attempts, branch: this.branch, workdir: this.workdir() });
+        return this.done(res, { attempts, branch: this.branch, workdir: this.workdir() });
       }
       const sha = await createApiCommit(this.client, {
         ...ids,
         parent,
-        files: await this.fileBlobs(git, this.root, files),
+        files: await this.stagedBlobs(git, files),
         message: this.message(res),
         author: o.explicitAuthor ? o.author : null,
+        uploaded,
       });
       attempts += 1;
       const u = await updateBranch(this.client, { ...ids, branch: this.branch, sha, force: false });
       if (u.ok) {
         this.log(`updated ${this.branch} to ${sha.slice(0, 12)} through the API (attempt ${attempts})`);
         await this.syncAfterApiCommit(git, sha);
-        return result(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
+        return this.done(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
       }
+      if (!u.moved) throw new PipelineError(refUpdateRefused(this.branch, u.error), { code: 'ref-update-refused', details: { attempts } });
       this.log(`ref update rejected (not a fast forward): ${this.branch} moved`);
       if (attempts > o.retries) throw this.exhausted(attempts, `the branch ${this.branch}`, 'not a fast forward');
       await this.backoff(attempts);
     }
   }
 
-  async fileBlobs(git, root, files) {
-    const staged = await git.output(['ls-files', '-s', '-z', '--', ...files]);
-    const modes = new Map();
-    for (const entry of staged.split('\0').filter(Boolean)) {
-      const [meta, file] = entry.split('\t');
-      modes.set(file, meta.split(' ')[0]);
-    }
+  /**
+   * The changed files as git stores them: staged, so clean filters and core.autocrlf apply,
+   * then read back from the index (mode, blob id and bytes).
+   */
+  async stagedBlobs(git, files) {
+    await git.add(files);
+    const staged = await git.output(['ls-files', '--stage', '-z', '--', ...files]);
     const out = [];
-    for (const f of files) {
-      const abs = path.join(root, f);
-      let mode = modes.get(f);
-      if (!mode) mode = (await stat(abs)).mode & 0o111 ? '100755' : '100644';
-      out.push({ path: f, mode, content: await readFile(abs) });
+    for (const entry of staged.split('\0').filter(Boolean)) {
+      const tab = entry.indexOf('\t');
+      const [mode, sha] = entry.slice(0, tab).split(' ');
+      const { stdout } = await git.exec(['cat-file', 'blob', sha], { raw: true });
+      out.push({ path: entry.slice(tab + 1), mode, sha, content: stdout });
     }
     return out;
   }
@@ -479,7 +582,10 @@ class Run {
     let root = this.root;
     let parent;
     if (o.apiCommit) parent = await getBranchHead(this.client, { ...ids, branch: this.base });
-    const baseHead = await git.fetchBranch(this.remote, this.base);
+    // in a shallow clone, fetch shallow too: without --depth git would bring the history
+    // below the fetched commit that the clone left out
+    this.fetchDepth = (await git.isShallow()) ? 1 : undefined;
+    const baseHead = await git.fetchBranch(this.remote, this.base, { depth: this.fetchDepth });
     if (!baseHead) throw new PipelineError(`base branch ${this.base} does not exist on ${this.remote}`, { code: 'git' });
     if (parent && parent !== baseHead) {
       throw new PipelineError(`base branch ${this.base} moved while fetching it; run again`, { code: 'github-api' });
@@ -497,24 +603,13 @@ class Run {
     const summary = summarize(this.plan, res.changed ?? [], { sourceSha: o.sourceSha });
     if (!files.length) {
       this.log(`nothing changed on ${this.base}: no pull request needed`);
-      return result(res, { branch: prBranch, workdir: null });
+      return this.done(res, { branch: prBranch, workdir: null, pr: NO_PR });
     }
     let sha;
     let attempts = 0;
     let pushed = false;
     if (o.apiCommit) {
-      sha = await createApiCommit(this.client, {
-        ...ids,
-        parent: baseHead,
-        files: await this.fileBlobs(git, root, files),
-        message: this.message(res),
-        author: o.explicitAuthor ? o.author : null,
-      });
-      attempts = 1;
-      const current = await getBranchHead(this.client, { ...ids, branch: prBranch });
-      if (current) await updateBranch(this.client, { ...ids, branch: prBranch, sha, force: true });
-      else await createBranch(this.client, { ...ids, branch: prBranch, sha });
-      pushed = true;
+      ({ sha, attempts, pushed } = await this.apiCommitToPrBranch(git, res, files, { prBranch, baseHead }));
     } else {
       sha = await this.commit(git, res, files);
       for (;;) {
@@ -530,7 +625,7 @@ class Run {
           pushed = true;
           break;
         }
-        if (!r.retryable) throw new PipelineError(`push to ${prBranch} failed: ${r.reason}\n${r.stderr}`, { code: 'push-failed' });
+        if (!r.retryable) throw this.pushFailed(prBranch, r, attempts);
         this.log(`push to ${prBranch} rejected (${r.reason}): it moved, retrying with a fresh lease`);
         if (attempts > o.retries) throw this.exhausted(attempts, `the branch ${prBranch}`, r.reason);
         await this.backoff(attempts);
@@ -544,14 +639,52 @@ class Run {
       body: pullRequestBody(summary, o.body),
       draft: Boolean(o.draft),
       labels: o.labels,
+      branchUpdated: pushed,
+      // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
+      delay: (n) => Math.min(2 * o.backoff.capMs, 5 * o.backoff.baseMs * n),
+      warn: this.warn,
     });
-    this.log(`${pullRequest.updated ? 'updated' : 'opened'} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
-    return result(res, { commit: sha, pushed, attempts, pullRequest, branch: prBranch, workdir: null });
+    const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];
+    this.log(`${said} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
+    const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
+    return this.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
+  }
+
+  /**
+   * Commits the change onto the base head through the API and points the PR branch at it;
+   * nothing is written when the branch already holds the same tree on the same parent (a
+   * rewrite would re-run its checks and may dismiss approvals).
+   */
+  async apiCommitToPrBranch(git, res, files, { prBranch, baseHead }) {
+    const ids = { owner: this.owner, repo: this.repo };
+    const blobs = await this.stagedBlobs(git, files);
+    const tree = await git.output(['write-tree']); // the tree GitHub would build from the same blobs
+    const current = await getBranchHead(this.client, { ...ids, branch: prBranch });
+    if (current) {
+      const c = await getCommit(this.client, { ...ids, sha: current });
+      if (c.tree === tree && c.parents.length === 1 && c.parents[0] === baseHead) {
+        this.log(`${prBranch} already holds this change`);
+        return { sha: current, attempts: 0, pushed: false };
+      }
+    }
+    const sha = await createApiCommit(this.client, {
+      ...ids,
+      parent: baseHead,
+      files: blobs,
+      message: this.message(res),
+      author: this.o.explicitAuthor ? this.o.author : null,
+    });
+    const u = current
+      ? await updateBranch(this.client, { ...ids, branch: prBranch, sha, force: true })
+      : await createBranch(this.client, { ...ids, branch: prBranch, sha });
+    if (!u.ok && u.moved) throw new PipelineError(`${prBranch} was created by another run meanwhile; run again`, { code: 'github-api' });
+    if (!u.ok) throw new PipelineError(refUpdateRefused(prBranch, u.error, { pr: true }), { code: 'ref-update-refused', details: { attempts: 1 } });
+    return { sha, attempts: 1, pushed: true };
   }
 
   /** True when the remote PR branch (at `current`) has our commit's parent and tree: a rerun with nothing new. */
   async sameChange(git, prBranch, current, sha) {
-    const fetched = await git.fetchBranch(this.remote, prBranch).catch(() => null);
+    const fetched = await git.fetchBranch(this.remote, prBranch, { depth: this.fetchDepth }).catch(() => null);
     if (fetched !== current) return false;
     const pick = (txt) =>
       txt
@@ -563,4 +696,8 @@ class Run {
     const b = await git.output(['cat-file', 'commit', sha]);
     return pick(a) === pick(b);
   }
+}
+
+function slugOf(repo) {
+  return repo ? `${repo.owner}/${repo.repo}` : null;
 }

@@ -21,12 +21,28 @@
  * @module gitops-bump/plan
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import YAML from 'yaml';
 import * as core from './core.js';
 import { GitopsBumpError, usageError } from './errors.js';
-import { allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
 import { lockFiles } from './lock.js';
+import { computePromotion, context } from './promote.js';
+
+const nodeRequire = createRequire(import.meta.url);
+/** @type {typeof import('yaml') | undefined} */
+let yamlModule;
+
+/**
+ * The `yaml` package, loaded on first use: a plain edit never reads a YAML plan, and
+ * loading the package is a large part of the CLI's start-up. A bundle (where esbuild
+ * resolves the direct `require` call) and plain ESM (`nodeRequire`) both work.
+ * @returns {typeof import('yaml')}
+ */
+function yaml() {
+  yamlModule ??= typeof require === 'function' ? require('yaml') : nodeRequire('yaml');
+  return /** @type {typeof import('yaml')} */ (yamlModule);
+}
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
@@ -37,6 +53,7 @@ const ALLOWED = {
   remove: ['file', 'remove', 'all', 'select'],
   image: ['file', 'image', 'target', 'force'],
   scan: ['scan', 'image'],
+  promote: ['promote', 'from', 'images'],
 };
 const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux'];
 
@@ -45,6 +62,7 @@ const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux
  *   | {op: 'remove', file: string, path: string, all: boolean, select?: string}
  *   | {op: 'image', file: string, spec: string, target?: string, force: boolean}
  *   | {op: 'scan', dir: string, spec: string}
+ *   | {op: 'promote', from: string, to: string, images: string[]}
  *   | {op: 'edits', file: string, edits: object[]}} Entry
  */
 
@@ -62,7 +80,7 @@ export function parsePlan(text, options = {}) {
   const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'yaml');
   try {
     if (format === 'json') return JSON.parse(text);
-    const doc = YAML.parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
+    const doc = yaml().parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS();
   } catch (error) {
@@ -116,11 +134,11 @@ function validateEntry(raw, index) {
     throw fail('', 'expected a mapping such as `{file: values.yaml, set: image.tag, value: "1.2.3"}`');
   }
   const entry = /** @type {Record<string, unknown>} */ (raw);
-  const kinds = ['set', 'remove', 'scan'].filter((k) => k in entry);
+  const kinds = ['set', 'remove', 'scan', 'promote'].filter((k) => k in entry);
   if (kinds.length === 0 && 'image' in entry) kinds.push('image');
   if (kinds.length !== 1) {
     throw fail('', kinds.length === 0
-      ? 'says nothing to do: give one of `set`, `remove`, `image` (with `file`) or `scan` (with `image`)'
+      ? 'says nothing to do: give one of `set`, `remove`, `image` (with `file`), `scan` (with `image`) or `promote` (with `from`)'
       : `gives both \`${kinds[0]}\` and \`${kinds[1]}\`; one edit per entry`);
   }
   const kind = /** @type {keyof typeof ALLOWED} */ (kinds[0]);
@@ -155,6 +173,13 @@ function validateEntry(raw, index) {
       const target = str('target', false);
       if (target !== undefined && !IMAGE_TARGETS.includes(target)) throw fail('target', `expected one of ${IMAGE_TARGETS.join(', ')}`);
       return { op: 'image', file: /** @type {string} */ (str('file')), spec: /** @type {string} */ (str('image')), target, force: bool('force') };
+    }
+    case 'promote': {
+      const images = entry.images ?? [];
+      if (!Array.isArray(images) || images.some((i) => typeof i !== 'string' || i === '')) {
+        throw fail('images', `expected a list of image names, got ${JSON.stringify(images)}`);
+      }
+      return { op: 'promote', to: /** @type {string} */ (str('promote')), from: /** @type {string} */ (str('from')), images };
     }
     default:
       return { op: 'scan', dir: /** @type {string} */ (str('scan')), spec: /** @type {string} */ (str('image')) };
@@ -259,6 +284,16 @@ export function computeEntries(entries, cwd, options = {}) {
   };
 
   for (const entry of entries) {
+    if (entry.op === 'promote') {
+      // TO's own files, recomputed from FROM as the files are now (a re-applied plan
+      // promotes what FROM runs on the fresh head)
+      const promotion = computePromotion(entry.from, entry.to, entry.images, context(cwd, cwd, pending));
+      for (const f of promotion.files) {
+        const [real, record] = current(f.file, f.file);
+        update(real, record, f);
+      }
+      continue;
+    }
     if (entry.op === 'scan') {
       const dir = rel(path.resolve(cwd, entry.dir));
       const result = viaSource(() => core.scanImage(dir, entry.spec, source));
@@ -335,8 +370,8 @@ function writeAll(records) {
  * Applies a plan to the files below `cwd`: all or nothing. Every new text is computed
  * (and self-checked by the core) first; files are written only when every entry
  * succeeded, each atomically, while holding a lock per file against other gitops-bump
- * processes. Every target must resolve inside `root` (default: `cwd`; `allowOutside`
- * lifts it) and, inside a running pipeline, inside its repository.
+ * processes. Every target must resolve inside `root` (default: `cwd` outside a pipeline;
+ * `allowOutside` lifts it) and, inside a running pipeline, inside its repository.
  * @param {unknown} plan a parsed plan (`{edits: [...]}` or a list), see {@link parsePlan}
  * @param {{cwd?: string, dryRun?: boolean, root?: string, allowOutside?: boolean, maxFileSize?: number}} [options]
  * @returns {PlanResult}
@@ -345,7 +380,9 @@ function writeAll(records) {
 export function applyPlan(plan, options = {}) {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const entries = validatePlan(plan);
-  const root = options.allowOutside ? null : path.resolve(cwd, options.root ?? '.');
+  // default: cwd, or inside a running pipeline its repository (which always applies)
+  const fallback = activeRepositoryRoot() ? null : cwd;
+  const root = options.allowOutside ? null : options.root !== undefined ? path.resolve(cwd, options.root) : fallback;
   return applyEntries(entries, { cwd, dryRun: options.dryRun ?? false, root, maxFileSize: options.maxFileSize });
 }
 

@@ -114,20 +114,21 @@ test('malformed YAML is a yaml-syntax error', () => {
   throwsKind(() => setValue('a: [1, 2\nb: c\n', 'b', 'd'), 'yaml-syntax');
 });
 
-test('getValue returns the node with kind, value, position and source', () => {
+test('getValue returns the node with its type (and no second name for it), value, position and source', () => {
   const [found, ...rest] = getValue(VALUES, 'image.tag');
   assert.equal(rest.length, 0);
   assert.equal(found.path, 'image.tag');
-  assert.equal(found.kind, 'string');
+  assert.equal(found.type, 'string');
+  assert.equal('kind' in found, false, 'a node has a type; kind names what a change did');
   assert.equal(found.value, '1.9');
   assert.equal(found.source, '"1.9"');
   assert.equal(found.line, 6);
   assert.equal(found.column, 8);
   assert.equal(Buffer.from(VALUES).subarray(found.start, found.end).toString(), '"1.9"');
   const [map] = getValue(VALUES, 'image');
-  assert.equal(map.kind, 'map');
+  assert.equal(map.type, 'map');
   const [count] = getValue(VALUES, '/replicaCount');
-  assert.equal(count.kind, 'int');
+  assert.equal(count.type, 'int');
   assert.equal(count.value, '2');
 });
 

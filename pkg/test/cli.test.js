@@ -57,7 +57,7 @@ test('get prints plain values, YAML for collections, JSON with --json', (t) => {
   assert.equal(expect(cli(['get', 'v.yaml', '/replicaCount'], { cwd }), 0).stdout, '2\n');
   assert.match(expect(cli(['get', 'v.yaml', 'image'], { cwd }), 0).stdout, /tag: "1\.9"/);
   const [found] = JSON.parse(expect(cli(['get', 'v.yaml', 'image.tag', '--json'], { cwd }), 0).stdout);
-  assert.deepEqual([found.path, found.kind, found.value, found.line], ['image.tag', 'string', '1.9', 4]);
+  assert.deepEqual([found.path, found.type, found.value, found.line], ['image.tag', 'string', '1.9', 4]);
 });
 
 test('get --all and --select narrow or widen matches in multi-document files', (t) => {
@@ -261,11 +261,11 @@ test('--remote, --branch, --message and --source-sha choose where and what is pu
 test('the git flags become runPipeline options, one for one', () => {
   const env = { GITHUB_REPOSITORY: 'acme/app' };
   const o = gitOptions({ pr: true, base: 'main', title: 'T {tags}', body: 'B', label: ['a', 'b'], draft: true, 'token-env': 'BOT_TOKEN',
-    'github-repo': 'acme/config', retries: '7', author: 'Bot <bot@example.com>', remote: 'up', branch: 'deploy', message: 'm' }, env);
+    'github-repo': 'acme/config', 'api-url': 'https://ghe.example.com/api/v3', retries: '7', author: 'Bot <bot@example.com>', remote: 'up', branch: 'deploy', message: 'm' }, env);
   assert.deepEqual({ ...o, env: undefined }, {
     commit: false, push: false, pr: true, apiCommit: false, repo: undefined, remote: 'up', branch: 'deploy', message: 'm',
     author: 'Bot <bot@example.com>', retries: 7, base: 'main', title: 'T {tags}', body: 'B', labels: ['a', 'b'], draft: true,
-    tokenEnv: 'BOT_TOKEN', githubRepo: 'acme/config', sourceSha: undefined, env: undefined,
+    prBranch: undefined, tokenEnv: 'BOT_TOKEN', githubRepo: 'acme/config', apiUrl: 'https://ghe.example.com/api/v3', sourceSha: undefined, env: undefined,
   });
   assert.equal(o.env, env);
   assert.equal(gitOptions({}, env), null, 'no git flag, no pipeline');

@@ -13,8 +13,8 @@ test('the manifest names the package, its ESM entry, types and bin', () => {
   assert.equal(manifest.name, 'gitops-bump');
   assert.equal(manifest.type, 'module');
   assert.equal(manifest.bin['gitops-bump'], 'bin/gitops-bump.js');
-  assert.equal(manifest.exports['.'].default, './src/index.js');
-  assert.equal(manifest.exports['.'].types, './src/index.d.ts');
+  assert.equal(manifest.exports['.'].import.default, './src/index.js');
+  assert.equal(manifest.exports['.'].import.types, './src/index.d.ts');
   const bin = fs.readFileSync(path.join(PKG, manifest.bin['gitops-bump']), 'utf8');
   assert.ok(bin.startsWith('#!/usr/bin/env node\n'));
   assert.ok(fs.statSync(path.join(PKG, manifest.bin['gitops-bump'])).mode & 0o111, 'bin is executable');
@@ -39,6 +39,7 @@ test('the package exports every function the contract names', () => {
 test('index.d.ts declares every runtime export, and nothing that does not exist', () => {
   const dts = fs.readFileSync(path.join(PKG, 'src', 'index.d.ts'), 'utf8');
   const declared = new Set([...dts.matchAll(/^export (?:declare )?(?:function|class|const) (\w+)/gm)].map((m) => m[1]));
+  for (const m of dts.matchAll(/^export \{([^}]+)\} from /gm)) for (const name of m[1].split(',')) declared.add(name.trim());
   assert.deepEqual([...declared].sort(), Object.keys(api).sort());
 });
 

@@ -1,44 +1,45 @@
 // Browser test of the playground: a real Chromium (Debian's, driven by playwright-core)
-// loads the page from startPlayground() over the real wasm web build, types key paths
-// and checks what the page shows.
+// loads the page from startPlayground() over the real wasm web build, types into it and
+// checks what the page shows; the snippets it offers are copied and run for real.
 //
 //   node --test tests/browser/
+//   PLAYGROUND_SCREENSHOTS=docs/screenshots node --test tests/browser/playground.test.js
+//       (re-takes the committed screenshots; by default they go to a temp dir)
 //
-// Needs /usr/bin/chromium (scripts/setup installs it), pkg/node_modules/playwright-core
-// and pkg/wasm/web/ (pkg/scripts/build-wasm.sh). Locally a missing piece skips the test;
+// Needs /usr/bin/chromium (scripts/setup-test installs it), pkg/node_modules/playwright-core
+// and pkg/wasm/ (pkg/scripts/build-wasm.sh). Locally a missing piece skips the test;
 // with CI=true it fails it.
-// PLAYGROUND_SCREENSHOT=path keeps the screenshot there (default: a temp file).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-import { startPlayground, WASM_WEB_DIR } from '../../pkg/playground/server.js';
 import { EXAMPLES } from '../../pkg/playground/examples.js';
+import { launch, missingPrerequisite, openPlayground, settled } from './chromium.js';
+import { actionInputs, orbParameters, parseYaml } from './pipeline-names.js';
+import { runKeystrokeBench } from '../../benches/playground-keystroke.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const IN_CI = process.env.CI === 'true';
-const PKG_JSON = fileURLToPath(new URL('../../pkg/package.json', import.meta.url));
+const CLI = fileURLToPath(new URL('../../pkg/bin/gitops-bump.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const API_PATH = 'spec.template.spec.containers[name=api].image';
-const EXAMPLE = EXAMPLES.find((e) => e.id === 'deployment').yaml;
-const KUSTOMIZATION = EXAMPLES.find((e) => e.id === 'kustomization').yaml;
+const example = (id) => EXAMPLES.find((e) => e.id === id);
+const REPO = example('overlay-image').files;
+const DEPLOYMENT = 'apps/api/base/deployment.yaml';
+const PRODUCTION = 'apps/api/overlays/production/kustomization.yaml';
 
 /** 1-based line and column (in characters) of the first `needle` in `text`. */
 function lineColumn(text, needle) {
   const at = text.indexOf(needle);
   assert.ok(at >= 0, `example has ${needle}`);
-  const before = text.slice(0, at);
-  return `${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
+  const head = text.slice(0, at);
+  return `${head.split('\n').length}:${at - head.lastIndexOf('\n')}`;
 }
 
 /** `text` with its only `from` replaced by `to`, asserting `from` occurs exactly once. */
@@ -46,25 +47,6 @@ function replaceOnce(text, from, to) {
   const at = text.indexOf(from);
   assert.ok(at >= 0 && text.indexOf(from, at + 1) < 0, `${from} occurs once`);
   return text.slice(0, at) + to + text.slice(at + from.length);
-}
-
-function loadPlaywright() {
-  const require = createRequire(PKG_JSON);
-  return require('playwright-core');
-}
-
-/** Why the browser test cannot run here, or null. */
-function missingPrerequisite() {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium, or scripts/setup)`;
-  try {
-    loadPlaywright();
-  } catch {
-    return 'playwright-core is not installed in pkg/ (npm ci in pkg/)';
-  }
-  if (!existsSync(join(WASM_WEB_DIR, 'gitops_bump.js')) || !existsSync(join(WASM_WEB_DIR, 'gitops_bump_bg.wasm'))) {
-    return `the wasm web build is missing in ${WASM_WEB_DIR} (bash pkg/scripts/build-wasm.sh)`;
-  }
-  return null;
 }
 
 describe('playground in Chromium', () => {
@@ -75,258 +57,400 @@ describe('playground in Chromium', () => {
   }
   const opts = missing ? { skip: missing } : {};
 
-  let server;
-  let context;
+  let browser;
   let page;
-  let profile;
-  const pageErrors = [];
+  let shots;
 
   const text = (selector) => page.locator(selector).textContent();
   const fact = (name) => text(`#error-facts dd[data-fact="${name}"]`);
+  const marks = (cls = 'match') => page.$$eval(`#backdrop mark.${cls}`, (m) => m.map((x) => x.textContent));
 
+  /** Fills an input (one input event, as a paste) and waits for the core's answer. */
+  async function fill(selector, value) {
+    await page.fill(selector, value);
+    await settled(page);
+  }
+  async function choose(selector, value) {
+    await page.selectOption(selector, value);
+    await settled(page);
+  }
   async function rows() {
     return page.$$eval('#matches-body tr', (trs) => trs.map((tr) =>
       Object.fromEntries([...tr.cells].map((td) => [td.className.split(' ')[0], td.textContent]))));
   }
-
-  async function open(hash = '') {
-    await page.goto(server.url + hash);
-    await page.waitForSelector('body[data-state]', { timeout: 20_000 });
-    assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await text('#status'));
+  async function openFile(path) {
+    await page.click(`#files button[data-file="${path}"]`);
+    await settled(page);
+  }
+  async function shot(name) {
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
   }
 
   before(async () => {
     if (missing) return;
-    server = await startPlayground({ port: 0 });
-    profile = await mkdtemp(join(tmpdir(), 'gitops-bump-chromium-'));
-    const { chromium } = loadPlaywright();
-    // launchPersistentContext is how playwright takes a --user-data-dir.
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1440, height: 1000 },
-      offline: false,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`); });
-    page.on('requestfailed', (req) => pageErrors.push(`request failed: ${req.url()}`));
-    await open();
+    shots = process.env.PLAYGROUND_SCREENSHOTS ? join(ROOT, process.env.PLAYGROUND_SCREENSHOTS) : await mkdtemp(join(tmpdir(), 'gitops-bump-shots-'));
+    await mkdir(shots, { recursive: true });
+    browser = await launch({ viewport: { width: 1280, height: 900 } });
+    page = browser.context.pages()[0] ?? await browser.context.newPage();
+    await openPlayground(page, browser.url);
   });
 
   after(async () => {
-    await context?.close();
-    await server?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
+    if (shots && !process.env.PLAYGROUND_SCREENSHOTS) await rm(shots, { recursive: true, force: true });
   });
 
-  test('loads the core and prefills a Deployment + kustomization example', opts, async () => {
+  test('loads the core and a small repository: base, overlays, values', opts, async () => {
     assert.match(await text('#version'), /^gitops-bump core \d+\.\d+\.\d+/);
-    assert.equal(await page.inputValue('#yaml'), EXAMPLE);
-    assert.equal(await page.inputValue('#mode'), 'get');
-    for (const id of ['yaml', 'file', 'mode', 'path', 'value', 'type', 'select', 'all', 'spec', 'target', 'create', 'example']) {
-      const labels = await page.locator(`label[for="${id}"]`).count();
-      assert.ok(labels >= 1, `#${id} has a <label>`);
+    const files = await page.$$eval('#files button[data-file]', (b) => b.map((x) => x.dataset.file));
+    assert.deepEqual(files, Object.keys(REPO).sort());
+    assert.equal(await page.getAttribute(`#files button[data-file="${PRODUCTION}"]`, 'aria-current'), 'true');
+    assert.equal(await page.inputValue('#file'), PRODUCTION);
+    assert.equal(await page.inputValue('#yaml'), REPO[PRODUCTION]);
+    assert.equal(await page.inputValue('#mode'), 'image');
+    for (const id of ['file', 'mode', 'path', 'value', 'type', 'select', 'all', 'spec', 'force', 'create', 'example']) {
+      assert.ok(await page.locator(`label[for="${id}"]`).count() >= 1, `#${id} has a <label>`);
     }
+    assert.ok(await page.getAttribute('#yaml', 'aria-label'), 'the editor is named');
+    await shot('light');
   });
 
   test('typing a key path shows its match, type and position, highlighted in the source', opts, async () => {
-    await page.selectOption('#mode', 'get');
-    await page.fill('#path', '');
+    await choose('#example', 'deployment');
+    const source = REPO[DEPLOYMENT];
+    await fill('#path', '');
     await page.locator('#path').pressSequentially(API_PATH); // every keystroke re-runs
-    assert.equal(await page.inputValue('#path'), API_PATH);
+    await settled(page);
     assert.equal(await page.isHidden('#error-panel'), true, await text('#error-frame'));
     const found = await rows();
     assert.equal(found.length, 1, JSON.stringify(found));
-    assert.equal(found[0].value, 'ghcr.io/acme/api:1.9.2');
-    assert.equal(found[0].type, 'string');
-    assert.equal(found[0].pos, lineColumn(EXAMPLE, 'ghcr.io/acme/api:1.9.2'));
-    assert.equal(found[0].path, 'spec.template.spec.containers[0].image');
-    assert.deepEqual(await page.$$eval('#backdrop mark.match', (m) => m.map((x) => x.textContent)),
-      ['ghcr.io/acme/api:1.9.2']);
-    assert.equal(await text('#matches-count'), '1');
-    assert.equal(await text('#result'), EXAMPLE, 'get changes nothing');
-
-    // Clicking the match selects its span in the textarea.
+    assert.deepEqual([found[0].value, found[0].type, found[0].pos, found[0].path],
+      ['ghcr.io/acme/api:1.9.2', 'string', lineColumn(source, 'ghcr.io/acme/api:1.9.2'), 'spec.template.spec.containers[0].image']);
+    assert.deepEqual(await marks(), ['ghcr.io/acme/api:1.9.2']);
+    assert.equal(await text('#result'), source, 'get changes nothing');
     await page.click('#matches-body tr');
     const selected = await page.$eval('#yaml', (t) => t.value.slice(t.selectionStart, t.selectionEnd));
     assert.equal(selected, 'ghcr.io/acme/api:1.9.2');
   });
 
   test('highlights line up after non-ASCII text (UTF-8 offsets to UTF-16 indices)', opts, async () => {
-    const yaml = '# Größe: 🚀 für Ärger\nimage:\n  repository: ghcr.io/acme/ä𝒜i\n  tag: 1.9.2  # ✓\n';
-    await page.fill('#yaml', yaml);
-    await page.selectOption('#mode', 'get');
-    await page.fill('#path', 'image.tag');
-    assert.deepEqual(await page.$$eval('#backdrop mark.match', (m) => m.map((x) => x.textContent)), ['1.9.2']);
+    await fill('#yaml', '# Größe: 🚀 für Ärger\nimage:\n  repository: ghcr.io/acme/ä𝒜i\n  tag: 1.9.2  # ✓\n');
+    await fill('#path', 'image.tag');
+    assert.deepEqual(await marks(), ['1.9.2']);
     assert.equal((await rows())[0].pos, '4:8');
-    await page.fill('#path', 'image.repository');
-    assert.deepEqual(await page.$$eval('#backdrop mark.match', (m) => m.map((x) => x.textContent)),
-      ['ghcr.io/acme/ä𝒜i']);
-    await page.fill('#yaml', EXAMPLE);
+    await fill('#path', 'image.repository');
+    assert.deepEqual(await marks(), ['ghcr.io/acme/ä𝒜i']);
   });
 
-  test('[*] with "all matches" lists every container image', opts, async () => {
-    await page.fill('#path', 'spec.template.spec.containers[*].image');
-    await page.check('#all');
-    const found = await rows();
-    assert.deepEqual(found.map((r) => r.value),
-      ['ghcr.io/acme/api:1.9.2', 'ghcr.io/acme/metrics-sidecar:0.4.1']);
+  test('[*] with "All matches" lists every container image', opts, async () => {
+    await choose('#example', 'all');
+    assert.deepEqual((await rows()).map((r) => r.value), ['ghcr.io/acme/api:1.9.2', 'ghcr.io/acme/metrics-sidecar:0.4.1']);
     assert.equal(await page.locator('#backdrop mark.match').count(), 2);
-    await page.uncheck('#all');
   });
 
   test('setting 1.10 keeps it a quoted string and every other byte', opts, async () => {
-    await page.selectOption('#mode', 'set');
-    await page.fill('#value', '1.10');
-    await page.selectOption('#type', 'string');
-    await page.fill('#path', 'images[name=ghcr.io/acme/api].newTag');
-    assert.equal(await page.isHidden('#error-panel'), true, await text('#error-frame'));
-
-    const result = await text('#result');
-    const withDouble = replaceOnce(EXAMPLE, 'newTag: 1.9.2', 'newTag: "1.10"');
-    const withSingle = replaceOnce(EXAMPLE, 'newTag: 1.9.2', "newTag: '1.10'");
-    assert.ok(result === withDouble || result === withSingle,
-      `only the tag changed, quoted:\n${result}`);
-
+    await choose('#example', 'helm');
+    const values = REPO['charts/api/values.yaml'];
+    await page.fill('#value', '');
+    await page.locator('#value').pressSequentially('1.10');
+    await settled(page);
+    assert.equal(await text('#result'), replaceOnce(values, 'tag: "1.9.2"', 'tag: "1.10"'));
     const [change] = await rows();
-    assert.equal(change.old, '1.9.2');
-    assert.equal(change.new, '1.10');
-    assert.equal(change.kind, 'set');
-    assert.equal(change.pos, lineColumn(EXAMPLE, '1.9.2   # bumped by CI'));
-
-    const del = await page.$$eval('#diff .diff-del', (s) => s.map((x) => x.textContent));
-    const add = await page.$$eval('#diff .diff-add', (s) => s.map((x) => x.textContent));
-    assert.deepEqual(del, ['-    newTag: 1.9.2   # bumped by CI\n']);
-    assert.equal(add.length, 1);
-    assert.match(add[0], /^\+ {4}newTag: (["'])1\.10\1 {3}# bumped by CI\n$/);
-    assert.match(await text('#diff .diff-hunk'), /^@@ -\d+,\d+ \+\d+,\d+ @@/);
-
-    // An existing double-quoted value keeps its quotes.
-    await page.fill('#path', 'metadata.labels["app.kubernetes.io/version"]');
-    assert.equal(await text('#result'),
-      replaceOnce(EXAMPLE, 'app.kubernetes.io/version: "1.9"', 'app.kubernetes.io/version: "1.10"'));
+    assert.deepEqual([change.old, change.new, change.kind, change.pos], ['1.9.2', '1.10', 'set', lineColumn(values, '"1.9.2"')]);
+    assert.deepEqual(await marks(), ['"1.9.2"'], 'the changed value is highlighted, quotes and all');
+    assert.deepEqual(await page.$$eval('#diff .diff-del', (s) => s.map((x) => x.textContent)), ['-  tag: "1.9.2"          # overridden by CI\n']);
+    assert.deepEqual(await page.$$eval('#diff .diff-add', (s) => s.map((x) => x.textContent)), ['+  tag: "1.10"          # overridden by CI\n']);
+    assert.match(await text('#diff'), /^--- a\/charts\/api\/values\.yaml\n\+\+\+ b\/charts\/api\/values\.yaml\n@@ /);
   });
 
-  test('a bad path shows the error kind, column and code frame, and changes nothing', opts, async () => {
-    await page.selectOption('#mode', 'get');
-    const bad = 'spec.template.spec.containers[name=api.image';
-    await page.fill('#path', bad);
-    assert.equal(await page.isVisible('#error-panel'), true);
+  test('a wrong path is an error with a clickable suggestion; a half-typed one is calm', opts, async () => {
+    await choose('#example', 'deployment');
+    const source = REPO[DEPLOYMENT];
+
+    // Half-typed: neutral, not red, nothing marked invalid.
+    for (const partial of ['spec.template.spec.containers[', 'spec.template.spec.containers[name=ap', 'spec.templ', 'metadata.labels["app.kub']) {
+      await fill('#path', partial);
+      assert.equal(await page.isVisible('#error-panel'), true, partial);
+      assert.equal(await page.getAttribute('#error-panel', 'class'), 'panel calm', partial);
+      assert.equal(await text('#error-heading'), 'Not finished yet', partial);
+      assert.equal(await page.getAttribute('#path', 'aria-invalid'), 'false', partial);
+      assert.equal(await page.locator('#backdrop mark.error').count(), 0, partial);
+    }
+
+    // A syntax error in the middle: red, the column, the frame.
+    await fill('#path', 'spec..template');
+    assert.equal(await page.getAttribute('#error-panel', 'class'), 'panel');
     assert.equal(await text('#error-kind'), 'path-syntax');
-    assert.equal(await fact('kind'), 'path-syntax');
-    const column = Number(await fact('column'));
-    assert.ok(Number.isInteger(column) && column >= 1 && column <= bad.length + 1, `column ${column}`);
-    assert.match(await text('#error-frame'), /path-syntax/);
     assert.equal(await page.getAttribute('#path', 'aria-invalid'), 'true');
-    assert.equal(await page.locator('#matches-body tr').count(), 0);
-    assert.equal(await text('#result'), EXAMPLE);
-    assert.equal(await text('#diff'), 'No changes.');
+    assert.match(await text('#error-frame'), /^error\[path-syntax\]/);
 
-    // A name that matches no item: not-found, pointing into the source, with a hint.
-    await page.fill('#path', 'spec.template.spec.containers[name=apii].image');
+    // A name that matches no item: the frame points into the source, the facts do not
+    // repeat it, and "did you mean" is a button that fixes the path.
+    await fill('#path', 'spec.template.spec.containers[name=apii].image');
     assert.equal(await text('#error-kind'), 'not-found');
-    assert.match(await fact('line'), /^\d+$/);
-    assert.match(await text('#error-frame'), /not-found/);
-    assert.equal(await page.getAttribute('#path', 'aria-invalid'), 'false');
+    const frame = await text('#error-frame');
+    assert.match(frame, /^error\[not-found\].*\n\s+--> apps\/api\/base\/deployment\.yaml:\d+:\d+/);
+    assert.doesNotMatch(frame, /= (found|help|path segment):/);
+    assert.equal(await fact('found'), '`name` values api, metrics');
+    assert.equal(await page.locator('#error-facts dd[data-fact="hint"]').count(), 0, 'the suggestion is the button');
+    assert.equal(await page.getAttribute('#path', 'aria-invalid'), 'false', 'the path is fine; the source has no such item');
     assert.ok(await page.locator('#backdrop mark.error').count() >= 1, 'the error is marked in the source');
-
-    // Fixing the path clears the error.
-    await page.fill('#path', API_PATH);
+    assert.equal(await text('#suggestion'), '[name=api]');
+    await page.click('#suggestion');
+    await settled(page);
+    assert.equal(await page.inputValue('#path'), API_PATH);
     assert.equal(await page.isHidden('#error-panel'), true);
+    assert.equal((await rows())[0].value, 'ghcr.io/acme/api:1.9.2');
+
+    // A missing key in get mode: no CLI flag, no "create" advice.
+    await fill('#path', 'spec.template.spec.containers[0].resources.limits');
+    assert.equal(await text('#error-kind'), 'not-found');
+    const panel = await text('#error-panel');
+    assert.doesNotMatch(panel, /--[a-z]/, panel);
+    assert.doesNotMatch(panel, /create/i, panel);
+    // In set mode the same hint names the page's checkbox.
+    await choose('#mode', 'set');
+    await fill('#value', '1');
+    assert.match(await fact('hint'), /“Create if missing”/);
+    assert.doesNotMatch(await text('#error-panel'), /--[a-z]/);
+
+    // Long frame lines wrap instead of being cut off.
+    const long = `${'x'.repeat(300)}: 1\n`;
+    await fill('#yaml', long);
+    await fill('#path', 'y');
+    await page.setViewportSize({ width: 900, height: 900 });
+    const fits = await page.$eval('#error-frame', (f) => f.scrollWidth <= f.clientWidth);
+    assert.ok(fits, 'the frame wraps');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await fill('#yaml', source);
+    await choose('#mode', 'get');
+    await fill('#path', 'spec.template.spec.containers[name=apii].image');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('error');
   });
 
-  test('an image spec updates the kustomization newTag, quoted, byte-exact', opts, async () => {
-    await page.selectOption('#example', 'kustomization');
-    assert.equal(await page.inputValue('#mode'), 'image');
-    assert.equal(await page.inputValue('#yaml'), KUSTOMIZATION);
-    await page.fill('#spec', '');
-    await page.locator('#spec').pressSequentially('ghcr.io/acme/api:1.10');
-    assert.equal(await page.isHidden('#error-panel'), true, await text('#error-frame'));
-    const result = await text('#result');
-    assert.ok(
-      result === replaceOnce(KUSTOMIZATION, 'newTag: 1.9.2', 'newTag: "1.10"') ||
-      result === replaceOnce(KUSTOMIZATION, 'newTag: 1.9.2', "newTag: '1.10'"),
-      `only newTag changed:\n${result}`);
-    const parsed = await page.$$eval('#parsed .kv', (kvs) => kvs.map((kv) => kv.textContent));
-    assert.ok(parsed.includes('nameghcr.io/acme/api'), JSON.stringify(parsed));
-    assert.ok(parsed.includes('newTag1.10'), JSON.stringify(parsed));
-    const changes = await rows();
-    assert.ok(changes.some((c) => c.old === '1.9.2' && c.new === '1.10'), JSON.stringify(changes));
-    assert.deepEqual(await page.$$eval('#backdrop mark.match', (m) => m.map((x) => x.textContent)), ['1.9.2']);
-
-    // A spec outside the grammar: the core's image-spec error, on the spec input.
-    await page.fill('#spec', 'ghcr.io/acme/api@sha256:not-a-digest');
-    assert.equal(await page.isVisible('#error-panel'), true);
-    assert.equal(await text('#error-kind'), 'image-spec');
-    assert.match(await text('#error-frame'), /image-spec/);
-    assert.equal(await page.getAttribute('#spec', 'aria-invalid'), 'true');
-    assert.equal(await text('#result'), KUSTOMIZATION);
+  test('image mode: a misspelled image is the CLI\'s unknown-image and changes nothing', opts, async () => {
+    await choose('#example', 'overlay-image');
+    await fill('#spec', 'ghcr.io/acme/apii:1.10');
+    assert.equal(await text('#error-kind'), 'unknown-image');
+    assert.equal(await page.getAttribute('#error-panel', 'class'), 'panel');
+    assert.match(await text('#error-frame'), /image `ghcr.io\/acme\/apii` matches no container in the overlay/);
+    assert.equal(await text('#suggestion'), 'ghcr.io/acme/api');
+    assert.equal(await text('#result'), REPO[PRODUCTION], 'nothing changed');
     assert.equal(await text('#diff'), 'No changes.');
+    await shot('image-error');
+
+    await page.click('#suggestion');
+    await settled(page);
+    assert.equal(await page.inputValue('#spec'), 'ghcr.io/acme/api:1.10');
+    assert.equal(await page.isHidden('#error-panel'), true, await text('#error-frame'));
+    // Only the overlay's kustomization changes, and only its newTag.
+    assert.equal(await text('#result'), replaceOnce(REPO[PRODUCTION], 'newTag: 1.9.2   #', 'newTag: "1.10"   #'));
+    assert.match(await text('#diff'), /^--- a\/apps\/api\/overlays\/production\/kustomization\.yaml\n\+\+\+ b\/apps\/api\/overlays\/production\/kustomization\.yaml\n/);
+    assert.deepEqual(await page.$$eval('#parsed .kv', (kvs) => kvs.map((kv) => kv.textContent)), ['nameghcr.io/acme/api', 'newTag1.10']);
+    assert.deepEqual(await marks(), ['1.9.2']);
+    for (const path of Object.keys(REPO)) {
+      await openFile(path);
+      assert.equal(await page.inputValue('#yaml'), REPO[path], `${path} is untouched`);
+    }
+    await openFile(PRODUCTION);
+    await shot('image');
+
+    // The check reads the other files: a base that no longer has the container fails it.
+    await openFile(DEPLOYMENT);
+    await fill('#yaml', REPO[DEPLOYMENT].replace('image: ghcr.io/acme/api:1.9.2', 'image: ghcr.io/acme/web:1.9.2'));
+    await openFile(PRODUCTION);
+    assert.equal(await text('#error-kind'), 'unknown-image');
+    await page.check('#force'); // the CLI's --force
+    await settled(page);
+    assert.equal(await page.isHidden('#error-panel'), true);
+    await page.uncheck('#force');
+    await choose('#example', 'overlay-image');
   });
 
   test('every example runs without an error, and the editing ones change something', opts, async () => {
-    for (const example of EXAMPLES) {
-      await page.selectOption('#example', example.id);
-      assert.equal(await page.inputValue('#yaml'), example.yaml, example.id);
-      assert.equal(await page.isHidden('#error-panel'), true, `${example.id}: ${await text('#error-frame')}`);
-      const result = await text('#result');
-      if (example.state.mode === 'get') {
-        assert.equal(result, example.yaml, example.id);
-        assert.ok(await page.locator('#matches-body tr').count() >= 1, example.id);
+    for (const ex of EXAMPLES) {
+      await choose('#example', ex.id);
+      assert.equal(await page.inputValue('#file'), ex.state.file, ex.id);
+      assert.equal(await page.inputValue('#yaml'), ex.files[ex.state.file], ex.id);
+      assert.equal(await page.isHidden('#error-panel'), true, `${ex.id}: ${await text('#error-frame')}`);
+      if (ex.state.mode === 'get') {
+        assert.equal(await text('#result'), ex.files[ex.state.file], ex.id);
+        assert.ok(await page.locator('#matches-body tr').count() >= 1, ex.id);
       } else {
-        assert.notEqual(result, example.yaml, `${example.id} changes the YAML`);
-        assert.ok(await page.locator('#diff .diff-add').count() >= 1, example.id);
+        assert.ok(await page.locator('#diff .diff-add').count() >= 1, ex.id);
       }
     }
   });
 
-  test('the state is shareable through the URL hash', opts, async () => {
-    await page.selectOption('#example', 'deployment');
-    await page.selectOption('#mode', 'set');
-    await page.fill('#value', '1.10');
-    await page.fill('#path', 'images[name=ghcr.io/acme/api].newTag');
-    // page.url() can lag behind history.replaceState: ask the page.
-    const url = await page.evaluate(() => location.href);
-    assert.match(url, /#.*mode=set/);
-    assert.match(url, /ex=deployment/);
+  /** Copies a snippet with its button and reads the clipboard. */
+  async function copied(which) {
+    await page.click(`button[data-copy="${which}"]`);
+    await page.waitForSelector('#action-status:not(:empty)');
+    return page.evaluate(() => navigator.clipboard.readText());
+  }
+
+  /** Runs a copied CLI command in a checkout of `files`; returns stdout and the files after. */
+  async function runCli(command, files) {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-bump-snippet-'));
+    try {
+      for (const [path, body] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), body);
+      }
+      const bin = join(dir, '.bin');
+      await mkdir(bin);
+      await writeFile(join(bin, 'gitops-bump'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+      const { stdout } = await promisify(execFile)('bash', ['-c', command], {
+        cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000,
+      });
+      const after = {};
+      for (const path of Object.keys(files)) after[path] = await readFile(join(dir, path), 'utf8');
+      return { stdout, after };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('the CLI snippet, copied from the page and run, gives the page\'s result', opts, async () => {
+    // set, with a selector and a type
+    await choose('#example', 'helm');
+    await fill('#path', 'replicaCount');
+    await choose('#type', 'int');
+    await fill('#value', '5');
+    let command = await copied('cli');
+    assert.equal(command, 'gitops-bump set charts/api/values.yaml replicaCount 5 --type int');
+    let run = await runCli(command, REPO);
+    assert.equal(run.after['charts/api/values.yaml'], await text('#result'));
+    assert.notEqual(run.after['charts/api/values.yaml'], REPO['charts/api/values.yaml']);
+
+    // image, with the overlay check over the other files
+    await choose('#example', 'overlay-image');
+    command = await copied('cli');
+    assert.equal(command, `gitops-bump image ${PRODUCTION} ghcr.io/acme/api:1.10`);
+    run = await runCli(command, REPO);
+    assert.equal(run.after[PRODUCTION], await text('#result'));
+    for (const path of Object.keys(REPO)) if (path !== PRODUCTION) assert.equal(run.after[path], REPO[path], path);
+
+    // get: the same values the page lists
+    await choose('#example', 'all');
+    command = await copied('cli');
+    assert.equal(command, `gitops-bump get ${DEPLOYMENT} 'spec.template.spec.containers[*].image' --all`);
+    run = await runCli(command, REPO);
+    assert.deepEqual(run.stdout.trim().split('\n'), (await rows()).map((r) => r.value));
+  });
+
+  test('the Action and orb snippets use only names the Action and the orb define', opts, async () => {
+    await choose('#example', 'label-1.10');
+    await fill('#select', 'kind=Deployment');
+    const inputs = actionInputs();
+    const [step] = parseYaml(await copied('action'));
+    assert.match(step.uses, /^gitops-bump\/gitops-bump\/action@v0\.1\.0$/);
+    for (const key of Object.keys(step.with)) assert.ok(inputs.has(key), `with: ${key} is an input of action/action.yml`);
+    assert.deepEqual(parseYaml(step.with.set), [{ file: DEPLOYMENT, path: 'metadata.labels["app.kubernetes.io/version"]', value: '1.10', select: 'kind=Deployment' }]);
+
+    const orb = parseYaml(await copied('orb'));
+    assert.equal(orb.orbs['gitops-bump'], 'gitops-bump/gitops-bump@0.1.0');
+    const [name, params] = Object.entries(orb.steps.find((s) => typeof s === 'object' && s['gitops-bump/set_value']))[0];
+    const known = orbParameters(name.replace('gitops-bump/', ''));
+    for (const key of Object.keys(params)) assert.ok(known.has(key), `${key} is a parameter of ${name}`);
+    orbParameters('install');
+
+    await choose('#example', 'overlay-image');
+    await page.check('#force');
+    await settled(page);
+    const [imageStep] = parseYaml(await copied('action'));
+    assert.deepEqual(imageStep.with, { images: 'ghcr.io/acme/api:1.10', targets: PRODUCTION, 'check-overlay': false });
+    for (const key of Object.keys(imageStep.with)) assert.ok(inputs.has(key), key);
+    const imageOrb = parseYaml(await copied('orb'));
+    const setImage = imageOrb.steps.find((s) => typeof s === 'object' && s['gitops-bump/set_image'])['gitops-bump/set_image'];
+    const imageParams = orbParameters('set_image');
+    for (const key of Object.keys(setImage)) assert.ok(imageParams.has(key), key);
+    await page.uncheck('#force');
+  });
+
+  test('a shared link restores the files, the open file and the controls in a new page', opts, async () => {
+    await choose('#example', 'overlay-image');
+    await openFile('charts/api/values.yaml');
+    const edited = REPO['charts/api/values.yaml'].replace('replicaCount: 2', 'replicaCount: 4  # sale week');
+    await fill('#yaml', edited);
+    await choose('#mode', 'set');
+    await fill('#path', 'image.tag');
+    await fill('#value', '1.10');
+    await page.click('#share');
+    const url = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(url, /#s=[A-Za-z0-9_-]+$/);
+    assert.equal(url, await page.evaluate(() => location.href));
     const expected = await text('#result');
 
-    const other = await context.newPage();
+    const other = await browser.context.newPage();
     try {
-      other.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-      await other.goto(url);
+      await openPlayground(other, url.replace(/#.*/, ''), url.slice(url.indexOf('#')));
       await other.waitForSelector('body[data-state="ready"]');
-      assert.equal(await other.inputValue('#path'), 'images[name=ghcr.io/acme/api].newTag');
+      assert.equal(await other.inputValue('#file'), 'charts/api/values.yaml');
+      assert.equal(await other.inputValue('#yaml'), edited);
+      assert.equal(await other.inputValue('#mode'), 'set');
+      assert.equal(await other.inputValue('#path'), 'image.tag');
       assert.equal(await other.inputValue('#value'), '1.10');
       assert.equal(await other.locator('#result').textContent(), expected);
+      const files = await other.$$eval('#files button[data-file]', (b) => b.map((x) => x.dataset.file));
+      assert.deepEqual(files, Object.keys(REPO).sort());
     } finally {
       await other.close();
     }
 
-    // Edited YAML and the file name travel in the hash too.
-    await page.fill('#yaml', 'image:\n  tag: 1.9.2  # chart default\n');
-    await page.fill('#file', 'charts/api/values.yaml');
-    await page.fill('#path', 'image.tag');
-    const other2 = await context.newPage();
-    try {
-      await other2.goto(await page.evaluate(() => location.href));
-      await other2.waitForSelector('body[data-state="ready"]');
-      assert.equal(await other2.inputValue('#yaml'), 'image:\n  tag: 1.9.2  # chart default\n');
-      assert.equal(await other2.inputValue('#file'), 'charts/api/values.yaml');
-      assert.match(await other2.locator('#result').textContent(), /^image:\n {2}tag: (["'])1\.10\1 {2}# chart default\n$/);
-      assert.match(await other2.locator('#diff').textContent(), /^--- a\/charts\/api\/values\.yaml\n/);
-    } finally {
-      await other2.close();
+    // An unchanged example travels as its id: a short link.
+    await choose('#example', 'helm');
+    await page.click('#share');
+    const short = await page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(short.length < 200, short);
+  });
+
+  test('dark mode and a 390 px phone: no overflow, no word broken in the middle', opts, async () => {
+    await choose('#example', 'overlay-image');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await choose('#example', 'all');
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 390, `page is ${wide}px wide`);
+    // Wherever a cell's text wraps, the line ends after `.`, `/`, `,` or `=` (a <wbr>).
+    const badBreaks = await page.$$eval('#matches-body td code', (codes) => codes.flatMap((code) => {
+      const chars = [];
+      const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        for (let i = 0; i < n.data.length; i++) {
+          const r = document.createRange();
+          r.setStart(n, i);
+          r.setEnd(n, i + 1);
+          chars.push({ ch: n.data[i], top: r.getBoundingClientRect().top });
+        }
+      }
+      const bad = [];
+      for (let i = 1; i < chars.length; i++) {
+        if (chars[i].top > chars[i - 1].top + 1 && !/[./,=\s]/.test(chars[i - 1].ch)) bad.push(code.textContent);
+      }
+      return bad;
+    }));
+    assert.deepEqual(badBreaks, []);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test('keystroke benchmark smoke run on a 2,000-line file (numbers: benches/)', opts, async () => {
+    const rows = await runKeystrokeBench(page, { keys: 3 });
+    assert.equal(rows.length, 3);
+    for (const r of rows) {
+      assert.equal(r.keys, 3, r.name);
+      assert.ok(r.correct, `${r.name}: the typed text arrived`);
+      assert.ok(Number.isFinite(r.median) && r.median > 0, `${r.name}: measured`);
     }
   });
 
-  test('screenshot (look at it) and no page errors', opts, async (t) => {
-    await open('#ex=deployment&mode=set&path=images%5Bname%3Dghcr.io%2Facme%2Fapi%5D.newTag&value=1.10');
-    const shot = process.env.PLAYGROUND_SCREENSHOT || join(tmpdir(), `gitops-bump-playground-${process.pid}.png`);
-    await page.screenshot({ path: shot, fullPage: true });
-    t.diagnostic(`screenshot: ${shot}`);
-    assert.deepEqual(pageErrors, []);
+  test('no page errors, no request left 127.0.0.1', opts, () => {
+    assert.deepEqual(browser.problems, []);
   });
 });

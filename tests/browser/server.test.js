@@ -59,6 +59,8 @@ describe('playground server', () => {
       ['/index.html', 'text/html; charset=utf-8'],
       ['/app.js', 'text/javascript; charset=utf-8'],
       ['/examples.js', 'text/javascript; charset=utf-8'],
+      ['/worker.js', 'text/javascript; charset=utf-8'],
+      ['/src/diff.js', 'text/javascript; charset=utf-8'],
       ['/style.css', 'text/css; charset=utf-8'],
       ['/wasm/web/gitops_bump.js', 'text/javascript; charset=utf-8'],
       ['/wasm/web/gitops_bump_bg.wasm', 'application/wasm'],
@@ -85,6 +87,20 @@ describe('playground server', () => {
       const res = await get(server.url, '/' + ref[1]);
       assert.equal(res.status, 200, ref[1]);
     }
+    // and every module the page and its worker import
+    const seen = new Set();
+    const visit = async (url) => {
+      if (seen.has(url)) return;
+      seen.add(url);
+      const res = await get(server.url, url);
+      assert.equal(res.status, 200, url);
+      for (const m of res.body.toString().matchAll(/(?:from |import\(|new URL\()'(\.{1,2}\/[^']+\.js)'/g)) {
+        if (m[1].includes('/wasm/')) continue; // the stand-in wasm dir has its own files
+        await visit(new URL(m[1], `http://x${url}`).pathname);
+      }
+    };
+    await visit('/app.js');
+    assert.ok(seen.has('/worker.js') && seen.has('/src/diff.js'), [...seen].join(' '));
   });
 
   test('refuses paths that escape the roots', async () => {
@@ -104,6 +120,11 @@ describe('playground server', () => {
       '/wasm/web/',
       '/wasm/web',
       '/nope.html',
+      // of the package's sources, only the ones the page imports
+      '/src/cli.js',
+      '/src/../package.json',
+      '/src/%2e%2e/package.json',
+      '/src/',
     ];
     for (const path of escapes) {
       const res = await get(server.url, path);

@@ -10,7 +10,33 @@
 //   `server.mismatches`; tests assert that list is empty.
 // - Optionally serves the same repositories over git's smart HTTP protocol
 //   (`git http-backend`) at /git/<owner>/<repo>.git, requiring the token as basic auth,
-//   so the token's path through git (http.extraheader) is exercised for real.
+//   so the token's path through git (http.extraheader) is exercised for real; also at
+//   /<owner>/<repo>.git, as on github.com, so a remote URL names its repository.
+// - Answers as GitHub does in situations the OpenAPI description cannot express, each
+//   behind a switch in `server.behaviour` (all off by default; tests set them before or
+//   during a run):
+//     protectedBranches: ['main', 'gitops-bump/*']  ref updates and creations of these
+//         branches answer 422 "Reference update failed" (a branch protection rule or a
+//         ruleset the token cannot bypass: GitHub names neither)
+//     rateLimit: {status: 403|429, kind: 'primary'|'secondary', count, retryAfter, resetIn, operations}
+//         the next `count` requests (of `operations`, default all) are refused with the
+//         rate-limit headers GitHub sends: primary = x-ratelimit-remaining 0 and
+//         x-ratelimit-reset; secondary = its message, plus retry-after when given
+//     headInvalidLag: n  the next n POST /pulls answer 422 with {field: head, code:
+//         invalid}, as GitHub does for a branch pushed a moment ago
+//     repoLabels: ['deploy']  labels that exist; with labelsForbidden, adding any other
+//         label answers 403 (creating a label needs more than pull-requests: write)
+//     draftsUnsupported: true  POST /pulls with draft: true answers 422 "Draft pull
+//         requests are not supported in this repository."
+//     actionsCannotCreatePulls: true  POST /pulls answers 403 "GitHub Actions is not
+//         permitted to create or approve pull requests."
+//     looseHeadFilter: true  GET /pulls?head= also returns open PRs of other branches
+//         whose head is at the same commit
+//     delayMs: {'git/get-ref': 500}  answer that operation only after a delay
+//     gitPushForbidden: true  git pushes over smart HTTP answer 403 (a read-only token)
+//   Pull request bodies over 65536 characters are refused (422) always, as on GitHub.
+//   A 403 or 429 that an operation's description does not list (rate limits and
+//   permissions apply to every endpoint) is checked against GitHub's basic-error schema.
 
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -28,7 +54,7 @@ const DOCS = 'https://docs.github.com/rest';
  * @param {string} [options.prefix] API path prefix, e.g. "/api/v3" for GHE
  * @param {string} [options.login] the token owner's login (commit author for API commits)
  */
-export async function startGitHubServer({ repos, token = null, prefix = '', login = 'gitops-bump-test[bot]' } = {}) {
+export async function startGitHubServer({ repos, token = null, prefix = '', login = 'gitops-bump-test[bot]', behaviour = {} } = {}) {
   const spec = loadSpec();
   const state = {
     spec,
@@ -43,6 +69,7 @@ export async function startGitHubServer({ repos, token = null, prefix = '', logi
     requests: [],
     gitRequests: [],
     hooks: {},
+    behaviour: { ...behaviour },
     base: '',
   };
   const server = http.createServer((req, res) => {
@@ -61,11 +88,15 @@ export async function startGitHubServer({ repos, token = null, prefix = '', logi
     apiUrl: `${state.base}${state.prefix}`,
     /** smart-HTTP clone URL of "owner/name" */
     gitUrl: (slug) => `${state.base}/git/${slug}.git`,
+    /** the same, shaped like a github.com remote (`http://HOST/owner/name.git`) */
+    remoteUrl: (slug) => `${state.base}/${slug}.git`,
     mismatches: state.mismatches,
     requests: state.requests,
     gitRequests: state.gitRequests,
     /** hooks[operationId] = async ({params, body}) => void, run before the handler */
     hooks: state.hooks,
+    /** the switches described at the top of this file; mutable */
+    behaviour: state.behaviour,
     pulls: (slug) => state.pulls.get(slug) ?? [],
     labelsOf: (slug, n) => state.labels.get(`${slug}#${n}`) ?? [],
     specVersion: spec.version,
@@ -88,13 +119,13 @@ function send(res, status, data, headers = {}) {
 async function handle(state, req, res) {
   const url = new URL(req.url, state.base);
   const raw = await readBody(req);
-  if (url.pathname.startsWith('/git/')) return gitHttp(state, req, res, url, raw);
+  if (url.pathname.startsWith('/git/') || GIT_PATH.test(url.pathname)) return gitHttp(state, req, res, url, raw);
   const record = { method: req.method, path: url.pathname, query: url.search, status: 0 };
   state.requests.push(record);
   const mismatch = (where, errors) => state.mismatches.push({ method: req.method, url: req.url, where, errors });
-  const reply = (status, data) => {
+  const reply = (status, data, headers) => {
     record.status = status;
-    send(res, status, data);
+    send(res, status, data, headers);
   };
 
   if (state.prefix && !url.pathname.startsWith(`${state.prefix}/`)) {
@@ -136,6 +167,13 @@ async function handle(state, req, res) {
   }
   const slug = `${m.params.owner}/${m.params.repo}`;
   const bare = state.repos.get(slug);
+  const limited = rateLimited(state, m.operation.operationId);
+  if (limited) {
+    record.rateLimited = true;
+    return reply(limited.status, checked(state, m, limited.status, limited.data, mismatch), limited.headers);
+  }
+  const delay = state.behaviour.delayMs?.[m.operation.operationId];
+  if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
   const handler = HANDLERS[m.operation.operationId];
   if (!handler) {
     mismatch('unsupported', [`${m.operation.operationId} is valid but not implemented by the test server`]);
@@ -146,16 +184,51 @@ async function handle(state, req, res) {
   const hook = state.hooks[m.operation.operationId];
   if (hook) await hook(ctx);
   const out = await handler(ctx);
-  const schema = state.spec.responseSchema(m, out.status);
-  let data = out.data;
+  return reply(out.status, checked(state, m, out.status, out.data, mismatch, out.synthesize !== false));
+}
+
+// Statuses GitHub may answer on any endpoint (rate limits, missing permissions), whether
+// or not the operation's description lists them: their body is a basic error.
+const ANY_ENDPOINT = new Set([403, 429]);
+
+/** Validates (and fills in) a response body against the operation's schema for `status`. */
+function checked(state, m, status, data, mismatch, synthesize = true) {
+  let schema = state.spec.responseSchema(m, status);
+  if (!schema && ANY_ENDPOINT.has(status)) schema = { $ref: '#/components/schemas/basic-error' };
   if (!schema) {
-    mismatch(`response ${m.operation.operationId}`, [`status ${out.status} is not a documented response`]);
-  } else {
-    if (out.synthesize !== false) data = state.spec.synthesize(schema, data);
-    const rErrors = state.spec.validate(schema, data, 'response');
-    if (rErrors.length) mismatch(`response ${m.operation.operationId}`, rErrors);
+    mismatch(`response ${m.operation.operationId}`, [`status ${status} is not a documented response`]);
+    return data;
   }
-  return reply(out.status, data);
+  const out = synthesize ? state.spec.synthesize(schema, data) : data;
+  const errors = state.spec.validate(schema, out, 'response');
+  if (errors.length) mismatch(`response ${m.operation.operationId}`, errors);
+  return out;
+}
+
+/** The rate-limit refusal for this request, when the rateLimit switch is on and matches. */
+function rateLimited(state, operationId) {
+  const rl = state.behaviour.rateLimit;
+  if (!rl || !(rl.count > 0) || (rl.operations && !rl.operations.includes(operationId))) return null;
+  rl.count -= 1;
+  const now = Math.floor(Date.now() / 1000);
+  const headers = { 'x-ratelimit-limit': '5000', 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'core' };
+  let message;
+  if (rl.kind === 'secondary') {
+    message = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+    headers['x-ratelimit-remaining'] = '4000';
+    headers['x-ratelimit-reset'] = String(now + 3600);
+  } else {
+    message = 'API rate limit exceeded for installation ID 1.';
+    headers['x-ratelimit-remaining'] = '0';
+    headers['x-ratelimit-reset'] = String(now + (rl.resetIn ?? 1));
+  }
+  if (rl.retryAfter !== undefined) headers['retry-after'] = String(rl.retryAfter);
+  return { status: rl.status ?? 403, headers, data: { message, documentation_url: `${DOCS}/using-the-rest-api/rate-limits-for-the-rest-api` } };
+}
+
+/** True when `branch` matches one of the protectedBranches switch's names (`prefix/*` globs). */
+function isProtected(state, branch) {
+  return (state.behaviour.protectedBranches ?? []).some((p) => (p.endsWith('/*') ? branch.startsWith(p.slice(0, -1)) : p === branch));
 }
 
 // ---- git plumbing ------------------------------------------------------------------------
@@ -218,7 +291,13 @@ function refJson(ctx, ref, sha) {
   return { ref, node_id: `REF_${sha}`, url: `${ctx.api}/git/${ref}`, object: { type: 'commit', sha, url: `${ctx.api}/git/commits/${sha}` } };
 }
 
+// GitHub's whole answer to a ref update that a branch protection rule or ruleset refuses.
+const REF_REFUSED = 'Reference update failed';
+const MAX_BODY = 65536;
 const validation = (message, errors) => ({ status: 422, data: { message, documentation_url: DOCS, ...(errors ? { errors } : {}) } });
+const forbidden = (message, doc, errors) => ({ status: 403, data: { message, documentation_url: `${DOCS}/${doc}`, ...(errors ? { errors } : {}) } });
+const bodyTooLong = () =>
+  validation('Validation Failed', [{ resource: 'Issue', code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_BODY} characters)` }]);
 const notFound = () => ({ status: 404, data: { message: 'Not Found', documentation_url: DOCS } });
 const validRef = (ref) => /^refs\/[^/]+\/.+/.test(ref) && !/\.\.|[~^:?*[\\\s]|@\{|\/\/|\.lock$|\/$|\/\./.test(ref);
 
@@ -242,9 +321,14 @@ async function pullJson(ctx, p) {
     labels: (ctx.state.labels.get(`${ctx.slug}#${p.number}`) ?? []).map((n) => labelJson(ctx, n)),
     created_at: p.created_at,
     updated_at: p.updated_at,
-    head: { label: `${owner}:${p.head}`, ref: p.head, sha: headSha },
-    base: { label: `${owner}:${p.base}`, ref: p.base, sha: baseSha },
+    head: { label: `${owner}:${p.head}`, ref: p.head, sha: headSha, repo: repoJson(ctx) },
+    base: { label: `${owner}:${p.base}`, ref: p.base, sha: baseSha, repo: repoJson(ctx) },
   };
+}
+
+function repoJson(ctx) {
+  const [owner, name] = ctx.slug.split('/');
+  return { name, full_name: ctx.slug, owner: { login: owner }, html_url: `${ctx.state.base}/html/${ctx.slug}`, url: ctx.api };
 }
 
 function labelJson(ctx, name) {
@@ -269,6 +353,7 @@ const HANDLERS = {
     const { ref, sha } = ctx.body;
     if (!validRef(ref)) return validation('Reference name is not valid');
     if ((await run(ctx.bare, ['cat-file', '-e', `${sha}^{commit}`])).code !== 0) return validation('Object does not exist');
+    if (ref.startsWith('refs/heads/') && isProtected(ctx.state, ref.slice('refs/heads/'.length))) return validation(REF_REFUSED);
     const r = await run(ctx.bare, ['update-ref', ref, sha, '0'.repeat(40)]);
     if (r.code !== 0) return validation('Reference already exists');
     return { status: 201, data: refJson(ctx, ref, sha) };
@@ -283,6 +368,7 @@ const HANDLERS = {
     if (!force && (await run(ctx.bare, ['merge-base', '--is-ancestor', old, sha])).code !== 0) {
       return validation('Update is not a fast forward');
     }
+    if (ref.startsWith('refs/heads/') && isProtected(ctx.state, ref.slice('refs/heads/'.length))) return validation(REF_REFUSED);
     const r = await run(ctx.bare, ['update-ref', ref, sha, old]);
     if (r.code !== 0) return validation('Reference cannot be updated');
     return { status: 200, data: refJson(ctx, ref, sha) };
@@ -387,10 +473,17 @@ const HANDLERS = {
     const head = ctx.query.get('head');
     const base = ctx.query.get('base');
     const [owner] = ctx.slug.split('/');
-    const list = (ctx.state.pulls.get(ctx.slug) ?? []).filter(
+    const all = ctx.state.pulls.get(ctx.slug) ?? [];
+    // looseHeadFilter: PRs whose head branch points at the same commit as the named one match too
+    const headSha = async (branch) => tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+    const named = head ? head.split(':').pop() : null;
+    const namedSha = named && ctx.state.behaviour.looseHeadFilter ? await headSha(named) : null;
+    const sameSha = new Set();
+    if (namedSha) for (const p of all) if ((await headSha(p.head)) === namedSha) sameSha.add(p);
+    const list = all.filter(
       (p) =>
         (state === 'all' || p.state === state) &&
-        (!head || head === `${owner}:${p.head}` || (!head.includes(':') && head === p.head)) &&
+        (!head || head === `${owner}:${p.head}` || (!head.includes(':') && head === p.head) || sameSha.has(p)) &&
         (!base || base === p.base),
     );
     return { status: 200, data: await Promise.all(list.map((p) => pullJson(ctx, p))) };
@@ -403,11 +496,18 @@ const HANDLERS = {
 
   async 'pulls/create'(ctx) {
     const { title, head, base, body, draft = false } = ctx.body;
+    const b = ctx.state.behaviour;
+    if (b.actionsCannotCreatePulls) return forbidden('GitHub Actions is not permitted to create or approve pull requests.', 'pulls/pulls#create-a-pull-request');
     if (!head || !base) return validation('Validation Failed', [{ resource: 'PullRequest', code: 'missing_field', field: head ? 'base' : 'head' }]);
     const branch = head.includes(':') ? head.split(':')[1] : head;
-    if (!(await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]))) {
-      return validation('Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'head' }]);
+    const headInvalid = validation('Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'head' }]);
+    if (b.headInvalidLag > 0) {
+      b.headInvalidLag -= 1;
+      return headInvalid;
     }
+    if (!(await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]))) return headInvalid;
+    if (draft && b.draftsUnsupported) return validation('Draft pull requests are not supported in this repository.');
+    if (String(body ?? '').length > MAX_BODY) return bodyTooLong();
     if (!(await tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `refs/heads/${base}`]))) {
       return validation('Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'base' }]);
     }
@@ -425,6 +525,7 @@ const HANDLERS = {
   async 'pulls/update'(ctx) {
     const p = (ctx.state.pulls.get(ctx.slug) ?? []).find((x) => x.number === Number(ctx.params.pull_number));
     if (!p) return notFound();
+    if (String(ctx.body.body ?? '').length > MAX_BODY) return bodyTooLong();
     for (const k of ['title', 'body', 'state', 'base']) if (ctx.body[k] !== undefined) p[k] = ctx.body[k];
     p.updated_at = new Date().toISOString();
     return { status: 200, data: await pullJson(ctx, p) };
@@ -435,6 +536,12 @@ const HANDLERS = {
     if (!(ctx.state.pulls.get(ctx.slug) ?? []).some((p) => p.number === n)) return notFound();
     const given = Array.isArray(ctx.body) ? ctx.body : (ctx.body?.labels ?? []);
     const names = given.map((l) => (typeof l === 'string' ? l : l.name));
+    const b = ctx.state.behaviour;
+    if (b.labelsForbidden && names.some((name) => !(b.repoLabels ?? []).includes(name))) {
+      return forbidden('You do not have permission to create labels on this repository.', 'issues/labels#add-labels-to-an-issue', [
+        { resource: 'Repository', field: 'label', code: 'unauthorized' },
+      ]);
+    }
     const key = `${ctx.slug}#${n}`;
     const now = ctx.state.labels.get(key) ?? [];
     for (const name of names) if (!now.includes(name)) now.push(name);
@@ -445,8 +552,10 @@ const HANDLERS = {
 
 // ---- git smart HTTP (git http-backend) ---------------------------------------------------
 
+const GIT_PATH = /^(?:\/git)?\/([^/]+\/[^/]+?)\.git(\/.*)$/;
+
 async function gitHttp(state, req, res, url, body) {
-  const m = /^\/git\/([^/]+\/[^/]+?)\.git(\/.*)$/.exec(url.pathname);
+  const m = GIT_PATH.exec(url.pathname);
   const bare = m && state.repos.get(m[1]);
   const entry = { method: req.method, path: url.pathname, authorized: false, status: 0 };
   state.gitRequests.push(entry);
@@ -465,6 +574,12 @@ async function gitHttp(state, req, res, url, body) {
       return;
     }
     entry.authorized = true;
+  }
+  const pushing = url.searchParams.get('service') === 'git-receive-pack' || url.pathname.endsWith('/git-receive-pack');
+  if (pushing && state.behaviour.gitPushForbidden) {
+    entry.status = 403;
+    res.writeHead(403, { 'content-type': 'text/plain' }).end(`Permission to ${m[1]}.git denied to ${state.login}.\n`);
+    return;
   }
   const child = spawn('git', ['http-backend'], {
     env: {

@@ -117,12 +117,12 @@ export function fakeApply(plan, { onApply } = {}) {
       const lines = before.split('\n');
       const i = lines.findIndex((l) => new RegExp(`^\\s*${key}:`).test(l));
       if (i < 0) throw Object.assign(new Error(`no key ${e.set} in ${e.file}`), { exitCode: 1 });
-      const [, indent, old] = /^(\s*)[^:]+:\s*(.*)$/.exec(lines[i]);
+      const [, indent, old, cr] = /^(\s*)[^:]+:\s*(.*?)(\r?)$/.exec(lines[i]);
       if (old === String(e.value)) {
         unchanged.push(e.file);
         continue;
       }
-      lines[i] = `${indent}${key}: ${e.value}`;
+      lines[i] = `${indent}${key}: ${e.value}${cr}`; // a CRLF line stays CRLF
       const after = lines.join('\n');
       writeFileSync(file, after);
       changed.push({ file: e.file, before, after, changes: [{ path: e.set, line: i + 1, old, new: String(e.value), kind: 'set' }] });

@@ -43,7 +43,7 @@ test('opens a draft pull request with labels from a branch derived from the plan
     git: { pr: true, draft: true, labels: ['deploy', 'automated'], env, sourceSha: 'cafe42' },
   });
   assert.equal(res.pushed, true);
-  assert.deepEqual({ ...res.pullRequest, url: undefined }, { number: 1, url: undefined, updated: false, created: true, draft: true });
+  assert.deepEqual({ ...res.pullRequest, url: undefined }, { number: 1, url: undefined, operation: 'created', updated: false, created: true, draft: true });
   assert.match(res.pullRequest.url, /\/html\/acme\/config\/pull\/1$/);
   assert.match(res.branch, /^gitops-bump\/image\.tag-deploy-values-[0-9a-f]{8}$/);
   // main untouched, PR branch = main + one commit with the bump

@@ -93,7 +93,7 @@ test('GitHub client: GETs retry transient 5xx, writes never repeat, rate limits 
     calls.push(`${init.method} ${init.headers.Authorization}`);
     return replies.shift();
   };
-  const c = new GitHubClient({ apiUrl: 'http://x', fetch: fake, auth: createAuth({ token: TOKEN }), retryDelayMs: 1 });
+  const c = new GitHubClient({ apiUrl: 'http://x', fetch: fake, auth: createAuth({ token: TOKEN }), retryDelayMs: 1, rateLimitRetries: 0 });
   const got = await c.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner: 'a', repo: 'b', ref: 'heads/main' });
   assert.equal(got.data.object.sha, 'a');
   await assert.rejects(c.request('POST /repos/{owner}/{repo}/git/blobs', { owner: 'a', repo: 'b' }, { content: '' }), (e) => e.status === 503 && e.exitCode === 3);

@@ -66,11 +66,12 @@ export class GitCommandManager {
   /**
    * Runs `git ...args`.
    * @param {string[]} args
-   * @param {{input?: string|Buffer, allowFailure?: boolean, env?: object, cwd?: string}} [options]
+   * @param {{input?: string|Buffer, allowFailure?: boolean, env?: object, cwd?: string, raw?: boolean}} [options]
+   *   raw: stdout is the Buffer git wrote (file content, not text to show: not masked)
    * @returns {Promise<{stdout: string, stderr: string, exitCode: number}>}
    *   rejects with a masked GitError on non-zero exit unless allowFailure
    */
-  exec(args, { input, allowFailure = false, env, cwd } = {}) {
+  exec(args, { input, allowFailure = false, env, cwd, raw = false } = {}) {
     if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
       throw new TypeError('git arguments must be an array of strings');
     }
@@ -112,12 +113,12 @@ export class GitCommandManager {
           );
           return;
         }
-        const stdout = this.auth.mask(Buffer.concat(out).toString('utf8'));
+        const stdout = raw ? Buffer.concat(out) : this.auth.mask(Buffer.concat(out).toString('utf8'));
         const stderr = this.auth.mask(Buffer.concat(err).toString('utf8'));
         const exitCode = code ?? 128;
         if (exitCode !== 0 && !allowFailure) {
           const why = signal ? `killed by ${signal}` : `exit code ${exitCode}`;
-          const detail = stderr.trim() || stdout.trim();
+          const detail = stderr.trim() || (raw ? '' : stdout.trim());
           reject(
             new GitError(`git ${shown} failed (${why})${detail ? `:\n${indent(detail)}` : ''}`, {
               args,

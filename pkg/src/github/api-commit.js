@@ -17,28 +17,31 @@ export async function getBranchHead(client, { owner, repo, branch }) {
 
 /**
  * Creates a commit whose parent is `parent` and whose tree is the parent's tree with
- * `files` replaced. `files`: `[{path, content: Buffer, mode}]` (path relative to the repo
- * root, `/`-separated). Returns the new commit id. Does not move any ref.
+ * `files` replaced. `files`: `[{path, content: Buffer, mode, sha}]` (path relative to the
+ * repo root, `/`-separated; `sha` the blob id git computed, if known). `uploaded` holds the
+ * blob ids already sent in this run. Returns the new commit id. Does not move any ref.
  */
-export async function createApiCommit(client, { owner, repo, parent, files, message, author }) {
-  const { data: parentCommit } = await client.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
-    owner,
-    repo,
-    commit_sha: parent,
-  });
+export async function createApiCommit(client, { owner, repo, parent, files, message, author, uploaded = new Set() }) {
+  const parentCommit = await getCommit(client, { owner, repo, sha: parent });
   const tree = [];
   for (const f of files) {
-    const { data: blob } = await client.request(
-      'POST /repos/{owner}/{repo}/git/blobs',
-      { owner, repo },
-      { content: Buffer.from(f.content).toString('base64'), encoding: 'base64' },
-    );
-    tree.push({ path: f.path, mode: f.mode ?? '100644', type: 'blob', sha: blob.sha });
+    // a blob this run already uploaded (a retry after the branch moved) is not sent again
+    let sha = f.sha && uploaded.has(f.sha) ? f.sha : null;
+    if (!sha) {
+      const { data: blob } = await client.request(
+        'POST /repos/{owner}/{repo}/git/blobs',
+        { owner, repo },
+        { content: Buffer.from(f.content).toString('base64'), encoding: 'base64' },
+      );
+      sha = blob.sha;
+      uploaded.add(sha);
+    }
+    tree.push({ path: f.path, mode: f.mode ?? '100644', type: 'blob', sha });
   }
   const { data: newTree } = await client.request(
     'POST /repos/{owner}/{repo}/git/trees',
     { owner, repo },
-    { base_tree: parentCommit.tree.sha, tree },
+    { base_tree: parentCommit.tree, tree },
   );
   const body = { message, tree: newTree.sha, parents: [parent] };
   if (author) body.author = { name: author.name, email: author.email };
@@ -47,22 +50,35 @@ export async function createApiCommit(client, { owner, repo, parent, files, mess
 }
 
 /**
- * Moves `refs/heads/branch` to `sha`. Without `force` the update must be a fast forward:
- * when the branch moved meanwhile GitHub answers 422 and this resolves `{ok: false, moved: true}`.
+ * Moves `refs/heads/branch` to `sha`. Without `force` the update must be a fast forward.
+ * Resolves `{ok: true}`, or for a 422 `{ok: false, moved, error}`: `moved` only when
+ * GitHub says "Update is not a fast forward" (the branch moved meanwhile). Any other 422
+ * — GitHub answers a branch protection rule or a ruleset with a bare "Reference update
+ * failed" — is a refusal that a retry cannot fix.
  */
 export async function updateBranch(client, { owner, repo, branch, sha, force = false }) {
   try {
     await client.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { owner, repo, ref: `heads/${branch}` }, { sha, force });
     return { ok: true };
   } catch (e) {
-    if (e instanceof GitHubApiError && e.status === 422 && /fast.forward|cannot be updated|update failed|stale/i.test(e.message)) {
-      return { ok: false, moved: true, error: e };
-    }
+    if (e instanceof GitHubApiError && e.status === 422) return { ok: false, moved: /not a fast.forward/i.test(e.message), error: e };
     throw e;
   }
 }
 
-/** Creates `refs/heads/branch` at `sha`. */
+/** Creates `refs/heads/branch` at `sha`; a 422 resolves `{ok: false, moved: false, error}` as for updateBranch. */
 export async function createBranch(client, { owner, repo, branch, sha }) {
-  await client.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo }, { ref: `refs/heads/${branch}`, sha });
+  try {
+    await client.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo }, { ref: `refs/heads/${branch}`, sha });
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof GitHubApiError && e.status === 422) return { ok: false, moved: /already exists/i.test(e.message), error: e };
+    throw e;
+  }
+}
+
+/** Tree and parent ids of commit `sha`. */
+export async function getCommit(client, { owner, repo, sha }) {
+  const { data } = await client.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { owner, repo, commit_sha: sha });
+  return { tree: data.tree.sha, parents: (data.parents ?? []).map((p) => p.sha) };
 }

@@ -1,6 +1,6 @@
 // A small GitHub REST client over global fetch.
-// Base URL from GITHUB_API_URL (default https://api.github.com), so GitHub Enterprise
-// Server (https://HOST/api/v3) works. Token in `Authorization: Bearer`; every error
+// Base URL given by the caller (default https://api.github.com); GitHub Enterprise Server
+// answers at https://HOST/api/v3 (see apiUrlForRemote). Token in `Authorization: Bearer`; every error
 // message is token-masked.
 
 import { GitHubApiError } from '../git/errors.js';
@@ -12,14 +12,25 @@ export const API_VERSION = '2022-11-28';
 // Path parameters that may hold slashes (branch names, file paths): encoded per segment.
 const MULTI_SEGMENT = new Set(['ref', 'path']);
 
+/** How long one request may take before it is abandoned (a hung connection fails the run). */
+export const DEFAULT_TIMEOUT_MS = 30000;
+/** The longest single wait for a rate limit; a later reset fails the run with its time. */
+export const MAX_RATE_LIMIT_WAIT_MS = 10 * 60 * 1000;
+
 export class GitHubClient {
   /**
    * @param {object} options
-   * @param {string} [options.apiUrl] default env GITHUB_API_URL or https://api.github.com
+   * @param {string} [options.apiUrl] default https://api.github.com
    * @param {import('../git/auth.js').Auth} [options.auth]
    * @param {typeof fetch} [options.fetch]
    * @param {(line: string) => void} [options.log]
    * @param {string} [options.userAgent]
+   * @param {number} [options.getRetries] retries of a GET after a network error, timeout or 502/503/504 (2)
+   * @param {number} [options.retryDelayMs] first delay of those retries (500, doubling)
+   * @param {number} [options.timeoutMs] per request, including reading the answer (30000)
+   * @param {number} [options.rateLimitRetries] waits for a rate limit per request (3)
+   * @param {number} [options.maxRateLimitWaitMs] longest single wait (10 minutes)
+   * @param {(ms: number) => Promise<void>} [options.sleep]
    */
   constructor({
     apiUrl,
@@ -29,9 +40,17 @@ export class GitHubClient {
     userAgent = 'gitops-bump',
     getRetries = 2,
     retryDelayMs = 500,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    rateLimitRetries = 3,
+    maxRateLimitWaitMs = MAX_RATE_LIMIT_WAIT_MS,
+    sleep: sleepImpl = sleep,
   } = {}) {
     this.getRetries = getRetries;
     this.retryDelayMs = retryDelayMs;
+    this.timeoutMs = timeoutMs;
+    this.rateLimitRetries = rateLimitRetries;
+    this.maxRateLimitWaitMs = maxRateLimitWaitMs;
+    this.sleep = sleepImpl;
     this.apiUrl = String(apiUrl || DEFAULT_API_URL).replace(/\/+$/, '');
     this.auth = auth;
     this.fetch = fetchImpl;
@@ -64,6 +83,12 @@ export class GitHubClient {
    * Calls `route` ("METHOD /path/{param}"); path params and (for GET) query params come
    * from `params`, the JSON body from `body`. Resolves `{status, data}`; rejects with a
    * masked GitHubApiError on a non-2xx status unless `accept` lists that status.
+   *
+   * Every attempt is abandoned after `timeoutMs`. GETs are retried on network errors,
+   * timeouts and 502/503/504 (twice, 0.5 s then 1 s); writes are not, so a POST that may
+   * have reached GitHub is never sent twice. A rate-limit refusal (403/429) did not reach
+   * GitHub's handler, so any request waits as GitHub asks (retry-after, else
+   * x-ratelimit-reset, else a minute) and is sent again, up to `rateLimitRetries` times.
    */
   async request(route, params = {}, body, { accept = [] } = {}) {
     const [method] = splitRoute(route);
@@ -75,57 +100,101 @@ export class GitHubClient {
       ...this.auth.apiHeaders(),
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
-    this.log(`${method} ${this.auth.mask(url)}`);
-    let res;
-    // GETs are retried on network errors and 502/503/504 (twice, 0.5 s then 1 s); writes
-    // are not, so a POST that reached GitHub is never sent twice.
-    for (let attempt = 0; ; attempt += 1) {
-      const retryable = method === 'GET' && attempt < this.getRetries;
+    const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    const shown = `${method} ${this.auth.mask(url)}`;
+    this.log(shown);
+    let transient = 0;
+    let limited = 0;
+    for (;;) {
+      const retryable = method === 'GET' && transient < this.getRetries;
+      let res;
+      let text;
       try {
-        res = await this.fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        res = await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+        text = await res.text();
       } catch (e) {
         if (retryable) {
-          await sleep(this.retryDelayMs * 2 ** attempt);
+          await this.sleep(this.retryDelayMs * 2 ** transient);
+          transient += 1;
           continue;
         }
-        const why = e?.cause?.message ?? e?.message ?? String(e);
-        throw new GitHubApiError(this.auth.mask(`GitHub API ${method} ${url} failed: ${why}`), { method, route });
+        throw new GitHubApiError(this.auth.mask(`GitHub API ${method} ${url} ${failure(e, this.timeoutMs)}`), { method, route });
       }
       if (retryable && [502, 503, 504].includes(res.status)) {
-        await res.arrayBuffer().catch(() => {});
-        await sleep(this.retryDelayMs * 2 ** attempt);
+        await this.sleep(this.retryDelayMs * 2 ** transient);
+        transient += 1;
         continue;
       }
-      break;
-    }
-    const text = await res.text();
-    let data = null;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
+      const data = parseBody(text);
+      if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, data };
+      const wait = rateLimitWait(res, data);
+      if (wait !== null && limited < this.rateLimitRetries && wait <= this.maxRateLimitWaitMs) {
+        limited += 1;
+        this.log(`rate limited (${res.status}) on ${shown}: waiting ${Math.ceil(wait / 1000)} s before sending it again`);
+        await this.sleep(wait);
+        continue;
       }
+      throw apiError(this.auth, { res, data, method, url, route, limited: wait !== null });
     }
-    if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, data };
-    const msg = typeof data === 'object' && data ? data.message : String(data ?? '').slice(0, 200);
-    const errors = Array.isArray(data?.errors)
-      ? `; ${data.errors.map((e) => (typeof e === 'string' ? e : e.message ?? e.code ?? JSON.stringify(e))).join('; ')}`
-      : '';
-    const limited =
-      (res.status === 403 || res.status === 429) &&
-      (res.headers.get('x-ratelimit-remaining') === '0' || res.headers.has('retry-after'));
-    const hint = limited ? `; rate limited${rateLimitReset(res.headers)}` : '';
-    throw new GitHubApiError(
-      this.auth.mask(`GitHub API ${method} ${url} returned ${res.status}${msg ? `: ${msg}` : ''}${errors}${hint}`),
-      { status: res.status, method, route, response: data },
-    );
   }
+}
+
+/** The masked error for a non-2xx answer. */
+function apiError(auth, { res, data, method, url, route, limited }) {
+  const msg = typeof data === 'object' && data ? data.message : String(data ?? '').slice(0, 200);
+  const errors = Array.isArray(data?.errors)
+    ? `; ${data.errors.map((e) => (typeof e === 'string' ? e : e.message ?? e.code ?? JSON.stringify(e))).join('; ')}`
+    : '';
+  const hint = limited ? `; rate limited${rateLimitReset(res.headers)}` : '';
+  return new GitHubApiError(auth.mask(`GitHub API ${method} ${url} returned ${res.status}${msg ? `: ${msg}` : ''}${errors}${hint}`), {
+    status: res.status,
+    method,
+    route,
+    response: data,
+    code: limited ? 'rate-limited' : 'github-api',
+  });
+}
+
+function parseBody(text) {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** "did not answer within 30 s" for a timeout, else "failed: <cause>". */
+function failure(e, timeoutMs) {
+  if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return `did not answer within ${timeoutMs / 1000} s`;
+  return `failed: ${e?.cause?.message ?? e?.message ?? String(e)}`;
+}
+
+/**
+ * Milliseconds to wait before sending a rate-limited request again, or null when the
+ * answer is no rate limit. GitHub's rules: retry-after seconds if given; else, when
+ * x-ratelimit-remaining is 0, until x-ratelimit-reset (epoch seconds; one more second for
+ * clock skew); else (a secondary limit without either) one minute.
+ * @param {{status: number, headers: Headers}} res
+ * @param {unknown} data
+ * @param {number} [now]
+ */
+export function rateLimitWait(res, data, now = Date.now()) {
+  if (res.status !== 403 && res.status !== 429) return null;
+  const h = res.headers;
+  const remaining = h.get('x-ratelimit-remaining');
+  const after = h.get('retry-after');
+  const message = typeof data === 'object' && data && typeof data.message === 'string' ? data.message : '';
+  if (res.status === 403 && remaining !== '0' && after === null && !/rate limit/i.test(message)) return null;
+  if (after !== null && /^\s*\d+\s*$/.test(after)) return Number(after) * 1000;
+  const reset = Number(h.get('x-ratelimit-reset'));
+  if (remaining === '0' && reset > 0) return Math.max(0, reset * 1000 - now) + 1000;
+  return 60000;
 }
 
 function rateLimitReset(headers) {
   const after = headers.get('retry-after');
-  if (after) return ` (retry after ${after} s)`;
+  if (after) return `: retry after ${after} s`;
   const reset = Number(headers.get('x-ratelimit-reset'));
   return reset ? ` until ${new Date(reset * 1000).toISOString()}` : '';
 }
@@ -153,4 +222,26 @@ export function repoFromRemoteUrl(url) {
     /^[^/@\s]+@[^:\s]+:([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(s);
   if (!m || /^file:/i.test(s)) return null;
   return { owner: m[1], repo: m[2] };
+}
+
+/**
+ * The REST API base URL for a remote that is not on github.com: `https://HOST/api/v3` (GitHub
+ * Enterprise Server; `http://` when the remote is http), `https://api.SUBDOMAIN.ghe.com`
+ * for GitHub Enterprise Cloud with data residency; null for github.com and for remotes
+ * that are no URL (paths, file://).
+ * @param {string|null|undefined} url
+ * @returns {string|null}
+ */
+export function apiUrlForRemote(url) {
+  const s = String(url ?? '');
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^/@]*@)?([^/:?#]+)(?::(\d+))?\//i.exec(s) ?? /^()[^/@\s]+@([^:/\s]+):/.exec(s);
+  if (!m) return null;
+  const scheme = m[1].toLowerCase();
+  if (scheme === 'file') return null;
+  const host = m[2].toLowerCase();
+  if (host === 'github.com' || host.endsWith('.github.com')) return null;
+  if (host.endsWith('.ghe.com')) return `https://api.${host}`;
+  if (scheme === 'http') return `http://${host}${m[3] ? `:${m[3]}` : ''}/api/v3`;
+  if (scheme === 'https') return `https://${host}${m[3] ? `:${m[3]}` : ''}/api/v3`;
+  return `https://${host}/api/v3`;
 }

@@ -1,42 +1,126 @@
 // Open or update the pull request for a head branch; add labels.
 
+import { GitHubApiError } from '../git/errors.js';
+import { sleep as realSleep } from '../git/retry.js';
+
+/** GitHub refuses a pull request body longer than this (422). */
+export const MAX_BODY_LENGTH = 65536;
+/** Tries of POST /pulls while GitHub has not caught up with a branch pushed a moment ago. */
+export const HEAD_INVALID_TRIES = 5;
+const CUT_NOTE = `\n\n… (truncated: GitHub takes at most ${MAX_BODY_LENGTH} characters; the commit has every change)`;
+
 /**
- * Finds the open PR whose head is `owner:branch`; updates its title/body (PATCH) or
- * creates one (POST). Then adds `labels`. Returns `{number, url, updated, created}`.
- * @param {import('./client.js').GitHubClient} client
+ * @typedef {object} PullRequestResult
+ * @property {number} number
+ * @property {string} url       the PR's html_url
+ * @property {'created'|'updated'|'none'} operation  `none`: it was open already and neither its branch nor its title/body changed
+ * @property {boolean} created
+ * @property {boolean} updated
+ * @property {boolean} draft
  */
-export async function upsertPullRequest(client, { owner, repo, head, base, title, body, draft = false, labels = [] }) {
-  const { data: open } = await client.request('GET /repos/{owner}/{repo}/pulls', {
+
+/**
+ * Finds the open PR from `owner:head` into `base` and updates its title/body (PATCH; only
+ * when they differ; its base is never changed), or creates one (POST). Then adds `labels`.
+ * Conditions GitHub may answer with, handled here: a body over 65536 characters is cut
+ * with a note; "Draft pull requests are not supported" is retried without draft; the
+ * "head invalid" answer right after a push is retried (`delay(n)` ms before try n+1); a
+ * label that cannot be added is a warning. `warn(text)` receives each warning.
+ * @param {import('./client.js').GitHubClient} client
+ * @returns {Promise<PullRequestResult>}
+ */
+export async function upsertPullRequest(
+  client,
+  { owner, repo, head, base, title, body, draft = false, labels = [], branchUpdated = true, delay = (n) => 1000 * n, sleep = realSleep, warn = () => {} },
+) {
+  const ids = { owner, repo };
+  const text = fitBody(body ?? '', warn);
+  const existing = await findPullRequest(client, { owner, repo, head, base });
+  let pr;
+  let operation;
+  if (!existing) {
+    pr = await createPullRequest(client, ids, { title, head, base, body: text, draft }, { delay, sleep, warn });
+    operation = 'created';
+  } else if (existing.title === title && (existing.body ?? '') === text) {
+    pr = existing;
+    operation = branchUpdated ? 'updated' : 'none';
+  } else {
+    ({ data: pr } = await client.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { ...ids, pull_number: existing.number }, { title, body: text }));
+    operation = 'updated';
+  }
+  await addLabels(client, ids, pr, labels, warn);
+  return { number: pr.number, url: pr.html_url, operation, created: operation === 'created', updated: operation === 'updated', draft: Boolean(pr.draft) };
+}
+
+/**
+ * The open PR whose head is the branch `head` of `owner/repo` and whose base is `base`, or
+ * null. The query names both, and the answer is filtered again: GitHub's head filter can
+ * return the PR of another branch that points at the same commit.
+ */
+export async function findPullRequest(client, { owner, repo, head, base }) {
+  const { data } = await client.request('GET /repos/{owner}/{repo}/pulls', {
     owner,
     repo,
     head: `${owner}:${head}`,
+    base,
     state: 'open',
-    per_page: 10,
+    per_page: 100,
   });
-  const existing = Array.isArray(open) ? open.find((p) => p?.head?.ref === head) ?? open[0] : undefined;
-  let pr;
-  let updated = false;
-  if (existing) {
-    const patch = { title, body };
-    if (base && existing.base?.ref !== base) patch.base = base;
-    ({ data: pr } = await client.request(
-      'PATCH /repos/{owner}/{repo}/pulls/{pull_number}',
-      { owner, repo, pull_number: existing.number },
-      patch,
-    ));
-    updated = true;
-  } else {
-    const create = { title, head, base, body };
-    if (draft) create.draft = true;
-    ({ data: pr } = await client.request('POST /repos/{owner}/{repo}/pulls', { owner, repo }, create));
+  const slug = `${owner}/${repo}`.toLowerCase();
+  const ours = (p) => p?.head?.ref === head && p?.base?.ref === base && (!p.head.repo || String(p.head.repo.full_name).toLowerCase() === slug);
+  return (Array.isArray(data) ? data : []).find(ours) ?? null;
+}
+
+/** POST /pulls, retrying the two answers a retry can fix. */
+async function createPullRequest(client, ids, fields, { delay, sleep, warn }) {
+  const create = { title: fields.title, head: fields.head, base: fields.base, body: fields.body };
+  if (fields.draft) create.draft = true;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const { data } = await client.request('POST /repos/{owner}/{repo}/pulls', ids, create);
+      if (fields.draft && !create.draft) warn(`the repository does not support draft pull requests: opened #${data.number} as ready for review`);
+      return data;
+    } catch (e) {
+      if (!(e instanceof GitHubApiError) || e.status !== 422) throw e;
+      if (create.draft && /draft pull requests are not supported/i.test(e.message)) {
+        delete create.draft;
+        continue;
+      }
+      if (isHeadInvalid(e) && attempt < HEAD_INVALID_TRIES) {
+        await sleep(delay(attempt));
+        continue;
+      }
+      throw e;
+    }
   }
-  const wanted = [...new Set(labels.filter(Boolean))];
-  if (wanted.length) {
-    await client.request(
-      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
-      { owner, repo, issue_number: pr.number },
-      { labels: wanted },
+}
+
+/** GitHub's answer to POST /pulls for a head branch it does not know (yet). */
+function isHeadInvalid(e) {
+  const errors = Array.isArray(e.response?.errors) ? e.response.errors : [];
+  return errors.some((x) => x && x.field === 'head' && x.code === 'invalid');
+}
+
+/** Adds the labels the PR does not have yet; a refusal is a warning, not a failure (the PR is open). */
+async function addLabels(client, ids, pr, labels, warn) {
+  const have = new Set((pr.labels ?? []).map((l) => (typeof l === 'string' ? l : l?.name)));
+  const wanted = [...new Set(labels.filter(Boolean))].filter((l) => !have.has(l));
+  if (!wanted.length) return;
+  try {
+    await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...ids, issue_number: pr.number }, { labels: wanted });
+  } catch (e) {
+    if (!(e instanceof GitHubApiError) || ![403, 404, 410, 422].includes(e.status ?? 0)) throw e;
+    warn(
+      `could not add the labels ${wanted.join(', ')} to pull request #${pr.number} (${e.status}: ${e.response?.message ?? e.message}): ` +
+        'a label that does not exist yet is created on first use, which needs issues: write (a workflow token with pull-requests: write ' +
+        'cannot); create the labels in the repository once, or give the token that permission',
     );
   }
-  return { number: pr.number, url: pr.html_url, updated, created: !updated, draft: Boolean(pr.draft) };
+}
+
+/** The body, cut with a note when GitHub would refuse its length. */
+export function fitBody(body, warn = () => {}) {
+  if (body.length <= MAX_BODY_LENGTH) return body;
+  warn(`the pull request body has ${body.length} characters; it was truncated to GitHub's limit of ${MAX_BODY_LENGTH}`);
+  return body.slice(0, MAX_BODY_LENGTH - CUT_NOTE.length) + CUT_NOTE;
 }

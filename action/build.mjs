@@ -1,0 +1,67 @@
+// Bundles the Action: action/src/index.js (and the pkg/ code it imports: the same
+// runPipeline and applyPlan as the CLI) into action/dist/index.js, one ES module, with
+// the wasm core copied beside it as gitops_bump_bg.wasm. The output depends only on the
+// sources (no timestamps, paths relative to the repository), so scripts/checks/action-dist.sh
+// can rebuild and compare. Run: node action/build.mjs [--out DIR]
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const esbuild = createRequire(path.join(ROOT, 'pkg', 'package.json'))('esbuild');
+const outFlag = process.argv.indexOf('--out');
+const OUT = path.resolve(outFlag >= 0 ? process.argv[outFlag + 1] : path.join(ROOT, 'action', 'dist'));
+const WASM = path.join(ROOT, 'pkg', 'wasm', 'node', 'gitops_bump_bg.wasm');
+
+// pkg/src/core.js loads the wasm glue with a require made by createRequire (so the package
+// loads it lazily, from pkg/wasm/node/). A bundler cannot see through that; this plugin
+// hands the glue to esbuild as a plain require of a literal path, so it is bundled and
+// reads the .wasm from the bundle's own directory.
+const LOADER = 'const require = createRequire(import.meta.url);';
+const GLUE = 'require(WASM_GLUE)';
+const wasmGlue = {
+  name: 'gitops-bump-wasm-glue',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pkg[\\/]src[\\/]core\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(LOADER) || !text.includes(GLUE)) {
+        throw new Error(`${args.path}: the wasm loader changed (expected \`${LOADER}\` and \`${GLUE}\`); update action/build.mjs`);
+      }
+      return { contents: text.replace(LOADER, '').replace(GLUE, "require('../wasm/node/gitops_bump.js')"), loader: 'js' };
+    });
+  },
+};
+
+// An ES module bundle of CommonJS code (the wasm glue, yaml's node build) needs
+// `require`, `__dirname` and `__filename`; these are the bundle's own.
+const banner = [
+  "import { createRequire as __gbCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __gbFileURLToPath } from 'node:url';",
+  "import { dirname as __gbDirname } from 'node:path';",
+  'const require = __gbCreateRequire(import.meta.url);',
+  'const __filename = __gbFileURLToPath(import.meta.url);',
+  'const __dirname = __gbDirname(__filename);',
+].join('\n');
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+await esbuild.build({
+  absWorkingDir: ROOT,
+  entryPoints: ['action/src/index.js'],
+  outfile: path.join(OUT, 'index.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  banner: { js: banner },
+  plugins: [wasmGlue],
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'eof',
+  charset: 'utf8',
+  logLevel: 'warning',
+});
+copyFileSync(WASM, path.join(OUT, 'gitops_bump_bg.wasm'));
+const size = (f) => statSync(path.join(OUT, f)).size;
+console.log(`action/build.mjs: ${OUT.startsWith(ROOT) ? path.relative(ROOT, OUT) : OUT}/index.js ${size('index.js')} B, gitops_bump_bg.wasm ${size('gitops_bump_bg.wasm')} B`);

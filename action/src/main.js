@@ -1,0 +1,198 @@
+/**
+ * The Action: inputs → one `runPipeline` call (the same engine as the CLI) → outputs,
+ * the job summary, and on failure an annotation on the file and line at fault.
+ *
+ * @module gitops-bump-action/main
+ */
+import path from 'node:path';
+import { runPipeline } from '../../pkg/src/pipeline.js';
+import { applyPlan } from '../../pkg/src/plan.js';
+import { GitopsBumpError } from '../../pkg/src/errors.js';
+import { InputError, getInput, readInputs } from './inputs.js';
+import { failureSummary, outputs, summary } from './report.js';
+import { Workflow } from './workflow.js';
+
+/** The environment variable the pipeline reads the token from (set only in its own env copy). */
+const TOKEN_ENV = 'GITOPS_BUMP_TOKEN';
+
+/**
+ * Runs the Action once. Never throws: returns the exit code (0 success, 1 edit error,
+ * 2 invalid input, 3 git or API failure, as the CLI).
+ * @param {{env?: NodeJS.ProcessEnv, stdout?: {write(s: string): unknown}}} [io]
+ * @returns {Promise<number>}
+ */
+export async function run({ env = process.env, stdout = process.stdout } = {}) {
+  const wf = new Workflow({ env, stdout });
+  maskToken(wf, getInput(env, 'token'));
+  /** @type {import('./inputs.js').Settings | undefined} */
+  let settings;
+  try {
+    settings = readInputs(env);
+    for (const w of settings.warnings) wf.line(`::warning::${w}`);
+    const s = settings;
+    const result = await wf.group(`gitops-bump: ${describe(s)}`, () =>
+      runPipeline({
+        cwd: s.repository ? s.workspace : path.join(s.workspace, s.workingDirectory),
+        plan: s.plan,
+        apply: applier(s),
+        git: { ...s.git, tokenEnv: TOKEN_ENV, env: pipelineEnv(env, s.token), log: (line) => wf.line(line) },
+      }),
+    );
+    const values = outputs(result, s);
+    for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
+    wf.summary(summary(result, s));
+    logResult(wf, values);
+    if (s.failIfUnchanged && values.changed === 'false') {
+      wf.error('nothing changed, and fail-if-unchanged is true: every value was already up to date', { title: 'gitops-bump: nothing changed' });
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    return fail(wf, error, settings);
+  }
+}
+
+/**
+ * Registers the token and every encoded form git or HTTP might carry with the runner.
+ * @param {Workflow} wf
+ * @param {string} token
+ */
+function maskToken(wf, token) {
+  if (!token) return;
+  wf.addMask(token);
+  for (const form of [`x-access-token:${token}`, token]) {
+    wf.addMask(Buffer.from(form).toString('base64'));
+    wf.addMask(Buffer.from(form).toString('base64url'));
+  }
+  wf.addMask(encodeURIComponent(token));
+}
+
+/**
+ * The environment the pipeline (and the git it runs) sees: the runner's, without the
+ * Action's inputs, with the token under one private name.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} token
+ * @returns {NodeJS.ProcessEnv}
+ */
+function pipelineEnv(env, token) {
+  const out = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== TOKEN_ENV));
+  if (token) out[TOKEN_ENV] = token;
+  return out;
+}
+
+/**
+ * The apply function the pipeline calls in its working tree. In a clone, the plan runs
+ * in `working-directory` inside it; file names are given to the pipeline relative to the
+ * clone's root and given back relative to `working-directory`.
+ * @param {import('./inputs.js').Settings} s
+ * @returns {(workdir: string) => Promise<any>}
+ */
+function applier(s) {
+  const sub = s.repository && s.workingDirectory !== '.' ? s.workingDirectory.split(path.sep).join('/') : '';
+  return async (workdir) => {
+    const res = applyPlan(s.plan, { cwd: sub ? path.join(workdir, sub) : workdir, dryRun: s.preview });
+    if (!sub) return res;
+    return {
+      changed: res.changed.map((c) => ({ ...c, file: path.posix.join(sub, c.file), planFile: c.file })),
+      unchanged: res.unchanged.map((f) => path.posix.join(sub, f)),
+    };
+  };
+}
+
+/**
+ * @param {import('./inputs.js').Settings} s
+ * @returns {string}
+ */
+function describe(s) {
+  const where = s.repository ? (s.repository.slug ?? 'the repository') : path.join(s.workspace, s.workingDirectory);
+  return `${s.mode}, ${s.plan.edits.length} edit${s.plan.edits.length === 1 ? '' : 's'} in ${where}`;
+}
+
+/**
+ * @param {Workflow} wf
+ * @param {Record<string, string>} values
+ */
+function logResult(wf, values) {
+  for (const row of JSON.parse(values.changes)) wf.line(`${row.file}:${row.line}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}`);
+  if (values.changed === 'false') wf.line('nothing changed: every value is already up to date');
+  if (values['commit-sha']) wf.line(`commit ${values['commit-sha']}`);
+  if (values['pr-url']) wf.line(`pull request #${values['pr-number']} ${values['pr-operation']}: ${values['pr-url']}`);
+}
+
+/**
+ * Reports an error as an annotation (on the file and line when the core named them,
+ * with the path relative to the workspace) and picks the exit code.
+ * @param {Workflow} wf
+ * @param {unknown} error
+ * @param {import('./inputs.js').Settings | undefined} s
+ * @returns {number}
+ */
+function fail(wf, error, s) {
+  const e = /** @type {any} */ (error);
+  let report;
+  if (error instanceof InputError) {
+    report = { code: 2, message: error.message, where: { title: `gitops-bump: invalid input '${error.input}'` } };
+  } else if (error instanceof GitopsBumpError) {
+    const at = annotationFile(e.file, s);
+    report = {
+      code: e.kind === 'usage' ? 2 : 1,
+      message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
+      where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
+    };
+  } else if (e && e.exitCode === 3) {
+    report = { code: 3, message: withAuthHint(inActionTerms(String(e.message))), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+  } else {
+    report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
+  }
+  wf.error(report.message, report.where);
+  wf.summary(failureSummary(s?.mode ?? getInput(wf.env, 'mode'), report.where.title, report.message));
+  return report.code;
+}
+
+/** The pipeline's words for its options (the CLI's flags), and the Action's inputs for them. */
+const INPUT_FOR = [
+  [/--branch\b/g, "the 'branch' input"],
+  [/--base\b/g, "the 'pr-base' input"],
+  [/--retries\b/g, "the 'retries' input"],
+  [/--author\b/g, "the 'author-name' and 'author-email' inputs"],
+  [/--(github-)?repo\b( URL| owner\/name)?/g, "the 'repository' input"],
+  [new RegExp(`\\$?${TOKEN_ENV}\\b`, 'g'), "the 'token' input"],
+];
+
+/**
+ * A pipeline message as an Action user reads it: inputs instead of CLI flags and the
+ * private token variable.
+ * @param {string} message
+ * @returns {string}
+ */
+export function inActionTerms(message) {
+  return INPUT_FOR.reduce((text, [pattern, words]) => text.replace(pattern, /** @type {string} */ (words)), message);
+}
+
+/**
+ * Adds a hint when git says the remote refused the credentials and no hint says so yet.
+ * @param {string} message
+ * @returns {string}
+ */
+function withAuthHint(message) {
+  if (/refused the credentials/.test(message) || !/could not read (Username|Password)|Authentication failed|HTTP (401|403)|returned error: 40[13]/i.test(message)) return message;
+  return `${message.replace(/\n$/, '')}\nhint: the remote refused the credentials: check the 'token' input (it needs write access to the repository)`;
+}
+
+/**
+ * The annotation's `file` (relative to the workspace; only for files that live there)
+ * and a readable location for its title.
+ * @param {string | undefined} file as the core named it, relative to the plan's directory
+ * @param {import('./inputs.js').Settings | undefined} s
+ * @returns {{file?: string, title?: string}}
+ */
+function annotationFile(file, s) {
+  if (!file || !s) return {};
+  if (s.repository) {
+    const inRepo = path.posix.join(s.workingDirectory.split(path.sep).join('/'), file);
+    return { title: `${s.repository.slug ?? 'the repository'}: ${inRepo}` };
+  }
+  const abs = path.resolve(s.workspace, s.workingDirectory, file);
+  const rel = path.relative(s.workspace, abs).split(path.sep).join('/');
+  return rel.startsWith('..') ? { title: file } : { file: rel, title: rel };
+}

@@ -1,0 +1,147 @@
+/**
+ * What the Action tells the workflow after the pipeline ran: the step outputs and the
+ * job summary (a table of changes, the commit or pull request, the diff).
+ *
+ * @module gitops-bump-action/report
+ */
+import { unifiedDiff } from '../../pkg/src/diff.js';
+
+/** Longest diff put into the `diff` output and the summary (the runner caps both near 1 MiB). */
+export const MAX_DIFF = 256 * 1024;
+
+/**
+ * @typedef {object} Outcome
+ * @property {Array<{file: string, before: string, after: string, changes: Array<{path: string, line: number, old?: string|null, new?: string|null, kind: string}>}>} changed
+ * @property {string|null} commit
+ * @property {boolean} pushed
+ * @property {number} attempts
+ * @property {{number: number, url: string, updated?: boolean, created?: boolean} | null} pullRequest
+ * @property {string|null} branch
+ */
+
+/**
+ * The outputs, as the strings the runner stores.
+ * @param {Outcome} result
+ * @param {{preview: boolean}} settings
+ * @returns {Record<string, string>}
+ */
+export function outputs(result, { preview }) {
+  const changed = result.changed ?? [];
+  const pr = result.pullRequest;
+  return {
+    changed: String(changed.length > 0),
+    'changed-files': JSON.stringify(changed.map(planFile)),
+    changes: JSON.stringify(changeRows(result)),
+    'commit-sha': preview ? '' : (result.commit ?? ''),
+    'pr-number': pr ? String(pr.number) : '',
+    'pr-url': pr?.url ?? '',
+    'pr-operation': pr ? (pr.updated ? 'updated' : 'created') : 'none',
+    diff: truncate(diffOf(result)),
+  };
+}
+
+/**
+ * One `{file, path, line, old, new}` per value that changed.
+ * @param {Outcome} result
+ * @returns {Array<{file: string, path: string, line: number, old: string|null, new: string|null}>}
+ */
+export function changeRows(result) {
+  return (result.changed ?? []).flatMap((c) =>
+    c.changes.filter((ch) => ch.kind !== 'unchanged').map((ch) => ({ file: planFile(c), path: ch.path, line: ch.line, old: ch.old ?? null, new: ch.new ?? null })),
+  );
+}
+
+/**
+ * A changed file's name relative to `working-directory` (in a clone, the pipeline knows
+ * it relative to the clone's root as `file`).
+ * @param {{file: string, planFile?: string}} c
+ * @returns {string}
+ */
+function planFile(c) {
+  return c.planFile ?? c.file;
+}
+
+/**
+ * The unified diff of every changed file.
+ * @param {Outcome} result
+ * @returns {string}
+ */
+export function diffOf(result) {
+  return (result.changed ?? []).map((c) => unifiedDiff(c.before, c.after, { fromFile: `a/${c.file}`, toFile: `b/${c.file}` })).join('');
+}
+
+/**
+ * @param {string} text
+ * @returns {string}
+ */
+function truncate(text) {
+  return text.length <= MAX_DIFF ? text : `${text.slice(0, MAX_DIFF)}\n… (diff truncated at ${MAX_DIFF} characters)\n`;
+}
+
+/**
+ * A Markdown code span holding `text` exactly (longer fences when it holds backticks),
+ * with `|` escaped so it can sit in a table cell.
+ * @param {string | null | undefined} text
+ * @returns {string}
+ */
+export function code(text) {
+  if (text === null || text === undefined) return '—';
+  const value = String(text).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(value.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${value}${pad}${fence}`;
+}
+
+/**
+ * The job summary in Markdown.
+ * @param {Outcome} result
+ * @param {{mode: string, preview: boolean, repository: {slug: string|null, url: string} | null, serverUrl: string}} settings
+ * @returns {string}
+ */
+export function summary(result, settings) {
+  const rows = changeRows(result);
+  const where = settings.repository ? ` in ${settings.repository.slug ?? settings.repository.url.replace(/^[a-z]+:\/\/[^/]*@/i, '')}` : '';
+  const out = [`### gitops-bump (${settings.mode})${where}`, ''];
+  if (!rows.length) {
+    out.push(settings.preview ? 'Nothing would change: every value is already up to date.' : 'Nothing changed: every value is already up to date.', '');
+    return `${out.join('\n')}\n`;
+  }
+  out.push('| file | path | old → new |', '|---|---|---|');
+  for (const r of rows) out.push(`| ${code(`${r.file}:${r.line}`)} | ${code(r.path)} | ${code(r.old)} → ${code(r.new)} |`);
+  out.push('');
+  out.push(outcomeLine(result, settings), '');
+  const diff = truncate(diffOf(result));
+  const fence = '`'.repeat(Math.max(3, ...(diff.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
+  out.push('<details><summary>Diff</summary>', '', `${fence}diff`, diff.replace(/\n$/, ''), fence, '', '</details>', '');
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The sentence that says where the change went.
+ * @param {Outcome} result
+ * @param {{preview: boolean, repository: {slug: string|null} | null, serverUrl: string}} settings
+ * @returns {string}
+ */
+function outcomeLine(result, { preview, repository, serverUrl }) {
+  if (preview) return 'Dry run: nothing was written, committed or pushed.';
+  const pr = result.pullRequest;
+  if (pr) return `Pull request [#${pr.number}](${pr.url}) ${pr.updated ? 'updated' : 'created'} from \`${result.branch}\`.`;
+  if (!result.commit) return 'Nothing was committed.';
+  const short = result.commit.slice(0, 12);
+  const link = repository?.slug && /^https?:/.test(serverUrl) ? `[\`${short}\`](${serverUrl.replace(/\/+$/, '')}/${repository.slug}/commit/${result.commit})` : `\`${short}\``;
+  const tries = result.attempts > 1 ? ` after ${result.attempts} attempts (the branch moved; the edit was re-applied on its new head)` : '';
+  return `Commit ${link} ${result.pushed ? 'pushed to' : 'made on'} \`${result.branch ?? 'HEAD'}\`${tries}.`;
+}
+
+/**
+ * The job summary of a failed run: what failed, with the message as printed.
+ * @param {string} mode the mode input as given
+ * @param {string} title the annotation's title
+ * @param {string} message
+ * @returns {string}
+ */
+export function failureSummary(mode, title, message) {
+  const fence = '`'.repeat(Math.max(3, ...(message.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
+  return `### gitops-bump (${mode}) failed\n\n${title}: nothing was committed or pushed.\n\n${fence}text\n${message.replace(/\n$/, '')}\n${fence}\n`;
+}

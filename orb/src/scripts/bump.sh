@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Runs the gitops-bump CLI for the orb's editing commands. Every input arrives as an
+# environment variable (PARAM_*) and reaches the CLI as one argv element or inside a JSON
+# plan written by node: nothing a user typed is ever read as shell text.
+#
+# PARAM_MODE: edit (set_image, set_value, apply_plan: edit the files here, commit nothing),
+# push, pull_request, api_commit, dry_run or check (the bump command and job).
+# The edits: PARAM_IMAGES + PARAM_TARGETS (+ PARAM_SCAN, PARAM_CHECK_OVERLAY), or
+# PARAM_FILE + PARAM_PATH + PARAM_VALUE (+ PARAM_TYPE, PARAM_CREATE, PARAM_SELECT,
+# PARAM_ALL), or a plan file PARAM_PLAN. Without PARAM_REPOSITORY the checkout in the
+# current directory is edited; with it, that repository is cloned.
+# Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
+# 2 bad parameters, 3 git or GitHub failure.
+
+# True for the orb's boolean values.
+is_true() {
+  [[ "${1:-}" == true || "${1:-}" == 1 ]]
+}
+
+# The clone URL for PARAM_REPOSITORY: owner/name becomes a github.com URL (SSH when a
+# deploy key is configured, else HTTPS); anything else is used as given.
+repository_url() {
+  local repo="$1"
+  if [[ "$repo" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]]; then
+    repo="${repo%.git}"
+    if [[ -n "${PARAM_SSH_KEY_FINGERPRINT:-}" ]]; then
+      printf 'git@github.com:%s.git\n' "$repo"
+    else
+      printf 'https://github.com/%s.git\n' "$repo"
+    fi
+  else
+    printf '%s\n' "$repo"
+  fi
+}
+
+# Writes the plan for PARAM_IMAGES / PARAM_FILE... as JSON to stdout. node reads the
+# parameters from its environment, so no value passes through shell quoting.
+plan_json() {
+  node - <<'JS'
+const env = process.env;
+const words = (s) => String(s ?? '').split(/\s+/).filter(Boolean);
+const yes = (s) => s === 'true' || s === '1';
+const fail = (message) => {
+  process.stderr.write(`gitops-bump: ${message}\n`);
+  process.exit(2);
+};
+const edits = [];
+const images = words(env.PARAM_IMAGES);
+const targets = words(env.PARAM_TARGETS);
+if (images.length === 0 && targets.length > 0 && targets.join(' ') !== '.') {
+  fail('targets were given but no images: set `images` (e.g. quay.io/acme/api:1.4.2)');
+}
+for (const target of targets.length ? targets : ['.']) {
+  for (const image of images) {
+    edits.push(yes(env.PARAM_SCAN) ? { scan: target, image } : { file: target, image, force: env.PARAM_CHECK_OVERLAY === 'false' });
+  }
+}
+const file = env.PARAM_FILE ?? '';
+const path = env.PARAM_PATH ?? '';
+if (file || path) {
+  if (!file) fail('`path` needs `file`: the YAML file in which to set it');
+  if (!path) fail('`file` needs `path`: the key path of the value to set, e.g. image.tag');
+  const edit = { file, set: path, value: env.PARAM_VALUE ?? '', type: env.PARAM_TYPE || 'string', create: yes(env.PARAM_CREATE), all: yes(env.PARAM_ALL) };
+  if (env.PARAM_SELECT) edit.select = env.PARAM_SELECT;
+  edits.push(edit);
+}
+if (edits.length === 0) fail('nothing to do: give `images`, `file` + `path` + `value`, or `plan`');
+process.stdout.write(`${JSON.stringify({ edits }, null, 2)}\n`);
+JS
+}
+
+# Fills the array FLAGS with the CLI's options for PARAM_MODE. URL is the repository's
+# clone URL, or empty for the current checkout.
+cli_flags() {
+  local mode="$1" url="$2" label
+  FLAGS=()
+  case "$mode" in
+    edit) return 0 ;;
+    dry_run) FLAGS+=(--dry-run); return 0 ;;
+    check) FLAGS+=(--check); return 0 ;;
+    push) [[ -n "$url" ]] || FLAGS+=(--push) ;;
+    pull_request) FLAGS+=(--pr) ;;
+    api_commit) FLAGS+=(--api-commit) ;;
+    *)
+      printf 'gitops-bump: mode must be push, pull_request, api_commit, dry_run or check, got "%s"\n' "$mode" >&2
+      return 2
+      ;;
+  esac
+  [[ -z "$url" ]] || FLAGS+=(--repo "$url")
+  [[ -z "${PARAM_BRANCH:-}" ]] || FLAGS+=(--branch "$PARAM_BRANCH")
+  [[ -z "${PARAM_COMMIT_MESSAGE:-}" ]] || FLAGS+=(--message "$PARAM_COMMIT_MESSAGE")
+  if [[ -n "${PARAM_AUTHOR_NAME:-}${PARAM_AUTHOR_EMAIL:-}" ]]; then
+    FLAGS+=(--author "${PARAM_AUTHOR_NAME:-gitops-bump} <${PARAM_AUTHOR_EMAIL:-gitops-bump@users.noreply.github.com}>")
+  fi
+  [[ -z "${PARAM_RETRIES:-}" ]] || FLAGS+=(--retries "$PARAM_RETRIES")
+  FLAGS+=(--token-env "${PARAM_TOKEN_ENV:-GITHUB_TOKEN}")
+  if [[ "$mode" == pull_request ]]; then
+    [[ -z "${PARAM_PR_TITLE:-}" ]] || FLAGS+=(--title "$PARAM_PR_TITLE")
+    [[ -z "${PARAM_PR_BODY:-}" ]] || FLAGS+=(--body "$PARAM_PR_BODY")
+    [[ -z "${PARAM_PR_BASE:-}" ]] || FLAGS+=(--base "$PARAM_PR_BASE")
+    [[ -z "${PARAM_PR_BRANCH:-}" ]] || FLAGS+=(--pr-branch "$PARAM_PR_BRANCH")
+    ! is_true "${PARAM_PR_DRAFT:-}" || FLAGS+=(--draft)
+    local -a labels
+    IFS=',' read -r -a labels <<<"${PARAM_PR_LABELS:-}"
+    for label in "${labels[@]}"; do
+      label="${label#"${label%%[![:space:]]*}"}"
+      label="${label%"${label##*[![:space:]]}"}"
+      [[ -z "$label" ]] || FLAGS+=(--label "$label")
+    done
+  elif [[ -n "${PARAM_PR_TITLE:-}${PARAM_PR_BODY:-}${PARAM_PR_LABELS:-}${PARAM_PR_BASE:-}${PARAM_PR_BRANCH:-}" ]] || is_true "${PARAM_PR_DRAFT:-}"; then
+    printf 'Note: the pr_* parameters apply to mode pull_request only; mode is %s\n' "$mode"
+  fi
+}
+
+# Shallow-clones URL (branch BRANCH, or the default one) into DIR, for dry_run and check.
+# A token reaches git as an HTTP header scoped to the URL's host, through git's
+# environment: never in argv, the URL or a config file.
+clone_repository() {
+  local url="$1" branch="$2" dir="$3" name="${PARAM_TOKEN_ENV:-GITHUB_TOKEN}" header
+  local -a args=(clone --quiet --depth 1 --single-branch --no-tags)
+  [[ -z "$branch" ]] || args+=(--branch "$branch")
+  if [[ "$url" =~ ^(https?://[^/@]+)/ && -n "${!name:-}" ]]; then
+    header="AUTHORIZATION: basic $(printf 'x-access-token:%s' "${!name}" | base64 | tr -d '\n')"
+    GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.${BASH_REMATCH[1],,}/.extraheader" \
+      GIT_CONFIG_VALUE_0="$header" git "${args[@]}" -- "$url" "$dir"
+  else
+    GIT_TERMINAL_PROMPT=0 git "${args[@]}" -- "$url" "$dir"
+  fi
+}
+
+# Prints the result in REPORT (the CLI's --json output) as a readable block; exits 1 when
+# FAIL_IF_UNCHANGED is true and nothing changed.
+print_summary() {
+  REPORT="$1" MODE="$2" WHERE="$3" EXIT_CODE="$4" node - <<'JS'
+const fs = require('node:fs');
+const { REPORT, MODE, WHERE, EXIT_CODE, PARAM_FAIL_IF_UNCHANGED } = process.env;
+let report = {};
+try {
+  report = JSON.parse(fs.readFileSync(REPORT, 'utf8'));
+} catch {
+  report = { error: { message: 'gitops-bump printed no report (see the output above)' } };
+}
+const rule = '-'.repeat(72);
+const out = [rule, `gitops-bump · ${MODE.replace('_', ' ')} · ${WHERE}`, rule];
+const show = (v) => (v === null || v === undefined ? '' : String(v).includes('\n') ? '(block)' : String(v));
+if (report.error) {
+  out.push(`FAILED (exit ${EXIT_CODE}): ${String(report.error.message ?? '').split('\n')[0]}`);
+  if (report.error.file) out.push(`  at ${report.error.file}:${report.error.line ?? '?'}:${report.error.column ?? '?'}`);
+} else {
+  const changed = report.changed ?? [];
+  for (const c of changed) {
+    out.push(`changed   ${c.file}`);
+    for (const ch of c.changes ?? []) {
+      if (ch.kind === 'unchanged') continue;
+      const what = ch.kind === 'insert' ? `added ${show(ch.new)}` : ch.kind === 'remove' ? 'removed' : `${show(ch.old)} -> ${show(ch.new)}`;
+      out.push(`            ${ch.path}: ${what}   (line ${ch.line})`);
+    }
+  }
+  for (const f of report.unchanged ?? []) out.push(`unchanged ${f} (already up to date)`);
+  if (changed.length === 0 && (report.unchanged ?? []).length === 0) out.push('nothing to change');
+  if (report.commit) {
+    const attempts = report.attempts > 1 ? ` after ${report.attempts} attempts` : '';
+    out.push(`commit    ${report.commit}${report.pushed ? ` pushed${attempts}` : ''}`);
+  }
+  const pr = report.pullRequest;
+  if (pr) out.push(`pull request #${pr.number} ${pr.updated ? 'updated' : 'opened'}: ${pr.url}`);
+  if (MODE === 'check') out.push(changed.length > 0 ? 'DRIFT: the config repository differs from what this pipeline would set' : 'no drift: the config repository is up to date');
+  if (MODE === 'dry_run' || MODE === 'check') {
+    for (const c of changed) if (c.diff) out.push('', c.diff.replace(/\n$/, ''));
+  }
+  if (changed.length === 0 && (PARAM_FAIL_IF_UNCHANGED === 'true' || PARAM_FAIL_IF_UNCHANGED === '1')) {
+    out.push('FAILED: nothing had to change and fail_if_unchanged is set');
+    process.exitCode = 1;
+  }
+}
+out.push(rule);
+process.stdout.write(`${out.join('\n')}\n`);
+JS
+}
+
+# An absolute form of PATH (relative to the directory the step started in).
+absolute() {
+  if [[ "$1" == /* ]]; then printf '%s\n' "$1"; else printf '%s/%s\n' "$PWD" "$1"; fi
+}
+
+bump_main() {
+  local mode="${PARAM_MODE:-push}" url="" work="$PWD" tmp plan report where code=0 own=()
+  if ! command -v gitops-bump >/dev/null 2>&1; then
+    printf 'gitops-bump: the CLI is not on the PATH; run the install command first\n' >&2
+    return 2
+  fi
+  tmp="$(mktemp -d)"
+  # shellcheck disable=SC2064 # expand now: tmp is local
+  trap "rm -rf '$tmp'" EXIT
+  [[ -z "${PARAM_REPOSITORY:-}" ]] || url="$(repository_url "$PARAM_REPOSITORY")"
+
+  if [[ -n "${PARAM_PLAN:-}" ]]; then
+    if [[ -n "${PARAM_IMAGES:-}${PARAM_FILE:-}${PARAM_PATH:-}" ]]; then
+      echo 'gitops-bump: give either "plan" or the edits ("images", "file" + "path"), not both' >&2
+      return 2
+    fi
+    plan="$(absolute "$PARAM_PLAN")"
+  else
+    plan="$tmp/plan.json"
+    plan_json >"$plan" || return $?
+    # the orb wrote this plan from its parameters: its files are named as on a command
+    # line, relative to the working directory, not to the plan's temporary directory
+    own=(--allow-outside-plan-dir)
+  fi
+  report="$tmp/report.json"
+  if [[ -n "${PARAM_REPORT_FILE:-}" ]]; then
+    report="$PARAM_REPORT_FILE"
+    if [[ "$report" != /* ]]; then
+      local base="${CIRCLE_WORKING_DIRECTORY:-$PWD}"
+      report="${base/#\~/$HOME}/$report"
+    fi
+    mkdir -p "$(dirname "$report")"
+  fi
+
+  cli_flags "$mode" "$url" || return $?
+  where="${url:-$PWD}"
+  if [[ -n "$url" && ( "$mode" == dry_run || "$mode" == check ) ]]; then
+    printf 'Cloning %s to compare\n' "$url"
+    clone_repository "$url" "${PARAM_BRANCH:-}" "$tmp/repo" || return 3
+    work="$tmp/repo"
+  fi
+  (cd "$work" && gitops-bump apply "$plan" --json "${own[@]}" "${FLAGS[@]}") >"$report" || code=$?
+  print_summary "$report" "$mode" "$where" "$code" || { [[ $code -ne 0 ]] || code=1; }
+  [[ -z "${PARAM_REPORT_FILE:-}" ]] || printf 'report written to %s\n' "$report"
+  return "$code"
+}
+
+# Run only when executed, not when sourced (the bats tests source this file).
+if ! (return 0 2>/dev/null); then
+  bump_main
+fi

@@ -1,0 +1,103 @@
+/**
+ * gitops-bump/pipeline: apply a plan in a git checkout (or a fresh shallow clone), commit
+ * the edited files, push with conflict-safe retries, open or update a pull request, or
+ * commit through GitHub's API. The same function the CLI's git flags and the Action call.
+ */
+import type { FileOutcome, Plan, PlanResult } from './index.js';
+
+/** Push attempts after the first when `retries` is not given. */
+export const DEFAULT_RETRIES: number;
+
+/** What to do with the edit in git. With none of commit/push/pr/apiCommit/repo, the plan is only applied. */
+export interface GitOptions {
+  /** commit the edited files in the checkout that holds them */
+  commit?: boolean;
+  /** commit and push, re-applying the plan when the remote moved */
+  push?: boolean;
+  /** push to a branch derived from the plan and open or update a pull request */
+  pr?: boolean;
+  /** create the commit through GitHub's Git Data API */
+  apiCommit?: boolean;
+  /** URL (or path) to shallow-clone into a temp dir and work there (implies push) */
+  repo?: string;
+  /** remote to push to (default `origin`) */
+  remote?: string;
+  /** branch to push to (default: the current branch, or the clone's) */
+  branch?: string;
+  /** commit message template: `{images}` `{tags}` `{files}` `{paths}` `{sha}` */
+  message?: string;
+  /** commit author, `Name <email>` */
+  author?: string;
+  /** push attempts after the first (default {@link DEFAULT_RETRIES}) */
+  retries?: number;
+  /** pull request base branch */
+  base?: string;
+  /** pull request title template */
+  title?: string;
+  /** pull request body template */
+  body?: string;
+  /** pull request labels */
+  labels?: string[];
+  /** open the pull request as a draft */
+  draft?: boolean;
+  /** the pull request's head branch (default: derived from the plan) */
+  prBranch?: string;
+  /** environment variable holding the token (default `GITHUB_TOKEN`) */
+  tokenEnv?: string;
+  /** `owner/name` (default `GITHUB_REPOSITORY`, else from the remote URL) */
+  githubRepo?: string;
+  /** the source commit for `{sha}` (default `GITHUB_SHA` / `CIRCLE_SHA1`) */
+  sourceSha?: string;
+  /** GitHub REST API base URL (default `GITHUB_API_URL`, else GitHub's) */
+  apiUrl?: string;
+  /** apply only; `apply` should not write either */
+  dryRun?: boolean;
+  /** also log every git command (or set `GITOPS_BUMP_DEBUG=1`) */
+  verbose?: boolean;
+  /** environment to read tokens and defaults from (default `process.env`) */
+  env?: Record<string, string | undefined>;
+  /** receives progress lines, with secrets masked */
+  log?: (line: string) => void;
+  /** delay between push attempts: jittered exponential from `baseMs`, at most `capMs` */
+  backoff?: { baseMs: number; capMs: number };
+}
+
+/** The arguments of {@link runPipeline}. */
+export interface PipelineArgs {
+  /** the checkout to work in (default `process.cwd()`); ignored with `repo` */
+  cwd?: string;
+  /** the plan, used to name branches and fill message templates */
+  plan: Plan | unknown;
+  /** applies the plan below `workdir`, e.g. `(dir) => applyPlan(plan, { cwd: dir })`; called again after the remote moved */
+  apply: (workdir: string) => PlanResult | Promise<PlanResult>;
+  /** what to do in git */
+  git?: GitOptions;
+}
+
+/** A pull request that was opened or updated. */
+export interface PullRequestResult {
+  number: number;
+  url: string;
+  /** true when an open pull request for the branch existed and was updated */
+  updated: boolean;
+}
+
+/** What {@link runPipeline} did. */
+export interface PipelineResult {
+  changed: FileOutcome[];
+  unchanged: string[];
+  /** the commit made, or null when nothing changed or nothing was committed */
+  commit: string | null;
+  /** whether the commit reached the remote */
+  pushed: boolean;
+  /** push attempts made */
+  attempts: number;
+  pullRequest: PullRequestResult | null;
+  /** the branch pushed to, when one was */
+  branch: string | null;
+  /** where the plan was applied (a temp clone is removed before this returns) */
+  workdir: string | null;
+}
+
+/** Applies the plan and commits, pushes, opens a pull request or commits through the API. Git and API failures throw errors carrying `exitCode` 3. */
+export function runPipeline(args: PipelineArgs): Promise<PipelineResult>;

@@ -1,0 +1,291 @@
+// The Action's bundle run directly, as the runner starts it: `node action/dist/index.js`
+// with INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, GITHUB_SHA
+// and GITHUB_API_URL. Real git against real bare repositories; pull requests and API
+// commits against the local GitHub API server that validates every request and response
+// against GitHub's OpenAPI description. The same cases run under act in act.test.js.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startGitHubServer } from '../github-api-server/server.js';
+import { DIST, TOKEN, assertNoToken, configRepo, git, runAction, tempDir } from './helpers.js';
+
+const PROD = 'overlays/production/kustomization.yaml';
+const PROD_LINE = '    newTag: "1.9.0"    # keep quoted';
+const BUMPED_LINE = '    newTag: "1.10.0"    # keep quoted';
+
+test('the bundle is built', () => {
+  assert.ok(existsSync(DIST), `${DIST} is missing: run node action/build.mjs`);
+  assert.ok(existsSync(path.join(path.dirname(DIST), 'gitops_bump_bg.wasm')));
+});
+
+test('push into the checkout: one commit on main, outputs, summary, only the tag bytes changed', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const before = repo.head();
+  const r = await runAction(t, { workspace: ws, inputs: { images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', token: TOKEN } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.outputs.changed, 'true');
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']), [PROD]);
+  assert.deepEqual(JSON.parse(r.outputs.changes), [{ file: PROD, path: 'images[1].newTag', line: 18, old: '1.9.0', new: '1.10.0' }]);
+  assert.equal(r.outputs['commit-sha'], repo.head());
+  assert.equal(r.outputs['pr-operation'], 'none');
+  assert.equal(r.outputs['pr-number'], '');
+  assert.match(r.outputs.diff, /^--- a\/overlays\/production\/kustomization\.yaml\n\+\+\+ b\//);
+  assert.ok(r.outputs.diff.includes(`-${PROD_LINE}\n+${BUMPED_LINE}\n`), r.outputs.diff);
+  // the remote: one commit on top, by the bot, only that line changed
+  const [top] = repo.log();
+  assert.match(top, new RegExp(`^${r.outputs['commit-sha']} ${before}\\|github-actions\\[bot\\]\\|chore\\(deploy\\): bump ghcr.io/acme/api to 1.10.0$`));
+  const old = git(repo.bare, ['show', `${before}:${PROD}`]);
+  assert.equal(repo.show('main', PROD), old.replace(PROD_LINE, BUMPED_LINE));
+  assert.match(git(repo.bare, ['log', '-1', '--format=%B', 'main']), /Source commit: 0123456789abcdef/);
+  // the summary: table row, commit, diff in a collapsed block
+  assert.match(r.summary, /^### gitops-bump \(push\)\n/);
+  assert.ok(r.summary.includes('| `overlays/production/kustomization.yaml:18` | `images[1].newTag` | `1.9.0` → `1.10.0` |'), r.summary);
+  assert.ok(r.summary.includes(`Commit \`${r.outputs['commit-sha'].slice(0, 12)}\` pushed to \`main\``), r.summary);
+  assert.match(r.summary, /<details><summary>Diff<\/summary>\n\n```diff\n--- a\/overlays/);
+  // logs are grouped; the token is masked and appears nowhere
+  assert.match(r.stdout, /^::group::gitops-bump: push, 1 edit in /m);
+  assert.match(r.stdout, /^::endgroup::$/m);
+  assert.match(r.stdout, /^::add-mask::/m);
+  assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary }, gitDirs: [path.join(ws, '.git')] });
+});
+
+test('clone of another repository (owner/name under server-url) and push, on top of a teammate’s push', async (t) => {
+  const repo = configRepo(t);
+  const other = repo.clone('teammate');
+  git(other, ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '--allow-empty', '-m', 'teammate']);
+  git(other, ['push', '--quiet', 'origin', 'HEAD:main']);
+  const teammate = repo.head();
+  const ws = tempDir(t, 'gb-app-');
+  const r = await runAction(t, {
+    workspace: ws,
+    inputs: { repository: 'acme/config', 'server-url': repo.serverUrl, images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', token: TOKEN },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.outputs['commit-sha'], repo.head());
+  assert.equal(git(repo.bare, ['rev-parse', 'main^']), teammate);
+  assert.ok(repo.show('main', PROD).includes(BUMPED_LINE));
+  assert.match(r.summary, /^### gitops-bump \(push\) in acme\/config\n/);
+  assert.match(r.summary, /Commit \[`[0-9a-f]{12}`\]\(file:|Commit `[0-9a-f]{12}`/);
+  assert.match(r.stdout, /cloning file:\/\/.*acme\/config\.git/);
+});
+
+test('working-directory inside a clone: files relative to it, in the outputs too', async (t) => {
+  const repo = configRepo(t);
+  const r = await runAction(t, {
+    workspace: tempDir(t, 'gb-app-'),
+    inputs: { repository: 'acme/config', 'server-url': repo.serverUrl, 'working-directory': 'charts', set: '- {file: api/values.yaml, path: image.tag, value: 1.10}' },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']), ['api/values.yaml']);
+  assert.equal(JSON.parse(r.outputs.changes)[0].file, 'api/values.yaml');
+  assert.match(r.outputs.diff, /^--- a\/charts\/api\/values\.yaml$/m);
+  assert.match(repo.show('main', 'charts/api/values.yaml'), /^  tag: "1\.10"$/m);
+});
+
+async function withServer(t, repo) {
+  const server = await startGitHubServer({ repos: { [repo.slug]: repo.bare }, token: TOKEN });
+  t.after(() => server.close());
+  return server;
+}
+
+test('pull-request against the GitHub API server: created, then updated by a rerun; the token stays secret', async (t) => {
+  const repo = configRepo(t);
+  const server = await withServer(t, repo);
+  const main = repo.head();
+  const bump = (tag, extra = {}) =>
+    runAction(t, {
+      workspace: tempDir(t, 'gb-app-'),
+      env: { GITHUB_API_URL: server.apiUrl },
+      inputs: {
+        repository: 'acme/config',
+        'server-url': `${server.url}/git`,
+        images: `ghcr.io/acme/api:${tag}`,
+        targets: 'overlays/production',
+        mode: 'pull-request',
+        'pr-labels': 'deploy, production',
+        token: TOKEN,
+        ...extra,
+      },
+    });
+  const first = await bump('1.10.0', { 'pr-draft': 'true' });
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  assert.equal(first.outputs['pr-operation'], 'created');
+  assert.equal(first.outputs['pr-number'], '1');
+  assert.match(first.outputs['pr-url'], /\/acme\/config\/pull\/1$/);
+  assert.equal(repo.head(), main, 'main is untouched');
+  const [pr] = server.pulls('acme/config');
+  assert.equal(pr.title, 'chore(deploy): bump ghcr.io/acme/api to 1.10.0');
+  assert.equal(pr.draft, true);
+  assert.deepEqual(server.labelsOf('acme/config', 1), ['deploy', 'production']);
+  assert.equal(first.outputs['commit-sha'], git(repo.bare, ['rev-parse', `refs/heads/${pr.head}`]));
+  assert.ok(repo.show(pr.head, PROD).includes(BUMPED_LINE));
+  assert.ok(first.summary.includes(`Pull request [#1](${first.outputs['pr-url']}) created`), first.summary);
+
+  const second = await bump('1.10.1');
+  assert.equal(second.code, 0, second.stdout + second.stderr);
+  assert.deepEqual([second.outputs['pr-operation'], second.outputs['pr-number']], ['updated', '1']);
+  assert.equal(server.pulls('acme/config').length, 1);
+  assert.deepEqual(server.mismatches, [], JSON.stringify(server.mismatches, null, 2));
+  assert.ok(server.gitRequests.some((g) => g.authorized), 'git went through the token-checking smart HTTP endpoint');
+  for (const r of [first, second]) {
+    assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary } });
+  }
+});
+
+test('api-commit against the GitHub API server: main moves by a commit GitHub made', async (t) => {
+  const repo = configRepo(t);
+  const server = await withServer(t, repo);
+  const main = repo.head();
+  const r = await runAction(t, {
+    workspace: tempDir(t, 'gb-app-'),
+    env: { GITHUB_API_URL: server.apiUrl },
+    inputs: { repository: 'acme/config', 'server-url': `${server.url}/git`, images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', mode: 'api-commit', token: TOKEN },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.outputs['commit-sha'], repo.head());
+  assert.equal(git(repo.bare, ['rev-parse', 'main^']), main);
+  assert.ok(repo.show('main', PROD).includes(BUMPED_LINE));
+  assert.ok(server.requests.some((q) => q.operation === 'git/create-commit' && q.status === 201));
+  // no author sent: GitHub makes the token's owner the author (as for the commits it signs)
+  assert.equal(git(repo.bare, ['log', '-1', '--format=%an', 'main']), 'gitops-bump-test[bot]');
+  assert.deepEqual(server.mismatches, [], JSON.stringify(server.mismatches, null, 2));
+  assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary } });
+});
+
+test('dry-run: the diff and the outputs, nothing written, committed or pushed', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const before = readFileSync(path.join(ws, PROD), 'utf8');
+  const r = await runAction(t, {
+    workspace: ws,
+    inputs: { mode: 'dry-run', set: '- file: charts/api/values.yaml\n  path: image.tag\n  value: 1.10\n', images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production' },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.outputs.changed, 'true');
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']), [PROD, 'charts/api/values.yaml']);
+  assert.ok(r.outputs.diff.includes('-  tag: "1.9"\n+  tag: "1.10"\n'), r.outputs.diff);
+  assert.equal(r.outputs['commit-sha'], '');
+  assert.equal(readFileSync(path.join(ws, PROD), 'utf8'), before);
+  assert.equal(git(ws, ['status', '--porcelain']), '');
+  assert.equal(repo.log().length, 1);
+  assert.match(r.summary, /Dry run: nothing was written, committed or pushed\./);
+});
+
+test('nothing to change: changed=false, no commit; with fail-if-unchanged the step fails', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const inputs = { images: 'ghcr.io/acme/api:1.9.0', targets: 'overlays/production' };
+  const r = await runAction(t, { workspace: ws, inputs });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual([r.outputs.changed, r.outputs['changed-files'], r.outputs.changes, r.outputs['commit-sha'], r.outputs.diff], ['false', '[]', '[]', '', '']);
+  assert.match(r.summary, /Nothing changed: every value is already up to date\./);
+  assert.equal(repo.log().length, 1);
+  const strict = await runAction(t, { workspace: ws, inputs: { ...inputs, 'fail-if-unchanged': 'true' } });
+  assert.equal(strict.code, 1);
+  assert.match(strict.stdout, /^::error title=gitops-bump%3A nothing changed::nothing changed, and fail-if-unchanged is true/m);
+  assert.equal(strict.outputs.changed, 'false');
+});
+
+test('an image the overlay does not use: an annotation on the kustomization, nothing pushed', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const r = await runAction(t, { workspace: ws, inputs: { images: 'ghcr.io/acme/worker:2.0.0', targets: 'overlays/production' } });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^::error file=overlays\/production\/kustomization\.yaml(,line=\d+,col=\d+)?,title=gitops-bump%3A unknown-image in overlays\/production\/kustomization\.yaml::error\[unknown-image\]: .*ghcr\.io\/acme\/worker/m);
+  assert.equal(r.outputText, '');
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n\ngitops-bump: unknown-image in overlays\/production\/kustomization\.yaml: nothing was committed or pushed\.\n\n```text\nerror\[unknown-image\]: image `ghcr\.io\/acme\/worker` /);
+  assert.equal(repo.log().length, 1);
+  assert.equal(git(ws, ['status', '--porcelain']), '');
+  // check-overlay: false lets the same image through (kustomize would add it)
+  const forced = await runAction(t, { workspace: ws, inputs: { images: 'ghcr.io/acme/worker:2.0.0', targets: 'overlays/production', 'check-overlay': 'false' } });
+  assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+  assert.match(repo.show('main', PROD), /name: ghcr\.io\/acme\/worker\n\s+newTag: 2\.0\.0/);
+});
+
+test('a bad key path: ::error file=…,line=…,col=… on the values file, with the did-you-mean', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const r = await runAction(t, { workspace: ws, inputs: { set: '- {file: charts/api/values.yaml, path: image.tagg, value: "1.10"}' } });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('::error '));
+  assert.match(line, /^::error file=charts\/api\/values\.yaml,line=\d+,col=\d+,title=gitops-bump%3A not-found in charts\/api\/values\.yaml::error\[not-found\]: /);
+  assert.match(line, /did you mean `tag`\?/);
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n/);
+  assert.ok(r.summary.includes('  = help: did you mean `tag`?\n```\n'), r.summary);
+  assert.equal(repo.log().length, 1);
+});
+
+test('working-directory: annotations stay relative to the workspace', async (t) => {
+  const repo = configRepo(t);
+  const ws = tempDir(t, 'gb-app-');
+  git(ws, ['clone', '--quiet', repo.bare, path.join(ws, 'config')]);
+  const r = await runAction(t, { workspace: ws, inputs: { 'working-directory': 'config', set: '- {file: charts/api/values.yaml, path: image.tagg, value: "1.10"}' } });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^::error file=config\/charts\/api\/values\.yaml,line=/m);
+});
+
+test('invalid inputs fail before anything runs, naming the input', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const cases = [
+    [{ images: 'ghcr.io/acme/api:1.10.0', mode: 'yolo' }, "Input 'mode' must be one of push, pull-request, api-commit, dry-run, got \"yolo\""],
+    [{}, "Input 'images' is empty, and so are 'set' and 'plan'"],
+    [{ images: 'ghcr.io/acme/api:1.10.0', retries: 'many' }, "Input 'retries' must be a whole number from 0 to 100"],
+    [{ images: 'ghcr.io/acme/api:1.10.0', 'check-overlay': 'yes' }, "Input 'check-overlay' must be true or false"],
+    [{ images: 'ghcr.io/acme/api:1.10.0', mode: 'pull-request' }, "Input 'token' is empty: mode pull-request calls the GitHub API"],
+    [{ images: 'ghcr.io/acme/api:1.10.0', repository: 'not a repo' }, "Input 'repository' must be owner/name"],
+    [{ images: 'ghcr.io/acme/api:1.10.0', 'working-directory': '../elsewhere' }, "Input 'working-directory' must be a path inside the workspace"],
+    [{ images: 'ghcr.io/acme/api:1.10.0', repository: 'acme/config', mode: 'dry-run' }, "Input 'mode' is dry-run, which previews the files of a checkout"],
+    [{ set: '- {file: a.yaml, path: x, value: 1, vlaue: 2}' }, "Input 'set' item 1: unknown field `vlaue`"],
+    [{ set: '- {file: a.yaml, path: x, value: 1, type: number}' }, "Input 'set' is invalid: edits[0].type: expected one of string, int"],
+    [{ plan: 'missing.yaml' }, "Input 'plan' is invalid: "],
+    [{ images: 'ghcr.io/acme/api:1.10.0\nghcr.io/acme/API::' }, "Input 'images' line 2 (\"ghcr.io/acme/API::\") is not an image spec: "],
+  ];
+  for (const [inputs, message] of cases) {
+    const r = await runAction(t, { workspace: ws, inputs });
+    assert.equal(r.code, 2, `${JSON.stringify(inputs)}: ${r.stdout}${r.stderr}`);
+    assert.ok(r.stdout.includes(message), `${JSON.stringify(inputs)}: expected ${message} in\n${r.stdout}`);
+    assert.match(r.stdout, /^::error title=gitops-bump%3A invalid input '[\w-]+'::Input '/m);
+    assert.equal(r.outputText, '');
+    assert.match(r.summary, /^### gitops-bump \(.+\) failed\n\ngitops-bump: invalid input '[\w-]+': nothing was committed or pushed\./);
+    assert.ok(r.summary.includes(message), r.summary);
+  }
+  assert.equal(repo.log().length, 1);
+  assert.equal(git(ws, ['status', '--porcelain']), '');
+});
+
+test('a refused token: exit 3, the token nowhere in the output or the checkout', async (t) => {
+  const repo = configRepo(t);
+  const server = await startGitHubServer({ repos: { [repo.slug]: repo.bare }, token: 'ghs_theServerWantsAnotherToken0123456' });
+  t.after(() => server.close());
+  const ws = tempDir(t, 'gb-app-');
+  git(ws, ['clone', '--quiet', repo.bare, path.join(ws, 'config')]);
+  git(path.join(ws, 'config'), ['remote', 'set-url', 'origin', server.gitUrl('acme/config')]);
+  const r = await runAction(t, {
+    workspace: ws,
+    env: { GITHUB_API_URL: server.apiUrl },
+    inputs: { 'working-directory': 'config', images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', token: TOKEN, retries: '0' },
+  });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /^::error title=gitops-bump%3A (auth|push-failed|git) failure::/m);
+  assert.match(r.summary, /^### gitops-bump \(push\) failed\n\ngitops-bump: (auth|push-failed|git) failure: nothing was committed or pushed\./);
+  assert.match(r.stdout, /the remote refused the credentials: check the( token in the)? 'token' input/);
+  assert.equal(repo.log().length, 1);
+  assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary }, gitDirs: [path.join(ws, 'config', '.git')] });
+});
+
+test('a detached checkout (as for pull_request events): the error names the branch input; with it, the push lands', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  git(ws, ['checkout', '--quiet', '--detach']);
+  const inputs = { images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production' };
+  const r = await runAction(t, { workspace: ws, inputs });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /^::error title=gitops-bump%3A usage failure::HEAD is detached: give the 'branch' input to say where to push/m);
+  const ok = await runAction(t, { workspace: ws, inputs: { ...inputs, branch: 'main' } });
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.equal(ok.outputs['commit-sha'], repo.head());
+});

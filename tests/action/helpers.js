@@ -1,0 +1,139 @@
+// Fixtures for the Action's tests: the sample config repository (scripts/demo-repo/) in
+// real bare repositories, a direct run of the bundle exactly as the runner starts it
+// (INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files), and readers for what
+// the runner would have stored.
+
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cleanEnv, git, runNode, tempDir, ROOT } from '../pipeline/helpers.js';
+
+export { ROOT, git, tempDir };
+export const DIST = path.join(ROOT, 'action', 'dist', 'index.js');
+export const DEMO_REPO = path.join(ROOT, 'scripts', 'demo-repo');
+/** A token shaped like GitHub's, easy to search for in everything the Action leaves behind. */
+export const TOKEN = 'ghs_RecognisableActionTestToken0123456789';
+
+/**
+ * A bare repository `<dir>/<owner>/<name>.git` holding the sample config repository on
+ * main (one commit), so `server-url: file://<dir>` + `repository: owner/name` finds it.
+ * @param {import('node:test').TestContext} t
+ * @param {{dir?: string, slug?: string, files?: Record<string, string>}} [options]
+ */
+export function configRepo(t, { dir = tempDir(t, 'gb-action-'), slug = 'acme/config', files } = {}) {
+  const bare = path.join(dir, `${slug}.git`);
+  mkdirSync(path.dirname(bare), { recursive: true });
+  git(dir, ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
+  const seed = path.join(dir, `seed-${slug.replace('/', '-')}`);
+  if (files) {
+    for (const [f, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(seed, f)), { recursive: true });
+      writeFileSync(path.join(seed, f), text);
+    }
+  } else {
+    cpSync(DEMO_REPO, seed, { recursive: true });
+  }
+  git(seed, ['init', '--quiet', '--initial-branch=main']);
+  git(seed, ['add', '-A']);
+  git(seed, ['commit', '--quiet', '-m', 'chore: shop config']);
+  git(seed, ['push', '--quiet', bare, 'HEAD:refs/heads/main']);
+  return {
+    dir,
+    bare,
+    slug,
+    serverUrl: `file://${dir}`,
+    head: (ref = 'main') => git(bare, ['rev-parse', `refs/heads/${ref}`]),
+    show: (rev, file) => git(bare, ['show', `${rev}:${file}`]),
+    log: (ref = 'main') => git(bare, ['log', '--format=%H %P|%an|%s', ref]).split('\n'),
+    /** A CI checkout of main with `origin` pointing at the bare repository. */
+    clone(name = 'workspace') {
+      const c = path.join(dir, name);
+      git(dir, ['clone', '--quiet', '--branch', 'main', bare, c]);
+      return c;
+    },
+  };
+}
+
+/** Parses a GITHUB_OUTPUT file (`name<<DELIMITER` records) into an object. */
+export function parseOutputFile(text) {
+  const out = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (!m) continue;
+    const [, name, delimiter] = m;
+    const value = [];
+    for (i += 1; i < lines.length && lines[i] !== delimiter; i += 1) value.push(lines[i]);
+    if (lines[i] !== delimiter) throw new Error(`output ${name}: no closing delimiter`);
+    out[name] = value.join('\n');
+  }
+  return out;
+}
+
+/** The runner's variable for an input: INPUT_ + upper case, spaces as _, hyphens kept. */
+export function inputEnv(inputs) {
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, String(v)]));
+}
+
+/**
+ * Runs `node action/dist/index.js` as the runner would: inputs as INPUT_*, fresh
+ * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_WORKSPACE, GITHUB_SHA.
+ * Inputs left out get no variable at all (so the bundle's own defaults apply, as the
+ * runner's would from action.yml).
+ * @returns {Promise<{code: number, stdout: string, stderr: string, outputs: Record<string, string>, outputText: string, summary: string}>}
+ */
+export async function runAction(t, { inputs, workspace, env = {} }) {
+  const files = tempDir(t, 'gb-runner-');
+  const output = path.join(files, 'output');
+  const summary = path.join(files, 'summary');
+  writeFileSync(output, '');
+  writeFileSync(summary, '');
+  const res = await runNode([DIST], {
+    cwd: workspace,
+    env: cleanEnv({
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+      ...inputEnv(inputs),
+      ...env,
+    }),
+  });
+  const outputText = readFileSync(output, 'utf8');
+  return { ...res, outputs: parseOutputFile(outputText), outputText, summary: readFileSync(summary, 'utf8') };
+}
+
+/** Every file below `dir` (recursively), as [path, bytes]. */
+export function filesBelow(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) out.push([p, readFileSync(p)]);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * The token, and the encoded forms it travels in, must appear in none of `texts` and in
+ * no file under the `.git` directories given.
+ */
+export function assertNoToken(assert, { texts = {}, gitDirs = [] }, token = TOKEN) {
+  const forms = [token, Buffer.from(`x-access-token:${token}`).toString('base64'), Buffer.from(token).toString('base64')];
+  for (const [name, text] of Object.entries(texts)) {
+    for (const f of forms) assert.ok(!String(text).includes(f), `${name} contains the token (or an encoded form)`);
+  }
+  let files = 0;
+  for (const d of gitDirs) {
+    for (const [p, bytes] of filesBelow(d)) {
+      files += 1;
+      for (const f of forms) assert.ok(!bytes.includes(f), `${p} contains the token (or an encoded form)`);
+    }
+  }
+  if (gitDirs.length) assert.ok(files > 10, `looked at only ${files} files under ${gitDirs.join(', ')}`);
+}

@@ -1,0 +1,39 @@
+// The names the playground's pipeline snippets must use, read from the real files: the
+// inputs of action/action.yml and the parameters of the orb's commands (orb/src/commands/
+// *.yml, or the packed orb/orb.yml). A missing file is an error that says which one.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const YAML = createRequire(`${ROOT}pkg/package.json`)('yaml');
+
+/** The input names of action/action.yml. */
+export function actionInputs() {
+  const file = `${ROOT}action/action.yml`;
+  if (!existsSync(file)) throw new Error('action/action.yml missing: the Action snippet cannot be checked');
+  const action = YAML.parse(readFileSync(file, 'utf8'));
+  return new Set(Object.keys(action?.inputs ?? {}));
+}
+
+/**
+ * The parameter names of an orb command.
+ * @param {string} command e.g. `set_image`
+ * @returns {Set<string>}
+ */
+export function orbParameters(command) {
+  const source = `${ROOT}orb/src/commands/${command}.yml`;
+  const packed = `${ROOT}orb/orb.yml`;
+  let doc;
+  if (existsSync(source)) doc = YAML.parse(readFileSync(source, 'utf8'));
+  else if (existsSync(packed)) doc = YAML.parse(readFileSync(packed, 'utf8'))?.commands?.[command];
+  else throw new Error(`orb/src/commands/${command}.yml missing (and no packed orb/orb.yml): the orb snippet cannot be checked`);
+  if (!doc) throw new Error(`the orb has no command ${command}`);
+  return new Set(Object.keys(doc.parameters ?? {}));
+}
+
+/** The YAML parser the snippet checks use. */
+export function parseYaml(text) {
+  return YAML.parse(text);
+}

@@ -1,0 +1,106 @@
+// Fixtures for the orb's end-to-end tests: the packed npm package, a config repository
+// with kustomize overlays and Helm values, the project ("app") repository a job checks out,
+// and a Runner wired to them.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeRemote } from '../pipeline/helpers.js';
+import { Runner } from './executor.js';
+import { ROOT, loadPackedOrb } from './orb.js';
+
+/** The files of the config repository. */
+export const CONFIG_FILES = {
+  'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+  'base/deployment.yaml': [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: api',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '        - name: api',
+    '          image: ghcr.io/acme/api:1.0.0',
+    '',
+  ].join('\n'),
+  'overlays/dev/kustomization.yaml': '# dev: bumped by CI on every push to main\nresources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: 1.0.0 # set by gitops-bump\n',
+  'overlays/production/kustomization.yaml': 'resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: 1.0.0\n',
+  'charts/api/values.yaml': '# Helm values\nimage:\n  repository: ghcr.io/acme/api\n  tag: "1.0"\n\nreplicaCount: 2\n',
+};
+
+let tarball = null;
+/** `npm pack` of pkg/ (once per process), as a user would install it. */
+export function packedPackage() {
+  if (!tarball) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orb-npm-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: path.join(ROOT, 'pkg'), encoding: 'utf8' }).trim().split('\n').pop();
+    tarball = path.join(dir, name);
+  }
+  return tarball;
+}
+
+let cacheDir = null;
+/**
+ * A runner cache holding what `gitops-bump/install` saves for version 0.1.0: the packed
+ * tarball installed with `npm install --global --prefix ~/.gitops-bump/0.1.0`. Jobs restore
+ * it instead of running npm (one test installs through the step itself).
+ */
+export function sharedCache() {
+  if (!cacheDir) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orb-cache-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const home = path.join(dir, 'home');
+    const env = { ...process.env, ...OFFLINE };
+    execFileSync('npm', ['install', '--global', '--prefix', path.join(home, '.gitops-bump', '0.1.0'), '--no-audit', '--no-fund', '--loglevel=error', packedPackage()], { env, stdio: 'ignore' });
+    cacheDir = path.join(dir, 'cache');
+    mkdirSync(cacheDir);
+    execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(`gitops-bump-v1-arch1-linux-${process.arch}-0.1.0`)}.tar`), '-C', home, '.gitops-bump']);
+  }
+  return cacheDir;
+}
+
+/** npm settings for the jobs: our package's dependencies come from npm's cache (filled by
+ *  `scripts/setup`), never from the registry. */
+const OFFLINE = { npm_config_offline: 'true', npm_config_cache: path.join(homedir(), '.npm'), npm_config_update_notifier: 'false' };
+
+/**
+ * Runner options for the packed orb; npm installs offline.
+ * @param {Partial<import('./executor.js').RunnerOptions> & {project: import('./executor.js').RunnerOptions['project']}} options
+ * @returns {import('./executor.js').RunnerOptions}
+ */
+export function runnerOptions(options) {
+  return { orb: loadPackedOrb(), env: OFFLINE, cacheDir: sharedCache(), ...options };
+}
+
+/**
+ * A config repository (bare "remote") plus the project repository the job checks out, and
+ * a Runner for the packed orb.
+ * @param {import('node:test').TestContext} t
+ * @param {Partial<import('./executor.js').RunnerOptions>} [options]
+ */
+export function setup(t, options = {}) {
+  const config = makeRemote(t, CONFIG_FILES);
+  const app = makeRemote(t, { 'README.md': 'the app\n', 'deploy/plan.yaml': 'edits:\n  - file: charts/api/values.yaml\n    set: image.tag\n    value: "2.0"\n' });
+  const sha = app.head();
+  const runner = new Runner(runnerOptions({ project: { url: app.url, sha, branch: 'main' }, ...options }));
+  t.after(() => {
+    for (const dir of jobDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const jobDirs = [];
+  /** Runs the bump job (gitops-bump restored from the cache); returns the job result. */
+  const bump = async (args, extra) => {
+    const result = await runner.runJob('bump', args, extra);
+    jobDirs.push(result.root);
+    return result;
+  };
+  return { config, app, sha, runner, bump };
+}
+
+/** The JSON report a job stored as its artifact. */
+export function artifactReport(result) {
+  return JSON.parse(readFileSync(path.join(result.artifacts, 'gitops-bump'), 'utf8'));
+}
