@@ -361,11 +361,19 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The closest candidate to `word` by edit distance, when it is close enough to suggest.
+/// "did you mean `candidate`?" for the closest candidate to `word`, when it is close enough to suggest.
 pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The closest candidate to `word` by edit distance, when it is close enough to suggest.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(&word.to_lowercase(), &c.to_lowercase());
@@ -374,7 +382,7 @@ pub(crate) fn did_you_mean<'a>(
             best = Some((d, c));
         }
     }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
+    best.map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

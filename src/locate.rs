@@ -1,6 +1,6 @@
 //! Resolving a key path to nodes: `locate(path) -> spans`, with precise errors on a miss.
 
-use crate::error::{did_you_mean, Error, ErrorKind};
+use crate::error::{closest, did_you_mean, Error, ErrorKind};
 use crate::path::{DocSelector, Path, Segment, SegmentKind};
 use crate::tree::{Document, Node, NodeKind, Stream};
 
@@ -531,11 +531,49 @@ pub(crate) fn select_docs<'t>(
                 if !names.is_empty() {
                     e = e.found(format!("documents {}", names.join(", ")));
                 }
+                if let Some(hint) = selector_hint(src, stream, &conds) {
+                    e = e.hint(hint);
+                }
                 return Err(e);
             }
             Ok(picked)
         }
     }
+}
+
+/// A "did you mean" for the first condition of a document selector that no document
+/// meets: the closest value the documents have at that field (`kind=Deploymnt`), or the
+/// closest key when no document has the field (`metadata.nme=api`).
+fn selector_hint(src: &str, stream: &Stream, conds: &[(Path, String)]) -> Option<String> {
+    for (p, want) in conds {
+        let mut values = Vec::new();
+        let mut key_hint = None;
+        for d in stream.docs.iter().filter(|d| d.parsed) {
+            match (Resolver { src, path: p }).resolve(d, false) {
+                Ok(ms) => values.extend(
+                    ms.iter()
+                        .filter_map(|m| m.node.scalar().map(str::to_string)),
+                ),
+                Err(e) => {
+                    key_hint = key_hint.or_else(|| {
+                        e.error
+                            .help()
+                            .filter(|h| h.starts_with("did you mean"))
+                            .map(str::to_string)
+                    })
+                }
+            }
+        }
+        if values.iter().any(|v| v == want) {
+            continue;
+        }
+        if values.is_empty() {
+            return key_hint.map(|h| format!("no document has `{}`: {h}", p.source));
+        }
+        return closest(want, values.iter().map(String::as_str))
+            .map(|v| format!("did you mean `{}={v}`?", p.source));
+    }
+    None
 }
 
 /// `Kind/name` of a Kubernetes document, for messages.

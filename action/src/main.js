@@ -28,7 +28,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
   let settings;
   try {
     settings = readInputs(env);
-    for (const w of settings.warnings) wf.line(`::warning::${w}`);
+    for (const w of settings.warnings) wf.warning(w);
     const s = settings;
     const result = await wf.group(`gitops-bump: ${describe(s)}`, () =>
       runPipeline({
@@ -38,6 +38,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
         git: { ...s.git, tokenEnv: TOKEN_ENV, env: pipelineEnv(env, s.token), log: (line) => wf.line(line) },
       }),
     );
+    for (const w of result.warnings ?? []) wf.warning(w, { title: 'gitops-bump' });
     const values = outputs(result, s);
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
     wf.summary(summary(result, s));

@@ -15,7 +15,9 @@ export const MAX_DIFF = 256 * 1024;
  * @property {string|null} commit
  * @property {boolean} pushed
  * @property {number} attempts
- * @property {{number: number, url: string, updated?: boolean, created?: boolean} | null} pullRequest
+ * @property {{number: number, url: string, operation?: string, updated?: boolean, created?: boolean} | null} pullRequest
+ * @property {{number: number|null, url: string|null, operation: string} | null} [pr]
+ * @property {string[]} [warnings] conditions that did not fail the run
  * @property {string|null} branch
  */
 
@@ -27,17 +29,28 @@ export const MAX_DIFF = 256 * 1024;
  */
 export function outputs(result, { preview }) {
   const changed = result.changed ?? [];
-  const pr = result.pullRequest;
+  const pr = pullRequestOf(result);
   return {
     changed: String(changed.length > 0),
     'changed-files': JSON.stringify(changed.map(planFile)),
     changes: JSON.stringify(changeRows(result)),
     'commit-sha': preview ? '' : (result.commit ?? ''),
-    'pr-number': pr ? String(pr.number) : '',
+    'pr-number': pr?.number != null ? String(pr.number) : '',
     'pr-url': pr?.url ?? '',
-    'pr-operation': pr ? (pr.updated ? 'updated' : 'created') : 'none',
+    'pr-operation': pr?.operation ?? 'none',
     diff: truncate(diffOf(result)),
   };
+}
+
+/**
+ * The pull request the run touched, as `{number, url, operation}`, or null.
+ * @param {Outcome} result
+ * @returns {{number: number|null, url: string|null, operation: string} | null}
+ */
+function pullRequestOf(result) {
+  if (result.pr) return result.pr;
+  const pr = result.pullRequest;
+  return pr ? { number: pr.number, url: pr.url, operation: pr.operation ?? (pr.updated ? 'updated' : 'created') } : null;
 }
 
 /**
@@ -111,6 +124,7 @@ export function summary(result, settings) {
   for (const r of rows) out.push(`| ${code(`${r.file}:${r.line}`)} | ${code(r.path)} | ${code(r.old)} → ${code(r.new)} |`);
   out.push('');
   out.push(outcomeLine(result, settings), '');
+  for (const w of result.warnings ?? []) out.push(`> **Warning:** ${w.replace(/\n/g, ' ')}`, '');
   const diff = truncate(diffOf(result));
   const fence = '`'.repeat(Math.max(3, ...(diff.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
   out.push('<details><summary>Diff</summary>', '', `${fence}diff`, diff.replace(/\n$/, ''), fence, '', '</details>', '');
@@ -125,8 +139,11 @@ export function summary(result, settings) {
  */
 function outcomeLine(result, { preview, repository, serverUrl }) {
   if (preview) return 'Dry run: nothing was written, committed or pushed.';
-  const pr = result.pullRequest;
-  if (pr) return `Pull request [#${pr.number}](${pr.url}) ${pr.updated ? 'updated' : 'created'} from \`${result.branch}\`.`;
+  const pr = pullRequestOf(result);
+  if (pr?.number != null) {
+    const what = { created: 'created', updated: 'updated', none: 'already up to date' }[pr.operation] ?? pr.operation;
+    return `Pull request [#${pr.number}](${pr.url}) ${what} from \`${result.branch}\`.`;
+  }
   if (!result.commit) return 'Nothing was committed.';
   const short = result.commit.slice(0, 12);
   const link = repository?.slug && /^https?:/.test(serverUrl) ? `[\`${short}\`](${serverUrl.replace(/\/+$/, '')}/${repository.slug}/commit/${result.commit})` : `\`${short}\``;

@@ -109,11 +109,29 @@ export class Workflow {
    * @param {{file?: string, line?: number, col?: number, title?: string}} [where]
    */
   error(message, where = {}) {
+    this.annotate('error', message, where);
+  }
+
+  /**
+   * A warning annotation (the run goes on).
+   * @param {string} message
+   * @param {{file?: string, line?: number, col?: number, title?: string}} [where]
+   */
+  warning(message, where = {}) {
+    this.annotate('warning', message, where);
+  }
+
+  /**
+   * @param {'error' | 'warning'} level
+   * @param {string} message
+   * @param {{file?: string, line?: number, col?: number, title?: string}} where
+   */
+  annotate(level, message, where) {
     const props = Object.entries({ file: where.file, line: where.line, col: where.col, title: where.title })
       .filter(([, v]) => v !== undefined && v !== null && v !== '')
       .map(([k, v]) => `${k}=${escapeProperty(this.mask(String(v)))}`)
       .join(',');
-    this.line(`::error${props ? ` ${props}` : ''}::${escapeData(this.mask(message))}`);
+    this.line(`::${level}${props ? ` ${props}` : ''}::${escapeData(this.mask(message))}`);
   }
 
   /**

@@ -162,11 +162,35 @@ function job() {
   return { ...controls(), file: open, files: repo.toObject() };
 }
 
-/** Any edit: the URL is saved once typing pauses; the core runs on the latest state. */
+/** Runs `fn` once the next frame is painted (or soon, in a hidden page that paints none). */
+function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 100);
+}
+
+let sendScheduled = false;
+
+/**
+ * Any edit: the URL is saved once typing pauses; the core runs on the latest state,
+ * started after the keystroke's frame is painted so the two never compete for a core.
+ */
 function changed() {
   showModes(el.mode.value);
   saver.schedule();
-  engine.request(job());
+  document.body.dataset.state = 'busy';
+  if (sendScheduled) return;
+  sendScheduled = true;
+  afterPaint(() => {
+    sendScheduled = false;
+    engine.request(job());
+  });
 }
 
 function startWorker() {
@@ -535,10 +559,11 @@ function wire() {
 async function main() {
   wire();
   let state = null;
+  let note = '';
   try {
     state = await decodeState(location.hash);
   } catch {
-    el.status.textContent = 'The link’s state could not be read; showing the first example.';
+    note = ' The link’s state could not be read: showing the first example.';
   }
   restore(state ?? { ex: EXAMPLES[0].id, open: EXAMPLES[0].state.file, ...EXAMPLES[0].state });
   showModes(el.mode.value);
@@ -555,7 +580,7 @@ async function main() {
     return;
   }
   el.version.textContent = `gitops-bump core ${version}`;
-  el.status.textContent = `Ready — core ${version}. Results update as you type.`;
+  el.status.textContent = `Ready — core ${version}. Results update as you type.${note}`;
   engine.request(job());
 }
 

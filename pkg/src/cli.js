@@ -12,11 +12,13 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
 import { unifiedDiff } from './diff.js';
 import * as core from './core.js';
+import { didYouMean } from './suggest.js';
+import { SHELLS } from './completion.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
 export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3 });
@@ -52,6 +54,9 @@ const EDIT_OPTIONS = {
 };
 const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
+/** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
+const CHOICES = Object.freeze({ type: VALUE_TYPES });
+
 const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
   --check              write nothing; exit 1 when a change would be made
@@ -80,6 +85,10 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
 const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
 would be made), 2 usage error, 3 git or API failure.`;
 
+const DASH_HELP = `A VALUE that starts with "-" is read as an option, except a negative number
+(-1, -0.5): put "--" before such a value, after the options, e.g.
+  gitops-bump set values.yaml args --create -- --verbose`;
+
 /**
  * @typedef {object} Command
  * @property {string} usage
@@ -88,6 +97,8 @@ would be made), 2 usage error, 3 git or API failure.`;
  * @property {[number, number]} positionals min and max (Infinity) count
  * @property {string} help the rest of the help text
  * @property {(values: Record<string, any>, positionals: string[]) => unknown[]} [plan] builds the plan entries
+ * @property {string} [exits] the exit codes, when not those of the editing commands
+ * @property {readonly string[]} [words] the values of the positional argument, when they are a short list
  */
 
 /** @type {Record<string, Command>} */
@@ -109,6 +120,7 @@ Examples:
   gitops-bump get values.yaml image.tag
   gitops-bump get deploy.yaml 'spec.template.spec.containers[name=api].image' --select kind=Deployment
   gitops-bump get values.yaml '/image/tag' --json`,
+    exits: 'Exit codes: 0 printed, 1 not found, ambiguous or invalid YAML, 2 usage error.',
   },
   set: {
     usage: 'gitops-bump set FILE PATH VALUE [--type T] [--create] [--select S] [--all]',
@@ -123,6 +135,8 @@ Options:
   --create     insert missing keys, and a new item for a [key=value] that matches none
   --select S   document selector for multi-document files
   --all        set every match instead of failing when PATH matches several
+
+${DASH_HELP}
 
 ${EDIT_HELP}
 
@@ -272,9 +286,22 @@ Options:
 
 Examples:
   gitops-bump playground
-  gitops-bump playground --port 8080
+  gitops-bump playground --port 8080`,
+    exits: 'Exit codes: 0 stopped (Ctrl-C), 2 usage error (a bad --port, or the port is in use).',
+  },
+  completion: {
+    usage: 'gitops-bump completion bash|zsh|fish',
+    summary: 'print a shell completion script',
+    options: {},
+    positionals: [1, 1],
+    words: SHELLS,
+    help: `Prints a script that completes commands, options, --type values and file names.
 
-A port that is in use is a usage error (exit code 2).`,
+Examples:
+  source <(gitops-bump completion bash)     # in ~/.bashrc
+  source <(gitops-bump completion zsh)      # in ~/.zshrc
+  gitops-bump completion fish | source      # in ~/.config/fish/config.fish`,
+    exits: 'Exit codes: 0 printed, 2 usage error.',
   },
 };
 
@@ -290,6 +317,8 @@ Run \`gitops-bump COMMAND --help\` for a command's options and examples.
 
 Key paths: image.tag · spec.template.spec.containers[name=api].image · items[0] · items[-1]
 · metadata.labels["app.kubernetes.io/name"] · items[*] (with --all) · /json/pointer
+
+${DASH_HELP}
 
 ${EXIT_HELP}`;
 
@@ -326,11 +355,13 @@ export async function main(argv, io = {}) {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    err.write(`error[usage]: unknown command \`${name}\`\n  = help: commands are ${Object.keys(COMMANDS).join(', ')}; see gitops-bump --help\n`);
+    const guess = name.startsWith('-') ? didYouMean(name, ['--help', '--version']) : didYouMean(name, Object.keys(COMMANDS));
+    err.write(`error[usage]: unknown ${name.startsWith('-') ? 'option' : 'command'} \`${name}\`\n${guess ? `  = help: ${guess}\n` : ''}  = help: commands are ${Object.keys(COMMANDS).join(', ')}; see gitops-bump --help\n`);
     return EXIT.USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out.write(`Usage: ${command.usage}\n\n${command.help}\n\n${EXIT_HELP}\n`);
+  const beforeDashes = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (beforeDashes.includes('--help') || beforeDashes.includes('-h')) {
+    out.write(`Usage: ${command.usage}\n\n${command.help}\n\n${command.exits ?? EXIT_HELP}\n`);
     return EXIT.OK;
   }
 
@@ -341,6 +372,7 @@ export async function main(argv, io = {}) {
     const maxFileSize = parseSize(values['max-file-size']);
     if (name === 'get') return runGet(values, positionals, { out, cwd, maxFileSize });
     if (name === 'playground') return await runPlayground(values, { out, err });
+    if (name === 'completion') return await runCompletion(positionals[0], { out });
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
     if (name === 'promote') await describePromotion(values, positionals, { out, err, cwd });
     if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
@@ -356,27 +388,70 @@ export async function main(argv, io = {}) {
   }
 }
 
+/** A negative number (`-1`, `-0.5`, `-1e3`): a value, never an option. */
+const NEGATIVE_NUMBER = /^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** Hides a negative number from the option parser; {@link unmask} takes it off again. */
+const MASK = '\u0000';
+
 /**
- * Parses a command's arguments strictly (unknown options are usage errors).
+ * @param {unknown} v a parsed value (string, boolean or list)
+ * @returns {any}
+ */
+function unmask(v) {
+  if (Array.isArray(v)) return v.map(unmask);
+  return typeof v === 'string' && v.startsWith(MASK) ? v.slice(MASK.length) : v;
+}
+
+/**
+ * Parses a command's arguments strictly: an unknown option, a missing value, a value
+ * given to a flag and a `--type` outside its list are usage errors in our own words, with
+ * a "did you mean" where one is close. A negative number is a value.
  * @param {string} name
  * @param {Command} command
  * @param {string[]} args
  * @returns {{values: Record<string, any>, positionals: string[]}}
  */
 function parseCommand(name, command, args) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: /** @type {any} */ (command.options), allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(`${/** @type {Error} */ (error).message}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+  const fail = (/** @type {string} */ message, /** @type {string|undefined} */ hint) =>
+    usageError(`${message}${hint ? `\n  = help: ${hint}` : ''}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+  const dashes = args.indexOf('--');
+  const masked = args.map((a, i) => ((dashes < 0 || i < dashes) && NEGATIVE_NUMBER.test(a) ? MASK + a : a));
+  const parsed = parseArgs({ args: masked, options: /** @type {any} */ (command.options), allowPositionals: true, strict: false, tokens: true });
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    const spec = command.options[token.name];
+    const raw = token.rawName;
+    if (!spec || !raw.startsWith('--')) {
+      const own = Object.keys(command.options).map((o) => `--${o}`);
+      const elsewhere = Object.entries(COMMANDS).filter(([, c]) => Object.hasOwn(c.options, token.name)).map(([n]) => n);
+      const hint = didYouMean(raw, own) ?? (elsewhere.length > 0 && raw.startsWith('--') ? `${raw} is an option of ${elsewhere.join(', ')}` : undefined);
+      throw fail(`unknown option \`${raw}\` for \`${name}\``, hint);
+    }
+    const dashed = token.value !== undefined && !token.inlineValue && token.value.startsWith('-') && !token.value.startsWith(MASK);
+    if (spec.type === 'string' && (token.value === undefined || dashed)) {
+      throw fail(`${raw} needs a value`, dashed ? `a value that starts with "-" is written ${raw}=${token.value}` : undefined);
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw fail(`${raw} takes no value (got \`${unmask(token.value)}\`)`);
+    }
+  }
+  const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, unmask(v)]));
+  const positionals = parsed.positionals.map(unmask);
+  for (const [option, allowed] of Object.entries(CHOICES)) {
+    const v = values[option];
+    if (Object.hasOwn(command.options, option) && v !== undefined && !allowed.includes(v)) {
+      throw fail(`--${option}: expected one of ${allowed.join(', ')}, got \`${v}\``, didYouMean(v, allowed));
+    }
   }
   const [min, max] = command.positionals;
-  const n = parsed.positionals.length;
+  const n = positionals.length;
   if (n < min || n > max) {
-    const what = n < min ? 'missing arguments' : `unexpected argument \`${parsed.positionals[max]}\``;
-    throw usageError(`${what}\n  = usage: ${command.usage}\n  = help: gitops-bump ${name} --help`);
+    throw fail(n < min ? 'missing arguments' : `unexpected argument \`${positionals[max]}\``);
   }
-  return { values: parsed.values, positionals: parsed.positionals };
+  if (command.words && !command.words.includes(positionals[0])) {
+    throw fail(`expected one of ${command.words.join(', ')}, got \`${positionals[0]}\``, didYouMean(positionals[0], command.words));
+  }
+  return { values, positionals };
 }
 
 /**
@@ -646,6 +721,28 @@ function reportError(error, { err, out, json }) {
   err.write(`${text.replace(/\n$/, '')}\n`);
   if (json) out.write(`${JSON.stringify({ error: fields }, null, 2)}\n`);
   return code;
+}
+
+/**
+ * `completion SHELL`: prints the completion script, made from the command table.
+ * @param {string} shell
+ * @param {{out: {write(s: string): unknown}}} io
+ * @returns {Promise<number>}
+ */
+async function runCompletion(shell, { out }) {
+  const { completionScript } = await import('./completion.js');
+  const commands = Object.entries(COMMANDS).map(([name, c]) => ({
+    name,
+    summary: c.summary,
+    options: Object.entries(c.options).map(([o, spec]) => ({
+      name: o,
+      takesValue: spec.type === 'string',
+      values: Object.hasOwn(CHOICES, o) ? [...CHOICES[/** @type {keyof typeof CHOICES} */ (o)]] : undefined,
+    })),
+    words: c.words ? [...c.words] : undefined,
+  }));
+  out.write(completionScript(shell, commands));
+  return EXIT.OK;
 }
 
 /**

@@ -250,4 +250,4 @@ export function readText(file: string, display?: string, options?: { maxFileSize
 export function unifiedDiff(before: string, after: string, options?: { fromFile?: string; toFile?: string; context?: number }): string;
 
 export { runPipeline, DEFAULT_RETRIES } from './pipeline.js';
-export type { GitOptions, PipelineArgs, PipelineResult, PullRequestResult } from './pipeline.js';
+export type { GitOptions, PipelineArgs, PipelineChange, PipelineResult, PullRequestResult, PullRequestSummary } from './pipeline.js';

@@ -48,7 +48,7 @@ export interface GitOptions {
   githubRepo?: string;
   /** the source commit for `{sha}` (default `GITHUB_SHA` / `CIRCLE_SHA1`) */
   sourceSha?: string;
-  /** GitHub REST API base URL (default `GITHUB_API_URL`, else GitHub's) */
+  /** GitHub REST API base URL (default `GITHUB_API_URL`, else `https://HOST/api/v3` for a remote on another host, else GitHub's) */
   apiUrl?: string;
   /** apply only; `apply` should not write either */
   dryRun?: boolean;
@@ -78,22 +78,60 @@ export interface PipelineArgs {
 export interface PullRequestResult {
   number: number;
   url: string;
+  /** what this run did to it */
+  operation: 'created' | 'updated' | 'none';
+  /** true when this run opened it */
+  created: boolean;
   /** true when an open pull request for the branch existed and was updated */
   updated: boolean;
+  /** whether it is a draft */
+  draft: boolean;
+}
+
+/** The pull request in the few fields the Action's outputs give. */
+export interface PullRequestSummary {
+  number: number | null;
+  url: string | null;
+  operation: 'created' | 'updated' | 'none';
+}
+
+/** One changed value, flattened (the Action's `changes` output). */
+export interface PipelineChange {
+  /** as the plan names it (relative to the working directory) */
+  file: string;
+  /** the concrete key path that changed */
+  path: string;
+  /** 1-based line in the file before the edit */
+  line: number;
+  old: string | null;
+  new: string | null;
 }
 
 /** What {@link runPipeline} did. */
 export interface PipelineResult {
+  /** the files whose text changed, with their texts and changes */
   changed: FileOutcome[];
+  /** files already holding the values */
   unchanged: string[];
-  /** the commit made, or null when nothing changed or nothing was committed */
+  /** the files of `changed` */
+  changedFiles: string[];
+  /** every changed value (`unchanged` ones left out) */
+  changes: PipelineChange[];
+  /** the commit made (or found on the pull request branch), or null */
   commit: string | null;
-  /** whether the commit reached the remote */
+  /** the same as `commit` */
+  commitSha: string | null;
+  /** whether this run pushed the commit (or moved the branch through the API) */
   pushed: boolean;
-  /** push attempts made */
+  /** pushes or ref updates tried */
   attempts: number;
+  /** null outside pull-request mode; `{number: null, url: null, operation: 'none'}` when nothing changed */
+  pr: PullRequestSummary | null;
+  /** the pull request in more detail, null when none was touched */
   pullRequest: PullRequestResult | null;
-  /** the branch pushed to, when one was */
+  /** conditions that did not fail the run (a label not added, a draft opened as ready, a body cut) */
+  warnings: string[];
+  /** the branch pushed to (the pull request's branch in pull-request mode) */
   branch: string | null;
   /** where the plan was applied (a temp clone is removed before this returns) */
   workdir: string | null;

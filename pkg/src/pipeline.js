@@ -410,8 +410,9 @@ class Run {
   /** The error for a push the remote refused for a reason other than "it moved". */
   pushFailed(branch, r, attempts) {
     const hint = gitAuthHint(`${r.reason}\n${r.stderr}`, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken });
-    const detail = r.stderr ? `\n${r.stderr}` : '';
-    return new PipelineError(`push to ${branch} failed: ${r.reason}${detail}${hint ? `\n${hint}` : ''}`, {
+    // git's own message once: its first line is usually the reason
+    const text = r.stderr.includes(r.reason) ? r.stderr : `${r.reason}${r.stderr ? `\n${r.stderr}` : ''}`;
+    return new PipelineError(`push to ${branch} failed: ${text}${hint ? `\n${hint}` : ''}`, {
       code: hint ? 'auth' : 'push-failed',
       details: { attempts },
     });
@@ -453,8 +454,30 @@ class Run {
   async pushFlow() {
     const { o, git } = this;
     const push = o.push || Boolean(o.repo);
+    if (push && !this.remoteUrl) {
+      // before anything is edited or committed: a push with nowhere to go changes nothing
+      throw new PipelineError(
+        `cannot push: this checkout has no remote \`${this.remote}\` (add one with git remote add ${this.remote} URL, or name another with --remote); nothing was edited or committed`,
+        { code: 'no-remote' },
+      );
+    }
     if (push) await this.requireCleanCheckout();
     this.origBase = await git.tryRevParse('HEAD');
+    if (!push || this.ownCheckout || !this.origBase) return this.pushLoop(push);
+    try {
+      return await this.pushLoop(push);
+    } catch (error) {
+      // the checkout was clean (requireCleanCheckout): put its branch back where it was, so a
+      // failed push leaves neither the edit nor a commit behind
+      const reset = await git.exec(['reset', '--quiet', '--hard', this.origBase], { allowFailure: true });
+      if (reset.exitCode === 0) this.log(`push failed: the checkout is back at ${this.origBase.slice(0, 12)}, as it was`);
+      throw error;
+    }
+  }
+
+  /** Applies, commits and (with `push`) pushes until the push lands or fails for good. */
+  async pushLoop(push) {
+    const { o, git } = this;
     let attempts = 0;
     let last = '';
     for (;;) {

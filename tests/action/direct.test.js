@@ -6,7 +6,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { DIST, TOKEN, assertNoToken, configRepo, git, runAction, tempDir } from './helpers.js';
@@ -128,9 +128,15 @@ test('pull-request against the GitHub API server: created, then updated by a rer
   assert.equal(second.code, 0, second.stdout + second.stderr);
   assert.deepEqual([second.outputs['pr-operation'], second.outputs['pr-number']], ['updated', '1']);
   assert.equal(server.pulls('acme/config').length, 1);
+  // the same run again: the branch already holds this change, the pull request is untouched
+  const third = await bump('1.10.1');
+  assert.equal(third.code, 0, third.stdout + third.stderr);
+  assert.deepEqual([third.outputs['pr-operation'], third.outputs['pr-number'], third.outputs['commit-sha']], ['none', '1', second.outputs['commit-sha']]);
+  assert.ok(third.summary.includes('Pull request [#1]('), third.summary);
+  assert.match(third.summary, /\) already up to date from `gitops-bump\//);
   assert.deepEqual(server.mismatches, [], JSON.stringify(server.mismatches, null, 2));
   assert.ok(server.gitRequests.some((g) => g.authorized), 'git went through the token-checking smart HTTP endpoint');
-  for (const r of [first, second]) {
+  for (const r of [first, second, third]) {
     assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary } });
   }
 });
@@ -172,6 +178,13 @@ test('dry-run: the diff and the outputs, nothing written, committed or pushed', 
   assert.equal(git(ws, ['status', '--porcelain']), '');
   assert.equal(repo.log().length, 1);
   assert.match(r.summary, /Dry run: nothing was written, committed or pushed\./);
+});
+
+test('a pull-request input in push mode is a warning, not an error', async (t) => {
+  const repo = configRepo(t);
+  const r = await runAction(t, { workspace: repo.clone(), inputs: { images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', 'pr-title': 'Deploy' } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^::warning::Input 'pr-title' is only read in mode pull-request; mode is push$/m);
 });
 
 test('nothing to change: changed=false, no commit; with fail-if-unchanged the step fails', async (t) => {
@@ -288,4 +301,23 @@ test('a detached checkout (as for pull_request events): the error names the bran
   const ok = await runAction(t, { workspace: ws, inputs: { ...inputs, branch: 'main' } });
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.equal(ok.outputs['commit-sha'], repo.head());
+});
+
+test('a plan file from the workspace, applied in a cloned config repository', async (t) => {
+  const repo = configRepo(t);
+  const ws = tempDir(t, 'gb-app-');
+  writeFileSync(path.join(ws, 'deploy.yaml'), 'edits:\n  - file: overlays/staging\n    image: ghcr.io/acme/api:1.10.0\n  - file: charts/api/values.yaml\n    set: image.tag\n    value: 1.10\n');
+  const r = await runAction(t, { workspace: ws, inputs: { repository: 'acme/config', 'server-url': repo.serverUrl, plan: 'deploy.yaml' } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']), ['overlays/staging/kustomization.yaml', 'charts/api/values.yaml']);
+  assert.match(repo.show('main', 'charts/api/values.yaml'), /^  tag: "1\.10"$/m);
+  assert.match(repo.show('main', 'overlays/staging/kustomization.yaml'), /^    newTag: 1\.10\.0   # release candidate$/m);
+});
+
+test('scan: every reference to the image under the targets', async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  const r = await runAction(t, { workspace: ws, inputs: { mode: 'dry-run', images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays', scan: 'true' } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']).sort(), ['overlays/production/kustomization.yaml', 'overlays/staging/kustomization.yaml']);
 });

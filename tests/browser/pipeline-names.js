@@ -33,6 +33,27 @@ export function orbParameters(command) {
   return new Set(Object.keys(doc.parameters ?? {}));
 }
 
+/**
+ * What CircleCI would run for one use of an orb command: each `run` step's script (its
+ * `<<include(…)>>` read from orb/src/) and its environment with `<< parameters.x >>`
+ * replaced by the given value or the parameter's default, as CircleCI substitutes them.
+ * @param {string} command
+ * @param {Record<string, unknown>} given
+ * @returns {{script: string, env: Record<string, string>, workingDirectory: string}[]}
+ */
+export function orbRunSteps(command, given) {
+  const file = `${ROOT}orb/src/commands/${command}.yml`;
+  if (!existsSync(file)) throw new Error(`orb/src/commands/${command}.yml missing: the orb snippet cannot be run`);
+  const doc = YAML.parse(readFileSync(file, 'utf8'));
+  const value = (name) => String(given[name] ?? doc.parameters?.[name]?.default ?? '');
+  const fill = (text) => String(text ?? '').replace(/<<\s*parameters\.(\w+)\s*>>/g, (_, name) => value(name));
+  return (doc.steps ?? []).filter((step) => step?.run).map(({ run }) => ({
+    script: String(run.command).replace(/<<include\(([^)]+)\)>>/g, (_, inc) => readFileSync(`${ROOT}orb/src/${inc}`, 'utf8')),
+    env: Object.fromEntries(Object.entries(run.environment ?? {}).map(([k, v]) => [k, fill(v)])),
+    workingDirectory: fill(run.working_directory ?? '.'),
+  }));
+}
+
 /** The YAML parser the snippet checks use. */
 export function parseYaml(text) {
   return YAML.parse(text);

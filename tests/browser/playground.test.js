@@ -21,8 +21,9 @@ import { promisify } from 'node:util';
 
 import { EXAMPLES } from '../../pkg/playground/examples.js';
 import { launch, missingPrerequisite, openPlayground, settled } from './chromium.js';
-import { actionInputs, orbParameters, parseYaml } from './pipeline-names.js';
+import { actionInputs, orbParameters, orbRunSteps, parseYaml } from './pipeline-names.js';
 import { runKeystrokeBench } from '../../benches/playground-keystroke.mjs';
+import { runAction } from '../action/helpers.js';
 
 const IN_CI = process.env.CI === 'true';
 const CLI = fileURLToPath(new URL('../../pkg/bin/gitops-bump.js', import.meta.url));
@@ -268,6 +269,26 @@ describe('playground in Chromium', () => {
     await choose('#example', 'overlay-image');
   });
 
+  test('files can be added, renamed and deleted; a clash is refused', opts, async () => {
+    await choose('#example', 'overlay-image');
+    await page.click('#new-file');
+    await settled(page);
+    assert.equal(await page.inputValue('#file'), 'apps/api/overlays/production/new.yaml');
+    assert.equal(await page.inputValue('#yaml'), '');
+    await page.fill('#file', 'apps/api/overlays/production/patch.yaml');
+    await page.press('#file', 'Enter');
+    await settled(page);
+    assert.equal(await page.getAttribute('#files button[data-file="apps/api/overlays/production/patch.yaml"]', 'aria-current'), 'true');
+    await page.fill('#file', PRODUCTION);
+    await page.press('#file', 'Enter');
+    assert.equal(await page.getAttribute('#file', 'aria-invalid'), 'true', 'renaming onto another file is refused');
+    assert.match(await text('#action-status'), /already exists/);
+    await page.click('#delete-file');
+    await settled(page);
+    const files = await page.$$eval('#files button[data-file]', (b) => b.map((x) => x.dataset.file));
+    assert.deepEqual(files, Object.keys(REPO).sort());
+  });
+
   test('every example runs without an error, and the editing ones change something', opts, async () => {
     for (const ex of EXAMPLES) {
       await choose('#example', ex.id);
@@ -290,8 +311,11 @@ describe('playground in Chromium', () => {
     return page.evaluate(() => navigator.clipboard.readText());
   }
 
-  /** Runs a copied CLI command in a checkout of `files`; returns stdout and the files after. */
-  async function runCli(command, files) {
+  /**
+   * Runs a copied CLI command (or a script, with `env`) in a checkout of `files`, with the
+   * package's CLI as `gitops-bump` on the PATH; returns stdout and the files after.
+   */
+  async function runCli(command, files, env = {}) {
     const dir = await mkdtemp(join(tmpdir(), 'gitops-bump-snippet-'));
     try {
       for (const [path, body] of Object.entries(files)) {
@@ -302,7 +326,7 @@ describe('playground in Chromium', () => {
       await mkdir(bin);
       await writeFile(join(bin, 'gitops-bump'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
       const { stdout } = await promisify(execFile)('bash', ['-c', command], {
-        cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000,
+        cwd: dir, env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000,
       });
       const after = {};
       for (const path of Object.keys(files)) after[path] = await readFile(join(dir, path), 'utf8');
@@ -338,6 +362,43 @@ describe('playground in Chromium', () => {
     assert.equal(command, `gitops-bump get ${DEPLOYMENT} 'spec.template.spec.containers[*].image' --all`);
     run = await runCli(command, REPO);
     assert.deepEqual(run.stdout.trim().split('\n'), (await rows()).map((r) => r.value));
+  });
+
+  /** Writes `files` into a new temp dir (removed after `t`). */
+  async function checkout(t, files) {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-bump-checkout-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    for (const [path, body] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), body);
+    }
+    return dir;
+  }
+
+  test('the Action step, copied and run by the Action\'s bundle (dry-run), shows the page\'s diff', opts, async (t) => {
+    for (const id of ['helm', 'overlay-image']) {
+      await choose('#example', id);
+      const [step] = parseYaml(await copied('action'));
+      const inputs = Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, String(v)]));
+      const r = await runAction(t, { workspace: await checkout(t, REPO), inputs: { ...inputs, mode: 'dry-run' } });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(r.outputs.diff, await text('#diff'), id);
+    }
+  });
+
+  test('the orb step, copied and run as CircleCI would (its script, its parameters), gives the page\'s result', opts, async () => {
+    for (const [id, command] of [['helm', 'set_value'], ['overlay-image', 'set_image']]) {
+      await choose('#example', id);
+      const config = parseYaml(await copied('orb'));
+      const params = config.steps.find((x) => typeof x === 'object' && x[`gitops-bump/${command}`])[`gitops-bump/${command}`];
+      const steps = orbRunSteps(command, params);
+      assert.equal(steps.length, 1, `${command} has one run step`);
+      assert.equal(steps[0].workingDirectory, '.');
+      const run = await runCli(steps[0].script, REPO, steps[0].env);
+      const file = id === 'helm' ? 'charts/api/values.yaml' : PRODUCTION;
+      assert.equal(run.after[file], await text('#result'), id);
+      assert.notEqual(run.after[file], REPO[file], id);
+    }
   });
 
   test('the Action and orb snippets use only names the Action and the orb define', opts, async () => {
@@ -397,6 +458,27 @@ describe('playground in Chromium', () => {
       assert.deepEqual(files, Object.keys(REPO).sort());
     } finally {
       await other.close();
+    }
+
+    // A link of the older one-file form still opens.
+    const legacy = await browser.context.newPage();
+    try {
+      const hash = `#${new URLSearchParams({ mode: 'set', path: 'image.tag', value: '1.10', file: 'values.yaml', yaml: 'image:\n  tag: 1.9 # pinned\n' })}`;
+      await openPlayground(legacy, browser.url, hash);
+      assert.equal(await legacy.inputValue('#file'), 'values.yaml');
+      assert.equal(await legacy.locator('#result').textContent(), 'image:\n  tag: "1.10" # pinned\n');
+    } finally {
+      await legacy.close();
+    }
+
+    // A damaged link says so and opens the first example.
+    const broken = await browser.context.newPage();
+    try {
+      await openPlayground(broken, browser.url, '#s=not-deflate-data');
+      assert.match(await broken.locator('#status').textContent(), /could not be read/);
+      assert.equal(await broken.inputValue('#file'), EXAMPLES[0].state.file);
+    } finally {
+      await broken.close();
     }
 
     // An unchanged example travels as its id: a short link.

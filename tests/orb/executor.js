@@ -122,7 +122,7 @@ export function evaluate(cond) {
  * @property {Record<string, string>} [sshKeys]    md5 fingerprint ("aa:bb:..") -> private key text
  * @property {string} [cacheDir]       where caches persist between jobs
  * @property {Record<string, unknown>} [pipeline] pipeline values (git.revision, git.tag, …)
- * @property {number} [stepTimeoutMs]  kill a step after this long (default 120 s)
+ * @property {number} [stepTimeoutMs]  kill a step after this long (default 240 s)
  */
 
 /** Runs orb jobs on this host the way CircleCI's runner would (see the file comment). */
@@ -146,9 +146,26 @@ export class Runner {
     const job = this.o.orb.jobs?.[name];
     if (!job) throw new ConfigError(`no job \`${name}\` in the orb`);
     const params = bindParameters(job.parameters, args, `jobs/${name}`);
-    const body = /** @type {any} */ (substitute(job, { parameters: params, pipeline: this.pipelineValues() }, `jobs/${name}`));
-    this.resolveExecutor(body.executor, `jobs/${name}`);
+    const body = substitute(job, { parameters: params, pipeline: this.pipelineValues() }, `jobs/${name}`);
+    return this.execute(name, body, jobEnv);
+  }
 
+  /**
+   * Runs job `name` of a user's config (e.g. an example's `usage`) that uses the orb.
+   * @param {{jobs: Record<string, any>}} config
+   * @param {string} name
+   * @param {{jobEnv?: Record<string, string>}} [extra]
+   */
+  async runConfigJob(config, name, { jobEnv = {} } = {}) {
+    const job = config.jobs?.[name];
+    if (!job) throw new ConfigError(`no job \`${name}\` in the config`);
+    const body = substitute(job, { parameters: bindParameters(job.parameters, {}, `jobs/${name}`), pipeline: this.pipelineValues() }, `jobs/${name}`);
+    return this.execute(name, body, jobEnv);
+  }
+
+  /** Runs a job body whose references are substituted. */
+  async execute(name, body, jobEnv) {
+    this.resolveExecutor(body.executor, `jobs/${name}`);
     this.buildNum += 1;
     const root = mkdtempSync(path.join(tmpdir(), 'orb-job-'));
     const home = path.join(root, 'home');
@@ -198,7 +215,8 @@ export class Runner {
   /** Checks an `executor:` reference against the orb's executors and their parameters. */
   resolveExecutor(ref, where) {
     if (!ref) throw new ConfigError(`${where}: no executor`);
-    const [name, args] = typeof ref === 'string' ? [ref, {}] : [ref.name, Object.fromEntries(Object.entries(ref).filter(([k]) => k !== 'name'))];
+    const [ref$, args] = typeof ref === 'string' ? [ref, {}] : [ref.name, Object.fromEntries(Object.entries(ref).filter(([k]) => k !== 'name'))];
+    const name = ref$.startsWith(`${this.alias}/`) ? ref$.slice(this.alias.length + 1) : ref$;
     const executor = this.o.orb.executors?.[name];
     if (!executor) throw new ConfigError(`${where}: unknown executor \`${name}\``);
     const params = bindParameters(executor.parameters, args, `executors/${name}`);
@@ -279,7 +297,7 @@ export class Runner {
     const env = { ...job$.env };
     for (const [k, v] of Object.entries(spec.environment ?? {})) env[k] = typeof v === 'string' ? v : String(v);
     const [shell, ...flags] = (spec.shell ?? '/bin/bash -eo pipefail').split(/\s+/);
-    const { code, output } = await spawnLogged(shell, [...flags, file], { cwd, env, timeoutMs: this.o.stepTimeoutMs ?? 120_000 });
+    const { code, output } = await spawnLogged(shell, [...flags, file], { cwd, env, timeoutMs: this.o.stepTimeoutMs ?? 240_000 });
     job$.steps.push({ name, exitCode: code, output });
     if (code !== 0) job$.failed = true;
   }

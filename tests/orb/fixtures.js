@@ -32,12 +32,16 @@ export const CONFIG_FILES = {
 };
 
 let tarball = null;
-/** `npm pack` of pkg/ (once per process), as a user would install it. */
+/**
+ * `npm pack` of pkg/ (once per process), as a user would install it. --ignore-scripts: the
+ * prepack step (the CommonJS entry, README copies) writes into pkg/ while the package's own
+ * test may be packing at the same moment; the CLI needs neither.
+ */
 export function packedPackage() {
   if (!tarball) {
     const dir = mkdtempSync(path.join(tmpdir(), 'orb-npm-'));
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: path.join(ROOT, 'pkg'), encoding: 'utf8' }).trim().split('\n').pop();
+    const name = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: path.join(ROOT, 'pkg'), encoding: 'utf8' }).trim().split('\n').pop();
     tarball = path.join(dir, name);
   }
   return tarball;
@@ -84,7 +88,14 @@ export function runnerOptions(options) {
  */
 export function setup(t, options = {}) {
   const config = makeRemote(t, CONFIG_FILES);
-  const app = makeRemote(t, { 'README.md': 'the app\n', 'deploy/plan.yaml': 'edits:\n  - file: charts/api/values.yaml\n    set: image.tag\n    value: "2.0"\n' });
+  const app = makeRemote(t, {
+    'README.md': 'the app\n',
+    'deploy/plan.yaml': 'edits:\n  - file: charts/api/values.yaml\n    set: image.tag\n    value: "2.0"\n',
+    // the app repository carries its own overlays too (the drift_check example edits them)
+    'deploy/base/kustomization.yaml': CONFIG_FILES['base/kustomization.yaml'],
+    'deploy/base/deployment.yaml': CONFIG_FILES['base/deployment.yaml'],
+    'deploy/overlays/dev/kustomization.yaml': CONFIG_FILES['overlays/dev/kustomization.yaml'],
+  });
   const sha = app.head();
   const runner = new Runner(runnerOptions({ project: { url: app.url, sha, branch: 'main' }, ...options }));
   t.after(() => {

@@ -1,10 +1,10 @@
 // End to end: the packed orb's `bump` job, run by our stand-in for CircleCI's runner
 // (executor.js) against real bare repositories: push, push into the project's own
-// checkout, retry after a concurrent push, a pull request through the local GitHub API
-// server, SSH with a deploy key against a local sshd, dry run, drift check, the install
-// cache, and parameter values that try to inject shell.
+// checkout, retry after a concurrent push, a pull request and an API commit through the local
+// GitHub API server, SSH with a deploy key against a local sshd, dry run, drift check, a plan
+// file, an example's own job, the install cache, and parameter values that try to inject shell.
 
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { git } from '../pipeline/helpers.js';
-import { ConfigError, Runner } from './executor.js';
+import { ConfigError, Runner, evaluate, substitute } from './executor.js';
 import { artifactReport, packedPackage, runnerOptions, setup } from './fixtures.js';
 import { loadPackedOrb, parseYaml } from './orb.js';
 
@@ -34,276 +34,312 @@ function stepOf(result, name) {
   return step;
 }
 
-test('push mode: the config repository is cloned, edited byte-exactly, pushed; the report is an artifact', async (t) => {
-  const { config, bump } = setup(t);
-  const before = config.show('main', 'overlays/dev/kustomization.yaml');
-  const r = await bump({ repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:1.10', retries: 3, author_name: 'Release Bot', author_email: 'bot@acme.test', commit_message: 'dev: api {tags}' });
-  assert.equal(r.exitCode, 0, r.output);
-  assert.deepEqual(
-    r.steps.map((s) => s.name),
-    ['Checkout code', 'Restore the gitops-bump 0.1.0 installation', 'Install gitops-bump', 'Cache the gitops-bump 0.1.0 installation', 'Add SSH keys', 'Configure git credentials for the config repository', 'Bump the config repository with gitops-bump', 'Uploading artifacts'],
-    'steps in order',
-  );
-  assert.equal(config.show('main', 'overlays/dev/kustomization.yaml'), before.replace('newTag: 1.0.0 # set', 'newTag: "1.10" # set'), 'only the tag changed, quoted');
-  assert.equal(config.log()[0], 'dev: api 1.10');
-  assert.equal(git(config.bare, ['log', '-1', '--format=%an <%ae>', 'main']), 'Release Bot <bot@acme.test>');
-  const out = stepOf(r, 'Bump the config repository with gitops-bump').output;
-  assert.match(out, /changed {3}overlays\/dev\/kustomization\.yaml\n {12}images\[0\]\.newTag: 1\.0\.0 -> 1\.10/);
-  assert.match(out, new RegExp(`commit {4}${config.head()} pushed`));
-  const report = artifactReport(r);
-  assert.equal(report.commit, config.head());
-  assert.equal(report.pushed, true);
-  assert.deepEqual(report.changed.map((c) => c.file), ['overlays/dev/kustomization.yaml']);
-});
-
-test('without repository, the project\'s own checkout is edited and pushed; hostile values stay literal text', async (t) => {
-  const marker = path.join(tempDir(t, 'orb-marker-'), 'pwned');
-  const { config } = setup(t);
-  // the project checked out is the config repository itself
-  const runner = new Runner(runnerOptions({ project: { url: config.url, sha: config.head(), branch: 'main' } }));
-  const value = `1.2$(touch ${marker});\`touch ${marker}\`'"`;
-  const message = hostile(marker);
-  const r = await runner.runJob('bump', { file: 'charts/api/values.yaml', path: 'image.tag', value, commit_message: message });
-  t.after(() => rmSync(r.root, { recursive: true, force: true }));
-  assert.equal(r.exitCode, 0, r.output);
-  assert.equal(existsSync(marker), false, 'a parameter value was run as shell');
-  const values = parseYaml(config.show('main', 'charts/api/values.yaml'));
-  assert.equal(values.image.tag, value, 'the value arrived as written');
-  assert.equal(git(config.bare, ['log', '-1', '--format=%B', 'main']), message, 'the commit message arrived as written');
-  assert.match(stepOf(r, 'Bump the config repository with gitops-bump').output, /commit {4}[0-9a-f]{40} pushed/);
-});
-
-test('a push that loses a race is re-applied on the new head and pushed again', async (t) => {
-  const { config, bump } = setup(t);
-  // A teammate's commit, pushed by a git wrapper just before our first push.
-  const dir = tempDir(t, 'orb-race-');
-  const other = path.join(dir, 'other');
-  git(dir, ['clone', '--quiet', config.bare, other]);
-  writeFileSync(path.join(other, 'overlays/production/kustomization.yaml'), 'resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: 0.9.0\n');
-  git(other, ['commit', '--quiet', '-am', 'teammate: production 0.9.0']);
-  const bin = path.join(dir, 'bin');
-  mkdirSync(bin);
-  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-  writeFileSync(
-    path.join(bin, 'git'),
-    `#!/bin/bash\nif [[ "$1" == push && ! -e ${dir}/raced ]]; then\n  touch ${dir}/raced\n  ${realGit} -C ${other} push --quiet origin HEAD:main >&2\nfi\nexec ${realGit} "$@"\n`,
-  );
-  chmodSync(path.join(bin, 'git'), 0o755);
-  const r = await bump({ repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:2.0.0', retries: 4 }, { jobEnv: { PATH: `${bin}:${process.env.PATH}` } });
-  assert.equal(r.exitCode, 0, r.output);
-  assert.ok(existsSync(path.join(dir, 'raced')), 'the concurrent push happened');
-  assert.deepEqual(config.log().slice(1), ['teammate: production 0.9.0', 'seed'], 'our commit on top of the teammate\'s');
-  assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 2\.0\.0/);
-  assert.match(config.show('main', 'overlays/production/kustomization.yaml'), /newTag: 0\.9\.0/, 'the teammate\'s change is kept');
-  assert.equal(git(config.bare, ['rev-list', '--merges', '--count', 'main']), '0', 'linear history');
-  assert.match(r.output, /pushed after 2 attempts/);
-  assert.equal(artifactReport(r).attempts, 2);
-});
-
-test('pull_request mode opens a pull request through the GitHub API; the token never shows', async (t) => {
-  const { config, bump } = setup(t);
-  const token = 'ghp_orbTestToken0123456789abcdefXYZ';
-  const server = await startGitHubServer({ repos: { 'acme/config': config.bare }, token });
-  t.after(() => server.close());
-  const marker = path.join(tempDir(t, 'orb-marker-'), 'pwned');
-  const title = `Deploy api 3.1.0 $(touch ${marker}) \`touch ${marker}\`; "quoted" 'single'`;
-  const r = await bump(
-    {
-      repository: server.gitUrl('acme/config'),
-      targets: 'overlays/production',
-      images: 'ghcr.io/acme/api:3.1.0',
-      mode: 'pull_request',
-      token_env: 'GITOPS_TOKEN',
-      pr_title: title,
-      pr_body: hostile(marker),
-      pr_labels: 'deploy, production',
-      pr_branch: 'deploy/api-production',
-      pr_draft: true,
-    },
-    { jobEnv: { GITOPS_TOKEN: token, GITHUB_API_URL: server.apiUrl, GITHUB_REPOSITORY: 'acme/config' } },
-  );
-  assert.equal(r.exitCode, 0, r.output);
-  assert.deepEqual(server.mismatches, []);
-  const pulls = server.pulls('acme/config');
-  assert.equal(pulls.length, 1);
-  assert.equal(pulls[0].title, title);
-  assert.equal(pulls[0].body, hostile(marker));
-  assert.equal(pulls[0].head?.ref ?? pulls[0].head, 'deploy/api-production');
-  assert.equal(pulls[0].draft, true);
-  assert.deepEqual(server.labelsOf('acme/config', pulls[0].number), ['deploy', 'production']);
-  assert.equal(existsSync(marker), false, 'a parameter value was run as shell');
-  assert.match(config.show('deploy/api-production', 'overlays/production/kustomization.yaml'), /newTag: 3\.1\.0/);
-  assert.match(config.show('main', 'overlays/production/kustomization.yaml'), /newTag: 1\.0\.0/, 'main is untouched');
-  const out = stepOf(r, 'Bump the config repository with gitops-bump').output;
-  assert.match(out, new RegExp(`pull request #${pulls[0].number} opened: \\S+`));
-  assert.equal(artifactReport(r).pullRequest.number, pulls[0].number);
-  const b64 = Buffer.from(`x-access-token:${token}`).toString('base64');
-  for (const text of [r.output, readFileSync(path.join(r.artifacts, 'gitops-bump'), 'utf8')]) {
-    assert.ok(!text.includes(token) && !text.includes(b64), 'the token leaked into the output');
-  }
-});
-
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (s.address());
-      s.close(() => resolve(port));
-    });
+// Jobs are independent (own repositories, temp dirs, ports): run a few at once.
+describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () => {
+  test('push mode: the config repository is cloned, edited byte-exactly, pushed; the report is an artifact', async (t) => {
+    const { config, bump, sha } = setup(t);
+    const before = config.show('main', 'overlays/dev/kustomization.yaml');
+    const r = await bump({ repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:1.10', retries: 3, author_name: 'Release Bot', author_email: 'bot@acme.test', commit_message: 'dev: api {tags} from {sha}' });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.deepEqual(
+      r.steps.map((s) => s.name),
+      ['Checkout code', 'Restore the gitops-bump 0.1.0 installation', 'Install gitops-bump', 'Cache the gitops-bump 0.1.0 installation', 'Add SSH keys', 'Configure git credentials for the config repository', 'Bump the config repository with gitops-bump', 'Uploading artifacts'],
+      'steps in order',
+    );
+    assert.equal(config.show('main', 'overlays/dev/kustomization.yaml'), before.replace('newTag: 1.0.0 # set', 'newTag: "1.10" # set'), 'only the tag changed, quoted');
+    assert.equal(config.log()[0], `dev: api 1.10 from ${sha}`, '{sha} is the job\'s CIRCLE_SHA1');
+    assert.equal(git(config.bare, ['log', '-1', '--format=%an <%ae>', 'main']), 'Release Bot <bot@acme.test>');
+    const out = stepOf(r, 'Bump the config repository with gitops-bump').output;
+    assert.match(out, /changed {3}overlays\/dev\/kustomization\.yaml\n {12}images\[0\]\.newTag: 1\.0\.0 -> 1\.10/);
+    assert.match(out, new RegExp(`commit {4}${config.head()} pushed`));
+    const report = artifactReport(r);
+    assert.equal(report.commit, config.head());
+    assert.equal(report.pushed, true);
+    assert.deepEqual(report.changed.map((c) => c.file), ['overlays/dev/kustomization.yaml']);
   });
-}
 
-/** Waits until something accepts connections on port. */
-async function waitForPort(port, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.end();
-        resolve(true);
+  test('without repository, the project\'s own checkout is edited and pushed; hostile values stay literal text', async (t) => {
+    const marker = path.join(tempDir(t, 'orb-marker-'), 'pwned');
+    const { config } = setup(t);
+    // the project checked out is the config repository itself
+    const runner = new Runner(runnerOptions({ project: { url: config.url, sha: config.head(), branch: 'main' } }));
+    const value = `1.2$(touch ${marker});\`touch ${marker}\`'"`;
+    const message = hostile(marker);
+    const r = await runner.runJob('bump', { file: 'charts/api/values.yaml', path: 'image.tag', value, commit_message: message });
+    t.after(() => rmSync(r.root, { recursive: true, force: true }));
+    assert.equal(r.exitCode, 0, r.output);
+    assert.equal(existsSync(marker), false, 'a parameter value was run as shell');
+    const values = parseYaml(config.show('main', 'charts/api/values.yaml'));
+    assert.equal(values.image.tag, value, 'the value arrived as written');
+    assert.equal(git(config.bare, ['log', '-1', '--format=%B', 'main']), message, 'the commit message arrived as written');
+    assert.match(stepOf(r, 'Bump the config repository with gitops-bump').output, /commit {4}[0-9a-f]{40} pushed/);
+  });
+
+  test('a push that loses a race is re-applied on the new head and pushed again', async (t) => {
+    const { config, bump } = setup(t);
+    // A teammate's commit, pushed by a git wrapper just before our first push.
+    const dir = tempDir(t, 'orb-race-');
+    const other = path.join(dir, 'other');
+    git(dir, ['clone', '--quiet', config.bare, other]);
+    writeFileSync(path.join(other, 'overlays/production/kustomization.yaml'), 'resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: 0.9.0\n');
+    git(other, ['commit', '--quiet', '-am', 'teammate: production 0.9.0']);
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      path.join(bin, 'git'),
+      `#!/bin/bash\nif [[ "$1" == push && ! -e ${dir}/raced ]]; then\n  touch ${dir}/raced\n  ${realGit} -C ${other} push --quiet origin HEAD:main >&2\nfi\nexec ${realGit} "$@"\n`,
+    );
+    chmodSync(path.join(bin, 'git'), 0o755);
+    const r = await bump({ repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:2.0.0', retries: 4 }, { jobEnv: { PATH: `${bin}:${process.env.PATH}` } });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.ok(existsSync(path.join(dir, 'raced')), 'the concurrent push happened');
+    assert.deepEqual(config.log().slice(1), ['teammate: production 0.9.0', 'seed'], 'our commit on top of the teammate\'s');
+    assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 2\.0\.0/);
+    assert.match(config.show('main', 'overlays/production/kustomization.yaml'), /newTag: 0\.9\.0/, 'the teammate\'s change is kept');
+    assert.equal(git(config.bare, ['rev-list', '--merges', '--count', 'main']), '0', 'linear history');
+    assert.match(r.output, /pushed after 2 attempts/);
+    assert.equal(artifactReport(r).attempts, 2);
+  });
+
+  test('pull_request mode opens a pull request through the GitHub API; the token never shows', async (t) => {
+    const { config, bump } = setup(t);
+    const token = 'ghp_orbTestToken0123456789abcdefXYZ';
+    const server = await startGitHubServer({ repos: { 'acme/config': config.bare }, token });
+    t.after(() => server.close());
+    const marker = path.join(tempDir(t, 'orb-marker-'), 'pwned');
+    const title = `Deploy api 3.1.0 $(touch ${marker}) \`touch ${marker}\`; "quoted" 'single'`;
+    const r = await bump(
+      {
+        repository: server.gitUrl('acme/config'),
+        targets: 'overlays/production',
+        images: 'ghcr.io/acme/api:3.1.0',
+        mode: 'pull_request',
+        token_env: 'GITOPS_TOKEN',
+        pr_title: title,
+        pr_body: hostile(marker),
+        pr_labels: 'deploy, production',
+        pr_branch: 'deploy/api-production',
+        pr_draft: true,
+      },
+      { jobEnv: { GITOPS_TOKEN: token, GITHUB_API_URL: server.apiUrl, GITHUB_REPOSITORY: 'acme/config' } },
+    );
+    assert.equal(r.exitCode, 0, r.output);
+    assert.deepEqual(server.mismatches, []);
+    const pulls = server.pulls('acme/config');
+    assert.equal(pulls.length, 1);
+    assert.equal(pulls[0].title, title);
+    assert.equal(pulls[0].body, hostile(marker));
+    assert.equal(pulls[0].head?.ref ?? pulls[0].head, 'deploy/api-production');
+    assert.equal(pulls[0].draft, true);
+    assert.deepEqual(server.labelsOf('acme/config', pulls[0].number), ['deploy', 'production']);
+    assert.equal(existsSync(marker), false, 'a parameter value was run as shell');
+    assert.match(config.show('deploy/api-production', 'overlays/production/kustomization.yaml'), /newTag: 3\.1\.0/);
+    assert.match(config.show('main', 'overlays/production/kustomization.yaml'), /newTag: 1\.0\.0/, 'main is untouched');
+    const out = stepOf(r, 'Bump the config repository with gitops-bump').output;
+    assert.match(out, new RegExp(`pull request #${pulls[0].number} opened: \\S+`));
+    assert.equal(artifactReport(r).pullRequest.number, pulls[0].number);
+    const b64 = Buffer.from(`x-access-token:${token}`).toString('base64');
+    for (const text of [r.output, readFileSync(path.join(r.artifacts, 'gitops-bump'), 'utf8')]) {
+      assert.ok(!text.includes(token) && !text.includes(b64), 'the token leaked into the output');
+    }
+  });
+
+  test('api_commit mode commits through GitHub\'s Git Data API', async (t) => {
+    const { config, bump } = setup(t);
+    const token = 'ghs_orbApiCommitToken0123456789';
+    const server = await startGitHubServer({ repos: { 'acme/config': config.bare }, token });
+    t.after(() => server.close());
+    const before = config.head();
+    const r = await bump(
+      { repository: server.gitUrl('acme/config'), targets: 'overlays/dev', images: 'ghcr.io/acme/api:6.0.0', mode: 'api_commit', token_env: 'GITOPS_TOKEN' },
+      { jobEnv: { GITOPS_TOKEN: token, GITHUB_API_URL: server.apiUrl, GITHUB_REPOSITORY: 'acme/config' } },
+    );
+    assert.equal(r.exitCode, 0, r.output);
+    assert.deepEqual(server.mismatches, []);
+    assert.ok(server.requests.some((q) => q.method === 'POST' && q.path.endsWith('/git/commits')), 'no commit through the API');
+    assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 6\.0\.0/);
+    assert.equal(git(config.bare, ['rev-parse', 'main^']), before);
+    assert.equal(artifactReport(r).commit, config.head());
+    assert.ok(!r.output.includes(token));
+  });
+
+  test('an example\'s own job runs as written: checkout, install, set_image on the project, git diff', async (t) => {
+    const { runner, sha } = setup(t);
+    const r = await runner.runConfigJob(loadPackedOrb().examples.drift_check.usage, 'local-edit');
+    t.after(() => rmSync(r.root, { recursive: true, force: true }));
+    assert.equal(r.exitCode, 0, r.output);
+    assert.match(stepOf(r, 'Set images with gitops-bump').output, /gitops-bump · edit · /);
+    assert.match(stepOf(r, 'Show the change').output, new RegExp(`-    newTag: 1\\.0\\.0 # set by gitops-bump\n\\+    newTag: "?${sha}"? # set by gitops-bump`));
+  });
+
+  /** A free TCP port on 127.0.0.1. */
+  function freePort() {
+    return new Promise((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const { port } = /** @type {net.AddressInfo} */ (s.address());
+        s.close(() => resolve(port));
       });
-      c.on('error', () => resolve(false));
     });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`nothing listens on 127.0.0.1:${port}`);
-}
 
-test('SSH: a deploy key picked by fingerprint pushes to a local sshd; only that key, strict host keys', async (t) => {
-  const sshd = '/usr/sbin/sshd';
-  assert.ok(existsSync(sshd), 'openssh-server is not installed (scripts/setup-test installs it)');
-  const dir = tempDir(t, 'orb-sshd-');
-  const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy', '-f', path.join(dir, 'deploy_key')]);
-  // a second project key, offered first if the script did not pin the deploy key
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'other', '-f', path.join(dir, 'other_key')]);
-  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'deploy_key.pub')));
-  const port = await freePort();
-  writeFileSync(
-    path.join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${dir}/host_key`,
-      `PidFile ${dir}/sshd.pid`,
-      `AuthorizedKeysFile ${dir}/authorized_keys`,
-      `AllowUsers ${user}`,
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      'MaxAuthTries 1',
-      '',
-    ].join('\n'),
-  );
-  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  const daemon = spawn(sshd, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let sshdLog = '';
-  daemon.stderr.on('data', (d) => (sshdLog += d));
-  t.after(() => daemon.kill('SIGTERM'));
-  await waitForPort(port);
-
-  const fp = (file, hash) => execFileSync('ssh-keygen', ['-l', '-E', hash, '-f', file], { encoding: 'utf8' }).split(' ')[1];
-  const md5 = (file) => fp(file, 'md5').replace(/^MD5:/, '');
-  const { config } = setup(t);
-  const { runner } = setup(t, {
-    sshKeys: {
-      [md5(path.join(dir, 'other_key'))]: readFileSync(path.join(dir, 'other_key'), 'utf8'),
-      [md5(path.join(dir, 'deploy_key'))]: readFileSync(path.join(dir, 'deploy_key'), 'utf8'),
-    },
-  });
-  const hostKey = readFileSync(path.join(dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
-  const r = await runner.runJob('bump', {
-    repository: `ssh://${user}@127.0.0.1:${port}${config.bare}`,
-    ssh_key_fingerprint: fp(path.join(dir, 'deploy_key.pub'), 'sha256'),
-    ssh_known_hosts: `[127.0.0.1]:${port} ${hostKey}`,
-    targets: 'overlays/dev',
-    images: 'ghcr.io/acme/api:4.0.0',
-  });
-  t.after(() => rmSync(r.root, { recursive: true, force: true }));
-  assert.equal(r.exitCode, 0, `${r.output}\n--- sshd:\n${sshdLog}`);
-  assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 4\.0\.0/);
-  assert.match(stepOf(r, 'Configure git credentials for the config repository').output, /over SSH with the key \S+id_rsa_[0-9a-f]{32} only/);
-  assert.match(sshdLog, /Accepted publickey/);
-  assert.doesNotMatch(sshdLog, /Failed publickey/, 'another key was offered first');
-
-  // a wrong host key is refused, not learned
-  const bad = await runner.runJob('bump', {
-    repository: `ssh://${user}@127.0.0.1:${port}${config.bare}`,
-    ssh_key_fingerprint: fp(path.join(dir, 'deploy_key.pub'), 'md5'),
-    ssh_known_hosts: `[127.0.0.1]:${port} ${readFileSync(path.join(dir, 'other_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}`,
-    targets: 'overlays/dev',
-    images: 'ghcr.io/acme/api:4.0.1',
-  });
-  t.after(() => rmSync(bad.root, { recursive: true, force: true }));
-  assert.notEqual(bad.exitCode, 0);
-  assert.match(bad.output, /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
-  assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 4\.0\.0/);
-});
-
-test('dry_run shows the diff; check fails on drift and passes without; nothing is pushed', async (t) => {
-  const { config, bump } = setup(t);
-  const head = config.head();
-  const dry = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:5.0.0', mode: 'dry_run' });
-  assert.equal(dry.exitCode, 0, dry.output);
-  assert.match(dry.output, /-    newTag: 1\.0\.0\n\+    newTag: 5\.0\.0/);
-  const drift = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:5.0.0', mode: 'check' });
-  assert.equal(drift.exitCode, 1);
-  assert.match(drift.output, /DRIFT: the config repository differs/);
-  assert.equal(stepOf(drift, 'Bump the config repository with gitops-bump').exitCode, 1);
-  assert.equal(config.head(), head, 'nothing pushed');
-  const clean = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:1.0.0', mode: 'check', fail_if_unchanged: false });
-  assert.equal(clean.exitCode, 0, clean.output);
-  assert.match(clean.output, /no drift/);
-  const strict = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:1.0.0', fail_if_unchanged: true });
-  assert.equal(strict.exitCode, 1);
-  assert.match(strict.output, /nothing had to change and fail_if_unchanged is set/);
-});
-
-test('a plan file from the project checkout is applied to the config repository', async (t) => {
-  const { config, bump } = setup(t);
-  const r = await bump({ repository: config.url, plan: 'deploy/plan.yaml' });
-  assert.equal(r.exitCode, 0, r.output);
-  assert.equal(parseYaml(config.show('main', 'charts/api/values.yaml')).image.tag, '2.0');
-  const both = await bump({ repository: config.url, plan: 'deploy/plan.yaml', images: 'ghcr.io/acme/api:1.0.0' });
-  assert.equal(both.exitCode, 1);
-  assert.match(both.output, /either "plan" or the edits/);
-});
-
-test('install: a cached installation of the version is restored and used without npm', async (t) => {
-  const cacheDir = tempDir(t, 'orb-cache-');
-  const { config, runner } = setup(t, { cacheDir });
-  const first = await runner.runJob('bump', { package: packedPackage(), repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' });
-  t.after(() => rmSync(first.root, { recursive: true, force: true }));
-  assert.equal(first.exitCode, 0, first.output);
-  // What an earlier `gitops-bump/install` of version 0.1.0 saved under its key.
-  const seed = tempDir(t, 'orb-seed-');
-  cpSync(path.join(first.home, '.gitops-bump', 'custom'), path.join(seed, '.gitops-bump', '0.1.0'), { recursive: true, verbatimSymlinks: true });
-  execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(`gitops-bump-v1-arch1-linux-${process.arch}-0.1.0`)}.tar`), '-C', seed, '.gitops-bump']);
-  const second = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
-  t.after(() => rmSync(second.root, { recursive: true, force: true }));
-  assert.equal(second.exitCode, 0, second.output);
-  assert.match(stepOf(second, 'Restore the gitops-bump 0.1.0 installation').output, /Found a cache/);
-  assert.match(stepOf(second, 'Install gitops-bump').output, /gitops-bump 0\.1\.0 is already installed .* \(restored from the cache\)/);
-  assert.match(stepOf(second, 'Cache the gitops-bump 0.1.0 installation').output, /cache already exists/);
-});
-
-test('the runner binds parameters as CircleCI does: types, enums, env_var_name, unknown names', async () => {
-  const runner = new Runner({ orb: loadPackedOrb(), project: { url: 'file:///nonexistent' } });
-  const cases = [
-    [{ mode: 'merge' }, /mode.*one of push, pull_request, api_commit, dry_run, check/],
-    [{ retries: '5' }, /retries.*an integer/],
-    [{ scan: 'yes' }, /scan.*a boolean/],
-    [{ token_env: 'MY TOKEN' }, /token_env.*environment variable name/],
-    [{ token: 'x' }, /unknown parameter `token`/],
-    [{ node_tag: 22 }, /node_tag.*a string/],
-  ];
-  for (const [args, message] of cases) {
-    await assert.rejects(runner.runJob('bump', args), (e) => e instanceof ConfigError && message.test(e.message));
+  /** Waits until something accepts connections on port. */
+  async function waitForPort(port, ms = 30_000) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const ok = await new Promise((resolve) => {
+        const c = net.connect(port, '127.0.0.1', () => {
+          c.end();
+          resolve(true);
+        });
+        c.on('error', () => resolve(false));
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`nothing listens on 127.0.0.1:${port}`);
   }
+
+  test('SSH: a deploy key picked by fingerprint pushes to a local sshd; only that key, strict host keys', async (t) => {
+    const sshd = '/usr/sbin/sshd';
+    assert.ok(existsSync(sshd), 'openssh-server is not installed (scripts/setup-test installs it)');
+    const dir = tempDir(t, 'orb-sshd-');
+    const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy', '-f', path.join(dir, 'deploy_key')]);
+    // a second project key, offered first if the script did not pin the deploy key
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'other', '-f', path.join(dir, 'other_key')]);
+    writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'deploy_key.pub')));
+    const port = await freePort();
+    writeFileSync(
+      path.join(dir, 'sshd_config'),
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${dir}/host_key`,
+        `PidFile ${dir}/sshd.pid`,
+        `AuthorizedKeysFile ${dir}/authorized_keys`,
+        `AllowUsers ${user}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'MaxAuthTries 1',
+        '',
+      ].join('\n'),
+    );
+    if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const daemon = spawn(sshd, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let sshdLog = '';
+    daemon.stderr.on('data', (d) => (sshdLog += d));
+    t.after(() => daemon.kill('SIGTERM'));
+    await waitForPort(port);
+
+    const fp = (file, hash) => execFileSync('ssh-keygen', ['-l', '-E', hash, '-f', file], { encoding: 'utf8' }).split(' ')[1];
+    const md5 = (file) => fp(file, 'md5').replace(/^MD5:/, '');
+    const { config } = setup(t);
+    const { runner } = setup(t, {
+      sshKeys: {
+        [md5(path.join(dir, 'other_key'))]: readFileSync(path.join(dir, 'other_key'), 'utf8'),
+        [md5(path.join(dir, 'deploy_key'))]: readFileSync(path.join(dir, 'deploy_key'), 'utf8'),
+      },
+    });
+    const hostKey = readFileSync(path.join(dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    const r = await runner.runJob('bump', {
+      repository: `ssh://${user}@127.0.0.1:${port}${config.bare}`,
+      ssh_key_fingerprint: fp(path.join(dir, 'deploy_key.pub'), 'sha256'),
+      ssh_known_hosts: `[127.0.0.1]:${port} ${hostKey}`,
+      targets: 'overlays/dev',
+      images: 'ghcr.io/acme/api:4.0.0',
+    });
+    t.after(() => rmSync(r.root, { recursive: true, force: true }));
+    assert.equal(r.exitCode, 0, `${r.output}\n--- sshd:\n${sshdLog}`);
+    assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 4\.0\.0/);
+    assert.match(stepOf(r, 'Configure git credentials for the config repository').output, /over SSH with the key \S+id_rsa_[0-9a-f]{32} only/);
+    assert.match(sshdLog, /Accepted publickey/);
+    assert.doesNotMatch(sshdLog, /Failed publickey/, 'another key was offered first');
+
+    // a wrong host key is refused, not learned
+    const bad = await runner.runJob('bump', {
+      repository: `ssh://${user}@127.0.0.1:${port}${config.bare}`,
+      ssh_key_fingerprint: fp(path.join(dir, 'deploy_key.pub'), 'md5'),
+      ssh_known_hosts: `[127.0.0.1]:${port} ${readFileSync(path.join(dir, 'other_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}`,
+      targets: 'overlays/dev',
+      images: 'ghcr.io/acme/api:4.0.1',
+    });
+    t.after(() => rmSync(bad.root, { recursive: true, force: true }));
+    assert.notEqual(bad.exitCode, 0);
+    assert.match(bad.output, /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 4\.0\.0/);
+  });
+
+  test('dry_run shows the diff; check fails on drift and passes without; nothing is pushed', async (t) => {
+    const { config, bump } = setup(t);
+    const head = config.head();
+    const dry = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:5.0.0', mode: 'dry_run' });
+    assert.equal(dry.exitCode, 0, dry.output);
+    assert.match(dry.output, /-    newTag: 1\.0\.0\n\+    newTag: 5\.0\.0/);
+    const drift = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:5.0.0', mode: 'check' });
+    assert.equal(drift.exitCode, 1);
+    assert.match(drift.output, /DRIFT: the config repository differs/);
+    assert.equal(stepOf(drift, 'Bump the config repository with gitops-bump').exitCode, 1);
+    assert.equal(config.head(), head, 'nothing pushed');
+    const clean = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:1.0.0', mode: 'check', fail_if_unchanged: false });
+    assert.equal(clean.exitCode, 0, clean.output);
+    assert.match(clean.output, /no drift/);
+    const strict = await bump({ repository: config.url, targets: 'overlays/production', images: 'ghcr.io/acme/api:1.0.0', fail_if_unchanged: true });
+    assert.equal(strict.exitCode, 1);
+    assert.match(strict.output, /nothing had to change and fail_if_unchanged is set/);
+  });
+
+  test('a plan file from the project checkout is applied to the config repository', async (t) => {
+    const { config, bump } = setup(t);
+    const r = await bump({ repository: config.url, plan: 'deploy/plan.yaml' });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.equal(parseYaml(config.show('main', 'charts/api/values.yaml')).image.tag, '2.0');
+    const both = await bump({ repository: config.url, plan: 'deploy/plan.yaml', images: 'ghcr.io/acme/api:1.0.0' });
+    assert.equal(both.exitCode, 1);
+    assert.match(both.output, /either "plan" or the edits/);
+  });
+
+  test('install: a cached installation of the version is restored and used without npm', async (t) => {
+    const cacheDir = tempDir(t, 'orb-cache-');
+    const { config, runner } = setup(t, { cacheDir });
+    const first = await runner.runJob('bump', { package: packedPackage(), repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' });
+    t.after(() => rmSync(first.root, { recursive: true, force: true }));
+    assert.equal(first.exitCode, 0, first.output);
+    // What an earlier `gitops-bump/install` of version 0.1.0 saved under its key.
+    const seed = tempDir(t, 'orb-seed-');
+    cpSync(path.join(first.home, '.gitops-bump', 'custom'), path.join(seed, '.gitops-bump', '0.1.0'), { recursive: true, verbatimSymlinks: true });
+    execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(`gitops-bump-v1-arch1-linux-${process.arch}-0.1.0`)}.tar`), '-C', seed, '.gitops-bump']);
+    const second = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
+    t.after(() => rmSync(second.root, { recursive: true, force: true }));
+    assert.equal(second.exitCode, 0, second.output);
+    assert.match(stepOf(second, 'Restore the gitops-bump 0.1.0 installation').output, /Found a cache/);
+    assert.match(stepOf(second, 'Install gitops-bump').output, /gitops-bump 0\.1\.0 is already installed .* \(restored from the cache\)/);
+    assert.match(stepOf(second, 'Cache the gitops-bump 0.1.0 installation').output, /cache already exists/);
+  });
+
+  test('the runner binds parameters as CircleCI does: types, enums, env_var_name, unknown names', async () => {
+    const runner = new Runner({ orb: loadPackedOrb(), project: { url: 'file:///nonexistent' } });
+    const cases = [
+      [{ mode: 'merge' }, /mode.*one of push, pull_request, api_commit, dry_run, check/],
+      [{ retries: '5' }, /retries.*an integer/],
+      [{ scan: 'yes' }, /scan.*a boolean/],
+      [{ token_env: 'MY TOKEN' }, /token_env.*environment variable name/],
+      [{ token: 'x' }, /unknown parameter `token`/],
+      [{ node_tag: 22 }, /node_tag.*a string/],
+    ];
+    for (const [args, message] of cases) {
+      await assert.rejects(runner.runJob('bump', args), (e) => e instanceof ConfigError && message.test(e.message));
+    }
+    // a whole-value reference keeps its type; substitution happens once
+    const values = { parameters: { n: 5, on: false, s: '<< parameters.n >>' }, pipeline: { 'git.tag': 'v1' } };
+    assert.deepEqual(substitute({ a: '<< parameters.n >>', b: 'x-<< parameters.n >>', c: '<< parameters.s >>', d: '<<parameters.on>>', e: '<< pipeline.git.tag >>' }, values, 't'), { a: 5, b: 'x-5', c: '<< parameters.n >>', d: false, e: 'v1' });
+    assert.throws(() => substitute('<< parameters.missing >>', values, 't'), /unknown reference/);
+    assert.deepEqual([evaluate({ not: '' }), evaluate({ and: [true, 'x'] }), evaluate({ or: [false, 0] }), evaluate({ equal: ['a', 'a'] }), evaluate({ equal: ['a', 'b'] })], [true, true, false, true, false]);
+  });
 });

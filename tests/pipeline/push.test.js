@@ -243,7 +243,7 @@ test('a retry never resets away local commits that are not on the remote', async
     runPipeline({ cwd: clone, plan, apply, git: { push: true, env: cleanEnv(), backoff: FAST } }),
     (e) => e.exitCode === 3 && e.code === 'diverged' && /local commits/.test(e.message),
   );
-  assert.equal(git(clone, ['rev-parse', 'HEAD^']), local, 'local commit and our commit kept');
+  assert.equal(git(clone, ['rev-parse', 'HEAD']), local, 'the local commit kept; ours taken back, as a failed push leaves the checkout');
 });
 
 test('a shallow CI checkout (depth 1) retries after the remote moved', async (t) => {

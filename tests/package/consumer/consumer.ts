@@ -13,7 +13,7 @@ import type {
   ErrorKind, ErrorFields, Change, EditResult, NodeType, Found, FileSource, ValueType, ImageTarget,
   Value, MatchOptions, SetOptions, EditRequest, OverlayImage, ImageSpec, OverlayOptions,
   FileEditResult, DryRunOption, PlanEntry, Plan, FileOutcome, PlanResult,
-  GitOptions, PipelineArgs, PipelineResult, PullRequestResult,
+  GitOptions, PipelineArgs, PipelineChange, PipelineResult, PullRequestResult, PullRequestSummary,
 } from 'gitops-bump';
 import * as pipeline from 'gitops-bump/pipeline';
 import initWeb, * as web from 'gitops-bump/web';
@@ -93,6 +93,9 @@ const args: PipelineArgs = { cwd: '.', plan, apply: (dir: string) => applyPlan(p
 async function run(): Promise<void> {
   const done: PipelineResult = await runPipeline(args);
   const pr: PullRequestResult | null = done.pullRequest;
+  const short: PullRequestSummary | null = done.pr;
+  const values: PipelineChange[] = done.changes;
+  console.log(short?.operation, values[0]?.path, done.changedFiles, done.commitSha, done.warnings, pr?.operation, pr?.created, pr?.draft);
   const same: PipelineResult = await pipeline.runPipeline({ plan, apply: async (dir: string) => applyPlan(plan, { cwd: dir }) });
   console.log(done.commit, done.pushed, done.attempts, done.branch, done.workdir, pr?.number, pr?.url, pr?.updated, same.changed.length, pipeline.DEFAULT_RETRIES);
 }
