@@ -374,7 +374,7 @@ export async function main(argv, io = {}) {
     if (name === 'playground') return await runPlayground(values, { out, err });
     if (name === 'completion') return await runCompletion(positionals[0], { out });
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
-    if (name === 'promote') await describePromotion(values, positionals, { out, err, cwd });
+    const beforeApply = name === 'promote' ? await describePromotion(values, positionals, { out, err }) : undefined;
     if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
     const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
     validatePlan(plan); // a bad plan is a usage error before anything is touched
@@ -382,7 +382,7 @@ export async function main(argv, io = {}) {
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
     const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
-    return await runEdit(plan, values, { out, err, cwd, env }, { root, maxFileSize });
+    return await runEdit(plan, values, { out, err, cwd, env, beforeApply }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json });
   }
@@ -487,21 +487,27 @@ async function runStatus(values, targets, { out, cwd }) {
 }
 
 /**
- * Before \`promote\` runs as a plan: prints its before/after table (stderr with --json or
- * --dry-run, so their stdout stays machine-readable) and, with --pr, fills in the pull
- * request's title and body when they were not given. Without a checkout here (--repo)
- * the table is computed in the clone instead, and only the title defaults.
+ * Prepares \`promote\`, which runs as a plan: with --pr the pull request's title defaults
+ * to the promotion and its body to the before/after table. Returns what runs just before
+ * the plan is applied (in this checkout, or in the clone of --repo, on every attempt):
+ * it computes the table there and prints it (on stderr with --json or --dry-run, so
+ * their stdout stays machine-readable).
  * @param {Record<string, any>} values
  * @param {string[]} positionals
- * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string}} io
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}}} io
+ * @returns {Promise<(workdir: string) => void>}
  */
-async function describePromotion(values, [from, to], { out, err, cwd }) {
-  if (values.pr && values.title === undefined) values.title = `Promote ${from} to ${to}`;
-  if (values.repo) return;
+async function describePromotion(values, [from, to], { out, err }) {
   const promote = await import('./promote.js');
-  const p = promote.computePromotion(from, to, values.image ?? [], promote.context(cwd, cwd));
-  (values.json || values['dry-run'] ? err : out).write(promote.renderPromotion(p, 'plain'));
-  if (values.pr && values.body === undefined) values.body = promote.renderPromotion(p, 'markdown');
+  /** @type {string|undefined} */
+  let table;
+  if (values.pr && values.title === undefined) values.title = `Promote ${from} to ${to}`;
+  if (values.pr && values.body === undefined) values.body = () => table;
+  return (workdir) => {
+    const p = promote.computePromotion(from, to, values.image ?? [], promote.context(workdir, workdir));
+    (values.json || values['dry-run'] ? err : out).write(promote.renderPromotion(p, 'plain'));
+    table = promote.renderPromotion(p, 'markdown');
+  };
 }
 
 /**
@@ -542,7 +548,7 @@ function parseSize(text) {
  * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
  * @returns {Promise<number>}
  */
-async function runEdit(plan, values, { out, err, cwd, env }, { root, maxFileSize }) {
+async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {} }, { root, maxFileSize }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
   if (preview && git?.repo) {
@@ -553,7 +559,10 @@ async function runEdit(plan, values, { out, err, cwd, env }, { root, maxFileSize
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
     // the pipeline confines every target to the repository
-    const apply = (/** @type {string} */ workdir) => applyPlan(plan, { cwd: workdir, allowOutside: true, maxFileSize });
+    const apply = (/** @type {string} */ workdir) => {
+      beforeApply(workdir);
+      return applyPlan(plan, { cwd: workdir, allowOutside: true, maxFileSize });
+    };
     try {
       result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
     } catch (error) {
@@ -561,6 +570,7 @@ async function runEdit(plan, values, { out, err, cwd, env }, { root, maxFileSize
     }
   } else {
     // --dry-run / --check never commit: the plan is previewed on the files below cwd
+    beforeApply(cwd);
     result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
   }
   const changed = result.changed ?? [];

@@ -40,7 +40,7 @@ export const DEFAULT_RETRIES = 5;
  * @property {string}  [message]    commit message template
  * @property {string}  [author]     "Name <email>"
  * @property {number}  [retries]    push attempts after the first (default 5)
- * @property {string}  [base] @property {string} [title] @property {string} [body]
+ * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
  * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
@@ -659,7 +659,8 @@ class Run {
       head: prBranch,
       base: this.base,
       title: pullRequestTitle(summary, o.title),
-      body: pullRequestBody(summary, o.body),
+      // a function computes the body from what was applied (promote's before/after table)
+      body: pullRequestBody(summary, typeof o.body === 'function' ? o.body() : o.body),
       draft: Boolean(o.draft),
       labels: o.labels,
       branchUpdated: pushed,

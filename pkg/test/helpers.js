@@ -54,8 +54,8 @@ export function cli(args, { cwd, input, env }) {
 }
 
 /** Runs the CLI asynchronously (for long-running commands). */
-export function cliAsync(args, { cwd }) {
-  return spawn(process.execPath, [BIN, ...args], { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function cliAsync(args, { cwd, env }) {
+  return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...gitEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** An environment where git ignores the machine's config and never prompts. */

@@ -121,6 +121,7 @@ let registered = 0;
  * @property {string} [cwd] relative to the sandbox (default `root`)
  * @property {string | Buffer} [input] stdin
  * @property {NodeJS.ProcessEnv} [env]
+ * @property {number} [timeout] ms before the run counts as hung (default 30 s)
  * @property {number} code expected exit code
  * @property {RegExp} message expected in stderr (or stdout for successes)
  * @property {Record<string, string | RegExp | null>} [changes] the intended targets (relative to the sandbox) and their text afterwards (null: removed)
@@ -140,7 +141,7 @@ export function hostile(name, c) {
     c.setup?.(s);
     const before = snapshot(s.dir);
     const args = typeof c.args === 'function' ? c.args(s) : c.args;
-    const r = run(args, { cwd: path.join(s.dir, c.cwd ?? 'root'), input: c.input, env: c.env });
+    const r = run(args, { cwd: path.join(s.dir, c.cwd ?? 'root'), input: c.input, env: c.env, timeout: c.timeout });
     assert.equal(r.code, c.code, `exit code (stderr: ${r.stderr})`);
     assert.match(c.code === 0 ? r.stdout + r.stderr : r.stderr, c.message);
     assert.doesNotMatch(r.stderr, /error\[internal\]: .*\n\s+at /, 'no JS stack trace');

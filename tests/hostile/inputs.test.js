@@ -146,6 +146,7 @@ hostile('a binary file with NUL bytes is an error, not an edit', {
 const deepList = `${'- '.repeat(10_000)}x\n`;
 const deepMap = `${Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} x\n`;
 hostile('10,000 levels of "- " are a clean error', {
+  timeout: 120_000, // slow on a loaded machine; a hang is still caught
   files: { 'root/deep.yaml': deepList },
   args: ['get', 'deep.yaml', '[0]'],
   code: 1,
@@ -153,6 +154,7 @@ hostile('10,000 levels of "- " are a clean error', {
 });
 
 hostile('10,000 levels of block mappings are a clean error', {
+  timeout: 120_000, // slow on a loaded machine; a hang is still caught
   files: { 'root/deep.yaml': deepMap },
   args: ['set', 'deep.yaml', 'k', 'v'],
   code: 1,
@@ -160,6 +162,7 @@ hostile('10,000 levels of block mappings are a clean error', {
 });
 
 hostile('a --create path of 3,000 segments is a clean error', {
+  timeout: 120_000, // slow on a loaded machine; a hang is still caught
   files: { 'root/values.yaml': VALUES },
   args: ['set', 'values.yaml', Array.from({ length: 3000 }, (_, i) => `k${i}`).join('.'), 'v', '--create'],
   code: 1,
@@ -167,6 +170,7 @@ hostile('a --create path of 3,000 segments is a clean error', {
 });
 
 hostile('10,000 nested flow sequences are a clean error', {
+  timeout: 120_000, // slow on a loaded machine; a hang is still caught
   files: { 'root/deep.yaml': `a: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n` },
   args: ['set', 'deep.yaml', 'b', 'v', '--create'],
   code: 1,

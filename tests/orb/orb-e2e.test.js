@@ -145,6 +145,29 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     }
   });
 
+  test('a promotion opens a pull request that changes only the target overlay; its body is the before/after table', async (t) => {
+    const { config, bump } = setup(t);
+    config.competingCommit({ 'overlays/dev/kustomization.yaml': (text) => text.replace('newTag: 1.0.0', 'newTag: "1.10"') }, 'dev runs 1.10');
+    const devBefore = config.show('main', 'overlays/dev/kustomization.yaml');
+    const token = 'ghp_orbPromoteToken0123456789abcdef';
+    const server = await startGitHubServer({ repos: { 'acme/config': config.bare }, token });
+    t.after(() => server.close());
+    const r = await bump(
+      { repository: server.gitUrl('acme/config'), promote_from: 'dev=overlays/dev', promote_to: 'production=overlays/production', promote_images: 'ghcr.io/acme/api', mode: 'pull_request' },
+      { jobEnv: { GITHUB_TOKEN: token, GITHUB_API_URL: server.apiUrl, GITHUB_REPOSITORY: 'acme/config' } },
+    );
+    assert.equal(r.exitCode, 0, r.output);
+    assert.deepEqual(server.mismatches, []);
+    const [pr] = server.pulls('acme/config');
+    assert.equal(pr.title, 'Promote dev=overlays/dev to production=overlays/production');
+    assert.match(pr.body, /\| `ghcr\.io\/acme\/api` \| `ghcr\.io\/acme\/api:1\.10` \| `ghcr\.io\/acme\/api:1\.0\.0` \| \*\*`ghcr\.io\/acme\/api:1\.10`\*\* \|/);
+    const branch = pr.head?.ref ?? pr.head;
+    assert.equal(git(config.bare, ['diff', '--name-only', 'main', branch]), 'overlays/production/kustomization.yaml');
+    assert.match(config.show(branch, 'overlays/production/kustomization.yaml'), /newTag: "1\.10"/);
+    assert.equal(config.show('main', 'overlays/dev/kustomization.yaml'), devBefore, 'FROM is untouched');
+    assert.ok(!r.output.includes(token), 'the token leaked into the output');
+  });
+
   test('api_commit mode commits through GitHub\'s Git Data API', async (t) => {
     const { config, bump } = setup(t);
     const token = 'ghs_orbApiCommitToken0123456789';

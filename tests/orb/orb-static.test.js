@@ -71,7 +71,7 @@ test('the packed orb, each component and each example usage validate against Cir
     check(example.usage, `examples/${name}.usage`);
     n += 1;
   }
-  assert.equal(n, 6 + 1 + 1 + Object.keys(orb.examples).length);
+  assert.equal(n, 7 + 1 + 1 + Object.keys(orb.examples).length);
   // the schema is not a rubber stamp: a mistyped parameter type and a step without a body fail
   const broken = structuredClone(orb);
   broken.commands.install.parameters.version.type = 'strng';

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { cli, git, PKG, tempTree } from '../../pkg/test/helpers.js';
+import { cli, cliAsync, git, PKG, tempTree } from '../../pkg/test/helpers.js';
+import { startGitHubServer } from '../github-api-server/server.js';
 
 // the package's own YAML reader, to read kubectl's output
 const YAML = createRequire(path.join(PKG, 'package.json'))('yaml');
@@ -208,4 +209,35 @@ test('a plan entry `promote:` is applied like any other edit', (t) => {
   fs.writeFileSync(path.join(dir, 'bad.yaml'), 'edits:\n  - promote: overlays/production\n    from: overlays/staging\n    images: ghcr.io/acme/api\n');
   const r = run(dir, ['apply', 'bad.yaml'], 2);
   assert.match(r.stderr, /plan: edits\[0\]\.images: expected a list of image names/);
+});
+
+test('promote --repo --pr: the pull request against the local GitHub server carries the before/after table', async (t) => {
+  const seed = sample(t);
+  const remote = path.join(tempTree(t), 'config.git');
+  git(seed, 'init', '--quiet', '--bare', remote);
+  git(seed, 'init', '--quiet');
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '--quiet', '-m', 'config');
+  git(seed, 'push', '--quiet', remote, 'HEAD:main');
+  const token = 'ghs_promoteTestToken0123456789';
+  const server = await startGitHubServer({ repos: { 'acme/config': remote }, token });
+  t.after(() => server.close());
+
+  const child = cliAsync(['promote', 'staging=overlays/staging', 'production=overlays/production', '--repo', remote, '--pr', '--github-repo', 'acme/config'], {
+    cwd: tempTree(t),
+    env: { GITHUB_TOKEN: token, GITHUB_API_URL: server.apiUrl },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, `stdout: ${stdout}\nstderr: ${stderr}`);
+  assert.ok(!`${stdout}${stderr}`.includes(token), 'the token appears in no output');
+  const [pr] = server.pulls('acme/config');
+  assert.equal(pr.title, 'Promote staging=overlays/staging to production=overlays/production');
+  assert.equal(pr.body, fs.readFileSync(path.join(SNAPSHOTS, 'pr-body.md'), 'utf8'));
+  assert.deepEqual(server.mismatches, []);
+  // the pull request's branch changes production's kustomization and nothing else
+  assert.equal(git(seed, '--git-dir', remote, 'diff', '--name-only', 'main', pr.head), 'overlays/production/kustomization.yaml');
 });

@@ -7,7 +7,8 @@
 # push, pull_request, api_commit, dry_run or check (the bump command and job).
 # The edits: PARAM_IMAGES + PARAM_TARGETS (+ PARAM_SCAN, PARAM_CHECK_OVERLAY), or
 # PARAM_FILE + PARAM_PATH + PARAM_VALUE (+ PARAM_TYPE, PARAM_CREATE, PARAM_SELECT,
-# PARAM_ALL), or a plan file PARAM_PLAN. Without PARAM_REPOSITORY the checkout in the
+# PARAM_ALL), or a plan file PARAM_PLAN, or a promotion PARAM_PROMOTE_FROM +
+# PARAM_PROMOTE_TO (+ PARAM_PROMOTE_IMAGES). Without PARAM_REPOSITORY the checkout in the
 # current directory is edited; with it, that repository is cloned.
 # Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
 # 2 bad parameters, 3 git or GitHub failure.
@@ -67,6 +68,32 @@ if (file || path) {
 if (edits.length === 0) fail('nothing to do: give `images`, `file` + `path` + `value`, or `plan`');
 process.stdout.write(`${JSON.stringify({ edits }, null, 2)}\n`);
 JS
+}
+
+# Fills the array EDIT with the CLI command that makes the edits: `promote FROM TO
+# [--image NAME]...` for a promotion (its pull request body is the before/after table),
+# else `apply PLAN`.
+edit_command() {
+  local plan="$1" name
+  local -a names=()
+  if [[ -z "${PARAM_PROMOTE_FROM:-}${PARAM_PROMOTE_TO:-}" ]]; then
+    EDIT=(apply "$plan")
+    return 0
+  fi
+  if [[ -z "${PARAM_PROMOTE_FROM:-}" || -z "${PARAM_PROMOTE_TO:-}" ]]; then
+    echo 'gitops-bump: a promotion needs both promote_from and promote_to' >&2
+    return 2
+  fi
+  if [[ -n "${PARAM_IMAGES:-}${PARAM_FILE:-}${PARAM_PATH:-}${PARAM_PLAN:-}" ]]; then
+    echo 'gitops-bump: give either promote_from + promote_to or the edits (images, file + path, plan), not both' >&2
+    return 2
+  fi
+  EDIT=(promote "$PARAM_PROMOTE_FROM" "$PARAM_PROMOTE_TO")
+  # split on spaces and new lines, without glob expansion
+  read -r -d '' -a names <<<"${PARAM_PROMOTE_IMAGES:-}" || true
+  for name in "${names[@]}"; do
+    EDIT+=(--image "$name")
+  done
 }
 
 # Fills the array FLAGS with the CLI's options for PARAM_MODE. URL is the repository's
@@ -194,7 +221,9 @@ bump_main() {
   trap "rm -rf '$tmp'" EXIT
   [[ -z "${PARAM_REPOSITORY:-}" ]] || url="$(repository_url "$PARAM_REPOSITORY")"
 
-  if [[ -n "${PARAM_PLAN:-}" ]]; then
+  if [[ -n "${PARAM_PROMOTE_FROM:-}${PARAM_PROMOTE_TO:-}" ]]; then
+    plan=""
+  elif [[ -n "${PARAM_PLAN:-}" ]]; then
     if [[ -n "${PARAM_IMAGES:-}${PARAM_FILE:-}${PARAM_PATH:-}" ]]; then
       echo 'gitops-bump: give either "plan" or the edits ("images", "file" + "path"), not both' >&2
       return 2
@@ -217,6 +246,7 @@ bump_main() {
     mkdir -p "$(dirname "$report")"
   fi
 
+  edit_command "$plan" || return $?
   cli_flags "$mode" "$url" || return $?
   where="${url:-$PWD}"
   if [[ -n "$url" && ( "$mode" == dry_run || "$mode" == check ) ]]; then
@@ -224,7 +254,7 @@ bump_main() {
     clone_repository "$url" "${PARAM_BRANCH:-}" "$tmp/repo" || return 3
     work="$tmp/repo"
   fi
-  (cd "$work" && gitops-bump apply "$plan" --json "${own[@]}" "${FLAGS[@]}") >"$report" || code=$?
+  (cd "$work" && gitops-bump "${EDIT[@]}" --json "${own[@]}" "${FLAGS[@]}") >"$report" || code=$?
   print_summary "$report" "$mode" "$where" "$code" || { [[ $code -ne 0 ]] || code=1; }
   [[ -z "${PARAM_REPORT_FILE:-}" ]] || printf 'report written to %s\n' "$report"
   return "$code"

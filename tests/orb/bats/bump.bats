@@ -205,3 +205,21 @@ STUB
   run bash -c "source '$SCRIPT'; echo sourced"
   [ "$output" = sourced ]
 }
+
+@test "edit_command: apply PLAN without a promotion; promote FROM TO --image per name, no glob expansion" {
+  edit_command /tmp/plan.json
+  [ "${EDIT[*]}" = 'apply /tmp/plan.json' ]
+  PARAM_PROMOTE_FROM=overlays/staging PARAM_PROMOTE_TO='production=overlays/production' PARAM_PROMOTE_IMAGES=$'ghcr.io/acme/api\n  ghcr.io/acme/*  ' edit_command ''
+  [ "$(printf '%s|' "${EDIT[@]}")" = 'promote|overlays/staging|production=overlays/production|--image|ghcr.io/acme/api|--image|ghcr.io/acme/*|' ]
+}
+
+@test "edit_command: a promotion needs both ends and no other edits" {
+  run edit_command ''
+  [ "$status" -eq 0 ]
+  PARAM_PROMOTE_FROM=overlays/staging run edit_command ''
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'needs both promote_from and promote_to'* ]]
+  PARAM_PROMOTE_FROM=a PARAM_PROMOTE_TO=b PARAM_IMAGES=x:1 run edit_command ''
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'not both'* ]]
+}
