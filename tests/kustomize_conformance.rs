@@ -3,8 +3,8 @@
 //! edit the same text; the resulting data must be equal (with the `images:` list compared
 //! by name, since kustomize re-sorts it), and our bytes must differ from the input only in
 //! the changed entry. A spec without `=newName` is compared with kustomize given the same
-//! spec in `name=*:…` form: that is our documented difference (kustomize issues
-//! #3487/#4375); when the entry has no newName the literal spec must agree as well.
+//! spec in `name=*:…` form: that is our documented difference (a long-standing request to
+//! kustomize, see docs/kustomize.md); when the entry has no newName the literal spec must agree as well.
 
 #[path = "kustomize/common.rs"]
 mod common;

@@ -27,6 +27,7 @@ let open = '';
 let exampleId = null; // the example the files came from, while they are unchanged
 let shown = { text: null, spansKey: null, after: '' };
 let suggestionToApply = null;
+let sendScheduled = false; // a change waits for the next frame to reach the core
 
 // ---------------------------------------------------------------- state
 
@@ -175,8 +176,6 @@ function afterPaint(fn) {
   setTimeout(run, 100);
 }
 
-let sendScheduled = false;
-
 /**
  * Any edit: the URL is saved once typing pauses; the core runs on the latest state,
  * started after the keystroke's frame is painted so the two never compete for a core.
@@ -208,14 +207,15 @@ function startWorker() {
         return;
       }
       engine.busy = false;
-      if (!engine.pending) {
+      // a newer state is waiting (sent, or to be sent after this frame): show that one
+      if (!engine.pending && !sendScheduled) {
         const start = performance.now();
         render(engine.sent, event.data.reply);
         // the keystroke benchmark reads these (benches/playground-keystroke.mjs)
         performance.measure('playground:render', { start, end: performance.now() });
       }
       engine.next();
-      if (!engine.busy) document.body.dataset.state = 'ready';
+      if (!engine.busy && !sendScheduled) document.body.dataset.state = 'ready';
     });
     worker.postMessage({ job: null });
   });
@@ -268,7 +268,7 @@ function showError(error, job, incomplete) {
     const dt = document.createElement('dt');
     dt.textContent = name;
     const dd = document.createElement('dd');
-    dd.textContent = String(value);
+    dd.append(...breakable(value));
     dd.dataset.fact = name;
     return [dt, dd];
   }));
@@ -468,9 +468,13 @@ function announce(text) {
   if (el.summary.textContent !== text) el.summary.textContent = text;
 }
 
+let flashTimer = null;
+
+/** A short status next to the buttons, shown for 2.5 s after the last one. */
 function flash(message) {
+  clearTimeout(flashTimer);
   el.actionStatus.textContent = message;
-  setTimeout(() => { if (el.actionStatus.textContent === message) el.actionStatus.textContent = ''; }, 2500);
+  flashTimer = setTimeout(() => { el.actionStatus.textContent = ''; }, 2500);
 }
 
 async function copy(text, what) {

@@ -157,7 +157,7 @@ export interface ImageSpec {
 }
 
 export interface OverlayOptions {
-  /** directory `dir` is relative to, for node:fs (default: cwd) */
+  /** directory `dir` is relative to and node:fs reads below (default: `dir` is relative to the current directory; the overlay check reads below the git checkout holding it, else the filesystem root) */
   root?: string;
   /** read through this instead of node:fs */
   fs?: FileSource;

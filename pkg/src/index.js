@@ -16,7 +16,8 @@
 import path from 'node:path';
 import * as core from './core.js';
 import { usageError } from './errors.js';
-import { nodeFileSource, readText } from './files.js';
+import { nodeFileSource, normalize, readText } from './files.js';
+import { overlayRoot } from './root.js';
 import { applyEntries, normalizeValue } from './plan.js';
 
 export { GitopsBumpError } from './errors.js';
@@ -180,26 +181,32 @@ export function parseImageSpec(spec) {
 
 /**
  * Resolves the `(dir, fs)` pair for the overlay functions: `fs` given, or node:fs below
- * `root` (default: the current directory).
+ * `root`. Without a `root`, the overlay check reads below the git checkout holding `dir`
+ * (else the filesystem root), so that `../../base` resolves from inside an overlay too;
+ * a scan reads below the current directory.
  * @param {string} dir
  * @param {{root?: string, fs?: FileSource}} options
+ * @param {{repository?: boolean}} [how] `repository`: default the root to the one of root.js
  * @returns {[string, FileSource]}
  */
-function overlayArgs(dir, options) {
-  const root = path.resolve(options.root ?? process.cwd());
+function overlayArgs(dir, options, how = {}) {
   if (options.fs) return [dir, options.fs];
-  return [path.posix.normalize(path.relative(root, path.resolve(root, dir)).split(path.sep).join('/') || '.'), nodeFileSource(root)];
+  const cwd = process.cwd();
+  const abs = path.resolve(options.root ?? cwd, dir);
+  const root = path.resolve(options.root ?? (how.repository ? overlayRoot(abs) : cwd));
+  return [normalize(path.relative(root, abs)), nodeFileSource(root)];
 }
 
 /**
  * The container images used by the resources a kustomize overlay renders.
- * @param {string} dir overlay directory, relative to `root`
- * @param {{root?: string, fs?: FileSource}} [options] read through `fs`, or node:fs below `root` (default cwd)
+ * @param {string} dir overlay directory, relative to `root` (or to the current directory without one)
+ * @param {{root?: string, fs?: FileSource}} [options] read through `fs`, or node:fs below `root`
+ *   (default: the git checkout holding `dir`, else the filesystem root); `file`s are relative to it
  * @returns {{name: string, image: string, container: string, kind: string, resource: string, file: string, line: number}[]}
  */
 export function overlayImages(dir, options = {}) {
   // the core returns {kustomization, images, unchecked, candidates}; the contract, the images
-  return core.overlayImages(...overlayArgs(dir, options)).images;
+  return core.overlayImages(...overlayArgs(dir, options, { repository: true })).images;
 }
 
 /**
@@ -211,7 +218,7 @@ export function overlayImages(dir, options = {}) {
  * @throws {GitopsBumpError} `unknown-image` (with a "did you mean")
  */
 export function checkImage(dir, spec, options = {}) {
-  const [d, fs] = overlayArgs(dir, options);
+  const [d, fs] = overlayArgs(dir, options, { repository: true });
   return core.checkImage(d, spec, fs);
 }
 

@@ -34,8 +34,8 @@ export interface GitOptions {
   base?: string;
   /** pull request title template */
   title?: string;
-  /** pull request body template */
-  body?: string;
+  /** pull request body template; a function is called when the pull request is written (after the plan was applied) */
+  body?: string | (() => string | undefined);
   /** pull request labels */
   labels?: string[];
   /** open the pull request as a draft */

@@ -27,6 +27,7 @@ import * as core from './core.js';
 import { GitopsBumpError, usageError } from './errors.js';
 import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
 import { lockFiles } from './lock.js';
+import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -308,11 +309,21 @@ export function computeEntries(entries, cwd, options = {}) {
     }
     if (entry.op === 'image') {
       // the core resolves a directory to its kustomization and runs the overlay check
-      // (unless force) through the same file source, so it sees earlier entries' edits
+      // (unless force) through a file source over the same pending texts, so it sees
+      // earlier entries' edits; it reads below the target's repository (root.js), as
+      // `../../base` leaves cwd, and nothing a symlink points to outside it
       const target = path.resolve(cwd, entry.file);
       containedPath(target, normalize(entry.file), roots);
-      const result = viaSource(() => core.imageEdit(rel(target), entry.spec, source, { target: entry.target, force: entry.force }));
-      const [real, record] = current(result.file, result.file);
+      const base = overlayRoot(target);
+      const overlaySource = nodeFileSource(base, pending, limits);
+      let result;
+      try {
+        result = core.imageEdit(normalize(path.relative(base, target)), entry.spec, overlaySource, { target: entry.target, force: entry.force });
+      } catch (error) {
+        throw rebasedError(overlaySource.refused[0] ?? error, cwd, base);
+      }
+      const abs = path.resolve(base, result.file);
+      const [real, record] = current(abs, rel(abs));
       update(real, record, result);
       continue;
     }
@@ -333,6 +344,21 @@ export function computeEntries(entries, cwd, options = {}) {
     }
   }
   return [...files.values()];
+}
+
+/**
+ * An error of the core naming a file relative to `base`, naming it relative to `cwd`
+ * instead (the way the user named the target).
+ * @param {unknown} error
+ * @param {string} cwd
+ * @param {string} base
+ * @returns {unknown}
+ */
+function rebasedError(error, cwd, base) {
+  if (base === cwd || !(error instanceof GitopsBumpError) || !error.file) return error;
+  const file = normalize(path.relative(cwd, path.resolve(base, error.file)));
+  const message = error.message.replace(`--> ${error.file}`, `--> ${file}`);
+  return new GitopsBumpError(message, { ...error.fields(), message, file, cause: error.cause });
 }
 
 /**

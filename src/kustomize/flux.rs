@@ -4,7 +4,7 @@
 //! `namespace:policy=newName:newTag[@digest]` (`*` keeps a part).
 //!
 //! A marker is a comment on the field's own line; text inside a block scalar is not a
-//! comment (fluxcd/flux2#3284), which the syntax tree gets right by construction.
+//! comment (Flux itself once got this wrong), which the syntax tree gets right by construction.
 
 use crate::edit::{apply_edits, Edit, EditOp, Outcome};
 use crate::error::{Error, ErrorKind};

@@ -1,4 +1,4 @@
-//! Kustomize image edits (issue 3): the `edit set image` grammar, kustomization, Argo CD
+//! Kustomize image edits: the `edit set image` grammar, kustomization, Argo CD
 //! and Flux targets, the overlay check and scan mode. See `docs/kustomize.md`.
 
 mod argocd;

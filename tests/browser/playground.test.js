@@ -304,12 +304,15 @@ describe('playground in Chromium', () => {
     }
   });
 
-  /** Copies a snippet with its button and reads the clipboard. */
-  async function copied(which) {
-    await page.click(`button[data-copy="${which}"]`);
+  /** Clicks a copy button, waits until the page says it copied, and reads the clipboard. */
+  async function clickToCopy(selector) {
+    await page.$eval('#action-status', (status) => { status.textContent = ''; });
+    await page.click(selector);
     await page.waitForSelector('#action-status:not(:empty)');
+    assert.match(await text('#action-status'), /copied\.$/);
     return page.evaluate(() => navigator.clipboard.readText());
   }
+  const copied = (which) => clickToCopy(`button[data-copy="${which}"]`);
 
   /**
    * Runs a copied CLI command (or a script, with `env`) in a checkout of `files`, with the
@@ -438,8 +441,7 @@ describe('playground in Chromium', () => {
     await choose('#mode', 'set');
     await fill('#path', 'image.tag');
     await fill('#value', '1.10');
-    await page.click('#share');
-    const url = await page.evaluate(() => navigator.clipboard.readText());
+    const url = await clickToCopy('#share');
     assert.match(url, /#s=[A-Za-z0-9_-]+$/);
     assert.equal(url, await page.evaluate(() => location.href));
     const expected = await text('#result');
@@ -483,8 +485,7 @@ describe('playground in Chromium', () => {
 
     // An unchanged example travels as its id: a short link.
     await choose('#example', 'helm');
-    await page.click('#share');
-    const short = await page.evaluate(() => navigator.clipboard.readText());
+    const short = await clickToCopy('#share');
     assert.ok(short.length < 200, short);
   });
 
@@ -499,7 +500,7 @@ describe('playground in Chromium', () => {
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 390, `page is ${wide}px wide`);
     // Wherever a cell's text wraps, the line ends after `.`, `/`, `,` or `=` (a <wbr>).
-    const badBreaks = await page.$$eval('#matches-body td code', (codes) => codes.flatMap((code) => {
+    const breaksInside = (selector) => page.$$eval(selector, (codes) => codes.flatMap((code) => {
       const chars = [];
       const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -516,7 +517,14 @@ describe('playground in Chromium', () => {
       }
       return bad;
     }));
-    assert.deepEqual(badBreaks, []);
+    assert.deepEqual(await breaksInside('#matches-body td code'), []);
+    // The same for the facts of an error.
+    await choose('#example', 'overlay-image');
+    await fill('#spec', 'ghcr.io/acme/apii:1.10');
+    assert.equal(await text('#error-kind'), 'unknown-image');
+    assert.deepEqual(await breaksInside('#error-facts dd'), []);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+    await choose('#example', 'all');
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('phone');
     await page.setViewportSize({ width: 1280, height: 900 });

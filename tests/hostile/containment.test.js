@@ -137,7 +137,8 @@ hostile('an overlay whose kustomization is a symlink outside is refused', {
   message: /overlay\/kustomization\.yaml: is outside/,
 });
 
-hostile('an overlay resource reached through a symlink outside is refused by the check', {
+hostile('an overlay resource reached through a symlink outside the checkout is refused by the check', {
+  setup: (s) => git(s.root, 'init', '-q'), // the check reads below the checkout holding the overlay
   files: {
     'root/overlay/kustomization.yaml': 'resources:\n  - base\nimages:\n  - name: api\n    newTag: "1.0"\n',
     'root/overlay/base': { link: '../../outside/base' },

@@ -1,4 +1,4 @@
-// Token handling (DESIGN.md guarantee 6: no leaked secrets).
+// Token handling (guarantee 6 in docs/ARCHITECTURE.md: no leaked secrets).
 //
 // The token reaches git only as an `http.<origin>/.extraheader` given through the child's
 // environment (GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n): never in argv, a

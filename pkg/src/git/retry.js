@@ -1,4 +1,4 @@
-// Bounded retries with jittered exponential backoff (DESIGN.md guarantee 5).
+// Bounded retries with jittered exponential backoff (guarantee 5 in docs/ARCHITECTURE.md).
 
 /** Default backoff: 200 ms doubling per attempt, capped at 3 s, "equal jitter". */
 export const DEFAULT_BACKOFF = Object.freeze({ baseMs: 200, capMs: 3000 });
