@@ -117,7 +117,7 @@ export async function runKeystrokeBench(page, { keys = Infinity, lines = 2000 } 
     await page.evaluate(() => { window.__keystrokes.length = 0; performance.clearMeasures('playground:render'); });
     await page.keyboard.type(typed, { delay: KEY_DELAY_MS });
     await page.waitForFunction((n) => window.__keystrokes.length === n && window.__keystrokes.every((k) => k.ms !== null),
-      typed.length, { timeout: 10_000 });
+      typed.length, { timeout: 30_000 });
     const ms = (await page.evaluate(() => window.__keystrokes.map((k) => k.ms))).sort((a, b) => a - b);
     // How long the page took to show each answer of the core (on the main thread).
     const renders = (await page.evaluate(() => {
@@ -157,7 +157,7 @@ export async function runFloor(context, { keys = Infinity, lines = 2000 } = {}) 
     await page.$eval('#yaml', (t, i) => t.setSelectionRange(i, i), c.at(text));
     await page.keyboard.type(typed, { delay: KEY_DELAY_MS });
     await page.waitForFunction((n) => window.__keystrokes.length === n && window.__keystrokes.every((k) => k.ms !== null),
-      typed.length, { timeout: 10_000 });
+      typed.length, { timeout: 30_000 });
     const ms = (await page.evaluate(() => window.__keystrokes.map((k) => k.ms))).sort((a, b) => a - b);
     return { name: 'bare textarea, same text (floor)', keys: ms.length, median: quantile(ms, 0.5), p95: quantile(ms, 0.95), max: ms[ms.length - 1], correct: true };
   } finally {

@@ -10,8 +10,7 @@ use crate::locate::{
 use crate::patch::{apply_patches, shift, Patch};
 use crate::path::{Path, SegmentKind};
 use crate::scalar::{
-    describe_type, render_block, render_flow_value, render_scalar, render_string, Context,
-    ValueType,
+    render_block, render_flow_value, render_scalar, render_string, Context, ValueType,
 };
 use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
 use crate::verify::{self_check, Mutation};
@@ -53,13 +52,14 @@ pub struct Edit {
 }
 
 impl Edit {
-    /// An edit that sets `path` to the string `value`.
+    /// An edit that sets `path` to `value`: a string, unless it replaces a plain int or bool
+    /// with the canonical text of the same type (see [`ValueType::Auto`]).
     pub fn set(path: impl Into<String>, value: impl Into<String>) -> Self {
         Edit {
             path: path.into(),
             op: EditOp::Set {
                 value: value.into(),
-                ty: ValueType::String,
+                ty: ValueType::Auto,
             },
             create: false,
             all: false,
@@ -143,10 +143,21 @@ pub struct Change {
     pub column: usize,
     /// The previous value (plain scalar value, or YAML source of a collection).
     pub old: Option<String>,
-    /// The new value as requested.
+    /// The new value as written: a typed value in its canonical form (`true` for `yes`).
     pub new: Option<String>,
     /// What happened.
     pub kind: ChangeKind,
+    /// The type the old value had (`string`, `int`, `float`, `bool`, `null`, `map`, `seq`).
+    pub old_type: Option<&'static str>,
+    /// The type the new value has, as readers resolve it.
+    pub new_type: Option<&'static str>,
+}
+
+impl Change {
+    /// Whether the value's type changed, such as `int` to `string`.
+    pub fn type_changed(&self) -> bool {
+        matches!((self.old_type, self.new_type), (Some(a), Some(b)) if a != b)
+    }
 }
 
 /// The result of applying edits.
@@ -334,7 +345,7 @@ fn in_flow(chain: &[&Node]) -> bool {
 /// The reference data a typed value must read back as.
 fn expected_value(value: &str, ty: ValueType) -> Result<Value, Error> {
     Ok(match ty {
-        ValueType::String => Value::String(value.to_string()),
+        ValueType::Auto | ValueType::String => Value::String(value.to_string()),
         ValueType::Yaml => serde_yaml::from_str(value).map_err(|e| {
             Error::new(
                 ErrorKind::InvalidValue,
@@ -520,6 +531,14 @@ impl Ctx<'_> {
         self.changes.push(c);
     }
 
+    /// Gives the change recorded last its old and new types.
+    fn typed_last(&mut self, old: Option<&'static str>, new: Option<&'static str>) {
+        if let Some(c) = self.changes.last_mut() {
+            c.old_type = old;
+            c.new_type = new;
+        }
+    }
+
     /// Records an insertion of `text` at byte `at` into the collection `m` reached: its bytes,
     /// its data change, and a reported change at `m`'s path plus `step`.
     fn insert_under(
@@ -548,6 +567,8 @@ impl Ctx<'_> {
             old: None,
             new: Some(shown),
             kind: ChangeKind::Insert,
+            old_type: None,
+            new_type: None,
         });
     }
 
@@ -697,6 +718,9 @@ fn apply_parsed(
         if muts.is_empty() {
             continue;
         }
+        if let Some(root) = stream.docs.get(index).and_then(|d| d.root.as_ref()) {
+            crate::tree::duplicate_keys(src, root)?;
+        }
         let d = Document {
             index,
             range,
@@ -714,6 +738,16 @@ fn apply_parsed(
         // The edited document must also stay readable by our own parser, or the next edit of
         // the file would fail.
         let own = Stream::parse(new_doc).err().map(|e| {
+            if e.kind() == ErrorKind::TooDeep {
+                return Error::new(
+                    ErrorKind::TooDeep,
+                    format!(
+                        "the edited document would nest deeper than {} levels",
+                        crate::tree::MAX_DEPTH
+                    ),
+                )
+                .hint("nothing was written; write a shallower value or path");
+            }
             Error::new(
                 ErrorKind::SelfCheck,
                 format!("the edited document would not parse again: {}", e.message()),
@@ -733,7 +767,11 @@ fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
     let src = cx.src;
     let path = Path::parse(&edit.path)?;
     let docs = select_docs(src, stream, edit.select.as_deref())?;
-    let resolver = Resolver { src, path: &path };
+    let resolver = Resolver {
+        src,
+        path: &path,
+        follow: false,
+    };
     let mut matches: Vec<Match<'_>> = Vec::new();
     let mut partials: Vec<Partial<'_>> = Vec::new();
     let many = edit.all || path.has_wildcard();
@@ -819,11 +857,18 @@ fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
         let doc = docs.iter().find(|d| d.index == best.doc).copied();
         create(cx, &path, edit, &best, doc)?;
     } else {
+        if matches!(edit.op, EditOp::Remove) {
+            return remove_all(cx, &matches).map_err(|e| {
+                let m = &matches[0];
+                e.at(src, m.node.start..m.node.end.max(m.node.start + 1))
+                    .segment(path.source.clone(), path.source.clone())
+            });
+        }
         for m in &matches {
             let r = match &edit.op {
                 EditOp::Set { value, ty } => set_node(cx, m, value, *ty),
-                EditOp::Remove => remove_node(cx, m),
                 EditOp::Append { value, ty } => append_item(cx, m, value, *ty),
+                EditOp::Remove => unreachable!("removed above"),
             };
             r.map_err(|e| {
                 if e.has_location() {
@@ -836,6 +881,22 @@ fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Removes every match, each group of children of one collection together.
+fn remove_all(cx: &mut Ctx<'_>, matches: &[Match<'_>]) -> Result<(), Error> {
+    let mut groups: Vec<Vec<&Match<'_>>> = Vec::new();
+    for m in matches {
+        let parent = m.steps.len().checked_sub(1).map(|n| &m.steps[..n]);
+        let same = |g: &Vec<&Match<'_>>| {
+            g[0].doc == m.doc && g[0].steps.len().checked_sub(1).map(|n| &g[0].steps[..n]) == parent
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.push(m),
+            None => groups.push(vec![m]),
+        }
+    }
+    groups.iter().try_for_each(|g| remove_siblings(cx, g))
 }
 
 fn change(
@@ -855,6 +916,33 @@ fn change(
         old,
         new,
         kind,
+        old_type: None,
+        new_type: None,
+    }
+}
+
+/// The type name readers resolve data `v` to.
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "string",
+        Value::Sequence(_) => "seq",
+        Value::Mapping(_) => "map",
+        Value::Tagged(t) => type_of(&t.value),
+    }
+}
+
+/// The new value as a change reports it: what was written for a typed scalar (`true` for
+/// `--type bool yes`, `1.0e+3` for `--type float 1e3`), else the value as given.
+fn shown_value(value: &str, ty: ValueType) -> String {
+    match ty {
+        ValueType::Int | ValueType::Float | ValueType::Bool | ValueType::Null => {
+            render_scalar(value, ty, None, Context::default()).unwrap_or_else(|_| value.into())
+        }
+        _ => value.to_string(),
     }
 }
 
@@ -868,9 +956,9 @@ fn old_value(src: &str, n: &Node) -> String {
 /// Whether node `n` already holds `value` of type `ty`.
 fn holds(n: &Node, value: &str, ty: ValueType) -> bool {
     let Some(cur) = n.scalar() else { return false };
-    let t = describe_type(n);
+    let t = n.type_name();
     match ty {
-        ValueType::String => t == "string" && cur == value,
+        ValueType::Auto | ValueType::String => t == "string" && cur == value,
         ValueType::Int => t == "int" && cur == value.trim(),
         ValueType::Float => {
             t == "float"
@@ -889,16 +977,20 @@ fn holds(n: &Node, value: &str, ty: ValueType) -> bool {
 fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Result<(), Error> {
     let n = m.node;
     let src = cx.src;
+    let ty = ty.for_node(n, value);
     let old = Some(old_value(src, n));
     if holds(n, value, ty) || (ty == ValueType::Yaml && yaml_equal(src, n, value)) {
-        cx.changes.push(change(
+        let mut c = change(
             cx,
             m,
             n.start,
             old,
-            Some(value.to_string()),
+            Some(shown_value(value, ty)),
             ChangeKind::Unchanged,
-        ));
+        );
+        c.old_type = Some(n.type_name());
+        c.new_type = c.old_type;
+        cx.changes.push(c);
         return Ok(());
     }
     let flow = in_flow(&m.chain);
@@ -1010,15 +1102,17 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
     } else {
         text
     };
+    let new_type = type_of(&expected);
     cx.emit(
         m,
         Patch { start, end, text },
         Mutation::Set(m.steps.clone(), expected),
         n.start,
         old,
-        Some(value.to_string()),
+        Some(shown_value(value, ty)),
         ChangeKind::Set,
     );
+    cx.typed_last(Some(n.type_name()), Some(new_type));
     Ok(())
 }
 
@@ -1076,115 +1170,127 @@ fn block_for_value(v: &Value, col: usize, st: &Style) -> Vec<String> {
     out
 }
 
-fn remove_node(cx: &mut Ctx<'_>, m: &Match<'_>) -> Result<(), Error> {
+/// Removes the entries or items `group` reached, all children of one collection: runs of
+/// neighbours go as one range, and when every child goes the collection becomes `{}`/`[]`.
+fn remove_siblings(cx: &mut Ctx<'_>, group: &[&Match<'_>]) -> Result<(), Error> {
     let src = cx.src;
-    let Some((last, _)) = m.steps.split_last() else {
+    let first = group[0];
+    if first.steps.is_empty() {
         return Err(
             Error::new(ErrorKind::Usage, "cannot remove the whole document")
                 .hint("name a key inside it"),
         );
+    }
+    let parent = *first.chain.last().expect("a step has a parent");
+    let index = |m: &Match<'_>| match m.steps.last() {
+        Some(Step::Entry(i, _) | Step::Item(i)) => *i,
+        None => unreachable!("checked above"),
     };
-    let parent = *m.chain.last().expect("a step has a parent");
-    let n = m.node;
-    let (start, end, text) = match (&parent.kind, last) {
-        (NodeKind::Mapping { entries, flow }, Step::Entry(i, _)) => {
-            let i = *i;
-            let key = &entries[i].0;
-            if *flow {
-                flow_removal(
-                    src,
-                    entries
-                        .iter()
-                        .map(|(k, v)| (k.props_start, v.end.max(k.end)))
-                        .collect(),
-                    i,
-                )
-            } else if entries.len() == 1 {
-                empty_collection(src, parent, m, "{}")
-            } else {
-                let span: Vec<(usize, usize)> = entries
-                    .iter()
-                    .map(|(k, v)| (k.props_start, v.end.max(k.end)))
-                    .collect();
-                block_removal(src, &span, i, first_on_line(src, key.props_start))
-            }
-        }
-        (NodeKind::Sequence { items, flow }, Step::Item(i)) => {
-            let i = *i;
-            if *flow {
-                flow_removal(
-                    src,
-                    items.iter().map(|v| (v.props_start, v.end)).collect(),
-                    i,
-                )
-            } else if items.len() == 1 {
-                empty_collection(src, parent, m, "[]")
-            } else {
-                let span: Vec<(usize, usize)> = items
-                    .iter()
-                    .map(|v| (dash_before(src, v).unwrap_or(v.props_start), v.end))
-                    .collect();
-                block_removal(src, &span, i, first_on_line(src, span[i].0))
-            }
-        }
+    let mut gone: Vec<usize> = group.iter().map(|m| index(m)).collect();
+    gone.sort_unstable();
+    gone.dedup();
+    let (spans, flow, empty) = match &parent.kind {
+        NodeKind::Mapping { entries, flow } => (
+            entries
+                .iter()
+                .map(|(k, v)| (k.props_start, v.end.max(k.end)))
+                .collect::<Vec<_>>(),
+            *flow,
+            "{}",
+        ),
+        NodeKind::Sequence { items, flow } => (
+            items
+                .iter()
+                .map(|v| {
+                    let dash = if *flow { None } else { dash_before(src, v) };
+                    (dash.unwrap_or(v.props_start), v.end)
+                })
+                .collect(),
+            *flow,
+            "[]",
+        ),
         _ => unreachable!("steps follow the tree"),
     };
-    cx.emit(
-        m,
-        Patch { start, end, text },
-        Mutation::Remove(m.steps.clone()),
-        n.start,
-        Some(old_value(src, n)),
-        None,
-        ChangeKind::Remove,
-    );
+    if gone.len() == spans.len() {
+        let (start, end, text) = if flow {
+            (spans[0].0, spans[spans.len() - 1].1, String::new())
+        } else {
+            empty_collection(src, parent, first, empty)
+        };
+        cx.patches.push(Patch { start, end, text });
+    } else {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for &i in &gone {
+            match runs.last_mut() {
+                Some(run) if run.1 + 1 == i => run.1 = i,
+                _ => runs.push((i, i)),
+            }
+        }
+        for (i, j) in runs {
+            let (start, end, text) = if flow {
+                flow_removal(&spans, i, j)
+            } else {
+                block_removal(src, &spans, i, j, first_on_line(src, spans[i].0))
+            };
+            cx.patches.push(Patch { start, end, text });
+        }
+    }
+    // Later indexes first, so that each removal's steps still name the same child.
+    let mut by_index: Vec<&Match<'_>> = group.to_vec();
+    by_index.sort_by_key(|m| std::cmp::Reverse(index(m)));
+    for m in by_index {
+        cx.record(m.doc, &m.chain, m.node, Mutation::Remove(m.steps.clone()));
+    }
+    for m in group {
+        let c = change(
+            cx,
+            m,
+            m.node.start,
+            Some(old_value(src, m.node)),
+            None,
+            ChangeKind::Remove,
+        );
+        cx.changes.push(c);
+    }
     Ok(())
 }
 
-/// Removal range of element `i` of a flow collection, with one adjacent comma.
-fn flow_removal(src: &str, spans: Vec<(usize, usize)>, i: usize) -> (usize, usize, String) {
-    if spans.len() == 1 {
-        return (spans[0].0, spans[0].1, String::new());
-    }
-    if i + 1 < spans.len() {
-        (spans[i].0, spans[i + 1].0, String::new())
+/// Removal range of elements `i..=j` of a flow collection, with one adjacent comma.
+fn flow_removal(spans: &[(usize, usize)], i: usize, j: usize) -> (usize, usize, String) {
+    if j + 1 < spans.len() {
+        (spans[i].0, spans[j + 1].0, String::new())
     } else {
-        let _ = src;
-        (spans[i - 1].1, spans[i].1, String::new())
+        (spans[i - 1].1, spans[j].1, String::new())
     }
 }
 
-/// Removal range of element `i` of a block collection: its whole lines when it starts a line.
+/// Removal range of elements `i..=j` of a block collection: their whole lines when the
+/// first starts a line.
 fn block_removal(
     src: &str,
     spans: &[(usize, usize)],
     i: usize,
+    j: usize,
     whole_lines: bool,
 ) -> (usize, usize, String) {
-    let (s, e) = spans[i];
+    let (s, e) = (spans[i].0, spans[j].1);
+    // From the end of the element before (a file's last line has no line break of its own).
+    let after_previous = || {
+        i.checked_sub(1)
+            .map_or(line_start(src, s), |p| eol(src, spans[p].1).min(s))
+    };
     if !whole_lines {
         // `- first: 1\n  second: 2`: the next element moves up to this one's place.
-        if i + 1 < spans.len() {
-            return (s, spans[i + 1].0, String::new());
+        if j + 1 < spans.len() {
+            return (s, spans[j + 1].0, String::new());
         }
-        return (
-            i.checked_sub(1)
-                .map_or(line_start(src, s), |p| eol(src, spans[p].1).min(s)),
-            eol(src, e),
-            String::new(),
-        );
+        return (after_previous(), eol(src, e), String::new());
     }
     let end_eol = eol(src, e);
     if end_eol < src.len() {
         (line_start(src, s), next_line(src, e), String::new())
     } else {
-        // Last line of a file without a final newline: take the line break before it.
-        (
-            i.checked_sub(1)
-                .map_or(line_start(src, s), |p| eol(src, spans[p].1).min(s)),
-            end_eol,
-            String::new(),
-        )
+        (after_previous(), end_eol, String::new())
     }
 }
 
@@ -1211,7 +1317,9 @@ fn empty_collection(src: &str, coll: &Node, m: &Match<'_>, empty: &str) -> (usiz
 fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Result<(), Error> {
     let n = m.node;
     let src = cx.src;
+    let ty = ty.or_string();
     let expected = expected_value(value, ty)?;
+    let new_type = type_of(&expected);
     let flow = in_flow(&m.chain) || matches!(n.kind, NodeKind::Sequence { flow: true, .. });
     let leaf_text = if ty == ValueType::String {
         render_string(value, None, Context { flow, key: false })
@@ -1235,13 +1343,15 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
         }
         _ if n.is_null() => {
             let new = New::Seq(vec![leaf]);
-            return replace_null(
+            replace_null(
                 cx,
                 m,
                 new,
                 Mutation::Append(m.steps.clone(), expected),
-                value,
-            );
+                &shown_value(value, ty),
+            )?;
+            cx.typed_last(None, Some(new_type));
+            return Ok(());
         }
         _ => {
             return Err(Error::new(
@@ -1266,9 +1376,10 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
         Mutation::Append(m.steps.clone(), expected),
         n.start,
         None,
-        Some(value.to_string()),
+        Some(shown_value(value, ty)),
         ChangeKind::Insert,
     );
+    cx.typed_last(None, Some(new_type));
     Ok(())
 }
 
@@ -1357,10 +1468,13 @@ fn create_root(
 ) -> Result<(), Error> {
     let src = cx.src;
     let (value, ty) = match &edit.op {
-        EditOp::Set { value, ty } | EditOp::Append { value, ty } => (value.as_str(), *ty),
+        EditOp::Set { value, ty } | EditOp::Append { value, ty } => {
+            (value.as_str(), ty.or_string())
+        }
         EditOp::Remove => unreachable!("remove never creates"),
     };
     let expected = expected_value(value, ty)?;
+    let new_type = type_of(&expected);
     let leaf_text = match ty {
         ValueType::Yaml => render_flow_value(&expected),
         ValueType::String => render_string(value, None, Context::default()),
@@ -1403,15 +1517,45 @@ fn create_root(
     ));
     let (line, column) = line_col(src, at);
     cx.changes.push(Change {
-        path: steps_to_path(&[Step::Entry(0, key)]),
+        path: steps_to_path(&leaf_steps(path, 0, &[], 0, edit)),
         doc,
         line,
         column,
         old: None,
-        new: Some(value.to_string()),
+        new: Some(shown_value(value, ty)),
         kind: ChangeKind::Insert,
+        old_type: None,
+        new_type: Some(new_type),
     });
     Ok(())
+}
+
+/// The concrete steps to the value a `create` writes: `base` (where the path stopped
+/// matching) and then one step per remaining segment from `from`; `len` is the length of the
+/// sequence an item is added to there. An append names the sequence, not its new item.
+fn leaf_steps(path: &Path, from: usize, base: &[Step], len: usize, edit: &Edit) -> Vec<Step> {
+    let mut steps = base.to_vec();
+    for (i, seg) in path.segments.iter().enumerate().skip(from) {
+        let item = if i == from { len } else { 0 };
+        match &seg.kind {
+            SegmentKind::Key(k) | SegmentKind::KeyOrIndex(k) => {
+                steps.push(Step::Entry(0, k.clone()))
+            }
+            SegmentKind::Select { .. } | SegmentKind::End => steps.push(Step::Item(item)),
+            _ => {}
+        }
+    }
+    if !matches!(edit.op, EditOp::Append { .. }) {
+        return steps;
+    }
+    if path
+        .segments
+        .last()
+        .is_some_and(|s| s.kind == SegmentKind::End)
+    {
+        steps.pop();
+    }
+    steps
 }
 
 fn create(
@@ -1421,7 +1565,6 @@ fn create(
     best: &Partial<'_>,
     doc: Option<&Document>,
 ) -> Result<(), Error> {
-    let src = cx.src;
     let Some(node) = best.node else {
         return Err(best.error.clone());
     };
@@ -1429,11 +1572,41 @@ fn create(
         return Err(best.error.clone());
     };
     let (value, ty, append) = match &edit.op {
-        EditOp::Set { value, ty } => (value.as_str(), *ty, false),
-        EditOp::Append { value, ty } => (value.as_str(), *ty, true),
+        EditOp::Set { value, ty } => (value.as_str(), ty.or_string(), false),
+        EditOp::Append { value, ty } => (value.as_str(), ty.or_string(), true),
         EditOp::Remove => return Err(best.error.clone()),
     };
     let expected = expected_value(value, ty)?;
+    let len = match &node.kind {
+        NodeKind::Sequence { items, .. } => items.len(),
+        _ => 0,
+    };
+    let reported = leaf_steps(path, best.depth, &best.steps, len, edit);
+    let new_type = type_of(&expected);
+    create_at(cx, path, best, doc, node, value, ty, append, expected)?;
+    if let Some(c) = cx.changes.last_mut() {
+        c.path = steps_to_path(&reported);
+        c.new = Some(shown_value(value, ty));
+        c.old_type = None;
+        c.new_type = Some(new_type);
+    }
+    Ok(())
+}
+
+/// Writes what [`create`] builds under `node`, the deepest node the path reached.
+#[allow(clippy::too_many_arguments)]
+fn create_at(
+    cx: &mut Ctx<'_>,
+    path: &Path,
+    best: &Partial<'_>,
+    doc: &Document,
+    node: &Node,
+    value: &str,
+    ty: ValueType,
+    append: bool,
+    expected: Value,
+) -> Result<(), Error> {
+    let src = cx.src;
     let flow_here = in_flow(&best.chain)
         || matches!(
             node.kind,
@@ -1472,6 +1645,7 @@ fn create(
         steps: best.steps.clone(),
         chain: best.chain.clone(),
         doc: doc.index,
+        via: None,
     };
     let shown = value.to_string();
     match (&node.kind, new) {

@@ -31,6 +31,8 @@ pub enum ErrorKind {
     NotKustomization,
     /// The request itself is malformed (conflicting edits, bad options).
     Usage,
+    /// The input nests deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) levels.
+    TooDeep,
 }
 
 impl ErrorKind {
@@ -49,6 +51,7 @@ impl ErrorKind {
             ErrorKind::UnknownImage => "unknown-image",
             ErrorKind::NotKustomization => "not-kustomization",
             ErrorKind::Usage => "usage",
+            ErrorKind::TooDeep => "too-deep",
         }
     }
 }
@@ -256,13 +259,9 @@ impl fmt::Display for Error {
                 let file = self.inner.file.as_deref().unwrap_or("<input>");
                 writeln!(f, "{pad}--> {file}:{line}:{column}")?;
                 writeln!(f, "{pad} |")?;
-                writeln!(f, "{num} | {}", text.replace('\t', " "))?;
-                writeln!(
-                    f,
-                    "{pad} | {}{}",
-                    " ".repeat(column - 1),
-                    "^".repeat(*width)
-                )?;
+                let (shown, col, width) = window(&text.replace('\t', " "), column - 1, *width);
+                writeln!(f, "{num} | {shown}")?;
+                writeln!(f, "{pad} | {}{}", " ".repeat(col), "^".repeat(width))?;
                 self.write_notes(f, &pad)
             }
             Some(Frame::PathString {
@@ -274,8 +273,9 @@ impl fmt::Display for Error {
                     writeln!(f, "  --> {file}")?;
                 }
                 writeln!(f, "   |")?;
-                writeln!(f, "   | {path}")?;
-                writeln!(f, "   | {}{}", " ".repeat(*offset), "^".repeat(*width))?;
+                let (shown, col, width) = window(path, *offset, *width);
+                writeln!(f, "   | {shown}")?;
+                writeln!(f, "   | {}{}", " ".repeat(col), "^".repeat(width))?;
                 self.write_notes(f, "  ")
             }
             None => {
@@ -307,6 +307,29 @@ impl Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Characters of a frame line shown around the caret; a longer line is cut with `…`.
+const FRAME_WIDTH: usize = 100;
+
+/// The part of `line` a frame shows, and where the caret (`col`, `width` chars) falls in it.
+fn window(line: &str, col: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= FRAME_WIDTH {
+        return (line.to_string(), col, width);
+    }
+    let from = col.saturating_sub(FRAME_WIDTH / 2).min(chars.len());
+    let to = (from + FRAME_WIDTH).min(chars.len());
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[from..to]);
+    if to < chars.len() {
+        out.push('…');
+    }
+    let width = width.min(to.saturating_sub(col).max(1));
+    (out, col - from + usize::from(from > 0), width)
+}
 
 thread_local! {
     /// Line starts of the text last asked about: errors and changes for many places of one
@@ -352,6 +375,18 @@ pub(crate) fn line_number(src: &str, at: usize) -> usize {
         *cache = (src.as_ptr() as usize, src.len(), starts);
         n
     })
+}
+
+/// 1-based (line, column in characters) of byte offset `at`.
+pub(crate) fn line_col(src: &str, at: usize) -> (usize, usize) {
+    let at = at.min(src.len());
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let col = src[line_start..at]
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .count()
+        + 1;
+    (line_number(src, at), col)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

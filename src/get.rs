@@ -1,10 +1,52 @@
 //! Reading values at a key path.
 
 use crate::error::{Error, ErrorKind};
+use crate::locate::Match;
 use crate::locate::{line_col, select_docs, steps_to_path, DocFilter, Resolver, LAZY_FROM_BYTES};
 use crate::path::Path;
-use crate::scalar::describe_type;
-use crate::tree::{NodeKind, Stream};
+use crate::tree::{duplicate_keys, Document, NodeKind, Stream};
+use crate::verify::{parse_doc, same};
+
+/// A YAML document holding node `m.node`'s data: its source lines with the text before it
+/// on its first line blanked, shifted left as far as every line allows (comment lines may
+/// sit further left). When that shifted text does not read back as the blanked one (or
+/// neither reads, as with an alias of an anchor outside the node), the data of the whole
+/// document at the node's steps is written out instead, in flow style.
+fn node_yaml(src: &str, d: &Document, m: &Match<'_>) -> String {
+    let n = m.node;
+    let ls = src[..n.start].rfind('\n').map_or(0, |i| i + 1);
+    let lead: String = src[ls..n.start]
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let blanked = format!("{lead}{}", &src[n.start..n.end]);
+    let is_comment = |l: &str| l.trim_start().starts_with('#');
+    let shift = blanked
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !is_comment(l))
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    let mut shifted = String::new();
+    for l in blanked.split_inclusive('\n') {
+        let spaces = l.len() - l.trim_start_matches(' ').len();
+        shifted.push_str(&l[spaces.min(shift)..]);
+    }
+    let shifted = shifted.trim_end_matches(['\n', '\r']).to_string() + "\n";
+    match (parse_doc(&blanked), parse_doc(&shifted)) {
+        (Ok(a), Ok(b)) if same(&a, &b) => return shifted,
+        (Ok(_), _) => return blanked.trim_end_matches(['\n', '\r']).to_string() + "\n",
+        _ => {}
+    }
+    let data = parse_doc(&src[d.range.clone()])
+        .ok()
+        .and_then(|mut v| crate::verify::navigate(&mut v, &m.steps).map(|v| v.clone()));
+    match data {
+        // Through an alias or merge key the steps no longer lead there from the root.
+        Some(v) if m.via.is_none() => crate::scalar::render_flow_value(&v) + "\n",
+        _ => shifted,
+    }
+}
 
 /// Options of [`get_values`].
 #[derive(Debug, Clone, Default)]
@@ -36,13 +78,21 @@ pub struct Found {
     pub start: usize,
     /// UTF-8 byte offset just past the node's text.
     pub end: usize,
+    /// The node's data as a YAML document of its own: for a collection, its source
+    /// re-indented to start at column 0 (comments kept) when that reads back as the same
+    /// data, else the data written out.
+    pub yaml: String,
+    /// When the path went through an alias or a merge key: the anchor's name and the
+    /// 1-based line where the anchor is defined.
+    pub anchor: Option<(String, usize)>,
 }
 
-/// Every node matched by `path` in `src`.
+/// Every node matched by `path` in `src`. Aliases and merge keys are read through: the
+/// value is the anchored one, and [`Found::anchor`] says where the anchor is.
 ///
 /// # Errors
-/// `path-syntax`, `yaml-syntax`, `not-found`, `ambiguous` (several matches without `all`),
-/// `alias`.
+/// `path-syntax`, `yaml-syntax` (also for a duplicate key in a document read), `not-found`,
+/// `ambiguous` (several matches without `all`), `too-deep`.
 pub fn get_values(src: &str, path: &str, opts: &GetOptions) -> Result<Vec<Found>, Error> {
     let path = Path::parse(path)?;
     if src.len() >= LAZY_FROM_BYTES {
@@ -66,20 +116,27 @@ fn get_parsed(
 ) -> Result<Vec<Found>, Error> {
     let path = path.clone();
     let docs = select_docs(src, stream, opts.select.as_deref())?;
-    let r = Resolver { src, path: &path };
+    let r = Resolver {
+        src,
+        path: &path,
+        follow: true,
+    };
     let many = opts.all || path.has_wildcard();
     let mut out = Vec::new();
     let mut best: Option<(usize, Error)> = None;
     for d in &docs {
         match r.resolve(d, many) {
             Ok(ms) => {
+                if let Some(root) = &d.root {
+                    duplicate_keys(src, root)?;
+                }
                 for m in ms {
                     let n = m.node;
                     let (line, column) = line_col(src, n.start);
                     out.push(Found {
                         path: steps_to_path(&m.steps),
                         doc: m.doc,
-                        kind: describe_type(n),
+                        kind: n.type_name(),
                         value: match &n.kind {
                             NodeKind::Scalar { value, .. } => Some(value.clone()),
                             _ => None,
@@ -89,6 +146,8 @@ fn get_parsed(
                         column,
                         start: n.start,
                         end: n.end,
+                        yaml: node_yaml(src, d, &m),
+                        anchor: m.via.clone(),
                     });
                 }
             }

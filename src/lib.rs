@@ -22,8 +22,12 @@
 //!
 //! ## Limitations
 //!
-//! - Paths cannot go through aliases or merge keys (`<<: *base`): that is an error naming the
-//!   anchor, since an edit there would change every user of the anchor.
+//! - Edits cannot go through aliases or merge keys (`<<: *base`): that is an error naming the
+//!   anchor, since an edit there would change every user of the anchor. Reading
+//!   ([`get_values`]) goes through them and says where the anchor is.
+//! - Collections nest at most [`MAX_DEPTH`] levels deep, in a file, in a key path and in what
+//!   an edit writes; deeper input is a `too-deep` error before anything recurses.
+//! - A mapping with the same key twice is refused (`yaml-syntax`, naming both lines).
 //! - The self-check uses serde_yaml (libyaml); YAML that libyaml cannot read cannot be edited.
 //! - Keys are matched as strings; complex keys (`? [a, b]`) cannot be addressed.
 //! - A block scalar keeps its style only when the new value can be written in it (no leading
@@ -45,6 +49,7 @@ mod locate;
 mod patch;
 mod path;
 mod scalar;
+mod schema;
 mod tree;
 mod verify;
 
@@ -69,7 +74,7 @@ pub use crate::path::{DocSelector, Path, Segment, SegmentKind};
 pub use crate::scalar::{
     double_quoted, is_ambiguous, render_scalar, render_string, Context, ValueType,
 };
-pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream};
+pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream, MAX_DEPTH};
 
 /// The README's Rust example, compiled and run as a doctest.
 #[cfg(doctest)]

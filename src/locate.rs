@@ -1,5 +1,6 @@
 //! Resolving a key path to nodes: `locate(path) -> spans`, with precise errors on a miss.
 
+pub(crate) use crate::error::line_col;
 use crate::error::{closest, did_you_mean, Error, ErrorKind};
 use crate::path::{DocSelector, Path, Segment, SegmentKind};
 use crate::tree::{Document, Node, NodeKind, Stream};
@@ -21,6 +22,9 @@ pub(crate) struct Match<'t> {
     /// The nodes from the root down to the match's parent.
     pub chain: Vec<&'t Node>,
     pub doc: usize,
+    /// The last alias or merge key the path went through (only when following them):
+    /// the anchor's name and the 1-based line where it is defined.
+    pub via: Option<(String, usize)>,
 }
 
 /// How far a path got before it stopped matching: for `create`, and for error messages.
@@ -75,6 +79,11 @@ fn key_text(k: &Node) -> String {
 
 /// The line (1-based) where anchor `name` is defined before `before` in `root`.
 fn anchor_line(src: &str, root: &Node, name: &str, before: usize) -> Option<usize> {
+    anchored(root, name, before).map(|n| line_of(src, n.props_start))
+}
+
+/// The node anchor `name` names at byte `before`: its last definition before that.
+fn anchored<'a>(root: &'a Node, name: &str, before: usize) -> Option<&'a Node> {
     fn walk<'a>(n: &'a Node, name: &str, before: usize, best: &mut Option<&'a Node>) {
         if n.anchor.as_deref() == Some(name) && n.props_start < before {
             *best = Some(n);
@@ -92,12 +101,14 @@ fn anchor_line(src: &str, root: &Node, name: &str, before: usize) -> Option<usiz
     }
     let mut best = None;
     walk(root, name, before, &mut best);
-    best.map(|n| src[..n.props_start].bytes().filter(|&b| b == b'\n').count() + 1)
+    best
 }
 
 pub(crate) struct Resolver<'a> {
     pub src: &'a str,
     pub path: &'a Path,
+    /// Read through aliases and merge keys (for `get`); edits refuse them.
+    pub follow: bool,
 }
 
 impl<'a> Resolver<'a> {
@@ -149,6 +160,7 @@ impl<'a> Resolver<'a> {
             steps: vec![],
             chain: vec![],
             doc: doc.index,
+            via: None,
         }];
         let mut deepest: Option<Partial<'t>> = None;
         for (depth, seg) in self.path.segments.iter().enumerate() {
@@ -186,6 +198,11 @@ impl<'a> Resolver<'a> {
             }
             frontier = next;
         }
+        if self.follow {
+            for m in &mut frontier {
+                self.dealias(root, m);
+            }
+        }
         for m in &frontier {
             if let NodeKind::Alias { name } = &m.node.kind {
                 return Err(Partial {
@@ -211,7 +228,46 @@ impl<'a> Resolver<'a> {
             steps,
             chain,
             doc: m.doc,
+            via: m.via.clone(),
         }
+    }
+
+    /// Replaces an alias that `m` reached by the node its anchor names (when following).
+    fn dealias<'t>(&self, root: &'t Node, m: &mut Match<'t>) {
+        if let NodeKind::Alias { name } = &m.node.kind {
+            if let Some(target) = anchored(root, name, m.node.start) {
+                m.via = Some((name.clone(), line_of(self.src, target.props_start)));
+                m.node = target;
+            }
+        }
+    }
+
+    /// The value of key `k` that mapping `entries` takes from its merge key `<<` (an alias
+    /// of a mapping, a mapping, or a sequence of them; the first that has `k` wins).
+    fn merged<'t>(
+        &self,
+        root: &'t Node,
+        m: &Match<'t>,
+        entries: &'t [(Node, Node)],
+        k: &str,
+    ) -> Option<Match<'t>> {
+        let (_, merge) = entries.iter().find(|(key, _)| key.scalar() == Some("<<"))?;
+        let sources: Vec<&'t Node> = match &merge.kind {
+            NodeKind::Sequence { items, .. } => items.iter().collect(),
+            _ => vec![merge],
+        };
+        for source in sources {
+            let mut at = Self::child(m, source, Step::Entry(0, "<<".into()));
+            self.dealias(root, &mut at);
+            if let NodeKind::Mapping { entries, .. } = &at.node.kind {
+                if let Some(i) = entries.iter().position(|(key, _)| key.scalar() == Some(k)) {
+                    let mut found = Self::child(m, &entries[i].1, Step::Entry(i, k.to_string()));
+                    found.via = at.via.clone();
+                    return Some(found);
+                }
+            }
+        }
+        None
     }
 
     fn step<'t>(
@@ -221,6 +277,11 @@ impl<'a> Resolver<'a> {
         seg: &Segment,
         all: bool,
     ) -> Result<Vec<Match<'t>>, Error> {
+        let mut m = m.clone();
+        if self.follow {
+            self.dealias(root, &mut m);
+        }
+        let m = &m;
         let node = m.node;
         if let NodeKind::Alias { name } = &node.kind {
             return Err(self.alias_err(Some(seg), root, node, name));
@@ -406,7 +467,16 @@ impl<'a> Resolver<'a> {
                 return Ok(vec![Self::child(m, value, Step::Entry(i, k.to_string()))]);
             }
         }
-        if let Some((mk, mv)) = entries.iter().find(|(key, _)| key.scalar() == Some("<<")) {
+        if self.follow {
+            if let Some(found) = self.merged(root, m, entries, k) {
+                return Ok(vec![found]);
+            }
+        }
+        if let Some((mk, mv)) = entries
+            .iter()
+            .find(|(key, _)| key.scalar() == Some("<<"))
+            .filter(|_| !self.follow)
+        {
             let name = match &mv.kind {
                 NodeKind::Alias { name } => name.clone(),
                 _ => String::new(),
@@ -472,18 +542,6 @@ pub(crate) fn line_of(src: &str, at: usize) -> usize {
     crate::error::line_number(src, at)
 }
 
-/// 1-based (line, column in characters) of byte offset `at`.
-pub(crate) fn line_col(src: &str, at: usize) -> (usize, usize) {
-    let at = at.min(src.len());
-    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-    let col = src[line_start..at]
-        .trim_start_matches('\u{feff}')
-        .chars()
-        .count()
-        + 1;
-    (line_of(src, at), col)
-}
-
 /// The documents a selector picks (all of them without one).
 pub(crate) fn select_docs<'t>(
     src: &str,
@@ -512,7 +570,7 @@ pub(crate) fn select_docs<'t>(
                 .filter(|d| d.parsed)
                 .filter(|d| {
                     conds.iter().all(|(p, want)| {
-                        let r = Resolver { src, path: p };
+                        let r = Resolver { src, path: p, follow: false };
                         matches!(r.resolve(d, false), Ok(ms) if ms.len() == 1 && ms[0].node.scalar() == Some(want.as_str()))
                     })
                 })
@@ -549,7 +607,12 @@ fn selector_hint(src: &str, stream: &Stream, conds: &[(Path, String)]) -> Option
         let mut values = Vec::new();
         let mut key_hint = None;
         for d in stream.docs.iter().filter(|d| d.parsed) {
-            match (Resolver { src, path: p }).resolve(d, false) {
+            let r = Resolver {
+                src,
+                path: p,
+                follow: false,
+            };
+            match r.resolve(d, false) {
                 Ok(ms) => values.extend(
                     ms.iter()
                         .filter_map(|m| m.node.scalar().map(str::to_string)),
@@ -580,7 +643,11 @@ fn selector_hint(src: &str, stream: &Stream, conds: &[(Path, String)]) -> Option
 pub(crate) fn doc_label(src: &str, d: &Document) -> Option<String> {
     let get = |p: &str| {
         let path = Path::parse(p).ok()?;
-        let r = Resolver { src, path: &path };
+        let r = Resolver {
+            src,
+            path: &path,
+            follow: false,
+        };
         r.resolve(d, false)
             .ok()
             .and_then(|m| m.first().and_then(|m| m.node.scalar().map(str::to_string)))

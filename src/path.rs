@@ -63,6 +63,20 @@ impl Path {
         } else {
             Parser::new(path).parse()?
         };
+        if let Some(seg) = segments.get(crate::tree::MAX_DEPTH) {
+            // Each segment is one level of nesting: a deeper path can match nothing, and
+            // creating it would write more levels than the file may hold.
+            return Err(Error::new(
+                ErrorKind::TooDeep,
+                format!(
+                    "the path has {} segments; at most {} levels of nesting are read and written",
+                    segments.len(),
+                    crate::tree::MAX_DEPTH
+                ),
+            )
+            .at_path(path, seg.offset, seg.text.chars().count())
+            .hint("shorten the path"));
+        }
         Ok(Path {
             source: path.to_string(),
             segments,

@@ -6,13 +6,17 @@
 //! timestamp or merge key is quoted.
 
 use crate::error::{Error, ErrorKind};
+use crate::schema::{is_core_float, is_core_int, resolve_core};
 use crate::tree::{Node, NodeKind, ScalarStyle};
 
 /// The type a new value is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ValueType {
-    /// A string; quoted whenever a reader could take it for anything else (the default).
+    /// No type asked for (the default): a plain int or bool replaced by the canonical text of
+    /// the same type (`3` by `5`, `true` by `false`) keeps its type; anything else is a string.
     #[default]
+    Auto,
+    /// A string; quoted whenever a reader could take it for anything else.
     String,
     /// An integer.
     Int,
@@ -27,12 +31,13 @@ pub enum ValueType {
 }
 
 impl ValueType {
-    /// Parses `string|int|float|bool|null|yaml` (also `str`, `number`, `boolean`).
+    /// Parses `auto|string|int|float|bool|null|yaml` (also `str`, `number`, `boolean`).
     ///
     /// # Errors
     /// `usage` for an unknown name.
     pub fn parse(s: &str) -> Result<ValueType, Error> {
         Ok(match s.to_ascii_lowercase().as_str() {
+            "auto" => ValueType::Auto,
             "string" | "str" => ValueType::String,
             "int" | "integer" => ValueType::Int,
             "float" | "number" => ValueType::Float,
@@ -42,84 +47,60 @@ impl ValueType {
             other => {
                 return Err(
                     Error::new(ErrorKind::Usage, format!("unknown value type `{other}`"))
-                        .hint("use one of string, int, float, bool, null, yaml"),
+                        .hint("use one of string, int, float, bool, null, yaml (or auto)"),
                 )
             }
         })
     }
-}
 
-/// The type name of a scalar node as a reader would resolve it: `string`, `int`, `float`,
-/// `bool` or `null`.
-pub fn describe_type(node: &Node) -> &'static str {
-    match &node.kind {
-        NodeKind::Scalar { value, style, .. } => {
-            if let Some(tag) = &node.tag {
-                return match tag.as_str() {
-                    "!!str" => "string",
-                    "!!int" => "int",
-                    "!!float" => "float",
-                    "!!bool" => "bool",
-                    "!!null" => "null",
-                    _ => "string",
-                };
-            }
-            if *style != ScalarStyle::Plain {
-                return "string";
-            }
-            resolve_core(value)
+    /// The type `Auto` takes for replacing `node` with `value`: the node's own int or bool
+    /// type when `value` is that type's canonical text, else a string. Other types stay.
+    pub fn for_node(self, node: &Node, value: &str) -> ValueType {
+        if self != ValueType::Auto {
+            return self;
         }
-        NodeKind::Mapping { .. } => "map",
-        NodeKind::Sequence { .. } => "seq",
-        NodeKind::Alias { .. } => "alias",
-    }
-}
-
-/// YAML 1.2 core-schema resolution of a plain scalar.
-pub(crate) fn resolve_core(v: &str) -> &'static str {
-    match v {
-        "" | "~" | "null" | "Null" | "NULL" => "null",
-        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => "bool",
-        _ if is_core_int(v) => "int",
-        _ if is_core_float(v) => "float",
-        _ => "string",
-    }
-}
-
-fn is_core_int(v: &str) -> bool {
-    let d = v.strip_prefix(['-', '+']).unwrap_or(v);
-    if let Some(h) = v.strip_prefix("0x") {
-        return !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit());
-    }
-    if let Some(o) = v.strip_prefix("0o") {
-        return !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b));
-    }
-    !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn is_core_float(v: &str) -> bool {
-    let d = v.strip_prefix(['-', '+']).unwrap_or(v);
-    if matches!(d, ".inf" | ".Inf" | ".INF") || matches!(v, ".nan" | ".NaN" | ".NAN") {
-        return true;
-    }
-    let (mant, exp) = match d.find(['e', 'E']) {
-        Some(i) => (&d[..i], Some(&d[i + 1..])),
-        None => (d, None),
-    };
-    if let Some(e) = exp {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
-            return false;
+        let plain = matches!(
+            node.kind,
+            NodeKind::Scalar {
+                style: ScalarStyle::Plain,
+                implicit: false,
+                ..
+            }
+        );
+        match node.type_name() {
+            "int" if plain && is_canonical_int(value) => ValueType::Int,
+            "bool" if plain && matches!(value, "true" | "false") => ValueType::Bool,
+            _ => ValueType::String,
         }
     }
-    let mut parts = mant.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    match frac {
-        Some(f) => digits(int) && digits(f) && !(int.is_empty() && f.is_empty()),
-        None => !int.is_empty() && digits(int) && exp.is_some(),
+
+    /// The type a value is written as when there is no node to take a type from: `Auto` is
+    /// a string.
+    pub fn or_string(self) -> ValueType {
+        match self {
+            ValueType::Auto => ValueType::String,
+            t => t,
+        }
     }
+
+    /// The name a reader resolves a value of this type to (`string`, `int`, …; `yaml` for
+    /// a YAML fragment, whose type depends on its text).
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueType::Auto | ValueType::String => "string",
+            ValueType::Int => "int",
+            ValueType::Float => "float",
+            ValueType::Bool => "bool",
+            ValueType::Null => "null",
+            ValueType::Yaml => "yaml",
+        }
+    }
+}
+
+/// `0`, or digits with an optional `-` and no leading zero: the one way an int is written.
+fn is_canonical_int(v: &str) -> bool {
+    let d = v.strip_prefix('-').unwrap_or(v);
+    d == "0" || (!d.is_empty() && !d.starts_with('0') && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Whether a plain scalar `v` could be read as something other than a string by a YAML 1.2
@@ -258,7 +239,7 @@ pub fn render_scalar(
     ctx: Context,
 ) -> Result<String, Error> {
     match ty {
-        ValueType::String => Ok(render_string(value, prefer, ctx)),
+        ValueType::Auto | ValueType::String => Ok(render_string(value, prefer, ctx)),
         ValueType::Int => {
             let t = value.trim();
             let d = t.strip_prefix(['-', '+']).unwrap_or(t);
@@ -284,11 +265,7 @@ pub fn render_scalar(
                     "write a number such as 1.5, 2e-3 or .inf",
                 ));
             }
-            if is_core_int(t) {
-                Ok(format!("{t}.0"))
-            } else {
-                Ok(t.to_string())
-            }
+            Ok(float_text(t))
         }
         ValueType::Bool => match value.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" => Ok("true".into()),
@@ -313,6 +290,28 @@ pub fn render_scalar(
             Ok(render_flow_value(&v))
         }
     }
+}
+
+/// A decimal float as both YAML 1.1 and 1.2 read it: YAML 1.1 wants a `.` in the mantissa
+/// and a sign in the exponent (`1e3` is a string there), so `1e3` is written `1.0e+3` and
+/// `3` is written `3.0`.
+fn float_text(t: &str) -> String {
+    let (mant, exp) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some((&t[i..i + 1], &t[i + 1..]))),
+        None => (t, None),
+    };
+    let mut out = mant.to_string();
+    if !mant.contains('.') {
+        out.push_str(".0");
+    }
+    if let Some((e, digits)) = exp {
+        out.push_str(e);
+        if !digits.starts_with(['-', '+']) {
+            out.push('+');
+        }
+        out.push_str(digits);
+    }
+    out
 }
 
 fn invalid(value: &str, what: &str, hint: &str) -> Error {
@@ -453,15 +452,12 @@ pub fn render_flow_value(v: &serde_yaml::Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => {
             let s = n.to_string();
-            if n.is_f64() && is_core_int(&s) {
-                format!("{s}.0")
-            } else {
-                match s.as_str() {
-                    "inf" => ".inf".into(),
-                    "-inf" => "-.inf".into(),
-                    "NaN" => ".nan".into(),
-                    _ => s,
-                }
+            match s.as_str() {
+                "inf" | ".inf" => ".inf".into(),
+                "-inf" | "-.inf" => "-.inf".into(),
+                "NaN" | ".nan" => ".nan".into(),
+                _ if n.is_f64() => float_text(&s),
+                _ => s,
             }
         }
         Value::String(s) => render_string(s, None, ctx),

@@ -11,6 +11,23 @@ use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span};
 
 use crate::error::{Error, ErrorKind};
 
+/// How deeply collections may nest: in a parsed text, in a key path, and in what an edit
+/// writes. The reference parser of the self-check stops at 128 levels, and every walk over a
+/// tree recurses once per level, so the limit is checked before any of them runs.
+pub const MAX_DEPTH: usize = 100;
+
+/// The error for nesting deeper than [`MAX_DEPTH`], pointing at byte `at` of `src`.
+pub(crate) fn too_deep(src: &str, at: usize, what: &str) -> Error {
+    Error::new(
+        ErrorKind::TooDeep,
+        format!("{what} nests deeper than {MAX_DEPTH} levels"),
+    )
+    .at(src, at..at + 1)
+    .hint(format!(
+        "gitops-bump reads and writes at most {MAX_DEPTH} nested mappings and sequences"
+    ))
+}
+
 /// How a scalar is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalarStyle {
@@ -86,16 +103,39 @@ impl Node {
         }
     }
 
+    /// The type name a reader resolves this node to: `string`, `int`, `float`, `bool` or
+    /// `null` for a scalar (by its tag, else by the core schema when it is plain), `map`,
+    /// `seq` or `alias` otherwise.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar { value, style, .. } => {
+                if let Some(tag) = &self.tag {
+                    return match tag.as_str() {
+                        "!!str" => "string",
+                        "!!int" => "int",
+                        "!!float" => "float",
+                        "!!bool" => "bool",
+                        "!!null" => "null",
+                        _ => "string",
+                    };
+                }
+                if *style != ScalarStyle::Plain {
+                    return "string";
+                }
+                crate::schema::resolve_core(value)
+            }
+            NodeKind::Mapping { .. } => "map",
+            NodeKind::Sequence { .. } => "seq",
+            NodeKind::Alias { .. } => "alias",
+        }
+    }
+
     /// A short description for messages: "mapping with keys a, b", "string `x`".
     pub fn describe(&self) -> String {
         match &self.kind {
             NodeKind::Scalar { value, .. } => {
                 let shown: String = value.chars().take(40).collect();
-                format!(
-                    "{} `{}`",
-                    crate::scalar::describe_type(self),
-                    shown.replace('\n', "\\n")
-                )
+                format!("{} `{}`", self.type_name(), shown.replace('\n', "\\n"))
             }
             NodeKind::Mapping { entries, .. } => {
                 if entries.is_empty() {
@@ -213,6 +253,40 @@ impl Stream {
         }
         Ok(Stream { docs })
     }
+}
+
+/// Refuses a mapping anywhere under `root` that has the same key twice: readers disagree
+/// about which value wins (libyaml refuses it too).
+///
+/// # Errors
+/// `yaml-syntax` at the second key, naming the line of the first.
+pub(crate) fn duplicate_keys(src: &str, root: &Node) -> Result<(), Error> {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            NodeKind::Mapping { entries, .. } => {
+                let mut seen: HashMap<(&str, &str), &Node> = HashMap::new();
+                for (k, v) in entries {
+                    if let Some(text) = k.scalar() {
+                        let key = (k.type_name(), text);
+                        if let Some(first) = seen.insert(key, k) {
+                            let line = crate::error::line_number(src, first.start);
+                            return Err(Error::new(
+                                ErrorKind::YamlSyntax,
+                                format!("duplicate key `{text}`: it is also at line {line}"),
+                            )
+                            .at(src, k.start..k.end.max(k.start + 1))
+                            .hint("remove one of them; readers disagree on which value counts"));
+                        }
+                    }
+                    todo.push(v);
+                }
+            }
+            NodeKind::Sequence { items, .. } => todo.extend(items),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// saphyr-parser counts the characters of a directive line (`%FOO é`) in bytes, which shifts
@@ -413,12 +487,10 @@ impl<'a> Builder<'a> {
                 None => break,
                 Some(Ok(x)) => x,
                 Some(Err(e)) => {
-                    return Err(yaml_error(
-                        self.src,
-                        &mut self.conv,
-                        e.info(),
-                        e.marker().index(),
-                    ))
+                    let at = self.conv.byte(e.marker().index());
+                    return Err(self.unclosed_flow(at, e.info()).unwrap_or_else(|| {
+                        yaml_error(self.src, &mut self.conv, e.info(), e.marker().index())
+                    }));
                 }
             };
             if matches!(ev, Event::StreamEnd) {
@@ -486,6 +558,9 @@ impl<'a> Builder<'a> {
                 self.push(node);
             }
             Event::MappingStart(anchor_id, _) | Event::SequenceStart(anchor_id, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(too_deep(self.src, s, "the YAML"));
+                }
                 let is_map = matches!(ev, Event::MappingStart(..));
                 let (props_start, start, anchor, tag) = self.collection_props(s, is_map);
                 if let (Some(name), true) = (&anchor, anchor_id > 0) {
@@ -565,6 +640,45 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A syntax error at byte `at` that sits on a later line than a still open `[` or `{`,
+    /// indented no deeper than the line of that bracket, comes from the bracket never being
+    /// closed: the error then points at the bracket, and says where the parser stopped.
+    fn unclosed_flow(&self, at: usize, info: &str) -> Option<Error> {
+        let open = self.stack.iter().find_map(|f| match f {
+            Frame::Map { node, .. } | Frame::Seq { node, .. }
+                if matches!(self.b.get(node.start), Some(b'[' | b'{')) =>
+            {
+                Some(node.start)
+            }
+            _ => None,
+        })?;
+        let line_start = |p: usize| self.src[..p].rfind('\n').map_or(0, |i| i + 1);
+        let indent = |ls: usize| {
+            self.src[ls..]
+                .bytes()
+                .take_while(|&c| c == b' ' || c == b'\t')
+                .count()
+        };
+        let (open_line, err_line) = (line_start(open), line_start(at.min(self.b.len())));
+        if err_line <= open_line || indent(err_line) > indent(open_line) {
+            return None;
+        }
+        let bracket = self.b[open] as char;
+        let (line, column) = crate::error::line_col(self.src, at);
+        Some(
+            Error::new(
+                ErrorKind::YamlSyntax,
+                format!("malformed YAML: this `{bracket}` is never closed"),
+            )
+            .at(self.src, open..open + 1)
+            .found(format!("at line {line}, column {column}: {info}"))
+            .hint(format!(
+                "close it with `{}`, or quote the value if the `{bracket}` is part of it",
+                if bracket == '[' { ']' } else { '}' }
+            )),
+        )
     }
 
     fn prev_end_or(&self, s: usize) -> usize {
@@ -744,6 +858,12 @@ impl<'a> Builder<'a> {
             SaphyrStyle::Folded => ScalarStyle::Folded,
         };
         let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+        let mut value = value;
+        if block && value.ends_with('\n') && self.blank_last_line_from(e) {
+            // saphyr-parser counts a last line of only spaces, with no line break, as one more
+            // line break; the spec (and libyaml) do not.
+            value.pop();
+        }
         if block {
             // The event span starts at the content; the header (and any properties) lie between
             // the previous token and the content.
@@ -810,6 +930,15 @@ impl<'a> Builder<'a> {
             anchor,
             tag,
         }
+    }
+
+    /// Whether only spaces follow byte `e` to the end of the text, and the text's last line
+    /// is a non-empty line of spaces without a line break.
+    fn blank_last_line_from(&self, e: usize) -> bool {
+        let last = self.src.rsplit('\n').next().unwrap_or_default();
+        !last.is_empty()
+            && last.bytes().all(|c| c == b' ')
+            && self.b[e.min(self.b.len())..].iter().all(|&c| c == b' ')
     }
 
     /// Just past the closing quote of the quoted scalar starting at `start`.

@@ -44,6 +44,8 @@ impl Mutation {
 
 /// Parses one document's text with serde_yaml (`Null` for a document with no content).
 pub(crate) fn parse_doc(text: &str) -> Result<Value, String> {
+    // libyaml, handed a `&str`, takes a byte order mark for content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut docs = Vec::new();
     for d in serde_yaml::Deserializer::from_str(text) {
         docs.push(Value::deserialize(d).map_err(|e| e.to_string())?);
@@ -62,7 +64,8 @@ fn untag(v: &mut Value) -> &mut Value {
     }
 }
 
-fn navigate<'v>(mut v: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
+/// The value at `steps` from `v`, through tags.
+pub(crate) fn navigate<'v>(mut v: &'v mut Value, steps: &[Step]) -> Option<&'v mut Value> {
     for s in steps {
         v = untag(v);
         v = match (s, v) {

@@ -88,6 +88,10 @@ pub(crate) struct JsChange<'a> {
     old: Option<&'a str>,
     new: Option<&'a str>,
     kind: &'static str,
+    #[serde(rename = "oldType")]
+    old_type: Option<&'static str>,
+    #[serde(rename = "newType")]
+    new_type: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +112,8 @@ pub(crate) fn changes_js(changes: &[Change]) -> Vec<JsChange<'_>> {
             old: c.old.as_deref(),
             new: c.new.as_deref(),
             kind: c.kind.as_str(),
+            old_type: c.old_type,
+            new_type: c.new_type,
         })
         .collect()
 }
@@ -128,7 +134,7 @@ fn with_file(e: Error, file: &Option<String>) -> JsValue {
 }
 
 fn value_type(t: &Option<String>) -> Result<ValueType, Error> {
-    t.as_deref().map_or(Ok(ValueType::String), ValueType::parse)
+    t.as_deref().map_or(Ok(ValueType::Auto), ValueType::parse)
 }
 
 /// A JS value as edit text: strings as they are, anything else as YAML.
@@ -231,9 +237,14 @@ struct JsFound<'a> {
     column: usize,
     start: usize,
     end: usize,
+    yaml: &'a str,
+    anchor: Option<&'a str>,
+    #[serde(rename = "anchorLine")]
+    anchor_line: Option<usize>,
 }
 
-/// `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line, column, start, end}]`.
+/// `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line,
+/// column, start, end, yaml, anchor, anchorLine}]`.
 #[wasm_bindgen(js_name = getValue)]
 pub fn get_value(text: &str, path: &str, options: JsValue) -> Result<JsValue, JsValue> {
     let o: EditOptions = from_js(options)?;
@@ -258,6 +269,9 @@ pub fn get_value(text: &str, path: &str, options: JsValue) -> Result<JsValue, Js
             column: f.column,
             start: f.start,
             end: f.end,
+            yaml: &f.yaml,
+            anchor: f.anchor.as_ref().map(|(name, _)| name.as_str()),
+            anchor_line: f.anchor.as_ref().map(|(_, line)| *line),
         })
         .collect();
     to_js(&out)

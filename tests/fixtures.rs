@@ -6,7 +6,9 @@
 //! all or nothing. The case expects exactly one of:
 //! - `expected.yaml`: the edited text, byte for byte;
 //! - `expected.stderr`: the error's display (file name `input.yaml`);
-//! - `expected.txt`: for `get`, one `path<TAB>type<TAB>value<TAB>line:column` line per match.
+//! - `expected.txt`: for `get`, one `path<TAB>type<TAB>value<TAB>line:column` line per match
+//!   (a collection's value is its YAML document; `<TAB>via &anchor at line N` follows when
+//!   the path went through an alias or merge key).
 //!
 //! `BLESS=1 cargo test --test fixtures` writes a missing expected file (review it!).
 
@@ -70,7 +72,7 @@ enum Op {
 fn parse_line(line: &str) -> Op {
     let w = words(line);
     let mut pos = Vec::new();
-    let (mut ty, mut create, mut all, mut select) = (ValueType::String, false, false, None);
+    let (mut ty, mut create, mut all, mut select) = (ValueType::Auto, false, false, None);
     let mut i = 1;
     while i < w.len() {
         match w[i].as_str() {
@@ -130,11 +132,16 @@ fn run_case(dir: &Path) -> Result<(), String> {
                 found
                     .iter()
                     .map(|f| {
+                        let via = f
+                            .anchor
+                            .as_ref()
+                            .map(|(a, l)| format!("\tvia &{a} at line {l}"))
+                            .unwrap_or_default();
                         format!(
-                            "{}\t{}\t{}\t{}:{}\n",
+                            "{}\t{}\t{}\t{}:{}{via}\n",
                             f.path,
                             f.kind,
-                            f.value.as_deref().unwrap_or(&f.source),
+                            f.value.as_deref().unwrap_or(&f.yaml),
                             f.line,
                             f.column
                         )

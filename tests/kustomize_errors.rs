@@ -6,9 +6,78 @@
 mod common;
 
 use gitops_bump::{
-    check_image, kustomization_file, parse_image_spec, scan_image, set_image, Error, ErrorKind,
-    ImageTarget, SetImageOptions,
+    check_image, image_edit, kustomization_file, parse_image_spec, scan_image, set_image, Error,
+    ErrorKind, FileSource, ImageEditOptions, ImageTarget, SetImageOptions,
 };
+
+/// Files in memory: `(path, text)`; directories are the paths' prefixes.
+struct MemFs(Vec<(&'static str, String)>);
+
+impl FileSource for MemFs {
+    fn read(&self, path: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, t)| t.clone())
+    }
+
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        let prefix = format!("{dir}/");
+        let names: Vec<String> = self
+            .0
+            .iter()
+            .filter_map(|(p, _)| p.strip_prefix(&prefix))
+            .map(|rest| rest.split('/').next().unwrap_or_default().to_string())
+            .collect();
+        (!names.is_empty()).then_some(names)
+    }
+}
+
+/// An overlay whose kustomization has `images:` entries `entries` over a base that uses
+/// `api` and `worker`.
+fn overlay_with(entries: &str) -> MemFs {
+    let deploy = |name: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n      - name: {name}\n        image: ghcr.io/acme/{name}:1.0\n---\n")
+    };
+    MemFs(vec![
+        (
+            "base/kustomization.yaml",
+            "resources:\n- deploy.yaml\n".into(),
+        ),
+        ("base/deploy.yaml", deploy("api") + &deploy("worker")),
+        (
+            "overlays/dev/kustomization.yaml",
+            format!("resources:\n- ../../base\nimages:\n{entries}"),
+        ),
+    ])
+}
+
+fn edit_overlay(fs: &MemFs, spec: &str, force: bool) -> Result<String, Error> {
+    let opts = ImageEditOptions {
+        force,
+        ..Default::default()
+    };
+    image_edit(fs, "overlays/dev", spec, &opts).map(|f| f.text)
+}
+
+const NUMERIC_WORKER: &str =
+    "- name: ghcr.io/acme/api\n  newTag: \"1.0\"\n- name: ghcr.io/acme/worker\n  newTag: 1.10\n";
+
+#[test]
+fn an_unquoted_number_on_another_entry_fails_the_overlay_check_unless_forced() {
+    let fs = overlay_with(NUMERIC_WORKER);
+    let e = edit_overlay(&fs, "ghcr.io/acme/api:v2", false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.line()),
+        (ErrorKind::InvalidValue, Some(7)),
+        "{e}"
+    );
+    let text = edit_overlay(&fs, "ghcr.io/acme/api:v2", true).unwrap();
+    assert!(text.contains("newTag: \"v2\"\n"), "{text}");
+    // The entry being edited gets a quoted tag: nothing is left for kustomize to refuse.
+    let text = edit_overlay(&fs, "ghcr.io/acme/worker:1.11", false).unwrap();
+    assert!(text.contains("newTag: \"1.11\"\n"), "{text}");
+}
 
 const KUSTOMIZATION: &str = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- deployment.yaml\nimages:\n- name: api\n  newTag: \"1.0\"\n";
 const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        image: ghcr.io/acme/api:1.0\n";
@@ -70,6 +139,7 @@ fn cases() -> Vec<(&'static str, ErrorKind, Error)> {
         ("spec-keeps-fields-of-a-missing-entry", ErrorKind::ImageSpec, kustomization("web=*:*")),
         ("flux-no-marker-for-policy", ErrorKind::NotFound, set("image: ghcr.io/acme/api:1 # {\"$imagepolicy\": \"flux-system:api\"}\n", "flux-system:apii=ghcr.io/acme/api:2", ImageTarget::Flux, "deploy.yaml")),
         ("flux-spec-without-policy", ErrorKind::ImageSpec, set("image: x\n", "ghcr.io/acme/api:2", ImageTarget::Flux, "deploy.yaml")),
+        ("overlay-unquoted-number-in-another-entry", ErrorKind::InvalidValue, edit_overlay(&overlay_with(NUMERIC_WORKER), "ghcr.io/acme/api:v2", false).unwrap_err()),
     ]
 }
 

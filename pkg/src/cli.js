@@ -186,7 +186,7 @@ Examples:
   gitops-bump image overlays/staging api=ghcr.io/acme/api:1.10.0@sha256:… worker:2.0.1
   gitops-bump image apps/api.yaml ghcr.io/acme/api:1.10.0        # Argo CD Application
   gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'`,
-    plan: (v, [target, ...specs]) => specs.map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
+    plan: (v, [target, ...specs]) => distinctImages(specs).map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
   },
   status: {
     usage: 'gitops-bump status TARGET... [--json | --markdown]',
@@ -370,7 +370,7 @@ export async function main(argv, io = {}) {
     const { values, positionals } = parseCommand(name, command, rest);
     json = Boolean(values.json);
     const maxFileSize = parseSize(values['max-file-size']);
-    if (name === 'get') return runGet(values, positionals, { out, cwd, maxFileSize });
+    if (name === 'get') return runGet(values, positionals, { out, err, cwd, maxFileSize });
     if (name === 'playground') return await runPlayground(values, { out, err });
     if (name === 'completion') return await runCompletion(positionals[0], { out });
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
@@ -455,18 +455,48 @@ function parseCommand(name, command, args) {
 }
 
 /**
- * `get FILE PATH`: prints plain values (or YAML source for collections), one a line.
+ * Refuses the same image named twice in one `image` command (kustomize would keep only the
+ * last spec, while applying both in turn would not); a spec that does not parse is left
+ * for the edit to report.
+ * @param {string[]} specs
+ * @returns {string[]} the specs
+ */
+function distinctImages(specs) {
+  /** @type {Map<string, string>} */
+  const seen = new Map();
+  for (const spec of specs) {
+    let name;
+    try {
+      name = /** @type {{name: string}} */ (core.parseImageSpec(spec)).name;
+    } catch {
+      continue;
+    }
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw usageError(`the image \`${name}\` is given twice: \`${first}\` and \`${spec}\``, { hint: 'give each image once; kustomize keeps only the last spec for an image' });
+    }
+    seen.set(name, spec);
+  }
+  return specs;
+}
+
+/**
+ * `get FILE PATH`: prints plain values (or a YAML document for collections), one a line;
+ * a value read through an alias or merge key gets a note on stderr naming the anchor.
  * @param {Record<string, any>} values
  * @param {string[]} positionals
- * @param {{out: {write(s: string): unknown}, cwd: string, maxFileSize: number}} io
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string, maxFileSize: number}} io
  * @returns {number}
  */
-function runGet(values, [file, path], { out, cwd, maxFileSize }) {
+function runGet(values, [file, path], { out, err, cwd, maxFileSize }) {
   const found = core.getValue(readText(resolvePath(cwd, file), file, { maxFileSize }), path, { all: Boolean(values.all), select: values.select, file });
   if (values.json) {
     out.write(`${JSON.stringify(found, null, 2)}\n`);
   } else {
-    for (const f of found) out.write(`${f.type === 'map' || f.type === 'seq' ? f.source.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+    for (const f of found) {
+      out.write(`${f.type === 'map' || f.type === 'seq' ? f.yaml.replace(/\n$/, '') : f.value ?? 'null'}\n`);
+      if (f.anchor) err.write(`note: ${f.path} is read through \`*${f.anchor}\`; the anchor \`&${f.anchor}\` is at ${file}:${f.anchorLine}\n`);
+    }
   }
   return EXIT.OK;
 }
@@ -621,8 +651,9 @@ function diffOf(c) {
 }
 
 /**
- * A one-line description of a change: `image.tag: 1.9 -> 1.10`.
- * @param {{path: string, kind: string, old?: string|null, new?: string|null}} ch
+ * A one-line description of a change: `image.tag: 1.9 -> 1.10`, with ` (float -> string)`
+ * when the value's type changed.
+ * @param {{path: string, kind: string, old?: string|null, new?: string|null, oldType?: string|null, newType?: string|null}} ch
  * @returns {string}
  */
 function describe(ch) {
@@ -632,8 +663,10 @@ function describe(ch) {
       return `${ch.path}: added ${show(ch.new)}`;
     case 'remove':
       return `${ch.path}: removed`;
-    default:
-      return `${ch.path}: ${show(ch.old)} -> ${show(ch.new)}`;
+    default: {
+      const typed = ch.oldType && ch.newType && ch.oldType !== ch.newType ? ` (${ch.oldType} -> ${ch.newType})` : '';
+      return `${ch.path}: ${show(ch.old)} -> ${show(ch.new)}${typed}`;
+    }
   }
 }
 

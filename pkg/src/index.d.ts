@@ -58,6 +58,10 @@ export interface Change {
   new: string | null;
   /** what the edit did at `path` */
   kind: 'set' | 'unchanged' | 'insert' | 'remove';
+  /** the old value's type; null for an insert */
+  oldType: NodeType | null;
+  /** the new value's type as readers resolve it; null for a removal */
+  newType: NodeType | null;
 }
 
 /** Result of a text edit. */
@@ -93,6 +97,12 @@ export interface Found {
   start: number;
   /** UTF-8 byte offset just past it */
   end: number;
+  /** the node's data as a YAML document of its own (a collection re-indented to column 0) */
+  yaml: string;
+  /** the anchor the path read through (an alias or merge key), without `&`; else null */
+  anchor: string | null;
+  /** 1-based line where that anchor is defined; else null */
+  anchorLine: number | null;
 }
 
 /** What the overlay functions read through; paths are `/`-separated, relative to a root. */

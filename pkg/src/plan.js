@@ -189,7 +189,8 @@ function validateEntry(raw, index) {
 
 /**
  * Turns a value given as JS data into the `(value, type)` pair the core takes. Strings
- * stay strings (type `string` unless `type` says otherwise); without an explicit type a
+ * get type `auto` unless `type` says otherwise (a string, except that `5` replacing a plain
+ * int stays an int, and `true`/`false` replacing a bool stays a bool); without an explicit type a
  * number becomes `int`/`float`, a boolean `bool`, `null` `null`.
  * @param {unknown} value
  * @param {unknown} type
@@ -206,7 +207,8 @@ export function normalizeValue(value, type, fail = ({ field, message }) => usage
     throw fail({ field: 'value', message: 'is required' });
   }
   if (value === null) return { value: 'null', type: given ?? 'null' };
-  if (typeof value === 'string') return { value, type: given ?? 'string' };
+  // No type: `auto` lets a plain int or bool given its own kind of canonical text keep its type.
+  if (typeof value === 'string') return { value, type: given ?? 'auto' };
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw fail({ field: 'value', message: `not a finite number: ${value}` });
     return { value: String(value), type: given ?? (Number.isInteger(value) ? 'int' : 'float') };

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  GitopsBumpError,
   applyEdits,
   checkImage,
   getValue,
@@ -16,7 +15,7 @@ import {
   setValue,
   version,
 } from 'gitops-bump';
-import { demoTree, ROOT } from './helpers.js';
+import { demoTree, ROOT, throwsKind } from './helpers.js';
 
 const VALUES = `# Default values
 replicaCount: 2
@@ -26,16 +25,6 @@ image:
   tag: "1.9"
   pullPolicy: IfNotPresent   # or Always
 `;
-
-/** Asserts that `fn` throws a GitopsBumpError of `kind` and returns it. */
-function throwsKind(fn, kind) {
-  let caught;
-  assert.throws(fn, (e) => {
-    caught = e;
-    return e instanceof GitopsBumpError && e.kind === kind;
-  });
-  return /** @type {GitopsBumpError} */ (caught);
-}
 
 test('version() is the crate version', () => {
   const cargo = fs.readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8');

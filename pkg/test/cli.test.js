@@ -110,7 +110,9 @@ test('set --type and --create', (t) => {
   expect(cli(['set', 'v.yaml', 'replicaCount', '--type', 'int', '--', '-1'], { cwd }), 0);
   assert.match(read(cwd, 'v.yaml'), /\nreplicaCount: -1\n$/, 'a value starting with - after --');
   expect(cli(['set', 'v.yaml', 'replicaCount', '4'], { cwd }), 0);
-  assert.match(read(cwd, 'v.yaml'), /\nreplicaCount: (["'])4\1\n$/, 'a string by default');
+  assert.match(read(cwd, 'v.yaml'), /\nreplicaCount: 4\n$/, 'an int given an int stays an int');
+  expect(cli(['set', 'v.yaml', 'replicaCount', '04'], { cwd }), 0);
+  assert.match(read(cwd, 'v.yaml'), /\nreplicaCount: (["'])04\1\n$/, 'anything else is a string by default');
   expect(cli(['set', 'v.yaml', 'image.digest', 'sha256:abc'], { cwd }), 1);
   expect(cli(['set', 'v.yaml', 'image.digest', 'sha256:abc', '--create'], { cwd }), 0);
   assert.equal(JSON.parse(cli(['get', 'v.yaml', 'image.digest', '--json'], { cwd }).stdout)[0].value, 'sha256:abc');

@@ -1,9 +1,11 @@
 // Shared helpers of the package tests: temp trees and running the CLI as a user would.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { GitopsBumpError } from '../src/errors.js';
 
 export const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = path.resolve(PKG, '..');
@@ -83,4 +85,19 @@ export function git(cwd, ...args) {
 /** Names in `dir` that look like leftover temp files of an atomic write. */
 export function tempLeftovers(dir) {
   return fs.readdirSync(dir, { recursive: true }).map(String).filter((n) => n.includes('.gitops-bump-'));
+}
+
+/**
+ * Asserts that `fn` throws a GitopsBumpError of `kind` and returns it.
+ * @param {() => unknown} fn
+ * @param {string} kind
+ * @returns {GitopsBumpError}
+ */
+export function throwsKind(fn, kind) {
+  let caught;
+  assert.throws(fn, (e) => {
+    caught = e;
+    return e instanceof GitopsBumpError && e.kind === kind;
+  });
+  return /** @type {any} */ (caught);
 }

@@ -13,7 +13,7 @@ test('YAML plans read every scalar as a string: value 1.10 stays "1.10"', () => 
   assert.deepEqual(plan, { edits: [{ file: 'v.yaml', set: 'image.tag', value: '1.10', create: 'true' }] });
   const [entry] = validatePlan(plan);
   assert.equal(entry.value, '1.10');
-  assert.equal(entry.type, 'string');
+  assert.equal(entry.type, 'auto', 'a string, unless it replaces a plain int or bool with its own kind of text');
   assert.equal(entry.create, true);
 });
 

@@ -180,6 +180,8 @@ fn fill_empty_source_file(src: &str, spec: &ImageSpec) -> Result<Outcome, Error>
         old: None,
         new: Some(spec.source.clone()),
         kind: ChangeKind::Insert,
+        old_type: None,
+        new_type: Some("string"),
     };
     // The self-check, as the engine would do it.
     let back: Option<serde_yaml::Value> = serde_yaml::from_str(&text).ok();

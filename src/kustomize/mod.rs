@@ -197,8 +197,14 @@ pub fn image_edit(
     let outcome = set_image(&text, spec, &set_opts)?;
     if !opts.force && target_kind == ImageTarget::Kustomization && !is_component(&text) {
         let dir = file.rfind('/').map_or("", |i| &file[..i]);
-        check_image(fs, dir, &parse_image_spec(spec)?).map_err(|e| {
-            if e.kind() == ErrorKind::UnknownImage {
+        // The overlay as it will be: the edited kustomization in place of the old one.
+        let edited = Edited {
+            fs,
+            file: &file,
+            text: &outcome.text,
+        };
+        check_image(&edited, dir, &parse_image_spec(spec)?).map_err(|e| {
+            if matches!(e.kind(), ErrorKind::UnknownImage | ErrorKind::InvalidValue) {
                 e
             } else {
                 let hint = format!(
@@ -216,6 +222,27 @@ pub fn image_edit(
         text: outcome.text,
         changes: outcome.changes,
     })
+}
+
+/// A file source that reads `text` for `file` and everything else from `fs`.
+struct Edited<'a> {
+    fs: &'a dyn FileSource,
+    file: &'a str,
+    text: &'a str,
+}
+
+impl FileSource for Edited<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        if path == self.file {
+            Some(self.text.to_string())
+        } else {
+            self.fs.read(path)
+        }
+    }
+
+    fn list(&self, dir: &str) -> Option<Vec<String>> {
+        self.fs.list(dir)
+    }
 }
 
 fn is_component(text: &str) -> bool {

@@ -266,6 +266,7 @@ impl Walker<'_> {
             )
             .with_file(kfile));
         }
+        unquoted_numbers(&text, root).map_err(|e| e.with_file(kfile.clone()))?;
         self.stack.push(dir.to_string());
 
         let mut entries = str_list(root, "resources");
@@ -375,6 +376,49 @@ fn looks_remote(r: &str) -> bool {
         || r.split('/')
             .next()
             .is_some_and(|h| h.contains('.') && !h.starts_with('.') && r.contains('/'))
+}
+
+/// Refuses an `images:` entry whose name, tag or digest is written as a number or a bool
+/// (`newTag: 1.10`): kustomize reads these fields as strings and refuses the whole file.
+fn unquoted_numbers(text: &str, root: &Node) -> Result<(), Error> {
+    let Some(list) = get(root, "images") else {
+        return Ok(());
+    };
+    for item in items(list) {
+        let NodeKind::Mapping { entries, .. } = &item.kind else {
+            continue;
+        };
+        for (k, v) in entries {
+            let field = k.scalar().unwrap_or_default();
+            if !matches!(
+                field,
+                "name" | "newName" | "newTag" | "digest" | "tagSuffix"
+            ) {
+                continue;
+            }
+            let ty = v.type_name();
+            if !matches!(ty, "int" | "float" | "bool") {
+                continue;
+            }
+            let shown = &text[v.start..v.end];
+            let entry = get_str(item, "name").map_or_else(
+                || format!("the entry at line {}", line_of(text, item.start)),
+                |n| format!("the entry for `{n}`"),
+            );
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "`{field}: {shown}` in {entry} is a {}, not a string: kustomize cannot read this file",
+                    if ty == "bool" { "bool" } else { "number" }
+                ),
+            )
+            .at(text, v.start..v.end)
+            .hint(format!(
+                "quote it: `{field}: \"{shown}\"` (--force skips the overlay check)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// An `images:` entry of a kustomization.

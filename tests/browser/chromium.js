@@ -96,12 +96,13 @@ export async function launch({ viewport = { width: 1440, height: 1000 }, colorSc
  */
 export async function openPlayground(page, url, hash = '') {
   await page.goto(url + hash);
-  await page.waitForSelector('body[data-state="ready"], body[data-state="no-wasm"]', { timeout: 20_000 });
+  await page.waitForSelector('body[data-state="ready"], body[data-state="no-wasm"]', { timeout: 60_000 });
   const state = await page.getAttribute('body', 'data-state');
   if (state !== 'ready') throw new Error(`the playground did not load: ${await page.locator('#status').textContent()}`);
 }
 
 /** Waits until the page has shown the core's answer to the latest change. */
 export async function settled(page) {
-  await page.waitForSelector('body[data-state="ready"]', { timeout: 10_000 });
+  // generous: the whole test suite may share the machine's cores
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
 }
