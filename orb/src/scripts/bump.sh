@@ -61,7 +61,9 @@ const path = env.PARAM_PATH ?? '';
 if (file || path) {
   if (!file) fail('`path` needs `file`: the YAML file in which to set it');
   if (!path) fail('`file` needs `path`: the key path of the value to set, e.g. image.tag');
-  const edit = { file, set: path, value: env.PARAM_VALUE ?? '', type: env.PARAM_TYPE || 'string', create: yes(env.PARAM_CREATE), all: yes(env.PARAM_ALL) };
+  const edit = { file, set: path, value: env.PARAM_VALUE ?? '', create: yes(env.PARAM_CREATE), all: yes(env.PARAM_ALL) };
+  // auto (the default) is the CLI's own default: no type in the plan
+  if (env.PARAM_TYPE && env.PARAM_TYPE !== 'auto') edit.type = env.PARAM_TYPE;
   if (env.PARAM_SELECT) edit.select = env.PARAM_SELECT;
   edits.push(edit);
 }
