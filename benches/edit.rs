@@ -10,6 +10,10 @@
 //! names contain all of them (`cargo bench --bench edit -- redis edit`). `BENCH_SECONDS` sets the
 //! budget per row (default 1.5). `--write-inputs DIR` writes the inputs and the edit of each
 //! (`DIR/inputs.tsv`) for `benches/peers.sh`, and measures nothing.
+//!
+//! `--ladder` runs the size ladder instead (see `ladder.rs`): every file shape at 1, 2, 4 …
+//! `LADDER_MB` MB (default 16), `LADDER_RUNS` timed edits per rung (default 3); the words
+//! keep only the shapes that contain one of them. `--write-ladder DIR` writes its inputs.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -17,6 +21,12 @@ use std::time::{Duration, Instant};
 
 use gitops_bump::{apply_edits, get_values, Edit, GetOptions, Stream};
 use serde::Deserialize;
+
+#[path = "edit/ladder.rs"]
+mod ladder;
+
+#[global_allocator]
+static HEAP: ladder::Counting = ladder::Counting;
 
 /// Fewest measured iterations per row.
 const MIN_ITERS: usize = 5;
@@ -379,6 +389,12 @@ fn smoke_test() {
             n += 1;
         }
     }
+    for shape in ladder::SHAPES {
+        let r = ladder::rung(shape, 100_000);
+        let out = apply_edits(&r.text, &ladder::edits(&r)).expect("ladder edit");
+        assert!(out.changed(), "ladder {shape}: nothing changed");
+        n += 1;
+    }
     println!(
         "edit bench, test mode: {n} operations ran once (measure with `cargo bench --bench edit`)"
     );
@@ -410,6 +426,30 @@ fn main() {
             args.get(i + 1)
                 .map_or("target/bench-inputs", String::as_str),
         );
+        return;
+    }
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(d)
+    };
+    if let Some(i) = args.iter().position(|a| a == "--write-ladder") {
+        let dir = args
+            .get(i + 1)
+            .map_or("target/bench-inputs", String::as_str);
+        ladder::write(dir, env("LADDER_MB", 16));
+        return;
+    }
+    if args.iter().any(|a| a == "--ladder") {
+        let shapes: Vec<String> = args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .cloned()
+            .collect();
+        if !ladder::run(env("LADDER_MB", 16), &shapes, env("LADDER_RUNS", 3).max(1)) {
+            std::process::exit(1);
+        }
         return;
     }
     // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it:

@@ -43,12 +43,13 @@ test('push rejections that mean "the remote moved"', () => {
   }
 });
 
-test('backoff: exponential from ~200 ms, capped, jittered within [d/2, d]', () => {
-  assert.equal(backoffDelay(1, undefined, () => 0), 100);
-  assert.equal(backoffDelay(1, undefined, () => 1), 200);
-  assert.equal(backoffDelay(3, undefined, () => 1), 800);
-  assert.equal(backoffDelay(10, undefined, () => 1), 3000);
-  assert.equal(backoffDelay(10, undefined, () => 0), 1500);
+test('backoff: exponential from ~1 s, capped at 20 s, jittered within [d/8, d]', () => {
+  assert.equal(backoffDelay(1, undefined, () => 0), 125);
+  assert.equal(backoffDelay(1, undefined, () => 1), 1000);
+  assert.equal(backoffDelay(3, undefined, () => 1), 4000);
+  assert.equal(backoffDelay(10, undefined, () => 1), 20000);
+  assert.equal(backoffDelay(10, undefined, () => 0), 2500);
+  assert.equal(backoffDelay(2, { baseMs: 200, capMs: 3000 }, () => 0.5), 225);
 });
 
 test('templates: default message, placeholders, image specs', () => {
