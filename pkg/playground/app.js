@@ -19,7 +19,7 @@ const el = Object.fromEntries([
 ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
 
 /** The controls and their defaults; the URL keeps only what differs. */
-const CONTROLS = { mode: 'get', path: '', value: '', type: 'string', create: false, select: '', all: false, spec: '', force: false };
+const CONTROLS = { mode: 'get', path: '', value: '', type: 'auto', create: false, select: '', all: false, spec: '', force: false };
 const INPUTS = ['path', 'spec', 'value', 'select'];
 
 let repo = new Repo();

@@ -46,7 +46,7 @@ export function cliSnippet(s) {
   words.push(s.path);
   if (s.mode === 'set') words.push(s.value);
   const cmd = words.map(shellWord);
-  if (s.mode === 'set' && s.type !== 'string') cmd.push('--type', shellWord(s.type));
+  if (s.mode === 'set' && s.type !== 'auto') cmd.push('--type', shellWord(s.type));
   if (s.mode === 'set' && s.create) cmd.push('--create');
   if (s.select.trim()) cmd.push('--select', shellWord(s.select.trim()));
   if (s.all) cmd.push('--all');
@@ -56,7 +56,7 @@ export function cliSnippet(s) {
 /** One `set` list item (Action `set` input, orb `set_value` parameters): name → YAML text. */
 function setFields(s) {
   const fields = [['file', yamlString(s.file)], ['path', yamlString(s.path)], ['value', yamlString(s.value)]];
-  if (s.type !== 'string') fields.push(['type', s.type]);
+  if (s.type !== 'auto') fields.push(['type', s.type]);
   if (s.create) fields.push(['create', 'true']);
   if (s.select.trim()) fields.push(['select', yamlString(s.select.trim())]);
   if (s.all) fields.push(['all', 'true']);

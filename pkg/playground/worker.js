@@ -113,7 +113,7 @@ function run(job) {
       reply.items = Array.from(core.getValue(text, job.path, options(job)));
       reply.spans = foundSpans(text, reply.items);
     } else if (job.mode === 'set') {
-      const out = core.setValue(text, job.path, job.value, options(job, { type: job.type, create: job.create }));
+      const out = core.setValue(text, job.path, job.value, options(job, { type: job.type === 'auto' ? undefined : job.type, create: job.create }));
       reply.after = out.text;
       reply.items = Array.from(out.changes ?? []);
       reply.spans = changeSpans(text, reply.items);

@@ -10,10 +10,11 @@
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
 import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
-import { readText } from './files.js';
+import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
+import { installSignalCleanup } from './cleanup.js';
 import { unifiedDiff } from './diff.js';
 import * as core from './core.js';
 import { didYouMean } from './suggest.js';
@@ -49,6 +50,7 @@ const EDIT_OPTIONS = {
   'github-repo': { type: 'string' },
   'api-url': { type: 'string' },
   'source-sha': { type: 'string' },
+  'max-file-size': { type: 'string' },
 };
 const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
@@ -59,6 +61,7 @@ const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
   --check              write nothing; exit 1 when a change would be made
   --json               print the result (or the error) as JSON on stdout
+  --max-file-size N    refuse files over N bytes (suffix K, M or G; default 256M)
 
 Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --commit             commit the edited files in the checkout that holds them
@@ -103,7 +106,7 @@ const COMMANDS = {
   get: {
     usage: 'gitops-bump get FILE PATH [--select S] [--all] [--json]',
     summary: 'print the value at PATH',
-    options: { ...MATCH_OPTIONS, json: { type: 'boolean' } },
+    options: { ...MATCH_OPTIONS, json: { type: 'boolean' }, 'max-file-size': { type: 'string' } },
     positionals: [2, 2],
     help: `Prints the value at PATH (scalars as plain values, maps and lists as YAML).
 
@@ -111,6 +114,7 @@ Options:
   --select S   document selector for multi-document files, e.g. kind=Deployment,metadata.name=api
   --all        print every match (one per line) instead of failing when PATH matches several
   --json       print the matches with their type, concrete path, line and column
+  --max-file-size N   refuse files over N bytes (suffix K, M or G; default 256M)
 
 Examples:
   gitops-bump get values.yaml image.tag
@@ -236,11 +240,15 @@ Examples:
   apply: {
     usage: 'gitops-bump apply PLAN',
     summary: 'apply a plan file (YAML or JSON), all edits or none',
-    options: { ...EDIT_OPTIONS },
+    options: { ...EDIT_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
     positionals: [1, 1],
     help: `Applies every edit of a plan file, or none: every new text is computed and
 self-checked before any file is written. PLAN is YAML (every scalar read as a string,
-so value: 1.10 stays "1.10") or JSON; "-" reads it from stdin.
+so value: 1.10 stays "1.10") or JSON; "-" reads it from stdin. Paths are relative to
+the current directory; each must resolve (symlinks followed) under the plan's own
+directory (the current one for "-"), or with git flags inside the repository.
+
+  --allow-outside-plan-dir   without git flags, let the plan name files anywhere
 
   edits:
     - file: overlays/prod/kustomization.yaml
@@ -279,7 +287,7 @@ Options:
 Examples:
   gitops-bump playground
   gitops-bump playground --port 8080`,
-    exits: 'Exit codes: 0 stopped (Ctrl-C), 2 usage error.',
+    exits: 'Exit codes: 0 stopped (Ctrl-C), 2 usage error (a bad --port, or the port is in use).',
   },
   completion: {
     usage: 'gitops-bump completion bash|zsh|fish',
@@ -320,7 +328,7 @@ ${EXIT_HELP}`;
  * @property {{write(s: string): unknown}} stderr
  * @property {string} cwd
  * @property {NodeJS.ProcessEnv} env
- * @property {() => Promise<string>} readStdin
+ * @property {() => Promise<string | Buffer>} readStdin bytes are decoded strictly
  */
 
 /**
@@ -361,14 +369,20 @@ export async function main(argv, io = {}) {
   try {
     const { values, positionals } = parseCommand(name, command, rest);
     json = Boolean(values.json);
-    if (name === 'get') return runGet(values, positionals, { out, err, cwd });
+    const maxFileSize = parseSize(values['max-file-size']);
+    if (name === 'get') return runGet(values, positionals, { out, err, cwd, maxFileSize });
     if (name === 'playground') return await runPlayground(values, { out, err });
     if (name === 'completion') return await runCompletion(positionals[0], { out });
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
     const beforeApply = name === 'promote' ? await describePromotion(values, positionals, { out, err }) : undefined;
-    const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
+    if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
+    const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
     validatePlan(plan); // a bad plan is a usage error before anything is touched
-    return await runEdit(plan, values, { out, err, cwd, env, beforeApply });
+    // files named on the command line are edited where they resolve; a plan's files must
+    // resolve under the plan's directory (with git flags: inside the repository)
+    const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
+    const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
+    return await runEdit(plan, values, { out, err, cwd, env, beforeApply }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json });
   }
@@ -471,11 +485,11 @@ function distinctImages(specs) {
  * a value read through an alias or merge key gets a note on stderr naming the anchor.
  * @param {Record<string, any>} values
  * @param {string[]} positionals
- * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string}} io
+ * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string, maxFileSize: number}} io
  * @returns {number}
  */
-function runGet(values, [file, path], { out, err, cwd }) {
-  const found = core.getValue(readText(resolvePath(cwd, file), file), path, { all: Boolean(values.all), select: values.select, file });
+function runGet(values, [file, path], { out, err, cwd, maxFileSize }) {
+  const found = core.getValue(readText(resolvePath(cwd, file), file, { maxFileSize }), path, { all: Boolean(values.all), select: values.select, file });
   if (values.json) {
     out.write(`${JSON.stringify(found, null, 2)}\n`);
   } else {
@@ -530,14 +544,30 @@ async function describePromotion(values, [from, to], { out, err }) {
  * Reads the plan of `apply`: a file, or stdin for `-`.
  * @param {string} file
  * @param {string} cwd
- * @param {() => Promise<string>} readStdin
+ * @param {() => Promise<string | Buffer>} readStdin
+ * @param {number} maxFileSize
  * @returns {Promise<unknown>}
  */
-async function readPlan(file, cwd, readStdin) {
+async function readPlan(file, cwd, readStdin, maxFileSize) {
   if (file === '-') {
-    return parsePlan(await readStdin(), { file: '<stdin>' });
+    const input = await readStdin();
+    // strictly, like a plan file: invalid UTF-8 is refused, never replaced by U+FFFD
+    const text = typeof input === 'string' ? input : decodeUtf8(input, '<stdin>');
+    return parsePlan(text, { file: '<stdin>' });
   }
-  return loadPlan(resolvePath(cwd, file));
+  return loadPlan(resolvePath(cwd, file), { maxFileSize });
+}
+
+/**
+ * Parses `--max-file-size` (bytes, or with a K, M or G suffix).
+ * @param {string | undefined} text
+ * @returns {number}
+ */
+function parseSize(text) {
+  if (text === undefined) return DEFAULT_MAX_FILE_SIZE;
+  const m = /^(\d+)([KMG]?)$/i.exec(text);
+  if (!m) throw usageError(`--max-file-size: expected a number of bytes such as 1048576 or 512M, got \`${text}\``);
+  return Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase());
 }
 
 /**
@@ -545,9 +575,10 @@ async function readPlan(file, cwd, readStdin) {
  * @param {unknown} plan
  * @param {Record<string, any>} values
  * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string, env: NodeJS.ProcessEnv}} io
+ * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
  * @returns {Promise<number>}
  */
-async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {} }) {
+async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {} }, { root, maxFileSize }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
   if (preview && git?.repo) {
@@ -557,9 +588,10 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   let result;
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
+    // the pipeline confines every target to the repository
     const apply = (/** @type {string} */ workdir) => {
       beforeApply(workdir);
-      return applyPlan(plan, { cwd: workdir });
+      return applyPlan(plan, { cwd: workdir, allowOutside: true, maxFileSize });
     };
     try {
       result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
@@ -569,7 +601,7 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   } else {
     // --dry-run / --check never commit: the plan is previewed on the files below cwd
     beforeApply(cwd);
-    result = applyPlan(plan, { cwd, dryRun: preview });
+    result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
   }
   const changed = result.changed ?? [];
 
@@ -766,7 +798,16 @@ async function runPlayground(values, { out }) {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!/^\d+$/.test(values.port ?? '0') || port > 65535) throw usageError(`--port: expected a port number, got \`${values.port}\``);
   const { startPlayground } = await import('../playground/server.js');
-  const handle = await startPlayground({ port, host: '127.0.0.1' });
+  let handle;
+  try {
+    handle = await startPlayground({ port, host: '127.0.0.1' });
+  } catch (error) {
+    const code = /** @type {NodeJS.ErrnoException} */ (error)?.code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw usageError(`--port ${port}: cannot listen on 127.0.0.1:${port} (${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}); pick another port, or --port 0 for any free one`);
+    }
+    throw error;
+  }
   out.write(`gitops-bump playground: ${handle.url}  (Ctrl-C to stop)\n`);
   await new Promise((resolve) => {
     process.once('SIGINT', resolve);
@@ -777,11 +818,18 @@ async function runPlayground(values, { out }) {
 }
 
 /**
+ * Reads a stream to its end, as bytes (decoded strictly by the caller), refusing more
+ * than the default file size limit.
  * @param {NodeJS.ReadableStream} stream
- * @returns {Promise<string>}
+ * @returns {Promise<Buffer>}
  */
 async function readAll(stream) {
   const chunks = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
+  let total = 0;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (total > DEFAULT_MAX_FILE_SIZE) throw usageError(`<stdin>: more than ${DEFAULT_MAX_FILE_SIZE} bytes; refusing to read it`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }

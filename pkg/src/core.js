@@ -15,27 +15,106 @@ const WASM_GLUE = '../wasm/node/gitops_bump.js';
 
 /** @type {Record<string, Function> | undefined} */
 let wasm;
+/** Set after a trap: the next call should get a fresh instance. */
+let stale = false;
+/** How many instances of the core this process has loaded (a new one after each trap). */
+let instances = 0;
 
 /**
  * The loaded wasm module (loaded on first use, so importing the package is cheap and a
- * missing build fails with a clear message instead of at import time).
+ * missing build fails with a clear message instead of at import time). A build that is
+ * there but cannot be loaded (for instance no memory for the instance under a low memory
+ * limit) is reported with the real cause. After a trap, a fresh instance is loaded.
  * @returns {Record<string, Function>}
  */
 function load() {
-  if (wasm) return wasm;
+  if (wasm && !stale) return wasm;
+  if (wasm) {
+    // after a trap: a fresh instance when the glue can be evaluated again (not inside a
+    // bundle, where it is inlined); else the old one, which a stack overflow leaves usable
+    stale = false;
+    try {
+      wasm = reload();
+      instances += 1;
+    } catch {
+      // keep the current instance
+    }
+    return wasm;
+  }
   try {
     wasm = require(WASM_GLUE);
   } catch (error) {
-    throw new GitopsBumpError(
-      'gitops-bump: the wasm core is not built (pkg/wasm/node/ is missing); run `bash pkg/scripts/build-wasm.sh`',
-      { kind: 'internal', cause: error },
-    );
+    throw loadError(error);
   }
+  instances += 1;
   return /** @type {Record<string, Function>} */ (wasm);
 }
 
 /**
- * Calls one wasm export, turning what it throws into a GitopsBumpError.
+ * Evaluates the wasm glue again, which instantiates the module anew (new memory, new
+ * stack, new borrow flags).
+ * @returns {Record<string, Function>}
+ */
+function reload() {
+  const glue = require.resolve(WASM_GLUE);
+  delete require.cache[glue];
+  return require(glue);
+}
+
+/**
+ * The error for a core that cannot be loaded: "not built" when the build is missing, else
+ * the real cause.
+ * @param {unknown} error
+ * @returns {GitopsBumpError}
+ */
+function loadError(error) {
+  const e = /** @type {NodeJS.ErrnoException} */ (error);
+  if (e?.code === 'MODULE_NOT_FOUND' || (e?.code === 'ENOENT' && /gitops_bump/.test(String(e.message)))) {
+    return new GitopsBumpError(
+      'gitops-bump: the wasm core is not built (pkg/wasm/node/ is missing); run `bash pkg/scripts/build-wasm.sh`',
+      { kind: 'internal', cause: error },
+    );
+  }
+  const message = String(e?.message ?? error);
+  const help = /out of memory|allocate/i.test(message)
+    ? '\n  = help: a wasm instance needs several GB of virtual address space (V8 reserves it up front); raise the limit (ulimit -v, a container memory limit) or run where more is available'
+    : '';
+  return new GitopsBumpError(`gitops-bump: cannot load the wasm core: ${message}${help}`, { kind: 'internal', cause: error });
+}
+
+/**
+ * Marks the current wasm instance as suspect after a trap, which can leave its memory,
+ * stack pointer or borrow flags in a state where later calls fail too: the next call
+ * loads a fresh one.
+ */
+function discard() {
+  stale = true;
+}
+
+/**
+ * True when `error` is a trap of the wasm instance (or a JS error raised while it ran,
+ * such as a stack overflow), rather than an error the core returned on purpose.
+ * @param {unknown} error
+ * @returns {boolean}
+ */
+export function isTrap(error) {
+  if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) return true;
+  // a Rust panic reaches JS as an Error with the panic text (console_error_panic_hook)
+  return error instanceof Error && !(error instanceof TypeError) && !('kind' in error);
+}
+
+/**
+ * How many wasm instances this process has loaded: 1 after the first call, one more
+ * after each trap.
+ * @returns {number}
+ */
+export function instanceCount() {
+  return instances;
+}
+
+/**
+ * Calls one wasm export, turning what it throws into a GitopsBumpError. After a trap the
+ * instance is replaced, so one bad input never breaks the next call.
  * @param {string} name export name (camelCase, as in the contract)
  * @param {unknown[]} args
  * @returns {any}
@@ -48,8 +127,24 @@ function call(name, args) {
   try {
     return fn(...args);
   } catch (error) {
-    throw fromCoreError(error);
+    if (!isTrap(error)) throw fromCoreError(error);
+    discard();
+    throw trapError(error);
   }
+}
+
+/**
+ * The error reported for a trap: what stopped the core, and the likely cause.
+ * @param {unknown} error
+ * @returns {GitopsBumpError}
+ */
+function trapError(error) {
+  const message = error instanceof Error ? error.message : String(error);
+  const deep = /call stack|stack overflow|recursion|out of bounds|unreachable/i.test(message);
+  return new GitopsBumpError(
+    `the core stopped (${message})${deep ? '; the input is probably nested too deeply (thousands of levels)' : ''}; nothing was written, and the next call uses a fresh instance`,
+    { kind: 'internal', cause: error, hint: deep ? 'flatten the YAML or the key path; real config files are a few dozen levels deep at most' : undefined },
+  );
 }
 
 /** @typedef {import('./index.js').EditResult} EditResult */

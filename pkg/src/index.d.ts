@@ -184,6 +184,8 @@ export interface FileEditResult {
 export interface DryRunOption {
   /** compute, write nothing */
   dryRun?: boolean;
+  /** refuse files larger than this many bytes (default 256 MB) */
+  maxFileSize?: number;
 }
 
 /** Sets the scalar at `path`, changing only its bytes. */
@@ -217,7 +219,7 @@ export function applyEditsInFile(file: string, edits: EditRequest[], options?: D
 /** {@link setImage} on a file or overlay directory; checks the overlay uses the image unless `force`. */
 export function setImageInFile(file: string, spec: string, options?: { target?: ImageTarget; force?: boolean } & DryRunOption): FileEditResult;
 /** {@link getValue} on a file. */
-export function getValueInFile(file: string, path: string, options?: MatchOptions): Found[];
+export function getValueInFile(file: string, path: string, options?: MatchOptions & { maxFileSize?: number }): Found[];
 
 /** A plan entry as written in a plan file. */
 export type PlanEntry =
@@ -240,12 +242,12 @@ export interface PlanResult {
   unchanged: string[];
 }
 
-/** Applies a plan below `cwd`, all or nothing. */
-export function applyPlan(plan: Plan | unknown, options?: { cwd?: string; dryRun?: boolean }): PlanResult;
+/** Applies a plan below `cwd`, all or nothing; every target must resolve inside `root` (default `cwd`) unless `allowOutside`. */
+export function applyPlan(plan: Plan | unknown, options?: { cwd?: string; dryRun?: boolean; root?: string; allowOutside?: boolean; maxFileSize?: number }): PlanResult;
 /** Parses plan text (JSON, or YAML with every scalar a string). */
 export function parsePlan(text: string, options?: { format?: 'yaml' | 'json'; file?: string }): unknown;
 /** Reads and parses a plan file. */
-export function loadPlan(file: string): unknown;
+export function loadPlan(file: string, options?: { maxFileSize?: number }): unknown;
 /** Validates a plan; errors name `edits[i].field`. */
 export function validatePlan(plan: unknown): object[];
 /** A `{read, list}` file source over node:fs below `root`. */
@@ -253,7 +255,7 @@ export function nodeFileSource(root: string, pending?: Map<string, string>): Fil
 /** Writes a file atomically (temp file + rename, mode kept). */
 export function writeAtomic(file: string, text: string): void;
 /** Reads a file as exact UTF-8 text. */
-export function readText(file: string, display?: string): string;
+export function readText(file: string, display?: string, options?: { maxFileSize?: number }): string;
 /** A unified diff (`''` when equal). */
 export function unifiedDiff(before: string, after: string, options?: { fromFile?: string; toFile?: string; context?: number }): string;
 

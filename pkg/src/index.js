@@ -248,15 +248,17 @@ export function version() {
  * Runs one plan entry on one file and reshapes the outcome.
  * @param {string} file
  * @param {import('./plan.js').Entry} entry
- * @param {{dryRun?: boolean}} options
+ * @param {{dryRun?: boolean, maxFileSize?: number}} options
  * @returns {FileEditResult}
  */
 function editFile(file, entry, options) {
   const cwd = process.cwd();
-  const { changed, unchanged } = applyEntries([entry], { cwd, dryRun: options.dryRun ?? false });
+  // a file named by the caller is edited where it resolves (a running pipeline still
+  // confines it to its repository)
+  const { changed, unchanged } = applyEntries([entry], { cwd, dryRun: options.dryRun ?? false, root: null, maxFileSize: options.maxFileSize });
   if (changed.length > 0) return { ...changed[0], changed: true };
   // unchanged: report the text as it is
-  const before = readText(path.resolve(cwd, unchanged[0]), unchanged[0]);
+  const before = readText(path.resolve(cwd, unchanged[0]), unchanged[0], options);
   return { file: unchanged[0], changed: false, before, after: before, changes: [] };
 }
 
@@ -312,9 +314,10 @@ export function setImageInFile(file, spec, options = {}) {
  * {@link getValue} on a file.
  * @param {string} file
  * @param {string} path
- * @param {{all?: boolean, select?: string}} [options]
+ * @param {{all?: boolean, select?: string, maxFileSize?: number}} [options]
  * @returns {Found[]}
  */
 export function getValueInFile(file, path, options = {}) {
-  return core.getValue(readText(file), path, { ...options, file });
+  const { maxFileSize, ...rest } = options;
+  return core.getValue(readText(file, file, { maxFileSize }), path, { ...rest, file });
 }

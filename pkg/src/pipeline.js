@@ -5,7 +5,9 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GitCommandManager } from './git/command-manager.js';
+import { GitCommandManager, checkRemoteUrl } from './git/command-manager.js';
+import { trackPath } from './cleanup.js';
+import { withRepositoryRoot } from './files.js';
 import { createAuth, httpOrigin, tokenFromEnv } from './git/auth.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
@@ -91,7 +93,9 @@ export async function runPipeline({ cwd = process.cwd(), plan, apply, git = {} }
   if (typeof apply !== 'function') throw new TypeError('runPipeline: apply(workdir) is required');
   const o = normalize(git);
   if (o.dryRun || !(o.commit || o.push || o.pr || o.apiCommit || o.repo)) {
-    const res = await apply(cwd);
+    // nothing to commit: still nothing may leave the checkout (or, outside one, cwd)
+    const top = await new GitCommandManager({ cwd, env: o.env }).topLevel().catch(() => cwd);
+    const res = await withRepositoryRoot(await realpath(top), () => apply(cwd));
     return result(res, { workdir: cwd });
   }
   const run = new Run({ cwd, plan, apply, o });
@@ -182,7 +186,7 @@ class Run {
     // A URL with credentials in it: the password becomes the token (when none is set) and
     // the URL is used without it, so it is neither in argv nor in the clone's config.
     const { url, password } = splitCredentials(o.repo);
-    if (o.repo) o.repo = url;
+    if (o.repo) o.repo = checkRemoteUrl(url, '--repo');
     this.auth = createAuth({ token: tokenFromEnv(o.env, o.tokenEnv) ?? password, extraSecrets: [password] });
     this.log = (line) => o.log(this.auth.mask(line));
     this.debug = o.verbose || o.env.GITOPS_BUMP_DEBUG ? this.log : () => {};
@@ -235,7 +239,10 @@ class Run {
         .catch(() => {});
       await this.worktree.gm.exec(['worktree', 'prune'], { allowFailure: true }).catch(() => {});
     }
-    for (const d of this.tempDirs) await rm(d, { recursive: true, force: true }).catch(() => {});
+    for (const { dir, forget } of this.tempDirs) {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+      forget();
+    }
   }
 
   gm(cwd, remoteUrl = this.remoteUrl) {
@@ -244,7 +251,8 @@ class Run {
 
   async tempDir() {
     const d = await mkdtemp(path.join(tmpdir(), 'gitops-bump-'));
-    this.tempDirs.push(d);
+    // removed by cleanup(), or by the signal handler when the run is interrupted
+    this.tempDirs.push({ dir: d, forget: trackPath(d) });
     return d;
   }
 
@@ -289,6 +297,7 @@ class Run {
       this.rel = path.relative(this.root, real);
       this.remote = o.remote;
       this.remoteUrl = await probe.remoteUrlOf(o.remote);
+      if (this.remoteUrl) checkRemoteUrl(this.remoteUrl, `remote ${o.remote}`);
       await this.requireGit();
       this.git = this.gm(this.root);
       const current = await this.git.currentBranch();
@@ -360,7 +369,9 @@ class Run {
 
   /** Runs the plan in `root`; returns the apply result and the repo-relative files whose content changed. */
   async applyAt(git, root) {
-    const res = await this.apply(this.workdir(root));
+    // every file the apply reads or writes must resolve inside the repository, whatever
+    // apply function the caller gave (applyPlan and writeAtomic enforce it)
+    const res = await withRepositoryRoot(await realpath(root), () => this.apply(this.workdir(root)));
     const abs = (res?.changed ?? []).map((c) => path.resolve(this.workdir(root), c.file));
     const rel = [];
     for (const a of abs) {

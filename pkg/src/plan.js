@@ -20,11 +20,13 @@
  *
  * @module gitops-bump/plan
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as core from './core.js';
 import { GitopsBumpError, usageError } from './errors.js';
-import { nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+import { lockFiles } from './lock.js';
 import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 
@@ -93,10 +95,11 @@ export function parsePlan(text, options = {}) {
 /**
  * Reads and parses a plan file (`.json` is JSON, anything else YAML).
  * @param {string} file
+ * @param {{maxFileSize?: number}} [options]
  * @returns {unknown}
  */
-export function loadPlan(file) {
-  const text = readText(file);
+export function loadPlan(file, options = {}) {
+  const text = readText(file, file, options);
   return parsePlan(text, { file, format: file.endsWith('.json') ? 'json' : undefined });
 }
 
@@ -223,105 +226,126 @@ export function normalizeValue(value, type, fail = ({ field, message }) => usage
  */
 
 /**
- * Computes the outcome of every entry, without writing. Files edited by several entries
- * are edited in plan order; the overlay checks and scans of later entries see the earlier
- * entries' edits.
+ * @typedef {object} ApplyOptions
+ * @property {string} cwd directory the plan's paths are relative to
+ * @property {boolean} [dryRun] compute and report, write nothing
+ * @property {string | null} [root] every target must resolve (symlinks followed) inside
+ *   this directory; null: anywhere (on top of this, a running pipeline's repository)
+ * @property {number} [maxFileSize] bytes; larger files are refused
+ */
+
+/** Real path of each outcome, for writing (kept off the reported records). */
+const realPaths = new WeakMap();
+
+/**
+ * Computes the outcome of every entry, without writing. Every target is resolved to its
+ * real path and checked against the allowed roots first; files are keyed by real path,
+ * so a plan naming a file twice (for instance through a symlink and directly) edits it
+ * in plan order. The overlay checks and scans of later entries see the earlier entries'
+ * edits.
  * @param {Entry[]} entries
  * @param {string} cwd
+ * @param {Omit<ApplyOptions, 'cwd' | 'dryRun'>} [options]
  * @returns {FileOutcome[]} one record per file touched, in first-touched order
  */
-export function computeEntries(entries, cwd) {
-  /** @type {Map<string, FileOutcome>} absolute path -> outcome */
+export function computeEntries(entries, cwd, options = {}) {
+  const roots = allowedRoots(options.root);
+  const limits = { maxFileSize: options.maxFileSize };
+  /** @type {Map<string, FileOutcome>} real path -> outcome */
   const files = new Map();
-  /** @type {Map<string, string>} path relative to cwd -> pending text, for the core's file source */
+  /** @type {Map<string, string>} real path -> pending text, for the core's file source */
   const pending = new Map();
-  const source = nodeFileSource(cwd, pending);
+  const source = nodeFileSource(cwd, pending, limits);
   const rel = (/** @type {string} */ abs) => normalize(path.relative(cwd, abs));
 
-  /** @param {string} abs @param {string} display */
-  const current = (abs, display) => {
-    let record = files.get(abs);
+  /** @param {string} named path as named (relative to cwd) @param {string} display @returns {[string, FileOutcome]} */
+  const current = (named, display) => {
+    const real = containedPath(path.resolve(cwd, named), display, roots);
+    let record = files.get(real);
     if (!record) {
-      const before = readText(abs, display);
+      const before = readText(real, display, limits);
       record = { file: display, before, after: before, changes: [] };
-      files.set(abs, record);
+      files.set(real, record);
+      realPaths.set(record, real);
     }
-    return record;
+    return [real, record];
   };
-  /** @param {string} abs @param {FileOutcome} record @param {{text: string, changes: object[]}} result */
-  const update = (abs, record, result) => {
+  /** @param {string} real @param {FileOutcome} record @param {{text: string, changes: object[]}} result */
+  const update = (real, record, result) => {
     record.after = result.text;
     record.changes.push(...result.changes);
-    pending.set(rel(abs), result.text);
+    pending.set(real, result.text);
+  };
+  /** Calls the core; a missing file it reports may really be one the file source refused. */
+  const viaSource = (/** @type {() => any} */ fn) => {
+    source.refused.length = 0;
+    try {
+      return fn();
+    } catch (error) {
+      throw source.refused[0] ?? error;
+    }
   };
 
   for (const entry of entries) {
     if (entry.op === 'promote') {
       // TO's own files, recomputed from FROM as the files are now (a re-applied plan
       // promotes what FROM runs on the fresh head)
-      for (const f of computePromotion(entry.from, entry.to, entry.images, context(cwd, cwd, pending)).files) {
-        const abs = path.resolve(cwd, f.file);
-        update(abs, current(abs, f.file), f);
+      const promotion = computePromotion(entry.from, entry.to, entry.images, context(cwd, cwd, pending));
+      for (const f of promotion.files) {
+        const [real, record] = current(f.file, f.file);
+        update(real, record, f);
       }
       continue;
     }
     if (entry.op === 'scan') {
       const dir = rel(path.resolve(cwd, entry.dir));
-      const result = core.scanImage(dir, entry.spec, source);
+      const result = viaSource(() => core.scanImage(dir, entry.spec, source));
+      const seen = new Set();
       for (const f of result.files) {
-        const abs = path.resolve(cwd, f.file);
-        update(abs, current(abs, f.file), f);
+        const [real, record] = current(f.file, f.file);
+        if (seen.has(real)) continue; // the same real file under a second name
+        seen.add(real);
+        update(real, record, f);
       }
       continue;
     }
     if (entry.op === 'image') {
       // the core resolves a directory to its kustomization and runs the overlay check
-      // (unless force) through the same file source, so it sees earlier entries' edits;
-      // it reads below the target's repository (root.js), as `../../base` leaves cwd
+      // (unless force) through a file source over the same pending texts, so it sees
+      // earlier entries' edits; it reads below the target's repository (root.js), as
+      // `../../base` leaves cwd, and nothing a symlink points to outside it
       const target = path.resolve(cwd, entry.file);
+      containedPath(target, normalize(entry.file), roots);
       const base = overlayRoot(target);
+      const overlaySource = nodeFileSource(base, pending, limits);
       let result;
       try {
-        result = core.imageEdit(normalize(path.relative(base, target)), entry.spec, rebased(source, cwd, base), { target: entry.target, force: entry.force });
+        result = core.imageEdit(normalize(path.relative(base, target)), entry.spec, overlaySource, { target: entry.target, force: entry.force });
       } catch (error) {
-        throw rebasedError(error, cwd, base);
+        throw rebasedError(overlaySource.refused[0] ?? error, cwd, base);
       }
       const abs = path.resolve(base, result.file);
-      update(abs, current(abs, rel(abs)), result);
+      const [real, record] = current(abs, rel(abs));
+      update(real, record, result);
       continue;
     }
     const display = normalize(entry.file);
-    const abs = path.resolve(cwd, entry.file);
-    const record = current(abs, display);
+    const [real, record] = current(entry.file, display);
     const text = record.after;
-    const options = { file: display };
+    const opts = { file: display };
     switch (entry.op) {
       case 'set':
-        update(abs, record, core.setValue(text, entry.path, entry.value, { ...options, type: entry.type, create: entry.create, all: entry.all, select: entry.select }));
+        update(real, record, core.setValue(text, entry.path, entry.value, { ...opts, type: entry.type, create: entry.create, all: entry.all, select: entry.select }));
         break;
       case 'remove':
-        update(abs, record, core.removeValue(text, entry.path, { ...options, all: entry.all, select: entry.select }));
+        update(real, record, core.removeValue(text, entry.path, { ...opts, all: entry.all, select: entry.select }));
         break;
       case 'edits':
-        update(abs, record, core.applyEdits(text, entry.edits, options));
+        update(real, record, core.applyEdits(text, entry.edits, opts));
         break;
     }
   }
   return [...files.values()];
-}
-
-/**
- * A file source whose paths are relative to `base`, over one whose paths are relative to
- * `cwd` (so both see the same pending texts).
- * @param {import('./index.js').FileSource} source
- * @param {string} cwd
- * @param {string} base
- * @returns {import('./index.js').FileSource}
- */
-function rebased(source, cwd, base) {
-  if (base === cwd) return source;
-  const at = (/** @type {string} */ p) => normalize(path.relative(cwd, path.resolve(base, p)));
-  return { read: (p) => source.read(at(p)), list: (p) => source.list(at(p)) };
 }
 
 /**
@@ -342,20 +366,20 @@ function rebasedError(error, cwd, base) {
 /**
  * Writes every changed file atomically. When one write fails, the files already written
  * are put back to their old text (best effort) and the error is re-thrown.
- * @param {{abs: string, record: FileOutcome}[]} writes
+ * @param {FileOutcome[]} records
  */
-function writeAll(writes) {
-  /** @type {{abs: string, record: FileOutcome}[]} */
+function writeAll(records) {
+  /** @type {FileOutcome[]} */
   const done = [];
   try {
-    for (const w of writes) {
-      writeAtomic(w.abs, w.record.after);
-      done.push(w);
+    for (const record of records) {
+      writeAtomic(realPaths.get(record), record.after);
+      done.push(record);
     }
   } catch (error) {
-    for (const w of done.reverse()) {
+    for (const record of done.reverse()) {
       try {
-        writeAtomic(w.abs, w.record.before);
+        writeAtomic(realPaths.get(record), record.before);
       } catch {
         // keep the original error; nothing better can be done here
       }
@@ -373,30 +397,67 @@ function writeAll(writes) {
 /**
  * Applies a plan to the files below `cwd`: all or nothing. Every new text is computed
  * (and self-checked by the core) first; files are written only when every entry
- * succeeded, each atomically.
+ * succeeded, each atomically, while holding a lock per file against other gitops-bump
+ * processes. Every target must resolve inside `root` (default: `cwd` outside a pipeline;
+ * `allowOutside` lifts it) and, inside a running pipeline, inside its repository.
  * @param {unknown} plan a parsed plan (`{edits: [...]}` or a list), see {@link parsePlan}
- * @param {{cwd?: string, dryRun?: boolean}} [options]
+ * @param {{cwd?: string, dryRun?: boolean, root?: string, allowOutside?: boolean, maxFileSize?: number}} [options]
  * @returns {PlanResult}
  * @throws {GitopsBumpError} on the first entry that fails; nothing is written then
  */
 export function applyPlan(plan, options = {}) {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const entries = validatePlan(plan);
-  return applyEntries(entries, { cwd, dryRun: options.dryRun ?? false });
+  // default: cwd, or inside a running pipeline its repository (which always applies)
+  const fallback = activeRepositoryRoot() ? null : cwd;
+  const root = options.allowOutside ? null : options.root !== undefined ? path.resolve(cwd, options.root) : fallback;
+  return applyEntries(entries, { cwd, dryRun: options.dryRun ?? false, root, maxFileSize: options.maxFileSize });
+}
+
+/** How often a plan is recomputed when another process changed its files meanwhile. */
+const CONFLICT_ATTEMPTS = 50;
+
+/**
+ * {@link applyPlan} over already validated entries. Compare-and-swap under per-file
+ * locks: after computing, the changed files are locked and re-read; when another process
+ * changed one since it was read, the plan is computed again on the fresh text, so no
+ * update is reported that is not on disk.
+ * @param {Entry[]} entries
+ * @param {ApplyOptions} options
+ * @returns {PlanResult}
+ */
+export function applyEntries(entries, { cwd, dryRun = false, root = null, maxFileSize }) {
+  for (let attempt = 1; ; attempt += 1) {
+    const outcomes = computeEntries(entries, cwd, { root, maxFileSize });
+    const changed = outcomes.filter((r) => r.after !== r.before);
+    const unchanged = outcomes.filter((r) => r.after === r.before).map((r) => r.file);
+    if (dryRun || changed.length === 0) return { changed, unchanged };
+    const release = lockFiles(changed.map((r) => /** @type {string} */ (realPaths.get(r))));
+    try {
+      const moved = changed.find((r) => !sameText(/** @type {string} */ (realPaths.get(r)), r.before));
+      if (!moved) {
+        writeAll(changed);
+        return { changed, unchanged };
+      }
+      if (attempt >= CONFLICT_ATTEMPTS) {
+        throw new GitopsBumpError(`${moved.file}: changed by another process ${attempt} times while being edited; nothing was written`, { kind: 'io', file: moved.file });
+      }
+    } finally {
+      release();
+    }
+  }
 }
 
 /**
- * {@link applyPlan} over already validated entries.
- * @param {Entry[]} entries
- * @param {{cwd: string, dryRun: boolean}} options
- * @returns {PlanResult}
+ * True when the file still holds `text` (false when it changed or vanished).
+ * @param {string} real
+ * @param {string} text
+ * @returns {boolean}
  */
-export function applyEntries(entries, { cwd, dryRun }) {
-  const outcomes = computeEntries(entries, cwd);
-  const changed = outcomes.filter((r) => r.after !== r.before);
-  const unchanged = outcomes.filter((r) => r.after === r.before).map((r) => r.file);
-  if (!dryRun) {
-    writeAll(changed.map((record) => ({ abs: path.resolve(cwd, record.file), record })));
+function sameText(real, text) {
+  try {
+    return fs.readFileSync(real).equals(Buffer.from(text, 'utf8'));
+  } catch {
+    return false;
   }
-  return { changed, unchanged };
 }

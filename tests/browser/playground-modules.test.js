@@ -22,7 +22,7 @@ const PRODUCTION = 'apps/api/overlays/production/kustomization.yaml';
 
 /** The snippet state of the page's defaults, with `over` on top. */
 function state(over) {
-  return { mode: 'set', file: 'charts/api/values.yaml', path: 'image.tag', value: '1.10', type: 'string', create: false, select: '', all: false, spec: '', force: false, ...over };
+  return { mode: 'set', file: 'charts/api/values.yaml', path: 'image.tag', value: '1.10', type: 'auto', create: false, select: '', all: false, spec: '', force: false, ...over };
 }
 
 describe('Repo', () => {
@@ -65,6 +65,9 @@ describe('pipeline snippets', () => {
     assert.equal(shellWord("it's"), `'it'\\''s'`);
     assert.equal(shellWord(''), "''");
     assert.equal(shellWord('--all'), "'--all'");
+    // auto is the CLI's own default (no flag); a chosen type, string included, is passed on
+    assert.equal(cliSnippet(state({})), 'gitops-bump set charts/api/values.yaml image.tag 1.10');
+    assert.equal(cliSnippet(state({ type: 'string' })), 'gitops-bump set charts/api/values.yaml image.tag 1.10 --type string');
     assert.equal(cliSnippet(state({ type: 'int', value: '3', path: 'replicaCount', create: true, select: 'kind=Deployment', all: true })),
       'gitops-bump set charts/api/values.yaml replicaCount 3 --type int --create --select kind=Deployment --all');
     assert.equal(cliSnippet(state({ mode: 'image', file: PRODUCTION, spec: 'ghcr.io/acme/api:1.10', force: true })),

@@ -61,7 +61,9 @@ const path = env.PARAM_PATH ?? '';
 if (file || path) {
   if (!file) fail('`path` needs `file`: the YAML file in which to set it');
   if (!path) fail('`file` needs `path`: the key path of the value to set, e.g. image.tag');
-  const edit = { file, set: path, value: env.PARAM_VALUE ?? '', type: env.PARAM_TYPE || 'string', create: yes(env.PARAM_CREATE), all: yes(env.PARAM_ALL) };
+  const edit = { file, set: path, value: env.PARAM_VALUE ?? '', create: yes(env.PARAM_CREATE), all: yes(env.PARAM_ALL) };
+  // auto (the default) is the CLI's own default: no type in the plan
+  if (env.PARAM_TYPE && env.PARAM_TYPE !== 'auto') edit.type = env.PARAM_TYPE;
   if (env.PARAM_SELECT) edit.select = env.PARAM_SELECT;
   edits.push(edit);
 }
@@ -211,7 +213,7 @@ absolute() {
 }
 
 bump_main() {
-  local mode="${PARAM_MODE:-push}" url="" work="$PWD" tmp plan report where code=0
+  local mode="${PARAM_MODE:-push}" url="" work="$PWD" tmp plan report where code=0 own=()
   if ! command -v gitops-bump >/dev/null 2>&1; then
     printf 'gitops-bump: the CLI is not on the PATH; run the install command first\n' >&2
     return 2
@@ -232,6 +234,9 @@ bump_main() {
   else
     plan="$tmp/plan.json"
     plan_json >"$plan" || return $?
+    # the orb wrote this plan from its parameters: its files are named as on a command
+    # line, relative to the working directory, not to the plan's temporary directory
+    own=(--allow-outside-plan-dir)
   fi
   report="$tmp/report.json"
   if [[ -n "${PARAM_REPORT_FILE:-}" ]]; then
@@ -251,7 +256,7 @@ bump_main() {
     clone_repository "$url" "${PARAM_BRANCH:-}" "$tmp/repo" || return 3
     work="$tmp/repo"
   fi
-  (cd "$work" && gitops-bump "${EDIT[@]}" --json "${FLAGS[@]}") >"$report" || code=$?
+  (cd "$work" && gitops-bump "${EDIT[@]}" --json "${own[@]}" "${FLAGS[@]}") >"$report" || code=$?
   print_summary "$report" "$mode" "$where" "$code" || { [[ $code -ne 0 ]] || code=1; }
   [[ -z "${PARAM_REPORT_FILE:-}" ]] || printf 'report written to %s\n' "$report"
   return "$code"

@@ -3,11 +3,21 @@
 // Every call is an argument array given to child_process.spawn (never a shell string);
 // the child runs with GIT_TERMINAL_PROMPT=0 and an empty GIT_ASKPASS so it can never wait
 // for a password; the token (if any) reaches it only through GIT_CONFIG_* variables built
-// by Auth; every message that leaves this module is passed through auth.mask().
+// by Auth; every message that leaves this module is passed through auth.mask(). Only the
+// transports of ALLOWED_PROTOCOLS are allowed (GIT_ALLOW_PROTOCOL), every call has a
+// timeout, and every child leads its own process group, stopped as a whole on a timeout
+// or when the CLI is interrupted.
 
 import { spawn } from 'node:child_process';
-import { GitError } from './errors.js';
+import { GitError, PipelineError } from './errors.js';
 import { createAuth } from './auth.js';
+import { stopChild, trackChild } from '../cleanup.js';
+
+/** Transports git may use (git's names; `file` covers local paths). */
+export const ALLOWED_PROTOCOLS = Object.freeze(['https', 'ssh', 'file']);
+
+/** Default limit of one git call, in milliseconds (GITOPS_BUMP_GIT_TIMEOUT overrides, in seconds). */
+export const DEFAULT_GIT_TIMEOUT_MS = 300_000;
 
 const STRIP_ENV = ['GIT_ASKPASS', 'SSH_ASKPASS', 'GIT_CURL_VERBOSE', 'GIT_TRACE_CURL', 'GIT_TRACE_CURL_NO_DATA'];
 
@@ -20,8 +30,10 @@ export class GitCommandManager {
    * @param {NodeJS.ProcessEnv} [options.env] base environment (default process.env)
    * @param {(line: string) => void} [options.log] debug log (receives masked text)
    * @param {string} [options.gitPath] git executable (default `git` from PATH)
+   * @param {number} [options.timeoutMs] limit of one call (default: GITOPS_BUMP_GIT_TIMEOUT seconds, else 300 s)
    */
-  constructor({ cwd, auth = createAuth(), remoteUrl = null, env = process.env, log, gitPath = 'git' }) {
+  constructor({ cwd, auth = createAuth(), remoteUrl = null, env = process.env, log, gitPath = 'git', timeoutMs }) {
+    this.timeoutMs = timeoutMs ?? gitTimeoutMs(env);
     this.cwd = cwd;
     this.auth = auth;
     this.remoteUrl = remoteUrl;
@@ -45,6 +57,7 @@ export class GitCommandManager {
       GCM_INTERACTIVE: 'never',
       GIT_TRACE_REDACT: '1',
       LC_ALL: 'C',
+      GIT_ALLOW_PROTOCOL: allowedProtocols(this.remoteUrl).join(':'),
     });
     Object.assign(env, this.auth.gitConfigEnv(this.remoteUrl, env), extra);
     return env;
@@ -71,15 +84,35 @@ export class GitCommandManager {
         stdio: ['pipe', 'pipe', 'pipe'],
         shell: false,
         windowsHide: true,
+        detached: true, // its own process group: a timeout or a signal stops git's helpers too
       });
+      trackChild(child);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stopChild(child, 'SIGTERM');
+        setTimeout(() => stopChild(child, 'SIGKILL'), 2000).unref();
+      }, this.timeoutMs);
       const out = [];
       const err = [];
       child.stdout.on('data', (d) => out.push(d));
       child.stderr.on('data', (d) => err.push(d));
       child.on('error', (e) => {
+        clearTimeout(timer);
         reject(new GitError(this.auth.mask(`cannot run git ${shown}: ${e.message}`), { args }));
       });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (timedOut) {
+          reject(
+            new GitError(`git ${shown} timed out after ${Math.round(this.timeoutMs / 1000)} s and was stopped (raise GITOPS_BUMP_GIT_TIMEOUT, in seconds, if the remote is just slow)`, {
+              args,
+              exitCode: code ?? 128,
+              code: 'timeout',
+            }),
+          );
+          return;
+        }
         const stdout = raw ? Buffer.concat(out) : this.auth.mask(Buffer.concat(out).toString('utf8'));
         const stderr = this.auth.mask(Buffer.concat(err).toString('utf8'));
         const exitCode = code ?? 128;
@@ -239,6 +272,56 @@ export class GitCommandManager {
     args.push('--', url, dir);
     await this.exec(args);
   }
+}
+
+/**
+ * The limit of one git call from the environment (GITOPS_BUMP_GIT_TIMEOUT, seconds).
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {number} milliseconds
+ */
+function gitTimeoutMs(env) {
+  const s = Number(env.GITOPS_BUMP_GIT_TIMEOUT);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_GIT_TIMEOUT_MS;
+}
+
+/**
+ * The transports git may use for `remoteUrl`: https, ssh and file, plus plain http for a
+ * loopback remote (a local test server; nothing leaves the machine).
+ * @param {string|null|undefined} remoteUrl
+ * @returns {string[]}
+ */
+function allowedProtocols(remoteUrl) {
+  return isLoopbackHttp(remoteUrl) ? [...ALLOWED_PROTOCOLS, 'http'] : [...ALLOWED_PROTOCOLS];
+}
+
+/** @param {string|null|undefined} url @returns {boolean} */
+function isLoopbackHttp(url) {
+  return /^http:\/\/(?:[^/@]*@)?(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?(?:\/|$)/i.test(String(url ?? ''));
+}
+
+/**
+ * Checks a remote URL before git sees it: https://, ssh://, scp-style `user@host:path`,
+ * file:// and local paths are allowed (plain http:// only to a loopback address); any
+ * other transport (`ext::`, `fd::`, `git://`, a remote helper) and an argument that git
+ * would read as an option are refused.
+ * @param {string} url
+ * @param {string} what how the caller names it in errors (`--repo`, `remote origin`)
+ * @returns {string} the URL
+ * @throws {PipelineError} usage (exit code 2)
+ */
+export function checkRemoteUrl(url, what) {
+  const s = String(url ?? '');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(s)?.[1]?.toLowerCase();
+  const ok = scheme
+    ? ['https', 'ssh', 'git+ssh', 'ssh+git', 'file'].includes(scheme) || isLoopbackHttp(s)
+    : !s.startsWith('-') && !s.includes('::') && s !== '' && !/^[a-z][a-z0-9+.-]*::/i.test(s);
+  if (!ok || /[\0\n\r]/.test(s)) {
+    throw new PipelineError(
+      `${what}: ${JSON.stringify(s)} is not an allowed remote: use https://, ssh://, user@host:path, file:// or a local path`,
+      { code: 'usage', details: { exitCode: 2 } },
+    );
+  }
+  return s;
 }
 
 /** Rejections that mean "the remote ref moved under us": fetch, re-apply, retry. */

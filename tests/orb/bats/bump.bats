@@ -51,6 +51,14 @@ argv() { tr '\0' '\n' <"$BATS_TEST_TMPDIR/argv"; }
   [ "$(node -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).edits))' "$output")" = '[{"scan":".","image":"a:1"}]' ]
 }
 
+@test "plan_json: type auto (the default) leaves the type to the CLI; another type is passed on" {
+  run env PARAM_FILE=values.yaml PARAM_PATH=replicaCount PARAM_VALUE=5 PARAM_TYPE=auto bash -c "source '$SCRIPT'; plan_json"
+  [ "$status" -eq 0 ]
+  [ "$(node -e 'console.log(String("type" in JSON.parse(process.argv[1]).edits[0]))' "$output")" = false ]
+  run env PARAM_FILE=values.yaml PARAM_PATH=replicaCount PARAM_VALUE=5 PARAM_TYPE=int bash -c "source '$SCRIPT'; plan_json"
+  [ "$(node -e 'console.log(JSON.parse(process.argv[1]).edits[0].type)' "$output")" = int ]
+}
+
 @test "plan_json: a value is carried verbatim, with its type and options" {
   value=$'1.10 $(id) `id`; "q" \'s\'\nline2'
   run env PARAM_FILE=values.yaml PARAM_PATH=image.tag PARAM_VALUE="$value" PARAM_TYPE=string PARAM_CREATE=true PARAM_SELECT=kind=Deployment bash -c "source '$SCRIPT'; plan_json"
