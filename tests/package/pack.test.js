@@ -29,7 +29,7 @@ function cleanEnv() {
  * Runs a command and returns its output; fails the test with the output when it fails.
  * @param {string} cmd @param {string[]} args @param {{cwd: string, timeout?: number}} options
  */
-function run(cmd, args, { cwd, timeout = 180_000 }) {
+function run(cmd, args, { cwd, timeout = 300_000 }) {
   const r = spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')} (in ${cwd}) failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
