@@ -45,6 +45,10 @@ export const INPUT_DEFAULTS = Object.freeze({
   retries: '5',
   'check-overlay': 'true',
   'fail-if-unchanged': 'false',
+  'promote-from': '',
+  'promote-to': '',
+  'promote-images': '',
+  status: '',
 });
 
 /**
@@ -181,6 +185,18 @@ export const EDIT_SOURCES = {
       return edits;
     });
   },
+  promote(env) {
+    const from = getInput(env, 'promote-from');
+    const to = getInput(env, 'promote-to');
+    if (!from && !to) return [];
+    if (!from || !to) throw new InputError(from ? 'promote-to' : 'promote-from', 'is empty: a promotion needs both promote-from and promote-to');
+    const images = lines(getInput(env, 'promote-images')).flatMap((l) => l.split(/\s+/));
+    return about('promote-images', () => {
+      const edits = [{ promote: to, from, images }];
+      validatePlan(edits);
+      return edits;
+    });
+  },
   plan(env, { workspace }) {
     const file = getInput(env, 'plan');
     if (!file) return [];
@@ -239,6 +255,8 @@ export function repositorySource(repository, serverUrl) {
  * @property {boolean} preview true in dry-run: nothing is written
  * @property {Record<string, any>} git the git options of runPipeline (without env and log)
  * @property {string[]} warnings inputs given that the mode does not read
+ * @property {{from: string, to: string, images: string[]} | null} promotion the promote-* inputs
+ * @property {string[]} status the environments of the status input
  */
 
 /**
@@ -276,7 +294,11 @@ export function readInputs(env) {
   const checkOverlay = getBoolean(env, 'check-overlay');
   const edits = Object.values(EDIT_SOURCES).flatMap((read) => read(env, { workspace, checkOverlay }));
   if (!edits.length) {
-    throw new InputError('images', "is empty, and so are 'set' and 'plan': give at least one image (name=newName:newTag), a 'set' list or a 'plan' file");
+    throw new InputError('images', "is empty, and so are 'set', 'plan' and 'promote-from': give at least one image (name=newName:newTag), a 'set' list, a 'plan' file or a promotion");
+  }
+  const promotion = edits.find((e) => 'promote' in e);
+  if (promotion && edits.length > 1) {
+    throw new InputError('promote-from', "stands alone: give either a promotion or images/set/plan, not both");
   }
 
   const token = getInput(env, 'token');
@@ -311,6 +333,8 @@ export function readInputs(env) {
     serverUrl,
     failIfUnchanged,
     preview: Boolean(spec.preview),
+    promotion: promotion ? { from: promotion.from, to: promotion.promote, images: promotion.images } : null,
+    status: lines(getInput(env, 'status')),
     warnings,
     git: {
       ...spec.git,
@@ -321,7 +345,7 @@ export function readInputs(env) {
       // an API commit without an author is authored by the token's owner (as GitHub signs it)
       author: mode === 'api-commit' && authorName === BOT_NAME && authorEmail === BOT_EMAIL ? undefined : `${authorName} <${authorEmail}>`,
       retries: Number(retriesText),
-      title: optional('pr-title'),
+      title: optional('pr-title') ?? (promotion ? `Promote ${promotion.from} to ${promotion.promote}` : undefined),
       body: optional('pr-body'),
       labels,
       draft: prDraft,

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { runPipeline } from '../../pkg/src/pipeline.js';
 import { applyPlan } from '../../pkg/src/plan.js';
+import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { InputError, getInput, readInputs } from './inputs.js';
 import { failureSummary, outputs, summary } from './report.js';
@@ -30,18 +31,29 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     settings = readInputs(env);
     for (const w of settings.warnings) wf.warning(w);
     const s = settings;
+    /** @type {Seen} */
+    const seen = { promotion: undefined, status: undefined };
     const result = await wf.group(`gitops-bump: ${describe(s)}`, () =>
       runPipeline({
         cwd: s.repository ? s.workspace : path.join(s.workspace, s.workingDirectory),
         plan: s.plan,
-        apply: applier(s),
-        git: { ...s.git, tokenEnv: TOKEN_ENV, env: pipelineEnv(env, s.token), log: (line) => wf.line(line) },
+        apply: applier(s, seen),
+        git: {
+          ...s.git,
+          // a promotion's pull request shows its before/after table, computed where it was applied
+          body: s.git.body ?? (s.promotion ? () => seen.promotion : undefined),
+          tokenEnv: TOKEN_ENV,
+          env: pipelineEnv(env, s.token),
+          log: (line) => wf.line(line),
+        },
       }),
     );
-    for (const w of result.warnings ?? []) wf.warning(w, { title: 'gitops-bump' });
-    const values = outputs(result, s);
+    // the pipeline's warnings speak of its options; the workflow's author knows inputs
+    result.warnings = (result.warnings ?? []).map(inActionTerms);
+    for (const w of result.warnings) wf.warning(w, { title: 'gitops-bump' });
+    const values = outputs(result, s, seen);
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
-    wf.summary(summary(result, s));
+    wf.summary(summary(result, s) + extraSummary(seen, s));
     logResult(wf, values);
     if (s.failIfUnchanged && values.changed === 'false') {
       wf.error('nothing changed, and fail-if-unchanged is true: every value was already up to date', { title: 'gitops-bump: nothing changed' });
@@ -82,22 +94,48 @@ function pipelineEnv(env, token) {
 }
 
 /**
+ * What the last apply saw besides the edits: the promotion's before/after table
+ * (markdown) and the status table, read where the plan was applied.
+ * @typedef {{promotion: string | undefined, status: import('../../pkg/src/promote.js').Status | undefined}} Seen
+ */
+
+/**
  * The apply function the pipeline calls in its working tree. In a clone, the plan runs
  * in `working-directory` inside it; file names are given to the pipeline relative to the
- * clone's root and given back relative to `working-directory`.
+ * clone's root and given back relative to `working-directory`. A promotion's table is
+ * computed before the plan is applied, the status table after it.
  * @param {import('./inputs.js').Settings} s
+ * @param {Seen} seen
  * @returns {(workdir: string) => Promise<any>}
  */
-function applier(s) {
+function applier(s, seen) {
   const sub = s.repository && s.workingDirectory !== '.' ? s.workingDirectory.split(path.sep).join('/') : '';
   return async (workdir) => {
-    const res = applyPlan(s.plan, { cwd: sub ? path.join(workdir, sub) : workdir, dryRun: s.preview });
+    const cwd = sub ? path.join(workdir, sub) : workdir;
+    if (s.promotion) {
+      seen.promotion = renderPromotion(computePromotion(s.promotion.from, s.promotion.to, s.promotion.images, context(cwd, cwd)), 'markdown');
+    }
+    const res = applyPlan(s.plan, { cwd, dryRun: s.preview });
+    if (s.status.length > 0) seen.status = status(s.status, context(cwd, cwd));
     if (!sub) return res;
     return {
       changed: res.changed.map((c) => ({ ...c, file: path.posix.join(sub, c.file), planFile: c.file })),
       unchanged: res.unchanged.map((f) => path.posix.join(sub, f)),
     };
   };
+}
+
+/**
+ * The job summary's sections for a promotion and the status input.
+ * @param {Seen} seen
+ * @param {import('./inputs.js').Settings} s
+ * @returns {string}
+ */
+function extraSummary(seen, s) {
+  let out = '';
+  if (seen.promotion) out += `\n### ${seen.promotion.replace(/^Promote /, 'Promotion: ')}`;
+  if (seen.status) out += `\n### What runs where (${s.preview ? 'before this run: dry-run' : 'after this run'})\n\n${renderStatus(seen.status, 'markdown')}`;
+  return out;
 }
 
 /**

@@ -25,9 +25,10 @@ export const MAX_DIFF = 256 * 1024;
  * The outputs, as the strings the runner stores.
  * @param {Outcome} result
  * @param {{preview: boolean}} settings
+ * @param {{status?: object}} [seen] what the run read besides its edits (the status table)
  * @returns {Record<string, string>}
  */
-export function outputs(result, { preview }) {
+export function outputs(result, { preview }, seen = {}) {
   const changed = result.changed ?? [];
   const pr = pullRequestOf(result);
   return {
@@ -39,6 +40,7 @@ export function outputs(result, { preview }) {
     'pr-url': pr?.url ?? '',
     'pr-operation': pr?.operation ?? 'none',
     diff: truncate(diffOf(result)),
+    status: seen.status ? JSON.stringify(seen.status) : '',
   };
 }
 

@@ -20,8 +20,10 @@ const CONTRACT_INPUTS = [
   'images', 'targets', 'scan', 'set', 'plan', 'repository', 'branch', 'working-directory', 'token', 'mode',
   'commit-message', 'author-name', 'author-email', 'pr-title', 'pr-body', 'pr-labels', 'pr-base', 'pr-draft',
   'pr-branch', 'retries', 'check-overlay', 'fail-if-unchanged',
+  // promotion between environments, and the "what runs where" table
+  'promote-from', 'promote-to', 'promote-images', 'status',
 ];
-const CONTRACT_OUTPUTS = ['changed', 'changed-files', 'changes', 'commit-sha', 'pr-number', 'pr-url', 'pr-operation', 'diff'];
+const CONTRACT_OUTPUTS = ['changed', 'changed-files', 'changes', 'commit-sha', 'pr-number', 'pr-url', 'pr-operation', 'diff', 'status'];
 
 test('action.yml runs dist/index.js on node24 and declares the contract names', () => {
   assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js' });

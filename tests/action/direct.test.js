@@ -245,7 +245,7 @@ test('invalid inputs fail before anything runs, naming the input', async (t) => 
   const ws = repo.clone();
   const cases = [
     [{ images: 'ghcr.io/acme/api:1.10.0', mode: 'yolo' }, "Input 'mode' must be one of push, pull-request, api-commit, dry-run, got \"yolo\""],
-    [{}, "Input 'images' is empty, and so are 'set' and 'plan'"],
+    [{}, "Input 'images' is empty, and so are 'set', 'plan' and 'promote-from'"],
     [{ images: 'ghcr.io/acme/api:1.10.0', retries: 'many' }, "Input 'retries' must be a whole number from 0 to 100"],
     [{ images: 'ghcr.io/acme/api:1.10.0', 'check-overlay': 'yes' }, "Input 'check-overlay' must be true or false"],
     [{ images: 'ghcr.io/acme/api:1.10.0', mode: 'pull-request' }, "Input 'token' is empty: mode pull-request calls the GitHub API"],
@@ -320,4 +320,48 @@ test('scan: every reference to the image under the targets', async (t) => {
   const r = await runAction(t, { workspace: ws, inputs: { mode: 'dry-run', images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays', scan: 'true' } });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.deepEqual(JSON.parse(r.outputs['changed-files']).sort(), ['overlays/production/kustomization.yaml', 'overlays/staging/kustomization.yaml']);
+});
+
+test('promotion: the pull request changes only the target overlay, its body is the before/after table; status after the run', async (t) => {
+  const repo = configRepo(t);
+  const server = await withServer(t, repo);
+  const r = await runAction(t, {
+    workspace: tempDir(t, 'gb-app-'),
+    env: { GITHUB_API_URL: server.apiUrl },
+    inputs: {
+      repository: 'acme/config',
+      'server-url': `${server.url}/git`,
+      'promote-from': 'staging=overlays/staging',
+      'promote-to': 'production=overlays/production',
+      mode: 'pull-request',
+      status: 'staging=overlays/staging\nproduction=overlays/production',
+      token: TOKEN,
+    },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const [pr] = server.pulls('acme/config');
+  assert.equal(pr.title, 'Promote staging=overlays/staging to production=overlays/production');
+  assert.match(pr.body, /\| `ghcr\.io\/acme\/api` \| `ghcr\.io\/acme\/api:1\.10\.0-rc\.1` \| `ghcr\.io\/acme\/api:1\.9\.0` \| \*\*`ghcr\.io\/acme\/api:1\.10\.0-rc\.1`\*\* \|/);
+  assert.equal(git(repo.bare, ['diff', '--name-only', 'main', pr.head]), PROD);
+  assert.deepEqual(JSON.parse(r.outputs['changed-files']), [PROD]);
+  const st = JSON.parse(r.outputs.status);
+  assert.deepEqual(st.environments.map((e) => e.name), ['staging', 'production']);
+  const api = st.images.find((i) => i.image === 'ghcr.io/acme/api');
+  assert.equal(api.cells.production.image, 'ghcr.io/acme/api:1.10.0-rc.1', 'the status is read after the edit');
+  assert.equal(api.differs, false);
+  assert.match(r.summary, /### Promotion: staging → production\n\n\| image \| staging \| production before \| production after \|/);
+  assert.match(r.summary, /### What runs where \(after this run\)\n\n\| image \| staging \| production \|/);
+  assert.ok(!r.summary.includes('GITOPS_BUMP_TOKEN'), 'warnings speak of the inputs, not of the private variable');
+  assert.deepEqual(server.mismatches, []);
+});
+
+test('promotion inputs: both ends are needed, and a promotion stands alone', async (t) => {
+  const ws = configRepo(t).clone();
+  let r = await runAction(t, { workspace: ws, inputs: { 'promote-from': 'overlays/staging' } });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /Input 'promote-to' is empty: a promotion needs both promote-from and promote-to/);
+  r = await runAction(t, { workspace: ws, inputs: { 'promote-from': 'overlays/staging', 'promote-to': 'overlays/production', images: 'ghcr.io/acme/api:2.0.0' } });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /Input 'promote-from' stands alone/);
+  assert.equal(git(ws, ['status', '--porcelain']), '');
 });
