@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Times the README's main job, `bash scripts/demo`, on a fresh clone as a new machine of
+# Times the main job built from source, `bash scripts/demo --build` (setup, the wasm build
+# and the Action's bundle, then the demo), on a fresh clone as a new machine of
 # this kind would run it: a scratch HOME whose Rust toolchain is the machine image's
 # (rustc, cargo, rustfmt, clippy) but without anything scripts/setup installs — no wasm32
 # target, no wasm-bindgen-cli, an empty cargo registry and npm cache, no target/ dir.
 # Everything downloads from the registries and compiles, as on a fresh machine. Prints
 # setup's own step timings and a summary; the figures are recorded in docs/BENCHMARKS.md.
 #
-#   bash benches/setup-fresh.sh            # the main job (scripts/demo)
+#   bash benches/setup-fresh.sh            # the main job from source (scripts/demo --build)
 #   bash benches/setup-fresh.sh --test     # then also scripts/setup-test's installs, from
 #                                          # nothing but the machine-wide apt packages
 #   KEEP=1 bash benches/setup-fresh.sh     # keep the scratch dir (its path is printed)
@@ -65,7 +66,7 @@ fi
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 (cd "$scratch/repo" && /usr/bin/time -f '%e s wall, %U s user + %S s sys CPU' -o "$scratch/demo.time" \
-  "${fresh_env[@]}" bash scripts/demo) > "$scratch/demo.log" 2>&1 || status=$?
+  "${fresh_env[@]}" bash scripts/demo --build) > "$scratch/demo.log" 2>&1 || status=$?
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 grep -E '^(setup|build-wasm):' "$scratch/demo.log" || true
 
@@ -75,7 +76,7 @@ again=$((SECONDS - t))
 
 echo
 echo "== summary ($(nproc) cores)"
-echo "bash scripts/demo from nothing: $(cat "$scratch/demo.time"); load average before: $load_before, after: $load_after"
+echo "bash scripts/demo --build from nothing: $(cat "$scratch/demo.time"); load average before: $load_before, after: $load_after"
 echo "bash scripts/setup again (everything installed): ${again}s"
 if [[ $status -ne 0 ]] || ! grep -q 'ghcr.io/acme/api:1.10.0' "$scratch/demo.log"; then
   echo "setup-fresh: the demo failed (exit $status) or did not show the bumped image:" >&2
