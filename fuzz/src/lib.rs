@@ -290,9 +290,15 @@ pub fn edit_span(data: &[u8]) {
         ValueType::Int | ValueType::Float | ValueType::Bool => value.trim(),
         _ => value.as_str(),
     };
+    // A float is written in a form both YAML 1.1 and 1.2 read as a float (`1e3` becomes
+    // `1.0e+3`): compare the number, not the text.
+    let same_value = |read: Option<&str>| match (ty, read) {
+        (ValueType::Float, Some(r)) => r == want_value || same_float(r, want_value),
+        (_, r) => r == Some(want_value),
+    };
     assert!(
         got.len() == 1
-            && got[0].value.as_deref() == Some(want_value)
+            && same_value(got[0].value.as_deref())
             && (t.custom_tag || got[0].kind == kind_of(ty)),
         "{} reads back {:?} ({}), wanted {want_value:?} ({})\noutput:\n{new}",
         t.pointer,
@@ -300,6 +306,26 @@ pub fn edit_span(data: &[u8]) {
         got.first().map_or("-", |g| g.kind),
         kind_of(ty)
     );
+}
+
+/// Whether two YAML float texts (`1e3`, `1.0e+3`, `.inf`, `-.Inf`, `.nan`) are the same number.
+fn same_float(a: &str, b: &str) -> bool {
+    let parse = |s: &str| -> Option<f64> {
+        let t = s.trim();
+        match t.to_ascii_lowercase().trim_start_matches(['+', '-']) {
+            ".inf" => Some(if t.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }),
+            ".nan" => Some(f64::NAN),
+            _ => t.parse::<f64>().ok(),
+        }
+    };
+    match (parse(a), parse(b)) {
+        (Some(x), Some(y)) => x == y || (x.is_nan() && y.is_nan()),
+        _ => false,
+    }
 }
 
 /// Paths tried when the input brings none.
