@@ -31,6 +31,24 @@ function sample(t) {
   return dir;
 }
 
+/**
+ * A temp copy of the sample repository committed as a git repository whose `origin` is a
+ * bare repository holding it on main (the checkout tracks origin/main).
+ * @returns {{dir: string, remote: string}}
+ */
+function sampleWithRemote(t) {
+  const dir = sample(t);
+  const remote = path.join(tempTree(t), 'config.git');
+  git(dir, 'init', '--quiet', '--bare', remote);
+  git(dir, 'init', '--quiet');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '--quiet', '-m', 'config');
+  git(dir, 'remote', 'add', 'origin', remote);
+  git(dir, 'push', '--quiet', 'origin', 'HEAD:main');
+  git(dir, 'branch', '--quiet', '--set-upstream-to=origin/main');
+  return { dir, remote };
+}
+
 /** Every file below `dir` with its bytes (relative path -> Buffer). */
 function snapshotTree(dir) {
   const out = new Map();
@@ -177,15 +195,7 @@ test('refusals: an image FROM does not run, FROM = TO; nothing is written', (t) 
 });
 
 test('promote --push commits TO\'s file to a bare remote; the pull request body is the before/after table', (t) => {
-  const dir = sample(t);
-  const remote = path.join(tempTree(t), 'remote.git');
-  git(dir, 'init', '--quiet', '--bare', remote);
-  git(dir, 'init', '--quiet');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '--quiet', '-m', 'config');
-  git(dir, 'remote', 'add', 'origin', remote);
-  git(dir, 'push', '--quiet', 'origin', 'HEAD:main');
-  git(dir, 'branch', '--quiet', '--set-upstream-to=origin/main');
+  const { dir, remote } = sampleWithRemote(t);
 
   const r = run(dir, ['promote', 'overlays/staging', 'overlays/production', '--push', '--message', 'promote {images}']);
   assert.match(r.stdout, /pushed/);
@@ -212,13 +222,7 @@ test('a plan entry `promote:` is applied like any other edit', (t) => {
 });
 
 test('promote --repo --pr: the pull request against the local GitHub server carries the before/after table', async (t) => {
-  const seed = sample(t);
-  const remote = path.join(tempTree(t), 'config.git');
-  git(seed, 'init', '--quiet', '--bare', remote);
-  git(seed, 'init', '--quiet');
-  git(seed, 'add', '-A');
-  git(seed, 'commit', '--quiet', '-m', 'config');
-  git(seed, 'push', '--quiet', remote, 'HEAD:main');
+  const { dir: seed, remote } = sampleWithRemote(t);
   const token = 'ghs_promoteTestToken0123456789';
   const server = await startGitHubServer({ repos: { 'acme/config': remote }, token });
   t.after(() => server.close());
