@@ -152,6 +152,9 @@ export function readEnvironment(spec, ctx) {
   if (rels.length === 1 && ctx.source.list(rels[0]) !== null) {
     return kustomizeEnvironment(name, target, rels[0], ctx);
   }
+  if (rels.length === 1 && KUSTOMIZATION_FILES.includes(path.posix.basename(rels[0]))) {
+    return kustomizeEnvironment(name, target, path.posix.dirname(rels[0]), ctx);
+  }
   if (rels.length === 1) {
     const text = readRel(ctx, rels[0], parts[0]);
     if (/^kind:\s*Application\s*$/m.test(text)) return argocdEnvironment(name, target, rels[0], text, ctx);
@@ -286,6 +289,9 @@ function lineOf(text, needle) {
   const i = text.indexOf(needle);
   return i < 0 ? 1 : text.slice(0, i).split('\n').length;
 }
+
+/** The file names kustomize reads as a directory's kustomization. */
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /** The fields of a Helm image block, in the order a reference is built from them. */
 const HELM_FIELDS = /** @type {const} */ (['registry', 'repository', 'tag', 'digest']);

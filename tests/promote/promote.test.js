@@ -109,6 +109,8 @@ test('status: overlays, Helm chains and Argo CD Applications as tables (plain, m
     const cells = st.images.map((row) => row.cells[st.environments[i].name]?.image).filter(Boolean);
     assert.deepEqual(new Set(cells), rendered, dir);
   }
+  // a kustomization file stands for its overlay
+  assert.equal(run(REPO, ['status', 'dev=overlays/dev/kustomization.yaml', 'staging=overlays/staging', 'production=overlays/production']).stdout, run(REPO, ['status', ...targets]).stdout);
   matchSnapshot('status-helm.txt', run(REPO, ['status', HELM_STAGING, HELM_PRODUCTION]).stdout);
   matchSnapshot('status-argocd.txt', run(REPO, ['status', 'apps/api-staging.yaml', 'apps/api-production.yaml']).stdout);
 });
