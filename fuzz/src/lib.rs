@@ -214,6 +214,15 @@ fn tolerant() -> bool {
     std::env::var_os("FUZZ_STRICT").is_none()
 }
 
+/// Open issue: `get` refuses a document whose mapping repeats a key, but `set` sometimes
+/// edits such a document without refusing it. Skipped (unless `FUZZ_STRICT=1`) only when
+/// the input already repeated the key, so an edit that creates a repeated key still fails.
+/// Reproducer: `fuzz/regressions/edit_span/duplicate-key-edited-where-get-refuses`.
+fn known_duplicate_key(after: &gitops_bump::Error, input: &str, pointer: &str, opts: &GetOptions) -> bool {
+    let repeated = |e: &gitops_bump::Error| e.message().starts_with("duplicate key");
+    tolerant() && repeated(after) && get_values(input, pointer, opts).is_err_and(|e| repeated(&e))
+}
+
 /// Open issue: an edit accepted although `Stream::parse` rejects its output (the core now
 /// re-parses with its own parser too, so only this shape is left), by saphyr's message.
 const REJECTED_OUTPUTS: &[&str] = &[];
@@ -284,8 +293,11 @@ pub fn edit_span(data: &[u8]) {
         all: false,
         select: Some(t.doc.to_string()),
     };
-    let got = get_values(new, &t.pointer, &opts)
-        .unwrap_or_else(|e| panic!("get {} after the edit: {e}\noutput:\n{new}", t.pointer));
+    let got = match get_values(new, &t.pointer, &opts) {
+        Ok(got) => got,
+        Err(e) if known_duplicate_key(&e, &text, &t.pointer, &opts) => return,
+        Err(e) => panic!("get {} after the edit: {e}\noutput:\n{new}", t.pointer),
+    };
     let want_value = match ty {
         ValueType::Int | ValueType::Float | ValueType::Bool => value.trim(),
         _ => value.as_str(),
