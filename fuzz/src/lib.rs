@@ -218,7 +218,12 @@ fn tolerant() -> bool {
 /// edits such a document without refusing it. Skipped (unless `FUZZ_STRICT=1`) only when
 /// the input already repeated the key, so an edit that creates a repeated key still fails.
 /// Reproducer: `fuzz/regressions/edit_span/duplicate-key-edited-where-get-refuses`.
-fn known_duplicate_key(after: &gitops_bump::Error, input: &str, pointer: &str, opts: &GetOptions) -> bool {
+fn known_duplicate_key(
+    after: &gitops_bump::Error,
+    input: &str,
+    pointer: &str,
+    opts: &GetOptions,
+) -> bool {
     let repeated = |e: &gitops_bump::Error| e.message().starts_with("duplicate key");
     tolerant() && repeated(after) && get_values(input, pointer, opts).is_err_and(|e| repeated(&e))
 }
