@@ -182,6 +182,14 @@ impl Outcome {
 /// The first edit's error (`not-found`, `ambiguous`, `path-syntax`, `yaml-syntax`,
 /// `type-mismatch`, `alias`, `invalid-value`, `self-check`); the input is then unchanged.
 pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
+    apply_edits_lazy_from(src, edits, LAZY_FROM_BYTES)
+}
+
+/// [`apply_edits`], parsing lazily from `lazy_from` bytes of input on (normally 512 KiB): only
+/// the documents, or the top-level entries of one document, that can hold a path. Tests and
+/// fuzzing compare both ways on small inputs; the result must not depend on it.
+#[doc(hidden)]
+pub fn apply_edits_lazy_from(src: &str, edits: &[Edit], lazy_from: usize) -> Result<Outcome, Error> {
     // Borrowed until an edit changes something: a large text is copied once, not twice.
     let mut text = std::borrow::Cow::Borrowed(src);
     let mut changes = Vec::new();
@@ -194,7 +202,7 @@ pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
                 j += 1;
             }
         }
-        let (t, c) = apply_batch(&text, &edits[i..j])?;
+        let (t, c) = apply_batch_from(&text, &edits[i..j], lazy_from)?;
         if let Some(t) = t {
             text = std::borrow::Cow::Owned(t);
         }
@@ -654,10 +662,21 @@ fn alias_paths(
     }
 }
 
-fn apply_batch(src: &str, edits: &[Edit]) -> Result<(Option<String>, Vec<Change>), Error> {
-    // Large streams: parse only the documents that can hold a path. Anything but a clean
-    // success falls back to parsing everything, so results and messages do not depend on it.
-    if src.len() >= LAZY_FROM_BYTES
+/// Applies a run of edits that one parse can serve, parsing lazily from `lazy_from` bytes on.
+fn apply_batch_from(
+    src: &str,
+    edits: &[Edit],
+    lazy_from: usize,
+) -> Result<(Option<String>, Vec<Change>), Error> {
+    // Large inputs: parse only the documents, or the top-level entries of one document, that
+    // can hold a path. Anything but a clean success falls back to parsing everything, so
+    // results and messages do not depend on it.
+    if src.len() >= lazy_from {
+        if let Some(done) = apply_outlined(src, edits) {
+            return Ok(done);
+        }
+    }
+    if src.len() >= lazy_from
         && edits
             .iter()
             .all(|e| !e.create && !matches!(e.op, EditOp::Append { .. }))
@@ -677,6 +696,204 @@ fn apply_batch(src: &str, edits: &[Edit]) -> Result<(Option<String>, Vec<Change>
     }
     let stream = Stream::parse(src)?;
     apply_parsed(src, &stream, edits)
+}
+
+/// One large document whose root is a block mapping or sequence at column 0: parse only the
+/// top-level entries the paths start in (see [`crate::outline`]), edit them, and check each
+/// edited entry on its own with both parsers. That check is the whole document's: the bytes
+/// outside the edited entries do not change, and an entry of a root block collection holds
+/// whole lines from column 0 to the next entry, so it reads the same alone as in place.
+/// `None` when this does not apply or does not succeed cleanly.
+fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Change>)> {
+    use crate::outline::RootKind;
+    if edits
+        .iter()
+        .any(|e| e.select.is_some() || e.create || !matches!(e.op, EditOp::Set { .. }))
+    {
+        return None;
+    }
+    let outline = crate::outline::outline(src)?;
+    let n = outline.pieces.len();
+    let index = |i: i64| {
+        let j = if i < 0 { n as i64 + i } else { i };
+        usize::try_from(j).ok().filter(|&j| j < n)
+    };
+    let mut wanted: Vec<usize> = Vec::new();
+    for e in edits {
+        let path = Path::parse(&e.path).ok()?;
+        match (outline.kind, &path.segments.first()?.kind) {
+            (RootKind::Mapping, SegmentKind::Key(k) | SegmentKind::KeyOrIndex(k)) => {
+                wanted.push(outline.keys.iter().position(|x| x == k)?)
+            }
+            (RootKind::Sequence, SegmentKind::Index(i)) => wanted.push(index(*i)?),
+            (RootKind::Sequence, SegmentKind::KeyOrIndex(k)) => wanted.push(index(k.parse().ok()?)?),
+            (RootKind::Sequence, SegmentKind::Select { .. }) => {
+                let filter = DocFilter::new(&e.path, None).ok()?;
+                let before = wanted.len();
+                wanted.extend((0..n).filter(|&i| filter.accepts(0, &src[outline.pieces[i].clone()])));
+                if wanted.len() == before {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    // Each wanted piece alone: one document whose root holds exactly that entry or item.
+    let mut roots: Vec<Node> = Vec::with_capacity(wanted.len());
+    for &i in &wanted {
+        let range = outline.pieces[i].clone();
+        let sub = Stream::parse(&src[range.clone()]).ok()?;
+        let [doc] = <[Document; 1]>::try_from(sub.docs).ok()?;
+        let mut root = doc.root?;
+        if anchored(&root) {
+            return None;
+        }
+        let fits = match (&outline.kind, &root.kind) {
+            (RootKind::Mapping, NodeKind::Mapping { entries, flow: false }) => {
+                matches!(entries.as_slice(), [(k, _)] if k.tag.is_none()
+                    && matches!(&k.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, .. }
+                        if value == outline.keys[i]))
+            }
+            (RootKind::Sequence, NodeKind::Sequence { items, flow: false }) => items.len() == 1,
+            _ => false,
+        };
+        if !fits {
+            return None;
+        }
+        crate::tree::offset_node(&mut root, range.start);
+        roots.push(root);
+    }
+    // The document as the edit sees it: the wanted entries, or every item with a null in
+    // place of those not parsed (so indexes stay those of the document).
+    let span = |kind| Node {
+        kind,
+        start: outline.pieces[0].start,
+        end: src.len(),
+        props_start: outline.pieces[0].start,
+        anchor: None,
+        tag: None,
+    };
+    let children = roots.iter().map(|r| match &r.kind {
+        NodeKind::Mapping { entries, .. } => NodeKind::Mapping {
+            entries: entries.clone(),
+            flow: false,
+        },
+        NodeKind::Sequence { items, .. } => NodeKind::Sequence {
+            items: items.clone(),
+            flow: false,
+        },
+        _ => unreachable!("checked above"),
+    });
+    let root = match outline.kind {
+        RootKind::Mapping => span(NodeKind::Mapping {
+            entries: children
+                .flat_map(|c| match c {
+                    NodeKind::Mapping { entries, .. } => entries,
+                    _ => Vec::new(),
+                })
+                .collect(),
+            flow: false,
+        }),
+        RootKind::Sequence => {
+            let mut parsed = wanted.iter().zip(children).peekable();
+            let items = (0..n)
+                .map(|i| match parsed.next_if(|(w, _)| **w == i) {
+                    Some((_, NodeKind::Sequence { mut items, .. })) => items.swap_remove(0),
+                    _ => placeholder(outline.pieces[i].start),
+                })
+                .collect();
+            span(NodeKind::Sequence { items, flow: false })
+        }
+    };
+    let stream = Stream {
+        docs: vec![Document {
+            index: 0,
+            range: 0..src.len(),
+            root: Some(root),
+            parsed: true,
+        }],
+    };
+    let mut cx = Ctx {
+        src,
+        style: detect_style(src, &stream),
+        patches: Vec::new(),
+        mutations: Vec::new(),
+        changes: Vec::new(),
+    };
+    for edit in edits {
+        plan(&mut cx, &stream, edit).ok()?;
+    }
+    if cx.patches.is_empty() {
+        return Some((None, cx.changes));
+    }
+    // The piece each top-level step leads into (mapping entries are numbered among the
+    // wanted ones, sequence items as in the document).
+    let piece_of = |step: &Step| match (outline.kind, step) {
+        (RootKind::Mapping, Step::Entry(j, _)) => wanted.get(*j).copied(),
+        (RootKind::Sequence, Step::Item(j)) => Some(*j),
+        _ => None,
+    };
+    let inside = |p: &Patch| {
+        wanted.iter().any(|&i| {
+            let r = &outline.pieces[i];
+            r.start < p.start && p.end <= r.end
+        })
+    };
+    if !cx.patches.iter().all(inside) {
+        return None;
+    }
+    let text = apply_patches(src, &cx.patches).ok()?;
+    for (k, &i) in wanted.iter().enumerate() {
+        let mut muts = Vec::new();
+        for (_, m) in &cx.mutations {
+            let (first, rest) = m.steps().split_first()?;
+            if piece_of(first)? != i {
+                continue;
+            }
+            let local = match first {
+                Step::Entry(_, key) => Step::Entry(0, key.clone()),
+                Step::Item(_) => Step::Item(0),
+            };
+            muts.push(m.with_steps(std::iter::once(local).chain(rest.iter().cloned()).collect()));
+        }
+        if !muts.is_empty() {
+            let range = outline.pieces[i].clone();
+            check_piece(src, &text, &cx.patches, range, Some(&roots[k]), &muts).ok()?;
+        }
+    }
+    Some((Some(text), cx.changes))
+}
+
+/// Whether a node under `n` has an anchor or is an alias: an edit there can reach, or be
+/// reached from, other entries.
+fn anchored(n: &Node) -> bool {
+    n.anchor.is_some()
+        || match &n.kind {
+            NodeKind::Mapping { entries, .. } => {
+                entries.iter().any(|(k, v)| anchored(k) || anchored(v))
+            }
+            NodeKind::Sequence { items, .. } => items.iter().any(anchored),
+            NodeKind::Alias { .. } => true,
+            NodeKind::Scalar { .. } => false,
+        }
+}
+
+/// A null standing for an item that was not parsed.
+fn placeholder(at: usize) -> Node {
+    Node {
+        kind: NodeKind::Scalar {
+            value: String::new(),
+            style: ScalarStyle::Plain,
+            implicit: true,
+        },
+        start: at,
+        end: at,
+        props_start: at,
+        anchor: None,
+        tag: None,
+    }
 }
 
 fn apply_parsed(
@@ -718,49 +935,57 @@ fn apply_parsed(
         if muts.is_empty() {
             continue;
         }
-        if let Some(root) = stream.docs.get(index).and_then(|d| d.root.as_ref()) {
-            crate::tree::duplicate_keys(src, root)?;
-        }
-        let d = Document {
-            index,
-            range,
-            root: None,
-            parsed: true,
-        };
-        // Text inserted at a boundary belongs to the document that ends there.
-        let new_start = if d.range.start == 0 {
-            0
-        } else {
-            shift(d.range.start, &cx.patches)
-        };
-        let new_range = new_start..shift(d.range.end, &cx.patches);
-        let new_doc = &text[new_range];
-        // The edited document must also stay readable by our own parser, or the next edit of
-        // the file would fail.
-        let own = Stream::parse(new_doc).err().map(|e| {
-            if e.kind() == ErrorKind::TooDeep {
-                return Error::new(
-                    ErrorKind::TooDeep,
-                    format!(
-                        "the edited document would nest deeper than {} levels",
-                        crate::tree::MAX_DEPTH
-                    ),
-                )
-                .hint("nothing was written; write a shallower value or path");
-            }
-            Error::new(
-                ErrorKind::SelfCheck,
-                format!("the edited document would not parse again: {}", e.message()),
-            )
-            .hint("nothing was written; this is a bug, please report it with the input")
-        });
-        own.map_or_else(|| self_check(&src[d.range.clone()], new_doc, &muts), Err)
+        let root = stream.docs.get(index).and_then(|d| d.root.as_ref());
+        check_piece(src, &text, &cx.patches, range, root, &muts)
             .map_err(|e| match edits {
                 [one] => e.segment(one.path.clone(), one.path.clone()),
                 _ => e,
             })?;
     }
     Ok((Some(text), cx.changes))
+}
+
+/// Checks one edited piece of the text (a document, or one top-level entry of a large one):
+/// its mapping has no repeated key, the new piece parses again with our parser, and the
+/// independent parser reads it as the old piece's data with exactly `muts` applied.
+fn check_piece(
+    src: &str,
+    text: &str,
+    patches: &[Patch],
+    range: std::ops::Range<usize>,
+    root: Option<&Node>,
+    muts: &[Mutation],
+) -> Result<(), Error> {
+    if let Some(root) = root {
+        crate::tree::duplicate_keys(src, root)?;
+    }
+    // Text inserted at the start of a piece belongs to the piece that ends there.
+    let new_start = if range.start == 0 {
+        0
+    } else {
+        shift(range.start, patches)
+    };
+    let new_piece = &text[new_start..shift(range.end, patches)];
+    // The edited piece must also stay readable by our own parser, or the next edit of the
+    // file would fail.
+    if let Err(e) = Stream::parse(new_piece) {
+        if e.kind() == ErrorKind::TooDeep {
+            return Err(Error::new(
+                ErrorKind::TooDeep,
+                format!(
+                    "the edited document would nest deeper than {} levels",
+                    crate::tree::MAX_DEPTH
+                ),
+            )
+            .hint("nothing was written; write a shallower value or path"));
+        }
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            format!("the edited document would not parse again: {}", e.message()),
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
+    }
+    self_check(&src[range], new_piece, muts)
 }
 
 fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
