@@ -189,7 +189,11 @@ pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
 /// the documents, or the top-level entries of one document, that can hold a path. Tests and
 /// fuzzing compare both ways on small inputs; the result must not depend on it.
 #[doc(hidden)]
-pub fn apply_edits_lazy_from(src: &str, edits: &[Edit], lazy_from: usize) -> Result<Outcome, Error> {
+pub fn apply_edits_lazy_from(
+    src: &str,
+    edits: &[Edit],
+    lazy_from: usize,
+) -> Result<Outcome, Error> {
     // Borrowed until an edit changes something: a large text is copied once, not twice.
     let mut text = std::borrow::Cow::Borrowed(src);
     let mut changes = Vec::new();
@@ -677,6 +681,7 @@ fn apply_batch_from(
         }
     }
     if src.len() >= lazy_from
+        && crate::outline::plain_line_breaks(src)
         && edits
             .iter()
             .all(|e| !e.create && !matches!(e.op, EditOp::Append { .. }))
@@ -726,11 +731,14 @@ fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Chan
                 wanted.push(outline.keys.iter().position(|x| x == k)?)
             }
             (RootKind::Sequence, SegmentKind::Index(i)) => wanted.push(index(*i)?),
-            (RootKind::Sequence, SegmentKind::KeyOrIndex(k)) => wanted.push(index(k.parse().ok()?)?),
+            (RootKind::Sequence, SegmentKind::KeyOrIndex(k)) => {
+                wanted.push(index(k.parse().ok()?)?)
+            }
             (RootKind::Sequence, SegmentKind::Select { .. }) => {
                 let filter = DocFilter::new(&e.path, None).ok()?;
                 let before = wanted.len();
-                wanted.extend((0..n).filter(|&i| filter.accepts(0, &src[outline.pieces[i].clone()])));
+                wanted
+                    .extend((0..n).filter(|&i| filter.accepts(0, &src[outline.pieces[i].clone()])));
                 if wanted.len() == before {
                     return None;
                 }
@@ -751,7 +759,13 @@ fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Chan
             return None;
         }
         let fits = match (&outline.kind, &root.kind) {
-            (RootKind::Mapping, NodeKind::Mapping { entries, flow: false }) => {
+            (
+                RootKind::Mapping,
+                NodeKind::Mapping {
+                    entries,
+                    flow: false,
+                },
+            ) => {
                 matches!(entries.as_slice(), [(k, _)] if k.tag.is_none()
                     && matches!(&k.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, .. }
                         if value == outline.keys[i]))
@@ -936,11 +950,10 @@ fn apply_parsed(
             continue;
         }
         let root = stream.docs.get(index).and_then(|d| d.root.as_ref());
-        check_piece(src, &text, &cx.patches, range, root, &muts)
-            .map_err(|e| match edits {
-                [one] => e.segment(one.path.clone(), one.path.clone()),
-                _ => e,
-            })?;
+        check_piece(src, &text, &cx.patches, range, root, &muts).map_err(|e| match edits {
+            [one] => e.segment(one.path.clone(), one.path.clone()),
+            _ => e,
+        })?;
     }
     Ok((Some(text), cx.changes))
 }
@@ -965,7 +978,15 @@ fn check_piece(
     } else {
         shift(range.start, patches)
     };
-    let new_piece = &text[new_start..shift(range.end, patches)];
+    // A patch that straddles the piece's edge (possible only where the parser's document
+    // boundaries disagree with the marker lines) leaves no piece to check: refuse it.
+    let Some(new_piece) = text.get(new_start..shift(range.end, patches)) else {
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            "the edit crosses the boundary of the document it was made in",
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
+    };
     // The edited piece must also stay readable by our own parser, or the next edit of the
     // file would fail.
     if let Err(e) = Stream::parse(new_piece) {

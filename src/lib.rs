@@ -59,7 +59,9 @@ mod heap;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use crate::edit::{apply_edits, apply_edits_lazy_from, Change, ChangeKind, Edit, EditOp, Outcome};
+pub use crate::edit::{
+    apply_edits, apply_edits_lazy_from, Change, ChangeKind, Edit, EditOp, Outcome,
+};
 pub use crate::error::{Error, ErrorKind};
 pub use crate::get::{get_values, Found, GetOptions};
 pub use crate::kustomize::{

@@ -47,9 +47,12 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
     let mut start_marker_allowed = true;
     let mut ls = 0;
     while ls < b.len() {
-        let le = find_any(&b[ls..], [b'\n'; 3]).map_or(b.len(), |i| ls + i);
-        let next = (le + 1).min(b.len());
-        let line = trim_cr(&b[ls..le]);
+        let le = line_end(b, ls)?;
+        let next = match b.get(le) {
+            Some(b'\r') => le + 2,
+            _ => (le + 1).min(b.len()),
+        };
+        let line = &b[ls..le];
         let indent = line.iter().take_while(|&&c| c == b' ').count();
         let rest = &line[indent..];
         if rest.iter().all(|&c| c == b' ' || c == b'\t') {
@@ -107,7 +110,9 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
                         return None;
                     }
                     let colon = key_end(line)?;
-                    let key = std::str::from_utf8(&line[..colon]).ok()?.trim_end_matches(' ');
+                    let key = std::str::from_utf8(&line[..colon])
+                        .ok()?
+                        .trim_end_matches(' ');
                     pieces.push(ls..ls);
                     keys.push(key);
                     colon + 1
@@ -143,8 +148,38 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
     Some(Outline { kind, pieces, keys })
 }
 
-fn trim_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
+/// Where the line starting at `ls` ends (its `\n`, or the `\r` of its `\r\n`). `None` at any
+/// other line break: a carriage return alone, or NEL, LS or PS, which YAML 1.1 readers
+/// (libyaml, the self-check's parser) also take for line breaks and YAML 1.2 readers do not.
+fn line_end(b: &[u8], ls: usize) -> Option<usize> {
+    let mut at = ls;
+    loop {
+        let Some(i) = find_any(&b[at..], [b'\n', b'\r', 0xc2, 0xe2]) else {
+            return Some(b.len());
+        };
+        at += i;
+        match (b[at], b.get(at + 1), b.get(at + 2)) {
+            (b'\n', ..) | (b'\r', Some(b'\n'), _) => return Some(at),
+            (b'\r', ..) | (0xc2, Some(0x85), _) | (0xe2, Some(0x80), Some(0xa8 | 0xa9)) => {
+                return None
+            }
+            _ => at += 1,
+        }
+    }
+}
+
+/// Whether every line break of `src` is `\n` or `\r\n`, the only ones the line passes over
+/// documents and entries know.
+pub(crate) fn plain_line_breaks(src: &str) -> bool {
+    let b = src.as_bytes();
+    let mut ls = 0;
+    while ls < b.len() {
+        match line_end(b, ls) {
+            Some(le) => ls = le + if b.get(le) == Some(&b'\r') { 2 } else { 1 },
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Whether `c` may start a plain scalar used as a key at column 0 (indicators may not; `-`
@@ -274,7 +309,7 @@ fn scan_content(line: &[u8], mut i: usize, indent: usize) -> Option<Option<usize
 }
 
 /// The first position in `hay` holding one of `needles`, eight bytes at a time.
-fn find_any(hay: &[u8], needles: [u8; 3]) -> Option<usize> {
+fn find_any<const N: usize>(hay: &[u8], needles: [u8; N]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let masks = needles.map(|n| LO * u64::from(n));
@@ -293,7 +328,10 @@ fn find_any(hay: &[u8], needles: [u8; 3]) -> Option<usize> {
         }
         at += 8;
     }
-    hay[at..].iter().position(|c| needles.contains(c)).map(|i| at + i)
+    hay[at..]
+        .iter()
+        .position(|c| needles.contains(c))
+        .map(|i| at + i)
 }
 
 /// Just past the quoted scalar opening at `i`, if it closes on this line.
@@ -364,13 +402,13 @@ mod tests {
 
     #[test]
     fn mapping_pieces_start_at_keys() {
-        let src = "# head\na: 1\n# between\nb:\n- x\n- y\nc: |\n  text\n\n  more\nd: {x: 1}\n";
+        let src = "# head\r\na: 1\n# between\nb:\n- x\n- y\nc: |\n  text\n\n  more\nd: {x: 1}\n";
         let o = outline(src).expect("outline");
         assert_eq!(o.kind, RootKind::Mapping);
         assert_eq!(o.keys, ["a", "b", "c", "d"]);
         assert_eq!(&src[o.pieces[1].clone()], "b:\n- x\n- y\n");
         assert_eq!(&src[o.pieces[3].clone()], "d: {x: 1}\n");
-        assert_eq!(o.pieces[0].start, 7);
+        assert_eq!(o.pieces[0].start, 8);
     }
 
     #[test]
@@ -407,6 +445,9 @@ mod tests {
             "- a\nb: 1\n",
             "a: 1\nb\n",
             "a: \"x\" y\n",
+            "a: |\n \rb: 1\n",
+            "a: |\n x\u{85}b: 1\n",
+            "a: |\n x\u{2028}b: 1\n",
         ] {
             assert!(outline(src).is_none(), "{src:?}");
         }

@@ -30,9 +30,15 @@ fn parsed_starts(src: &str) -> Option<Vec<usize>> {
         return None;
     };
     match &doc.root.as_ref()?.kind {
-        NodeKind::Mapping { entries, flow: false } => {
-            Some(entries.iter().map(|(k, _)| line_start(src, k.props_start)).collect())
-        }
+        NodeKind::Mapping {
+            entries,
+            flow: false,
+        } => Some(
+            entries
+                .iter()
+                .map(|(k, _)| line_start(src, k.props_start))
+                .collect(),
+        ),
         NodeKind::Sequence { items, flow: false } => Some(
             items
                 .iter()
@@ -58,7 +64,11 @@ fn lazy_edits_equal_eager_edits_on_the_corpus() {
     let (mut outlined, mut edits, mut failures) = (0, 0, Vec::new());
     for path in &files {
         let src = std::fs::read_to_string(path).unwrap();
-        let rel = path.strip_prefix(corpus_dir()).unwrap().display().to_string();
+        let rel = path
+            .strip_prefix(corpus_dir())
+            .unwrap()
+            .display()
+            .to_string();
         let Some(starts) = outline_starts(&src) else {
             continue;
         };
@@ -81,15 +91,30 @@ fn lazy_edits_equal_eager_edits_on_the_corpus() {
             }
         }
         // Several sets in one request, in entries far apart.
-        let batch: Vec<Edit> = pointers.iter().step_by(7).map(|p| Edit::set(p.clone(), "2")).collect();
+        let batch: Vec<Edit> = pointers
+            .iter()
+            .step_by(7)
+            .map(|p| Edit::set(p.clone(), "2"))
+            .collect();
         edits += 1;
         let (lazy, eager) = both(&src, &batch);
         if lazy != eager {
-            failures.push(format!("{rel}: batch of {}:\nlazy:  {lazy}\neager: {eager}", batch.len()));
+            failures.push(format!(
+                "{rel}: batch of {}:\nlazy:  {lazy}\neager: {eager}",
+                batch.len()
+            ));
         }
     }
-    println!("lazy: {outlined} of {} files outlined, {edits} edits compared", files.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
+    println!(
+        "lazy: {outlined} of {} files outlined, {edits} edits compared",
+        files.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     assert!(outlined >= 40, "only {outlined} corpus files were outlined");
     assert!(edits >= 3_000, "only {edits} edits compared");
 }
@@ -98,7 +123,9 @@ fn lazy_edits_equal_eager_edits_on_the_corpus() {
 fn lazy_sequence_paths_equal_eager() {
     let mut src = String::from("# apps\n");
     for i in 0..50 {
-        src.push_str(&format!("- name: app-{i}\n  image: ghcr.io/acme/app:{i}\n  ports: [80, 443]\n"));
+        src.push_str(&format!(
+            "- name: app-{i}\n  image: ghcr.io/acme/app:{i}\n  ports: [80, 443]\n"
+        ));
     }
     src.push_str("- name: app-7\n  image: twin\n- name: 'app-q'\n  image: \"quoted: yes\"\n-\n  name: last\n");
     assert!(outline_starts(&src).is_some());
@@ -130,7 +157,9 @@ fn lazy_sequence_paths_equal_eager() {
 fn lazy_mapping_paths_equal_eager() {
     let mut src = String::from("---\n");
     for i in 0..50 {
-        src.push_str(&format!("key{i}:\n  image: r/app:{i} # pinned\n  tags:\n  - a\n  - b\n"));
+        src.push_str(&format!(
+            "key{i}:\n  image: r/app:{i} # pinned\n  tags:\n  - a\n  - b\n"
+        ));
     }
     src.push_str("anchored: &a\n  image: x\nuser: *a\nblock: |\n  key3:\n    image: fake\nlast: 1");
     assert!(outline_starts(&src).is_some());
