@@ -676,7 +676,7 @@ fn apply_batch_from(
     // can hold a path. Anything but a clean success falls back to parsing everything, so
     // results and messages do not depend on it.
     if src.len() >= lazy_from {
-        if let Some(done) = apply_outlined(src, edits) {
+        if let Some(done) = apply_outlined(src, edits, lazy_from) {
             return Ok(done);
         }
     }
@@ -703,62 +703,71 @@ fn apply_batch_from(
     apply_parsed(src, &stream, edits)
 }
 
+/// Entries at least this large are outlined in turn when every path goes on below them.
+const DESCEND_FROM_BYTES: usize = 64 * 1024;
+
 /// One large document whose root is a block mapping or sequence at column 0: parse only the
-/// top-level entries the paths start in (see [`crate::outline`]), edit them, and check each
-/// edited entry on its own with both parsers. That check is the whole document's: the bytes
-/// outside the edited entries do not change, and an entry of a root block collection holds
-/// whole lines from column 0 to the next entry, so it reads the same alone as in place.
-/// `None` when this does not apply or does not succeed cleanly.
-fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Change>)> {
-    use crate::outline::RootKind;
+/// entries the paths lead into (see [`crate::outline`]), going down through keys that stand
+/// alone on their line while an entry is large, then edit and check each edited entry on its
+/// own with both parsers. That check is the whole document's: the bytes outside the edited
+/// entries do not change, and such an entry holds whole lines from its column to the next
+/// entry, so it reads the same alone as in place. `None` when this does not apply or does not
+/// succeed cleanly.
+fn apply_outlined(
+    src: &str,
+    edits: &[Edit],
+    lazy_from: usize,
+) -> Option<(Option<String>, Vec<Change>)> {
+    use crate::outline::{outline, outline_region, value_region, RootKind};
     if edits
         .iter()
         .any(|e| e.select.is_some() || e.create || !matches!(e.op, EditOp::Set { .. }))
     {
         return None;
     }
-    let outline = crate::outline::outline(src)?;
-    let n = outline.pieces.len();
-    let index = |i: i64| {
-        let j = if i < 0 { n as i64 + i } else { i };
-        usize::try_from(j).ok().filter(|&j| j < n)
-    };
-    let mut wanted: Vec<usize> = Vec::new();
-    for e in edits {
-        let path = Path::parse(&e.path).ok()?;
-        match (outline.kind, &path.segments.first()?.kind) {
-            (RootKind::Mapping, SegmentKind::Key(k) | SegmentKind::KeyOrIndex(k)) => {
-                wanted.push(outline.keys.iter().position(|x| x == k)?)
+    let paths: Vec<Path> = edits
+        .iter()
+        .map(|e| Path::parse(&e.path).ok())
+        .collect::<Option<_>>()?;
+    // Keys passed on the way down: their text and where each starts.
+    let mut ancestors: Vec<(&str, usize)> = Vec::new();
+    let mut outlined = outline(src)?;
+    let mut col = 0;
+    let wanted = loop {
+        let depth = ancestors.len();
+        let wanted = wanted_pieces(src, &outlined, &paths, depth)?;
+        let piece = outlined.pieces[wanted[0]].clone();
+        let deeper = outlined.kind == RootKind::Mapping
+            && wanted.len() == 1
+            && piece.len() >= lazy_from.min(DESCEND_FROM_BYTES)
+            && paths.iter().all(|p| p.segments.len() > depth + 1);
+        if let Some((region, c)) = deeper
+            .then(|| value_region(src, piece.clone(), col))
+            .flatten()
+        {
+            if let Some(o) = outline_region(src, region, c) {
+                ancestors.push((outlined.keys[wanted[0]], piece.start + col));
+                outlined = o;
+                col = c;
+                continue;
             }
-            (RootKind::Sequence, SegmentKind::Index(i)) => wanted.push(index(*i)?),
-            (RootKind::Sequence, SegmentKind::KeyOrIndex(k)) => {
-                wanted.push(index(k.parse().ok()?)?)
-            }
-            (RootKind::Sequence, SegmentKind::Select { .. }) => {
-                let filter = DocFilter::new(&e.path, None).ok()?;
-                let before = wanted.len();
-                wanted
-                    .extend((0..n).filter(|&i| filter.accepts(0, &src[outline.pieces[i].clone()])));
-                if wanted.len() == before {
-                    return None;
-                }
-            }
-            _ => return None,
         }
-    }
-    wanted.sort_unstable();
-    wanted.dedup();
+        break wanted;
+    };
+    let depth = ancestors.len();
+    let pieces = &outlined.pieces;
+    let n = pieces.len();
     // Each wanted piece alone: one document whose root holds exactly that entry or item.
     let mut roots: Vec<Node> = Vec::with_capacity(wanted.len());
     for &i in &wanted {
-        let range = outline.pieces[i].clone();
+        let range = pieces[i].clone();
         let sub = Stream::parse(&src[range.clone()]).ok()?;
         let [doc] = <[Document; 1]>::try_from(sub.docs).ok()?;
         let mut root = doc.root?;
         if anchored(&root) {
             return None;
         }
-        let fits = match (&outline.kind, &root.kind) {
+        let fits = match (&outlined.kind, &root.kind) {
             (
                 RootKind::Mapping,
                 NodeKind::Mapping {
@@ -768,7 +777,7 @@ fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Chan
             ) => {
                 matches!(entries.as_slice(), [(k, _)] if k.tag.is_none()
                     && matches!(&k.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, .. }
-                        if value == outline.keys[i]))
+                        if value == outlined.keys[i]))
             }
             (RootKind::Sequence, NodeKind::Sequence { items, flow: false }) => items.len() == 1,
             _ => false,
@@ -779,53 +788,78 @@ fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Chan
         crate::tree::offset_node(&mut root, range.start);
         roots.push(root);
     }
-    // The document as the edit sees it: the wanted entries, or every item with a null in
-    // place of those not parsed (so indexes stay those of the document).
-    let span = |kind| Node {
+    // The document as the edits see it: on the way down, one entry per level; at the bottom
+    // the wanted entries, or every item with a null in place of those not parsed (so indexes
+    // stay those of the document).
+    let node = |kind, start: usize, end: usize| Node {
         kind,
-        start: outline.pieces[0].start,
-        end: src.len(),
-        props_start: outline.pieces[0].start,
+        start,
+        end,
+        props_start: start,
         anchor: None,
         tag: None,
     };
-    let children = roots.iter().map(|r| match &r.kind {
-        NodeKind::Mapping { entries, .. } => NodeKind::Mapping {
-            entries: entries.clone(),
-            flow: false,
-        },
-        NodeKind::Sequence { items, .. } => NodeKind::Sequence {
-            items: items.clone(),
-            flow: false,
-        },
-        _ => unreachable!("checked above"),
-    });
-    let root = match outline.kind {
-        RootKind::Mapping => span(NodeKind::Mapping {
-            entries: children
-                .flat_map(|c| match c {
-                    NodeKind::Mapping { entries, .. } => entries,
-                    _ => Vec::new(),
-                })
-                .collect(),
-            flow: false,
-        }),
+    let end = pieces[n - 1].end;
+    let mut tree = match outlined.kind {
+        RootKind::Mapping => node(
+            NodeKind::Mapping {
+                entries: roots
+                    .iter()
+                    .flat_map(|r| match &r.kind {
+                        NodeKind::Mapping { entries, .. } => entries.clone(),
+                        _ => Vec::new(),
+                    })
+                    .collect(),
+                flow: false,
+            },
+            pieces[0].start + col,
+            end,
+        ),
         RootKind::Sequence => {
-            let mut parsed = wanted.iter().zip(children).peekable();
+            let mut parsed = wanted.iter().zip(&roots).peekable();
             let items = (0..n)
                 .map(|i| match parsed.next_if(|(w, _)| **w == i) {
-                    Some((_, NodeKind::Sequence { mut items, .. })) => items.swap_remove(0),
-                    _ => placeholder(outline.pieces[i].start),
+                    Some((
+                        _,
+                        Node {
+                            kind: NodeKind::Sequence { items, .. },
+                            ..
+                        },
+                    )) => items[0].clone(),
+                    _ => placeholder(pieces[i].start),
                 })
                 .collect();
-            span(NodeKind::Sequence { items, flow: false })
+            node(
+                NodeKind::Sequence { items, flow: false },
+                pieces[0].start + col,
+                end,
+            )
         }
     };
+    for &(key, at) in ancestors.iter().rev() {
+        let k = node(
+            NodeKind::Scalar {
+                value: key.to_string(),
+                style: ScalarStyle::Plain,
+                implicit: false,
+            },
+            at,
+            at + key.len(),
+        );
+        tree = node(
+            NodeKind::Mapping {
+                entries: vec![(k, tree)],
+                flow: false,
+            },
+            at,
+            end,
+        );
+    }
     let stream = Stream {
         docs: vec![Document {
             index: 0,
             range: 0..src.len(),
-            root: Some(root),
+            root: Some(tree),
             parsed: true,
         }],
     };
@@ -842,16 +876,9 @@ fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Chan
     if cx.patches.is_empty() {
         return Some((None, cx.changes));
     }
-    // The piece each top-level step leads into (mapping entries are numbered among the
-    // wanted ones, sequence items as in the document).
-    let piece_of = |step: &Step| match (outline.kind, step) {
-        (RootKind::Mapping, Step::Entry(j, _)) => wanted.get(*j).copied(),
-        (RootKind::Sequence, Step::Item(j)) => Some(*j),
-        _ => None,
-    };
     let inside = |p: &Patch| {
         wanted.iter().any(|&i| {
-            let r = &outline.pieces[i];
+            let r = &pieces[i];
             r.start < p.start && p.end <= r.end
         })
     };
@@ -862,22 +889,74 @@ fn apply_outlined(src: &str, edits: &[Edit]) -> Option<(Option<String>, Vec<Chan
     for (k, &i) in wanted.iter().enumerate() {
         let mut muts = Vec::new();
         for (_, m) in &cx.mutations {
-            let (first, rest) = m.steps().split_first()?;
-            if piece_of(first)? != i {
-                continue;
-            }
-            let local = match first {
-                Step::Entry(_, key) => Step::Entry(0, key.clone()),
-                Step::Item(_) => Step::Item(0),
+            let (first, rest) = m.steps().get(depth..)?.split_first()?;
+            // Mapping entries are numbered among the wanted ones, items as in the document.
+            let (piece, local) = match first {
+                Step::Entry(j, key) => (*wanted.get(*j)?, Step::Entry(0, key.clone())),
+                Step::Item(j) => (*j, Step::Item(0)),
             };
-            muts.push(m.with_steps(std::iter::once(local).chain(rest.iter().cloned()).collect()));
+            if piece == i {
+                muts.push(
+                    m.with_steps(std::iter::once(local).chain(rest.iter().cloned()).collect()),
+                );
+            }
         }
         if !muts.is_empty() {
-            let range = outline.pieces[i].clone();
-            check_piece(src, &text, &cx.patches, range, Some(&roots[k]), &muts).ok()?;
+            check_piece(
+                src,
+                &text,
+                &cx.patches,
+                pieces[i].clone(),
+                Some(&roots[k]),
+                &muts,
+            )
+            .ok()?;
         }
     }
     Some((Some(text), cx.changes))
+}
+
+/// The pieces of `outlined` that segment `depth` of some path can lead into (sorted, none
+/// twice); `None` when a path cannot be followed this way or leads nowhere.
+fn wanted_pieces(
+    src: &str,
+    outlined: &crate::outline::Outline<'_>,
+    paths: &[Path],
+    depth: usize,
+) -> Option<Vec<usize>> {
+    use crate::outline::RootKind;
+    let n = outlined.pieces.len();
+    let index = |i: i64| {
+        let j = if i < 0 { n as i64 + i } else { i };
+        usize::try_from(j).ok().filter(|&j| j < n)
+    };
+    let mut wanted: Vec<usize> = Vec::new();
+    for path in paths {
+        let segments = path.segments.get(depth..)?;
+        match (outlined.kind, &segments.first()?.kind) {
+            (RootKind::Mapping, SegmentKind::Key(k) | SegmentKind::KeyOrIndex(k)) => {
+                wanted.push(outlined.keys.iter().position(|x| x == k)?)
+            }
+            (RootKind::Sequence, SegmentKind::Index(i)) => wanted.push(index(*i)?),
+            (RootKind::Sequence, SegmentKind::KeyOrIndex(k)) => {
+                wanted.push(index(k.parse().ok()?)?)
+            }
+            (RootKind::Sequence, SegmentKind::Select { .. }) => {
+                let filter = DocFilter::for_segments(segments);
+                let before = wanted.len();
+                wanted.extend(
+                    (0..n).filter(|&i| filter.accepts(0, &src[outlined.pieces[i].clone()])),
+                );
+                if wanted.len() == before {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    (!wanted.is_empty()).then_some(wanted)
 }
 
 /// Whether a node under `n` has an anchor or is an alias: an edit there can reach, or be

@@ -36,16 +36,24 @@ pub(crate) struct Outline<'a> {
 
 /// Outlines `src`, a whole single-document text; `None` when the pass cannot be sure.
 pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
-    let b = src.as_bytes();
-    if b.starts_with("\u{feff}".as_bytes()) {
+    if src.starts_with('\u{feff}') {
         return None;
     }
+    outline_region(src, 0..src.len(), 0)
+}
+
+/// Outlines the block collection whose entries start at column `col` on the lines of
+/// `region` (whole lines of `src`): the whole document at column 0, or the value of a key
+/// written on a line of its own above it. Lines indented less than `col` may only be blank
+/// or comments.
+pub(crate) fn outline_region(src: &str, region: Range<usize>, col: usize) -> Option<Outline<'_>> {
+    let b = &src.as_bytes()[..region.end];
     let mut kind: Option<RootKind> = None;
     let mut pieces: Vec<Range<usize>> = Vec::new();
     let mut keys: Vec<&str> = Vec::new();
     let mut block_owner: Option<usize> = None;
-    let mut start_marker_allowed = true;
-    let mut ls = 0;
+    let mut start_marker_allowed = col == 0;
+    let mut ls = region.start;
     while ls < b.len() {
         let le = line_end(b, ls)?;
         let next = match b.get(le) {
@@ -69,22 +77,25 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
         if rest[0] == b'\t' || rest[0] == b'%' {
             return None;
         }
-        if indent == 0 && rest[0] == b'#' {
+        if indent <= col && rest[0] == b'#' {
             ls = next;
             continue;
         }
-        if indent == 0 && (line.starts_with(b"---") || line.starts_with(b"...")) {
+        if indent < col {
+            return None;
+        }
+        if indent == col && (rest.starts_with(b"---") || rest.starts_with(b"...")) {
             // Only one `---` before any content, with nothing after it.
-            let after = &line[3..];
+            let after = &rest[3..];
             let bare = after.iter().all(|&c| c == b' ') || after.starts_with(b" #");
-            if !(start_marker_allowed && line.starts_with(b"---") && bare) {
+            if !(start_marker_allowed && rest.starts_with(b"---") && bare) {
                 return None;
             }
             start_marker_allowed = false;
             ls = next;
             continue;
         }
-        let content_from = if indent == 0 {
+        let content_from = if indent == col {
             start_marker_allowed = false;
             let dash = rest[0] == b'-' && matches!(rest.get(1), None | Some(b' '));
             let root = *kind.get_or_insert(if dash {
@@ -95,32 +106,32 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
             match (root, dash) {
                 (RootKind::Sequence, true) => {
                     pieces.push(ls..ls);
-                    0
+                    col
                 }
                 // The sequence value of the key above, written without indentation.
                 (RootKind::Mapping, true) => {
                     if pieces.is_empty() {
                         return None;
                     }
-                    0
+                    col
                 }
                 (RootKind::Sequence, false) => return None,
                 (RootKind::Mapping, false) => {
                     if !plain_start(rest[0]) {
                         return None;
                     }
-                    let colon = key_end(line)?;
-                    let key = std::str::from_utf8(&line[..colon])
+                    let colon = key_end(rest)?;
+                    let key = std::str::from_utf8(&rest[..colon])
                         .ok()?
                         .trim_end_matches(' ');
                     pieces.push(ls..ls);
                     keys.push(key);
-                    colon + 1
+                    col + colon + 1
                 }
             }
         } else {
             if kind.is_none() {
-                // Indented content before anything at column 0: not a column-0 root.
+                // Content indented deeper than the entries, before the first entry.
                 return None;
             }
             indent
@@ -134,7 +145,7 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
         pieces[i].end = if i + 1 < n {
             pieces[i + 1].start
         } else {
-            b.len()
+            region.end
         };
     }
     if kind == RootKind::Mapping {
@@ -146,6 +157,52 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
         }
     }
     Some(Outline { kind, pieces, keys })
+}
+
+/// The region holding the value of the mapping entry `piece` when the key stands alone on
+/// its first line (`key:` and perhaps a comment), with the column its entries start at.
+pub(crate) fn value_region(
+    src: &str,
+    piece: Range<usize>,
+    key_col: usize,
+) -> Option<(Range<usize>, usize)> {
+    let b = &src.as_bytes()[..piece.end];
+    let le = line_end(b, piece.start)?;
+    let header = &b[piece.start + key_col..le];
+    let colon = key_end(header)?;
+    let after = &header[colon + 1..];
+    let trimmed = after
+        .iter()
+        .position(|&c| c != b' ')
+        .map_or(&after[after.len()..], |i| &after[i..]);
+    if !(trimmed.is_empty() || (trimmed[0] == b'#' && after[0] == b' ')) {
+        return None;
+    }
+    let from = match b.get(le) {
+        Some(b'\r') => le + 2,
+        _ => (le + 1).min(b.len()),
+    };
+    // The column of the first line that is neither blank nor a comment.
+    let mut ls = from;
+    while ls < b.len() {
+        let le = line_end(b, ls)?;
+        let line = &b[ls..le];
+        let indent = line.iter().take_while(|&&c| c == b' ').count();
+        match line.get(indent) {
+            None | Some(b'#') | Some(b'\r') => {}
+            Some(&c) => {
+                let dash = c == b'-' && matches!(line.get(indent + 1), None | Some(b' '));
+                return (indent > key_col || (indent == key_col && dash))
+                    .then_some((from..piece.end, indent));
+            }
+        }
+        ls = if b.get(le) == Some(&b'\r') {
+            le + 2
+        } else {
+            le + 1
+        };
+    }
+    None
 }
 
 /// Where the line starting at `ls` ends (its `\n`, or the `\r` of its `\r\n`). `None` at any

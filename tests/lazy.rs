@@ -181,6 +181,36 @@ fn lazy_mapping_paths_equal_eager() {
 }
 
 #[test]
+fn lazy_nested_paths_equal_eager() {
+    let mut src = String::from("apiVersion: v1\nspec:\n  # the apps\n  apps:\n");
+    for i in 0..40 {
+        src.push_str(&format!("    app{i}:\n      image: r/app:{i}\n      env:\n      - name: A\n        value: '1'\n"));
+    }
+    src.push_str("  list:\n  - name: one\n    image: x\n  - name: two\n    image: y\n  tail: |\n    app3:\n      image: fake\nafter: 1\n");
+    for path in [
+        "spec.apps.app3.image",
+        "spec.apps.app39.env[name=A].value",
+        "spec.apps.app3.missing",
+        "spec.apps.nope.image",
+        "spec.list[name=two].image",
+        "spec.list[1].image",
+        "spec.list[-1]",
+        "spec.tail",
+        "spec.apps.app7",
+        "after",
+    ] {
+        let (lazy, eager) = both(&src, &[Edit::set(path, "1.10")]);
+        assert_eq!(lazy, eager, "{path}");
+    }
+    let batch = [
+        Edit::set("spec.apps.app1.image", "a"),
+        Edit::set("spec.apps.app30.image", "b"),
+    ];
+    let (lazy, eager) = both(&src, &batch);
+    assert_eq!(lazy, eager);
+}
+
+#[test]
 fn text_that_looks_like_an_entry_inside_a_string_is_not_one() {
     // A multi-line quoted scalar whose continuation lines look like top-level keys: the line
     // pass must decline, and the edit go to the real key.
