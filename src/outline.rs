@@ -130,10 +130,8 @@ pub(crate) fn outline_region(src: &str, region: Range<usize>, col: usize) -> Opt
                 }
             }
         } else {
-            if kind.is_none() {
-                // Content indented deeper than the entries, before the first entry.
-                return None;
-            }
+            // Content indented deeper than the entries, before the first entry: not ours.
+            kind?;
             indent
         };
         block_owner = scan_content(line, content_from, indent)?;

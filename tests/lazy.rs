@@ -82,12 +82,11 @@ fn lazy_edits_equal_eager_edits_on_the_corpus() {
         }
         let pointers = scalar_pointers(&src);
         for (i, p) in pointers.iter().enumerate() {
-            for v in [["1.10", "x: y"][i % 2]] {
-                edits += 1;
-                let (lazy, eager) = both(&src, &[Edit::set(p.clone(), v)]);
-                if lazy != eager {
-                    failures.push(format!("{rel}: {p} = {v}:\nlazy:  {lazy}\neager: {eager}"));
-                }
+            let v = ["1.10", "x: y"][i % 2];
+            edits += 1;
+            let (lazy, eager) = both(&src, &[Edit::set(p.clone(), v)]);
+            if lazy != eager {
+                failures.push(format!("{rel}: {p} = {v}:\nlazy:  {lazy}\neager: {eager}"));
             }
         }
         // Several sets in one request, in entries far apart.
