@@ -45,7 +45,8 @@ pub(crate) fn outline(src: &str) -> Option<Outline<'_>> {
 /// Outlines the block collection whose entries start at column `col` on the lines of
 /// `region` (whole lines of `src`): the whole document at column 0, or the value of a key
 /// written on a line of its own above it. Lines indented less than `col` may only be blank
-/// or comments.
+/// or comments. Below column 0 the region must lie in one already outlined: that pass read
+/// every line for what it opens and closes, so this one only looks at lines at `col`.
 pub(crate) fn outline_region(src: &str, region: Range<usize>, col: usize) -> Option<Outline<'_>> {
     let b = &src.as_bytes()[..region.end];
     let mut kind: Option<RootKind> = None;
@@ -83,6 +84,11 @@ pub(crate) fn outline_region(src: &str, region: Range<usize>, col: usize) -> Opt
         }
         if indent < col {
             return None;
+        }
+        // Inside an entry, the pass over the enclosing region has read every line already.
+        if col > 0 && indent > col {
+            ls = next;
+            continue;
         }
         if indent == col && (rest.starts_with(b"---") || rest.starts_with(b"...")) {
             // Only one `---` before any content, with nothing after it.
@@ -134,7 +140,9 @@ pub(crate) fn outline_region(src: &str, region: Range<usize>, col: usize) -> Opt
             kind?;
             indent
         };
-        block_owner = scan_content(line, content_from, indent)?;
+        if col == 0 {
+            block_owner = scan_content(line, content_from, indent)?;
+        }
         ls = next;
     }
     let kind = kind?;
