@@ -21,7 +21,6 @@
  * @module gitops-bump/plan
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as core from './core.js';
 import { GitopsBumpError, usageError } from './errors.js';
@@ -29,21 +28,7 @@ import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, norm
 import { lockFiles } from './lock.js';
 import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
-
-const nodeRequire = createRequire(import.meta.url);
-/** @type {typeof import('yaml') | undefined} */
-let yamlModule;
-
-/**
- * The `yaml` package, loaded on first use: a plain edit never reads a YAML plan, and
- * loading the package is a large part of the CLI's start-up. A bundle (where esbuild
- * resolves the direct `require` call) and plain ESM (`nodeRequire`) both work.
- * @returns {typeof import('yaml')}
- */
-function yaml() {
-  yamlModule ??= typeof require === 'function' ? require('yaml') : nodeRequire('yaml');
-  return /** @type {typeof import('yaml')} */ (yamlModule);
-}
+import { yaml } from './yaml-package.js';
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);

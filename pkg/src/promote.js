@@ -24,10 +24,10 @@
  * @module gitops-bump/promote
  */
 import path from 'node:path';
-import YAML from 'yaml';
 import * as core from './core.js';
 import { GitopsBumpError, usageError } from './errors.js';
 import { nodeFileSource, normalize } from './files.js';
+import { yaml } from './yaml-package.js';
 
 /**
  * @typedef {object} Ref an image reference split into its parts
@@ -323,6 +323,7 @@ function segment(key) {
  * @returns {Map<string, Record<string, {value: string, line: number}>>}
  */
 function helmBlocks(text, file) {
+  const YAML = yaml();
   const lines = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: false });
   if (doc.errors.length > 0) {
