@@ -186,8 +186,10 @@ pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
 }
 
 /// [`apply_edits`], parsing lazily from `lazy_from` bytes of input on (normally 512 KiB): only
-/// the documents, or the top-level entries of one document, that can hold a path. Tests and
-/// fuzzing compare both ways on small inputs; the result must not depend on it.
+/// the documents, or the top-level entries of one document, that can hold a path. With
+/// `usize::MAX` nothing is lazy and every self-check reads whole documents (smaller inputs
+/// are otherwise checked entry by entry). Tests and fuzzing compare both ways; the result
+/// must not depend on it.
 #[doc(hidden)]
 pub fn apply_edits_lazy_from(
     src: &str,
@@ -693,14 +695,14 @@ fn apply_batch_from(
         {
             let want = |i: usize, text: &str| filters.iter().any(|f| f.accepts(i, text));
             if let Ok(stream) = Stream::parse_where(src, &want) {
-                if let Ok(done) = apply_parsed(src, &stream, edits) {
+                if let Ok(done) = apply_parsed(src, &stream, edits, true) {
                     return Ok(done);
                 }
             }
         }
     }
     let stream = Stream::parse(src)?;
-    apply_parsed(src, &stream, edits)
+    apply_parsed(src, &stream, edits, lazy_from != usize::MAX)
 }
 
 /// Entries at least this large are outlined in turn when every path goes on below them.
@@ -902,15 +904,8 @@ fn apply_outlined(
             }
         }
         if !muts.is_empty() {
-            check_piece(
-                src,
-                &text,
-                &cx.patches,
-                pieces[i].clone(),
-                Some(&roots[k]),
-                &muts,
-            )
-            .ok()?;
+            crate::tree::duplicate_keys(src, &roots[k]).ok()?;
+            check_piece(src, &text, &cx.patches, pieces[i].clone(), &muts).ok()?;
         }
     }
     Some((Some(text), cx.changes))
@@ -989,10 +984,13 @@ fn placeholder(at: usize) -> Node {
     }
 }
 
+/// Plans `edits` on a parse of `src`, patches and checks them: the whole edited document,
+/// or only its edited top-level entries when `by_entry` and the line pass allows it.
 fn apply_parsed(
     src: &str,
     stream: &Stream,
     edits: &[Edit],
+    by_entry: bool,
 ) -> Result<(Option<String>, Vec<Change>), Error> {
     let mut cx = Ctx {
         src,
@@ -1029,7 +1027,20 @@ fn apply_parsed(
             continue;
         }
         let root = stream.docs.get(index).and_then(|d| d.root.as_ref());
-        check_piece(src, &text, &cx.patches, range, root, &muts).map_err(|e| match edits {
+        let whole_text = by_entry && stream.docs.len() == 1 && range == (0..src.len());
+        let units = root
+            .filter(|_| whole_text)
+            .and_then(|r| entry_units(src, r, &muts, &cx.patches));
+        if let Some(root) = root {
+            crate::tree::duplicate_keys(src, root)?;
+        }
+        let checked = match units {
+            Some(units) => units.iter().try_for_each(|(piece, muts)| {
+                check_piece(src, &text, &cx.patches, piece.clone(), muts)
+            }),
+            None => check_piece(src, &text, &cx.patches, range, &muts),
+        };
+        checked.map_err(|e| match edits {
             [one] => e.segment(one.path.clone(), one.path.clone()),
             _ => e,
         })?;
@@ -1037,20 +1048,67 @@ fn apply_parsed(
     Ok((Some(text), cx.changes))
 }
 
-/// Checks one edited piece of the text (a document, or one top-level entry of a large one):
-/// its mapping has no repeated key, the new piece parses again with our parser, and the
-/// independent parser reads it as the old piece's data with exactly `muts` applied.
+/// The self-check of a whole one-document text, cut into its edited top-level entries (see
+/// [`crate::outline`]): each entry's range with the changes in it, their steps starting at
+/// that entry. `None` (check the whole document) when the line pass declines, its entries are
+/// not the parsed ones, an anchor or alias could carry a change across entries, or a patch
+/// is not inside one entry.
+fn entry_units(
+    src: &str,
+    root: &Node,
+    muts: &[Mutation],
+    patches: &[Patch],
+) -> Option<Vec<(std::ops::Range<usize>, Vec<Mutation>)>> {
+    let outlined = crate::outline::outline(src)?;
+    let pieces = &outlined.pieces;
+    let starts: Vec<usize> = match &root.kind {
+        NodeKind::Mapping {
+            entries,
+            flow: false,
+        } => entries.iter().map(|(k, _)| k.props_start).collect(),
+        NodeKind::Sequence { items, flow: false } => items.iter().map(|i| i.props_start).collect(),
+        _ => return None,
+    };
+    let same = starts.len() == pieces.len()
+        && starts
+            .iter()
+            .zip(pieces)
+            .all(|(s, p)| p.start <= *s && *s <= p.end);
+    if !same || anchored(root) {
+        return None;
+    }
+    let mut units: Vec<(std::ops::Range<usize>, Vec<Mutation>)> = Vec::new();
+    for m in muts {
+        let (first, rest) = m.steps().split_first()?;
+        let (i, local) = match first {
+            Step::Entry(i, key) => (*i, Step::Entry(0, key.clone())),
+            Step::Item(i) => (*i, Step::Item(0)),
+        };
+        let piece = pieces.get(i)?.clone();
+        let m = m.with_steps(std::iter::once(local).chain(rest.iter().cloned()).collect());
+        match units.iter_mut().find(|(r, _)| *r == piece) {
+            Some((_, list)) => list.push(m),
+            None => units.push((piece, vec![m])),
+        }
+    }
+    let inside = |p: &Patch| {
+        units
+            .iter()
+            .any(|(r, _)| r.start < p.start && p.end <= r.end)
+    };
+    patches.iter().all(inside).then_some(units)
+}
+
+/// Checks one edited piece of the text (a document, or one entry): the new piece parses again
+/// with our parser, and the independent parser reads it as the old piece's data with exactly
+/// `muts` applied.
 fn check_piece(
     src: &str,
     text: &str,
     patches: &[Patch],
     range: std::ops::Range<usize>,
-    root: Option<&Node>,
     muts: &[Mutation],
 ) -> Result<(), Error> {
-    if let Some(root) = root {
-        crate::tree::duplicate_keys(src, root)?;
-    }
     // Text inserted at the start of a piece belongs to the piece that ends there.
     let new_start = if range.start == 0 {
         0
