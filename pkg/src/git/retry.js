@@ -6,9 +6,9 @@
 // one commit per attempt length A, and M writers that retry at once need about M × A to get
 // through one at a time. Writers that sleep at random over an interval D make about M × A / D
 // other attempts overlap each window: D must grow with M × A, or every round collides again
-// and a fixed number of retries runs out (with a 1 s to 20 s schedule, 7 of 64 pipelines
-// landed on a loaded 2-core machine, where one attempt took tens of seconds). Neither is known
-// in advance, so each is measured:
+// and a fixed number of retries runs out (with a fixed 1 s to 20 s schedule, 7 of 64 pipelines
+// landed in one run on a loaded 2-core machine and 29 in another). Neither is known in
+// advance, so each is measured:
 // - A: the longest attempt of this run so far (fetch, re-apply, commit, push). The longest,
 //   not the last, because an attempt gets shorter as the others go to sleep while the crowd
 //   they came from is still there.
@@ -25,8 +25,8 @@
 /**
  * Default backoff: the unit is the longer of 1 s and two attempt lengths, times the larger of
  * the commits that landed and 2^(retry-1), at most 2 minutes, jittered over [d/8, d]. With
- * the default 5 retries a run waits at most 10 minutes in all (31 s when attempts take under
- * half a second and at most one commit lands per attempt); 64 pipelines pushing to one
+ * the default 5 retries a run waits at most 10 minutes in all (31 s when attempts take at most
+ * half a second and the counts stay below the doubling); 64 pipelines pushing to one
  * repository at once all land on a loaded 2-core machine (benches/load.sh).
  */
 export const DEFAULT_BACKOFF = Object.freeze({ baseMs: 1000, capMs: 120000, factor: 2 });
