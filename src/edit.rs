@@ -875,6 +875,12 @@ fn apply_outlined(
     for edit in edits {
         plan(&mut cx, &stream, edit).ok()?;
     }
+    if roots
+        .iter()
+        .any(|r| crate::tree::duplicate_keys(src, r).is_err())
+    {
+        return None;
+    }
     if cx.patches.is_empty() {
         return Some((None, cx.changes));
     }
@@ -888,7 +894,7 @@ fn apply_outlined(
         return None;
     }
     let text = apply_patches(src, &cx.patches).ok()?;
-    for (k, &i) in wanted.iter().enumerate() {
+    for &i in &wanted {
         let mut muts = Vec::new();
         for (_, m) in &cx.mutations {
             let (first, rest) = m.steps().get(depth..)?.split_first()?;
@@ -904,7 +910,6 @@ fn apply_outlined(
             }
         }
         if !muts.is_empty() {
-            crate::tree::duplicate_keys(src, &roots[k]).ok()?;
             check_piece(src, &text, &cx.patches, pieces[i].clone(), &muts).ok()?;
         }
     }
@@ -1003,6 +1008,17 @@ fn apply_parsed(
         plan(&mut cx, stream, edit)?;
     }
     if cx.patches.is_empty() {
+        // Nothing to write, but a document that repeats a key is refused all the same, as
+        // `get` refuses it.
+        for d in &stream.docs {
+            if let Some(root) = d
+                .root
+                .as_ref()
+                .filter(|_| cx.changes.iter().any(|c| c.doc == d.index))
+            {
+                crate::tree::duplicate_keys(src, root)?;
+            }
+        }
         return Ok((None, cx.changes));
     }
     let text = apply_patches(src, &cx.patches)?;
