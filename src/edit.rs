@@ -182,6 +182,20 @@ impl Outcome {
 /// The first edit's error (`not-found`, `ambiguous`, `path-syntax`, `yaml-syntax`,
 /// `type-mismatch`, `alias`, `invalid-value`, `self-check`); the input is then unchanged.
 pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
+    apply_edits_lazy_from(src, edits, LAZY_FROM_BYTES)
+}
+
+/// [`apply_edits`], parsing lazily from `lazy_from` bytes of input on (normally 512 KiB): only
+/// the documents, or the top-level entries of one document, that can hold a path. With
+/// `usize::MAX` nothing is lazy and every self-check reads whole documents (smaller inputs
+/// are otherwise checked entry by entry). Tests and fuzzing compare both ways; the result
+/// must not depend on it.
+#[doc(hidden)]
+pub fn apply_edits_lazy_from(
+    src: &str,
+    edits: &[Edit],
+    lazy_from: usize,
+) -> Result<Outcome, Error> {
     // Borrowed until an edit changes something: a large text is copied once, not twice.
     let mut text = std::borrow::Cow::Borrowed(src);
     let mut changes = Vec::new();
@@ -194,7 +208,7 @@ pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
                 j += 1;
             }
         }
-        let (t, c) = apply_batch(&text, &edits[i..j])?;
+        let (t, c) = apply_batch_from(&text, &edits[i..j], lazy_from)?;
         if let Some(t) = t {
             text = std::borrow::Cow::Owned(t);
         }
@@ -654,10 +668,22 @@ fn alias_paths(
     }
 }
 
-fn apply_batch(src: &str, edits: &[Edit]) -> Result<(Option<String>, Vec<Change>), Error> {
-    // Large streams: parse only the documents that can hold a path. Anything but a clean
-    // success falls back to parsing everything, so results and messages do not depend on it.
-    if src.len() >= LAZY_FROM_BYTES
+/// Applies a run of edits that one parse can serve, parsing lazily from `lazy_from` bytes on.
+fn apply_batch_from(
+    src: &str,
+    edits: &[Edit],
+    lazy_from: usize,
+) -> Result<(Option<String>, Vec<Change>), Error> {
+    // Large inputs: parse only the documents, or the top-level entries of one document, that
+    // can hold a path. Anything but a clean success falls back to parsing everything, so
+    // results and messages do not depend on it.
+    if src.len() >= lazy_from {
+        if let Some(done) = apply_outlined(src, edits, lazy_from) {
+            return Ok(done);
+        }
+    }
+    if src.len() >= lazy_from
+        && crate::outline::plain_line_breaks(src)
         && edits
             .iter()
             .all(|e| !e.create && !matches!(e.op, EditOp::Append { .. }))
@@ -669,20 +695,302 @@ fn apply_batch(src: &str, edits: &[Edit]) -> Result<(Option<String>, Vec<Change>
         {
             let want = |i: usize, text: &str| filters.iter().any(|f| f.accepts(i, text));
             if let Ok(stream) = Stream::parse_where(src, &want) {
-                if let Ok(done) = apply_parsed(src, &stream, edits) {
+                if let Ok(done) = apply_parsed(src, &stream, edits, true) {
                     return Ok(done);
                 }
             }
         }
     }
     let stream = Stream::parse(src)?;
-    apply_parsed(src, &stream, edits)
+    apply_parsed(src, &stream, edits, lazy_from != usize::MAX)
 }
 
+/// Entries at least this large are outlined in turn when every path goes on below them.
+const DESCEND_FROM_BYTES: usize = 64 * 1024;
+
+/// One large document whose root is a block mapping or sequence at column 0: parse only the
+/// entries the paths lead into (see [`crate::outline`]), going down through keys that stand
+/// alone on their line while an entry is large, then edit and check each edited entry on its
+/// own with both parsers. That check is the whole document's: the bytes outside the edited
+/// entries do not change, and such an entry holds whole lines from its column to the next
+/// entry, so it reads the same alone as in place. `None` when this does not apply or does not
+/// succeed cleanly.
+fn apply_outlined(
+    src: &str,
+    edits: &[Edit],
+    lazy_from: usize,
+) -> Option<(Option<String>, Vec<Change>)> {
+    use crate::outline::{outline, outline_region, value_region, RootKind};
+    if edits
+        .iter()
+        .any(|e| e.select.is_some() || e.create || !matches!(e.op, EditOp::Set { .. }))
+    {
+        return None;
+    }
+    let paths: Vec<Path> = edits
+        .iter()
+        .map(|e| Path::parse(&e.path).ok())
+        .collect::<Option<_>>()?;
+    // Keys passed on the way down: their text and where each starts.
+    let mut ancestors: Vec<(&str, usize)> = Vec::new();
+    let mut outlined = outline(src)?;
+    let mut col = 0;
+    let wanted = loop {
+        let depth = ancestors.len();
+        let wanted = wanted_pieces(src, &outlined, &paths, depth)?;
+        let piece = outlined.pieces[wanted[0]].clone();
+        let deeper = outlined.kind == RootKind::Mapping
+            && wanted.len() == 1
+            && piece.len() >= lazy_from.min(DESCEND_FROM_BYTES)
+            && paths.iter().all(|p| p.segments.len() > depth + 1);
+        if let Some((region, c)) = deeper
+            .then(|| value_region(src, piece.clone(), col))
+            .flatten()
+        {
+            if let Some(o) = outline_region(src, region, c) {
+                ancestors.push((outlined.keys[wanted[0]], piece.start + col));
+                outlined = o;
+                col = c;
+                continue;
+            }
+        }
+        break wanted;
+    };
+    let depth = ancestors.len();
+    let pieces = &outlined.pieces;
+    let n = pieces.len();
+    // Each wanted piece alone: one document whose root holds exactly that entry or item.
+    let mut roots: Vec<Node> = Vec::with_capacity(wanted.len());
+    for &i in &wanted {
+        let range = pieces[i].clone();
+        let sub = Stream::parse(&src[range.clone()]).ok()?;
+        let [doc] = <[Document; 1]>::try_from(sub.docs).ok()?;
+        let mut root = doc.root?;
+        if anchored(&root) {
+            return None;
+        }
+        let fits = match (&outlined.kind, &root.kind) {
+            (
+                RootKind::Mapping,
+                NodeKind::Mapping {
+                    entries,
+                    flow: false,
+                },
+            ) => {
+                matches!(entries.as_slice(), [(k, _)] if k.tag.is_none()
+                    && matches!(&k.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, .. }
+                        if value == outlined.keys[i]))
+            }
+            (RootKind::Sequence, NodeKind::Sequence { items, flow: false }) => items.len() == 1,
+            _ => false,
+        };
+        if !fits {
+            return None;
+        }
+        crate::tree::offset_node(&mut root, range.start);
+        roots.push(root);
+    }
+    // The document as the edits see it: on the way down, one entry per level; at the bottom
+    // the wanted entries, or every item with a null in place of those not parsed (so indexes
+    // stay those of the document).
+    let node = |kind, start: usize, end: usize| Node {
+        kind,
+        start,
+        end,
+        props_start: start,
+        anchor: None,
+        tag: None,
+    };
+    let end = pieces[n - 1].end;
+    let mut tree = match outlined.kind {
+        RootKind::Mapping => node(
+            NodeKind::Mapping {
+                entries: roots
+                    .iter()
+                    .flat_map(|r| match &r.kind {
+                        NodeKind::Mapping { entries, .. } => entries.clone(),
+                        _ => Vec::new(),
+                    })
+                    .collect(),
+                flow: false,
+            },
+            pieces[0].start + col,
+            end,
+        ),
+        RootKind::Sequence => {
+            let mut parsed = wanted.iter().zip(&roots).peekable();
+            let items = (0..n)
+                .map(|i| match parsed.next_if(|(w, _)| **w == i) {
+                    Some((
+                        _,
+                        Node {
+                            kind: NodeKind::Sequence { items, .. },
+                            ..
+                        },
+                    )) => items[0].clone(),
+                    _ => placeholder(pieces[i].start),
+                })
+                .collect();
+            node(
+                NodeKind::Sequence { items, flow: false },
+                pieces[0].start + col,
+                end,
+            )
+        }
+    };
+    for &(key, at) in ancestors.iter().rev() {
+        let k = node(
+            NodeKind::Scalar {
+                value: key.to_string(),
+                style: ScalarStyle::Plain,
+                implicit: false,
+            },
+            at,
+            at + key.len(),
+        );
+        tree = node(
+            NodeKind::Mapping {
+                entries: vec![(k, tree)],
+                flow: false,
+            },
+            at,
+            end,
+        );
+    }
+    let stream = Stream {
+        docs: vec![Document {
+            index: 0,
+            range: 0..src.len(),
+            root: Some(tree),
+            parsed: true,
+        }],
+    };
+    let mut cx = Ctx {
+        src,
+        style: detect_style(src, &stream),
+        patches: Vec::new(),
+        mutations: Vec::new(),
+        changes: Vec::new(),
+    };
+    for edit in edits {
+        plan(&mut cx, &stream, edit).ok()?;
+    }
+    if cx.patches.is_empty() {
+        return Some((None, cx.changes));
+    }
+    let inside = |p: &Patch| {
+        wanted.iter().any(|&i| {
+            let r = &pieces[i];
+            r.start < p.start && p.end <= r.end
+        })
+    };
+    if !cx.patches.iter().all(inside) {
+        return None;
+    }
+    let text = apply_patches(src, &cx.patches).ok()?;
+    for (k, &i) in wanted.iter().enumerate() {
+        let mut muts = Vec::new();
+        for (_, m) in &cx.mutations {
+            let (first, rest) = m.steps().get(depth..)?.split_first()?;
+            // Mapping entries are numbered among the wanted ones, items as in the document.
+            let (piece, local) = match first {
+                Step::Entry(j, key) => (*wanted.get(*j)?, Step::Entry(0, key.clone())),
+                Step::Item(j) => (*j, Step::Item(0)),
+            };
+            if piece == i {
+                muts.push(
+                    m.with_steps(std::iter::once(local).chain(rest.iter().cloned()).collect()),
+                );
+            }
+        }
+        if !muts.is_empty() {
+            crate::tree::duplicate_keys(src, &roots[k]).ok()?;
+            check_piece(src, &text, &cx.patches, pieces[i].clone(), &muts).ok()?;
+        }
+    }
+    Some((Some(text), cx.changes))
+}
+
+/// The pieces of `outlined` that segment `depth` of some path can lead into (sorted, none
+/// twice); `None` when a path cannot be followed this way or leads nowhere.
+fn wanted_pieces(
+    src: &str,
+    outlined: &crate::outline::Outline<'_>,
+    paths: &[Path],
+    depth: usize,
+) -> Option<Vec<usize>> {
+    use crate::outline::RootKind;
+    let n = outlined.pieces.len();
+    let index = |i: i64| {
+        let j = if i < 0 { n as i64 + i } else { i };
+        usize::try_from(j).ok().filter(|&j| j < n)
+    };
+    let mut wanted: Vec<usize> = Vec::new();
+    for path in paths {
+        let segments = path.segments.get(depth..)?;
+        match (outlined.kind, &segments.first()?.kind) {
+            (RootKind::Mapping, SegmentKind::Key(k) | SegmentKind::KeyOrIndex(k)) => {
+                wanted.push(outlined.keys.iter().position(|x| x == k)?)
+            }
+            (RootKind::Sequence, SegmentKind::Index(i)) => wanted.push(index(*i)?),
+            (RootKind::Sequence, SegmentKind::KeyOrIndex(k)) => {
+                wanted.push(index(k.parse().ok()?)?)
+            }
+            (RootKind::Sequence, SegmentKind::Select { .. }) => {
+                let filter = DocFilter::for_segments(segments);
+                let before = wanted.len();
+                wanted.extend(
+                    (0..n).filter(|&i| filter.accepts(0, &src[outlined.pieces[i].clone()])),
+                );
+                if wanted.len() == before {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    (!wanted.is_empty()).then_some(wanted)
+}
+
+/// Whether a node under `n` has an anchor or is an alias: an edit there can reach, or be
+/// reached from, other entries.
+fn anchored(n: &Node) -> bool {
+    n.anchor.is_some()
+        || match &n.kind {
+            NodeKind::Mapping { entries, .. } => {
+                entries.iter().any(|(k, v)| anchored(k) || anchored(v))
+            }
+            NodeKind::Sequence { items, .. } => items.iter().any(anchored),
+            NodeKind::Alias { .. } => true,
+            NodeKind::Scalar { .. } => false,
+        }
+}
+
+/// A null standing for an item that was not parsed.
+fn placeholder(at: usize) -> Node {
+    Node {
+        kind: NodeKind::Scalar {
+            value: String::new(),
+            style: ScalarStyle::Plain,
+            implicit: true,
+        },
+        start: at,
+        end: at,
+        props_start: at,
+        anchor: None,
+        tag: None,
+    }
+}
+
+/// Plans `edits` on a parse of `src`, patches and checks them: the whole edited document,
+/// or only its edited top-level entries when `by_entry` and the line pass allows it.
 fn apply_parsed(
     src: &str,
     stream: &Stream,
     edits: &[Edit],
+    by_entry: bool,
 ) -> Result<(Option<String>, Vec<Change>), Error> {
     let mut cx = Ctx {
         src,
@@ -718,49 +1026,124 @@ fn apply_parsed(
         if muts.is_empty() {
             continue;
         }
-        if let Some(root) = stream.docs.get(index).and_then(|d| d.root.as_ref()) {
+        let root = stream.docs.get(index).and_then(|d| d.root.as_ref());
+        let whole_text = by_entry && stream.docs.len() == 1 && range == (0..src.len());
+        let units = root
+            .filter(|_| whole_text)
+            .and_then(|r| entry_units(src, r, &muts, &cx.patches));
+        if let Some(root) = root {
             crate::tree::duplicate_keys(src, root)?;
         }
-        let d = Document {
-            index,
-            range,
-            root: None,
-            parsed: true,
+        let checked = match units {
+            Some(units) => units.iter().try_for_each(|(piece, muts)| {
+                check_piece(src, &text, &cx.patches, piece.clone(), muts)
+            }),
+            None => check_piece(src, &text, &cx.patches, range, &muts),
         };
-        // Text inserted at a boundary belongs to the document that ends there.
-        let new_start = if d.range.start == 0 {
-            0
-        } else {
-            shift(d.range.start, &cx.patches)
-        };
-        let new_range = new_start..shift(d.range.end, &cx.patches);
-        let new_doc = &text[new_range];
-        // The edited document must also stay readable by our own parser, or the next edit of
-        // the file would fail.
-        let own = Stream::parse(new_doc).err().map(|e| {
-            if e.kind() == ErrorKind::TooDeep {
-                return Error::new(
-                    ErrorKind::TooDeep,
-                    format!(
-                        "the edited document would nest deeper than {} levels",
-                        crate::tree::MAX_DEPTH
-                    ),
-                )
-                .hint("nothing was written; write a shallower value or path");
-            }
-            Error::new(
-                ErrorKind::SelfCheck,
-                format!("the edited document would not parse again: {}", e.message()),
-            )
-            .hint("nothing was written; this is a bug, please report it with the input")
-        });
-        own.map_or_else(|| self_check(&src[d.range.clone()], new_doc, &muts), Err)
-            .map_err(|e| match edits {
-                [one] => e.segment(one.path.clone(), one.path.clone()),
-                _ => e,
-            })?;
+        checked.map_err(|e| match edits {
+            [one] => e.segment(one.path.clone(), one.path.clone()),
+            _ => e,
+        })?;
     }
     Ok((Some(text), cx.changes))
+}
+
+/// The self-check of a whole one-document text, cut into its edited top-level entries (see
+/// [`crate::outline`]): each entry's range with the changes in it, their steps starting at
+/// that entry. `None` (check the whole document) when the line pass declines, its entries are
+/// not the parsed ones, an anchor or alias could carry a change across entries, or a patch
+/// is not inside one entry.
+fn entry_units(
+    src: &str,
+    root: &Node,
+    muts: &[Mutation],
+    patches: &[Patch],
+) -> Option<Vec<(std::ops::Range<usize>, Vec<Mutation>)>> {
+    let outlined = crate::outline::outline(src)?;
+    let pieces = &outlined.pieces;
+    let starts: Vec<usize> = match &root.kind {
+        NodeKind::Mapping {
+            entries,
+            flow: false,
+        } => entries.iter().map(|(k, _)| k.props_start).collect(),
+        NodeKind::Sequence { items, flow: false } => items.iter().map(|i| i.props_start).collect(),
+        _ => return None,
+    };
+    let same = starts.len() == pieces.len()
+        && starts
+            .iter()
+            .zip(pieces)
+            .all(|(s, p)| p.start <= *s && *s <= p.end);
+    if !same || anchored(root) {
+        return None;
+    }
+    let mut units: Vec<(std::ops::Range<usize>, Vec<Mutation>)> = Vec::new();
+    for m in muts {
+        let (first, rest) = m.steps().split_first()?;
+        let (i, local) = match first {
+            Step::Entry(i, key) => (*i, Step::Entry(0, key.clone())),
+            Step::Item(i) => (*i, Step::Item(0)),
+        };
+        let piece = pieces.get(i)?.clone();
+        let m = m.with_steps(std::iter::once(local).chain(rest.iter().cloned()).collect());
+        match units.iter_mut().find(|(r, _)| *r == piece) {
+            Some((_, list)) => list.push(m),
+            None => units.push((piece, vec![m])),
+        }
+    }
+    let inside = |p: &Patch| {
+        units
+            .iter()
+            .any(|(r, _)| r.start < p.start && p.end <= r.end)
+    };
+    patches.iter().all(inside).then_some(units)
+}
+
+/// Checks one edited piece of the text (a document, or one entry): the new piece parses again
+/// with our parser, and the independent parser reads it as the old piece's data with exactly
+/// `muts` applied.
+fn check_piece(
+    src: &str,
+    text: &str,
+    patches: &[Patch],
+    range: std::ops::Range<usize>,
+    muts: &[Mutation],
+) -> Result<(), Error> {
+    // Text inserted at the start of a piece belongs to the piece that ends there.
+    let new_start = if range.start == 0 {
+        0
+    } else {
+        shift(range.start, patches)
+    };
+    // A patch that straddles the piece's edge (possible only where the parser's document
+    // boundaries disagree with the marker lines) leaves no piece to check: refuse it.
+    let Some(new_piece) = text.get(new_start..shift(range.end, patches)) else {
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            "the edit crosses the boundary of the document it was made in",
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
+    };
+    // The edited piece must also stay readable by our own parser, or the next edit of the
+    // file would fail.
+    if let Err(e) = Stream::parse(new_piece) {
+        if e.kind() == ErrorKind::TooDeep {
+            return Err(Error::new(
+                ErrorKind::TooDeep,
+                format!(
+                    "the edited document would nest deeper than {} levels",
+                    crate::tree::MAX_DEPTH
+                ),
+            )
+            .hint("nothing was written; write a shallower value or path"));
+        }
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            format!("the edited document would not parse again: {}", e.message()),
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
+    }
+    self_check(&src[range], new_piece, muts)
 }
 
 fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {

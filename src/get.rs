@@ -95,7 +95,7 @@ pub struct Found {
 /// `ambiguous` (several matches without `all`), `too-deep`.
 pub fn get_values(src: &str, path: &str, opts: &GetOptions) -> Result<Vec<Found>, Error> {
     let path = Path::parse(path)?;
-    if src.len() >= LAZY_FROM_BYTES {
+    if src.len() >= LAZY_FROM_BYTES && crate::outline::plain_line_breaks(src) {
         if let Ok(filter) = DocFilter::new(&path.source, opts.select.as_deref()) {
             if let Ok(stream) = Stream::parse_where(src, &|i, t| filter.accepts(i, t)) {
                 if let Ok(found) = get_parsed(src, &path, &stream, opts) {

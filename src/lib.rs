@@ -46,6 +46,7 @@ mod error;
 mod get;
 mod kustomize;
 mod locate;
+mod outline;
 mod patch;
 mod path;
 mod scalar;
@@ -58,7 +59,9 @@ mod heap;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use crate::edit::{apply_edits, Change, ChangeKind, Edit, EditOp, Outcome};
+pub use crate::edit::{
+    apply_edits, apply_edits_lazy_from, Change, ChangeKind, Edit, EditOp, Outcome,
+};
 pub use crate::error::{Error, ErrorKind};
 pub use crate::get::{get_values, Found, GetOptions};
 pub use crate::kustomize::{
@@ -70,6 +73,14 @@ pub use crate::kustomize::{
     SpecField, KUSTOMIZATION_FILE_NAMES,
 };
 pub use crate::patch::{apply_patches, Patch};
+
+/// Where each top-level entry (or item) of a one-document text starts, as the line pass that
+/// lets large documents be parsed lazily sees it; `None` when it declines. For tests and
+/// fuzzing, which check it against the parse.
+#[doc(hidden)]
+pub fn outline_starts(src: &str) -> Option<Vec<usize>> {
+    outline::outline(src).map(|o| o.pieces.iter().map(|r| r.start).collect())
+}
 pub use crate::path::{DocSelector, Path, Segment, SegmentKind};
 pub use crate::scalar::{
     double_quoted, is_ambiguous, render_scalar, render_string, Context, ValueType,

@@ -675,22 +675,7 @@ impl DocFilter {
     pub(crate) fn new(path: &str, select: Option<&str>) -> Result<DocFilter, Error> {
         let mut needles = Vec::new();
         let mut index = None;
-        fn add(needles: &mut Vec<String>, p: &Path) {
-            for s in &p.segments {
-                match &s.kind {
-                    SegmentKind::Key(k) => needles.push(k.clone()),
-                    SegmentKind::KeyOrIndex(k) if !k.bytes().all(|b| b.is_ascii_digit()) => {
-                        needles.push(k.clone())
-                    }
-                    SegmentKind::Select { key, value } => {
-                        needles.push(key.clone());
-                        needles.push(value.clone());
-                    }
-                    _ => {}
-                }
-            }
-        }
-        add(&mut needles, &Path::parse(path)?);
+        needles.extend(Self::for_segments(&Path::parse(path)?.segments).needles);
         match select
             .filter(|s| !s.trim().is_empty())
             .map(DocSelector::parse)
@@ -699,7 +684,7 @@ impl DocFilter {
             Some(DocSelector::Index(i)) => index = Some(i),
             Some(DocSelector::Fields(conds)) => {
                 for (p, v) in &conds {
-                    add(&mut needles, p);
+                    needles.extend(Self::for_segments(&p.segments).needles);
                     needles.push(v.clone());
                 }
             }
@@ -707,6 +692,29 @@ impl DocFilter {
         }
         needles.retain(|n| !n.is_empty());
         Ok(DocFilter { needles, index })
+    }
+
+    /// A filter by the keys and selector values of `segments` alone.
+    pub(crate) fn for_segments(segments: &[Segment]) -> DocFilter {
+        let mut needles = Vec::new();
+        for s in segments {
+            match &s.kind {
+                SegmentKind::Key(k) => needles.push(k.clone()),
+                SegmentKind::KeyOrIndex(k) if !k.bytes().all(|b| b.is_ascii_digit()) => {
+                    needles.push(k.clone())
+                }
+                SegmentKind::Select { key, value } => {
+                    needles.push(key.clone());
+                    needles.push(value.clone());
+                }
+                _ => {}
+            }
+        }
+        needles.retain(|n| !n.is_empty());
+        DocFilter {
+            needles,
+            index: None,
+        }
     }
 
     pub(crate) fn accepts(&self, index: usize, text: &str) -> bool {

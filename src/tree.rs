@@ -323,7 +323,7 @@ fn ascii_directives(src: &str) -> Option<String> {
     changed.then_some(out)
 }
 
-fn offset_node(n: &mut Node, by: usize) {
+pub(crate) fn offset_node(n: &mut Node, by: usize) {
     n.start += by;
     n.end += by;
     n.props_start += by;

@@ -6,8 +6,9 @@
 //! them, the choices come from a hash of the text.
 
 use gitops_bump::{
-    apply_edits, get_values, is_ambiguous, render_scalar, Context, DocSelector, Edit, EditOp,
-    GetOptions, Node, NodeKind, Path, ScalarStyle, SetImageOptions, Stream, ValueType,
+    apply_edits, apply_edits_lazy_from, get_values, is_ambiguous, outline_starts, render_scalar,
+    Context, DocSelector, Edit, EditOp, ErrorKind, GetOptions, Node, NodeKind, Path, ScalarStyle,
+    SetImageOptions, Stream, ValueType,
 };
 use serde::Deserialize;
 
@@ -449,4 +450,88 @@ pub fn no_panic(data: &[u8]) {
         let _ = gitops_bump::parse_image_spec(&value);
         let _ = gitops_bump::set_image(&text, &value, &SetImageOptions::default());
     }
+}
+
+/// The start of the line holding byte `at`.
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// `lazy_outline`: when the line pass outlines a text that parses, the text is one document
+/// whose root is a block collection and the pass found exactly its top-level entries; and
+/// setting one scalar gives the same result (text, changes or error) lazily as eagerly.
+pub fn lazy_outline(data: &[u8]) {
+    let (text, parts) = split(data);
+    if known_panic(&text) {
+        return;
+    }
+    let Ok(stream) = Stream::parse(&text) else {
+        return;
+    };
+    if let Some(starts) = outline_starts(&text) {
+        let parsed: Option<Vec<usize>> = match stream.docs.as_slice() {
+            [doc] => match doc.root.as_ref().map(|r| &r.kind) {
+                Some(NodeKind::Mapping {
+                    entries,
+                    flow: false,
+                }) => Some(
+                    entries
+                        .iter()
+                        .map(|(k, _)| line_start(&text, k.props_start))
+                        .collect(),
+                ),
+                Some(NodeKind::Sequence { items, flow: false }) => Some(
+                    items
+                        .iter()
+                        .map(|i| {
+                            line_start(&text, text[..i.props_start.max(1)].rfind('-').unwrap_or(0))
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            },
+            _ => None,
+        };
+        assert_eq!(
+            Some(&starts),
+            parsed.as_ref(),
+            "the line pass outlined what the parse reads otherwise\ninput:\n{text}"
+        );
+    }
+    let all = targets(&stream);
+    if all.is_empty() {
+        return;
+    }
+    let t = &all[choice(&parts, 0, &text) % all.len()];
+    let (value, ty) = new_value(&parts, &text);
+    let edit = [Edit::set(t.pointer.clone(), value).typed(ty)];
+    let show = |r: Result<gitops_bump::Outcome, gitops_bump::Error>| match r {
+        Ok(o) => format!("{:?}\n{}", o.changes, o.text),
+        Err(e) => format!("error {e}"),
+    };
+    let lazy = apply_edits_lazy_from(&text, &edit, 0);
+    let eager = apply_edits_lazy_from(&text, &edit, usize::MAX);
+    if let (Ok(_), Err(e), Some(starts)) = (&lazy, &eager, outline_starts(&text)) {
+        // Lazily, only the entry holding the path is read: a problem elsewhere in the
+        // document is not reported (documented). Anything in that entry must be.
+        let i = starts.partition_point(|&s| s <= t.start).saturating_sub(1);
+        let piece = starts[i]..starts.get(i + 1).copied().unwrap_or(text.len());
+        let line_of = |at: usize| text[..at].matches('\n').count() + 1;
+        let elsewhere = match e.kind() {
+            ErrorKind::YamlSyntax => e
+                .line()
+                .is_some_and(|l| l < line_of(piece.start) || l >= line_of(piece.end)),
+            // The lazy edit had the reference parser read the entry it changed.
+            ErrorKind::SelfCheck => e.message().contains("cannot read the original document"),
+            _ => false,
+        };
+        if elsewhere {
+            return;
+        }
+    }
+    assert_eq!(
+        show(lazy),
+        show(eager),
+        "lazy and eager edits differ\ninput:\n{text}"
+    );
 }

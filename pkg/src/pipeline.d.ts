@@ -58,8 +58,8 @@ export interface GitOptions {
   env?: Record<string, string | undefined>;
   /** receives progress lines, with secrets masked */
   log?: (line: string) => void;
-  /** delay between push attempts: jittered exponential from `baseMs`, at most `capMs` */
-  backoff?: { baseMs: number; capMs: number };
+  /** delay between push attempts: max(`baseMs`, `factor` × longest attempt) × max(commits landed, 2^(retry-1)), at most `capMs`, jittered over [d/8, d] */
+  backoff?: { baseMs: number; capMs: number; factor?: number };
 }
 
 /** The arguments of {@link runPipeline}. */

@@ -10,7 +10,7 @@ import { trackPath } from './cleanup.js';
 import { withRepositoryRoot } from './files.js';
 import { createAuth, httpOrigin, tokenFromEnv } from './git/auth.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
-import { DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
+import { AttemptClock, DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { requireGitForToken } from './git/version.js';
 import { GitHubClient, apiUrlForRemote, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
@@ -51,7 +51,7 @@ export const DEFAULT_RETRIES = 5;
  * @property {boolean} [verbose]    also log every git command (or set GITOPS_BUMP_DEBUG=1)
  * @property {NodeJS.ProcessEnv} [env]  default process.env
  * @property {(line: string) => void} [log]  receives masked progress lines
- * @property {{baseMs: number, capMs: number}} [backoff]
+ * @property {{baseMs: number, capMs: number, factor?: number}} [backoff]  see backoffDelay in git/retry.js
  */
 
 /**
@@ -394,9 +394,12 @@ class Run {
     return git.commitFiles(files, { message: this.message(res), author: this.o.authorText, committer: this.committer });
   }
 
-  async backoff(attempt) {
-    const ms = backoffDelay(attempt, this.o.backoff, this.o.random);
-    this.log(`retrying in ${ms} ms`);
+  /** Sleeps before retry `attempt`, scaled by what the attempts saw (`AttemptClock.failed()`). */
+  async backoff(attempt, seen) {
+    const ms = backoffDelay(attempt, seen, this.o.backoff, this.o.random);
+    const landed = seen?.landed ?? 1;
+    const why = seen ? ` (longest attempt ${seen.attemptMs} ms, ${landed} commit${landed === 1 ? '' : 's'} landed between the last two attempts)` : '';
+    this.log(`retrying in ${ms} ms${why}`);
     await sleep(ms);
   }
 
@@ -480,6 +483,7 @@ class Run {
     const { o, git } = this;
     let attempts = 0;
     let last = '';
+    const clock = new AttemptClock(git, this.origBase);
     for (;;) {
       const { res, files } = await this.applyAt(git, this.root);
       if (!files.length) {
@@ -499,8 +503,9 @@ class Run {
       last = r.reason;
       this.log(`push rejected (${r.reason}): the remote moved`);
       if (attempts > o.retries) throw this.exhausted(attempts, `the remote branch ${this.branch}`, last);
-      await this.backoff(attempts);
-      await this.resetToRemote(git, this.branch);
+      await this.backoff(attempts, await clock.failed());
+      clock.next();
+      clock.fetched(await this.resetToRemote(git, this.branch));
     }
   }
 
@@ -524,6 +529,7 @@ class Run {
     const ids = { owner: this.owner, repo: this.repo };
     const uploaded = new Set();
     let attempts = 0;
+    const clock = new AttemptClock();
     for (;;) {
       const parent = await getBranchHead(this.client, { ...ids, branch: this.branch });
       if (!parent) throw new PipelineError(`branch ${this.branch} does not exist in ${this.owner}/${this.repo}`, { code: 'github-api' });
@@ -534,7 +540,8 @@ class Run {
         if (!(await this.resetToRemote(git, this.branch, parent))) {
           attempts += 1;
           if (attempts > o.retries) throw this.exhausted(attempts, `the branch ${this.branch}`, 'moved while fetching');
-          await this.backoff(attempts);
+          await this.backoff(attempts, await clock.failed());
+          clock.next();
           continue;
         }
       }
@@ -561,7 +568,8 @@ class Run {
       if (!u.moved) throw new PipelineError(refUpdateRefused(this.branch, u.error), { code: 'ref-update-refused', details: { attempts } });
       this.log(`ref update rejected (not a fast forward): ${this.branch} moved`);
       if (attempts > o.retries) throw this.exhausted(attempts, `the branch ${this.branch}`, 'not a fast forward');
-      await this.backoff(attempts);
+      await this.backoff(attempts, await clock.failed());
+      clock.next();
     }
   }
 
@@ -635,6 +643,7 @@ class Run {
       ({ sha, attempts, pushed } = await this.apiCommitToPrBranch(git, res, files, { prBranch, baseHead }));
     } else {
       sha = await this.commit(git, res, files);
+      const clock = new AttemptClock();
       for (;;) {
         const current = await git.lsRemoteBranch(this.remote, prBranch);
         if (current && (await this.sameChange(git, prBranch, current, sha))) {
@@ -651,7 +660,8 @@ class Run {
         if (!r.retryable) throw this.pushFailed(prBranch, r, attempts);
         this.log(`push to ${prBranch} rejected (${r.reason}): it moved, retrying with a fresh lease`);
         if (attempts > o.retries) throw this.exhausted(attempts, `the branch ${prBranch}`, r.reason);
-        await this.backoff(attempts);
+        await this.backoff(attempts, await clock.failed());
+        clock.next();
       }
     }
     const pullRequest = await upsertPullRequest(this.client, {
@@ -665,7 +675,7 @@ class Run {
       labels: o.labels,
       branchUpdated: pushed,
       // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
-      delay: (n) => Math.min(2 * o.backoff.capMs, 5 * o.backoff.baseMs * n),
+      delay: (n) => Math.min(o.backoff.capMs ?? DEFAULT_BACKOFF.capMs, (o.backoff.baseMs ?? DEFAULT_BACKOFF.baseMs) * n),
       warn: this.warn,
     });
     const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];

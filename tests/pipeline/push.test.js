@@ -133,6 +133,27 @@ test('retries exhausted: clear error with exit code 3', async (t) => {
   assert.ok(!remote.log().some((s) => s.startsWith('chore(deploy)')));
 });
 
+test('the wait before a retry grows with the commits git counts between the last two attempts', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES, 'counter.yaml': 'n: 0\n' });
+  const clone = remote.clone();
+  const plan = setTag('1.2.3');
+  const apply = fakeApply(plan, {
+    // three other pipelines land while each attempt runs
+    onApply: (n) => [1, 2, 3].forEach((k) => remote.competingCommit({ 'counter.yaml': `n: ${n}.${k}\n` }, `competing ${n}.${k}`)),
+  });
+  const logs = [];
+  await assert.rejects(
+    // factor 0: the attempt length drops out, the unit is 5 ms; no jitter (random 1)
+    runPipeline({ cwd: clone, plan, apply, git: { push: true, retries: 2, env: cleanEnv(), backoff: { baseMs: 5, capMs: 1000, factor: 0 }, random: () => 1, log: (l) => logs.push(l) } }),
+    (e) => e.code === 'push-retries-exhausted',
+  );
+  const waits = logs.filter((l) => l.startsWith('retrying in'));
+  assert.equal(waits.length, 2);
+  // before the first fetch nothing is counted; then git counts the three between the two bases
+  assert.match(waits[0], /^retrying in 5 ms \(longest attempt \d+ ms, 1 commit landed between the last two attempts\)$/);
+  assert.match(waits[1], /^retrying in 15 ms \(longest attempt \d+ ms, 3 commits landed between the last two attempts\)$/);
+});
+
 test('a push rejected for another reason fails at once', async (t) => {
   const remote = makeRemote(t, { 'values.yaml': VALUES });
   const { writeFileSync, chmodSync } = await import('node:fs');

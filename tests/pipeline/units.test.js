@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuth, httpOrigin } from '../../pkg/src/git/auth.js';
 import { isRemoteMoved } from '../../pkg/src/git/command-manager.js';
-import { backoffDelay } from '../../pkg/src/git/retry.js';
+import { AttemptClock, backoffDelay } from '../../pkg/src/git/retry.js';
 import { GitHubClient, repoFromRemoteUrl } from '../../pkg/src/github/client.js';
 import { commitMessage, pullRequestBranch, renderTemplate, splitImageSpec, summarize } from '../../pkg/src/template.js';
 
@@ -43,13 +43,69 @@ test('push rejections that mean "the remote moved"', () => {
   }
 });
 
-test('backoff: exponential from ~1 s, capped at 20 s, jittered within [d/8, d]', () => {
-  assert.equal(backoffDelay(1, undefined, () => 0), 125);
-  assert.equal(backoffDelay(1, undefined, () => 1), 1000);
-  assert.equal(backoffDelay(3, undefined, () => 1), 4000);
-  assert.equal(backoffDelay(10, undefined, () => 1), 20000);
-  assert.equal(backoffDelay(10, undefined, () => 0), 2500);
-  assert.equal(backoffDelay(2, { baseMs: 200, capMs: 3000 }, () => 0.5), 225);
+test('backoff: a short attempt on a quiet branch keeps the plain schedule (1 s doubling), jittered within [d/8, d]', () => {
+  const quiet = { attemptMs: 300, landed: 1 };
+  assert.equal(backoffDelay(1, quiet, undefined, () => 0), 125);
+  assert.equal(backoffDelay(1, quiet, undefined, () => 1), 1000); // one collision: back within a second
+  assert.equal(backoffDelay(3, quiet, undefined, () => 1), 4000);
+  assert.equal(backoffDelay(5, quiet, undefined, () => 1), 16000);
+  assert.equal(backoffDelay(1, undefined, undefined, () => 1), 1000, 'nothing measured: the plain schedule');
+  const waits = [1, 2, 3, 4, 5].map((r) => backoffDelay(r, quiet, undefined, () => 1));
+  assert.equal(waits.reduce((a, b) => a + b), 31000, 'five retries wait at most 31 s in all');
+});
+
+test('backoff: scales with the attempt length and the commits that landed, at most 2 minutes', () => {
+  // the unit is two attempt lengths once an attempt takes longer than half the base
+  assert.equal(backoffDelay(1, { attemptMs: 4000, landed: 1 }, undefined, () => 1), 8000);
+  assert.equal(backoffDelay(2, { attemptMs: 4000, landed: 1 }, undefined, () => 1), 16000);
+  // more commits landed than the doubling gives: the count wins
+  assert.equal(backoffDelay(2, { attemptMs: 1000, landed: 7 }, undefined, () => 1), 14000);
+  assert.equal(backoffDelay(4, { attemptMs: 1000, landed: 3 }, undefined, () => 1), 16000);
+  // no commit landed between the two bases (it never reads below the doubling)
+  assert.equal(backoffDelay(2, { attemptMs: 100, landed: 0 }, undefined, () => 1), 2000);
+  // capped, and the jitter keeps its eighth
+  assert.equal(backoffDelay(3, { attemptMs: 30000, landed: 20 }, undefined, () => 1), 120000);
+  assert.equal(backoffDelay(3, { attemptMs: 30000, landed: 20 }, undefined, () => 0), 15000);
+  assert.equal(backoffDelay(100, { attemptMs: 1e9, landed: 1e9 }, undefined, () => 1), 120000);
+  // the worst case of the default five retries: five capped waits
+  assert.equal([1, 2, 3, 4, 5].reduce((a, r) => a + backoffDelay(r, { attemptMs: 1e6, landed: 64 }, undefined, () => 1), 0), 600000);
+  // a caller's own numbers; a missing factor is the default 2
+  assert.equal(backoffDelay(2, { attemptMs: 50 }, { baseMs: 200, capMs: 3000 }, () => 0.5), 225);
+  assert.equal(backoffDelay(1, { attemptMs: 500 }, { baseMs: 200, capMs: 3000 }, () => 1), 1000);
+  assert.equal(backoffDelay(1, { attemptMs: 500 }, { baseMs: 200, capMs: 3000, factor: 4 }, () => 1), 2000);
+  assert.equal(backoffDelay(9, { attemptMs: 500, landed: 2 }, { baseMs: 5, capMs: 20 }, () => 1), 20);
+});
+
+test('attempt clock: the longest attempt, and the commits between the bases of the last two attempts', async () => {
+  let t = 0;
+  const counted = [];
+  const git = {
+    async countCommits(from, to) {
+      counted.push(`${from}..${to}`);
+      return to === 'c3' ? null : 6;
+    },
+  };
+  const clock = new AttemptClock(git, 'c0', () => t);
+  t = 5000;
+  assert.deepEqual(await clock.failed(), { attemptMs: 5000, landed: 1 }, 'first failure: no count yet');
+  t = 9000; // slept 4 s
+  clock.next();
+  t = 9500;
+  clock.fetched('c1');
+  t = 10000; // a 1 s attempt: the longest stays 5 s
+  assert.deepEqual(await clock.failed(), { attemptMs: 5000, landed: 6 });
+  clock.next();
+  clock.fetched('c1'); // the branch had not moved when this attempt fetched
+  t = 17000;
+  assert.deepEqual(await clock.failed(), { attemptMs: 7000, landed: 0 });
+  clock.next();
+  clock.fetched('c3');
+  assert.deepEqual(await clock.failed(), { attemptMs: 7000, landed: 1 }, 'git could not count: 1');
+  assert.deepEqual(counted, ['c0..c1', 'c1..c3']);
+  const noGit = new AttemptClock(null, null, () => t);
+  noGit.next();
+  noGit.fetched('x');
+  assert.deepEqual(await noGit.failed(), { attemptMs: 0, landed: 1 });
 });
 
 test('templates: default message, placeholders, image specs', () => {

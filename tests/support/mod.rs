@@ -434,3 +434,13 @@ pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// The JSON Pointer of every scalar of a one-document text that an edit may set.
+pub fn scalar_pointers(src: &str) -> Vec<String> {
+    scalars_in_order(src)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.pointer != "/" && t.ty != "custom")
+        .map(|t| t.pointer)
+        .collect()
+}

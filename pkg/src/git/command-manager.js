@@ -150,6 +150,13 @@ export class GitCommandManager {
     return r.exitCode === 0 ? r.stdout.trim() : null;
   }
 
+  /** How many commits `to` has that `from` has not (`rev-list --count from..to`); null when git cannot tell. */
+  async countCommits(from, to) {
+    const r = await this.exec(['rev-list', '--count', `${from}..${to}`, '--'], { allowFailure: true });
+    const n = Number(r.stdout.trim());
+    return r.exitCode === 0 && r.stdout.trim() !== '' && Number.isInteger(n) ? n : null;
+  }
+
   async topLevel() {
     return this.output(['rev-parse', '--show-toplevel']);
   }

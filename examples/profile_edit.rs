@@ -1,0 +1,54 @@
+//! One edit of one file, repeated, for a profiler: `cargo run --profile bench --example
+//! profile_edit -- FILE PATH VALUE [RUNS]`; prints the time of each part of the edit.
+
+use std::time::Instant;
+
+use gitops_bump::{apply_edits, Edit};
+use serde::Deserialize;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [file, path, value, rest @ ..] = args.as_slice() else {
+        eprintln!("usage: profile_edit FILE PATH VALUE [RUNS]");
+        std::process::exit(2);
+    };
+    let runs: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let text = std::fs::read_to_string(file).expect("read FILE");
+    let mb = text.len() as f64 / 1e6;
+    let part = |name: &str, op: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..runs {
+            op();
+        }
+        let s = t.elapsed().as_secs_f64() / runs as f64;
+        println!("{name:<24} {:>9.1} ms {:>8.1} MB/s", s * 1e3, mb / s);
+    };
+    let only = std::env::var("ONLY").unwrap_or_default();
+    let part = |name: &str, op: &mut dyn FnMut()| {
+        if only.is_empty() || name.contains(only.as_str()) {
+            part(name, op)
+        }
+    };
+    part("saphyr events", &mut || {
+        let mut n = 0usize;
+        for ev in saphyr_parser::Parser::new_from_str(&text) {
+            ev.expect("parse");
+            n += 1;
+        }
+        std::hint::black_box(n);
+    });
+    part("serde_yaml Value", &mut || {
+        for d in serde_yaml::Deserializer::from_str(&text) {
+            std::hint::black_box(serde_yaml::Value::deserialize(d).expect("parse"));
+        }
+    });
+    part("serde_yaml IgnoredAny", &mut || {
+        for d in serde_yaml::Deserializer::from_str(&text) {
+            serde::de::IgnoredAny::deserialize(d).expect("parse");
+        }
+    });
+    part("apply_edits", &mut || {
+        let out = apply_edits(&text, &[Edit::set(path, value)]).expect("edit");
+        std::hint::black_box(out);
+    });
+}
