@@ -16,15 +16,18 @@
 // Peers come from `bash benches/install-peers.sh`; a missing one is left out and named.
 //
 // Usage: node benches/side-by-side.mjs [--runs N] [--budget S] [--timeout S]
-//          [--inputs DIR] [--level in|process] [--smoke] [word …]
+//          [--inputs DIR] [--level in|process] [--tools a,b] [--smoke] [--verbose] [word …]
 //   --runs N      timed runs per tool and workload (default 5)
-//   --budget S    a tool whose first run on a workload took longer than S seconds gets no
-//                 further runs there (default 60)
+//   --budget S    a tool whose first run on a workload took longer than S seconds, or
+//                 whose runs there add up to more than twice S, gets no further runs on that
+//                 workload (default 60)
 //   --timeout S   a run still going after S seconds is stopped and shown as such (default 120)
 //   --inputs DIR  where `cargo bench --bench edit -- --write-inputs DIR` wrote the generated
 //                 20 MB stream (default target/bench-inputs; `bash benches/peers.sh` writes it)
 //   --smoke       the 3 KB Deployment and the kustomization, one run, both levels (seconds);
 //                 fails when a tool fails
+//   --tools a,b   only gitops-bump and the tools whose name holds one of these words
+//   --verbose     each run's time on stderr
 //   word …        only the workloads whose name holds one of the words
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -375,7 +378,8 @@ function table(title, withRss, body) {
 const failures = [];
 
 /** Runs `opts.runs` rounds over `tools` (name → run(run index) → answer); returns results. */
-async function rounds(tools, opts) {
+async function rounds(all, opts) {
+  const tools = Object.fromEntries(Object.entries(all).filter(([t]) => !opts.tools || t.startsWith('gitops-bump') || opts.tools.some((x) => t.includes(x))));
   const results = Object.fromEntries(Object.keys(tools).map((t) => [t, { ms: [], rss: [] }]));
   for (let run = 0; run < opts.runs; run++) {
     for (const [tool, go] of Object.entries(tools)) {
@@ -388,7 +392,9 @@ async function rounds(tools, opts) {
       else {
         r.ms.push(a.ms);
         if (a.rssMB !== undefined) r.rss.push(a.rssMB);
-        if (run === 0 && a.ms > opts.budget && opts.runs > 1) Object.assign(r, { stopped: true, note: `first run over ${opts.budget / 1e3} s` });
+        const total = r.ms.reduce((x, y) => x + y, 0);
+        if (run + 1 < opts.runs && run === 0 && a.ms > opts.budget) Object.assign(r, { stopped: true, note: `first run over ${opts.budget / 1e3} s` });
+        else if (run + 1 < opts.runs && total > 2 * opts.budget) Object.assign(r, { stopped: true, note: `runs so far over ${(2 * opts.budget) / 1e3} s` });
       }
       if (r.note?.startsWith('failed') || r.note?.startsWith('stopped')) failures.push(`${tool}: ${r.note}`);
       if (opts.verbose) console.error(`  ${tool} run ${run + 1}: ${a.ms ? `${fmtMs(a.ms)} ms` : JSON.stringify(a)}`);
@@ -489,6 +495,7 @@ function parseArgs(argv) {
     else if (a === '--level') opts.level = argv[++i];
     else if (a === '--smoke') Object.assign(opts, { smoke: true, runs: 1, timeout: 30e3 });
     else if (a === '--verbose') opts.verbose = true;
+    else if (a === '--tools') opts.tools = argv[++i].split(',');
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.words.push(a);
   }
