@@ -30,7 +30,7 @@
 //   --verbose     each run's time on stderr
 //   word …        only the workloads whose name holds one of the words
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -437,6 +437,7 @@ async function wholeProcess(list, opts, scratch) {
             const dir = mkdtempSync(join(scratch, 'run-'));
             const file = join(dir, w.spec ? 'kustomization.yaml' : 'input.yaml');
             copyFileSync(w.file, file);
+            chmodSync(file, 0o644); // the corpus is read-only, and yq -i refuses such a file
             const a = await runProcess(argv(w, file), dir, opts.timeout);
             if (!a.timeout && !a.error) {
               const out = readFileSync(file, 'utf8');
@@ -474,7 +475,11 @@ function versions() {
   if (py) v.push(py);
   const yqv = existsSync(yq) && tryRun(() => execFileSync(yq, ['--version'], { encoding: 'utf8' }).trim().replace(/.* version /, 'yq '));
   if (yqv) v.push(yqv);
-  const kv = existsSync(kustomize) && tryRun(() => execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim());
+  // A kustomize built with `go install` reports "(devel)"; its module version is in the binary.
+  const kv =
+    existsSync(kustomize) &&
+    (tryRun(() => /\bmod\s+\S+\s+(v\S+)/.exec(execFileSync('go', ['version', '-m', kustomize], { encoding: 'utf8' }))[1]) ??
+      tryRun(() => execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim()));
   if (kv) v.push(`kustomize ${kv}`);
   return v.join(', ');
 }
