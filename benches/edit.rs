@@ -14,6 +14,9 @@
 //! `--ladder` runs the size ladder instead (see `ladder.rs`): every file shape at 1, 2, 4 …
 //! `LADDER_MB` MB (default 16), `LADDER_RUNS` timed edits per rung (default 3); the words
 //! keep only the shapes that contain one of them. `--write-ladder DIR` writes its inputs.
+//!
+//! `--profile FILE PATH VALUE [RUNS]` times the parts of one edit of one file (see
+//! `profile.rs`), for a profiler.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -24,6 +27,8 @@ use serde::Deserialize;
 
 #[path = "edit/ladder.rs"]
 mod ladder;
+#[path = "edit/profile.rs"]
+mod profile;
 
 #[global_allocator]
 static HEAP: ladder::Counting = ladder::Counting;
@@ -439,6 +444,10 @@ fn main() {
             .get(i + 1)
             .map_or("target/bench-inputs", String::as_str);
         ladder::write(dir, env("LADDER_MB", 16));
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        profile::run(&args[i + 1..]);
         return;
     }
     if args.iter().any(|a| a == "--ladder") {

@@ -1,18 +1,19 @@
 // The size ladder on the wasm build under Node: the inputs and edits that
 // `cargo bench --bench edit -- --write-ladder DIR` wrote, each edited with the package's
 // wasm core (pkg/wasm/node, in-process, after one warm-up edit), `runs` times per rung.
-// Usage: node benches/wasm-ladder.mjs DIR [runs]
+// Usage: node benches/wasm-ladder.mjs DIR [runs] [glue]   (glue: another nodejs build's
+// gitops_bump.js, to compare builds; default the package's pkg/wasm/node/)
 // Prints a Markdown table: CPU ms per edit (process.cpuUsage: this process, all threads;
 // steadier than wall time on a shared machine), wall ms, MB/s and time ÷ the 1 MB rung's
 // (both from the CPU time).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-const [dir = 'target/bench-inputs', runsArg = '3'] = process.argv.slice(2);
+const [dir = 'target/bench-inputs', runsArg = '3', glue] = process.argv.slice(2);
 const runs = Math.max(1, Number(runsArg));
 const require = createRequire(import.meta.url);
-const core = require('../pkg/wasm/node/gitops_bump.js');
+const core = require(glue ? resolve(glue) : '../pkg/wasm/node/gitops_bump.js');
 
 const rows = readFileSync(join(dir, 'ladder.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
 console.log('| shape | size | CPU ms/edit (median) | CPU ms (min) | wall ms (median) | MB/s (CPU) | time ÷ 1 MB rung |');

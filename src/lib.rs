@@ -32,11 +32,20 @@
 //! - Keys are matched as strings; complex keys (`? [a, b]`) cannot be addressed.
 //! - A block scalar keeps its style only when the new value can be written in it (no leading
 //!   blanks, at most one trailing line break); otherwise it becomes a double-quoted scalar.
-//! - In streams over 512 KB, a document is parsed only when every key and selector value of
-//!   the path occurs in its text, so a syntax error in a document that cannot hold the path is
-//!   not reported there. A key written with escapes (`"\x61pp"`) or `''` is not seen by that
-//!   filter; a miss falls back to a full parse, so it can only hide an ambiguity (the same
-//!   path in a second document that spells the key that way).
+//! - Inputs over 512 KB are parsed lazily. In a stream, a document is parsed only when every
+//!   key and selector value of the path occurs in its text. In one document whose root is a
+//!   block mapping or sequence, only the top-level entries the path leads into are parsed
+//!   (and, below an entry over 64 KB whose key stands alone on its line, only the entries
+//!   under it that the path leads into); the entries are found by a line pass that declines
+//!   whenever it cannot be sure (a quote or bracket open at the end of a line, tabs, anchors or
+//!   aliases in the entry, line breaks other than `\n` and `\r\n`, and more). A syntax error
+//!   or a repeated key in what is not parsed is not reported. A key written with escapes
+//!   (`"\x61pp"`) or `''` is not seen by the text filter; a miss falls back to a full parse,
+//!   so it can only hide an ambiguity (the same path spelled that way elsewhere).
+//! - The self-check of a one-document text re-reads only the top-level entries an edit
+//!   changed, when the line pass finds exactly the entries the parse does: the rest of the
+//!   text is unchanged byte for byte, and each such entry holds whole lines, so it reads the
+//!   same alone as in place.
 //! - An explicit key with no `:` (`? a`) cannot be given a value.
 
 #![warn(missing_docs)]

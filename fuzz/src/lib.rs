@@ -238,6 +238,15 @@ pub fn known_rejected_output(message: &str) -> bool {
     tolerant() && REJECTED_OUTPUTS.iter().any(|m| message.contains(m))
 }
 
+/// Open issue: a block scalar followed by a last line of only blanks and no line break.
+/// Setting it to `"trailing\n"` keeps that line; libyaml (the self-check) reads the new value,
+/// saphyr-parser reads `"trailing"`. Skipped (unless `FUZZ_STRICT=1`) for inputs that end that
+/// way. Reproducer: `fuzz/regressions/edit_span/block-scalar-set-before-blank-last-line-at-eof`.
+fn known_blank_last_line(text: &str) -> bool {
+    let last = text.rsplit('\n').next().unwrap_or("");
+    tolerant() && !last.is_empty() && last.chars().all(|c| c == ' ' || c == '\t')
+}
+
 /// Open issue that panics: `\u{feff}%\u{fffd}\u{fffd}\n---\n>` (a BOM, then a directive with
 /// two multi-byte characters, then a block scalar) slices out of bounds in `Stream::parse`.
 /// Such inputs are skipped unless `FUZZ_STRICT=1`.
@@ -261,6 +270,9 @@ pub fn edit_span(data: &[u8]) {
     };
     let all = targets(&stream);
     if all.is_empty() {
+        return;
+    }
+    if known_blank_last_line(&text) {
         return;
     }
     let t = &all[choice(&parts, 0, &text) % all.len()];
@@ -511,6 +523,15 @@ pub fn lazy_outline(data: &[u8]) {
     };
     let lazy = apply_edits_lazy_from(&text, &edit, 0);
     let eager = apply_edits_lazy_from(&text, &edit, usize::MAX);
+    let unreadable = |r: &Result<gitops_bump::Outcome, gitops_bump::Error>| {
+        r.as_ref()
+            .is_err_and(|e| e.message().contains("cannot read the original document"))
+    };
+    // Both refused because libyaml cannot read the input: it may stop at another place in
+    // the entry than in the whole document.
+    if unreadable(&lazy) && unreadable(&eager) {
+        return;
+    }
     if let (Ok(_), Err(e), Some(starts)) = (&lazy, &eager, outline_starts(&text)) {
         // Lazily, only the entry holding the path is read: a problem elsewhere in the
         // document is not reported (documented). Anything in that entry must be.

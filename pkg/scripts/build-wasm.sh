@@ -3,8 +3,9 @@
 #   pkg/wasm/node/  (wasm-bindgen --target nodejs; loaded by pkg/src/core.js)
 #   pkg/wasm/web/   (wasm-bindgen --target web; loaded by the playground)
 # Each .wasm is then shrunk with npm binaryen's wasm-opt (never Debian's 108: its
-# output crashes at load). Requires scripts/setup to have run (wasm-bindgen-cli,
-# the wasm32 target, pkg/node_modules).
+# output crashes at load), and each glue's string copy is made faster
+# (scripts/patch-glue.mjs). Requires scripts/setup to have run (wasm-bindgen-cli, the
+# wasm32 target, pkg/node_modules).
 set -euo pipefail
 
 PKG="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +29,7 @@ wasm_opt="$PKG/node_modules/.bin/wasm-opt"
 # wasm-bindgen + wasm-opt take ~20 s: skip them when cargo's output (and this script) are what the
 # current pkg/wasm/ was made from (and both builds are there)
 stamp="$PKG/wasm/.source-sha256"
-source_sum="$(cat "$input" "${BASH_SOURCE[0]}" | sha256sum | cut -d" " -f1)"
+source_sum="$(cat "$input" "${BASH_SOURCE[0]}" "$PKG/scripts/patch-glue.mjs" | sha256sum | cut -d" " -f1)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$source_sum" && -f "$PKG/wasm/node/gitops_bump_bg.wasm" && -f "$PKG/wasm/web/gitops_bump_bg.wasm" ]]; then
   echo "build-wasm: pkg/wasm/ is up to date"
   exit 0
@@ -48,6 +49,7 @@ for target in node web; do
   bindgen_target="$target"
   [[ "$target" == node ]] && bindgen_target=nodejs
   wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name gitops_bump "$input"
+  node "$PKG/scripts/patch-glue.mjs" "$out/gitops_bump.js"
   wasm="$out/gitops_bump_bg.wasm"
   "$wasm_opt" "${opt_flags[@]}" "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"

@@ -23,7 +23,8 @@ import { SHELLS } from './completion.js';
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
 export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3 });
 
-const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+/** The package's version, read when `--version` or the help asks for it (not at import). */
+const packageVersion = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** Options every editing command takes: output modes and the git flags. */
 const EDIT_OPTIONS = {
@@ -305,7 +306,8 @@ Examples:
   },
 };
 
-const MAIN_HELP = `gitops-bump ${PACKAGE.version}: byte-exact YAML edits for GitOps config repos
+/** The main help text, built when asked for. */
+const mainHelp = () => `gitops-bump ${packageVersion()}: byte-exact YAML edits for GitOps config repos
 
 Usage:
 ${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
@@ -346,11 +348,11 @@ export async function main(argv, io = {}) {
 
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? err : out).write(`${MAIN_HELP}\n`);
+    (name === undefined ? err : out).write(`${mainHelp()}\n`);
     return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
   if (name === '--version' || name === '-V') {
-    out.write(`gitops-bump ${PACKAGE.version}\n`);
+    out.write(`gitops-bump ${packageVersion()}\n`);
     return EXIT.OK;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

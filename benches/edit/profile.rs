@@ -1,15 +1,17 @@
-//! One edit of one file, repeated, for a profiler: `cargo run --profile bench --example
-//! profile_edit -- FILE PATH VALUE [RUNS]`; prints the time of each part of the edit.
+//! `--profile FILE PATH VALUE [RUNS]`: one edit of one file, repeated, for a profiler
+//! (`perf record`, `valgrind --tool=callgrind` on the bench binary); prints the time of each
+//! part (saphyr-parser's events, serde_yaml's `Value`, libyaml's scan alone, the whole edit).
+//! `ONLY=WORD` keeps the parts whose name holds the word.
 
 use std::time::Instant;
 
 use gitops_bump::{apply_edits, Edit};
 use serde::Deserialize;
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [file, path, value, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: profile_edit FILE PATH VALUE [RUNS]");
+/// Times each part of one edit of one file: `--profile FILE PATH VALUE [RUNS]`.
+pub fn run(args: &[String]) {
+    let [file, path, value, rest @ ..] = args else {
+        eprintln!("usage: cargo bench --bench edit -- --profile FILE PATH VALUE [RUNS]");
         std::process::exit(2);
     };
     let runs: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(5);
