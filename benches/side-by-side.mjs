@@ -213,16 +213,21 @@ function runProcess(argv, cwd, timeout) {
   const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...argv] : argv;
   return new Promise((resolve) => {
     const s = process.hrtime.bigint();
-    const child = spawn(timed[0], timed.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group, so that stopping it stops the tool under /usr/bin/time too.
+    const child = spawn(timed[0], timed.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('close', (code, signal) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      process.kill(-child.pid, 'SIGKILL');
+    }, timeout);
+    child.on('close', (code) => {
       clearTimeout(timer);
       const ms = Number(process.hrtime.bigint() - s) / 1e6;
-      if (signal === 'SIGKILL') return resolve({ timeout: true });
+      if (late) return resolve({ timeout: true });
       if (code !== 0) return resolve({ error: `exit ${code}: ${stderr.trim().split('\n')[0].slice(0, 100)}` });
       const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1)) / 1024 : NaN;
       resolve({ ms, rssMB: rss });
