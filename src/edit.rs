@@ -875,6 +875,12 @@ fn apply_outlined(
     for edit in edits {
         plan(&mut cx, &stream, edit).ok()?;
     }
+    if roots
+        .iter()
+        .any(|r| crate::tree::duplicate_keys(src, r).is_err())
+    {
+        return None;
+    }
     if cx.patches.is_empty() {
         return Some((None, cx.changes));
     }
@@ -888,7 +894,7 @@ fn apply_outlined(
         return None;
     }
     let text = apply_patches(src, &cx.patches).ok()?;
-    for (k, &i) in wanted.iter().enumerate() {
+    for &i in &wanted {
         let mut muts = Vec::new();
         for (_, m) in &cx.mutations {
             let (first, rest) = m.steps().get(depth..)?.split_first()?;
@@ -904,7 +910,6 @@ fn apply_outlined(
             }
         }
         if !muts.is_empty() {
-            crate::tree::duplicate_keys(src, &roots[k]).ok()?;
             check_piece(src, &text, &cx.patches, pieces[i].clone(), &muts).ok()?;
         }
     }
@@ -1003,6 +1008,17 @@ fn apply_parsed(
         plan(&mut cx, stream, edit)?;
     }
     if cx.patches.is_empty() {
+        // Nothing to write, but a document that repeats a key is refused all the same, as
+        // `get` refuses it.
+        for d in &stream.docs {
+            if let Some(root) = d
+                .root
+                .as_ref()
+                .filter(|_| cx.changes.iter().any(|c| c.doc == d.index))
+            {
+                crate::tree::duplicate_keys(src, root)?;
+            }
+        }
         return Ok((None, cx.changes));
     }
     let text = apply_patches(src, &cx.patches)?;
@@ -1125,8 +1141,12 @@ fn check_piece(
         .hint("nothing was written; this is a bug, please report it with the input"));
     };
     // The edited piece must also stay readable by our own parser, or the next edit of the
-    // file would fail.
-    if let Err(e) = Stream::parse(new_piece) {
+    // file would fail; and it must read the strings set as the reference parser does.
+    let own = Stream::parse(new_piece);
+    if let Ok(stream) = &own {
+        own_reads_back(stream, muts)?;
+    }
+    if let Err(e) = own {
         if e.kind() == ErrorKind::TooDeep {
             return Err(Error::new(
                 ErrorKind::TooDeep,
@@ -1144,6 +1164,52 @@ fn check_piece(
         .hint("nothing was written; this is a bug, please report it with the input"));
     }
     self_check(&src[range], new_piece, muts)
+}
+
+/// Whether our parser reads each string an edit set (as the reference parser must, in the
+/// self-check) in the edited text: where the two parsers disagree about a value, `get` would
+/// report another value than the data holds. Only for edits that set values (indexes then
+/// stay where they were); a path through an alias is left to the self-check.
+fn own_reads_back(stream: &Stream, muts: &[Mutation]) -> Result<(), Error> {
+    if !muts.iter().all(|m| matches!(m, Mutation::Set(..))) {
+        return Ok(());
+    }
+    let root = stream.docs.first().and_then(|d| d.root.as_ref());
+    for m in muts {
+        let Mutation::Set(steps, Value::String(want)) = m else {
+            continue;
+        };
+        let mut node = root;
+        for step in steps {
+            node = match (step, node.map(|n| &n.kind)) {
+                (Step::Entry(i, _), Some(NodeKind::Mapping { entries, .. })) => {
+                    entries.get(*i).map(|(_, v)| v)
+                }
+                (Step::Item(i), Some(NodeKind::Sequence { items, .. })) => items.get(*i),
+                _ => None,
+            };
+        }
+        if let Some(
+            n @ Node {
+                kind: NodeKind::Scalar { value, .. },
+                ..
+            },
+        ) = node
+        {
+            if value != want || n.type_name() != "string" {
+                return Err(Error::new(
+                    ErrorKind::SelfCheck,
+                    format!(
+                        "the edited text reads back as {} for this tool's parser but as the string {want:?} for the reference parser, at `{}`",
+                        n.describe(),
+                        crate::locate::steps_to_path(steps)
+                    ),
+                )
+                .hint("nothing was written; this is a bug, please report it with the input"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(), Error> {
