@@ -5,7 +5,7 @@
 mod support;
 
 use gitops_bump::{apply_edits_lazy_from, outline_starts, Edit, NodeKind, Stream};
-use support::{corpus_dir, scalar_pointers, walk};
+use support::{corpus_dir, real_yaml_files, scalar_pointers};
 
 fn both(src: &str, edits: &[Edit]) -> (String, String) {
     let show = |r: Result<gitops_bump::Outcome, gitops_bump::Error>| match r {
@@ -55,12 +55,7 @@ fn parsed_starts(src: &str) -> Option<Vec<usize>> {
 
 #[test]
 fn lazy_edits_equal_eager_edits_on_the_corpus() {
-    let mut files = Vec::new();
-    walk(&corpus_dir().join("real"), &mut files);
-    files.retain(|p| {
-        let name = p.file_name().unwrap().to_string_lossy();
-        name.ends_with(".yaml") || name.ends_with(".yml")
-    });
+    let files = real_yaml_files();
     let (mut outlined, mut edits, mut failures) = (0, 0, Vec::new());
     for path in &files {
         let src = std::fs::read_to_string(path).unwrap();

@@ -444,3 +444,14 @@ pub fn scalar_pointers(src: &str) -> Vec<String> {
         .map(|t| t.pointer)
         .collect()
 }
+
+/// The real-world corpus's YAML files (sorted), `Kustomization` files included.
+pub fn real_yaml_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    walk(&corpus_dir().join("real"), &mut files);
+    files.retain(|p| {
+        let name = p.file_name().unwrap().to_string_lossy();
+        name.ends_with(".yaml") || name.ends_with(".yml") || name == "Kustomization"
+    });
+    files
+}
