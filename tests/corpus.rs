@@ -7,7 +7,7 @@ mod support;
 use std::sync::Mutex;
 
 use gitops_bump::{apply_edits, Stream};
-use support::{corpus_dir, real_yaml_files, sweep, Stats};
+use support::{corpus_dir, read_corpus_file, real_yaml_files, sweep, Stats};
 
 #[test]
 fn every_scalar_of_every_real_file() {
@@ -32,12 +32,7 @@ fn every_scalar_of_every_real_file() {
                     *n - 1
                 };
                 let Some(path) = files.get(i) else { break };
-                let src = std::fs::read_to_string(path).unwrap();
-                let rel = path
-                    .strip_prefix(corpus_dir())
-                    .unwrap()
-                    .display()
-                    .to_string();
+                let (src, rel) = read_corpus_file(path);
                 // (a) parse and identity
                 let stream = match Stream::parse(&src) {
                     Ok(s) => s,

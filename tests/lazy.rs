@@ -5,7 +5,7 @@
 mod support;
 
 use gitops_bump::{apply_edits_lazy_from, outline_starts, Edit, NodeKind, Stream};
-use support::{corpus_dir, real_yaml_files, scalar_pointers};
+use support::{read_corpus_file, real_yaml_files, scalar_pointers};
 
 fn both(src: &str, edits: &[Edit]) -> (String, String) {
     let show = |r: Result<gitops_bump::Outcome, gitops_bump::Error>| match r {
@@ -58,12 +58,7 @@ fn lazy_edits_equal_eager_edits_on_the_corpus() {
     let files = real_yaml_files();
     let (mut outlined, mut edits, mut failures) = (0, 0, Vec::new());
     for path in &files {
-        let src = std::fs::read_to_string(path).unwrap();
-        let rel = path
-            .strip_prefix(corpus_dir())
-            .unwrap()
-            .display()
-            .to_string();
+        let (src, rel) = read_corpus_file(path);
         let Some(starts) = outline_starts(&src) else {
             continue;
         };

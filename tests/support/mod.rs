@@ -455,3 +455,14 @@ pub fn real_yaml_files() -> Vec<PathBuf> {
     });
     files
 }
+
+/// A corpus file's text and its path relative to the corpus (for messages).
+pub fn read_corpus_file(path: &Path) -> (String, String) {
+    let src = std::fs::read_to_string(path).unwrap();
+    let rel = path
+        .strip_prefix(corpus_dir())
+        .unwrap()
+        .display()
+        .to_string();
+    (src, rel)
+}
