@@ -213,19 +213,22 @@ pub(crate) fn value_region(
 
 /// Where the line starting at `ls` ends (its `\n`, or the `\r` of its `\r\n`). `None` at any
 /// other line break: a carriage return alone, or NEL, LS or PS, which YAML 1.1 readers
-/// (libyaml, the self-check's parser) also take for line breaks and YAML 1.2 readers do not.
+/// (libyaml, the self-check's parser) also take for line breaks and YAML 1.2 readers do not;
+/// and at a byte order mark, which readers may skip like a blank.
 fn line_end(b: &[u8], ls: usize) -> Option<usize> {
     let mut at = ls;
     loop {
-        let Some(i) = find_any(&b[at..], [b'\n', b'\r', 0xc2, 0xe2]) else {
+        let Some(i) = find_any(&b[at..], [b'\n', b'\r', 0xc2, 0xe2, 0xef]) else {
             return Some(b.len());
         };
         at += i;
         match (b[at], b.get(at + 1), b.get(at + 2)) {
             (b'\n', ..) | (b'\r', Some(b'\n'), _) => return Some(at),
-            (b'\r', ..) | (0xc2, Some(0x85), _) | (0xe2, Some(0x80), Some(0xa8 | 0xa9)) => {
-                return None
-            }
+            // A byte order mark after the start: parsers skip it as a separator.
+            (b'\r', ..)
+            | (0xc2, Some(0x85), _)
+            | (0xe2, Some(0x80), Some(0xa8 | 0xa9))
+            | (0xef, Some(0xbb), Some(0xbf)) => return None,
             _ => at += 1,
         }
     }
@@ -511,6 +514,8 @@ mod tests {
             "a: |\n \rb: 1\n",
             "a: |\n x\u{85}b: 1\n",
             "a: |\n x\u{2028}b: 1\n",
+            "\n\u{feff}# c:\n",
+            "a: \u{feff}\"x\n",
         ] {
             assert!(outline(src).is_none(), "{src:?}");
         }
