@@ -38,10 +38,11 @@
 //!   (and, below an entry over 64 KB whose key stands alone on its line, only the entries
 //!   under it that the path leads into); the entries are found by a line pass that declines
 //!   whenever it cannot be sure (a quote or bracket open at the end of a line, tabs, anchors or
-//!   aliases in the entry, line breaks other than `\n` and `\r\n`, a byte order mark, and more). A syntax error
-//!   or a repeated key in what is not parsed is not reported. A key written with escapes
-//!   (`"\x61pp"`) or `''` is not seen by the text filter; a miss falls back to a full parse,
-//!   so it can only hide an ambiguity (the same path spelled that way elsewhere).
+//!   aliases in the entry, line breaks other than `\n` and `\r\n`, a byte order mark, and
+//!   more). A syntax error or a repeated key in what is not parsed is not reported. A key
+//!   written with escapes (`"\x61pp"`) or `''` is not seen by the text filter; a miss falls
+//!   back to a full parse, so it can only hide an ambiguity (the same path spelled that way
+//!   elsewhere).
 //! - The self-check of a one-document text re-reads only the top-level entries an edit
 //!   changed, when the line pass finds exactly the entries the parse does: the rest of the
 //!   text is unchanged byte for byte, and each such entry holds whole lines, so it reads the
