@@ -37,8 +37,8 @@
 //!   block mapping or sequence, only the top-level entries the path leads into are parsed
 //!   (and, below an entry over 64 KB whose key stands alone on its line, only the entries
 //!   under it that the path leads into); the entries are found by a line pass that declines
-//!   whenever it cannot be sure (a quote or bracket open at the end of a line, tabs, anchors or
-//!   aliases in the entry, line breaks other than `\n` and `\r\n`, a byte order mark, and
+//!   whenever it cannot be sure (a quote or bracket open at the end of a line, tabs, anchors,
+//!   tags or aliases, line breaks other than `\n` and `\r\n`, a byte order mark, and
 //!   more). A syntax error or a repeated key in what is not parsed is not reported. A key
 //!   written with escapes (`"\x61pp"`) or `''` is not seen by the text filter; a miss falls
 //!   back to a full parse, so it can only hide an ambiguity (the same path spelled that way

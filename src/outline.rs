@@ -7,7 +7,7 @@
 //! multi-line quoted scalar or flow collection. The pass gives up (returns `None`) on anything
 //! it cannot classify for certain: a quote or bracket left open at the end of a line, tabs in
 //! indentation, directives, document markers after the content, a byte order mark, complex
-//! keys, quoted or property-carrying keys at column 0, the same key twice at the top. Block
+//! keys, quoted keys at column 0, any anchor, tag or alias, the same key twice at the top. Block
 //! scalar content is skipped by indentation. A caller parses only the pieces it needs, each on
 //! its own: a piece starts at column 0 and holds whole lines, so it is a document of one entry.
 
@@ -316,12 +316,9 @@ fn scan_content(line: &[u8], mut i: usize, indent: usize) -> Option<Option<usize
             }
             b':' if is_blank_or_end(line, i + 1) => i += 1,
             b'?' if is_blank_or_end(line, i + 1) => return None,
-            // Properties before their node, or an alias.
-            b'&' | b'!' | b'*' => {
-                while i < line.len() && line[i] != b' ' {
-                    i += 1;
-                }
-            }
+            // Anchors, tags and aliases: where the parser puts them decides which node an
+            // edit reaches; leave such documents to it.
+            b'&' | b'!' | b'*' => return None,
             b'|' | b'>' => {
                 i += 1;
                 while i < line.len() && matches!(line[i], b'0'..=b'9' | b'+' | b'-') {
@@ -516,6 +513,9 @@ mod tests {
             "a: |\n x\u{2028}b: 1\n",
             "\n\u{feff}# c:\n",
             "a: \u{feff}\"x\n",
+            "- &x\n  - a\n- b\n",
+            "a: !!str 1\n",
+            "a: 1\nb: *x\n",
         ] {
             assert!(outline(src).is_none(), "{src:?}");
         }

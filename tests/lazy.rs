@@ -105,7 +105,7 @@ fn lazy_edits_equal_eager_edits_on_the_corpus() {
         failures.join("\n\n")
     );
     assert!(outlined >= 40, "only {outlined} corpus files were outlined");
-    assert!(edits >= 3_000, "only {edits} edits compared");
+    assert!(edits >= 2_500, "only {edits} edits compared");
 }
 
 #[test]
@@ -150,15 +150,18 @@ fn lazy_mapping_paths_equal_eager() {
             "key{i}:\n  image: r/app:{i} # pinned\n  tags:\n  - a\n  - b\n"
         ));
     }
-    src.push_str("anchored: &a\n  image: x\nuser: *a\nblock: |\n  key3:\n    image: fake\nlast: 1");
+    src.push_str("block: |\n  key3:\n    image: fake\nlast: 1");
     assert!(outline_starts(&src).is_some());
+    // An anchor anywhere leaves the document to the parser.
+    let anchored = format!("{src}\nanchored: &a\n  image: x\nuser: *a\n");
+    assert!(outline_starts(&anchored).is_none());
+    let (lazy, eager) = both(&anchored, &[Edit::set("anchored.image", "y")]);
+    assert_eq!(lazy, eager);
     for path in [
         "key3.image",
         "key49.tags[1]",
         "key3.missing",
         "nokey.image",
-        "anchored.image",
-        "user.image",
         "block",
         "last",
         "key3",
