@@ -513,7 +513,11 @@ pub fn lazy_outline(data: &[u8]) {
         // would fail on a syntax error there.)
         let line_of = |at: usize| text[..at].matches('\n').count() + 1;
         let elsewhere = match e.kind() {
-            ErrorKind::YamlSyntax => e.line().is_some_and(|l| l != line_of(t.start)),
+            // A document or entry the lazy edit did not parse: its syntax, a repeated key, or
+            // an alias or merge key the path would reach in it.
+            ErrorKind::YamlSyntax | ErrorKind::Alias => {
+                e.line().is_some_and(|l| l != line_of(t.start))
+            }
             // The lazy edit had the reference parser read the entry it changed.
             ErrorKind::SelfCheck => e.message().contains("cannot read the original document"),
             _ => false,
