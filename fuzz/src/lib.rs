@@ -506,7 +506,7 @@ pub fn lazy_outline(data: &[u8]) {
     if refused(&lazy) && refused(&eager) {
         return;
     }
-    if let (Ok(_), Err(e), Some(_)) = (&lazy, &eager, outline_starts(&text)) {
+    if let (Ok(_), Err(e)) = (&lazy, &eager) {
         // Lazily, only the entries on the path are read: a problem elsewhere in the document
         // is not reported (documented). One on the edited line itself must be. (Which entry
         // the lazy edit went down to is the core's business; its own parse of that entry
