@@ -444,6 +444,25 @@ fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
+/// The start of the last line at or before byte `at` whose first non-blank is a `-` indicator:
+/// the line of a sequence item whose node (or implicit null) the parser puts at `at`.
+fn dash_line(text: &str, at: usize) -> usize {
+    let mut end = at.min(text.len());
+    loop {
+        let ls = line_start(text, end);
+        let rest = text[ls..].trim_start_matches(' ');
+        if rest.starts_with('-')
+            && matches!(rest.as_bytes().get(1), None | Some(b' ' | b'\n' | b'\r'))
+        {
+            return ls;
+        }
+        if ls == 0 {
+            return 0;
+        }
+        end = ls - 1;
+    }
+}
+
 /// `lazy_outline`: when the line pass outlines a text that parses, the text is one document
 /// whose root is a block collection and the pass found exactly its top-level entries; and
 /// setting one scalar gives the same result (text, changes or error) lazily as eagerly.
@@ -470,9 +489,7 @@ pub fn lazy_outline(data: &[u8]) {
                 Some(NodeKind::Sequence { items, flow: false }) => Some(
                     items
                         .iter()
-                        .map(|i| {
-                            line_start(&text, text[..i.props_start.max(1)].rfind('-').unwrap_or(0))
-                        })
+                        .map(|i| dash_line(&text, i.props_start))
                         .collect(),
                 ),
                 _ => None,
