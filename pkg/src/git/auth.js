@@ -5,6 +5,8 @@
 // URL or a config file, so nothing is left in .git/config even when the run is killed.
 // `mask()` removes the token and every encoded form we create from any text we print.
 
+import { configEnv, keepUrl } from './config-env.js';
+
 const MASK = '***';
 
 /**
@@ -87,15 +89,12 @@ export class Auth {
     const origin = httpOrigin(remoteUrl);
     if (!origin) return {};
     const key = `http.${origin}/.extraheader`;
-    const start = Number.parseInt(baseEnv.GIT_CONFIG_COUNT ?? '0', 10) || 0;
-    return {
-      GIT_CONFIG_COUNT: String(start + 2),
+    return configEnv(baseEnv, [
       // an empty value resets headers inherited from other config (e.g. a checkout's own)
-      [`GIT_CONFIG_KEY_${start}`]: key,
-      [`GIT_CONFIG_VALUE_${start}`]: '',
-      [`GIT_CONFIG_KEY_${start + 1}`]: key,
-      [`GIT_CONFIG_VALUE_${start + 1}`]: `AUTHORIZATION: basic ${this.basic}`,
-    };
+      [key, ''],
+      [key, `AUTHORIZATION: basic ${this.basic}`],
+      ...keepUrl(remoteUrl),
+    ]);
   }
 
   /** Headers for GitHub's REST API. */
