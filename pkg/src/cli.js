@@ -19,9 +19,11 @@ import { unifiedDiff } from './diff.js';
 import * as core from './core.js';
 import { didYouMean } from './suggest.js';
 import { SHELLS } from './completion.js';
+import { REGISTRY_EXIT, REGISTRY_EXIT_HELP, REGISTRY_HELP, REGISTRY_OPTIONS, registryExitCode, registryStep } from './registry/cli.js';
+import { digestTrailers } from './registry/settings.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
-export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3 });
+export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3, ...REGISTRY_EXIT });
 
 /** The package's version, read when `--version` or the help asks for it (not at import). */
 const packageVersion = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -167,9 +169,9 @@ Examples:
     plan: (v, [file, path]) => [{ file, remove: path, all: v.all, select: v.select }],
   },
   image: {
-    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force]',
+    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force] [--verify] [--pin-digest]',
     summary: 'set images in a kustomization, Argo CD Application or Flux setters',
-    options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...EDIT_OPTIONS },
+    options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...REGISTRY_OPTIONS, ...EDIT_OPTIONS },
     positionals: [2, Infinity],
     help: `Sets images with kustomize's grammar: name=newName:newTag@digest, name:tag,
 name@digest, name=newName. TARGET is an overlay directory (its kustomization file), a
@@ -180,13 +182,17 @@ Options:
   --scan       TARGET is a directory: update every reference to the image below it
   --force      do not check that the overlay's resources use the image
 
+${REGISTRY_HELP}
+
 ${EDIT_HELP}
 
 Examples:
   gitops-bump image overlays/production ghcr.io/acme/api:1.10.0
   gitops-bump image overlays/staging api=ghcr.io/acme/api:1.10.0@sha256:… worker:2.0.1
   gitops-bump image apps/api.yaml ghcr.io/acme/api:1.10.0        # Argo CD Application
-  gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'`,
+  gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'
+  gitops-bump image overlays/production ghcr.io/acme/api:1.10.0 --pin-digest --require-platforms linux/amd64,linux/arm64`,
+    exits: `${EXIT_HELP}\n${REGISTRY_EXIT_HELP}`,
     plan: (v, [target, ...specs]) => distinctImages(specs).map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
   },
   status: {
@@ -241,7 +247,7 @@ Examples:
   apply: {
     usage: 'gitops-bump apply PLAN',
     summary: 'apply a plan file (YAML or JSON), all edits or none',
-    options: { ...EDIT_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
+    options: { ...EDIT_OPTIONS, ...REGISTRY_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
     positionals: [1, 1],
     help: `Applies every edit of a plan file, or none: every new text is computed and
 self-checked before any file is written. PLAN is YAML (every scalar read as a string,
@@ -265,6 +271,9 @@ directory (the current one for "-"), or with git flags inside the repository.
       remove: metadata.annotations.stale
     - scan: .
       image: ghcr.io/acme/api:1.2.3
+      pin-digest: true      # optional, also verify, require-platforms, require-signature
+
+${REGISTRY_HELP}
 
 ${EDIT_HELP}
 
@@ -272,6 +281,7 @@ Examples:
   gitops-bump apply bump.yaml
   gitops-bump apply bump.json --dry-run
   gitops-bump apply bump.yaml --push --retries 8`,
+    exits: `${EXIT_HELP}\n${REGISTRY_EXIT_HELP}`,
     plan: () => [],
   },
   playground: {
@@ -378,13 +388,16 @@ export async function main(argv, io = {}) {
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
     const beforeApply = name === 'promote' ? await describePromotion(values, positionals, { out, err }) : undefined;
     if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
-    const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
-    validatePlan(plan); // a bad plan is a usage error before anything is touched
+    const given = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
+    const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
+    // every image resolved in its registry (when asked) before anything is written
+    const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
+    const plan = registry.plan;
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
     const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
-    return await runEdit(plan, values, { out, err, cwd, env, beforeApply }, { root, maxFileSize });
+    return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json });
   }
@@ -580,9 +593,10 @@ function parseSize(text) {
  * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
  * @returns {Promise<number>}
  */
-async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {} }, { root, maxFileSize }) {
+async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null }, { root, maxFileSize }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
+  if (git && images) git.trailers = digestTrailers(images);
   if (preview && git?.repo) {
     throw usageError('--dry-run and --check preview files in this directory; with --repo there is no checkout here. Clone the repo and run the command in it without --repo');
   }
@@ -612,6 +626,7 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
       changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
       unchanged: result.unchanged,
       written: !preview && changed.length > 0,
+      ...(images ? { images } : {}),
       ...(git && !preview
         ? {
             commit: result.commit ?? null,
@@ -752,7 +767,7 @@ function reportError(error, { err, out, json }) {
   /** @type {Record<string, unknown>} */
   let fields;
   if (error instanceof GitopsBumpError) {
-    code = error.kind === 'usage' ? EXIT.USAGE : EXIT.EDIT;
+    code = error.kind === 'usage' ? EXIT.USAGE : registryExitCode(error.kind) ?? EXIT.EDIT;
     text = /^error\[/.test(error.message) ? error.message : `error[${error.kind}]: ${error.message}`;
     fields = error.fields();
   } else if (e && e.cliExitCode) {

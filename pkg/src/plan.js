@@ -29,6 +29,7 @@ import { lockFiles } from './lock.js';
 import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 import { yaml } from './yaml-package.js';
+import { ENTRY_FIELDS, entrySettings } from './registry/settings.js';
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
@@ -37,8 +38,8 @@ export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'nul
 const ALLOWED = {
   set: ['file', 'set', 'value', 'type', 'create', 'all', 'select'],
   remove: ['file', 'remove', 'all', 'select'],
-  image: ['file', 'image', 'target', 'force'],
-  scan: ['scan', 'image'],
+  image: ['file', 'image', 'target', 'force', ...ENTRY_FIELDS],
+  scan: ['scan', 'image', ...ENTRY_FIELDS],
   promote: ['promote', 'from', 'images'],
 };
 const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux'];
@@ -46,8 +47,8 @@ const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux
 /**
  * @typedef {{op: 'set', file: string, path: string, value: string, type: string, create: boolean, all: boolean, select?: string}
  *   | {op: 'remove', file: string, path: string, all: boolean, select?: string}
- *   | {op: 'image', file: string, spec: string, target?: string, force: boolean}
- *   | {op: 'scan', dir: string, spec: string}
+ *   | {op: 'image', file: string, spec: string, target?: string, force: boolean, registry?: import('./registry/settings.js').RegistrySettings}
+ *   | {op: 'scan', dir: string, spec: string, registry?: import('./registry/settings.js').RegistrySettings}
  *   | {op: 'promote', from: string, to: string, images: string[]}
  *   | {op: 'edits', file: string, edits: object[]}} Entry
  */
@@ -158,7 +159,7 @@ function validateEntry(raw, index) {
     case 'image': {
       const target = str('target', false);
       if (target !== undefined && !IMAGE_TARGETS.includes(target)) throw fail('target', `expected one of ${IMAGE_TARGETS.join(', ')}`);
-      return { op: 'image', file: /** @type {string} */ (str('file')), spec: /** @type {string} */ (str('image')), target, force: bool('force') };
+      return { op: 'image', file: /** @type {string} */ (str('file')), spec: /** @type {string} */ (str('image')), target, force: bool('force'), ...registryOf(entry, fail) };
     }
     case 'promote': {
       const images = entry.images ?? [];
@@ -168,8 +169,20 @@ function validateEntry(raw, index) {
       return { op: 'promote', to: /** @type {string} */ (str('promote')), from: /** @type {string} */ (str('from')), images };
     }
     default:
-      return { op: 'scan', dir: /** @type {string} */ (str('scan')), spec: /** @type {string} */ (str('image')) };
+      return { op: 'scan', dir: /** @type {string} */ (str('scan')), spec: /** @type {string} */ (str('image')), ...registryOf(entry, fail) };
   }
+}
+
+/**
+ * The registry checks an image entry asks for (`verify`, `pin-digest`,
+ * `require-platforms`, `require-signature`; see registry/verify.js), when it asks for any.
+ * @param {Record<string, unknown>} entry
+ * @param {(field: string, message: string) => Error} fail
+ * @returns {{registry?: import('./registry/settings.js').RegistrySettings}}
+ */
+function registryOf(entry, fail) {
+  const settings = entrySettings(entry, fail);
+  return Object.keys(settings).length > 0 ? { registry: settings } : {};
 }
 
 /**
