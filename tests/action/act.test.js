@@ -109,6 +109,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   cpSync(path.join(ROOT, 'action', 'action.yml'), path.join(app, 'action', 'action.yml'));
   cpSync(path.join(ROOT, 'action', 'package.json'), path.join(app, 'action', 'package.json'));
   cpSync(path.join(ROOT, 'action', 'dist'), path.join(app, 'action', 'dist'), { recursive: true });
+  cpSync(path.join(ROOT, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm'), path.join(app, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')); // the bundle reads the package's .wasm
   const remotes = {};
   for (const slug of ['acme/clone', 'acme/pr', 'acme/api']) remotes[slug] = configRepo(t, { dir: path.join(dir, 'remote'), slug });
   const server = await startGitHubServer({ repos: Object.fromEntries(Object.entries(remotes).map(([s, r]) => [s, r.bare])), token: TOKEN });
@@ -211,7 +212,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
 
 test("the repository's own dry-run workflow passes under act", { timeout: 120000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built' }, async (t) => {
   const repo = tempDir(t, 'gb-act-self-');
-  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
+  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
     cpSync(path.join(ROOT, part), path.join(repo, part), { recursive: true });
   }
   git(repo, ['init', '--quiet', '--initial-branch=main']);
