@@ -577,7 +577,7 @@ async function main() {
     version = await startWorker();
   } catch (err) {
     el.status.textContent =
-      'Could not load the WebAssembly core (pkg/wasm/web/gitops_bump.js). Build it with pkg/scripts/build-wasm.sh. ' +
+      'Could not load the WebAssembly core (pkg/wasm/web/gitops_bump.js). It is committed in pkg/wasm/; bash scripts/build rebuilds it. ' +
       `(${err && err.message ? err.message : err})`;
     el.status.classList.add('bad');
     document.body.dataset.state = 'no-wasm';

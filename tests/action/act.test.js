@@ -16,21 +16,11 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { ROOT, TOKEN, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { REPORT, ROOT, TOKEN, assertNoToken, configRepo, git, tempDir } from './helpers.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
 const PROD = 'overlays/production/kustomization.yaml';
 const BUMPED_LINE = '    newTag: "1.10.0"    # keep quoted';
-
-/** The last step of every job: the bump step's outcome and outputs as one JSON line. */
-const REPORT = `      - name: Report
-        if: always()
-        env:
-          OUTCOME: \${{ steps.bump.outcome }}
-          OUTPUTS: \${{ toJSON(steps.bump.outputs) }}
-        run: |
-          node -e 'console.log("RESULT " + JSON.stringify({ outcome: process.env.OUTCOME, outputs: JSON.parse(process.env.OUTPUTS) }))'
-`;
 
 /** A job: checkout, the Action with `with`, optional extra steps, the report. */
 function job(name, withInputs, { failing = false, after = '' } = {}) {
@@ -110,6 +100,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   cpSync(path.join(ROOT, 'action', 'action.yml'), path.join(app, 'action', 'action.yml'));
   cpSync(path.join(ROOT, 'action', 'package.json'), path.join(app, 'action', 'package.json'));
   cpSync(path.join(ROOT, 'action', 'dist'), path.join(app, 'action', 'dist'), { recursive: true });
+  cpSync(path.join(ROOT, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm'), path.join(app, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')); // the bundle reads the package's .wasm
   const remotes = {};
   for (const slug of ['acme/clone', 'acme/pr', 'acme/api']) remotes[slug] = configRepo(t, { dir: path.join(dir, 'remote'), slug });
   const server = await startGitHubServer({ repos: Object.fromEntries(Object.entries(remotes).map(([s, r]) => [s, r.bare])), token: TOKEN });
@@ -212,7 +203,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
 
 test("the repository's own dry-run workflow passes under act", { timeout: 120000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built' }, async (t) => {
   const repo = tempDir(t, 'gb-act-self-');
-  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
+  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
     cpSync(path.join(ROOT, part), path.join(repo, part), { recursive: true });
   }
   git(repo, ['init', '--quiet', '--initial-branch=main']);

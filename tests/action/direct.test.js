@@ -16,8 +16,10 @@ const PROD_LINE = '    newTag: "1.9.0"    # keep quoted';
 const BUMPED_LINE = '    newTag: "1.10.0"    # keep quoted';
 
 test('the bundle is built', () => {
-  assert.ok(existsSync(DIST), `${DIST} is missing: run node action/build.mjs`);
-  assert.ok(existsSync(path.join(path.dirname(DIST), 'gitops_bump_bg.wasm')));
+  assert.ok(existsSync(DIST), `${DIST} is missing: run bash scripts/build`);
+  // the bundle reads the package's one committed .wasm (nothing is copied beside it)
+  assert.ok(existsSync(path.join(path.dirname(DIST), '..', '..', 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')));
+  assert.ok(!existsSync(path.join(path.dirname(DIST), 'gitops_bump_bg.wasm')), 'no second copy of the .wasm in action/dist/');
 });
 
 test('push into the checkout: one commit on main, outputs, summary, only the tag bytes changed', async (t) => {

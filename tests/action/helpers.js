@@ -140,3 +140,13 @@ export function assertNoToken(assert, { texts = {}, gitDirs = [] }, token = TOKE
   }
   if (gitDirs.length) assert.ok(files > 10, `looked at only ${files} files under ${gitDirs.join(', ')}`);
 }
+
+/** The last step of every job: the bump step's outcome and outputs as one JSON line. */
+export const REPORT = `      - name: Report
+        if: always()
+        env:
+          OUTCOME: \${{ steps.bump.outcome }}
+          OUTPUTS: \${{ toJSON(steps.bump.outputs) }}
+        run: |
+          node -e 'console.log("RESULT " + JSON.stringify({ outcome: process.env.OUTCOME, outputs: JSON.parse(process.env.OUTPUTS) }))'
+`;

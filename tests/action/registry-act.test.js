@@ -9,21 +9,12 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { ROOT, configRepo, git, tempDir } from './helpers.js';
+import { REPORT, ROOT, configRepo, git, tempDir } from './helpers.js';
 import { configFiles } from '../registry/fixtures.js';
 import { SKIP_CRANE, pushImage, startCrane } from '../registry/servers.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
 const SKIP = SKIP_CRANE || (!existsSync(ACT) && !process.env.CI && 'act is not built (scripts/setup-test builds it; in CI this fails)');
-
-const REPORT = `      - name: Report
-        if: always()
-        env:
-          OUTCOME: \${{ steps.bump.outcome }}
-          OUTPUTS: \${{ toJSON(steps.bump.outputs) }}
-        run: |
-          node -e 'console.log("RESULT " + JSON.stringify({ outcome: process.env.OUTCOME, outputs: JSON.parse(process.env.OUTPUTS) }))'
-`;
 
 function job(name, inputs) {
   const lines = Object.entries({ targets: 'overlays/prod', ...inputs }).map(([k, v]) => `          ${k}: ${JSON.stringify(String(v))}`);
@@ -56,8 +47,9 @@ test('under act: pinned on success; a typo, a wrong digest, a missing platform o
   const dir = tempDir(t, 'gb-act-registry-');
   const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/app', files: configFiles(reg.host) });
   const app = origin.clone('app');
-  mkdirSync(path.join(app, 'action'), { recursive: true });
-  for (const part of ['action.yml', 'package.json', 'dist']) cpSync(path.join(ROOT, 'action', part), path.join(app, 'action', part), { recursive: true });
+  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
+    cpSync(path.join(ROOT, part), path.join(app, part), { recursive: true }); // the bundle reads the package's .wasm
+  }
   mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
   writeFileSync(path.join(app, '.github', 'workflows', 'registry.yml'), `name: registry
 on: push
