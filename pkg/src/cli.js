@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, repeatedImage, validatePlan } from './plan.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
 import { unifiedDiff } from './diff.js';
@@ -134,7 +134,10 @@ Examples:
 reader would take for something else (1.10, yes, 0123) is quoted.
 
 Options:
-  --type T     string (default), int, float, bool, null or yaml
+  --type T     string, int, float, bool, null or yaml. Without it the value is a
+               string, except that a plain int or bool given the canonical text of
+               its own type keeps it (replicaCount 2 -> 3 stays an int). A change of
+               type (replicaCount 1 -> three) is made and always shown: \`(int -> string)\`
   --create     insert missing keys, and a new item for a [key=value] that matches none
   --select S   document selector for multi-document files
   --all        set every match instead of failing when PATH matches several
@@ -263,7 +266,8 @@ directory (the current one for "-"), or with git flags inside the repository.
     - file: charts/api/values.yaml
       set: image.tag
       value: "1.10"
-      type: string          # optional: string (default), int, float, bool, null, yaml
+      type: string          # optional: string, int, float, bool, null, yaml (without it, a
+                            # string, except that an int or bool given its own type's text stays one)
       create: false         # optional
       all: false            # optional
       select: kind=Deployment,metadata.name=api   # optional
@@ -477,20 +481,9 @@ function parseCommand(name, command, args) {
  * @returns {string[]} the specs
  */
 function distinctImages(specs) {
-  /** @type {Map<string, string>} */
-  const seen = new Map();
-  for (const spec of specs) {
-    let name;
-    try {
-      name = /** @type {{name: string}} */ (core.parseImageSpec(spec)).name;
-    } catch {
-      continue;
-    }
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw usageError(`the image \`${name}\` is given twice: \`${first}\` and \`${spec}\``, { hint: 'give each image once; kustomize keeps only the last spec for an image' });
-    }
-    seen.set(name, spec);
+  const twice = repeatedImage(specs);
+  if (twice) {
+    throw usageError(`the image \`${twice.name}\` is given twice: \`${specs[twice.first]}\` and \`${specs[twice.second]}\``, { hint: 'give each image once; kustomize keeps only the last spec for an image' });
   }
   return specs;
 }

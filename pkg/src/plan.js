@@ -25,6 +25,7 @@ import path from 'node:path';
 import * as core from './core.js';
 import { GitopsBumpError, usageError } from './errors.js';
 import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+import { lineMap } from './diff.js';
 import { lockFiles } from './lock.js';
 import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
@@ -105,7 +106,52 @@ export function validatePlan(plan) {
   }
   if (!Array.isArray(list)) throw usageError('plan: expected a list of edits, or a mapping with an `edits` list');
   if (list.length === 0) throw usageError('plan: `edits` is empty; give at least one edit');
-  return list.map((raw, index) => validateEntry(raw, index));
+  const entries = list.map((raw, index) => validateEntry(raw, index));
+  // the same image twice for one target: kustomize keeps only the last spec for an image,
+  // while applying both in turn would not
+  /** @type {Map<string, number[]>} */
+  const byTarget = new Map();
+  entries.forEach((e, i) => {
+    if (e.op !== 'image' && e.op !== 'scan') return;
+    const key = `${e.op}\0${e.op === 'image' ? e.file : e.dir}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), i]);
+  });
+  for (const indexes of byTarget.values()) {
+    const twice = repeatedImage(indexes.map((i) => /** @type {{spec: string}} */ (entries[i]).spec));
+    if (!twice) continue;
+    const [first, second] = [indexes[twice.first], indexes[twice.second]];
+    const e = /** @type {{op: string, file?: string, dir?: string, spec: string}} */ (entries[second]);
+    const f = /** @type {{spec: string}} */ (entries[first]);
+    throw usageError(`plan: edits[${second}].image: the image \`${twice.name}\` is given twice for \`${e.file ?? e.dir}\`: \`${f.spec}\` (edits[${first}]) and \`${e.spec}\`; give each image once (kustomize keeps only the last spec for an image)`, {
+      segment: `edits[${second}].image`,
+      hint: 'give each image once; kustomize keeps only the last spec for an image',
+    });
+  }
+  return entries;
+}
+
+/**
+ * The first image named twice among `specs` (kustomize's image name, so `api:1` and
+ * `api=mirror/api:2` are the same image), as `{name, first, second}` indexes; null when
+ * every image is named once. A spec that does not parse is left for its edit to report.
+ * @param {string[]} specs
+ * @returns {{name: string, first: number, second: number} | null}
+ */
+export function repeatedImage(specs) {
+  /** @type {Map<string, number>} */
+  const seen = new Map();
+  for (const [i, spec] of specs.entries()) {
+    let name;
+    try {
+      name = /** @type {{name: string}} */ (core.parseImageSpec(spec)).name;
+    } catch {
+      continue;
+    }
+    const first = seen.get(name);
+    if (first !== undefined) return { name, first, second: i };
+    seen.set(name, i);
+  }
+  return null;
 }
 
 /**
@@ -270,6 +316,9 @@ export function computeEntries(entries, cwd, options = {}) {
   };
   /** @param {string} real @param {FileOutcome} record @param {{text: string, changes: object[]}} result */
   const update = (real, record, result) => {
+    // what earlier entries reported moves with the lines this one adds or removes above it
+    const moved = lineMap(record.after, result.text);
+    record.changes = record.changes.map((c) => (typeof c.line === 'number' ? { ...c, line: moved(c.line) } : c));
     record.after = result.text;
     record.changes.push(...result.changes);
     pending.set(real, result.text);

@@ -135,7 +135,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   assert.equal(git(origin.bare, ['rev-parse', 'main^']), start);
   assert.ok(origin.show('main', PROD).includes(BUMPED_LINE));
   assert.match(summaryOf(output, 'push'), /^### gitops-bump \(push\)\n/);
-  assert.ok(summaryOf(output, 'push').includes('| `overlays/production/kustomization.yaml:18` | `images[1].newTag` | `1.9.0` → `1.10.0` |'));
+  assert.ok(summaryOf(output, 'push').includes('| `overlays/production/kustomization.yaml:18:13` | `images[1].newTag` | `1.9.0` → `1.10.0` |'));
   assert.match(summaryOf(output, 'push'), /<details><summary>Diff<\/summary>\n\n```diff\n--- a\/overlays\/production\/kustomization\.yaml\n/);
   assert.match(logOf(output, 'push'), /::group::gitops-bump: push, 1 edit in /);
 
