@@ -153,9 +153,18 @@ fn a_tag_set_names_the_stale_digests_beside_it() {
         tag_companions(v, "controller.image.tag", "v1.11.0", None).unwrap(),
         ["controller.image.digest"]
     );
-    assert_eq!(tag_companions(v, "ksm.image.tag", "v2", None).unwrap(), ["ksm.image.sha"]);
+    assert_eq!(
+        tag_companions(v, "ksm.image.tag", "v2", None).unwrap(),
+        ["ksm.image.sha"]
+    );
     // The same tag again keeps the pin; a map that is no image map is left alone.
-    assert!(tag_companions(v, "ksm.image.tag", "v1", None).unwrap().is_empty());
-    assert!(tag_companions(v, "plain.tag", "v2", None).unwrap().is_empty());
-    assert!(tag_companions(v, "controller.image.digest", "x", None).unwrap().is_empty());
+    assert!(tag_companions(v, "ksm.image.tag", "v1", None)
+        .unwrap()
+        .is_empty());
+    assert!(tag_companions(v, "plain.tag", "v2", None)
+        .unwrap()
+        .is_empty());
+    assert!(tag_companions(v, "controller.image.digest", "x", None)
+        .unwrap()
+        .is_empty());
 }

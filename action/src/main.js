@@ -55,6 +55,11 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
     wf.summary(summary(result, s) + extraSummary(seen, s));
     logResult(wf, values);
+    // a type change is allowed and always shown: a warning on the line, where a review sees it
+    for (const row of JSON.parse(values.changes).filter((/** @type {any} */ r) => r.typeChanged)) {
+      const at = annotationFile(row.file, s);
+      wf.warning(`${row.path}: ${row.old ?? '(none)'} -> ${row.new} changed the value's type (${row.oldType} -> ${row.newType})`, { file: at.file, line: row.line, col: row.column, title: `gitops-bump: type changed${at.title ? ` in ${at.title}` : ''}` });
+    }
     if (s.failIfUnchanged && values.changed === 'false') {
       wf.error('nothing changed, and fail-if-unchanged is true: every value was already up to date', { title: 'gitops-bump: nothing changed' });
       return 1;
@@ -152,7 +157,10 @@ function describe(s) {
  * @param {Record<string, string>} values
  */
 function logResult(wf, values) {
-  for (const row of JSON.parse(values.changes)) wf.line(`${row.file}:${row.line}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}`);
+  for (const row of JSON.parse(values.changes)) {
+    const typed = row.typeChanged ? ` (${row.oldType} -> ${row.newType})` : '';
+    wf.line(`${row.file}:${row.line}:${row.column}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}${typed}`);
+  }
   if (values.changed === 'false') wf.line('nothing changed: every value is already up to date');
   if (values['commit-sha']) wf.line(`commit ${values['commit-sha']}`);
   if (values['pr-url']) wf.line(`pull request #${values['pr-number']} ${values['pr-operation']}: ${values['pr-url']}`);

@@ -71,7 +71,7 @@ function loadError(error) {
   const e = /** @type {NodeJS.ErrnoException} */ (error);
   if (e?.code === 'MODULE_NOT_FOUND' || (e?.code === 'ENOENT' && /gitops_bump/.test(String(e.message)))) {
     return new GitopsBumpError(
-      'gitops-bump: the wasm core is not built (pkg/wasm/node/ is missing); run `bash pkg/scripts/build-wasm.sh`',
+      'gitops-bump: the wasm core is missing (pkg/wasm/ is committed: restore it with `git checkout -- pkg/wasm`, or rebuild it with `bash scripts/build`)',
       { kind: 'internal', cause: error },
     );
   }

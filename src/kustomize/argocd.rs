@@ -188,14 +188,17 @@ fn fill_empty_source_file(src: &str, spec: &ImageSpec) -> Result<Outcome, Error>
     if !text.is_empty() && !text.ends_with('\n') {
         text.push_str(nl);
     }
-    let line = text.matches('\n').count() + 1;
+    // The new item's line: two below `kustomize:`, after `  - `.
+    let line = text.matches('\n').count() + 3;
+    let offset = text.len() + format!("kustomize:{nl}  images:{nl}  - ").len();
     let item = crate::scalar::render_string(&spec.source, None, crate::scalar::Context::default());
     text.push_str(&format!("kustomize:{nl}  images:{nl}  - {item}{nl}"));
     let change = Change {
         path: "kustomize".into(),
         doc: 0,
         line,
-        column: 1,
+        column: 5,
+        offset,
         old: None,
         new: Some(spec.source.clone()),
         kind: ChangeKind::Insert,

@@ -109,6 +109,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   cpSync(path.join(ROOT, 'action', 'action.yml'), path.join(app, 'action', 'action.yml'));
   cpSync(path.join(ROOT, 'action', 'package.json'), path.join(app, 'action', 'package.json'));
   cpSync(path.join(ROOT, 'action', 'dist'), path.join(app, 'action', 'dist'), { recursive: true });
+  cpSync(path.join(ROOT, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm'), path.join(app, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')); // the bundle reads the package's .wasm
   const remotes = {};
   for (const slug of ['acme/clone', 'acme/pr', 'acme/api']) remotes[slug] = configRepo(t, { dir: path.join(dir, 'remote'), slug });
   const server = await startGitHubServer({ repos: Object.fromEntries(Object.entries(remotes).map(([s, r]) => [s, r.bare])), token: TOKEN });
@@ -143,7 +144,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   assert.equal(git(origin.bare, ['rev-parse', 'main^']), start);
   assert.ok(origin.show('main', PROD).includes(BUMPED_LINE));
   assert.match(summaryOf(output, 'push'), /^### gitops-bump \(push\)\n/);
-  assert.ok(summaryOf(output, 'push').includes('| `overlays/production/kustomization.yaml:18` | `images[1].newTag` | `1.9.0` → `1.10.0` |'));
+  assert.ok(summaryOf(output, 'push').includes('| `overlays/production/kustomization.yaml:18:13` | `images[1].newTag` | `1.9.0` → `1.10.0` |'));
   assert.match(summaryOf(output, 'push'), /<details><summary>Diff<\/summary>\n\n```diff\n--- a\/overlays\/production\/kustomization\.yaml\n/);
   assert.match(logOf(output, 'push'), /::group::gitops-bump: push, 1 edit in /);
 
@@ -211,7 +212,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
 
 test("the repository's own dry-run workflow passes under act", { timeout: 120000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built' }, async (t) => {
   const repo = tempDir(t, 'gb-act-self-');
-  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
+  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
     cpSync(path.join(ROOT, part), path.join(repo, part), { recursive: true });
   }
   git(repo, ['init', '--quiet', '--initial-branch=main']);

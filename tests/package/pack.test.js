@@ -1,4 +1,5 @@
-// The npm package as a user gets it: `npm pack` of pkg/, the tarball installed into a fresh
+// The npm package as a user gets it: `npm pack` of pkg/ in a clean clone (as the release
+// job packs), the tarball installed into a fresh
 // project in a temp dir that cannot see this repository, then the CLI through npx, the API
 // from ESM and CommonJS, runPipeline pushing to a local bare repository, and a TypeScript
 // consumer of every export compiled with `tsc --noEmit --strict`. The result shapes the
@@ -44,24 +45,62 @@ function interfaceFields(dts, name) {
   return [...m[1].matchAll(/^ {2}(\w+)\??:/gm)].map((f) => f[1]);
 }
 
+/**
+ * Copies what a clone of this tree would hold (tracked files, and new files git does not
+ * ignore, as they are on disk) into DEST, and links pkg/node_modules; returns DEST.
+ * @param {string} dest
+ */
+function cleanClone(dest) {
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(listed.status, 0, listed.stderr);
+  for (const rel of listed.stdout.split('\0').filter(Boolean)) {
+    const from = path.join(ROOT, rel);
+    if (!fs.existsSync(from)) continue; // deleted in the tree, not yet committed
+    fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
+    fs.cpSync(from, path.join(dest, rel), { verbatimSymlinks: true });
+  }
+  fs.symlinkSync(path.join(PKG, 'node_modules'), path.join(dest, 'pkg', 'node_modules'));
+  for (const generated of ['pkg/dist', 'pkg/LICENSE', 'pkg/CHANGELOG.md', 'target']) {
+    assert.ok(!fs.existsSync(path.join(dest, generated)), `a clean clone has no ${generated}`);
+  }
+  return dest;
+}
+
 test('the packed tarball installs into a fresh project and works as documented', { timeout: 600_000 }, async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bump-pack-'));
   t.after(() => fs.rmSync(work, { recursive: true, force: true }));
   assert.ok(path.relative(ROOT, work).startsWith('..'), 'the temp project is outside the repository');
 
-  // --- npm pack (prepack builds what is generated: the CommonJS entry, copies README/LICENSE)
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: PKG }).replace(/^[^[]*/, ''));
+  // --- npm pack in a clean clone, as the release job packs: only what git holds (the files
+  // this tree would commit), nothing generated or built earlier in this run; prepack builds
+  // the CommonJS entry and copies LICENSE and CHANGELOG in. The clone's pkg/node_modules
+  // links to this checkout's (what `npm ci` would install there).
+  const clone = cleanClone(path.join(work, 'clone'));
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: path.join(clone, 'pkg') }).replace(/^[^[]*/, ''));
   const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
   const size = fs.statSync(tarball).size;
   t.diagnostic(`tarball ${packed[0].filename}: ${size} bytes packed, ${packed[0].unpackedSize} unpacked, ${files.length} files`);
   for (const want of ['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'bin/gitops-bump.js', 'src/index.js', 'src/index.d.ts',
     'src/pipeline.js', 'src/pipeline.d.ts', 'dist/index.cjs', 'dist/index.d.cts', 'dist/pipeline.d.cts',
-    'wasm/node/gitops_bump.js', 'wasm/node/gitops_bump_bg.wasm', 'wasm/web/gitops_bump.js', 'wasm/web/gitops_bump_bg.wasm', 'wasm/web/gitops_bump.d.ts']) {
+    'wasm/node/gitops_bump.js', 'wasm/web/gitops_bump.js', 'wasm/web/gitops_bump_bg.wasm', 'wasm/web/gitops_bump.d.ts',
+    'node_modules/yaml/package.json']) {
     assert.ok(files.includes(want), `the tarball holds ${want}`);
   }
-  const fromTests = files.filter((f) => /(^|\/)tests?\/|\.test\.js$|(^|\/)\.|\.staging|source-sha256/.test(f));
+  assert.deepEqual(files.filter((f) => f.endsWith('.wasm')), ['wasm/web/gitops_bump_bg.wasm'], 'the .wasm once, not once per binding');
+  const own = files.filter((f) => !f.startsWith('node_modules/'));
+  const fromTests = own.filter((f) => /(^|\/)tests?\/|\.test\.js$|(^|\/)\.|\.staging|\.old\.|source-sha256/.test(f));
   assert.deepEqual(fromTests, [], 'nothing from tests, no dot files, no build leftovers');
+  assert.deepEqual([...new Set(files.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]))], ['yaml'], 'the one bundled dependency');
+  const pkgManifest = JSON.parse(fs.readFileSync(path.join(clone, 'pkg', 'package.json'), 'utf8'));
+  assert.deepEqual(Object.keys(pkgManifest.scripts ?? {}).filter((k) => /^(pre|post)?install$|^prepare$/.test(k)), [], 'no install scripts: --ignore-scripts loses nothing');
+  // the npm page shows the package's own README: no link or image into the repository it does not ship
+  const readme = fs.readFileSync(path.join(clone, 'pkg', 'README.md'), 'utf8');
+  const relative = [...readme.matchAll(/\]\(([^)]+)\)|<img[^>]+src="([^"]+)"/g)].map((m) => m[1] ?? m[2]).filter((u) => !/^(https:\/\/|#)/.test(u));
+  assert.deepEqual(relative, [], 'pkg/README.md links only to https:// pages and its own anchors');
+  for (const named of readme.matchAll(/`((?:src|dist|wasm|bin)\/[\w./-]+|[A-Z-]+\.md|LICENSE)`/g)) {
+    assert.ok(files.includes(named[1]), `pkg/README.md names ${named[1]}, which the tarball does not hold`);
+  }
   assert.match(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
 
   // --- a fresh project that installs only the tarball
