@@ -220,6 +220,8 @@ Examples:
   gitops-bump status overlays/dev overlays/staging overlays/production
   gitops-bump status dev=charts/api/values.yaml,envs/dev.yaml prod=charts/api/values.yaml,envs/prod.yaml
   gitops-bump status apps/api-staging.yaml apps/api-production.yaml --markdown >> "$GITHUB_STEP_SUMMARY"`,
+    // status only reads: it has no --check (a drift check is `image … --check`)
+    exits: 'Exit codes: 0 printed, 1 an environment that cannot be read (invalid YAML, an overlay\nthat does not resolve), 2 usage error (also a TARGET that does not exist).',
   },
   promote: {
     usage: 'gitops-bump promote FROM TO [--image NAME]...',

@@ -238,6 +238,39 @@ test('the parameter names are the ones the Action, playground and docs share', (
   for (const example of Object.values(orb.examples)) assert.equal(example.usage.orbs['gitops-bump'], 'gitops-bump/gitops-bump@0.1.0');
 });
 
+test('no text the registry page shows has a sentence broken off (a dangling word before a new sentence)', () => {
+  // "… check for drift. With\n  The JSON report …" once reached the job's description
+  const broken = /\b(with|With|and|or|the|a|an|of|to|when)\s+(The|A|An|It|Every|This)\b/;
+  const found = [];
+  const walk = (value, at) => {
+    if (typeof value === 'string') {
+      if (broken.test(value)) found.push(`${at}: ${value.match(broken)[0]}`);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, `${at}.${k}`);
+    }
+  };
+  walk(orb, 'orb');
+  assert.deepEqual(found, []);
+});
+
+test('an example\'s status job reads the repository its bump changes', () => {
+  // a job that runs `status` on the project's checkout shows the config repository only
+  // when no bump of the same workflow works on another `repository`
+  for (const [name, example] of Object.entries(orb.examples)) {
+    const jobs = example.usage.jobs ?? {};
+    const readsCheckout = (job) => {
+      const steps = (jobs[job]?.steps ?? []).map((s) => (typeof s === 'string' ? s : Object.keys(s)[0]));
+      return steps.includes('checkout') && steps.includes('gitops-bump/status');
+    };
+    for (const [wf, { jobs: list }] of Object.entries(example.usage.workflows ?? {})) {
+      const entries = list.map((j) => (typeof j === 'string' ? [j, {}] : Object.entries(j)[0]));
+      const statusJobs = entries.filter(([j]) => readsCheckout(j)).map(([j]) => j);
+      const elsewhere = entries.filter(([j, p]) => j.startsWith('gitops-bump/') && p?.repository).map(([j, p]) => `${j} (repository: ${p.repository})`);
+      assert.ok(!(statusJobs.length && elsewhere.length), `examples/${name}, workflow ${wf}: ${statusJobs.join(', ')} shows the project's checkout while ${elsewhere.join(', ')} changes another repository`);
+    }
+  }
+});
+
 test('orb/README.md shows each example\'s usage exactly as the orb registry will', () => {
   const readme = readFileSync(path.join(SRC, '..', 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]));

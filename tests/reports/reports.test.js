@@ -148,3 +148,14 @@ test('orb: the log shows the new value’s line and column and the change of typ
   assert.match(twice.stdout + twice.stderr, /the image `ghcr\.io\/stefanprodan\/podinfo` is given twice for `deploy\/overlays\/production`/);
   assert.equal(read(again, KUSTOMIZATION), repoFiles()[KUSTOMIZATION]);
 });
+
+test('CLI: the help of a command that only reads names only its own options (status has no --check)', (t) => {
+  const cwd = tempTree(t);
+  const own = { get: ['--select', '--all', '--json', '--max-file-size'], status: ['--json', '--markdown'], playground: ['--port'] };
+  for (const [command, options] of Object.entries(own)) {
+    const help = ok(cli([command, '--help'], { cwd })).stdout;
+    const named = [...new Set(help.match(/--[a-z][a-z-]*/g) ?? [])];
+    assert.deepEqual(named.filter((o) => !options.includes(o)), [], `${command} --help names options it does not have`);
+  }
+  assert.match(ok(cli(['status', '--help'], { cwd })).stdout, /Exit codes: 0 printed, 1 an environment that cannot be read/);
+});
