@@ -12,6 +12,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '../../pkg/src/core.js';
 import { loadPlan, parsePlan, repeatedImage, validatePlan } from '../../pkg/src/plan.js';
+import { REGISTRY_INPUTS, readRegistryInputs } from './registry.js';
 
 /** The identity of GitHub's own bot, the default commit author. */
 export const BOT_NAME = 'github-actions[bot]';
@@ -49,6 +50,7 @@ export const INPUT_DEFAULTS = Object.freeze({
   'promote-to': '',
   'promote-images': '',
   status: '',
+  ...REGISTRY_INPUTS,
 });
 
 /**
@@ -262,6 +264,7 @@ export function repositorySource(repository, serverUrl) {
  * @property {string[]} warnings inputs given that the mode does not read
  * @property {{from: string, to: string, images: string[]} | null} promotion the promote-* inputs
  * @property {string[]} status the environments of the status input
+ * @property {import('./registry.js').RegistryInputs} registry the registry checks and credentials
  */
 
 /**
@@ -342,6 +345,7 @@ export function readInputs(env) {
     preview: Boolean(spec.preview),
     promotion: promotion ? { from: promotion.from, to: promotion.promote, images: promotion.images } : null,
     status: lines(getInput(env, 'status')),
+    registry: readRegistryInputs((name) => getInput(env, name), (name) => getBoolean(env, name), InputError),
     warnings,
     git: {
       ...spec.git,

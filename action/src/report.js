@@ -5,6 +5,7 @@
  * @module gitops-bump-action/report
  */
 import { unifiedDiff } from '../../pkg/src/diff.js';
+import { imagesOutput } from './registry.js';
 
 /** Longest diff put into the `diff` output and the summary (the runner caps both near 1 MiB). */
 export const MAX_DIFF = 256 * 1024;
@@ -25,7 +26,8 @@ export const MAX_DIFF = 256 * 1024;
  * The outputs, as the strings the runner stores.
  * @param {Outcome} result
  * @param {{preview: boolean}} settings
- * @param {{status?: object}} [seen] what the run read besides its edits (the status table)
+ * @param {{status?: object, images?: import('../../pkg/src/registry/verify.js').ImageReport[]}} [seen] what the run read
+ *   besides its edits (the status table, the images resolved in their registries)
  * @returns {Record<string, string>}
  */
 export function outputs(result, { preview }, seen = {}) {
@@ -41,6 +43,7 @@ export function outputs(result, { preview }, seen = {}) {
     'pr-operation': pr?.operation ?? 'none',
     diff: truncate(diffOf(result)),
     status: seen.status ? JSON.stringify(seen.status) : '',
+    images: imagesOutput(seen.images ?? []),
   };
 }
 

@@ -7,88 +7,14 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, git, makeRemote, runNode } from '../pipeline/helpers.js';
-import { KUSTOMIZE, PASSWORD, ROOT, SKIP, SKIP_CRANE, USER, authsFor, crane, dockerConfig, pushImage, pushSignatureTag, startCrane, startDistribution, tempDir } from './servers.js';
+import { configFiles, snapshot, write } from './fixtures.js';
+import { KUSTOMIZE, PASSWORD, ROOT, SKIP, SKIP_CRANE, USER, authsFor, crane, dockerConfig, freePort, pushImage, pushSignatureTag, startCrane, startDistribution, tempDir } from './servers.js';
 
 const CLI = path.join(ROOT, 'pkg', 'bin', 'gitops-bump.js');
 const ENV = cleanEnv({ GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' });
-
-/** Writes `files` under `dir`. */
-function write(dir, files) {
-  for (const [f, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    writeFileSync(path.join(dir, f), text);
-  }
-}
-
-/** Every file under `dir` with its bytes (to prove nothing changed). */
-function snapshot(dir) {
-  const out = {};
-  const walk = (d) => {
-    for (const name of readdirSync(d)) {
-      if (name === '.git') continue;
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** The config repository: a base, a prod overlay, an Argo CD app, Helm values, a Flux setter file. */
-function configFiles(host) {
-  const image = `${host}/acme/api`;
-  return {
-    'base/deployment.yaml': `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - name: api
-          image: ${image}:0.9.0 # the running build
-`,
-    'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
-    'overlays/prod/kustomization.yaml': `# production
-resources:
-  - ../../base
-images:
-  - name: ${image}
-    newTag: 0.9.0
-`,
-    'apps/api.yaml': `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: api
-spec:
-  source:
-    repoURL: https://example.com/config.git
-    path: base
-    kustomize:
-      images:
-        - ${image}:0.9.0
-`,
-    'charts/values.yaml': `image:
-  repository: ${image}
-  tag: "0.9.0"
-  digest: ""   # pinned by the pipeline
-`,
-    'flux/deploy.yaml': `spec:
-  containers:
-    - name: api
-      image: ${image}:0.9.0 # {"$imagepolicy": "flux-system:api"}
-`,
-  };
-}
 
 async function setup(t) {
   const reg = await startCrane(t);
@@ -184,9 +110,10 @@ test('a typo\'d tag, a wrong digest, a missing platform, a missing signature: ex
 test('an unreachable registry: exit 5, nothing written; a plan-entry typo is a usage error', { skip: SKIP_CRANE, timeout: 120000 }, async (t) => {
   const { dir, image } = await setup(t);
   const before = snapshot(dir);
-  let r = await cli(['image', 'overlays/prod', '127.0.0.1:1/acme/api:1.0.0', '--verify', '--force'], dir);
+  const closed = `127.0.0.1:${await freePort()}`; // nothing listens there
+  let r = await cli(['image', 'overlays/prod', `${closed}/acme/api:1.0.0`, '--verify', '--force'], dir);
   assert.equal(r.code, 5, r.stderr);
-  assert.match(r.stderr, /error\[registry-unreachable\]: 127\.0\.0\.1:1\/acme\/api:1\.0\.0: the registry could not be asked/);
+  assert.match(r.stderr, new RegExp(`error\\[registry-unreachable\\]: ${closed.replace(/[.]/g, '\\.')}/acme/api:1\\.0\\.0: the registry could not be asked\\n  --> registry ${closed.replace(/[.]/g, '\\.')} answered: HEAD ${closed.replace(/[.]/g, '\\.')} failed: ECONNREFUSED`));
   r = await cli(['image', 'overlays/prod', `${image}:1.0.0`, '--require-platforms', 'linux'], dir);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--require-platforms: `linux` is not a platform/);
@@ -223,9 +150,10 @@ test('--push with a wrong digest: the remote does not move; with the right one i
 
 test('--verify-auto: an unreachable registry is a warning and the image is written unverified; a wrong tag still fails', { skip: SKIP_CRANE, timeout: 120000 }, async (t) => {
   const { dir, image } = await setup(t);
-  let r = await cli(['image', 'overlays/prod', `${image}:1.0.0`, '127.0.0.1:1/acme/other:2.0.0', '--verify-auto', '--force'], dir);
+  const closed = `127.0.0.1:${await freePort()}`;
+  let r = await cli(['image', 'overlays/prod', `${image}:1.0.0`, `${closed}/acme/other:2.0.0`, '--verify-auto', '--force'], dir);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /^warning: 127\.0\.0\.1:1\/acme\/other:2\.0\.0 was not verified: .*the registry could not be asked \(verify: auto writes it unverified\)$/m);
+  assert.match(r.stderr, new RegExp(`^warning: ${closed.replace(/[.]/g, '\\.')}/acme/other:2\\.0\\.0 was not verified: .*the registry could not be asked \\(verify: auto writes it unverified\\)$`, 'm'));
   assert.match(r.stderr, /^verified 127\.0\.0\.1:\d+\/acme\/api:1\.0\.0 sha256:/m);
   assert.match(readFileSync(path.join(dir, 'overlays/prod/kustomization.yaml'), 'utf8'), /newTag: 2\.0\.0/);
   const before = snapshot(dir);

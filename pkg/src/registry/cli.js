@@ -85,7 +85,7 @@ export async function registryStep(plan, entries, values, { env, err }) {
     return { plan, images: null, requests: 0 };
   }
   const { verifyPlan } = await import('./verify.js');
-  const result = await verifyPlan(plan, entries, run, { env, credentials, insecureRegistries: values['insecure-registry'] ?? [], client: clientOverrides(env) });
+  const result = await verifyPlan(plan, entries, run, { env, credentials, insecureRegistries: values['insecure-registry'] ?? [] });
   for (const w of result.warnings) err.write(`warning: ${w}\n`);
   for (const image of result.images) {
     if (!image.verified) continue;
@@ -111,20 +111,4 @@ function credentialsFrom(values, env) {
     if (!env[name]) throw usageError(`the environment variable ${name} (named by --registry-${name === userVar ? 'username' : 'password'}-env) is not set or empty`);
   }
   return [{ username: /** @type {string} */ (env[userVar]), password: /** @type {string} */ (env[passVar]) }];
-}
-
-/**
- * Test and benchmark hooks: `GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS` (a comma list, the
- * waits before asking again after a 404) and `GITOPS_BUMP_REGISTRY_MAX_RETRY_AFTER_MS`.
- * @param {NodeJS.ProcessEnv} env
- * @returns {import('./client.js').ClientOptions}
- */
-function clientOverrides(env) {
-  /** @type {import('./client.js').ClientOptions} */
-  const o = {};
-  const delays = env.GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS;
-  if (delays !== undefined) o.notFoundDelaysMs = delays.split(',').filter(Boolean).map((d) => Math.min(Number(d) || 0, 10_000));
-  const maxWait = env.GITOPS_BUMP_REGISTRY_MAX_RETRY_AFTER_MS;
-  if (maxWait !== undefined && /^\d+$/.test(maxWait)) o.maxRetryAfterMs = Number(maxWait);
-  return o;
 }

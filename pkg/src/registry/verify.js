@@ -129,7 +129,7 @@ export async function verifyPlan(plan, entries, run, options = {}) {
   if (jobs.length === 0) return { plan, images: [], requests: 0, warnings: [] };
 
   const store = credentialStore({ env: options.env, explicit: explicitFor(options.credentials, jobs) });
-  const client = new RegistryClient({ credentials: store, insecureRegistries: options.insecureRegistries, ...options.client });
+  const client = new RegistryClient({ credentials: store, insecureRegistries: options.insecureRegistries, ...envOverrides(options.env ?? process.env), ...options.client });
   /** @type {Map<string, Promise<any>>} the same image asked once */
   const asked = new Map();
   const outcomes = await mapLimit(jobs, PARALLEL, (job) => {
@@ -173,6 +173,22 @@ export async function verifyPlan(plan, entries, run, options = {}) {
   });
   if (failures.length > 0) throw combine(failures);
   return { plan: Array.isArray(plan) ? edits : { ...(/** @type {object} */ (plan)), edits }, images, requests: client.stats.requests, warnings };
+}
+
+/**
+ * Test and benchmark hooks: `GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS` (a comma list, the
+ * waits before asking again after a 404) and `GITOPS_BUMP_REGISTRY_MAX_RETRY_AFTER_MS`.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {import('./client.js').ClientOptions}
+ */
+function envOverrides(env) {
+  /** @type {import('./client.js').ClientOptions} */
+  const o = {};
+  const delays = env.GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS;
+  if (delays !== undefined) o.notFoundDelaysMs = delays.split(',').filter(Boolean).map((d) => Math.min(Number(d) || 0, 10_000));
+  const maxWait = env.GITOPS_BUMP_REGISTRY_MAX_RETRY_AFTER_MS;
+  if (maxWait !== undefined && /^\d+$/.test(maxWait)) o.maxRetryAfterMs = Number(maxWait);
+  return o;
 }
 
 /**
