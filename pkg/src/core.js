@@ -180,6 +180,14 @@ export const getValue = (text, path, options) => call('getValue', [text, path, o
 export const applyEdits = (text, edits, options) => call('applyEdits', [text, edits, options ?? {}]);
 
 /**
+ * The non-empty digest fields (`digest`, `sha`, `digestChroot`) beside the image `tag` at
+ * `path` (when `newTag` changes it), which a new tag must clear or the old image keeps running.
+ * @param {string} text @param {string} path @param {string} newTag @param {object} [options]
+ * @returns {string[]}
+ */
+export const tagCompanions = (text, path, newTag, options) => call('tagCompanions', [text, path, newTag, options ?? {}]);
+
+/**
  * Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setter file.
  * @param {string} text @param {string} spec @param {object} [options]
  * @returns {EditResult}

@@ -381,9 +381,16 @@ export function computeEntries(entries, cwd, options = {}) {
     const text = record.after;
     const opts = { file: display };
     switch (entry.op) {
-      case 'set':
-        update(real, record, core.setValue(text, entry.path, entry.value, { ...opts, type: entry.type, create: entry.create, all: entry.all, select: entry.select }));
+      case 'set': {
+        // A new image tag clears the digest beside it (the chart would render the old
+        // digest, so the old image); the change report shows the cleared field.
+        const stale = entry.all ? [] : core.tagCompanions(text, entry.path, String(entry.value), { select: entry.select });
+        const set = { op: 'set', path: entry.path, value: entry.value, type: entry.type, create: entry.create, all: entry.all, select: entry.select };
+        update(real, record, stale.length === 0
+          ? core.setValue(text, entry.path, entry.value, { ...opts, type: entry.type, create: entry.create, all: entry.all, select: entry.select })
+          : core.applyEdits(text, [set, ...stale.map((p) => ({ op: 'set', path: p, value: '', select: entry.select }))], opts));
         break;
+      }
       case 'remove':
         update(real, record, core.removeValue(text, entry.path, { ...opts, all: entry.all, select: entry.select }));
         break;

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { packCleanClone } from './clean-clone.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -45,27 +46,6 @@ function interfaceFields(dts, name) {
   return [...m[1].matchAll(/^ {2}(\w+)\??:/gm)].map((f) => f[1]);
 }
 
-/**
- * Copies what a clone of this tree would hold (tracked files, and new files git does not
- * ignore, as they are on disk) into DEST, and links pkg/node_modules; returns DEST.
- * @param {string} dest
- */
-function cleanClone(dest) {
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(listed.status, 0, listed.stderr);
-  for (const rel of listed.stdout.split('\0').filter(Boolean)) {
-    const from = path.join(ROOT, rel);
-    if (!fs.existsSync(from)) continue; // deleted in the tree, not yet committed
-    fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
-    fs.cpSync(from, path.join(dest, rel), { verbatimSymlinks: true });
-  }
-  fs.symlinkSync(path.join(PKG, 'node_modules'), path.join(dest, 'pkg', 'node_modules'));
-  for (const generated of ['pkg/dist', 'pkg/LICENSE', 'pkg/CHANGELOG.md', 'target']) {
-    assert.ok(!fs.existsSync(path.join(dest, generated)), `a clean clone has no ${generated}`);
-  }
-  return dest;
-}
-
 test('the packed tarball installs into a fresh project and works as documented', { timeout: 600_000 }, async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bump-pack-'));
   t.after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -75,9 +55,8 @@ test('the packed tarball installs into a fresh project and works as documented',
   // this tree would commit), nothing generated or built earlier in this run; prepack builds
   // the CommonJS entry and copies LICENSE and CHANGELOG in. The clone's pkg/node_modules
   // links to this checkout's (what `npm ci` would install there).
-  const clone = cleanClone(path.join(work, 'clone'));
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: path.join(clone, 'pkg') }).replace(/^[^[]*/, ''));
-  const tarball = path.join(work, packed[0].filename);
+  const { tarball, report, clone } = packCleanClone(work, cleanEnv());
+  const packed = [report];
   const files = packed[0].files.map((f) => f.path);
   const size = fs.statSync(tarball).size;
   t.diagnostic(`tarball ${packed[0].filename}: ${size} bytes packed, ${packed[0].unpackedSize} unpacked, ${files.length} files`);

@@ -56,6 +56,12 @@ export function setValue(text: string, path: string, value: string, options: any
 export function start(): void;
 
 /**
+ * `tagCompanions(text, path, newTag, {select})` → the paths of the non-empty digest fields beside
+ * the image `tag` at `path`, which a new tag must clear.
+ */
+export function tagCompanions(text: string, path: string, new_tag: string, options: any): any;
+
+/**
  * The crate version.
  */
 export function version(): string;

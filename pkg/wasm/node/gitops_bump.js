@@ -253,6 +253,38 @@ function start() {
 exports.start = start;
 
 /**
+ * `tagCompanions(text, path, newTag, {select})` → the paths of the non-empty digest fields beside
+ * the image `tag` at `path`, which a new tag must clear.
+ * @param {string} text
+ * @param {string} path
+ * @param {string} new_tag
+ * @param {any} options
+ * @returns {any}
+ */
+function tagCompanions(text, path, new_tag, options) {
+    let ptr0, len0, ptr1, len1, ptr2, len2;
+    try {
+        ptr0 = passStringToWasm0(text, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+        ptr2 = passStringToWasm0(new_tag, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len2 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.tagCompanions(ptr0, len0, ptr1, len1, ptr2, len2, options);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return takeFromExternrefTable0(ret[0]);
+}
+exports.tagCompanions = tagCompanions;
+
+/**
  * The crate version.
  * @returns {string}
  */

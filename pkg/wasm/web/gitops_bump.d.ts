@@ -56,6 +56,12 @@ export function setValue(text: string, path: string, value: string, options: any
 export function start(): void;
 
 /**
+ * `tagCompanions(text, path, newTag, {select})` → the paths of the non-empty digest fields beside
+ * the image `tag` at `path`, which a new tag must clear.
+ */
+export function tagCompanions(text: string, path: string, new_tag: string, options: any): any;
+
+/**
  * The crate version.
  */
 export function version(): string;
@@ -75,6 +81,7 @@ export interface InitOutput {
     readonly setImage: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
     readonly setValue: (a: number, b: number, c: number, d: number, e: number, f: number, g: any) => [number, number, number];
     readonly start: () => void;
+    readonly tagCompanions: (a: number, b: number, c: number, d: number, e: number, f: number, g: any) => [number, number, number];
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;

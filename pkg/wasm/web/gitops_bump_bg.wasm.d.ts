@@ -12,6 +12,7 @@ export const scanImage: (a: number, b: number, c: number, d: number, e: any) => 
 export const setImage: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
 export const setValue: (a: number, b: number, c: number, d: number, e: number, f: number, g: any) => [number, number, number];
 export const start: () => void;
+export const tagCompanions: (a: number, b: number, c: number, d: number, e: number, f: number, g: any) => [number, number, number];
 export const version: () => [number, number];
 export const __wbindgen_malloc: (a: number, b: number) => number;
 export const __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
