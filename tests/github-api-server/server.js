@@ -5,7 +5,8 @@
 //   (hash-object -w, read-tree/update-index/write-tree on a temporary index, commit-tree,
 //   update-ref with an old-value check); contents via cat-file. Pulls and labels live in memory.
 // - Validates EVERY request (method + path template, path/query parameters, JSON body)
-//   against GitHub's OpenAPI description (@octokit/openapi, api.github.com) and every JSON
+//   against GitHub's OpenAPI description (@octokit/openapi, api.github.com, the part vendored
+//   beside this file) and every JSON
 //   response it sends against the operation's response schema. Any mismatch is recorded in
 //   `server.mismatches`; tests assert that list is empty.
 // - Optionally serves the same repositories over git's smart HTTP protocol
