@@ -673,7 +673,8 @@ function diffOf(c) {
  * @returns {string}
  */
 function describe(ch) {
-  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v.includes('\n') ? '(block)' : v);
+  // an empty string (a cleared digest) shows as "" rather than as nothing
+  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v === '' ? '""' : v.includes('\n') ? '(block)' : v);
   switch (ch.kind) {
     case 'insert':
       return `${ch.path}: added ${show(ch.new)}`;
