@@ -8,11 +8,12 @@ import path from 'node:path';
 import { GitCommandManager, checkRemoteUrl } from './git/command-manager.js';
 import { trackPath } from './cleanup.js';
 import { withRepositoryRoot } from './files.js';
-import { createAuth, httpOrigin, tokenFromEnv } from './git/auth.js';
-import { safeWorkspaceEnv } from './git/config-env.js';
+import { createAuth, httpOrigin, splitCredentials, tokenFromEnv } from './git/auth.js';
+import { requireUrlKept, safeWorkspaceEnv } from './git/config-env.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { AttemptClock, DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { requireGitForToken } from './git/version.js';
+import { DEFAULT_SIGNING_KEY_ENV, prepareSigning } from './git/sign.js';
 import { GitHubClient, apiUrlFor, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
 import { proxiedFetch } from './github/proxy.js';
@@ -46,6 +47,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
  * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
+ * @property {'ssh'|'gpg'} [sign]  sign the commits git makes with the key in `signingKeyEnv` (see git/sign.js)
+ * @property {string}  [signingKeyEnv] default "GITOPS_BUMP_SIGNING_KEY"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
  * @property {string}  [sourceSha]  default GITHUB_SHA / CIRCLE_SHA1
  * @property {string}  [apiUrl]     REST API base URL (CLI --api-url); default: see apiUrlFor in github/client.js
@@ -127,6 +130,12 @@ function normalize(git) {
     });
   }
   const labels = [git.labels ?? git.label ?? []].flat().filter(Boolean).map(String);
+  if (git.sign != null && git.apiCommit) {
+    throw new PipelineError('--sign signs the commits git makes; with --api-commit GitHub makes and signs the commit: use one of them', {
+      code: 'usage',
+      details: { exitCode: 2 },
+    });
+  }
   return {
     ...git,
     env,
@@ -137,21 +146,14 @@ function normalize(git) {
     remote: git.remote ?? 'origin',
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
+    sign: git.sign ?? null,
+    signingKeyEnv: git.signingKeyEnv ?? DEFAULT_SIGNING_KEY_ENV,
     sourceSha: git.sourceSha ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1 ?? null,
     apiUrl: git.apiUrl || undefined,
     backoff: git.backoff ?? DEFAULT_BACKOFF,
     log: git.log ?? (() => {}),
     random: git.random ?? Math.random,
   };
-}
-
-/** Splits `scheme://user:password@host/...` into the URL without credentials and the password. */
-function splitCredentials(repo) {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(String(repo ?? ''));
-  if (!repo || !m) return { url: repo, password: null };
-  const colon = m[2].indexOf(':');
-  const password = colon >= 0 ? decodeURIComponent(m[2].slice(colon + 1)) : decodeURIComponent(m[2]);
-  return { url: `${m[1]}${m[3]}`, password: password || null };
 }
 
 /** A pull-request run that had nothing to change on the base. */
@@ -238,6 +240,7 @@ class Run {
   }
 
   async cleanup() {
+    await this.signing?.close().catch(() => {});
     if (this.worktree) {
       await this.worktree.gm
         .exec(['worktree', 'remove', '--force', '--', this.worktree.dir], { allowFailure: true })
@@ -265,6 +268,7 @@ class Run {
 
   async prepare() {
     const o = this.o;
+    if (o.sign) await this.prepareSigning();
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
         `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
@@ -337,6 +341,19 @@ class Run {
   }
 
   /**
+   * Signing (--sign): every git child gets the signing configuration through its
+   * environment; the key's variable itself is kept from git and its hooks.
+   */
+  async prepareSigning() {
+    const o = this.o;
+    this.signing = await prepareSigning({ kind: o.sign, keyEnv: o.signingKeyEnv, env: o.env, dir: await this.tempDir() });
+    const env = { ...o.env, ...this.signing.env };
+    delete env[o.signingKeyEnv];
+    this.o = { ...o, env };
+    this.log(`signing commits with the ${this.signing.describe}`);
+  }
+
+  /**
    * owner/name of the repository the PR or API commit goes to: --github-repo, else the one
    * the remote URL names (the config repo a workflow checked out or cloned with --repo),
    * else GITHUB_REPOSITORY (the repository running the workflow).
@@ -368,23 +385,9 @@ class Run {
     if (this.auth.hasToken && httpOrigin(this.remoteUrl)) await requireGitForToken(this.gm(this.cwd));
   }
 
-  /**
-   * With a token and an https remote, git must really use https: an `insteadOf` rule the
-   * token's config entries cannot cancel (a longer one, for this very URL) would send the
-   * push over SSH with whatever key the machine has, and the token nowhere.
-   */
+  /** With a token and an https remote, git must really use https (see requireUrlKept). */
   async requireHttps(git, remote) {
-    if (!this.auth.hasToken || !httpOrigin(this.remoteUrl)) return;
-    const { fetch, push } = await git.effectiveUrls(remote);
-    const other = [fetch, push].find((u) => !httpOrigin(u));
-    if (!other) return;
-    throw new PipelineError(
-      `git would not use ${this.remoteUrl} as given but ${other}: a url.<base>.insteadOf (or pushInsteadOf) rule in the git config ` +
-        `rewrites it, so the token in $${this.o.tokenEnv} would never be sent (CircleCI's checkout step writes such a rule for ` +
-        `https://github.com; gitops-bump cancels that one, but not a rule for this exact URL). Remove the rule ` +
-        '(git config --global --get-regexp "^url\\." lists them), or push over SSH without a token',
-      { code: 'auth' },
-    );
+    if (this.auth.hasToken) await requireUrlKept(git, remote, { remoteUrl: this.remoteUrl, tokenEnv: this.o.tokenEnv });
   }
 
   workdir(root = this.root) {

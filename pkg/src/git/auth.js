@@ -108,3 +108,12 @@ export function httpOrigin(url) {
   const m = /^(https?):\/\/(?:[^/@]*@)?([^/?#]+)/i.exec(String(url));
   return m ? `${m[1].toLowerCase()}://${m[2].toLowerCase()}` : null;
 }
+
+/** Splits `scheme://user:password@host/...` into the URL without credentials and the password. */
+export function splitCredentials(repo) {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(String(repo ?? ''));
+  if (!repo || !m) return { url: repo, password: null };
+  const colon = m[2].indexOf(':');
+  const password = colon >= 0 ? decodeURIComponent(m[2].slice(colon + 1)) : decodeURIComponent(m[2]);
+  return { url: `${m[1]}${m[3]}`, password: password || null };
+}

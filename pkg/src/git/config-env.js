@@ -3,6 +3,7 @@
 // as "protected" config (so safe.directory counts), and nothing of it is written to disk.
 
 import path from 'node:path';
+import { PipelineError } from './errors.js';
 
 /**
  * Config entries that make git use `url` as it is, whatever `url.<base>.insteadOf` or
@@ -63,3 +64,26 @@ export function safeWorkspaceEnv(env, cwd) {
   return configEnv(env, dirs.map((d) => ['safe.directory', d]));
 }
 
+
+/**
+ * With a token and an https remote, git must really use https: an `insteadOf` rule that
+ * keepUrl's entries cannot cancel (one for this very URL) would send the push over SSH
+ * with whatever key the machine has, and the token nowhere. Throws a PipelineError naming
+ * the rule's effect and what to change.
+ * @param {import('./command-manager.js').GitCommandManager} git with the token's environment
+ * @param {string} remote the remote's name, or the URL about to be cloned
+ * @param {{remoteUrl: string|null, tokenEnv: string}} where
+ */
+export async function requireUrlKept(git, remote, { remoteUrl, tokenEnv }) {
+  if (!/^https?:\/\//i.test(String(remoteUrl ?? ''))) return;
+  const { fetch, push } = await git.effectiveUrls(remote);
+  const other = [fetch, push].find((u) => !/^https?:\/\//i.test(u));
+  if (!other) return;
+  throw new PipelineError(
+    `git would not use ${remoteUrl} as given but ${other}: a url.<base>.insteadOf (or pushInsteadOf) rule in the git config ` +
+      `rewrites it, so the token in $${tokenEnv} would never be sent (CircleCI's checkout step writes such a rule for ` +
+      `https://github.com; gitops-bump cancels that one, but not a rule for this exact URL). Remove the rule ` +
+      '(git config --global --get-regexp "^url\\." lists them), or push over SSH without a token',
+    { code: 'auth' },
+  );
+}
