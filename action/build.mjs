@@ -1,9 +1,12 @@
 // Bundles the Action: action/src/index.js (and the pkg/ code it imports: the same
-// runPipeline and applyPlan as the CLI) into action/dist/index.js, one ES module, with
-// the wasm core copied beside it as gitops_bump_bg.wasm. The output depends only on the
+// runPipeline and applyPlan as the CLI) into action/dist/index.js, one ES module. The wasm
+// core is not copied: the bundle reads the one committed .wasm of the package,
+// pkg/wasm/web/gitops_bump_bg.wasm, which is part of every commit a `uses:` line can pin
+// (GitHub fetches the whole repository for an action). The output depends only on the
 // sources (no timestamps, paths relative to the repository), so scripts/checks/action-dist.sh
-// can rebuild and compare. Run: node action/build.mjs [--out DIR]
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// can rebuild and compare. Run: node action/build.mjs [--out DIR] (or `bash scripts/build`,
+// which rebuilds the wasm first).
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +15,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const esbuild = createRequire(path.join(ROOT, 'pkg', 'package.json'))('esbuild');
 const outFlag = process.argv.indexOf('--out');
 const OUT = path.resolve(outFlag >= 0 ? process.argv[outFlag + 1] : path.join(ROOT, 'action', 'dist'));
-const WASM = path.join(ROOT, 'pkg', 'wasm', 'node', 'gitops_bump_bg.wasm');
+const WASM = path.join(ROOT, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm');
+const { WASM_PATH } = await import(path.join(ROOT, 'pkg', 'scripts', 'patch-glue.mjs'));
 
 // pkg/src/core.js loads the wasm glue with a require made by createRequire (so the package
 // loads it lazily, from pkg/wasm/node/). A bundler cannot see through that; this plugin
@@ -29,6 +33,16 @@ const wasmGlue = {
         throw new Error(`${args.path}: the wasm loader changed (expected \`${LOADER}\` and \`${GLUE}\`); update action/build.mjs`);
       }
       return { contents: text.replace(LOADER, '').replace(GLUE, "require('../wasm/node/gitops_bump.js')"), loader: 'js' };
+    });
+    // the glue reads the .wasm relative to its own directory; in the bundle that is
+    // action/dist/, two levels below the repository root
+    build.onLoad({ filter: /[\\/]pkg[\\/]wasm[\\/]node[\\/]gitops_bump\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(WASM_PATH).length !== 2) {
+        throw new Error(`${args.path}: the glue's wasm path changed (expected ${WASM_PATH.trim()}); update action/build.mjs`);
+      }
+      const fromBundle = "const wasmPath = require('path').join(__dirname, '..', '..', 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm');\n";
+      return { contents: text.replace(WASM_PATH, () => fromBundle), loader: 'js' };
     });
   },
 };
@@ -62,6 +76,5 @@ await esbuild.build({
   charset: 'utf8',
   logLevel: 'warning',
 });
-copyFileSync(WASM, path.join(OUT, 'gitops_bump_bg.wasm'));
-const size = (f) => statSync(path.join(OUT, f)).size;
-console.log(`action/build.mjs: ${OUT.startsWith(ROOT) ? path.relative(ROOT, OUT) : OUT}/index.js ${size('index.js')} B, gitops_bump_bg.wasm ${size('gitops_bump_bg.wasm')} B`);
+if (!existsSync(WASM)) throw new Error(`${WASM} is missing: run \`bash scripts/build\``);
+console.log(`action/build.mjs: ${OUT.startsWith(ROOT) ? path.relative(ROOT, OUT) : OUT}/index.js ${statSync(path.join(OUT, 'index.js')).size} B, reading ${path.relative(ROOT, WASM)} (${statSync(WASM).size} B)`);

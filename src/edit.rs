@@ -137,10 +137,12 @@ pub struct Change {
     pub path: String,
     /// 0-based document index.
     pub doc: usize,
-    /// 1-based line in the text the edit was applied to.
+    /// 1-based line of the new value in the new text (for a removal, of the place it was).
     pub line: usize,
-    /// 1-based column (characters).
+    /// 1-based column (characters) of the new value in the new text.
     pub column: usize,
+    /// UTF-8 byte offset of `line`:`column` in the new text.
+    pub offset: usize,
     /// The previous value (plain scalar value, or YAML source of a collection).
     pub old: Option<String>,
     /// The new value as written: a typed value in its canonical form (`true` for `yes`).
@@ -198,7 +200,7 @@ pub fn apply_edits_lazy_from(
 ) -> Result<Outcome, Error> {
     // Borrowed until an edit changes something: a large text is copied once, not twice.
     let mut text = std::borrow::Cow::Borrowed(src);
-    let mut changes = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
     let batchable = |e: &Edit| matches!(e.op, EditOp::Set { .. }) && !e.create;
     let mut i = 0;
     while i < edits.len() {
@@ -208,17 +210,33 @@ pub fn apply_edits_lazy_from(
                 j += 1;
             }
         }
-        let (t, c) = apply_batch_from(&text, &edits[i..j], lazy_from)?;
-        if let Some(t) = t {
+        let b = apply_batch_from(&text, &edits[i..j], lazy_from)?;
+        // What earlier runs reported moves with what this run inserted or removed before it.
+        for c in &mut changes {
+            c.offset = shift(c.offset, &b.patches);
+        }
+        if let Some(t) = b.text {
             text = std::borrow::Cow::Owned(t);
         }
-        changes.extend(c);
+        changes.extend(b.changes);
         i = j;
+    }
+    // Every location is that of the new value in the new text.
+    for c in &mut changes {
+        (c.line, c.column) = line_col(&text, c.offset);
     }
     Ok(Outcome {
         text: text.into_owned(),
         changes,
     })
+}
+
+/// What one run of edits made: the new text (`None` when nothing changed), its changes with
+/// their offsets in that text, and the patches that made it.
+struct Batch {
+    text: Option<String>,
+    changes: Vec<Change>,
+    patches: Vec<Patch>,
 }
 
 /// Style facts of the file that new lines follow.
@@ -386,6 +404,16 @@ enum New {
 }
 
 impl New {
+    /// The text of the leaf written last: the value a `create` or append asked for (what
+    /// follows it in the written text is only closing brackets and line breaks).
+    fn last_leaf(&self) -> Option<&str> {
+        match self {
+            New::Leaf(text, _) => Some(text),
+            New::Map(entries) => entries.last().and_then(|(_, v)| v.last_leaf()),
+            New::Seq(items) => items.last().and_then(New::last_leaf),
+        }
+    }
+
     fn data(&self) -> Value {
         match self {
             New::Leaf(_, v) => v.clone(),
@@ -521,6 +549,14 @@ struct Ctx<'a> {
     patches: Vec<Patch>,
     mutations: Vec<(usize, Mutation)>,
     changes: Vec<Change>,
+    /// Changes whose value is written by a patch of their own: (change, patch, offset of the
+    /// value in the patch's text). Other changes stay at their old place, moved by the patches.
+    own: Vec<(usize, usize, usize)>,
+}
+
+/// Offset in `text` where the value `leaf` written last starts (0 when not found).
+fn leaf_at(text: &str, leaf: Option<&str>) -> usize {
+    leaf.and_then(|l| text.rfind(l)).unwrap_or(0)
 }
 
 /// Applies a run of edits against one parse of `src`: either several plain `set`s (they
@@ -534,15 +570,57 @@ impl Ctx<'_> {
         m: &Match<'_>,
         patch: Patch,
         mutation: Mutation,
-        at: usize,
+        inner: usize,
         old: Option<String>,
         new: Option<String>,
         kind: ChangeKind,
     ) {
+        self.own
+            .push((self.changes.len(), self.patches.len(), inner));
+        let c = change(m, patch.start, old, new, kind);
         self.patches.push(patch);
         self.record(m.doc, &m.chain, m.node, mutation);
-        let c = change(self, m, at, old, new, kind);
         self.changes.push(c);
+    }
+
+    /// Sets each change's offset to where its value is in the patched text: a value written
+    /// by its own patch where the patch put it, a removed one where its patch was, any other
+    /// moved by the patches before it.
+    fn relocate(&mut self) {
+        let delta = |p: &Patch| p.text.len() as isize - (p.end - p.start) as isize;
+        let mut sorted: Vec<&Patch> = self.patches.iter().collect();
+        sorted.sort_by_key(|p| (p.start, p.end));
+        let mut before = vec![0isize];
+        for p in &sorted {
+            before.push(before[before.len() - 1] + delta(p));
+        }
+        // Where byte `pos` moves, counting every patch that ends at or before it.
+        let moved = |pos: usize| {
+            let k = sorted.partition_point(|p| p.end <= pos);
+            (pos as isize + before[k]) as usize
+        };
+        for (i, c) in self.changes.iter_mut().enumerate() {
+            let own = self
+                .own
+                .iter()
+                .find(|o| o.0 == i)
+                .map(|o| (&self.patches[o.1], o.2))
+                .or_else(|| {
+                    let k = sorted.partition_point(|p| p.end <= c.offset);
+                    sorted.get(k).filter(|p| p.start <= c.offset).map(|p| {
+                        let lead = p.text.len() - p.text.trim_start().len();
+                        (*p, lead)
+                    })
+                });
+            c.offset = match own {
+                // An insertion at its own start would count itself.
+                Some((p, inner)) => {
+                    let itself = if p.start == p.end { delta(p) } else { 0 };
+                    (moved(p.start) as isize - itself) as usize + inner
+                }
+                None => moved(c.offset),
+            };
+        }
     }
 
     /// Gives the change recorded last its old and new types.
@@ -555,6 +633,7 @@ impl Ctx<'_> {
 
     /// Records an insertion of `text` at byte `at` into the collection `m` reached: its bytes,
     /// its data change, and a reported change at `m`'s path plus `step`.
+    #[allow(clippy::too_many_arguments)]
     fn insert_under(
         &mut self,
         m: &Match<'_>,
@@ -563,7 +642,10 @@ impl Ctx<'_> {
         mutation: Mutation,
         step: Step,
         shown: String,
+        leaf: Option<&str>,
     ) {
+        self.own
+            .push((self.changes.len(), self.patches.len(), leaf_at(&text, leaf)));
         self.patches.push(Patch {
             start: at,
             end: at,
@@ -572,12 +654,12 @@ impl Ctx<'_> {
         self.record(m.doc, &m.chain, m.node, mutation);
         let mut steps = m.steps.clone();
         steps.push(step);
-        let (line, column) = line_col(self.src, at);
         self.changes.push(Change {
             path: steps_to_path(&steps),
             doc: m.doc,
-            line,
-            column,
+            line: 0,
+            column: 0,
+            offset: at,
             old: None,
             new: Some(shown),
             kind: ChangeKind::Insert,
@@ -669,11 +751,7 @@ fn alias_paths(
 }
 
 /// Applies a run of edits that one parse can serve, parsing lazily from `lazy_from` bytes on.
-fn apply_batch_from(
-    src: &str,
-    edits: &[Edit],
-    lazy_from: usize,
-) -> Result<(Option<String>, Vec<Change>), Error> {
+fn apply_batch_from(src: &str, edits: &[Edit], lazy_from: usize) -> Result<Batch, Error> {
     // Large inputs: parse only the documents, or the top-level entries of one document, that
     // can hold a path. Anything but a clean success falls back to parsing everything, so
     // results and messages do not depend on it.
@@ -715,11 +793,7 @@ const DESCEND_FROM_BYTES: usize = 64 * 1024;
 /// entries do not change, and such an entry holds whole lines from its column to the next
 /// entry, so it reads the same alone as in place. `None` when this does not apply or does not
 /// succeed cleanly.
-fn apply_outlined(
-    src: &str,
-    edits: &[Edit],
-    lazy_from: usize,
-) -> Option<(Option<String>, Vec<Change>)> {
+fn apply_outlined(src: &str, edits: &[Edit], lazy_from: usize) -> Option<Batch> {
     use crate::outline::{outline, outline_region, value_region, RootKind};
     if edits
         .iter()
@@ -871,6 +945,7 @@ fn apply_outlined(
         patches: Vec::new(),
         mutations: Vec::new(),
         changes: Vec::new(),
+        own: Vec::new(),
     };
     for edit in edits {
         plan(&mut cx, &stream, edit).ok()?;
@@ -882,7 +957,12 @@ fn apply_outlined(
         return None;
     }
     if cx.patches.is_empty() {
-        return Some((None, cx.changes));
+        cx.relocate();
+        return Some(Batch {
+            text: None,
+            changes: cx.changes,
+            patches: cx.patches,
+        });
     }
     let inside = |p: &Patch| {
         wanted.iter().any(|&i| {
@@ -913,7 +993,12 @@ fn apply_outlined(
             check_piece(src, &text, &cx.patches, pieces[i].clone(), &muts).ok()?;
         }
     }
-    Some((Some(text), cx.changes))
+    cx.relocate();
+    Some(Batch {
+        text: Some(text),
+        changes: cx.changes,
+        patches: cx.patches,
+    })
 }
 
 /// The pieces of `outlined` that segment `depth` of some path can lead into (sorted, none
@@ -996,13 +1081,14 @@ fn apply_parsed(
     stream: &Stream,
     edits: &[Edit],
     by_entry: bool,
-) -> Result<(Option<String>, Vec<Change>), Error> {
+) -> Result<Batch, Error> {
     let mut cx = Ctx {
         src,
         style: detect_style(src, stream),
         patches: Vec::new(),
         mutations: Vec::new(),
         changes: Vec::new(),
+        own: Vec::new(),
     };
     for edit in edits {
         plan(&mut cx, stream, edit)?;
@@ -1019,7 +1105,12 @@ fn apply_parsed(
                 crate::tree::duplicate_keys(src, root)?;
             }
         }
-        return Ok((None, cx.changes));
+        cx.relocate();
+        return Ok(Batch {
+            text: None,
+            changes: cx.changes,
+            patches: cx.patches,
+        });
     }
     let text = apply_patches(src, &cx.patches)?;
     // A file without documents (empty, or only comments) counts as one empty document.
@@ -1061,7 +1152,12 @@ fn apply_parsed(
             _ => e,
         })?;
     }
-    Ok((Some(text), cx.changes))
+    cx.relocate();
+    Ok(Batch {
+        text: Some(text),
+        changes: cx.changes,
+        patches: cx.patches,
+    })
 }
 
 /// The self-check of a whole one-document text, cut into its edited top-level entries (see
@@ -1349,19 +1445,18 @@ fn remove_all(cx: &mut Ctx<'_>, matches: &[Match<'_>]) -> Result<(), Error> {
 }
 
 fn change(
-    cx: &Ctx<'_>,
     m: &Match<'_>,
     at: usize,
     old: Option<String>,
     new: Option<String>,
     kind: ChangeKind,
 ) -> Change {
-    let (line, column) = line_col(cx.src, at);
     Change {
         path: steps_to_path(&m.steps),
         doc: m.doc,
-        line,
-        column,
+        line: 0,
+        column: 0,
+        offset: at,
         old,
         new,
         kind,
@@ -1430,7 +1525,6 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
     let old = Some(old_value(src, n));
     if holds(n, value, ty) || (ty == ValueType::Yaml && yaml_equal(src, n, value)) {
         let mut c = change(
-            cx,
             m,
             n.start,
             old,
@@ -1465,6 +1559,8 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
         }
     }
     let expected = expected_value(value, ty)?;
+    // Bytes before the value in the patch's text (` ` or `: ` after a key with no value).
+    let mut lead = 0;
     let text = match &n.kind {
         NodeKind::Scalar {
             style, implicit, ..
@@ -1495,8 +1591,14 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
             };
             if *implicit {
                 match src[..n.start].bytes().next_back() {
-                    Some(b':' | b'-') => format!(" {rendered}"),
-                    _ if flow => format!(": {rendered}"),
+                    Some(b':' | b'-') => {
+                        lead = 1;
+                        format!(" {rendered}")
+                    }
+                    _ if flow => {
+                        lead = 2;
+                        format!(": {rendered}")
+                    }
                     _ => {
                         return Err(Error::new(
                             ErrorKind::TypeMismatch,
@@ -1547,6 +1649,7 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
         (n.start, n.end)
     };
     let text = if start != n.start {
+        lead += 1;
         format!(" {text}")
     } else {
         text
@@ -1556,7 +1659,7 @@ fn set_node(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> Resu
         m,
         Patch { start, end, text },
         Mutation::Set(m.steps.clone(), expected),
-        n.start,
+        lead,
         old,
         Some(shown_value(value, ty)),
         ChangeKind::Set,
@@ -1692,7 +1795,6 @@ fn remove_siblings(cx: &mut Ctx<'_>, group: &[&Match<'_>]) -> Result<(), Error> 
     }
     for m in group {
         let c = change(
-            cx,
             m,
             m.node.start,
             Some(old_value(src, m.node)),
@@ -1775,7 +1877,7 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
     } else {
         render_scalar(value, ty, None, Context { flow, key: false })?
     };
-    let leaf = New::Leaf(leaf_text, expected.clone());
+    let leaf = New::Leaf(leaf_text.clone(), expected.clone());
     let (at, text) = match &n.kind {
         NodeKind::Sequence { items, flow: true } => match items.last() {
             Some(l) => (l.end, format!(", {}", leaf.flow())),
@@ -1815,6 +1917,7 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
             .found(n.describe()))
         }
     };
+    let inner = text.len() - leaf_text.len();
     cx.emit(
         m,
         Patch {
@@ -1823,7 +1926,7 @@ fn append_item(cx: &mut Ctx<'_>, m: &Match<'_>, value: &str, ty: ValueType) -> R
             text,
         },
         Mutation::Append(m.steps.clone(), expected),
-        n.start,
+        inner,
         None,
         Some(shown_value(value, ty)),
         ChangeKind::Insert,
@@ -1843,6 +1946,7 @@ fn replace_null(
     let src = cx.src;
     let n = m.node;
     let parent = m.chain.last().copied();
+    let leaf = new.last_leaf().map(str::to_string);
     let (start, end) = if matches!(&n.kind, NodeKind::Scalar { implicit: true, .. }) {
         (n.start, n.end)
     } else {
@@ -1895,11 +1999,12 @@ fn replace_null(
             }
         }
     };
+    let inner = leaf_at(&text, leaf.as_deref());
     cx.emit(
         m,
         Patch { start, end, text },
         mutation,
-        n.start,
+        inner,
         Some(old_value(src, n)),
         Some(shown.to_string()),
         ChangeKind::Insert,
@@ -1930,9 +2035,9 @@ fn create_root(
         _ => render_scalar(value, ty, None, Context::default())?,
     };
     let leaf = if matches!(edit.op, EditOp::Append { .. }) {
-        New::Seq(vec![New::Leaf(leaf_text, expected)])
+        New::Seq(vec![New::Leaf(leaf_text.clone(), expected)])
     } else {
-        New::Leaf(leaf_text, expected)
+        New::Leaf(leaf_text.clone(), expected)
     };
     let New::Map(mut entries) = build_new(path, 0, leaf)? else {
         return Err(Error::new(
@@ -1955,6 +2060,11 @@ fn create_root(
     if before.is_empty() || before.ends_with('\n') {
         text.push_str(nl);
     }
+    cx.own.push((
+        cx.changes.len(),
+        cx.patches.len(),
+        leaf_at(&text, Some(&leaf_text)),
+    ));
     cx.patches.push(Patch {
         start: at,
         end: at,
@@ -1964,12 +2074,12 @@ fn create_root(
         doc,
         Mutation::Insert(Vec::new(), Value::String(key.clone()), data),
     ));
-    let (line, column) = line_col(src, at);
     cx.changes.push(Change {
         path: steps_to_path(&leaf_steps(path, 0, &[], 0, edit)),
         doc,
-        line,
-        column,
+        line: 0,
+        column: 0,
+        offset: at,
         old: None,
         new: Some(shown_value(value, ty)),
         kind: ChangeKind::Insert,
@@ -2084,9 +2194,9 @@ fn create_at(
         )?
     };
     let leaf = if append {
-        New::Seq(vec![New::Leaf(leaf_text, expected.clone())])
+        New::Seq(vec![New::Leaf(leaf_text.clone(), expected.clone())])
     } else {
-        New::Leaf(leaf_text, expected.clone())
+        New::Leaf(leaf_text.clone(), expected.clone())
     };
     let new = build_new(path, best.depth, leaf)?;
     let m = Match {
@@ -2143,6 +2253,7 @@ fn create_at(
                 mutation,
                 Step::Entry(entries.len(), key),
                 shown,
+                Some(&leaf_text),
             );
             Ok(())
         }
@@ -2158,7 +2269,8 @@ fn create_at(
                         _ => 0,
                     };
                     let mutation = Mutation::Append(best.steps.clone(), data);
-                    cx.insert_under(&m, at, text, mutation, Step::Item(len), shown);
+                    let step = Step::Item(len);
+                    cx.insert_under(&m, at, text, mutation, step, shown, Some(&leaf_text));
                     Ok(())
                 }
             }

@@ -54,6 +54,7 @@
 mod edit;
 mod error;
 mod get;
+mod helm;
 mod kustomize;
 mod locate;
 mod outline;
@@ -74,6 +75,7 @@ pub use crate::edit::{
 };
 pub use crate::error::{Error, ErrorKind};
 pub use crate::get::{get_values, Found, GetOptions};
+pub use crate::helm::{set_values_image, tag_companions, values_images, ValuesImage};
 pub use crate::kustomize::{
     check_image, check_in, detect_target, find_markers, image_edit, kustomization_file,
     manifest_images, overlay_images, parse_argocd_image, parse_image_spec, parse_marker,

@@ -445,3 +445,24 @@ pub fn image_edit_js(
         unchecked: &f.unchecked,
     })
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CompanionOptions {
+    select: Option<String>,
+}
+
+/// `tagCompanions(text, path, newTag, {select})` → the paths of the non-empty digest fields beside
+/// the image `tag` at `path`, which a new tag must clear.
+#[wasm_bindgen(js_name = tagCompanions)]
+pub fn tag_companions_js(
+    text: &str,
+    path: &str,
+    new_tag: &str,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let o: CompanionOptions = from_js(options)?;
+    crate::tag_companions(text, path, new_tag, o.select.as_deref())
+        .map_err(|e| js_error(&e))
+        .and_then(|p| to_js(&p))
+}

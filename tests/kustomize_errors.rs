@@ -130,7 +130,7 @@ fn cases() -> Vec<(&'static str, ErrorKind, Error)> {
         ("digest-uppercase", ErrorKind::ImageSpec, kustomization(&format!("api@sha256:{}", "A".repeat(64)))),
         ("digest-no-algorithm", ErrorKind::ImageSpec, kustomization(&format!("api@{}", "a".repeat(64)))),
         ("not-kustomization-deployment", ErrorKind::NotKustomization, set(DEPLOYMENT, "api:2", ImageTarget::Kustomization, "deploy.yaml")),
-        ("not-kustomization-unknown-file", ErrorKind::NotKustomization, set("replicaCount: 2\nimage:\n  tag: \"1.0\"\n", "api:2", ImageTarget::Auto, "values.yaml")),
+        ("values-file-without-the-image", ErrorKind::UnknownImage, set("replicaCount: 2\nimage:\n  tag: \"1.0\"\n", "api:2", ImageTarget::Auto, "values.yaml")),
         ("not-kustomization-flux-kustomization", ErrorKind::NotKustomization, set("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  path: ./apps\n", "api:2", ImageTarget::Kustomization, "clusters/prod/apps.yaml")),
         ("not-kustomization-no-file-in-dir", ErrorKind::NotKustomization, kustomization_file(&repo, "charts/api").unwrap_err()),
         ("not-kustomization-two-files-in-dir", ErrorKind::NotKustomization, kustomization_file(&setters, "original").unwrap_err()),

@@ -11,7 +11,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '../../pkg/src/core.js';
-import { loadPlan, parsePlan, validatePlan } from '../../pkg/src/plan.js';
+import { loadPlan, parsePlan, repeatedImage, validatePlan } from '../../pkg/src/plan.js';
+import { REGISTRY_INPUTS, readRegistryInputs } from './registry.js';
 
 /** The identity of GitHub's own bot, the default commit author. */
 export const BOT_NAME = 'github-actions[bot]';
@@ -49,6 +50,7 @@ export const INPUT_DEFAULTS = Object.freeze({
   'promote-to': '',
   'promote-images': '',
   status: '',
+  ...REGISTRY_INPUTS,
 });
 
 /**
@@ -155,6 +157,11 @@ export const EDIT_SOURCES = {
         throw new InputError('images', `line ${i + 1} (${JSON.stringify(spec)}) is not an image spec: ${firstLine(error)}; expected name=newName:newTag@digest, name:tag or name@digest`);
       }
     });
+    const twice = repeatedImage(specs);
+    if (twice) {
+      const { name, first, second } = twice;
+      throw new InputError('images', `line ${second + 1} (${JSON.stringify(specs[second])}) names the image ${name} again (line ${first + 1}: ${JSON.stringify(specs[first])}); give each image once: kustomize keeps only the last spec for an image`);
+    }
     const targets = lines(getInput(env, 'targets'));
     if (!targets.length) throw new InputError('targets', 'is empty: give at least one overlay directory or file (default .)');
     const scan = getBoolean(env, 'scan');
@@ -257,6 +264,7 @@ export function repositorySource(repository, serverUrl) {
  * @property {string[]} warnings inputs given that the mode does not read
  * @property {{from: string, to: string, images: string[]} | null} promotion the promote-* inputs
  * @property {string[]} status the environments of the status input
+ * @property {import('./registry.js').RegistryInputs} registry the registry checks and credentials
  */
 
 /**
@@ -265,7 +273,9 @@ export function repositorySource(repository, serverUrl) {
  * @returns {Settings}
  */
 export function readInputs(env) {
-  const mode = getInput(env, 'mode');
+  // the orb spells its modes with `_` (pull_request, dry_run, api_commit): both are taken
+  const given = getInput(env, 'mode');
+  const mode = Object.hasOwn(MODES, given.replace(/_/g, '-')) ? given.replace(/_/g, '-') : given;
   if (!Object.hasOwn(MODES, mode)) {
     throw new InputError('mode', `must be one of ${Object.keys(MODES).join(', ')}, got ${JSON.stringify(mode)}`);
   }
@@ -335,6 +345,7 @@ export function readInputs(env) {
     preview: Boolean(spec.preview),
     promotion: promotion ? { from: promotion.from, to: promotion.promote, images: promotion.images } : null,
     status: lines(getInput(env, 'status')),
+    registry: readRegistryInputs((name) => getInput(env, name), (name) => getBoolean(env, name), InputError),
     warnings,
     git: {
       ...spec.git,

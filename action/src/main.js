@@ -10,7 +10,9 @@ import { applyPlan } from '../../pkg/src/plan.js';
 import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { InputError, getInput, readInputs } from './inputs.js';
-import { failureSummary, outputs, summary } from './report.js';
+import { code, failureSummary, outputs, summary } from './report.js';
+import { imagesSummary, verifyImages } from './registry.js';
+import { registryExitCode } from '../../pkg/src/registry/cli.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
 
@@ -26,12 +28,19 @@ const TOKEN_ENV = 'GITOPS_BUMP_TOKEN';
 export async function run({ env = process.env, stdout = process.stdout } = {}) {
   const wf = new Workflow({ env, stdout });
   maskToken(wf, getInput(env, 'token'));
+  maskToken(wf, getInput(env, 'registry-password'));
   /** @type {import('./inputs.js').Settings | undefined} */
   let settings;
   try {
     settings = readInputs(env);
     for (const w of settings.warnings) wf.warning(w);
     const s = settings;
+    // every image resolved in its registry before anything is written (verify: auto
+    // turns an unreachable registry into a warning)
+    const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
+    for (const w of registry.warnings) wf.warning(w, { title: 'gitops-bump: image not verified' });
+    for (const i of registry.images.filter((x) => x.verified)) wf.line(`verified ${i.image} ${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}${i.written !== i.spec ? ', pinned' : ''}`);
+    s.plan = registry.plan;
     /** @type {Seen} */
     const seen = { promotion: undefined, status: undefined };
     const result = await wf.group(`gitops-bump: ${describe(s)}`, () =>
@@ -43,6 +52,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
           ...s.git,
           // a promotion's pull request shows its before/after table, computed where it was applied
           body: s.git.body ?? (s.promotion ? () => seen.promotion : undefined),
+          trailers: registry.trailers,
           tokenEnv: TOKEN_ENV,
           env: pipelineEnv(env, s.token),
           log: (line) => wf.line(line),
@@ -57,10 +67,15 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
       const first = result.unchecked.find((u) => u.spec === n.spec);
       wf.warning([n.headline, ...n.items].join('\n'), { file: annotationFile(first?.file, s).file, title: `gitops-bump: image ${n.spec} not checked` });
     }
-    const values = outputs(result, s, seen);
+    const values = outputs(result, s, { ...seen, images: registry.images });
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
-    wf.summary(summary(result, s) + extraSummary(seen, s));
+    wf.summary(summary(result, s) + imagesSummary(registry.images, code) + extraSummary(seen, s));
     logResult(wf, values);
+    // a type change is allowed and always shown: a warning on the line, where a review sees it
+    for (const row of JSON.parse(values.changes).filter((/** @type {any} */ r) => r.typeChanged)) {
+      const at = annotationFile(row.file, s);
+      wf.warning(`${row.path}: ${row.old ?? '(none)'} -> ${row.new} changed the value's type (${row.oldType} -> ${row.newType})`, { file: at.file, line: row.line, col: row.column, title: `gitops-bump: type changed${at.title ? ` in ${at.title}` : ''}` });
+    }
     if (s.failIfUnchanged && values.changed === 'false') {
       wf.error('nothing changed, and fail-if-unchanged is true: every value was already up to date', { title: 'gitops-bump: nothing changed' });
       return 1;
@@ -159,7 +174,10 @@ function describe(s) {
  * @param {Record<string, string>} values
  */
 function logResult(wf, values) {
-  for (const row of JSON.parse(values.changes)) wf.line(`${row.file}:${row.line}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}`);
+  for (const row of JSON.parse(values.changes)) {
+    const typed = row.typeChanged ? ` (${row.oldType} -> ${row.newType})` : '';
+    wf.line(`${row.file}:${row.line}:${row.column}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}${typed}`);
+  }
   if (values.changed === 'false') wf.line('nothing changed: every value is already up to date');
   if (values['commit-sha']) wf.line(`commit ${values['commit-sha']}`);
   if (values['pr-url']) wf.line(`pull request #${values['pr-number']} ${values['pr-operation']}: ${values['pr-url']}`);
@@ -181,7 +199,7 @@ function fail(wf, error, s) {
   } else if (error instanceof GitopsBumpError) {
     const at = annotationFile(e.file, s);
     report = {
-      code: e.kind === 'usage' ? 2 : 1,
+      code: e.kind === 'usage' ? 2 : (registryExitCode(e.kind) ?? 1),
       message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
       where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
     };

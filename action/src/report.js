@@ -6,13 +6,14 @@
  */
 import { unifiedDiff } from '../../pkg/src/diff.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
+import { imagesOutput } from './registry.js';
 
 /** Longest diff put into the `diff` output and the summary (the runner caps both near 1 MiB). */
 export const MAX_DIFF = 256 * 1024;
 
 /**
  * @typedef {object} Outcome
- * @property {Array<{file: string, before: string, after: string, changes: Array<{path: string, line: number, old?: string|null, new?: string|null, kind: string}>}>} changed
+ * @property {Array<{file: string, before: string, after: string, changes: Array<{path: string, line: number, column: number, old?: string|null, new?: string|null, kind: string, oldType?: string|null, newType?: string|null}>}>} changed
  * @property {string|null} commit
  * @property {boolean} pushed
  * @property {number} attempts
@@ -27,7 +28,8 @@ export const MAX_DIFF = 256 * 1024;
  * The outputs, as the strings the runner stores.
  * @param {Outcome} result
  * @param {{preview: boolean}} settings
- * @param {{status?: object}} [seen] what the run read besides its edits (the status table)
+ * @param {{status?: object, images?: import('../../pkg/src/registry/verify.js').ImageReport[]}} [seen] what the run read
+ *   besides its edits (the status table, the images resolved in their registries)
  * @returns {Record<string, string>}
  */
 export function outputs(result, { preview }, seen = {}) {
@@ -43,6 +45,7 @@ export function outputs(result, { preview }, seen = {}) {
     'pr-operation': pr?.operation ?? 'none',
     diff: truncate(diffOf(result)),
     status: seen.status ? JSON.stringify(seen.status) : '',
+    images: imagesOutput(seen.images ?? []),
   };
 }
 
@@ -58,14 +61,49 @@ function pullRequestOf(result) {
 }
 
 /**
- * One `{file, path, line, old, new}` per value that changed.
+ * @typedef {object} ChangeRow
+ * @property {string} file relative to `working-directory`
+ * @property {string} path the concrete key path
+ * @property {number} line 1-based, of the new value in the new text
+ * @property {number} column 1-based, of the new value in the new text
+ * @property {string|null} old
+ * @property {string|null} new
+ * @property {string|null} oldType `string`, `int`, `float`, `bool`, `null`, `map` or `seq`
+ * @property {string|null} newType
+ * @property {boolean} typeChanged the value's type changed (`int` to `string`): allowed,
+ *   and always shown (a warning annotation, the summary, the log)
+ */
+
+/**
+ * One row per value that changed.
  * @param {Outcome} result
- * @returns {Array<{file: string, path: string, line: number, old: string|null, new: string|null}>}
+ * @returns {ChangeRow[]}
  */
 export function changeRows(result) {
   return (result.changed ?? []).flatMap((c) =>
-    c.changes.filter((ch) => ch.kind !== 'unchanged').map((ch) => ({ file: planFile(c), path: ch.path, line: ch.line, old: ch.old ?? null, new: ch.new ?? null })),
+    c.changes
+      .filter((ch) => ch.kind !== 'unchanged')
+      .map((ch) => ({
+        file: planFile(c),
+        path: ch.path,
+        line: ch.line,
+        column: ch.column,
+        old: ch.old ?? null,
+        new: ch.new ?? null,
+        oldType: ch.oldType ?? null,
+        newType: ch.newType ?? null,
+        typeChanged: typeChanged(ch),
+      })),
   );
+}
+
+/**
+ * Whether a change turned a value of one type into another (`int -> string`).
+ * @param {{oldType?: string|null, newType?: string|null}} ch
+ * @returns {boolean}
+ */
+export function typeChanged(ch) {
+  return Boolean(ch.oldType && ch.newType && ch.oldType !== ch.newType);
 }
 
 /**
@@ -126,8 +164,13 @@ export function summary(result, settings) {
     return `${out.join('\n')}\n`;
   }
   out.push('| file | path | old → new |', '|---|---|---|');
-  for (const r of rows) out.push(`| ${code(`${r.file}:${r.line}`)} | ${code(r.path)} | ${code(r.old)} → ${code(r.new)} |`);
+  for (const r of rows) {
+    const typed = r.typeChanged ? ` **(${r.oldType} → ${r.newType})**` : '';
+    out.push(`| ${code(`${r.file}:${r.line}:${r.column}`)} | ${code(r.path)} | ${code(r.old)} → ${code(r.new)}${typed} |`);
+  }
   out.push('');
+  const retyped = rows.filter((r) => r.typeChanged).length;
+  if (retyped) out.push(`> **Note:** ${retyped === 1 ? 'one value changed its type' : `${retyped} values changed their type`} (shown in bold above); give \`type\` in \`set\` to write a value as another type.`, '');
   out.push(outcomeLine(result, settings), '');
   for (const w of result.warnings ?? []) out.push(`> **Warning:** ${w.replace(/\n/g, ' ')}`, '');
   const diff = truncate(diffOf(result));

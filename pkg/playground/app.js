@@ -399,6 +399,8 @@ const CHANGE_COLUMNS = [
   ['Old', 'old', (c) => c.old],
   ['New', 'new', (c) => c.new],
   ['Kind', 'kind', (c) => c.kind],
+  // a change of type is made and always shown: `int → string`
+  ['Type', 'type', (c) => (typeChanged(c) ? `${c.oldType} → ${c.newType}` : c.newType ?? c.oldType)],
   ['Line:Col', 'pos', position],
   ['Doc', 'doc', (c) => c.doc],
 ];
@@ -433,9 +435,14 @@ function renderMatches(found, spans) {
   });
 }
 
+function typeChanged(c) {
+  return Boolean(c.oldType && c.newType && c.oldType !== c.newType);
+}
+
 function renderChanges(changes) {
   renderTable('Changes', CHANGE_COLUMNS, changes, 'No changes.', (tr, c) => {
-    tr.className = `change change-${c.kind}`;
+    tr.className = `change change-${c.kind}${typeChanged(c) ? ' type-changed' : ''}`;
+    if (typeChanged(c)) tr.title = `The value's type changed (${c.oldType} → ${c.newType}); pick a type to write another one.`;
   });
 }
 
@@ -593,7 +600,7 @@ async function main() {
     version = await startWorker();
   } catch (err) {
     el.status.textContent =
-      'Could not load the WebAssembly core (pkg/wasm/web/gitops_bump.js). Build it with pkg/scripts/build-wasm.sh. ' +
+      'Could not load the WebAssembly core (pkg/wasm/web/gitops_bump.js). It is committed in pkg/wasm/; bash scripts/build rebuilds it. ' +
       `(${err && err.message ? err.message : err})`;
     el.status.classList.add('bad');
     document.body.dataset.state = 'no-wasm';

@@ -144,7 +144,7 @@ export async function startPlayground({
       const found = await resolveFile(urlPath, roots);
       if (!found) {
         const wasmHint =
-          urlPath.startsWith(WASM_PREFIX) ? ' (is the wasm built? run pkg/scripts/build-wasm.sh)' : '';
+          urlPath.startsWith(WASM_PREFIX) ? ' (pkg/wasm/ is committed: restore it, or rebuild it with bash scripts/build)' : '';
         send(res, 404, `not found${wasmHint}\n`);
         return;
       }

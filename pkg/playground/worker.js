@@ -4,7 +4,7 @@
 // the unified diff (the same one `gitops-bump … --dry-run` prints), or the core's error.
 
 import init, * as core from '../wasm/web/gitops_bump.js';
-import { unifiedDiff } from '../src/diff.js';
+import { lineMap, unifiedDiff } from '../src/diff.js';
 import { uncheckedNotes } from '../src/unchecked.js';
 import { Repo } from './repo.js';
 import { plainError, suggestion } from './errors.js';
@@ -54,13 +54,16 @@ function options(job, extra) {
 }
 
 /**
- * The span of each changed value in the source, from the change's line and column: a
- * quoted scalar to its closing quote, a plain one as long as its old value, else to the
- * end of the line. No second parse of the file.
+ * The span of each changed value in the source, from the change's line and column (which
+ * are those of the new value in the new text `after`, so they are taken back to the
+ * source's lines first): a quoted scalar to its closing quote, a plain one as long as its
+ * old value, else to the end of the line; an inserted value marks the end of the line it
+ * goes after. No second parse of the file.
  */
-function changeSpans(text, changes) {
+function changeSpans(text, after, changes) {
+  const back = lineMap(after, text);
   return changes.filter((c) => c.line).map((c) => {
-    const line = lineSpan(text, c.line, c.column);
+    const line = c.kind === 'insert' ? lineSpan(text, Math.max(1, back(c.line) - 1), Infinity) : lineSpan(text, back(c.line), c.column);
     const q = text[line.start];
     if (q === '"' || q === "'") {
       for (let i = line.start + 1; i < line.end; i++) {
@@ -117,7 +120,7 @@ function run(job) {
       const out = core.setValue(text, job.path, job.value, options(job, { type: job.type === 'auto' ? undefined : job.type, create: job.create }));
       reply.after = out.text;
       reply.items = Array.from(out.changes ?? []);
-      reply.spans = changeSpans(text, reply.items);
+      reply.spans = changeSpans(text, reply.after, reply.items);
     } else {
       // What `gitops-bump image FILE SPEC` does: the overlay check runs over the repository.
       const out = core.imageEdit(job.file, job.spec, new Repo(job.files).fileSource(), { force: job.force });
@@ -125,7 +128,7 @@ function run(job) {
       reply.unchecked = uncheckedNotes(Array.from(out.unchecked ?? [], (u) => ({ ...u, spec: job.spec })));
       reply.after = out.text;
       reply.items = Array.from(out.changes ?? []);
-      reply.spans = changeSpans(text, reply.items);
+      reply.spans = changeSpans(text, reply.after, reply.items);
     }
   } catch (err) {
     reply.error = plainError(err);

@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# Builds the Rust core for wasm32 and generates the Node and web bindings:
-#   pkg/wasm/node/  (wasm-bindgen --target nodejs; loaded by pkg/src/core.js)
-#   pkg/wasm/web/   (wasm-bindgen --target web; loaded by the playground)
-# Each .wasm is then shrunk with npm binaryen's wasm-opt (never Debian's 108: its
-# output crashes at load), and each glue's string copy is made faster
-# (scripts/patch-glue.mjs). Requires scripts/setup to have run (wasm-bindgen-cli, the
-# wasm32 target, pkg/node_modules).
+# Builds the Rust core for wasm32 and generates its bindings into pkg/wasm/ (committed, so
+# that a clone runs the CLI, the package and the Action with Node alone):
+#   pkg/wasm/web/gitops_bump_bg.wasm  the one .wasm, shrunk with npm binaryen's wasm-opt
+#                                     (never Debian's 108: its output crashes at load)
+#   pkg/wasm/web/                     wasm-bindgen --target web (the playground, `gitops-bump/web`)
+#   pkg/wasm/node/                    wasm-bindgen --target nodejs (pkg/src/core.js), its glue
+#                                     patched to read the .wasm from ../web/
+# wasm-bindgen emits the same .wasm for both targets; the build fails if they ever differ.
+# Each glue's string copy is made faster (scripts/patch-glue.mjs).
+#
+# Usage: bash pkg/scripts/build-wasm.sh [--out DIR]   (DIR instead of pkg/wasm: the freshness
+#        check builds into a scratch directory and compares). Most people want
+#        `bash scripts/build`, which refreshes every committed build.
+# Requires scripts/setup to have run (wasm-bindgen-cli, the wasm32 target, pkg/node_modules).
 set -euo pipefail
 
 PKG="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT="$(cd "$PKG/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
+
+OUT="$PKG/wasm"
+if [[ "${1:-}" == --out ]]; then
+  [[ -n "${2:-}" ]] || { echo "build-wasm: --out needs a directory" >&2; exit 2; }
+  mkdir -p "$2"
+  OUT="$(cd "$2" && pwd)"
+fi
 
 cd "$ROOT"
 cargo build --quiet --profile wasm --target wasm32-unknown-unknown --lib
@@ -25,22 +39,13 @@ opt_flags=(-Oz --strip-debug --strip-producers
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
 wasm_opt="$PKG/node_modules/.bin/wasm-opt"
+[[ -x "$wasm_opt" ]] || { echo "build-wasm: $wasm_opt is missing: run bash scripts/setup" >&2; exit 1; }
 
-# wasm-bindgen + wasm-opt take ~20 s: skip them when cargo's output (and this script) are what the
-# current pkg/wasm/ was made from (and both builds are there)
-stamp="$PKG/wasm/.source-sha256"
-source_sum="$(cat "$input" "${BASH_SOURCE[0]}" "$PKG/scripts/patch-glue.mjs" | sha256sum | cut -d" " -f1)"
-if [[ -f "$stamp" && "$(cat "$stamp")" == "$source_sum" && -f "$PKG/wasm/node/gitops_bump_bg.wasm" && -f "$PKG/wasm/web/gitops_bump_bg.wasm" ]]; then
-  echo "build-wasm: pkg/wasm/ is up to date"
-  exit 0
-fi
-rm -f "$stamp"
-
-# Build both into a staging directory, check the node build loads, then swap each into
+# Build into a staging directory, check the node build loads, then swap each part into
 # place: a failed build leaves the previous pkg/wasm/ intact, and readers (tests, the
 # playground server) never see a half-written directory for more than a rename.
-staging="$PKG/wasm/.staging.$$"
-trap 'rm -rf "$staging" "$PKG"/wasm/.old.$$.*' EXIT
+staging="$OUT/.staging.$$"
+trap 'rm -rf "$staging" "$OUT"/.old.$$.*' EXIT
 mkdir -p "$staging"
 
 for target in node web; do
@@ -49,15 +54,21 @@ for target in node web; do
   bindgen_target="$target"
   [[ "$target" == node ]] && bindgen_target=nodejs
   wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name gitops_bump "$input"
-  node "$PKG/scripts/patch-glue.mjs" "$out/gitops_bump.js"
-  wasm="$out/gitops_bump_bg.wasm"
-  "$wasm_opt" "${opt_flags[@]}" "$wasm" -o "$wasm.opt"
-  mv "$wasm.opt" "$wasm"
   # pkg/ is "type": "module"; the nodejs glue is CommonJS, the web glue ESM.
   module_type=module
   [[ "$target" == node ]] && module_type=commonjs
   printf '{ "type": "%s" }\n' "$module_type" > "$out/package.json"
 done
+if ! cmp -s "$staging/node/gitops_bump_bg.wasm" "$staging/web/gitops_bump_bg.wasm"; then
+  echo "build-wasm: wasm-bindgen made different .wasm files for nodejs and web; the package ships one: update this script" >&2
+  exit 1
+fi
+rm "$staging/node/gitops_bump_bg.wasm" "$staging/node/gitops_bump_bg.wasm.d.ts"
+wasm="$staging/web/gitops_bump_bg.wasm"
+"$wasm_opt" "${opt_flags[@]}" "$wasm" -o "$wasm.opt"
+mv "$wasm.opt" "$wasm"
+node "$PKG/scripts/patch-glue.mjs" --node "$staging/node/gitops_bump.js"
+node "$PKG/scripts/patch-glue.mjs" "$staging/web/gitops_bump.js"
 
 # The node build must load and answer after wasm-opt (a bad optimiser build
 # validates but crashes at instantiation).
@@ -66,10 +77,9 @@ node -e '
   if (typeof m.version !== "function") throw new Error("wasm build exports no version()");
   console.log("build-wasm: gitops-bump core " + m.version() + ", " +
     require("fs").statSync(process.argv[2]).size + " bytes wasm");
-'  "$staging/node/gitops_bump.js" "$staging/node/gitops_bump_bg.wasm"
+'  "$staging/node/gitops_bump.js" "$wasm"
 
 for target in node web; do
-  if [[ -e "$PKG/wasm/$target" ]]; then mv "$PKG/wasm/$target" "$PKG/wasm/.old.$$.$target"; fi
-  mv "$staging/$target" "$PKG/wasm/$target"
+  if [[ -e "$OUT/$target" ]]; then mv "$OUT/$target" "$OUT/.old.$$.$target"; fi
+  mv "$staging/$target" "$OUT/$target"
 done
-echo "$source_sum" > "$stamp"

@@ -8,10 +8,18 @@
 // allocation (the string's length in bytes, enough for an ASCII text) and falls back to
 // the generated code's own path for what does not fit: the same bytes reach the core.
 //
-// The block must be found exactly once per file, or the build fails: a wasm-bindgen
+// With --node, the nodejs glue also reads the .wasm from ../web/ (the package ships one
+// .wasm, beside the web glue that fetches it by a relative URL): `WASM_PATH` below.
+//
+// Each block must be found exactly once per file, or the build fails: a wasm-bindgen
 // upgrade that changes the glue has to be looked at, not silently left unpatched.
-// Usage: node pkg/scripts/patch-glue.mjs GLUE.js...
-import { readFileSync, writeFileSync } from 'node:fs';
+// Usage: node pkg/scripts/patch-glue.mjs [--node] GLUE.js...
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const GENERATED_PATH = 'const wasmPath = `${__dirname}/gitops_bump_bg.wasm`;\n';
+/** Where the patched nodejs glue reads the .wasm; action/build.mjs rewrites it for its bundle. */
+export const WASM_PATH = "const wasmPath = require('path').join(__dirname, '..', 'web', 'gitops_bump_bg.wasm');\n";
 
 const GENERATED = `    let len = arg.length;
     let ptr = malloc(len, 1) >>> 0;
@@ -56,17 +64,28 @@ const REWRITTEN = `    let len = arg.length;
     }
 `;
 
-const files = process.argv.slice(2);
-if (files.length === 0) {
-  console.error('usage: node pkg/scripts/patch-glue.mjs GLUE.js...');
-  process.exit(2);
-}
-for (const file of files) {
-  const text = readFileSync(file, 'utf8');
-  const found = text.split(GENERATED).length - 1;
+/** TEXT with FROM (found exactly once) replaced by TO; exits naming WHAT otherwise. */
+function replaceOnce(file, text, from, to, what) {
+  const found = text.split(from).length - 1;
   if (found !== 1) {
-    console.error(`patch-glue: ${file}: expected wasm-bindgen's passStringToWasm0 loop once, found it ${found} times; the generated glue changed (wasm-bindgen upgrade?): update pkg/scripts/patch-glue.mjs`);
+    console.error(`patch-glue: ${file}: expected ${what} once, found it ${found} times; the generated glue changed (wasm-bindgen upgrade?): update pkg/scripts/patch-glue.mjs`);
     process.exit(1);
   }
-  writeFileSync(file, text.replace(GENERATED, REWRITTEN));
+  return text.replace(from, () => to);
 }
+
+function main(args) {
+  const node = args[0] === '--node';
+  const files = node ? args.slice(1) : args;
+  if (files.length === 0) {
+    console.error('usage: node pkg/scripts/patch-glue.mjs [--node] GLUE.js...');
+    process.exit(2);
+  }
+  for (const file of files) {
+    let text = replaceOnce(file, readFileSync(file, 'utf8'), GENERATED, REWRITTEN, "wasm-bindgen's passStringToWasm0 loop");
+    if (node) text = replaceOnce(file, text, GENERATED_PATH, WASM_PATH, "the nodejs glue's wasmPath");
+    writeFileSync(file, text);
+  }
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

@@ -1,25 +1,21 @@
 #!/usr/bin/env bash
 # Runs before `npm pack` / `npm publish`: makes pkg/ a complete package.
-#  - the wasm builds (pkg/wasm/node, pkg/wasm/web) are generated, not committed: build them
-#    when either is missing (this needs what scripts/setup installs);
+#  - the wasm build (pkg/wasm/) is committed and checked fresh by the test command
+#    (scripts/checks/wasm.sh), so packing needs no Rust toolchain; it must be there;
 #  - the CommonJS entry dist/index.cjs and its types (scripts/build-cjs.js);
-#  - README.md, LICENSE and CHANGELOG.md live at the repository root: copy them in (the
-#    copies are git-ignored).
+#  - LICENSE and CHANGELOG.md live at the repository root: copy them in (the copies are
+#    git-ignored). The package's README.md is its own (pkg/README.md, for npm users).
 set -euo pipefail
 
 PKG="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT="$(cd "$PKG/.." && pwd)"
 cd "$PKG"
 
-if [[ ! -f wasm/node/gitops_bump_bg.wasm || ! -f wasm/web/gitops_bump_bg.wasm ]]; then
-  echo "prepack: pkg/wasm/ is missing a build: building it"
-  if ! command -v cargo >/dev/null 2>&1 && [[ ! -x "$HOME/.cargo/bin/cargo" ]]; then
-    echo "prepack: cannot build the wasm core: cargo is not installed (run scripts/setup)" >&2
-    exit 1
-  fi
-  bash scripts/build-wasm.sh
+if [[ ! -f wasm/web/gitops_bump_bg.wasm || ! -f wasm/node/gitops_bump.js || ! -f wasm/web/gitops_bump.js ]]; then
+  echo "prepack: pkg/wasm/ is incomplete; it is committed: restore it (git checkout -- pkg/wasm) or rebuild it (bash scripts/build)" >&2
+  exit 1
 fi
 node scripts/build-cjs.js
-for f in README.md LICENSE CHANGELOG.md; do
+for f in LICENSE CHANGELOG.md; do
   cp "$ROOT/$f" "$PKG/$f"
 done

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, repeatedImage, validatePlan } from './plan.js';
 import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
@@ -20,9 +20,11 @@ import { unifiedDiff } from './diff.js';
 import * as core from './core.js';
 import { didYouMean } from './suggest.js';
 import { SHELLS } from './completion.js';
+import { REGISTRY_EXIT, REGISTRY_EXIT_HELP, REGISTRY_HELP, REGISTRY_OPTIONS, registryExitCode, registryStep } from './registry/cli.js';
+import { digestTrailers } from './registry/settings.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
-export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3 });
+export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3, ...REGISTRY_EXIT });
 
 /** The package's version, read when `--version` or the help asks for it (not at import). */
 const packageVersion = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -133,7 +135,10 @@ Examples:
 reader would take for something else (1.10, yes, 0123) is quoted.
 
 Options:
-  --type T     string (default), int, float, bool, null or yaml
+  --type T     string, int, float, bool, null or yaml. Without it the value is a
+               string, except that a plain int or bool given the canonical text of
+               its own type keeps it (replicaCount 2 -> 3 stays an int). A change of
+               type (replicaCount 1 -> three) is made and always shown: \`(int -> string)\`
   --create     insert missing keys, and a new item for a [key=value] that matches none
   --select S   document selector for multi-document files
   --all        set every match instead of failing when PATH matches several
@@ -168,9 +173,9 @@ Examples:
     plan: (v, [file, path]) => [{ file, remove: path, all: v.all, select: v.select }],
   },
   image: {
-    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force]',
+    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force] [--verify] [--pin-digest]',
     summary: 'set images in a kustomization, Argo CD Application or Flux setters',
-    options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...EDIT_OPTIONS },
+    options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...REGISTRY_OPTIONS, ...EDIT_OPTIONS },
     positionals: [2, Infinity],
     help: `Sets images with kustomize's grammar: name=newName:newTag@digest, name:tag,
 name@digest, name=newName. TARGET is an overlay directory (its kustomization file), a
@@ -181,13 +186,17 @@ Options:
   --scan       TARGET is a directory: update every reference to the image below it
   --force      do not check that the overlay's resources use the image
 
+${REGISTRY_HELP}
+
 ${EDIT_HELP}
 
 Examples:
   gitops-bump image overlays/production ghcr.io/acme/api:1.10.0
   gitops-bump image overlays/staging api=ghcr.io/acme/api:1.10.0@sha256:… worker:2.0.1
   gitops-bump image apps/api.yaml ghcr.io/acme/api:1.10.0        # Argo CD Application
-  gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'`,
+  gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'
+  gitops-bump image overlays/production ghcr.io/acme/api:1.10.0 --pin-digest --require-platforms linux/amd64,linux/arm64`,
+    exits: `${EXIT_HELP}\n${REGISTRY_EXIT_HELP}`,
     plan: (v, [target, ...specs]) => distinctImages(specs).map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
   },
   status: {
@@ -212,6 +221,8 @@ Examples:
   gitops-bump status overlays/dev overlays/staging overlays/production
   gitops-bump status dev=charts/api/values.yaml,envs/dev.yaml prod=charts/api/values.yaml,envs/prod.yaml
   gitops-bump status apps/api-staging.yaml apps/api-production.yaml --markdown >> "$GITHUB_STEP_SUMMARY"`,
+    // status only reads: it has no --check (a drift check is `image … --check`)
+    exits: 'Exit codes: 0 printed, 1 an environment that cannot be read (invalid YAML, an overlay\nthat does not resolve), 2 usage error (also a TARGET that does not exist).',
   },
   promote: {
     usage: 'gitops-bump promote FROM TO [--image NAME]...',
@@ -242,7 +253,7 @@ Examples:
   apply: {
     usage: 'gitops-bump apply PLAN',
     summary: 'apply a plan file (YAML or JSON), all edits or none',
-    options: { ...EDIT_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
+    options: { ...EDIT_OPTIONS, ...REGISTRY_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
     positionals: [1, 1],
     help: `Applies every edit of a plan file, or none: every new text is computed and
 self-checked before any file is written. PLAN is YAML (every scalar read as a string,
@@ -258,7 +269,8 @@ directory (the current one for "-"), or with git flags inside the repository.
     - file: charts/api/values.yaml
       set: image.tag
       value: "1.10"
-      type: string          # optional: string (default), int, float, bool, null, yaml
+      type: string          # optional: string, int, float, bool, null, yaml (without it, a
+                            # string, except that an int or bool given its own type's text stays one)
       create: false         # optional
       all: false            # optional
       select: kind=Deployment,metadata.name=api   # optional
@@ -266,6 +278,9 @@ directory (the current one for "-"), or with git flags inside the repository.
       remove: metadata.annotations.stale
     - scan: .
       image: ghcr.io/acme/api:1.2.3
+      pin-digest: true      # optional, also verify, require-platforms, require-signature
+
+${REGISTRY_HELP}
 
 ${EDIT_HELP}
 
@@ -273,6 +288,7 @@ Examples:
   gitops-bump apply bump.yaml
   gitops-bump apply bump.json --dry-run
   gitops-bump apply bump.yaml --push --retries 8`,
+    exits: `${EXIT_HELP}\n${REGISTRY_EXIT_HELP}`,
     plan: () => [],
   },
   playground: {
@@ -379,13 +395,16 @@ export async function main(argv, io = {}) {
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
     const beforeApply = name === 'promote' ? await describePromotion(values, positionals, { out, err }) : undefined;
     if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
-    const plan = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
-    validatePlan(plan); // a bad plan is a usage error before anything is touched
+    const given = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
+    const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
+    // every image resolved in its registry (when asked) before anything is written
+    const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
+    const plan = registry.plan;
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
     const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
-    return await runEdit(plan, values, { out, err, cwd, env, beforeApply }, { root, maxFileSize });
+    return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json });
   }
@@ -465,20 +484,9 @@ function parseCommand(name, command, args) {
  * @returns {string[]} the specs
  */
 function distinctImages(specs) {
-  /** @type {Map<string, string>} */
-  const seen = new Map();
-  for (const spec of specs) {
-    let name;
-    try {
-      name = /** @type {{name: string}} */ (core.parseImageSpec(spec)).name;
-    } catch {
-      continue;
-    }
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw usageError(`the image \`${name}\` is given twice: \`${first}\` and \`${spec}\``, { hint: 'give each image once; kustomize keeps only the last spec for an image' });
-    }
-    seen.set(name, spec);
+  const twice = repeatedImage(specs);
+  if (twice) {
+    throw usageError(`the image \`${twice.name}\` is given twice: \`${specs[twice.first]}\` and \`${specs[twice.second]}\``, { hint: 'give each image once; kustomize keeps only the last spec for an image' });
   }
   return specs;
 }
@@ -581,9 +589,10 @@ function parseSize(text) {
  * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
  * @returns {Promise<number>}
  */
-async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {} }, { root, maxFileSize }) {
+async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null }, { root, maxFileSize }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
+  if (git && images) git.trailers = digestTrailers(images);
   if (preview && git?.repo) {
     throw usageError('--dry-run and --check preview files in this directory; with --repo there is no checkout here. Clone the repo and run the command in it without --repo');
   }
@@ -616,6 +625,7 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
       unchanged: result.unchanged,
       unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
+      ...(images ? { images } : {}),
       ...(git && !preview
         ? {
             commit: result.commit ?? null,
@@ -756,7 +766,7 @@ function reportError(error, { err, out, json }) {
   /** @type {Record<string, unknown>} */
   let fields;
   if (error instanceof GitopsBumpError) {
-    code = error.kind === 'usage' ? EXIT.USAGE : EXIT.EDIT;
+    code = error.kind === 'usage' ? EXIT.USAGE : registryExitCode(error.kind) ?? EXIT.EDIT;
     text = /^error\[/.test(error.message) ? error.message : `error[${error.kind}]: ${error.message}`;
     fields = error.fields();
   } else if (e && e.cliExitCode) {

@@ -71,7 +71,7 @@ function loadError(error) {
   const e = /** @type {NodeJS.ErrnoException} */ (error);
   if (e?.code === 'MODULE_NOT_FOUND' || (e?.code === 'ENOENT' && /gitops_bump/.test(String(e.message)))) {
     return new GitopsBumpError(
-      'gitops-bump: the wasm core is not built (pkg/wasm/node/ is missing); run `bash pkg/scripts/build-wasm.sh`',
+      'gitops-bump: the wasm core is missing (pkg/wasm/ is committed: restore it with `git checkout -- pkg/wasm`, or rebuild it with `bash scripts/build`)',
       { kind: 'internal', cause: error },
     );
   }
@@ -178,6 +178,14 @@ export const getValue = (text, path, options) => call('getValue', [text, path, o
  * @returns {EditResult}
  */
 export const applyEdits = (text, edits, options) => call('applyEdits', [text, edits, options ?? {}]);
+
+/**
+ * The non-empty digest fields (`digest`, `sha`, `digestChroot`) beside the image `tag` at
+ * `path` (when `newTag` changes it), which a new tag must clear or the old image keeps running.
+ * @param {string} text @param {string} path @param {string} newTag @param {object} [options]
+ * @returns {string[]}
+ */
+export const tagCompanions = (text, path, newTag, options) => call('tagCompanions', [text, path, newTag, options ?? {}]);
 
 /**
  * Sets an image (kustomize grammar) in a kustomization, Argo CD Application or Flux setter file.

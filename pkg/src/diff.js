@@ -73,6 +73,48 @@ function editScript(a, b) {
 }
 
 /**
+ * The whole edit script of two line lists: common prefix and suffix kept, Myers between.
+ * @param {string[]} a
+ * @param {string[]} b
+ * @returns {{op: ' '|'-'|'+', line: string}[]}
+ */
+function script(a, b) {
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  return [
+    ...a.slice(0, prefix).map((line) => ({ op: /** @type {' '} */ (' '), line })),
+    ...editScript(a.slice(prefix, a.length - suffix), b.slice(prefix, b.length - suffix)),
+    ...a.slice(a.length - suffix).map((line) => ({ op: /** @type {' '} */ (' '), line })),
+  ];
+}
+
+/**
+ * Where each 1-based line of `before` is in `after`: a kept line where it went, a changed
+ * or removed one where its replacement (or the line after the removal) is. Used to move the
+ * locations an earlier edit reported when a later edit of the same file adds or removes
+ * lines above them.
+ * @param {string} before
+ * @param {string} after
+ * @returns {(line: number) => number}
+ */
+export function lineMap(before, after) {
+  if (before === after) return (line) => line;
+  /** @type {number[]} */
+  const to = [0];
+  let bLine = 1;
+  for (const { op } of script(splitLines(before), splitLines(after))) {
+    if (op === '+') bLine++;
+    else {
+      to.push(bLine);
+      if (op === ' ') bLine++;
+    }
+  }
+  return (line) => to[line] ?? line + bLine - to.length;
+}
+
+/**
  * `@@ -start,count @@` numbers as diff prints them (count 1 omitted; an empty range
  * names the line before it).
  * @param {number} start 1-based first line
@@ -97,15 +139,7 @@ export function unifiedDiff(before, after, options = {}) {
   const context = options.context ?? 3;
   const a = splitLines(before);
   const b = splitLines(after);
-  let prefix = 0;
-  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
-  const ops = [
-    ...a.slice(0, prefix).map((line) => ({ op: /** @type {' '} */ (' '), line })),
-    ...editScript(a.slice(prefix, a.length - suffix), b.slice(prefix, b.length - suffix)),
-    ...a.slice(a.length - suffix).map((line) => ({ op: /** @type {' '} */ (' '), line })),
-  ];
+  const ops = script(a, b);
 
   let out = `--- ${options.fromFile ?? 'a/file'}\n+++ ${options.toFile ?? 'b/file'}\n`;
   let i = 0;

@@ -26,6 +26,8 @@ export interface GitOptions {
   branch?: string;
   /** commit message template: `{images}` `{tags}` `{files}` `{paths}` `{sha}` */
   message?: string;
+  /** lines after the commit message and the pull request body, e.g. `Image-Digest: ghcr.io/acme/api:1.2.3@sha256:…` */
+  trailers?: string[];
   /** commit author, `Name <email>` */
   author?: string;
   /** push attempts after the first (default {@link DEFAULT_RETRIES}) */

@@ -38,6 +38,7 @@ export const DEFAULT_RETRIES = 5;
  * @property {string}  [remote]     default "origin"
  * @property {string}  [branch]     branch to push (default: current branch / the clone's)
  * @property {string}  [message]    commit message template
+ * @property {string[]} [trailers]  lines after the message and the pull request body (`Image-Digest: …`)
  * @property {string}  [author]     "Name <email>"
  * @property {number}  [retries]    push attempts after the first (default 5)
  * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
@@ -388,7 +389,7 @@ class Run {
   }
 
   message(res) {
-    return commitMessage(summarize(this.plan, res.changed ?? [], { sourceSha: this.o.sourceSha }), this.o.message);
+    return commitMessage(summarize(this.plan, res.changed ?? [], { sourceSha: this.o.sourceSha }), this.o.message, this.o.trailers ?? []);
   }
 
   async commit(git, res, files) {
@@ -672,7 +673,7 @@ class Run {
       base: this.base,
       title: pullRequestTitle(summary, o.title),
       // a function computes the body from what was applied (promote's before/after table)
-      body: pullRequestBody(summary, typeof o.body === 'function' ? o.body() : o.body),
+      body: pullRequestBody(summary, typeof o.body === 'function' ? o.body() : o.body, o.trailers ?? []),
       draft: Boolean(o.draft),
       labels: o.labels,
       branchUpdated: pushed,

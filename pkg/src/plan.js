@@ -25,10 +25,12 @@ import path from 'node:path';
 import * as core from './core.js';
 import { GitopsBumpError, usageError } from './errors.js';
 import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
+import { lineMap } from './diff.js';
 import { lockFiles } from './lock.js';
 import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 import { yaml } from './yaml-package.js';
+import { ENTRY_FIELDS, entrySettings } from './registry/settings.js';
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
@@ -37,8 +39,8 @@ export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'nul
 const ALLOWED = {
   set: ['file', 'set', 'value', 'type', 'create', 'all', 'select'],
   remove: ['file', 'remove', 'all', 'select'],
-  image: ['file', 'image', 'target', 'force'],
-  scan: ['scan', 'image'],
+  image: ['file', 'image', 'target', 'force', ...ENTRY_FIELDS],
+  scan: ['scan', 'image', ...ENTRY_FIELDS],
   promote: ['promote', 'from', 'images'],
 };
 const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux'];
@@ -46,8 +48,8 @@ const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux
 /**
  * @typedef {{op: 'set', file: string, path: string, value: string, type: string, create: boolean, all: boolean, select?: string}
  *   | {op: 'remove', file: string, path: string, all: boolean, select?: string}
- *   | {op: 'image', file: string, spec: string, target?: string, force: boolean}
- *   | {op: 'scan', dir: string, spec: string}
+ *   | {op: 'image', file: string, spec: string, target?: string, force: boolean, registry?: import('./registry/settings.js').RegistrySettings}
+ *   | {op: 'scan', dir: string, spec: string, registry?: import('./registry/settings.js').RegistrySettings}
  *   | {op: 'promote', from: string, to: string, images: string[]}
  *   | {op: 'edits', file: string, edits: object[]}} Entry
  */
@@ -104,7 +106,52 @@ export function validatePlan(plan) {
   }
   if (!Array.isArray(list)) throw usageError('plan: expected a list of edits, or a mapping with an `edits` list');
   if (list.length === 0) throw usageError('plan: `edits` is empty; give at least one edit');
-  return list.map((raw, index) => validateEntry(raw, index));
+  const entries = list.map((raw, index) => validateEntry(raw, index));
+  // the same image twice for one target: kustomize keeps only the last spec for an image,
+  // while applying both in turn would not
+  /** @type {Map<string, number[]>} */
+  const byTarget = new Map();
+  entries.forEach((e, i) => {
+    if (e.op !== 'image' && e.op !== 'scan') return;
+    const key = `${e.op}\0${e.op === 'image' ? e.file : e.dir}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), i]);
+  });
+  for (const indexes of byTarget.values()) {
+    const twice = repeatedImage(indexes.map((i) => /** @type {{spec: string}} */ (entries[i]).spec));
+    if (!twice) continue;
+    const [first, second] = [indexes[twice.first], indexes[twice.second]];
+    const e = /** @type {{op: string, file?: string, dir?: string, spec: string}} */ (entries[second]);
+    const f = /** @type {{spec: string}} */ (entries[first]);
+    throw usageError(`plan: edits[${second}].image: the image \`${twice.name}\` is given twice for \`${e.file ?? e.dir}\`: \`${f.spec}\` (edits[${first}]) and \`${e.spec}\`; give each image once (kustomize keeps only the last spec for an image)`, {
+      segment: `edits[${second}].image`,
+      hint: 'give each image once; kustomize keeps only the last spec for an image',
+    });
+  }
+  return entries;
+}
+
+/**
+ * The first image named twice among `specs` (kustomize's image name, so `api:1` and
+ * `api=mirror/api:2` are the same image), as `{name, first, second}` indexes; null when
+ * every image is named once. A spec that does not parse is left for its edit to report.
+ * @param {string[]} specs
+ * @returns {{name: string, first: number, second: number} | null}
+ */
+export function repeatedImage(specs) {
+  /** @type {Map<string, number>} */
+  const seen = new Map();
+  for (const [i, spec] of specs.entries()) {
+    let name;
+    try {
+      name = /** @type {{name: string}} */ (core.parseImageSpec(spec)).name;
+    } catch {
+      continue;
+    }
+    const first = seen.get(name);
+    if (first !== undefined) return { name, first, second: i };
+    seen.set(name, i);
+  }
+  return null;
 }
 
 /**
@@ -158,7 +205,7 @@ function validateEntry(raw, index) {
     case 'image': {
       const target = str('target', false);
       if (target !== undefined && !IMAGE_TARGETS.includes(target)) throw fail('target', `expected one of ${IMAGE_TARGETS.join(', ')}`);
-      return { op: 'image', file: /** @type {string} */ (str('file')), spec: /** @type {string} */ (str('image')), target, force: bool('force') };
+      return { op: 'image', file: /** @type {string} */ (str('file')), spec: /** @type {string} */ (str('image')), target, force: bool('force'), ...registryOf(entry, fail) };
     }
     case 'promote': {
       const images = entry.images ?? [];
@@ -168,8 +215,20 @@ function validateEntry(raw, index) {
       return { op: 'promote', to: /** @type {string} */ (str('promote')), from: /** @type {string} */ (str('from')), images };
     }
     default:
-      return { op: 'scan', dir: /** @type {string} */ (str('scan')), spec: /** @type {string} */ (str('image')) };
+      return { op: 'scan', dir: /** @type {string} */ (str('scan')), spec: /** @type {string} */ (str('image')), ...registryOf(entry, fail) };
   }
+}
+
+/**
+ * The registry checks an image entry asks for (`verify`, `pin-digest`,
+ * `require-platforms`, `require-signature`; see registry/verify.js), when it asks for any.
+ * @param {Record<string, unknown>} entry
+ * @param {(field: string, message: string) => Error} fail
+ * @returns {{registry?: import('./registry/settings.js').RegistrySettings}}
+ */
+function registryOf(entry, fail) {
+  const settings = entrySettings(entry, fail);
+  return Object.keys(settings).length > 0 ? { registry: settings } : {};
 }
 
 /**
@@ -268,6 +327,9 @@ export function computeEntries(entries, cwd, options = {}) {
   };
   /** @param {string} real @param {FileOutcome} record @param {{text: string, changes: object[]}} result */
   const update = (real, record, result) => {
+    // what earlier entries reported moves with the lines this one adds or removes above it
+    const moved = lineMap(record.after, result.text);
+    record.changes = record.changes.map((c) => (typeof c.line === 'number' ? { ...c, line: moved(c.line) } : c));
     record.after = result.text;
     record.changes.push(...result.changes);
     pending.set(real, result.text);
@@ -333,9 +395,16 @@ export function computeEntries(entries, cwd, options = {}) {
     const text = record.after;
     const opts = { file: display };
     switch (entry.op) {
-      case 'set':
-        update(real, record, core.setValue(text, entry.path, entry.value, { ...opts, type: entry.type, create: entry.create, all: entry.all, select: entry.select }));
+      case 'set': {
+        // A new image tag clears the digest beside it (the chart would render the old
+        // digest, so the old image); the change report shows the cleared field.
+        const stale = entry.all ? [] : core.tagCompanions(text, entry.path, String(entry.value), { select: entry.select });
+        const set = { op: 'set', path: entry.path, value: entry.value, type: entry.type, create: entry.create, all: entry.all, select: entry.select };
+        update(real, record, stale.length === 0
+          ? core.setValue(text, entry.path, entry.value, { ...opts, type: entry.type, create: entry.create, all: entry.all, select: entry.select })
+          : core.applyEdits(text, [set, ...stale.map((p) => ({ op: 'set', path: p, value: '', select: entry.select }))], opts));
         break;
+      }
       case 'remove':
         update(real, record, core.removeValue(text, entry.path, { ...opts, all: entry.all, select: entry.select }));
         break;

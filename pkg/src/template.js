@@ -120,23 +120,32 @@ export function changeLines(summary) {
   return lines;
 }
 
-/** The commit message: the template rendered, or subject + change list + source. */
-export function commitMessage(summary, template) {
-  if (template) return ensureNewline(renderTemplate(template, summary));
-  const body = changeLines(summary);
-  if (summary.sha) body.push('', `Source commit: ${summary.sha}`);
-  return ensureNewline([defaultSubject(summary), ...(body.length ? ['', ...body] : [])].join('\n'));
+/**
+ * The commit message: the template rendered, or subject + change list + source; then the
+ * trailers (`Image-Digest: …` of registry-verified images), after a blank line.
+ */
+export function commitMessage(summary, template, trailers = []) {
+  let text;
+  if (template) {
+    text = renderTemplate(template, summary);
+  } else {
+    const body = changeLines(summary);
+    if (summary.sha) body.push('', `Source commit: ${summary.sha}`);
+    text = [defaultSubject(summary), ...(body.length ? ['', ...body] : [])].join('\n');
+  }
+  return ensureNewline(trailers.length ? `${text.replace(/\n+$/, '')}\n\n${trailers.join('\n')}` : text);
 }
 
 export function pullRequestTitle(summary, template) {
   return template ? renderTemplate(template, summary).trim() : defaultSubject(summary);
 }
 
-export function pullRequestBody(summary, template) {
-  if (template) return renderTemplate(template, summary);
+export function pullRequestBody(summary, template, trailers = []) {
+  const evidence = trailers.length ? `\n${trailers.join('\n')}\n` : '';
+  if (template) return `${renderTemplate(template, summary)}${evidence ? `\n${evidence}` : ''}`;
   const lines = ['Changes made by gitops-bump:', '', ...changeLines(summary)];
   if (summary.sha) lines.push('', `Source commit: ${summary.sha}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${evidence}`;
 }
 
 /**

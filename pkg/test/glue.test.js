@@ -45,6 +45,6 @@ test('a multi-byte key and value at any position are read back as given', () => 
 test('both builds carry the patched string copy', () => {
   for (const target of ['node', 'web']) {
     const glue = fs.readFileSync(path.join(PKG, 'wasm', target, 'gitops_bump.js'), 'utf8');
-    assert.match(glue, /patched by pkg\/scripts\/patch-glue\.mjs/, `${target} glue was not patched: run bash pkg/scripts/build-wasm.sh`);
+    assert.match(glue, /patched by pkg\/scripts\/patch-glue\.mjs/, `${target} glue was not patched: run bash scripts/build`);
   }
 });

@@ -66,12 +66,31 @@ pub fn set_argocd_image(src: &str, spec: &ImageSpec, file: Option<&str>) -> Resu
     }
     let multi = stream.docs.len() > 1;
     let mut edits = Vec::new();
+    let mut helm_only = Vec::new();
+    let mut seen = Vec::new();
     for &(doc, root) in &apps {
         let select = multi.then(|| doc.to_string());
         let lists = app_lists(root);
-        edits.extend(list_edits(src, &lists, spec, select)?);
+        edits.extend(list_edits(src, &lists, spec, select.clone())?);
+        // A Helm source takes the image in its values, never in a kustomize field.
+        let helm = crate::helm::app::helm_app_edits(src, root, spec, &select, &mut seen)
+            .map_err(|e| with_file(e, file))?;
+        edits.extend(helm.edits);
+        if helm.helm_sources > 0 && helm.other_sources == 0 {
+            helm_only.push(root);
+        }
     }
     if edits.is_empty() {
+        if let [(_, root)] = apps.as_slice() {
+            if helm_only.iter().any(|h| std::ptr::eq(*h, *root)) {
+                seen.sort();
+                seen.dedup();
+                return Err(with_file(
+                    crate::helm::app::no_helm_reference(src, root, spec, &seen),
+                    file,
+                ));
+            }
+        }
         let &(doc, root) = match apps.as_slice() {
             [one] => one,
             many => {
@@ -169,14 +188,17 @@ fn fill_empty_source_file(src: &str, spec: &ImageSpec) -> Result<Outcome, Error>
     if !text.is_empty() && !text.ends_with('\n') {
         text.push_str(nl);
     }
-    let line = text.matches('\n').count() + 1;
+    // The new item's line: two below `kustomize:`, after `  - `.
+    let line = text.matches('\n').count() + 3;
+    let offset = text.len() + format!("kustomize:{nl}  images:{nl}  - ").len();
     let item = crate::scalar::render_string(&spec.source, None, crate::scalar::Context::default());
     text.push_str(&format!("kustomize:{nl}  images:{nl}  - {item}{nl}"));
     let change = Change {
         path: "kustomize".into(),
         doc: 0,
         line,
-        column: 1,
+        column: 5,
+        offset,
         old: None,
         new: Some(spec.source.clone()),
         kind: ChangeKind::Insert,
@@ -327,6 +349,9 @@ fn new_entry_list(src: &str, root: &Node, spec: &ImageSpec) -> Result<String, Er
                 && get(&all[i], "path").is_some()
         })
         .collect();
+    if all.iter().all(crate::helm::app::is_helm_source_or_ref) {
+        return Err(crate::helm::app::no_helm_reference(src, root, spec, &[]));
+    }
     let pick = match (with_kustomize.as_slice(), plain.as_slice()) {
         ([one], _) => Some(*one),
         ([], [one]) => Some(*one),

@@ -5,13 +5,13 @@ mod argocd;
 mod builtins;
 mod flux;
 mod kustomization;
-mod nodes;
+pub(crate) mod nodes;
 mod overlay;
 mod patches;
 mod pattern;
 mod resources;
 mod scan;
-mod spec;
+pub(crate) mod spec;
 mod targets;
 mod unseen;
 
@@ -22,6 +22,7 @@ pub use overlay::{
     check_image, check_in, kustomization_file, manifest_images, overlay_images, FileSource,
     Overlay, OverlayImage, KUSTOMIZATION_FILE_NAMES,
 };
+pub(crate) use scan::container_edits;
 pub use scan::{scan_image, ScanFile, ScanResult};
 pub use spec::{parse_image_spec, ImageEntry, ImageRef, ImageSpec, SpecField};
 pub use unseen::Unchecked;
@@ -46,10 +47,13 @@ pub enum ImageTarget {
     ArgoCdSource,
     /// Fields with Flux `$imagepolicy` markers.
     Flux,
+    /// Any other file, read as scan mode reads it: Helm values (also a HelmRelease's
+    /// `spec.values`) and container images. Never gets a kustomize `images:` entry.
+    Values,
 }
 
 impl ImageTarget {
-    /// Parses `auto`, `kustomization`, `argocd`, `argocd-source` or `flux`.
+    /// Parses `auto`, `kustomization`, `argocd`, `argocd-source`, `flux` or `values`.
     ///
     /// # Errors
     /// `usage` for anything else.
@@ -60,10 +64,11 @@ impl ImageTarget {
             "argocd" | "argo" | "application" => ImageTarget::ArgoCd,
             "argocd-source" => ImageTarget::ArgoCdSource,
             "flux" => ImageTarget::Flux,
+            "values" | "helm" => ImageTarget::Values,
             other => {
                 return Err(
                     Error::new(ErrorKind::Usage, format!("unknown image target `{other}`"))
-                        .hint("use auto, kustomization, argocd, argocd-source or flux"),
+                        .hint("use auto, kustomization, argocd, argocd-source, flux or values"),
                 )
             }
         })
@@ -77,6 +82,7 @@ impl ImageTarget {
             ImageTarget::ArgoCd => "argocd",
             ImageTarget::ArgoCdSource => "argocd-source",
             ImageTarget::Flux => "flux",
+            ImageTarget::Values => "values",
         }
     }
 }
@@ -111,6 +117,7 @@ pub fn set_image(text: &str, spec: &str, opts: &SetImageOptions) -> Result<Outco
         t => parse_image_spec(spec).and_then(|s| match t {
             ImageTarget::ArgoCd => set_argocd_image(text, &s, file),
             ImageTarget::ArgoCdSource => set_argocd_source_image(text, &s, file),
+            ImageTarget::Values => crate::helm::set_values_image(text, &s, file),
             _ => set_kustomization_image(text, &s, file),
         }),
     };
@@ -135,8 +142,14 @@ pub fn detect_target(text: &str, file: Option<&str>, spec: &str) -> ImageTarget 
         }
         return ImageTarget::Kustomization;
     }
+    let mut kustomization_keys = false;
+    let mut roots = 0;
     if let Ok(stream) = Stream::parse(text) {
         for root in stream.docs.iter().filter_map(|d| d.root.as_ref()) {
+            roots += 1;
+            kustomization_keys |= ["images", "resources", "bases", "components", "patches"]
+                .iter()
+                .any(|k| nodes::get(root, k).is_some());
             let kind = get_str(root, "kind").unwrap_or("");
             let api = get_str(root, "apiVersion").unwrap_or("");
             if kind == "Application" && api.starts_with("argoproj.io/") {
@@ -152,7 +165,12 @@ pub fn detect_target(text: &str, file: Option<&str>, spec: &str) -> ImageTarget 
     if text.contains("$imagepolicy") {
         return ImageTarget::Flux;
     }
-    ImageTarget::Kustomization
+    // Only files named kustomization.yaml (or with its kind) are kustomizations; without a
+    // file name, a text with a kustomization's keys (or none at all) is taken for one.
+    if file.is_none() && (kustomization_keys || roots == 0) {
+        return ImageTarget::Kustomization;
+    }
+    ImageTarget::Values
 }
 
 /// `ns:policy=…`: a `:` before `=` with no `/`, which no image name has.

@@ -3,9 +3,10 @@
 //! References are: kustomization `images:` entries (and a Flux Kustomization's
 //! `spec.images`), `image:` of containers and initContainers in manifests, Argo CD
 //! Applications and `.argocd-source-*.yaml` files, fields with a Flux `$imagepolicy` marker
-//! that hold a whole image reference, and Helm values maps whose `repository` (or
-//! `registry` + `/` + `repository`) is the image name and that have a sibling `tag` or
-//! `digest`. Only existing references change: scan mode adds no entries.
+//! that hold a whole image reference, and Helm values (files, a HelmRelease's `spec.values`,
+//! an Application's Helm source) in the shapes `crate::helm` reads. Only existing
+//! references change: scan mode adds no kustomize entries (a Helm image map without a `tag`
+//! gets one, since the chart reads it there).
 
 use crate::edit::{apply_edits, Change, Edit, EditOp};
 use crate::error::{Error, ErrorKind};
@@ -180,6 +181,9 @@ fn file_edits(
             let lists = app_lists(root);
             note_argo_names(&lists, seen);
             edits.extend(list_edits(text, &lists, spec, select.clone())?);
+            edits.extend(crate::helm::app::scan_edits(
+                text, root, spec, &select, seen,
+            )?);
             continue;
         }
         if base.starts_with(".argocd-source") {
@@ -191,7 +195,17 @@ fn file_edits(
             edits.extend(list_edits(text, &lists, spec, None)?);
             continue;
         }
-        manifest_edits(root, spec, &select, seen, &mut edits);
+        if crate::helm::values_root(root).is_some() {
+            edits.extend(crate::helm::values_doc_edits(
+                text,
+                root,
+                spec,
+                select.clone(),
+                seen,
+            )?);
+        } else {
+            edits.extend(container_edits(root, spec, &select, seen));
+        }
     }
     if text.contains("$imagepolicy") {
         for m in find_markers(text)?
@@ -259,14 +273,14 @@ fn transform(spec: &ImageSpec, image: &str) -> Option<String> {
     Some(out.to_string())
 }
 
-/// Container images and Helm values maps in one manifest document.
-fn manifest_edits(
+/// Container images (`containers` and `initContainers` items) in one manifest document.
+pub(crate) fn container_edits(
     root: &Node,
     spec: &ImageSpec,
     select: &Option<String>,
     seen: &mut Vec<String>,
-    edits: &mut Vec<Edit>,
-) {
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
     visit(
         root,
         "",
@@ -284,81 +298,10 @@ fn manifest_edits(
                         edits.push(set(format!("{path}.image"), new, select.clone()));
                     }
                 }
-                return;
             }
-            helm_values_edits(node, path, spec, select, seen, edits);
         },
     );
-}
-
-/// A Helm values image map: `repository` (with an optional `registry`) and `tag`/`digest`.
-fn helm_values_edits(
-    node: &Node,
-    path: &str,
-    spec: &ImageSpec,
-    select: &Option<String>,
-    seen: &mut Vec<String>,
-    edits: &mut Vec<Edit>,
-) {
-    let Some(repo) = get_str(node, "repository").filter(|r| !r.is_empty()) else {
-        return;
-    };
-    let has_tag = get(node, "tag").is_some_and(|t| t.scalar().is_some());
-    let has_digest = get(node, "digest").is_some_and(|t| t.scalar().is_some());
-    if !has_tag && !has_digest {
-        return;
-    }
-    let registry = get_str(node, "registry").filter(|r| !r.is_empty());
-    let name = match registry {
-        Some(r) => format!("{}/{repo}", r.trim_end_matches('/')),
-        None => repo.to_string(),
-    };
-    seen.push(name.clone());
-    if name != spec.name && repo != spec.name {
-        return;
-    }
-    let p = |k: &str| {
-        if path.is_empty() {
-            k.to_string()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
-    if let SpecField::Set(new_name) = &spec.new_name {
-        match registry {
-            Some(_) => match new_name.split_once('/') {
-                Some((host, rest)) if host.contains(['.', ':']) || host == "localhost" => {
-                    edits.push(set(p("registry"), host.to_string(), select.clone()));
-                    edits.push(set(p("repository"), rest.to_string(), select.clone()));
-                }
-                _ => edits.push(set(p("repository"), new_name.clone(), select.clone())),
-            },
-            None => edits.push(set(p("repository"), new_name.clone(), select.clone())),
-        }
-    }
-    let cur_digest = get_str(node, "digest").unwrap_or("");
-    match (spec.new_tag.value(), spec.digest.value()) {
-        (Some(t), d) => {
-            if has_tag {
-                edits.push(set(p("tag"), t.to_string(), select.clone()));
-            }
-            match d {
-                Some(d) if has_digest => {
-                    edits.push(set(p("digest"), d.to_string(), select.clone()))
-                }
-                None if has_digest && !cur_digest.is_empty() && spec.digest != SpecField::Keep => {
-                    edits.push(set(p("digest"), String::new(), select.clone()));
-                }
-                _ => {}
-            }
-        }
-        (None, Some(d)) => {
-            if has_digest {
-                edits.push(set(p("digest"), d.to_string(), select.clone()));
-            }
-        }
-        (None, None) => {}
-    }
+    edits
 }
 
 #[cfg(test)]

@@ -5,20 +5,12 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-
-/** The last step of every job: the bump step's outcome and outputs as one JSON line. */
-const REPORT = `      - name: Report
-        if: always()
-        env:
-          OUTCOME: \${{ steps.bump.outcome }}
-          OUTPUTS: \${{ toJSON(steps.bump.outputs) }}
-        run: |
-          node -e 'console.log("RESULT " + JSON.stringify({ outcome: process.env.OUTCOME, outputs: JSON.parse(process.env.OUTPUTS) }))'
-`;
+import { REPORT } from './helpers.js';
 
 /** A job: checkout, the Action with `with`, optional extra steps, the report. */
 export function job(name, withInputs, { failing = false, after = '' } = {}) {
-  const lines = Object.entries(withInputs).map(([k, v]) => (String(v).includes('\n') ? `          ${k}: |\n${String(v).replace(/^/gm, '            ')}` : `          ${k}: ${JSON.stringify(String(v))}`));
+  // the samples' images are made up: no registry to verify them in (registry-act.test.js does)
+  const lines = Object.entries({ verify: 'false', ...withInputs }).map(([k, v]) => (String(v).includes('\n') ? `          ${k}: |\n${String(v).replace(/^/gm, '            ')}` : `          ${k}: ${JSON.stringify(String(v))}`));
   return `  ${name}:
     runs-on: ubuntu-latest
     steps:
@@ -74,6 +66,7 @@ export function prepareApp(app, workflowText, { root, git }) {
   cpSync(path.join(root, 'action', 'action.yml'), path.join(app, 'action', 'action.yml'));
   cpSync(path.join(root, 'action', 'package.json'), path.join(app, 'action', 'package.json'));
   cpSync(path.join(root, 'action', 'dist'), path.join(app, 'action', 'dist'), { recursive: true });
+  cpSync(path.join(root, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm'), path.join(app, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')); // the bundle reads the package's .wasm
   mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
   writeFileSync(path.join(app, '.github', 'workflows', 'e2e.yml'), workflowText);
   git(app, ['add', '-A']);

@@ -81,7 +81,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   assert.equal(git(origin.bare, ['rev-parse', 'main^']), start);
   assert.ok(origin.show('main', PROD).includes(BUMPED_LINE));
   assert.match(summaryOf(output, 'push'), /^### gitops-bump \(push\)\n/);
-  assert.ok(summaryOf(output, 'push').includes('| `overlays/production/kustomization.yaml:18` | `images[1].newTag` | `1.9.0` → `1.10.0` |'));
+  assert.ok(summaryOf(output, 'push').includes('| `overlays/production/kustomization.yaml:18:13` | `images[1].newTag` | `1.9.0` → `1.10.0` |'));
   assert.match(summaryOf(output, 'push'), /<details><summary>Diff<\/summary>\n\n```diff\n--- a\/overlays\/production\/kustomization\.yaml\n/);
   assert.match(logOf(output, 'push'), /::group::gitops-bump: push, 1 edit in /);
 
@@ -149,7 +149,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
 
 test("the repository's own dry-run workflow passes under act", { timeout: 120000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built' }, async (t) => {
   const repo = tempDir(t, 'gb-act-self-');
-  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
+  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm', 'scripts/demo-repo', '.github/workflows/action-dry-run.yml']) {
     cpSync(path.join(ROOT, part), path.join(repo, part), { recursive: true });
   }
   git(repo, ['init', '--quiet', '--initial-branch=main']);

@@ -22,8 +22,10 @@ const CONTRACT_INPUTS = [
   'pr-branch', 'retries', 'check-overlay', 'fail-if-unchanged',
   // promotion between environments, and the "what runs where" table
   'promote-from', 'promote-to', 'promote-images', 'status',
+  // images resolved in their registries before anything is written
+  'verify', 'pin-digest', 'require-platforms', 'require-signature', 'registry-username', 'registry-password',
 ];
-const CONTRACT_OUTPUTS = ['changed', 'changed-files', 'changes', 'commit-sha', 'pr-number', 'pr-url', 'pr-operation', 'diff', 'status'];
+const CONTRACT_OUTPUTS = ['changed', 'changed-files', 'changes', 'commit-sha', 'pr-number', 'pr-url', 'pr-operation', 'diff', 'status', 'images'];
 
 test('action.yml runs dist/index.js on node24 and declares the contract names', () => {
   assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js' });

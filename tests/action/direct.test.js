@@ -16,8 +16,10 @@ const PROD_LINE = '    newTag: "1.9.0"    # keep quoted';
 const BUMPED_LINE = '    newTag: "1.10.0"    # keep quoted';
 
 test('the bundle is built', () => {
-  assert.ok(existsSync(DIST), `${DIST} is missing: run node action/build.mjs`);
-  assert.ok(existsSync(path.join(path.dirname(DIST), 'gitops_bump_bg.wasm')));
+  assert.ok(existsSync(DIST), `${DIST} is missing: run bash scripts/build`);
+  // the bundle reads the package's one committed .wasm (nothing is copied beside it)
+  assert.ok(existsSync(path.join(path.dirname(DIST), '..', '..', 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')));
+  assert.ok(!existsSync(path.join(path.dirname(DIST), 'gitops_bump_bg.wasm')), 'no second copy of the .wasm in action/dist/');
 });
 
 test('push into the checkout: one commit on main, outputs, summary, only the tag bytes changed', async (t) => {
@@ -28,7 +30,7 @@ test('push into the checkout: one commit on main, outputs, summary, only the tag
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.outputs.changed, 'true');
   assert.deepEqual(JSON.parse(r.outputs['changed-files']), [PROD]);
-  assert.deepEqual(JSON.parse(r.outputs.changes), [{ file: PROD, path: 'images[1].newTag', line: 18, old: '1.9.0', new: '1.10.0' }]);
+  assert.deepEqual(JSON.parse(r.outputs.changes), [{ file: PROD, path: 'images[1].newTag', line: 18, column: 13, old: '1.9.0', new: '1.10.0', oldType: 'string', newType: 'string', typeChanged: false }]);
   assert.equal(r.outputs['commit-sha'], repo.head());
   assert.equal(r.outputs['pr-operation'], 'none');
   assert.equal(r.outputs['pr-number'], '');
@@ -42,7 +44,7 @@ test('push into the checkout: one commit on main, outputs, summary, only the tag
   assert.match(git(repo.bare, ['log', '-1', '--format=%B', 'main']), /Source commit: 0123456789abcdef/);
   // the summary: table row, commit, diff in a collapsed block
   assert.match(r.summary, /^### gitops-bump \(push\)\n/);
-  assert.ok(r.summary.includes('| `overlays/production/kustomization.yaml:18` | `images[1].newTag` | `1.9.0` → `1.10.0` |'), r.summary);
+  assert.ok(r.summary.includes('| `overlays/production/kustomization.yaml:18:13` | `images[1].newTag` | `1.9.0` → `1.10.0` |'), r.summary);
   assert.ok(r.summary.includes(`Commit \`${r.outputs['commit-sha'].slice(0, 12)}\` pushed to \`main\``), r.summary);
   assert.match(r.summary, /<details><summary>Diff<\/summary>\n\n```diff\n--- a\/overlays/);
   // logs are grouped; the token is masked and appears nowhere

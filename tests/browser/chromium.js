@@ -33,7 +33,7 @@ export function missingPrerequisite() {
     return 'playwright-core is not installed in pkg/ (npm ci in pkg/)';
   }
   if (!existsSync(join(WASM_WEB_DIR, 'gitops_bump.js')) || !existsSync(join(WASM_WEB_DIR, 'gitops_bump_bg.wasm'))) {
-    return `the wasm web build is missing in ${WASM_WEB_DIR} (bash pkg/scripts/build-wasm.sh)`;
+    return `the wasm web build is missing in ${WASM_WEB_DIR} (it is committed; bash scripts/build rebuilds it)`;
   }
   return null;
 }

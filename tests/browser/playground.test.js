@@ -165,6 +165,33 @@ describe('playground in Chromium', () => {
     await shot('light');
   });
 
+  test('an inserted value is reported where it is in the result, and a change of type is shown', opts, async () => {
+    // a bitnami-style values file: the image has no tag yet, the replica count is an int
+    const values = '## @param replicaCount\nreplicaCount: 1\nimage:\n  registry: docker.io\n  repository: bitnami/redis\n  pullPolicy: IfNotPresent\n';
+    await choose('#example', 'helm');
+    await fill('#yaml', values);
+    await fill('#path', 'replicaCount');
+    await fill('#value', 'three');
+    assert.equal(await page.isHidden('#error-panel'), true, await text('#error-frame'));
+    const [retyped] = await rows();
+    assert.deepEqual([retyped.new, retyped.type, retyped.pos], ['three', 'int → string', '2:15']);
+    assert.equal(await page.locator('#matches-body tr.type-changed').count(), 1);
+    await fill('#value', '2');
+    assert.equal((await rows())[0].type, 'int', 'an int set to an int stays one, and says so plainly');
+    assert.equal(await page.locator('#matches-body tr.type-changed').count(), 0);
+
+    await page.check('#create');
+    await fill('#path', 'image.tag');
+    await fill('#value', '7.2.4');
+    const result = await text('#result');
+    assert.equal(result, `${values}  tag: 7.2.4\n`);
+    const [inserted] = await rows();
+    assert.deepEqual([inserted.kind, inserted.pos], ['insert', lineColumn(result, '7.2.4')]);
+    assert.equal(inserted.pos, '7:8', 'the new line of the result, not the insertion point in the source');
+    await page.uncheck('#create');
+    await settled(page);
+  });
+
   test('a wrong path is an error with a clickable suggestion; a half-typed one is calm', opts, async () => {
     await choose('#example', 'deployment');
     const source = REPO[DEPLOYMENT];

@@ -149,12 +149,12 @@ describe('playground server', () => {
     await assert.rejects(startPlayground({ host: '192.168.1.10' }), /only 127\.0\.0\.1/);
   });
 
-  test('a missing wasm build is a 404 that says how to build it', async () => {
+  test('a missing wasm build is a 404 that says how to get it back', async () => {
     const bare = await startPlayground({ wasmDir: join(dir, 'missing') });
     try {
       const res = await get(bare.url, '/wasm/web/gitops_bump.js');
       assert.equal(res.status, 404);
-      assert.match(res.body.toString(), /build-wasm\.sh/);
+      assert.match(res.body.toString(), /pkg\/wasm\/ is committed: restore it, or rebuild it with bash scripts\/build/);
     } finally {
       await bare.close();
     }

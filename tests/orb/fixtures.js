@@ -3,12 +3,15 @@
 // and a Runner wired to them.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeRemote } from '../pipeline/helpers.js';
 import { Runner } from './executor.js';
-import { ROOT, loadPackedOrb } from './orb.js';
+import { packTree } from '../../orb/tools/pack.mjs';
+import { pinSource } from '../../orb/tools/pin.mjs';
+import { ROOT } from './orb.js';
 
 /** The files of the config repository. */
 export const CONFIG_FILES = {
@@ -47,11 +50,39 @@ export function packedPackage() {
   return tarball;
 }
 
+/** npm's integrity string (sha512, base64) of a file. */
+export function integrityOf(file) {
+  return `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+}
+
+/** The cache key `gitops-bump/install` saves version 0.1.0 under, as the runner names it. */
+export const CACHE_KEY = `gitops-bump-v2-arch1-linux-${process.arch}-0.1.0`;
+
+let released = null;
+/**
+ * The orb as a release publishes it: orb/src with the CLI release pinned by
+ * orb/tools/pin.mjs (version 0.1.0 and the integrity of the packed tarball), then packed.
+ */
+export function releasedOrb() {
+  if (!released) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orb-released-'));
+    try {
+      cpSync(path.join(ROOT, 'orb', 'src'), dir, { recursive: true });
+      pinSource(dir, { version: '0.1.0', integrity: integrityOf(packedPackage()) });
+      released = packTree(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return released;
+}
+
 let cacheDir = null;
 /**
  * A runner cache holding what `gitops-bump/install` saves for version 0.1.0: the packed
- * tarball installed with `npm install --global --prefix ~/.gitops-bump/0.1.0`. Jobs restore
- * it instead of running npm (one test installs through the step itself).
+ * tarball installed with `npm install --global --prefix ~/.gitops-bump/0.1.0`, and the
+ * tarball itself beside it (the step checks the installation against it). Jobs restore it
+ * instead of running npm (one test installs through the step itself).
  */
 export function sharedCache() {
   if (!cacheDir) {
@@ -59,10 +90,12 @@ export function sharedCache() {
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     const home = path.join(dir, 'home');
     const env = { ...process.env, ...OFFLINE };
-    execFileSync('npm', ['install', '--global', '--prefix', path.join(home, '.gitops-bump', '0.1.0'), '--no-audit', '--no-fund', '--loglevel=error', packedPackage()], { env, stdio: 'ignore' });
+    const prefix = path.join(home, '.gitops-bump', '0.1.0');
+    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', packedPackage()], { env, stdio: 'ignore' });
+    cpSync(packedPackage(), path.join(prefix, 'package.tgz'));
     cacheDir = path.join(dir, 'cache');
     mkdirSync(cacheDir);
-    execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(`gitops-bump-v1-arch1-linux-${process.arch}-0.1.0`)}.tar`), '-C', home, '.gitops-bump']);
+    execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(CACHE_KEY)}.tar`), '-C', home, '.gitops-bump']);
   }
   return cacheDir;
 }
@@ -72,12 +105,12 @@ export function sharedCache() {
 const OFFLINE = { npm_config_offline: 'true', npm_config_cache: path.join(homedir(), '.npm'), npm_config_update_notifier: 'false' };
 
 /**
- * Runner options for the packed orb; npm installs offline.
+ * Runner options for the released orb (see releasedOrb); npm installs offline.
  * @param {Partial<import('./executor.js').RunnerOptions> & {project: import('./executor.js').RunnerOptions['project']}} options
  * @returns {import('./executor.js').RunnerOptions}
  */
 export function runnerOptions(options) {
-  return { orb: loadPackedOrb(), env: OFFLINE, cacheDir: sharedCache(), ...options };
+  return { orb: releasedOrb(), env: OFFLINE, cacheDir: sharedCache(), ...options };
 }
 
 /**

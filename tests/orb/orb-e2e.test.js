@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { git } from '../pipeline/helpers.js';
 import { ConfigError, Runner, evaluate, substitute } from './executor.js';
-import { artifactReport, packedPackage, runnerOptions, setup } from './fixtures.js';
+import { CACHE_KEY, artifactReport, packedPackage, releasedOrb, runnerOptions, setup } from './fixtures.js';
 import { loadPackedOrb, parseYaml } from './orb.js';
 
 function tempDir(t, prefix) {
@@ -189,7 +189,7 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
 
   test('an example\'s own job runs as written: checkout, install, set_image on the project, git diff', async (t) => {
     const { runner, sha } = setup(t);
-    const r = await runner.runConfigJob(loadPackedOrb().examples.drift_check.usage, 'local-edit');
+    const r = await runner.runConfigJob(releasedOrb().examples.drift_check.usage, 'local-edit');
     t.after(() => rmSync(r.root, { recursive: true, force: true }));
     assert.equal(r.exitCode, 0, r.output);
     assert.match(stepOf(r, 'Set images with gitops-bump').output, /gitops-bump · edit · /);
@@ -337,13 +337,24 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     // What an earlier `gitops-bump/install` of version 0.1.0 saved under its key.
     const seed = tempDir(t, 'orb-seed-');
     cpSync(path.join(first.home, '.gitops-bump', 'custom'), path.join(seed, '.gitops-bump', '0.1.0'), { recursive: true, verbatimSymlinks: true });
-    execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(`gitops-bump-v1-arch1-linux-${process.arch}-0.1.0`)}.tar`), '-C', seed, '.gitops-bump']);
+    execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(CACHE_KEY)}.tar`), '-C', seed, '.gitops-bump']);
     const second = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
     t.after(() => rmSync(second.root, { recursive: true, force: true }));
     assert.equal(second.exitCode, 0, second.output);
     assert.match(stepOf(second, 'Restore the gitops-bump 0.1.0 installation').output, /Found a cache/);
-    assert.match(stepOf(second, 'Install gitops-bump').output, /gitops-bump 0\.1\.0 is already installed .* \(restored from the cache\)/);
+    assert.match(stepOf(second, 'Install gitops-bump').output, /gitops-bump 0\.1\.0 is already installed .* \(restored from the cache, checked against sha512-/);
     assert.match(stepOf(second, 'Cache the gitops-bump 0.1.0 installation').output, /cache already exists/);
+
+    // The same cache with one file of the CLI changed (whoever can write the project's
+    // caches): the step refuses it, and nothing of it runs.
+    const cli = path.join(seed, '.gitops-bump', '0.1.0', 'lib', 'node_modules', 'gitops-bump', 'bin', 'gitops-bump.js');
+    writeFileSync(cli, readFileSync(cli, 'utf8').replace('#!/usr/bin/env node\n', '#!/usr/bin/env node\nconsole.log("from the cache");\n'));
+    execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(CACHE_KEY)}.tar`), '-C', seed, '.gitops-bump']);
+    const third = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
+    t.after(() => rmSync(third.root, { recursive: true, force: true }));
+    assert.notEqual(third.exitCode, 0, third.output);
+    assert.match(stepOf(third, 'Install gitops-bump').output, /differs from its verified tarball \(a tampered cache\)[\s\S]*refusing the restored cache/);
+    assert.ok(!third.output.includes('from the cache\n'), 'the tampered CLI never ran');
   });
 
   test('the runner binds parameters as CircleCI does: types, enums, env_var_name, unknown names', async () => {

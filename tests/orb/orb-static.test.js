@@ -220,21 +220,55 @@ test('each step gives its script exactly the PARAM_* variables the script reads'
 
 test('the parameter names are the ones the Action, playground and docs share', () => {
   const names = (kind, name) => Object.keys(orb[kind][name].parameters ?? {}).sort();
-  assert.deepEqual(names('commands', 'install'), ['package', 'version']);
+  assert.deepEqual(names('commands', 'install'), ['integrity', 'package', 'version']);
   assert.deepEqual(names('commands', 'set_image'), ['check_overlay', 'images', 'scan', 'targets', 'working_directory']);
   assert.deepEqual(names('commands', 'set_value'), ['all', 'create', 'file', 'path', 'select', 'type', 'value', 'working_directory']);
   assert.deepEqual(names('commands', 'apply_plan'), ['plan', 'working_directory']);
   const bump = names('commands', 'bump');
-  for (const n of ['version', 'package', 'images', 'targets', 'scan', 'check_overlay', 'file', 'path', 'value', 'type', 'create', 'select', 'all', 'plan', 'working_directory', 'repository', 'branch', 'mode', 'token_env', 'commit_message', 'author_name', 'author_email', 'pr_title', 'pr_body', 'pr_labels', 'pr_base', 'pr_draft', 'pr_branch', 'retries', 'fail_if_unchanged', 'report_file']) {
+  for (const n of ['version', 'integrity', 'package', 'images', 'targets', 'scan', 'check_overlay', 'file', 'path', 'value', 'type', 'create', 'select', 'all', 'plan', 'working_directory', 'repository', 'branch', 'mode', 'token_env', 'commit_message', 'author_name', 'author_email', 'pr_title', 'pr_body', 'pr_labels', 'pr_base', 'pr_draft', 'pr_branch', 'retries', 'fail_if_unchanged', 'report_file']) {
     assert.ok(bump.includes(n), `bump lacks ${n}`);
   }
-  assert.deepEqual(orb.commands.bump.parameters.mode.enum, ['push', 'pull_request', 'api_commit', 'dry_run', 'check']);
+  // the Action's spellings (pull-request, api-commit, dry-run) are taken too
+  assert.deepEqual(orb.commands.bump.parameters.mode.enum, ['push', 'pull_request', 'api_commit', 'dry_run', 'check', 'pull-request', 'api-commit', 'dry-run']);
   assert.equal(orb.commands.bump.parameters.token_env.type, 'env_var_name');
   assert.equal(orb.commands.bump.parameters.token_env.default, 'GITHUB_TOKEN');
   assert.deepEqual(names('jobs', 'bump').filter((n) => n !== 'node_tag'), bump, 'the job exposes the command\'s parameters');
   assert.deepEqual(names('executors', 'default'), ['tag']);
   assert.match(orb.executors.default.docker[0].image, /^cimg\/node:<< parameters\.tag >>$/);
   for (const example of Object.values(orb.examples)) assert.equal(example.usage.orbs['gitops-bump'], 'gitops-bump/gitops-bump@0.1.0');
+});
+
+test('no text the registry page shows has a sentence broken off (a dangling word before a new sentence)', () => {
+  // "… check for drift. With\n  The JSON report …" once reached the job's description
+  const broken = /\b(with|With|and|or|the|a|an|of|to|when)\s+(The|A|An|It|Every|This)\b/;
+  const found = [];
+  const walk = (value, at) => {
+    if (typeof value === 'string') {
+      if (broken.test(value)) found.push(`${at}: ${value.match(broken)[0]}`);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, `${at}.${k}`);
+    }
+  };
+  walk(orb, 'orb');
+  assert.deepEqual(found, []);
+});
+
+test('an example\'s status job reads the repository its bump changes', () => {
+  // a job that runs `status` on the project's checkout shows the config repository only
+  // when no bump of the same workflow works on another `repository`
+  for (const [name, example] of Object.entries(orb.examples)) {
+    const jobs = example.usage.jobs ?? {};
+    const readsCheckout = (job) => {
+      const steps = (jobs[job]?.steps ?? []).map((s) => (typeof s === 'string' ? s : Object.keys(s)[0]));
+      return steps.includes('checkout') && steps.includes('gitops-bump/status');
+    };
+    for (const [wf, { jobs: list }] of Object.entries(example.usage.workflows ?? {})) {
+      const entries = list.map((j) => (typeof j === 'string' ? [j, {}] : Object.entries(j)[0]));
+      const statusJobs = entries.filter(([j]) => readsCheckout(j)).map(([j]) => j);
+      const elsewhere = entries.filter(([j, p]) => j.startsWith('gitops-bump/') && p?.repository).map(([j, p]) => `${j} (repository: ${p.repository})`);
+      assert.ok(!(statusJobs.length && elsewhere.length), `examples/${name}, workflow ${wf}: ${statusJobs.join(', ')} shows the project's checkout while ${elsewhere.join(', ')} changes another repository`);
+    }
+  }
 });
 
 test('orb/README.md shows each example\'s usage exactly as the orb registry will', () => {

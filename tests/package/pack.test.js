@@ -1,4 +1,5 @@
-// The npm package as a user gets it: `npm pack` of pkg/, the tarball installed into a fresh
+// The npm package as a user gets it: `npm pack` of pkg/ in a clean clone (as the release
+// job packs), the tarball installed into a fresh
 // project in a temp dir that cannot see this repository, then the CLI through npx, the API
 // from ESM and CommonJS, runPipeline pushing to a local bare repository, and a TypeScript
 // consumer of every export compiled with `tsc --noEmit --strict`. The result shapes the
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { packCleanClone } from './clean-clone.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -49,19 +51,35 @@ test('the packed tarball installs into a fresh project and works as documented',
   t.after(() => fs.rmSync(work, { recursive: true, force: true }));
   assert.ok(path.relative(ROOT, work).startsWith('..'), 'the temp project is outside the repository');
 
-  // --- npm pack (prepack builds what is generated: the CommonJS entry, copies README/LICENSE)
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: PKG }).replace(/^[^[]*/, ''));
-  const tarball = path.join(work, packed[0].filename);
+  // --- npm pack in a clean clone, as the release job packs: only what git holds (the files
+  // this tree would commit), nothing generated or built earlier in this run; prepack builds
+  // the CommonJS entry and copies LICENSE and CHANGELOG in. The clone's pkg/node_modules
+  // links to this checkout's (what `npm ci` would install there).
+  const { tarball, report, clone } = packCleanClone(work, cleanEnv());
+  const packed = [report];
   const files = packed[0].files.map((f) => f.path);
   const size = fs.statSync(tarball).size;
   t.diagnostic(`tarball ${packed[0].filename}: ${size} bytes packed, ${packed[0].unpackedSize} unpacked, ${files.length} files`);
   for (const want of ['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'bin/gitops-bump.js', 'src/index.js', 'src/index.d.ts',
     'src/pipeline.js', 'src/pipeline.d.ts', 'dist/index.cjs', 'dist/index.d.cts', 'dist/pipeline.d.cts',
-    'wasm/node/gitops_bump.js', 'wasm/node/gitops_bump_bg.wasm', 'wasm/web/gitops_bump.js', 'wasm/web/gitops_bump_bg.wasm', 'wasm/web/gitops_bump.d.ts']) {
+    'wasm/node/gitops_bump.js', 'wasm/web/gitops_bump.js', 'wasm/web/gitops_bump_bg.wasm', 'wasm/web/gitops_bump.d.ts',
+    'node_modules/yaml/package.json']) {
     assert.ok(files.includes(want), `the tarball holds ${want}`);
   }
-  const fromTests = files.filter((f) => /(^|\/)tests?\/|\.test\.js$|(^|\/)\.|\.staging|source-sha256/.test(f));
+  assert.deepEqual(files.filter((f) => f.endsWith('.wasm')), ['wasm/web/gitops_bump_bg.wasm'], 'the .wasm once, not once per binding');
+  const own = files.filter((f) => !f.startsWith('node_modules/'));
+  const fromTests = own.filter((f) => /(^|\/)tests?\/|\.test\.js$|(^|\/)\.|\.staging|\.old\.|source-sha256/.test(f));
   assert.deepEqual(fromTests, [], 'nothing from tests, no dot files, no build leftovers');
+  assert.deepEqual([...new Set(files.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]))], ['yaml'], 'the one bundled dependency');
+  const pkgManifest = JSON.parse(fs.readFileSync(path.join(clone, 'pkg', 'package.json'), 'utf8'));
+  assert.deepEqual(Object.keys(pkgManifest.scripts ?? {}).filter((k) => /^(pre|post)?install$|^prepare$/.test(k)), [], 'no install scripts: --ignore-scripts loses nothing');
+  // the npm page shows the package's own README: no link or image into the repository it does not ship
+  const readme = fs.readFileSync(path.join(clone, 'pkg', 'README.md'), 'utf8');
+  const relative = [...readme.matchAll(/\]\(([^)]+)\)|<img[^>]+src="([^"]+)"/g)].map((m) => m[1] ?? m[2]).filter((u) => !/^(https:\/\/|#)/.test(u));
+  assert.deepEqual(relative, [], 'pkg/README.md links only to https:// pages and its own anchors');
+  for (const named of readme.matchAll(/`((?:src|dist|wasm|bin)\/[\w./-]+|[A-Z-]+\.md|LICENSE)`/g)) {
+    assert.ok(files.includes(named[1]), `pkg/README.md names ${named[1]}, which the tarball does not hold`);
+  }
   assert.match(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
 
   // --- a fresh project that installs only the tarball

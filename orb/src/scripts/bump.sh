@@ -181,8 +181,10 @@ if (report.error) {
     out.push(`changed   ${c.file}`);
     for (const ch of c.changes ?? []) {
       if (ch.kind === 'unchanged') continue;
-      const what = ch.kind === 'insert' ? `added ${show(ch.new)}` : ch.kind === 'remove' ? 'removed' : `${show(ch.old)} -> ${show(ch.new)}`;
-      out.push(`            ${ch.path}: ${what}   (line ${ch.line})`);
+      // a type that changed is always shown, as the CLI shows it
+      const typed = ch.oldType && ch.newType && ch.oldType !== ch.newType ? ` (${ch.oldType} -> ${ch.newType})` : '';
+      const what = ch.kind === 'insert' ? `added ${show(ch.new)}` : ch.kind === 'remove' ? 'removed' : `${show(ch.old)} -> ${show(ch.new)}${typed}`;
+      out.push(`            ${ch.path}: ${what}   (line ${ch.line}, column ${ch.column})`);
     }
   }
   for (const f of report.unchanged ?? []) out.push(`unchanged ${f} (already up to date)`);
@@ -219,6 +221,8 @@ absolute() {
 
 bump_main() {
   local mode="${PARAM_MODE:-push}" url="" work="$PWD" tmp plan report where code=0 own=()
+  # the Action spells its modes with `-` (pull-request, dry-run, api-commit): both are taken
+  mode="${mode//-/_}"
   if ! command -v gitops-bump >/dev/null 2>&1; then
     printf 'gitops-bump: the CLI is not on the PATH; run the install command first\n' >&2
     return 2

@@ -119,6 +119,28 @@ argv() { tr '\0' '\n' <"$BATS_TEST_TMPDIR/argv"; }
   [ "$status" -eq 2 ]
 }
 
+@test "print_summary: a type that changed is shown, as the CLI shows it" {
+  cat >"$BATS_TEST_TMPDIR/r.json" <<'JSON'
+{"changed":[{"file":"charts/redis/values.yaml","changes":[{"path":"replicaCount","kind":"set","old":"1","new":"three","oldType":"int","newType":"string","line":3,"column":15},{"path":"image.tag","kind":"set","old":"7.2.4","new":"7.2.5","oldType":"string","newType":"string","line":9,"column":8}]}],"unchanged":[]}
+JSON
+  run print_summary "$BATS_TEST_TMPDIR/r.json" edit . 0
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'replicaCount: 1 -> three (int -> string)   (line 3, column 15)'* ]]
+  [[ "$output" == *'image.tag: 7.2.4 -> 7.2.5   (line 9, column 8)'* ]]
+}
+
+@test "bump_main: the Action's spellings of the modes (pull-request, dry-run, api-commit) are taken too" {
+  stub_cli
+  cd "$BATS_TEST_TMPDIR"
+  for pair in pull-request:--pr dry-run:--dry-run api-commit:--api-commit pull_request:--pr dry_run:--dry-run; do
+    PARAM_MODE="${pair%%:*}" PARAM_IMAGES=a:1 run bump_main
+    [ "$status" -eq 0 ]
+    argv | grep -qx -- "${pair#*:}"
+  done
+  PARAM_MODE=pull-requests PARAM_IMAGES=a:1 run bump_main
+  [ "$status" -eq 2 ]
+}
+
 @test "print_summary: changes, commit and pull request in one block" {
   cat >"$BATS_TEST_TMPDIR/r.json" <<'JSON'
 {"changed":[{"file":"overlays/prod/kustomization.yaml","changes":[{"path":"images[0].newTag","kind":"set","old":"1.0","new":"1.1","line":5,"column":13}]}],
@@ -128,7 +150,7 @@ JSON
   run print_summary "$BATS_TEST_TMPDIR/r.json" pull_request https://github.com/acme/config.git 0
   [ "$status" -eq 0 ]
   [[ "$output" == *'gitops-bump · pull request · https://github.com/acme/config.git'* ]]
-  [[ "$output" == *'images[0].newTag: 1.0 -> 1.1   (line 5)'* ]]
+  [[ "$output" == *'images[0].newTag: 1.0 -> 1.1   (line 5, column 13)'* ]]
   [[ "$output" == *'unchanged overlays/dev/kustomization.yaml'* ]]
   [[ "$output" == *'commit    abc123 pushed after 2 attempts'* ]]
   [[ "$output" == *'pull request #7 opened: https://github.com/acme/config/pull/7'* ]]

@@ -1,0 +1,97 @@
+/**
+ * The Action's registry checks: inputs `verify` (`auto` by default), `pin-digest`,
+ * `require-platforms`, `require-signature`, `registry-username`/`registry-password`; the
+ * resolution of every image before the pipeline runs (the package's verifyPlan, as the
+ * CLI's); the `images` output and the job summary's table.
+ *
+ * @module gitops-bump-action/registry
+ */
+import { validatePlan } from '../../pkg/src/plan.js';
+import { digestTrailers, parsePlatforms } from '../../pkg/src/registry/settings.js';
+
+/** The registry inputs and their defaults in action.yml. */
+export const REGISTRY_INPUTS = Object.freeze({
+  verify: 'auto',
+  'pin-digest': 'false',
+  'require-platforms': '',
+  'require-signature': 'false',
+  'registry-username': '',
+  'registry-password': '',
+});
+
+/**
+ * @typedef {object} RegistryInputs
+ * @property {import('../../pkg/src/registry/settings.js').RegistrySettings} settings
+ * @property {{username: string, password: string}[]} credentials
+ */
+
+/**
+ * Reads the registry inputs.
+ * @param {(name: string) => string} get reads an input (trimmed, default applied)
+ * @param {(name: string) => boolean} getBoolean
+ * @param {new (input: string, message: string) => Error} InputError
+ * @returns {RegistryInputs}
+ */
+export function readRegistryInputs(get, getBoolean, InputError) {
+  const verify = { true: 'on', false: 'off', auto: 'auto' }[get('verify').toLowerCase()];
+  if (!verify) throw new InputError('verify', `must be auto, true or false, got ${JSON.stringify(get('verify'))}`);
+  let requirePlatforms = [];
+  try {
+    requirePlatforms = parsePlatforms(get('require-platforms'));
+  } catch (error) {
+    throw new InputError('require-platforms', `is invalid: ${/** @type {Error} */ (error).message}`);
+  }
+  const pinDigest = getBoolean('pin-digest');
+  const requireSignature = getBoolean('require-signature');
+  if (verify === 'off' && (pinDigest || requireSignature || requirePlatforms.length > 0)) {
+    const which = pinDigest ? 'pin-digest' : requireSignature ? 'require-signature' : 'require-platforms';
+    throw new InputError('verify', `is false, but '${which}' needs the registry's answer: set verify to auto or true`);
+  }
+  const username = get('registry-username');
+  const password = get('registry-password');
+  if (Boolean(username) !== Boolean(password)) {
+    throw new InputError(username ? 'registry-password' : 'registry-username', "is empty: give both 'registry-username' and 'registry-password', or neither");
+  }
+  return {
+    settings: /** @type {any} */ ({ verify, pinDigest, requirePlatforms, requireSignature }),
+    credentials: username ? [{ username, password }] : [],
+  };
+}
+
+/**
+ * Resolves every image of the plan before anything is written. Returns the plan to apply
+ * (pinned where asked), the per-image report, and the trailers for the commit and the
+ * pull request. Images that `verify: auto` could not check come back as warnings.
+ * @param {{edits: object[]}} plan
+ * @param {RegistryInputs} inputs
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<{plan: {edits: object[]}, images: import('../../pkg/src/registry/verify.js').ImageReport[], warnings: string[], trailers: string[]}>}
+ */
+export async function verifyImages(plan, inputs, env) {
+  const entries = validatePlan(plan);
+  if (!entries.some((e) => e.op === 'image' || e.op === 'scan')) return { plan, images: [], warnings: [], trailers: [] };
+  const { verifyPlan } = await import('../../pkg/src/registry/verify.js');
+  const result = await verifyPlan(plan, entries, inputs.settings, { env, credentials: inputs.credentials });
+  return { plan: /** @type {any} */ (result.plan), images: result.images, warnings: result.warnings, trailers: digestTrailers(result.images) };
+}
+
+/**
+ * The `images` output: one `{image, digest, platforms, signature, verified, written}` per image.
+ * @param {import('../../pkg/src/registry/verify.js').ImageReport[]} images
+ * @returns {string}
+ */
+export function imagesOutput(images) {
+  return JSON.stringify(images.map((i) => ({ image: i.image, digest: i.digest, platforms: i.platforms, signature: i.signature, verified: i.verified, written: i.written })));
+}
+
+/**
+ * The job summary's section on the images: what each resolved to in its registry.
+ * @param {import('../../pkg/src/registry/verify.js').ImageReport[]} images
+ * @param {(text: string | null | undefined) => string} code a Markdown code span
+ * @returns {string}
+ */
+export function imagesSummary(images, code) {
+  if (images.length === 0) return '';
+  const rows = images.map((i) => `| ${code(i.image)} | ${i.verified ? code(i.digest) : `not verified: ${(i.warning ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')}`} | ${i.platforms ? i.platforms.map(code).join(' ') : '—'} | ${i.signature ? code(i.signature) : '—'} | ${i.written !== i.spec ? 'pinned' : '—'} |`);
+  return `\n### Images in their registries\n\n| image | digest | platforms | signature | |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
+}

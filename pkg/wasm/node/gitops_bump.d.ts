@@ -1,0 +1,68 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/**
+ * `applyEdits(text, [{op, path, value, type, create, all, select}], {file})` → `{text, changed, changes}`.
+ */
+export function applyEdits(text: string, edits: any, options: any): any;
+
+/**
+ * `checkImage(dir, spec, fs)` → the rendered images the spec names; throws `unknown-image`.
+ */
+export function checkImage(dir: string, spec: string, fs: any): any;
+
+/**
+ * `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line,
+ * column, start, end, yaml, anchor, anchorLine}]`.
+ */
+export function getValue(text: string, path: string, options: any): any;
+
+/**
+ * `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes, unchecked}`: the
+ * CLI's `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs
+ * unless `force`); `unchecked` lists `{file, what, reason}` the check could not decide by.
+ */
+export function imageEdit(target: string, spec: string, fs: any, options: any): any;
+
+/**
+ * `overlayImages(dir, fs)` → `{kustomization, images: [...], unchecked, candidates}`.
+ */
+export function overlayImages(dir: string, fs: any): any;
+
+/**
+ * `parseImageSpec(spec)` → `{name, newName, newTag, digest}` (`"*"` keeps a field, `null` leaves it unset).
+ */
+export function parseImageSpec(spec: string): any;
+
+/**
+ * `removeValue(text, path, {all, select, file})` → `{text, changed, changes}`.
+ */
+export function removeValue(text: string, path: string, options: any): any;
+
+/**
+ * `scanImage(dir, spec, fs)` → `{files: [{file, text, changes}]}`: every reference under `dir`.
+ */
+export function scanImage(dir: string, spec: string, fs: any): any;
+
+/**
+ * `setImage(text, spec, {file, target})` → `{text, changed, changes}`.
+ */
+export function setImage(text: string, spec: string, options: any): any;
+
+/**
+ * `setValue(text, path, value, {type, create, all, select, file})` → `{text, changed, changes}`.
+ */
+export function setValue(text: string, path: string, value: string, options: any): any;
+
+export function start(): void;
+
+/**
+ * `tagCompanions(text, path, newTag, {select})` → the paths of the non-empty digest fields beside
+ * the image `tag` at `path`, which a new tag must clear.
+ */
+export function tagCompanions(text: string, path: string, new_tag: string, options: any): any;
+
+/**
+ * The crate version.
+ */
+export function version(): string;

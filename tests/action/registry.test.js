@@ -1,0 +1,115 @@
+// The Action's registry checks, run as the runner runs the bundle (INPUT_*, GITHUB_OUTPUT,
+// GITHUB_STEP_SUMMARY), against real registries on 127.0.0.1: crane (no auth) and
+// distribution with htpasswd Basic. A typo'd tag, a wrong digest, a missing platform and a
+// missing signature fail the step and change nothing in the checkout or on the remote;
+// `verify: auto` warns where the registry cannot be reached.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { configRepo, git, runAction } from './helpers.js';
+import { configFiles, snapshot } from '../registry/fixtures.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushImage, pushSignatureTag, startCrane, startDistribution } from '../registry/servers.js';
+
+const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
+
+/** Runs the bundle with the Action's own default `verify: auto` (the helper's default is false). */
+const run = (t, { inputs, ...rest }) => runAction(t, { ...rest, inputs: { verify: 'auto', ...inputs } });
+
+async function setup(t) {
+  const reg = await startCrane(t);
+  const img = await pushImage(t, reg.host, 'acme/api', '1.0.0');
+  const repo = configRepo(t, { files: configFiles(reg.host) });
+  return { reg, img, repo, image: `${reg.host}/acme/api`, work: repo.clone() };
+}
+
+test('the Action pins the index digest, with platforms in the outputs, the summary and the commit', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const { img, repo, image, work } = await setup(t);
+  const r = await run(t, {
+    workspace: work,
+    inputs: { images: `${image}:1.0.0`, targets: 'overlays/prod', verify: 'auto', 'pin-digest': 'true', 'require-platforms': 'linux/amd64,linux/arm64' },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(repo.show('main', 'overlays/prod/kustomization.yaml'), new RegExp(`newTag: 1\\.0\\.0\\n    digest: ${img.digest}$`));
+  const images = JSON.parse(r.outputs.images);
+  assert.deepEqual(images, [{ image: `${image}:1.0.0`, digest: img.digest, platforms: ['linux/amd64', 'linux/arm64'], signature: null, verified: true, written: `${image}:1.0.0@${img.digest}` }]);
+  assert.match(r.summary, /### Images in their registries/);
+  assert.match(r.summary, new RegExp(`\\| \`${image.replace(/[.]/g, '\\.')}:1\\.0\\.0\` \\| \`${img.digest}\` \\| \`linux/amd64\` \`linux/arm64\` \\| — \\| pinned \\|`));
+  assert.match(git(repo.bare, ['log', '-1', '--format=%B', 'main']), new RegExp(`\\n\\nImage-Digest: ${image.replace(/[.]/g, '\\.')}:1\\.0\\.0@${img.digest} \\(linux/amd64, linux/arm64\\)\\n?$`));
+});
+
+test('a typo\'d tag, a wrong digest, a missing platform, a missing signature: the step fails, nothing changes', { skip: SKIP_CRANE, timeout: 240000 }, async (t) => {
+  const { img, repo, image, work, reg } = await setup(t);
+  const older = await pushImage(t, reg.host, 'acme/api', '0.9.0', { content: 'older' });
+  const head = repo.head();
+  const before = snapshot(work);
+  const cases = [
+    [{ images: `${image}:1.0.O` }, 'tag-not-found'],
+    [{ images: `${image}:1.0.0@${older.digest}` }, 'digest-mismatch'],
+    [{ images: `${image}:1.0.0`, 'require-platforms': 'linux/amd64,linux/riscv64' }, 'platform-missing'],
+    [{ images: `${image}:1.0.0`, 'require-signature': 'true' }, 'signature-missing'],
+  ];
+  for (const [inputs, kind] of cases) {
+    const r = await run(t, { workspace: work, inputs: { targets: 'overlays/prod', ...inputs } });
+    assert.equal(r.code, 4, `${kind}: ${r.stdout}`);
+    assert.match(r.stdout, new RegExp(`^::error title=gitops-bump%3A ${kind}::error\\[${kind}\\]`, 'm'));
+    assert.match(r.summary, new RegExp(`failed[\\s\\S]*error\\[${kind}\\]`));
+    assert.equal(repo.head(), head, `${kind}: the remote moved`);
+    assert.deepEqual(snapshot(work), before, `${kind}: the checkout changed`);
+    assert.equal(git(work, ['status', '--porcelain']), '');
+  }
+  // signed, the same inputs pass
+  await pushSignatureTag(t, reg.host, 'acme/api', img.digest);
+  const r = await run(t, { workspace: work, inputs: { targets: 'overlays/prod', images: `${image}:1.0.0`, 'require-signature': 'true' } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(JSON.parse(r.outputs.images)[0].signature, /^tag sha256-[0-9a-f]{64}\.sig$/);
+});
+
+test('verify: auto warns where the registry cannot be reached and writes the image; verify: true fails there', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const { repo, work } = await setup(t);
+  const head = repo.head();
+  const closed = `127.0.0.1:${await freePort()}`; // nothing listens there
+  let r = await run(t, { workspace: work, inputs: { images: `${closed}/acme/api:2.0.0`, targets: 'overlays/prod', 'check-overlay': 'false', verify: 'true' } });
+  assert.equal(r.code, 5, r.stdout);
+  assert.match(r.stdout, /^::error title=gitops-bump%3A registry-unreachable::/m);
+  assert.equal(repo.head(), head);
+  r = await run(t, { workspace: work, inputs: { images: `${closed}/acme/api:2.0.0`, targets: 'overlays/prod', 'check-overlay': 'false' } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, new RegExp(`^::warning title=gitops-bump%3A image not verified::${closed.replace(/[.]/g, '\\.')}/acme/api:2\\.0\\.0 was not verified: `, 'm'));
+  assert.notEqual(repo.head(), head);
+  assert.deepEqual(JSON.parse(r.outputs.images).map((i) => i.verified), [false]);
+  assert.match(r.summary, new RegExp(`not verified: ${closed.replace(/[.]/g, '\\.')}/acme/api:2\\.0\\.0 was not verified`));
+  // pin-digest needs the answer: auto does not degrade it
+  r = await run(t, { workspace: work, inputs: { images: `${closed}/acme/api:2.0.1`, targets: 'overlays/prod', 'check-overlay': 'false', 'pin-digest': 'true' } });
+  assert.equal(r.code, 5, r.stdout);
+  // bad inputs name the input
+  r = await run(t, { workspace: work, inputs: { images: `${closed}/acme/api:2.0.1`, verify: 'maybe' } });
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /Input 'verify' must be auto, true or false, got "maybe"/);
+  r = await run(t, { workspace: work, inputs: { images: `${closed}/acme/api:2.0.1`, verify: 'false', 'pin-digest': 'true' } });
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /Input 'verify' is false, but 'pin-digest' needs the registry's answer/);
+});
+
+test('registry-username/registry-password: Basic auth; the password is masked and in no output', { skip: SKIP, timeout: 180000 }, async (t) => {
+  const reg = await startDistribution(t, { auth: { kind: 'htpasswd' } });
+  const img = await pushImage(t, reg.host, 'acme/api', '1.0.0', { env: { DOCKER_CONFIG: dockerConfig(t, authsFor(reg.host)) } });
+  const repo = configRepo(t, { files: configFiles(reg.host) });
+  const work = repo.clone();
+  const inputs = { images: `${reg.host}/acme/api:1.0.0`, targets: 'overlays/prod', 'pin-digest': 'true' };
+  let r = await run(t, { workspace: work, inputs });
+  assert.equal(r.code, 5, r.stdout);
+  assert.match(r.stdout, /::error title=gitops-bump%3A registry-auth::/);
+  r = await run(t, { workspace: work, inputs: { ...inputs, 'registry-username': USER, 'registry-password': PASSWORD } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, new RegExp(`^::add-mask::${PASSWORD}$`, 'm'));
+  assert.match(readFileSync(path.join(work, 'overlays/prod/kustomization.yaml'), 'utf8'), new RegExp(`digest: ${img.digest}`));
+  const basic = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+  for (const text of [r.outputText, r.summary, r.stdout.replace(/^::add-mask::.*$/gm, ''), r.stderr, git(repo.bare, ['log', '--format=%B', 'main'])]) {
+    assert.ok(!text.includes(PASSWORD) && !text.includes(basic), 'the registry password leaked');
+  }
+  r = await run(t, { workspace: work, inputs: { ...inputs, 'registry-username': USER } });
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /Input 'registry-password' is empty/);
+});

@@ -1,0 +1,181 @@
+// The differential test of the Helm support, with `helm template` as the oracle: every
+// `image`, `--scan` and `set` over the fixtures either exits non-zero and writes nothing, or
+// exits 0 and the render changes in exactly the asked image of the intended containers —
+// nothing else in any render moves. Every edited Application still passes Argo CD's
+// source-type check.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cli, tempTree } from '../../pkg/test/helpers.js';
+import { REPO, renderApplication, renderRelease, renderValues, requireHelm } from './helm.js';
+
+/** Every render of the fixture repository, by a name for messages. */
+const RENDERS = {
+  'apps/redis-parameters.yaml': (d) => renderApplication(d, 'apps/redis-parameters.yaml'),
+  'apps/redis-values-object.yaml': (d) => renderApplication(d, 'apps/redis-values-object.yaml'),
+  'apps/redis-values-string.yaml': (d) => renderApplication(d, 'apps/redis-values-string.yaml'),
+  'apps/ksm-tag-parameter.yaml': (d) => renderApplication(d, 'apps/ksm-tag-parameter.yaml'),
+  'apps/ingress-multi-source.yaml': (d) => renderApplication(d, 'apps/ingress-multi-source.yaml'),
+  'flux/ksm.yaml': (d) => renderRelease(d, 'flux/ksm.yaml'),
+  'flux/podinfo.yaml': (d) => renderRelease(d, 'flux/podinfo.yaml'),
+  'redis prod': (d) => renderValues(d, 'redis', ['envs/prod/redis.yaml']),
+};
+
+/** @param {string} dir */
+const renderAll = (dir) => Object.fromEntries(Object.entries(RENDERS).map(([k, f]) => [k, f(dir)]));
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const NGINX_DIGEST = 'sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1';
+
+/**
+ * Each case: the CLI arguments, and either the render changes it must make (render name ->
+ * container -> new image), or the failure it must give (`error`: a regexp on stderr).
+ */
+const CASES = [
+  {
+    name: 'image on a parameters Application edits the parameter',
+    args: ['image', 'apps/redis-parameters.yaml', 'docker.io/bitnami/redis:8.2.2-debian-12-r0'],
+    renders: { 'apps/redis-parameters.yaml': { 'StatefulSet/cache-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' } },
+  },
+  {
+    name: 'image on a valuesObject Application replaces the tag and clears the old digest',
+    args: ['image', 'apps/redis-values-object.yaml', 'bitnami/redis:8.2.2-debian-12-r0'],
+    before: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': `docker.io/bitnami/redis@${D1}` } },
+    renders: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' } },
+    stdout: /image\.digest/,
+  },
+  {
+    name: 'image with a digest on a valuesObject Application pins the new digest',
+    args: ['image', 'apps/redis-values-object.yaml', `bitnami/redis:8.2.2-debian-12-r0@sha256:${'3'.repeat(64)}`],
+    renders: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': `docker.io/bitnami/redis@sha256:${'3'.repeat(64)}` } },
+  },
+  {
+    name: 'image on an Application whose values string holds only a tag is refused',
+    args: ['image', 'apps/redis-values-string.yaml', 'bitnami/redis:8.2.2-debian-12-r0'],
+    error: /rejects kustomize fields beside helm[\s\S]*valuesObject\.image\.tag/,
+  },
+  {
+    name: 'image on an Application whose only parameter is a tag is refused, naming the parameter',
+    args: ['image', 'apps/ksm-tag-parameter.yaml', 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0'],
+    error: /parameters\[name="image\.tag"\]\.value/,
+  },
+  {
+    name: 'image on a multi-source Application of a chart and a ref is refused',
+    args: ['image', 'apps/ingress-multi-source.yaml', 'registry.k8s.io/ingress-nginx/controller:v1.15.2'],
+    error: /rejects kustomize fields beside helm/,
+  },
+  {
+    name: 'image on the values file the multi-source Application reads edits it there',
+    args: ['image', 'envs/prod/ingress-nginx.yaml', 'registry.k8s.io/ingress-nginx/controller:v1.15.2'],
+    before: { 'apps/ingress-multi-source.yaml': { 'Deployment/ingress-nginx-controller/controller': `registry.k8s.io/ingress-nginx/controller:v1.15.1@${NGINX_DIGEST}` } },
+    renders: { 'apps/ingress-multi-source.yaml': { 'Deployment/ingress-nginx-controller/controller': 'registry.k8s.io/ingress-nginx/controller:v1.15.2' } },
+  },
+  {
+    name: 'set of an ingress-nginx tag clears the digest beside it and says so',
+    args: ['set', 'envs/prod/ingress-nginx.yaml', 'controller.image.tag', 'v1.15.2'],
+    renders: { 'apps/ingress-multi-source.yaml': { 'Deployment/ingress-nginx-controller/controller': 'registry.k8s.io/ingress-nginx/controller:v1.15.2' } },
+    stdout: /controller\.image\.digest/,
+  },
+  {
+    name: 'image on a HelmRelease edits spec.values and clears the old sha',
+    args: ['image', 'flux/ksm.yaml', 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0'],
+    before: { 'flux/ksm.yaml': { 'Deployment/kube-state-metrics/kube-state-metrics': `registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.16.0@sha256:${'2a'.repeat(32)}` } },
+    renders: { 'flux/ksm.yaml': { 'Deployment/kube-state-metrics/kube-state-metrics': 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0' } },
+  },
+  {
+    name: 'set of a kube-state-metrics tag clears the sha',
+    args: ['set', 'flux/ksm.yaml', 'spec.values.image.tag', 'v2.17.0', '--select', 'kind=HelmRelease'],
+    renders: { 'flux/ksm.yaml': { 'Deployment/kube-state-metrics/kube-state-metrics': 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0' } },
+  },
+  {
+    name: 'image on a values file edits the one sidecar it names',
+    args: ['image', 'envs/prod/redis.yaml', 'bitnami/redis-exporter:1.77.0'],
+    renders: { 'redis prod': { 'StatefulSet/rel-master/metrics': 'docker.io/bitnami/redis-exporter:1.77.0' } },
+  },
+  {
+    name: 'image on a values file with --force (the old hint) edits the image, never appends images:',
+    args: ['image', 'envs/prod/redis.yaml', 'docker.io/bitnami/redis:8.2.2-debian-12-r0', '--force'],
+    renders: {
+      'redis prod': {
+        'StatefulSet/rel-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
+        'StatefulSet/rel-replicas/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
+      },
+    },
+    absent: { 'envs/prod/redis.yaml': /^images:/m },
+  },
+  {
+    name: 'image on a HelmRelease that holds only a tag is refused (the name is the chart\'s)',
+    args: ['image', 'flux/podinfo.yaml', 'docker.io/redis:7.4.3'],
+    error: /references no image/,
+  },
+  {
+    name: '--scan updates every Application, HelmRelease and values file naming the image',
+    args: ['image', '.', 'docker.io/bitnami/redis:8.2.2-debian-12-r0', '--scan'],
+    renders: {
+      'apps/redis-parameters.yaml': { 'StatefulSet/cache-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' },
+      'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' },
+      'redis prod': {
+        'StatefulSet/rel-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
+        'StatefulSet/rel-replicas/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
+      },
+    },
+  },
+];
+
+/** @param {string} dir @returns {Record<string, string>} */
+function snapshot(dir) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The containers whose image differs between two renders. */
+function changed(before, after) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (before[key] !== after[key]) out[key] = after[key] ?? '(gone)';
+  }
+  return out;
+}
+
+test('helm is the oracle here', () => requireHelm());
+
+const BASELINE = (() => {
+  requireHelm();
+  return renderAll(REPO);
+})();
+
+for (const c of CASES) {
+  test(c.name, (t) => {
+    const dir = tempTree(t);
+    fs.cpSync(REPO, dir, { recursive: true });
+    const files = snapshot(dir);
+    for (const [name, want] of Object.entries(c.before ?? {})) {
+      for (const [key, image] of Object.entries(want)) assert.equal(BASELINE[name][key], image, `${name} ${key} before`);
+    }
+    const r = cli(c.args, { cwd: dir });
+    if (c.error) {
+      assert.notEqual(r.code, 0, `expected a refusal, got exit 0: ${r.stdout}`);
+      assert.match(r.stderr, c.error);
+      assert.deepEqual(snapshot(dir), files, 'a refused command writes nothing');
+      return;
+    }
+    assert.equal(r.code, 0, r.stderr);
+    if (c.stdout) assert.match(r.stdout, c.stdout);
+    const after = renderAll(dir);
+    for (const name of Object.keys(RENDERS)) {
+      assert.deepEqual(changed(BASELINE[name], after[name]), c.renders[name] ?? {}, `render of ${name}`);
+    }
+    for (const [file, re] of Object.entries(c.absent ?? {})) assert.doesNotMatch(fs.readFileSync(path.join(dir, file), 'utf8'), re);
+  });
+}

@@ -1,0 +1,161 @@
+// What each front end reports about one edit of a real-world-shaped config repository
+// (tests/reports/config-repo: a podinfo-style overlay whose image has no tag pinned yet and a
+// bitnami-style Helm values file): where the new value is, and a change of its type. The
+// CLI (text and --json), the Action's bundle run as the runner runs it (outputs, summary,
+// annotations, log) and the orb's script with the real CLI on its PATH must agree.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { cli, tempTree, read, BIN, ROOT } from '../../pkg/test/helpers.js';
+import { configRepo, runAction } from '../action/helpers.js';
+
+const REPO = path.join(ROOT, 'tests', 'reports', 'config-repo');
+const OVERLAY = 'deploy/overlays/production';
+const KUSTOMIZATION = `${OVERLAY}/kustomization.yaml`;
+const VALUES = 'charts/redis/values.yaml';
+const PODINFO = 'ghcr.io/stefanprodan/podinfo:6.5.4';
+
+/** The fixture repository's files, relative path -> text. */
+function repoFiles(dir = REPO, prefix = '') {
+  const out = {};
+  for (const name of fs.readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (fs.statSync(p).isDirectory()) Object.assign(out, repoFiles(p, `${prefix}${name}/`));
+    else out[`${prefix}${name}`] = fs.readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+/** 1-based line and column of the first occurrence of `needle` in `text`. */
+function where(text, needle) {
+  const at = text.indexOf(needle);
+  assert.ok(at >= 0, `${JSON.stringify(needle)} not in\n${text}`);
+  const before = text.slice(0, at);
+  return { line: before.split('\n').length, column: at - before.lastIndexOf('\n') };
+}
+
+/** Runs the command and fails with its output when the exit code differs. */
+function ok(r, code = 0) {
+  assert.equal(r.code, code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
+test('CLI: an inserted newTag is reported on its new line, in the text and in --json', (t) => {
+  const cwd = tempTree(t, repoFiles());
+  const out = ok(cli(['image', OVERLAY, PODINFO], { cwd })).stdout;
+  const after = read(cwd, KUSTOMIZATION);
+  const at = where(after, '6.5.4');
+  assert.deepEqual(at, { line: 9, column: 13 });
+  assert.equal(out, `${KUSTOMIZATION}:9:13: images[0].newTag: added 6.5.4\n`);
+  const json = tempTree(t, repoFiles());
+  const report = JSON.parse(ok(cli(['image', OVERLAY, PODINFO, '--json'], { cwd: json })).stdout);
+  const [change] = report.changed[0].changes;
+  assert.deepEqual([change.line, change.column, change.kind], [9, 13, 'insert']);
+});
+
+test('CLI: a change of type is made and shown, in the text and in --json', (t) => {
+  const cwd = tempTree(t, repoFiles());
+  const out = ok(cli(['set', VALUES, 'replicaCount', 'three'], { cwd })).stdout;
+  assert.equal(out, `${VALUES}:3:15: replicaCount: 1 -> three (int -> string)\n`);
+  assert.match(read(cwd, VALUES), /^replicaCount: three$/m);
+  const json = tempTree(t, repoFiles());
+  const [change] = JSON.parse(ok(cli(['set', VALUES, 'replicaCount', 'three', '--json'], { cwd: json })).stdout).changed[0].changes;
+  assert.deepEqual([change.oldType, change.newType, change.line, change.column], ['int', 'string', 3, 15]);
+  assert.match(ok(cli(['set', '--help'], { cwd })).stdout, /A change of\s+type \(replicaCount 1 -> three\) is made and always shown/);
+});
+
+test('CLI: a plan entry that removes a line above an earlier entry moves what that entry reported', (t) => {
+  const plan = [
+    { file: VALUES, set: 'image.pullPolicy', value: 'Always' },
+    { file: VALUES, remove: 'image.registry' },
+  ];
+  const cwd = tempTree(t, { ...repoFiles(), 'plan.json': JSON.stringify({ edits: plan }) });
+  const report = JSON.parse(ok(cli(['apply', 'plan.json', '--json'], { cwd })).stdout);
+  const after = read(cwd, VALUES);
+  const [set, removed] = report.changed[0].changes;
+  assert.deepEqual([set.line, set.column], [where(after, 'Always').line, where(after, 'Always').column]);
+  assert.equal(set.line, 10);
+  assert.equal(removed.line, 7);
+});
+
+test('CLI: the same image twice in one plan is refused for the same target, as on the command line', (t) => {
+  const plan = { edits: [{ file: OVERLAY, image: PODINFO }, { file: OVERLAY, image: 'ghcr.io/stefanprodan/podinfo=mirror.acme.io/podinfo:6.5.5' }] };
+  const cwd = tempTree(t, { ...repoFiles(), 'plan.json': JSON.stringify(plan) });
+  const r = ok(cli(['apply', 'plan.json'], { cwd }), 2);
+  assert.match(r.stderr, /edits\[1\]\.image: the image `ghcr\.io\/stefanprodan\/podinfo` is given twice for `deploy\/overlays\/production`/);
+  assert.equal(read(cwd, KUSTOMIZATION), repoFiles()[KUSTOMIZATION]);
+  // the same image in two targets is two edits, not a repetition
+  const two = tempTree(t, { ...repoFiles(), 'plan.json': JSON.stringify({ edits: [{ file: OVERLAY, image: PODINFO }, { scan: 'deploy', image: PODINFO }] }) });
+  ok(cli(['apply', 'plan.json', '--dry-run'], { cwd: two }));
+  assert.match(ok(cli(['image', OVERLAY, PODINFO, 'ghcr.io/stefanprodan/podinfo:6.5.5'], { cwd }), 2).stderr, /given twice/);
+});
+
+test('Action: the changes output, the summary and the log carry the new value’s place and the change of type', async (t) => {
+  const repo = configRepo(t, { files: repoFiles() });
+  const r = await runAction(t, {
+    workspace: repo.clone(),
+    inputs: { mode: 'dry-run', images: PODINFO, targets: OVERLAY, set: `- file: ${VALUES}\n  path: replicaCount\n  value: three\n` },
+  });
+  ok(r);
+  const rows = JSON.parse(r.outputs.changes);
+  assert.deepEqual(
+    rows.map((x) => [x.file, x.path, x.line, x.column, x.typeChanged]),
+    [
+      [KUSTOMIZATION, 'images[0].newTag', 9, 13, false],
+      [VALUES, 'replicaCount', 3, 15, true],
+    ],
+  );
+  assert.deepEqual([rows[1].oldType, rows[1].newType], ['int', 'string']);
+  assert.ok(r.summary.includes(`\`${KUSTOMIZATION}:9:13\``), r.summary);
+  assert.ok(r.summary.includes(`\`${VALUES}:3:15\` | \`replicaCount\` | \`1\` → \`three\` **(int → string)**`), r.summary);
+  assert.match(r.summary, /one value changed its type/);
+  assert.match(r.stdout, /^::warning file=charts\/redis\/values\.yaml,line=3,col=15,title=gitops-bump%3A type changed in charts\/redis\/values\.yaml::replicaCount: 1 -> three changed the value's type \(int -> string\)$/m);
+  assert.match(r.stdout, /^charts\/redis\/values\.yaml:3:15: replicaCount: 1 -> three \(int -> string\)$/m);
+  assert.match(r.stdout, /^deploy\/overlays\/production\/kustomization\.yaml:9:13: images\[0\]\.newTag: \(none\) -> 6\.5\.4$/m);
+});
+
+test('Action: the same image twice in `images` is refused naming both lines; the orb’s mode spellings are taken', async (t) => {
+  const repo = configRepo(t, { files: repoFiles() });
+  const ws = repo.clone();
+  const twice = await runAction(t, { workspace: ws, inputs: { mode: 'dry-run', images: `${PODINFO}\nredis:7.2\nghcr.io/stefanprodan/podinfo@sha256:${'a'.repeat(64)}`, targets: OVERLAY } });
+  ok(twice, 2);
+  assert.match(twice.stdout, /::error title=gitops-bump%3A invalid input 'images'::.*line 3 .* names the image ghcr\.io\/stefanprodan\/podinfo again \(line 1: /);
+  const underscored = await runAction(t, { workspace: ws, inputs: { mode: 'dry_run', images: PODINFO, targets: OVERLAY } });
+  ok(underscored);
+  assert.equal(underscored.outputs.changed, 'true');
+  assert.match(underscored.summary, /Dry run: nothing was written/);
+});
+
+/** Runs the orb's bump script as a CircleCI step would, with the real CLI on the PATH. */
+function orbStep(t, cwd, params) {
+  const bin = tempTree(t, { 'gitops-bump': `#!/usr/bin/env bash\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n` });
+  fs.chmodSync(path.join(bin, 'gitops-bump'), 0o755);
+  const env = { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME };
+  for (const [k, v] of Object.entries(params)) env[`PARAM_${k}`] = v;
+  const r = spawnSync('bash', [path.join(ROOT, 'orb', 'src', 'scripts', 'bump.sh')], { cwd, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('orb: the log shows the new value’s line and column and the change of type; the same image twice is refused', (t) => {
+  const cwd = tempTree(t, repoFiles());
+  const r = ok(orbStep(t, cwd, { MODE: 'edit', IMAGES: PODINFO, TARGETS: OVERLAY, FILE: VALUES, PATH: 'replicaCount', VALUE: 'three' }));
+  assert.match(r.stdout, /images\[0\]\.newTag: added 6\.5\.4 {3}\(line 9, column 13\)/);
+  assert.match(r.stdout, /replicaCount: 1 -> three \(int -> string\) {3}\(line 3, column 15\)/);
+  const again = tempTree(t, repoFiles());
+  const twice = ok(orbStep(t, again, { MODE: 'edit', IMAGES: `${PODINFO} ghcr.io/stefanprodan/podinfo:6.5.5`, TARGETS: OVERLAY }), 2);
+  assert.match(twice.stdout + twice.stderr, /the image `ghcr\.io\/stefanprodan\/podinfo` is given twice for `deploy\/overlays\/production`/);
+  assert.equal(read(again, KUSTOMIZATION), repoFiles()[KUSTOMIZATION]);
+});
+
+test('CLI: the help of a command that only reads names only its own options (status has no --check)', (t) => {
+  const cwd = tempTree(t);
+  const own = { get: ['--select', '--all', '--json', '--max-file-size'], status: ['--json', '--markdown'], playground: ['--port'] };
+  for (const [command, options] of Object.entries(own)) {
+    const help = ok(cli([command, '--help'], { cwd })).stdout;
+    const named = [...new Set(help.match(/--[a-z][a-z-]*/g) ?? [])];
+    assert.deepEqual(named.filter((o) => !options.includes(o)), [], `${command} --help names options it does not have`);
+  }
+  assert.match(ok(cli(['status', '--help'], { cwd })).stdout, /Exit codes: 0 printed, 1 an environment that cannot be read/);
+});
