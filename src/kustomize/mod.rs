@@ -238,8 +238,9 @@ pub fn image_edit(
     };
     let outcome = set_image(&text, spec, &set_opts)?;
     let mut unchecked = Vec::new();
-    if opts.force || target_kind == ImageTarget::Flux {
-        // Flux fields are found by their markers; a missing marker is already an error.
+    if opts.force || matches!(target_kind, ImageTarget::Flux | ImageTarget::Values) {
+        // Flux fields are found by their markers, values by the references they hold; a
+        // missing one is already an error.
     } else if target_kind != ImageTarget::Kustomization {
         let source_file = target_kind == ImageTarget::ArgoCdSource;
         unchecked = targets::check_argocd(
