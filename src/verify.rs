@@ -1,11 +1,15 @@
 //! The self-check: re-parse the edited document with an independent parser (serde_yaml, over
-//! libyaml) and compare its data with the original data plus exactly the requested changes.
+//! libyaml) and compare its data with the original data plus exactly the requested changes;
+//! and re-parse it with this crate's own parser, which must read back every string set (or
+//! the next edit of the file would fail, or `get` would report another value).
 
 use serde::Deserialize;
 use serde_yaml::Value;
 
 use crate::error::{Error, ErrorKind};
 use crate::locate::{steps_to_path, Step};
+use crate::patch::{shift, Patch};
+use crate::tree::{Node, NodeKind, Stream};
 
 /// One change the data must show, by concrete steps from the document root.
 #[derive(Debug, Clone)]
@@ -230,4 +234,101 @@ fn first_difference(a: &Value, b: &Value, at: &mut Vec<Step>) -> Option<Vec<Step
         _ if same(a, b) => None,
         _ => Some(at.clone()),
     }
+}
+
+/// Checks one edited piece of the text (a document, or one entry): the new piece parses again
+/// with our parser, and the independent parser reads it as the old piece's data with exactly
+/// `muts` applied.
+pub(crate) fn check_piece(
+    src: &str,
+    text: &str,
+    patches: &[Patch],
+    range: std::ops::Range<usize>,
+    muts: &[Mutation],
+) -> Result<(), Error> {
+    // Text inserted at the start of a piece belongs to the piece that ends there.
+    let new_start = if range.start == 0 {
+        0
+    } else {
+        shift(range.start, patches)
+    };
+    // A patch that straddles the piece's edge (possible only where the parser's document
+    // boundaries disagree with the marker lines) leaves no piece to check: refuse it.
+    let Some(new_piece) = text.get(new_start..shift(range.end, patches)) else {
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            "the edit crosses the boundary of the document it was made in",
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
+    };
+    // The edited piece must also stay readable by our own parser, or the next edit of the
+    // file would fail; and it must read the strings set as the reference parser does.
+    let own = Stream::parse(new_piece);
+    if let Ok(stream) = &own {
+        own_reads_back(stream, muts)?;
+    }
+    if let Err(e) = own {
+        if e.kind() == ErrorKind::TooDeep {
+            return Err(Error::new(
+                ErrorKind::TooDeep,
+                format!(
+                    "the edited document would nest deeper than {} levels",
+                    crate::tree::MAX_DEPTH
+                ),
+            )
+            .hint("nothing was written; write a shallower value or path"));
+        }
+        return Err(Error::new(
+            ErrorKind::SelfCheck,
+            format!("the edited document would not parse again: {}", e.message()),
+        )
+        .hint("nothing was written; this is a bug, please report it with the input"));
+    }
+    self_check(&src[range], new_piece, muts)
+}
+
+/// Whether our parser reads each string an edit set (as the reference parser must, in the
+/// self-check) in the edited text: where the two parsers disagree about a value, `get` would
+/// report another value than the data holds. Only for edits that set values (indexes then
+/// stay where they were); a path through an alias is left to the self-check.
+fn own_reads_back(stream: &Stream, muts: &[Mutation]) -> Result<(), Error> {
+    if !muts.iter().all(|m| matches!(m, Mutation::Set(..))) {
+        return Ok(());
+    }
+    let root = stream.docs.first().and_then(|d| d.root.as_ref());
+    for m in muts {
+        let Mutation::Set(steps, Value::String(want)) = m else {
+            continue;
+        };
+        let mut node = root;
+        for step in steps {
+            node = match (step, node.map(|n| &n.kind)) {
+                (Step::Entry(i, _), Some(NodeKind::Mapping { entries, .. })) => {
+                    entries.get(*i).map(|(_, v)| v)
+                }
+                (Step::Item(i), Some(NodeKind::Sequence { items, .. })) => items.get(*i),
+                _ => None,
+            };
+        }
+        if let Some(
+            n @ Node {
+                kind: NodeKind::Scalar { value, .. },
+                ..
+            },
+        ) = node
+        {
+            if value != want || n.type_name() != "string" {
+                return Err(Error::new(
+                    ErrorKind::SelfCheck,
+                    format!(
+                        "the edited text reads back as {} for this tool's parser but as the string {want:?} for the reference parser, at `{}`",
+                        n.describe(),
+                        crate::locate::steps_to_path(steps)
+                    ),
+                )
+                .hint("nothing was written; this is a bug, please report it with the input"));
+            }
+        }
+    }
+    Ok(())
 }

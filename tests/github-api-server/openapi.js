@@ -1,31 +1,24 @@
-// GitHub's published OpenAPI description (npm @octokit/openapi, `api.github.com`), and a
-// small validator over the JSON-schema subset its endpoints use: $ref, type, nullable,
-// enum, properties, required, additionalProperties, items, oneOf (with discriminator),
-// anyOf, allOf, min/maxLength, min/maxItems, minimum/maximum, format date-time.
-// Why a hand-written validator: docs/decisions/0005-openapi-validator.md.
+// GitHub's published OpenAPI description (npm @octokit/openapi, `api.github.com`), the part
+// of it the server's checks use (api.github.com.json beside this file, written by
+// vendor-openapi.mjs), and a small validator over the JSON-schema subset its endpoints
+// use: $ref, type, nullable, enum, properties, required, additionalProperties, items,
+// oneOf (with discriminator), anyOf, allOf, min/maxLength, min/maxItems, minimum/maximum,
+// format date-time.
+// Why a hand-written validator: docs/decisions/openapi-request-validator.md.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let cached = null;
 
-/** Path of `generated/api.github.com.json`: $OCTOKIT_OPENAPI_JSON, else resolved from pkg/ (its devDependency). */
+/**
+ * Path of the description: $OCTOKIT_OPENAPI_JSON (a full `generated/api.github.com.json`,
+ * to check against all of it), else the vendored part beside this file.
+ */
 export function specPath() {
-  if (process.env.OCTOKIT_OPENAPI_JSON) return process.env.OCTOKIT_OPENAPI_JSON;
-  const bases = [path.join(here, '..', '..', 'pkg', 'package.json'), path.join(here, 'package.json')];
-  for (const base of bases) {
-    try {
-      // index.js of the package loads every description (~400 MB): read the one file only.
-      const pj = createRequire(base).resolve('@octokit/openapi/package.json');
-      return path.join(path.dirname(pj), 'generated', 'api.github.com.json');
-    } catch {
-      /* try the next */
-    }
-  }
-  throw new Error('@octokit/openapi is not installed: run `npm install` in pkg/ (it is a devDependency)');
+  return process.env.OCTOKIT_OPENAPI_JSON || path.join(here, 'api.github.com.json');
 }
 
 /** The parsed description, loaded once per process. */

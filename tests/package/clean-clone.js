@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * Copies the clone into DEST (which must not exist) and returns DEST.
- * @param {string} dest
+ * Copies the clone into DEST (which must not exist) and returns DEST. With
+ * `{ nodeModules: false }` pkg/node_modules is not linked: what a `git clone` alone gives.
+ * @param {string} dest @param {{nodeModules?: boolean}} [options]
  */
-export function cleanClone(dest) {
+export function cleanClone(dest, { nodeModules = true } = {}) {
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(listed.status, 0, listed.stderr);
   for (const rel of listed.stdout.split('\0').filter(Boolean)) {
@@ -23,7 +24,7 @@ export function cleanClone(dest) {
     fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
     fs.cpSync(from, path.join(dest, rel), { verbatimSymlinks: true });
   }
-  fs.symlinkSync(path.join(ROOT, 'pkg', 'node_modules'), path.join(dest, 'pkg', 'node_modules'));
+  if (nodeModules) fs.symlinkSync(path.join(ROOT, 'pkg', 'node_modules'), path.join(dest, 'pkg', 'node_modules'));
   for (const generated of ['pkg/dist', 'pkg/LICENSE', 'pkg/CHANGELOG.md', 'target']) {
     assert.ok(!fs.existsSync(path.join(dest, generated)), `a clean clone has no ${generated}`);
   }
