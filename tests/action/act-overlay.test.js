@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { job, logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
-import { ROOT, TOKEN, configRepo, git, tempDir } from './helpers.js';
+import { logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
+import { ROOT, TOKEN, actJob as job, configRepo, git, tempDir } from './helpers.js';
 import { OVERLAY_FILES, REFUSED } from './overlay-fixture.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
@@ -30,7 +30,7 @@ test('act: typos in patched, transformed and Argo CD targets never reach the rem
   const dir = tempDir(t, 'gb-act-overlay-');
   const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/config', files: OVERLAY_FILES });
   const app = origin.clone('app');
-  prepareApp(app, workflow(), { root: ROOT, git });
+  prepareApp(app, workflow(), { git });
   const start = origin.head();
   const r = await runCommand(
     ACT,

@@ -16,8 +16,8 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { ROOT, TOKEN, assertNoToken, configRepo, git, tempDir } from './helpers.js';
-import { job, logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
+import { ROOT, TOKEN, actJob as job, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
 const PROD = 'overlays/production/kustomization.yaml';
@@ -57,7 +57,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   t.after(() => server.close());
   const gitCopies = path.join(dir, 'git-copies');
   mkdirSync(gitCopies);
-  prepareApp(app, workflow({ gitUrl: `${server.url}/git`, gitCopies }), { root: ROOT, git });
+  prepareApp(app, workflow({ gitUrl: `${server.url}/git`, gitCopies }), { git });
   const start = origin.head();
 
   const started = Date.now();
