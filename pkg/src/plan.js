@@ -66,9 +66,10 @@ const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux
 export function parsePlan(text, options = {}) {
   const name = options.file ?? 'plan';
   const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'yaml');
+  const YAML = format === 'json' ? null : yaml(); // a missing package is not a bad plan
   try {
-    if (format === 'json') return JSON.parse(text);
-    const doc = yaml().parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
+    if (!YAML) return JSON.parse(text);
+    const doc = YAML.parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS();
   } catch (error) {
