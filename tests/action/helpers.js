@@ -172,9 +172,12 @@ ${lines.join('\n')}
 ${after}${REPORT}`;
 }
 
-/** Copies the Action (action.yml, its bundle and the .wasm the bundle reads) into `app`. */
+/**
+ * Copies the Action (action.yml, its bundle and the .wasm the bundle reads) into `app`, and
+ * the root action.yml the Marketplace lists (`uses: ./` runs the same bundle).
+ */
 export function installAction(app) {
-  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
+  for (const part of ['action.yml', 'action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
     cpSync(path.join(ROOT, part), path.join(app, part), { recursive: true });
   }
 }
