@@ -50,6 +50,8 @@ const EDIT_OPTIONS = {
   'pr-branch': { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
+  sign: { type: 'string' },
+  'signing-key-env': { type: 'string' },
   'github-repo': { type: 'string' },
   'api-url': { type: 'string' },
   'source-sha': { type: 'string' },
@@ -58,7 +60,7 @@ const EDIT_OPTIONS = {
 const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
 /** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
-const CHOICES = Object.freeze({ type: VALUE_TYPES });
+const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']) });
 
 const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
@@ -81,6 +83,8 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
+  --sign ssh|gpg       sign the commits git makes with the key in $GITOPS_BUMP_SIGNING_KEY
+  --signing-key-env NAME  environment variable holding that private key (no passphrase)
   --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
   --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
                        remote not on github.com (Enterprise Server), else https://api.github.com)`;
@@ -670,7 +674,8 @@ function diffOf(c) {
  * @returns {string}
  */
 function describe(ch) {
-  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v.includes('\n') ? '(block)' : v);
+  // an empty string (a cleared digest) shows as "" rather than as nothing
+  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v === '' ? '""' : v.includes('\n') ? '(block)' : v);
   switch (ch.kind) {
     case 'insert':
       return `${ch.path}: added ${show(ch.new)}`;
@@ -691,7 +696,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -705,6 +710,7 @@ export function gitOptions(v, env) {
   if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
+  if (v['signing-key-env'] !== undefined && v.sign === undefined) throw usageError('--signing-key-env names the key of --sign: add --sign ssh|gpg');
   for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
@@ -727,6 +733,8 @@ export function gitOptions(v, env) {
     draft: Boolean(v.draft),
     prBranch: v['pr-branch'],
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
+    sign: v.sign,
+    signingKeyEnv: v['signing-key-env'],
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
     // prefers the repository the remote URL names), so only explicit flags go here
     githubRepo: v['github-repo'],
