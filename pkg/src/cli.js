@@ -49,6 +49,11 @@ const EDIT_OPTIONS = {
   label: { type: 'string', multiple: true },
   draft: { type: 'boolean' },
   'pr-branch': { type: 'string' },
+  'pr-overwrite': { type: 'boolean' },
+  reviewer: { type: 'string', multiple: true },
+  'team-reviewer': { type: 'string', multiple: true },
+  assignee: { type: 'string', multiple: true },
+  milestone: { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
   sign: { type: 'string' },
@@ -82,6 +87,8 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --pr                 push to a branch derived from the edit and open or update a pull request
   --base B --title T --body B --label L (repeatable) --draft    pull request fields
   --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
+  --pr-overwrite       replace the PR branch even when it holds commits gitops-bump did not make
+  --reviewer U --team-reviewer T --assignee U (repeatable) --milestone N    who reviews, owns, when
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
   --sign ssh|gpg       sign the commits git makes with the key in $GITOPS_BUMP_SIGNING_KEY
@@ -700,7 +707,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -715,9 +722,10 @@ export function gitOptions(v, env) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
   if (v['signing-key-env'] !== undefined && v.sign === undefined) throw usageError('--signing-key-env names the key of --sign: add --sign ssh|gpg');
-  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
+  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
+  if (v.milestone !== undefined && !/^[1-9]\d{0,9}$/.test(v.milestone)) throw usageError(`--milestone: expected the milestone's number, got \`${v.milestone}\``);
   // runPipeline's GitOptions (pkg/src/pipeline.js); it applies the defaults
   return {
     commit: Boolean(v.commit),
@@ -736,6 +744,11 @@ export function gitOptions(v, env) {
     labels: v.label ?? [],
     draft: Boolean(v.draft),
     prBranch: v['pr-branch'],
+    prOverwrite: Boolean(v['pr-overwrite']),
+    reviewers: v.reviewer ?? [],
+    teamReviewers: v['team-reviewer'] ?? [],
+    assignees: v.assignee ?? [],
+    milestone: v.milestone === undefined ? undefined : Number(v.milestone),
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
     sign: v.sign,
     signingKeyEnv: v['signing-key-env'],
