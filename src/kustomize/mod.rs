@@ -212,7 +212,18 @@ pub fn image_edit(
         ImageTarget::Auto => detect_target(&text, Some(&file), spec),
         t => t,
     };
-    let outcome = set_image(&text, spec, &set_opts)?;
+    let outcome = if target_kind == ImageTarget::Values {
+        let s = parse_image_spec(spec).map_err(|e| e.with_file(file.clone()))?;
+        crate::helm::values_image_in(Some(fs), &text, &s, Some(&file)).map_err(|e| {
+            if e.file().is_none() {
+                e.with_file(file.clone())
+            } else {
+                e
+            }
+        })?
+    } else {
+        set_image(&text, spec, &set_opts)?
+    };
     if !opts.force && target_kind == ImageTarget::Kustomization && !is_component(&text) {
         let dir = file.rfind('/').map_or("", |i| &file[..i]);
         // The overlay as it will be: the edited kustomization in place of the old one.
