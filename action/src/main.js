@@ -13,6 +13,7 @@ import { InputError, getInput, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
 import { imagesSummary, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
+import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
 
 /** The environment variable the pipeline reads the token from (set only in its own env copy). */
@@ -61,6 +62,11 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     // the pipeline's warnings speak of its options; the workflow's author knows inputs
     result.warnings = (result.warnings ?? []).map(inActionTerms);
     for (const w of result.warnings) wf.warning(w, { title: 'gitops-bump' });
+    // never silent: an image edit the overlay check could not decide is a warning on its file
+    for (const n of uncheckedNotes(result.unchecked)) {
+      const first = result.unchecked.find((u) => u.spec === n.spec);
+      wf.warning([n.headline, ...n.items].join('\n'), { file: annotationFile(first?.file, s).file, title: `gitops-bump: image ${n.spec} not checked` });
+    }
     const values = outputs(result, s, { ...seen, images: registry.images });
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
     wf.summary(summary(result, s) + imagesSummary(registry.images, code) + extraSummary(seen, s));
@@ -136,6 +142,7 @@ function applier(s, seen) {
     return {
       changed: res.changed.map((c) => ({ ...c, file: path.posix.join(sub, c.file), planFile: c.file })),
       unchanged: res.unchanged.map((f) => path.posix.join(sub, f)),
+      unchecked: res.unchecked, // named relative to working-directory, as annotations want
     };
   };
 }
@@ -196,8 +203,10 @@ function fail(wf, error, s) {
       message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
       where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
     };
-  } else if (e && e.exitCode === 3) {
-    report = { code: 3, message: withAuthHint(inActionTerms(String(e.message))), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+  } else if (e && (e.exitCode === 2 || e.exitCode === 3)) {
+    // the pipeline's own errors (git, GitHub, its usage checks) keep their exit code
+    const title = e.exitCode === 2 ? `gitops-bump: invalid input (${e.kind ?? 'usage'})` : `gitops-bump: ${e.kind ?? 'git'} failure`;
+    report = { code: e.exitCode, message: withAuthHint(inActionTerms(String(e.message))), where: { title } };
   } else {
     report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }
@@ -213,6 +222,12 @@ const INPUT_FOR = [
   [/--retries\b/g, "the 'retries' input"],
   [/--author\b/g, "the 'author-name' and 'author-email' inputs"],
   [/--(github-)?repo\b( URL| owner\/name)?/g, "the 'repository' input"],
+  [/--pr-branch\b/g, "the 'pr-branch' input"],
+  [/--token-env\b/g, "the 'token' input"],
+  [/--api-url\b/g, "the 'api-url' input"],
+  [/--pr; mode pull-request in the Action/g, "mode 'pull-request'"],
+  [/--pr\b/g, "mode 'pull-request'"],
+  [/--api-commit\b/g, "mode 'api-commit'"],
   [new RegExp(`\\$?${TOKEN_ENV}\\b`, 'g'), "the 'token' input"],
 ];
 
