@@ -15,6 +15,7 @@ import { requireGitForToken } from './git/version.js';
 import { DEFAULT_SIGNING_KEY_ENV, prepareSigning } from './git/sign.js';
 import { GitHubClient, apiUrlForRemote, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
+import { FORGES, pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
 import {
@@ -44,7 +45,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {number}  [retries]    push attempts after the first (default 5)
  * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
- * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
+ * @property {string}  [tokenEnv]   default "GITHUB_TOKEN" (on another forge: its own variables, see forges/detect.js)
+ * @property {'github'|'gitea'|'gitlab'|'bitbucket'} [forge] where the pull request is opened (default: from the remote's host; GitHub for a host no rule knows)
  * @property {'ssh'|'gpg'} [sign]  sign the commits git makes with the key in `signingKeyEnv` (see git/sign.js)
  * @property {string}  [signingKeyEnv] default "GITOPS_BUMP_SIGNING_KEY"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
@@ -127,6 +129,8 @@ function normalize(git) {
     });
   }
   const labels = [git.labels ?? git.label ?? []].flat().filter(Boolean).map(String);
+  const forgeError = git.forge != null && !FORGES.includes(git.forge) && `--forge: expected one of ${FORGES.join(', ')}, got ${JSON.stringify(git.forge)}`;
+  if (forgeError) throw new PipelineError(forgeError, { code: 'usage', details: { exitCode: 2 } });
   if (git.sign != null && git.apiCommit) {
     throw new PipelineError('--sign signs the commits git makes; with --api-commit GitHub makes and signs the commit: use one of them', {
       code: 'usage',
@@ -143,10 +147,14 @@ function normalize(git) {
     remote: git.remote ?? 'origin',
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
+    forge: git.forge ?? null,
+    tokenEnvGiven: git.tokenEnv != null && git.tokenEnv !== 'GITHUB_TOKEN',
     sign: git.sign ?? null,
     signingKeyEnv: git.signingKeyEnv ?? DEFAULT_SIGNING_KEY_ENV,
     sourceSha: git.sourceSha ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1 ?? null,
     apiUrl: git.apiUrl ?? env.GITHUB_API_URL ?? undefined,
+    // GITHUB_API_URL names GitHub's API: another forge takes only an explicit one
+    forgeApiUrl: git.apiUrl ?? null,
     backoff: git.backoff ?? DEFAULT_BACKOFF,
     log: git.log ?? (() => {}),
     random: git.random ?? Math.random,
@@ -274,6 +282,7 @@ class Run {
   async prepare() {
     const o = this.o;
     if (o.sign) await this.prepareSigning();
+    if (o.pr || o.apiCommit) this.chooseForge(o.repo ?? (await this.gm(this.cwd, null).remoteUrlOf(o.remote).catch(() => null)));
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
         `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
@@ -326,12 +335,28 @@ class Run {
       }
       this.ownCheckout = false;
     }
-    if (o.pr || o.apiCommit) this.prepareGitHub();
+    if ((o.pr || o.apiCommit) && !this.forge) this.prepareGitHub();
     const target = this.owner ? `${this.owner}/${this.repo}` : slugOf(repoFromRemoteUrl(this.remoteUrl));
     const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenEnv: o.tokenEnv });
     if (warning) this.warn(warning);
     const hasIdentity = (await this.git.configGet('user.name')) && (await this.git.configGet('user.email'));
     this.committer = hasIdentity ? null : this.o.author;
+  }
+
+  /**
+   * The forge of the pull request (forges/index.js pipelineForge): GitHub keeps its own
+   * set-up (prepareGitHub); another forge brings its API client, and the token for its API
+   * and its git remote, sent with that forge's git user name.
+   */
+  chooseForge(remoteUrl) {
+    const o = this.o;
+    const f = pipelineForge(remoteUrl, { forge: o.forge, apiUrl: o.forgeApiUrl, tokenEnv: o.tokenEnvGiven ? o.tokenEnv : null, apiCommit: o.apiCommit, env: o.env, log: this.debug });
+    if (!f) return;
+    this.forge = f;
+    this.auth = f.auth;
+    this.owner = f.project.owner;
+    this.repo = f.project.repo;
+    this.log(`${f.forgeApi.label} API: ${f.apiUrl} (${o.forge ? '--forge' : "the remote's host"}; --api-url overrides), token from ${f.credential.variable}`);
   }
 
   /**
@@ -691,8 +716,7 @@ class Run {
         clock.next();
       }
     }
-    const pullRequest = await upsertPullRequest(this.client, {
-      ...ids,
+    const fields = {
       head: prBranch,
       base: this.base,
       title: pullRequestTitle(summary, o.title),
@@ -701,12 +725,18 @@ class Run {
       draft: Boolean(o.draft),
       labels: o.labels,
       branchUpdated: pushed,
-      // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
-      delay: (n) => Math.min(o.backoff.capMs ?? DEFAULT_BACKOFF.capMs, (o.backoff.baseMs ?? DEFAULT_BACKOFF.baseMs) * n),
       warn: this.warn,
-    });
+    };
+    const pullRequest = this.forge
+      ? await upsertForgePullRequest(this.forge.forgeApi, fields)
+      : await upsertPullRequest(this.client, {
+          ...ids,
+          ...fields,
+          // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
+          delay: (n) => Math.min(o.backoff.capMs ?? DEFAULT_BACKOFF.capMs, (o.backoff.baseMs ?? DEFAULT_BACKOFF.baseMs) * n),
+        });
     const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];
-    this.log(`${said} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
+    this.log(`${said} ${this.forge?.forgeApi.noun ?? 'pull request'} #${pullRequest.number} ${pullRequest.url ?? ''}`);
     const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
     return this.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
   }
