@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
 import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, repeatedImage, validatePlan } from './plan.js';
+import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
 import { unifiedDiff } from './diff.js';
@@ -624,11 +625,14 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
     result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
   }
   const changed = result.changed ?? [];
+  // never silent: whatever the output format, what the overlay check could not see is said
+  for (const line of uncheckedWarnings(result.unchecked ?? [])) err.write(`${line}\n`);
 
   if (values.json) {
     const report = {
       changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
       unchanged: result.unchanged,
+      unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
       ...(images ? { images } : {}),
       ...(git && !preview
