@@ -203,8 +203,10 @@ function fail(wf, error, s) {
       message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
       where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
     };
-  } else if (e && e.exitCode === 3) {
-    report = { code: 3, message: withAuthHint(inActionTerms(String(e.message))), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+  } else if (e && (e.exitCode === 2 || e.exitCode === 3)) {
+    // the pipeline's own errors (git, GitHub, its usage checks) keep their exit code
+    const title = e.exitCode === 2 ? `gitops-bump: invalid input (${e.kind ?? 'usage'})` : `gitops-bump: ${e.kind ?? 'git'} failure`;
+    report = { code: e.exitCode, message: withAuthHint(inActionTerms(String(e.message))), where: { title } };
   } else {
     report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }
@@ -220,6 +222,12 @@ const INPUT_FOR = [
   [/--retries\b/g, "the 'retries' input"],
   [/--author\b/g, "the 'author-name' and 'author-email' inputs"],
   [/--(github-)?repo\b( URL| owner\/name)?/g, "the 'repository' input"],
+  [/--pr-branch\b/g, "the 'pr-branch' input"],
+  [/--token-env\b/g, "the 'token' input"],
+  [/--api-url\b/g, "the 'api-url' input"],
+  [/--pr; mode pull-request in the Action/g, "mode 'pull-request'"],
+  [/--pr\b/g, "mode 'pull-request'"],
+  [/--api-commit\b/g, "mode 'api-commit'"],
   [new RegExp(`\\$?${TOKEN_ENV}\\b`, 'g'), "the 'token' input"],
 ];
 

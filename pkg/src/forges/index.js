@@ -41,7 +41,7 @@ export function openForge(remoteUrl, { forge, apiUrl, tokenEnv, env = process.en
  * @throws {PipelineError} usage (exit 2): --api-commit on another forge, a remote that
  *   names no project, a bad --api-url; auth (exit 3): no token
  */
-export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, apiCommit, env, log }) {
+export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, apiCommit, env, log = () => {}, fetch }) {
   const remote = parseRemote(remoteUrl);
   const name = forge ?? (remote ? forgeOfHost(remote.host, env) : null) ?? 'github';
   if (name === 'github') return null;
@@ -49,7 +49,7 @@ export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, apiCommit, e
   if (apiCommit) throw usage(`--api-commit uses GitHub's Git Data API; on ${name} the commit is pushed by git (add --sign ssh|gpg for a signed one)`);
   let f;
   try {
-    f = openForge(remoteUrl, { forge: name, apiUrl, tokenEnv, env, log });
+    f = openForge(remoteUrl, { forge: name, apiUrl, tokenEnv, env, log, fetch });
   } catch (e) {
     throw usage(e.message);
   }
@@ -58,5 +58,6 @@ export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, apiCommit, e
     const basic = name === 'bitbucket' ? ' (or BITBUCKET_USERNAME and BITBUCKET_APP_PASSWORD)' : '';
     throw new PipelineError(`no ${f.forgeApi.label} token: set ${names}${basic}, or name another variable with --token-env`, { code: 'auth' });
   }
+  log(`${f.forgeApi.label} API: ${f.apiUrl} (${forge ? '--forge' : "the remote's host"}; --api-url overrides), token from ${f.credential.variable}`);
   return f;
 }
