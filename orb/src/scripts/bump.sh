@@ -135,6 +135,9 @@ cli_flags() {
   fi
   [[ -z "${PARAM_RETRIES:-}" ]] || FLAGS+=(--retries "$PARAM_RETRIES")
   FLAGS+=(--token-env "${PARAM_TOKEN_ENV:-GITHUB_TOKEN}")
+  [[ -z "${PARAM_FORGE:-}" ]] || FLAGS+=(--forge "$PARAM_FORGE")
+  # the key travels by the name of its variable: never in argv
+  [[ -z "${PARAM_SIGN:-}" ]] || FLAGS+=(--sign "$PARAM_SIGN" --signing-key-env "${PARAM_SIGNING_KEY_ENV:-GITOPS_BUMP_SIGNING_KEY}")
   if [[ "$mode" == pull_request ]]; then
     [[ -z "${PARAM_PR_TITLE:-}" ]] || FLAGS+=(--title "$PARAM_PR_TITLE")
     [[ -z "${PARAM_PR_BODY:-}" ]] || FLAGS+=(--body "$PARAM_PR_BODY")
