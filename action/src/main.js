@@ -9,9 +9,9 @@ import { runPipeline } from '../../pkg/src/pipeline.js';
 import { applyPlan } from '../../pkg/src/plan.js';
 import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
-import { InputError, getInput, readInputs } from './inputs.js';
+import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
-import { imagesSummary, verifyImages } from './registry.js';
+import { imagesSummary, pickLines, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
@@ -29,6 +29,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
   const wf = new Workflow({ env, stdout });
   maskToken(wf, getInput(env, 'token'));
   maskToken(wf, getInput(env, 'registry-password'));
+  // a key is many lines: the runner masks a value line by line
+  for (const line of getInput(env, 'signing-key').split('\n')) if (line.trim().length >= 8) wf.addMask(line.trim());
   /** @type {import('./inputs.js').Settings | undefined} */
   let settings;
   try {
@@ -39,6 +41,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     // turns an unreachable registry into a warning)
     const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
     for (const w of registry.warnings) wf.warning(w, { title: 'gitops-bump: image not verified' });
+    for (const line of pickLines(registry.images)) wf.line(line);
     for (const i of registry.images.filter((x) => x.verified)) wf.line(`verified ${i.image} ${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}${i.written !== i.spec ? ', pinned' : ''}`);
     s.plan = registry.plan;
     /** @type {Seen} */
@@ -94,7 +97,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
 function maskToken(wf, token) {
   if (!token) return;
   wf.addMask(token);
-  for (const form of [`x-access-token:${token}`, token]) {
+  // the user names each forge takes with a token over git's HTTPS (pkg/src/forges/detect.js)
+  for (const form of [`x-access-token:${token}`, `oauth2:${token}`, `x-token-auth:${token}`, `gitlab-ci-token:${token}`, `gitops-bump:${token}`, token]) {
     wf.addMask(Buffer.from(form).toString('base64'));
     wf.addMask(Buffer.from(form).toString('base64url'));
   }
@@ -109,8 +113,11 @@ function maskToken(wf, token) {
  * @returns {NodeJS.ProcessEnv}
  */
 function pipelineEnv(env, token) {
-  const out = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== TOKEN_ENV));
+  const out = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== TOKEN_ENV && k !== SIGNING_KEY_ENV));
   if (token) out[TOKEN_ENV] = token;
+  // the signing key reaches the pipeline in its own variable, which it keeps from git
+  const key = env[inputVariable('signing-key')];
+  if (key && key.trim()) out[SIGNING_KEY_ENV] = key;
   return out;
 }
 
@@ -225,6 +232,9 @@ const INPUT_FOR = [
   [/--pr-branch\b/g, "the 'pr-branch' input"],
   [/--token-env\b/g, "the 'token' input"],
   [/--api-url\b/g, "the 'api-url' input"],
+  [/--forge\b/g, "the 'forge' input"],
+  [/--sign\b/g, "the 'sign' input"],
+  [/--signing-key-env\b/g, "the 'signing-key' input"],
   [/--pr; mode pull-request in the Action/g, "mode 'pull-request'"],
   [/--pr\b/g, "mode 'pull-request'"],
   [/--api-commit\b/g, "mode 'api-commit'"],

@@ -56,6 +56,7 @@ const EDIT_OPTIONS = {
   milestone: { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
+  forge: { type: 'string' },
   sign: { type: 'string' },
   'signing-key-env': { type: 'string' },
   'github-repo': { type: 'string' },
@@ -66,7 +67,7 @@ const EDIT_OPTIONS = {
 const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
 /** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
-const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']) });
+const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']), forge: Object.freeze(['github', 'gitea', 'gitlab', 'bitbucket']) });
 
 const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
@@ -94,8 +95,12 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --sign ssh|gpg       sign the commits git makes with the key in $GITOPS_BUMP_SIGNING_KEY
   --signing-key-env NAME  environment variable holding that private key (no passphrase)
   --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
-  --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
-                       remote not on github.com (Enterprise Server), else https://api.github.com)`;
+  --api-url URL        the forge's REST API (GitHub: $GITHUB_API_URL, else https://HOST/api/v3 for a
+                       remote not on github.com (Enterprise Server), else https://api.github.com;
+                       Gitea https://HOST/api/v1, GitLab https://HOST/api/v4, Bitbucket its /2.0)
+  --forge NAME         github, gitea (also Forgejo), gitlab or bitbucket (default: from the remote's
+                       host; GitHub for a host it does not know). The token comes from GITHUB_TOKEN,
+                       GITEA_TOKEN, GITLAB_TOKEN (or CI_JOB_TOKEN), BITBUCKET_TOKEN, or --token-env`;
 
 const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
 would be made), 2 usage error, 3 git or API failure.`;
@@ -707,7 +712,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -750,6 +755,7 @@ export function gitOptions(v, env) {
     assignees: v.assignee ?? [],
     milestone: v.milestone === undefined ? undefined : Number(v.milestone),
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
+    forge: v.forge,
     sign: v.sign,
     signingKeyEnv: v['signing-key-env'],
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it

@@ -14,10 +14,11 @@ import { refuseForeignCommits, sameChange } from './git/pr-branch.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { AttemptClock, DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { requireGitForToken } from './git/version.js';
-import { DEFAULT_SIGNING_KEY_ENV, prepareSigning } from './git/sign.js';
+import { DEFAULT_SIGNING_KEY_ENV, signRun } from './git/sign.js';
 import { GitHubClient, apiUrlFor, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { closePullRequest, upsertPullRequest } from './github/pulls.js';
 import { proxiedFetch } from './github/proxy.js';
+import { pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
 import {
@@ -50,7 +51,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {boolean} [prOverwrite] replace a PR branch that holds commits gitops-bump did not make
  * @property {string[]} [reviewers] @property {string[]} [teamReviewers] @property {string[]} [assignees]
  * @property {number} [milestone] the milestone's number
- * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
+ * @property {string}  [tokenEnv]   default "GITHUB_TOKEN" (on another forge: its own variables, see forges/detect.js)
+ * @property {'github'|'gitea'|'gitlab'|'bitbucket'} [forge] where the pull request is opened (default: from the remote's host; GitHub for a host no rule knows)
  * @property {'ssh'|'gpg'} [sign]  sign the commits git makes with the key in `signingKeyEnv` (see git/sign.js)
  * @property {string}  [signingKeyEnv] default "GITOPS_BUMP_SIGNING_KEY"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
@@ -151,10 +153,14 @@ function normalize(git) {
     remote: git.remote ?? 'origin',
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
+    forge: git.forge ?? null,
+    tokenEnvGiven: git.tokenEnv != null && git.tokenEnv !== 'GITHUB_TOKEN',
     sign: git.sign ?? null,
     signingKeyEnv: git.signingKeyEnv ?? DEFAULT_SIGNING_KEY_ENV,
     sourceSha: git.sourceSha ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1 ?? null,
     apiUrl: git.apiUrl || undefined,
+    // GITHUB_API_URL names GitHub's API: another forge takes only an explicit one
+    forgeApiUrl: git.apiUrl || null,
     backoff: git.backoff ?? DEFAULT_BACKOFF,
     log: git.log ?? (() => {}),
     random: git.random ?? Math.random,
@@ -274,7 +280,16 @@ class Run {
 
   async prepare() {
     const o = this.o;
-    if (o.sign) await this.prepareSigning();
+    if (o.sign) {
+      ({ signing: this.signing, o: this.o } = await signRun(o, await this.tempDir()));
+      this.log(`signing commits with the ${this.signing.describe}`);
+    }
+    if (o.pr || o.apiCommit) {
+      // another forge than GitHub brings its API client, and its own token and git user name
+      const url = o.repo ?? (await this.gm(this.cwd, null).remoteUrlOf(o.remote).catch(() => null));
+      this.forge = pipelineForge(url, { ...o, apiUrl: o.forgeApiUrl, tokenEnv: o.tokenEnvGiven ? o.tokenEnv : null, log: this.log, fetch: proxiedFetch(o.env) });
+      if (this.forge) ({ auth: this.auth, project: { owner: this.owner, repo: this.repo } } = this.forge);
+    }
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
         `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
@@ -338,25 +353,12 @@ class Run {
       }
       this.ownCheckout = false;
     }
-    if (o.pr || o.apiCommit) this.prepareGitHub();
+    if ((o.pr || o.apiCommit) && !this.forge) this.prepareGitHub();
     const target = this.owner ? `${this.owner}/${this.repo}` : slugOf(repoFromRemoteUrl(this.remoteUrl));
     const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenEnv: o.tokenEnv });
     if (warning) this.warn(warning);
     const hasIdentity = (await this.git.configGet('user.name')) && (await this.git.configGet('user.email'));
     this.committer = hasIdentity ? null : this.o.author;
-  }
-
-  /**
-   * Signing (--sign): every git child gets the signing configuration through its
-   * environment; the key's variable itself is kept from git and its hooks.
-   */
-  async prepareSigning() {
-    const o = this.o;
-    this.signing = await prepareSigning({ kind: o.sign, keyEnv: o.signingKeyEnv, env: o.env, dir: await this.tempDir() });
-    const env = { ...o.env, ...this.signing.env };
-    delete env[o.signingKeyEnv];
-    this.o = { ...o, env };
-    this.log(`signing commits with the ${this.signing.describe}`);
   }
 
   /**
@@ -697,8 +699,8 @@ class Run {
     const { res, files } = await this.applyAt(git, root);
     const summary = summarize(this.plan, res.changed ?? [], { sourceSha: o.sourceSha });
     if (!files.length) {
-      // an open pull request from an earlier run has nothing left to merge: close it
-      const closed = await closePullRequest(this.client, { ...ids, head: prBranch, base: this.base });
+      // an open pull request from an earlier run has nothing left to merge: close it (GitHub)
+      const closed = this.forge ? null : await closePullRequest(this.client, { ...ids, head: prBranch, base: this.base });
       this.log(`nothing changed on ${this.base}: ${closed ? `closed pull request #${closed.number}, which it already holds` : 'no pull request needed'}`);
       return this.done(res, { branch: prBranch, workdir: null, pr: closed ?? NO_PR });
     }
@@ -731,8 +733,7 @@ class Run {
         clock.next();
       }
     }
-    const pullRequest = await upsertPullRequest(this.client, {
-      ...ids,
+    const fields = {
       head: prBranch,
       base: this.base,
       title: pullRequestTitle(summary, o.title),
@@ -745,9 +746,10 @@ class Run {
       // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
       delay: (n) => Math.min(o.backoff.capMs ?? DEFAULT_BACKOFF.capMs, (o.backoff.baseMs ?? DEFAULT_BACKOFF.baseMs) * n),
       warn: this.warn,
-    });
+    };
+    const pullRequest = await (this.forge ? upsertForgePullRequest(this.forge.forgeApi, fields) : upsertPullRequest(this.client, { ...ids, ...fields }));
     const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];
-    this.log(`${said} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
+    this.log(`${said} ${this.forge?.forgeApi.noun ?? 'pull request'} #${pullRequest.number} ${pullRequest.url ?? ''}`);
     const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
     return this.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
   }
