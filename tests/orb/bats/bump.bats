@@ -273,6 +273,9 @@ STUB
   PARAM_VERIFY=true PARAM_PIN_DIGEST=true PARAM_REQUIRE_SIGNATURE=true PARAM_REQUIRE_PLATFORMS='linux/amd64,linux/arm64'
   registry_flags
   [ "$(printf '%s|' "${REG[@]}")" = "--verify|--pin-digest|--require-signature|--require-platforms|linux/amd64,linux/arm64|" ]
+  PARAM_PIN_DIGEST=false PARAM_REQUIRE_SIGNATURE=false PARAM_REQUIRE_PLATFORMS='' PARAM_POLICY='semver:^1.2.0' PARAM_TAG_FILTER='^v(?<version>.*)$'
+  registry_flags
+  [ "$(printf '%s|' "${REG[@]}")" = '--verify|--policy|semver:^1.2.0|--tag-filter|^v(?<version>.*)$|' ]
 }
 
 @test "registry_flags: credentials go by variable name, only when both are set; one alone is refused" {
