@@ -16,6 +16,7 @@ import { GitHubClient, apiUrlForRemote, parseRepoSlug, repoFromRemoteUrl } from 
 import { upsertPullRequest } from './github/pulls.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
+import { pipelineWord } from './hints.js';
 import {
   DEFAULT_AUTHOR,
   commitMessage,
@@ -44,6 +45,7 @@ export const DEFAULT_RETRIES = 5;
  * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
  * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
+ * @property {'cli'|'action'|'orb'} [frontEnd] whose words messages use for options (default "cli"; see hints.js)
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
  * @property {string}  [sourceSha]  default GITHUB_SHA / CIRCLE_SHA1
  * @property {string}  [apiUrl]     REST API base URL (CLI --api-url); default GITHUB_API_URL, else
@@ -113,12 +115,12 @@ function normalize(git) {
   const env = git.env ?? process.env;
   const retries = git.retries ?? DEFAULT_RETRIES;
   if (!Number.isInteger(retries) || retries < 0) {
-    throw new PipelineError(`--retries must be a whole number >= 0, got ${retries}`, { code: 'usage', details: { exitCode: 2 } });
+    throw new PipelineError(`${pipelineWord('retries', git.frontEnd)} must be a whole number >= 0, got ${retries}`, { code: 'usage', details: { exitCode: 2 } });
   }
   const authorText = git.author ?? DEFAULT_AUTHOR;
   const author = parseAuthor(authorText);
   if (!author) {
-    throw new PipelineError(`--author must look like "Name <email>", got ${JSON.stringify(authorText)}`, {
+    throw new PipelineError(`${pipelineWord('author', git.frontEnd)} must look like "Name <email>", got ${JSON.stringify(authorText)}`, {
       code: 'usage',
       details: { exitCode: 2 },
     });
@@ -134,6 +136,7 @@ function normalize(git) {
     remote: git.remote ?? 'origin',
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
+    frontEnd: git.frontEnd ?? 'cli',
     sourceSha: git.sourceSha ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1 ?? null,
     apiUrl: git.apiUrl ?? env.GITHUB_API_URL ?? undefined,
     backoff: git.backoff ?? DEFAULT_BACKOFF,
@@ -187,7 +190,7 @@ class Run {
     // A URL with credentials in it: the password becomes the token (when none is set) and
     // the URL is used without it, so it is neither in argv nor in the clone's config.
     const { url, password } = splitCredentials(o.repo);
-    if (o.repo) o.repo = checkRemoteUrl(url, '--repo');
+    if (o.repo) o.repo = checkRemoteUrl(url, pipelineWord('repo', o.frontEnd));
     this.auth = createAuth({ token: tokenFromEnv(o.env, o.tokenEnv) ?? password, extraSecrets: [password] });
     this.log = (line) => o.log(this.auth.mask(line));
     this.debug = o.verbose || o.env.GITOPS_BUMP_DEBUG ? this.log : () => {};
@@ -202,20 +205,25 @@ class Run {
     this.worktree = null;
   }
 
+  /** The token as the front end running the pipeline names it (`$GITHUB_TOKEN`, the Action's 'token' input). */
+  tokenWords() {
+    return pipelineWord('token', this.o.frontEnd, this.o.tokenEnv);
+  }
+
   /** The run's result, with its warnings. */
   done(res, extra) {
     return result(res, { ...extra, warnings: this.warnings });
   }
 
   maskError(e) {
-    const hint = e instanceof GitError ? gitAuthHint(e.message, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken }) : null;
+    const hint = e instanceof GitError ? gitAuthHint(e.message, { token: this.tokenWords(), hasToken: this.auth.hasToken }) : null;
     if (hint) {
       e.code = 'auth';
       e.kind = 'auth';
       e.message += `\n${hint}`;
     }
     if (e instanceof GitHubApiError && !e.hinted) {
-      const api = apiHint(e, { tokenEnv: this.o.tokenEnv, repo: this.owner && `${this.owner}/${this.repo}`, workflowRepo: this.o.env.GITHUB_REPOSITORY });
+      const api = apiHint(e, { token: this.tokenWords(), repo: this.owner && `${this.owner}/${this.repo}`, workflowRepo: this.o.env.GITHUB_REPOSITORY });
       if (api) e.message += `\nhint: ${api}`;
       e.hinted = true;
     }
@@ -263,7 +271,9 @@ class Run {
     const o = this.o;
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
-        `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
+        o.frontEnd === 'action'
+          ? `no GitHub token: set ${pipelineWord('token', o.frontEnd, o.tokenEnv)}`
+          : `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ` (or name another with ${pipelineWord('token-env', o.frontEnd)})` : ''}`,
         { code: 'auth' },
       );
     }
@@ -289,7 +299,7 @@ class Run {
     } else {
       const probe = this.gm(this.cwd, null);
       const top = await probe.topLevel().catch((e) => {
-        throw new PipelineError(`${this.cwd} is not inside a git checkout (give --repo URL to clone one): ${e.message}`, {
+        throw new PipelineError(`${this.cwd} is not inside a git checkout (give ${pipelineWord('repo', this.o.frontEnd, 'URL')} to clone one): ${e.message}`, {
           code: 'git',
         });
       });
@@ -304,18 +314,18 @@ class Run {
       const current = await this.git.currentBranch();
       if (o.pr) {
         this.base = o.base ?? o.branch ?? current;
-        if (!this.base) throw new PipelineError('HEAD is detached: give --base for the pull request', { code: 'usage' });
+        if (!this.base) throw new PipelineError(`HEAD is detached: give ${pipelineWord('base', o.frontEnd)} for the pull request`, { code: 'usage' });
       } else {
         this.branch = o.branch ?? current;
         if (!this.branch && (o.push || o.apiCommit)) {
-          throw new PipelineError('HEAD is detached: give --branch to say where to push', { code: 'usage' });
+          throw new PipelineError(`HEAD is detached: give ${pipelineWord('branch', o.frontEnd)} to say where to push`, { code: 'usage' });
         }
       }
       this.ownCheckout = false;
     }
     if (o.pr || o.apiCommit) this.prepareGitHub();
     const target = this.owner ? `${this.owner}/${this.repo}` : slugOf(repoFromRemoteUrl(this.remoteUrl));
-    const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenEnv: o.tokenEnv });
+    const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenWords: this.tokenWords() });
     if (warning) this.warn(warning);
     const hasIdentity = (await this.git.configGet('user.name')) && (await this.git.configGet('user.email'));
     this.committer = hasIdentity ? null : this.o.author;
@@ -331,12 +341,12 @@ class Run {
     let repo;
     if (o.githubRepo) {
       repo = parseRepoSlug(o.githubRepo);
-      if (!repo) throw new PipelineError(`--github-repo must be owner/name, got ${JSON.stringify(o.githubRepo)}`, { code: 'usage' });
+      if (!repo) throw new PipelineError(`${pipelineWord('github-repo', o.frontEnd)} must be owner/name, got ${JSON.stringify(o.githubRepo)}`, { code: 'usage' });
     } else {
       repo = repoFromRemoteUrl(this.remoteUrl) ?? parseRepoSlug(o.env.GITHUB_REPOSITORY);
     }
     if (!repo) {
-      throw new PipelineError('cannot tell the GitHub repository: give --github-repo owner/name (or set GITHUB_REPOSITORY)', {
+      throw new PipelineError(`cannot tell the GitHub repository: give ${pipelineWord('github-repo', o.frontEnd, 'owner/name')} (or set GITHUB_REPOSITORY)`, {
         code: 'usage',
       });
     }
@@ -413,7 +423,7 @@ class Run {
 
   /** The error for a push the remote refused for a reason other than "it moved". */
   pushFailed(branch, r, attempts) {
-    const hint = gitAuthHint(`${r.reason}\n${r.stderr}`, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken });
+    const hint = gitAuthHint(`${r.reason}\n${r.stderr}`, { token: this.tokenWords(), hasToken: this.auth.hasToken });
     // git's own message once: its first line is usually the reason
     const text = r.stderr.includes(r.reason) ? r.stderr : `${r.reason}${r.stderr ? `\n${r.stderr}` : ''}`;
     return new PipelineError(`push to ${branch} failed: ${text}${hint ? `\n${hint}` : ''}`, {

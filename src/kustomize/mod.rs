@@ -226,7 +226,7 @@ pub fn image_edit(
                 e
             } else {
                 let hint = format!(
-                    "the overlay check could not run; use --force to skip it ({})",
+                    "the overlay check could not run; {{+force}} to skip it ({})",
                     e.message()
                 );
                 Error::new(e.kind(), format!("cannot check the overlay of `{file}`"))

@@ -206,7 +206,7 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
         format!("images {}", backticked(&names))
     });
     let hint = crate::error::did_you_mean(&spec.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
-        "the name must equal a container image without its tag or digest; use --force to set it anyway".to_string()
+        "the name must equal a container image without its tag or digest; {+force} to set it anyway".to_string()
     });
     Err(e.hint(hint))
 }
@@ -414,7 +414,7 @@ fn unquoted_numbers(text: &str, root: &Node) -> Result<(), Error> {
             )
             .at(text, v.start..v.end)
             .hint(format!(
-                "quote it: `{field}: \"{shown}\"` (--force skips the overlay check)"
+                "quote it: `{field}: \"{shown}\"` ({{force}} skips the overlay check)"
             )));
         }
     }
