@@ -6,7 +6,7 @@
 // sources (no timestamps, paths relative to the repository), so scripts/checks/action-dist.sh
 // can rebuild and compare. Run: node action/build.mjs [--out DIR] (or `bash scripts/build`,
 // which rebuilds the wasm first).
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,7 @@ const banner = [
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-await esbuild.build({
+const result = await esbuild.build({
   absWorkingDir: ROOT,
   entryPoints: ['action/src/index.js'],
   outfile: path.join(OUT, 'index.js'),
@@ -75,6 +75,13 @@ await esbuild.build({
   legalComments: 'eof',
   charset: 'utf8',
   logLevel: 'warning',
+  metafile: true,
 });
+// the licences of what the bundle holds and of the wasm core it loads
+const { npmPackages, renderLicences, wasmCrates } = await import(path.join(ROOT, 'scripts', 'licenses.mjs'));
+writeFileSync(path.join(OUT, 'THIRD-PARTY-LICENSES.md'), renderLicences('the gitops-bump GitHub Action (action/dist/)', [
+  { title: 'npm packages bundled in index.js (from esbuild\'s metafile)', entries: npmPackages(ROOT, result.metafile) },
+  { title: 'Rust crates in the wasm core it loads (pkg/wasm/web/gitops_bump_bg.wasm; cargo metadata, wasm32)', entries: wasmCrates(ROOT) },
+]));
 if (!existsSync(WASM)) throw new Error(`${WASM} is missing: run \`bash scripts/build\``);
 console.log(`action/build.mjs: ${OUT.startsWith(ROOT) ? path.relative(ROOT, OUT) : OUT}/index.js ${statSync(path.join(OUT, 'index.js')).size} B, reading ${path.relative(ROOT, WASM)} (${statSync(WASM).size} B)`);

@@ -15,7 +15,7 @@ const el = Object.fromEntries([
   'spec', 'value', 'type', 'create', 'force', 'parsed', 'select', 'all', 'share', 'copy-result', 'action-status',
   'error-panel', 'error-heading', 'error-kind', 'error-facts', 'error-frame', 'suggest', 'suggestion',
   'matches-heading', 'matches-count', 'matches-head', 'matches-body', 'matches-empty', 'diff', 'diff-count',
-  'result', 'version', 'summary', 'snippet-cli', 'snippet-action', 'snippet-orb',
+  'result', 'version', 'summary', 'snippet-cli', 'snippet-action', 'snippet-orb', 'snippets-stale',
 ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
 
 /** The controls and their defaults; the URL keeps only what differs. */
@@ -23,6 +23,7 @@ const CONTROLS = { mode: 'get', path: '', value: '', type: 'auto', create: false
 const INPUTS = ['path', 'spec', 'value', 'select'];
 
 let repo = new Repo();
+let pasted = false; // a paste waits for its answer, to bring it into view
 let open = '';
 let exampleId = null; // the example the files came from, while they are unchanged
 let shown = { text: null, spansKey: null, after: '' };
@@ -245,7 +246,11 @@ function render(job, reply) {
   if (shown.after !== reply.after) el.result.textContent = reply.after;
   shown.after = reply.after;
   el.result.dataset.changed = String(reply.after !== reply.text);
-  renderSnippets(job);
+  renderSnippets(job, reply.error);
+  if (pasted) {
+    pasted = false;
+    revealFirst(reply);
+  }
   if (!reply.error) {
     const n = reply.items.length;
     const what = job.mode === 'get' ? (n === 1 ? 'match' : 'matches') : (n === 1 ? 'change' : 'changes');
@@ -334,11 +339,39 @@ function renderDiff(diff) {
   el.diffCount.textContent = `${changedLines} line${changedLines === 1 ? '' : 's'}`;
 }
 
-function renderSnippets(job) {
+/**
+ * The snippets, or while the edit fails, a note instead of them: a snippet of an edit that
+ * fails would fail the same way in the pipeline, so none is offered to copy.
+ */
+function renderSnippets(job, error) {
+  const failing = Boolean(error);
+  el.snippetsStale.hidden = !failing;
+  for (const pre of [el.snippetCli, el.snippetAction, el.snippetOrb]) {
+    pre.closest('.snippet').hidden = failing;
+  }
+  if (failing) return;
   el.snippetCli.textContent = cliSnippet(job);
   const reading = '# Reading is not a pipeline step: switch the mode to set or image.';
   el.snippetAction.textContent = actionSnippet(job) ?? reading;
   el.snippetOrb.textContent = orbSnippet(job) ?? reading;
+}
+
+/**
+ * After a paste: brings the first highlight (the match, the change or the error) into
+ * the editor's view, and its row or the error panel into the page's view.
+ */
+function revealFirst(reply) {
+  const first = reply.spans.find((s) => s.error) ?? reply.spans[0];
+  if (first) {
+    const lineHeight = parseFloat(getComputedStyle(el.yaml).lineHeight) || 18;
+    const top = first.line * lineHeight;
+    if (top < el.yaml.scrollTop || top + lineHeight > el.yaml.scrollTop + el.yaml.clientHeight) {
+      el.yaml.scrollTop = Math.max(0, top - el.yaml.clientHeight / 3);
+      syncScroll();
+    }
+  }
+  const target = reply.error ? el.errorPanel : el.matchesBody.querySelector('tr');
+  target?.scrollIntoView({ block: 'nearest' });
 }
 
 // ---------------------------------------------------------------- tables
@@ -509,6 +542,7 @@ function wire() {
     changed();
   });
   el.yaml.addEventListener('scroll', syncScroll, { passive: true });
+  for (const input of [el.yaml, el.path, el.spec, el.value]) input.addEventListener('paste', () => { pasted = true; });
   el.yaml.addEventListener('keydown', (e) => {
     // Tab inserts two spaces (YAML has no tabs); Escape then Tab leaves the editor.
     if (e.key === 'Tab' && !e.shiftKey && !el.yaml.dataset.escaped) {

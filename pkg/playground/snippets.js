@@ -1,7 +1,10 @@
-// "Use it in a pipeline": what is on screen as a CLI command, a GitHub Action step and a
-// CircleCI orb step. The names are the shared ones of the Action (action/action.yml
-// inputs) and the orb (its commands and parameters); the tests check them against those
-// files. Only what differs from a default is written.
+// "Use it in a pipeline": what is on screen as a CLI command, GitHub Actions steps and a
+// CircleCI workflow. All three do the same thing: make the edit in a checkout of the config
+// repository, commit it and push it to the branch that is checked out (with the retries
+// that re-apply the edit when another pipeline pushed first). The names are the shared ones
+// of the Action (action/action.yml inputs) and the orb (its job and parameters); the tests
+// check them against those files and run each snippet. Only what differs from a default
+// is written.
 
 export const VERSION = '0.1.0';
 export const ACTION_USES = `gitops-bump/gitops-bump/action@v${VERSION}`;
@@ -34,13 +37,17 @@ function yamlString(text) {
  * @property {boolean} force skip the overlay check
  */
 
-/** The `gitops-bump` command line, run from the repository root. */
+/**
+ * The `gitops-bump` command line, run from the repository root of a checkout: it edits,
+ * commits and pushes (`--push`), as the Action and the orb do. Reading (`get`) stays a read.
+ */
 export function cliSnippet(s) {
   const words = ['gitops-bump', s.mode, s.file];
   if (s.mode === 'image') {
     words.push(s.spec);
     const cmd = words.map(shellWord);
     if (s.force) cmd.push('--force');
+    cmd.push('--push');
     return cmd.join(' ');
   }
   words.push(s.path);
@@ -50,6 +57,7 @@ export function cliSnippet(s) {
   if (s.mode === 'set' && s.create) cmd.push('--create');
   if (s.select.trim()) cmd.push('--select', shellWord(s.select.trim()));
   if (s.all) cmd.push('--all');
+  if (s.mode === 'set') cmd.push('--push');
   return cmd.join(' ');
 }
 
@@ -63,9 +71,12 @@ function setFields(s) {
   return fields;
 }
 
-/** A GitHub Actions step, or null in get mode (reading is no pipeline step). */
+/**
+ * GitHub Actions steps (a checkout of the config repository, then the Action in its
+ * default mode, push), or null in get mode (reading is no pipeline step).
+ */
 export function actionSnippet(s) {
-  const lines = ['- name: Bump with gitops-bump', `  uses: ${ACTION_USES}`, '  with:'];
+  const lines = ['- uses: actions/checkout@v4', '- name: Bump with gitops-bump', `  uses: ${ACTION_USES}`, '  with:'];
   if (s.mode === 'image') {
     lines.push(`    images: ${yamlString(s.spec)}`, `    targets: ${yamlString(s.file)}`);
     if (s.force) lines.push('    check-overlay: false');
@@ -78,15 +89,18 @@ export function actionSnippet(s) {
   return lines.join('\n');
 }
 
-/** A CircleCI job's steps using the orb, or null in get mode. */
+/**
+ * A CircleCI config running the orb's `bump` job (checkout, install, git credentials, the
+ * edit, commit and push, on the orb's own executor), or null in get mode.
+ */
 export function orbSnippet(s) {
-  const lines = ['orbs:', `  gitops-bump: ${ORB}`, '', '# in a job:', 'steps:', '  - checkout', '  - gitops-bump/install'];
+  const lines = ['version: 2.1', 'orbs:', `  gitops-bump: ${ORB}`, 'workflows:', '  bump:', '    jobs:', '      - gitops-bump/bump:',
+    '          context: gitops # holds GITHUB_TOKEN, allowed to push to this repository'];
   if (s.mode === 'image') {
-    lines.push('  - gitops-bump/set_image:', `      images: ${yamlString(s.spec)}`, `      targets: ${yamlString(s.file)}`);
-    if (s.force) lines.push('      check_overlay: false');
+    lines.push(`          images: ${yamlString(s.spec)}`, `          targets: ${yamlString(s.file)}`);
+    if (s.force) lines.push('          check_overlay: false');
   } else if (s.mode === 'set') {
-    lines.push('  - gitops-bump/set_value:');
-    for (const [k, v] of setFields(s)) lines.push(`      ${k}: ${v}`);
+    for (const [k, v] of setFields(s)) lines.push(`          ${k}: ${v}`);
   } else {
     return null;
   }

@@ -514,16 +514,18 @@ export function computePromotion(fromSpec, toSpec, images, ctx) {
       throw usageError(`${to.name} runs no image \`${name}\`: promotion changes the version of an image TO already runs\n  = help: ${to.name} runs ${[...to.images.keys()].join(', ') || 'no images'}`);
     }
   }
-  const wanted = images.length > 0 ? images : [...from.images.keys()].filter((k) => to.images.has(k) && to.images.get(k)?.image !== from.images.get(k)?.image);
+  /** What TO must run for `key`: FROM's version, under TO's own name when TO renames the image. */
+  const desired = (/** @type {string} */ key) => promoted(key, /** @type {Cell} */ (from.images.get(key)), /** @type {Cell} */ (to.images.get(key)));
+  const wanted = images.length > 0 ? images : [...from.images.keys()].filter((k) => to.images.has(k) && desired(k).image !== to.images.get(k)?.image);
 
   /** @type {Map<string, {text: string, changes: object[]}>} TO's own file → new text */
   const texts = new Map();
   for (const key of wanted) {
-    const target = /** @type {any} */ (from.images.get(key));
     const current = /** @type {any} */ (to.images.get(key));
+    const target = desired(key);
     if (target.image === current.image) continue;
     if (to.kind === 'helm') {
-      promoteHelm(key, target, current, from, to, texts, ctx);
+      promoteHelm(key, /** @type {any} */ (from.images.get(key)), current, from, to, texts, ctx);
     } else {
       promoteSpec(key, target, to, texts, ctx);
     }
@@ -535,7 +537,7 @@ export function computePromotion(fromSpec, toSpec, images, ctx) {
   const after = readEnvironment(specOf(to), context(ctx.root, ctx.cwd, pending));
   for (const [key, before] of to.images) {
     const now = after.images.get(key);
-    const expected = wanted.includes(key) ? /** @type {Cell} */ (from.images.get(key)).image : before.image;
+    const expected = wanted.includes(key) ? desired(key).image : before.image;
     if (now?.image !== expected) {
       throw promoteError(
         `promoting to ${to.name} would make \`${key}\` ${now?.image ?? 'disappear'} instead of ${expected}; nothing was written`,
@@ -554,10 +556,24 @@ export function computePromotion(fromSpec, toSpec, images, ctx) {
 }
 
 /**
+ * The reference TO runs for `key` after a promotion: FROM's version (tag and digest). The
+ * name is TO's own when TO renames the image itself (an entry with its own `newName`, as
+ * for a pull-through mirror: the mirror stays); otherwise FROM's, so a rename being rolled
+ * out travels with the version.
+ * @param {string} key @param {Cell} fromCell @param {Cell} toCell
+ * @returns {Ref}
+ */
+function promoted(key, fromCell, toCell) {
+  if (toCell.name === key || toCell.name === fromCell.name) return fromCell;
+  const parts = { name: toCell.name, tag: fromCell.tag, digest: fromCell.digest };
+  return { ...parts, image: joinRef(parts) };
+}
+
+/**
  * Promotes one image into a kustomize overlay or an Argo CD Application with a kustomize
  * image spec written into TO's own file (the core edits the `images:` entry in place or
  * appends one). The spec names the image as it enters TO, so TO's entry matches it.
- * @param {string} key @param {Cell} target @param {Environment} to
+ * @param {string} key @param {Ref} target what TO must run @param {Environment} to
  * @param {Map<string, {text: string, changes: object[]}>} texts @param {Context} ctx
  */
 function promoteSpec(key, target, to, texts, ctx) {
@@ -567,8 +583,8 @@ function promoteSpec(key, target, to, texts, ctx) {
     throw promoteError(`cannot promote \`${key}\`: ${target.image} has neither tag nor digest, which an image spec cannot express`);
   }
   const version = `${target.tag ? `:${target.tag}` : ''}${target.digest ? `@${target.digest}` : ''}`;
-  const specs = [`${key}=${target.name}${version}`];
-  if (target.name === key) specs.unshift(`${key}${version}`);
+  // the version alone first: an entry's own newName (a mirror) stays as it is
+  const specs = [`${key}${version}`, `${key}=${target.name}${version}`];
   let last;
   for (const spec of specs) {
     try {

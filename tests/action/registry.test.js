@@ -8,7 +8,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configRepo, git, runAction } from './helpers.js';
+import { startGitHubServer } from '../github-api-server/server.js';
+import { TOKEN, configRepo, git, runAction, tempDir } from './helpers.js';
 import { configFiles, snapshot } from '../registry/fixtures.js';
 import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushImage, pushSignatureTag, startCrane, startDistribution } from '../registry/servers.js';
 
@@ -112,4 +113,24 @@ test('registry-username/registry-password: Basic auth; the password is masked an
   r = await run(t, { workspace: work, inputs: { ...inputs, 'registry-username': USER } });
   assert.equal(r.code, 2);
   assert.match(r.stdout, /Input 'registry-password' is empty/);
+});
+
+test('pull-request mode: the pull request body lists each image\'s digest and platforms', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const reg = await startCrane(t);
+  const img = await pushImage(t, reg.host, 'acme/api', '1.0.0');
+  const repo = configRepo(t, { files: configFiles(reg.host) });
+  const server = await startGitHubServer({ repos: { [repo.slug]: repo.bare }, token: TOKEN });
+  t.after(() => server.close());
+  const image = `${reg.host}/acme/api`;
+  const r = await run(t, {
+    workspace: tempDir(t, 'gb-app-'),
+    env: { GITHUB_API_URL: server.apiUrl },
+    inputs: { repository: repo.slug, 'server-url': `${server.url}/git`, images: `${image}:1.0.0`, targets: 'overlays/prod', mode: 'pull-request', token: TOKEN, 'pin-digest': 'true', 'require-platforms': 'linux/arm64' },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const [pr] = server.pulls(repo.slug);
+  const trailer = `Image-Digest: ${image}:1.0.0@${img.digest} (linux/amd64, linux/arm64)`;
+  assert.ok(pr.body.includes(`\n${trailer}\n`), pr.body);
+  assert.ok(git(repo.bare, ['log', '-1', '--format=%B', pr.head]).includes(trailer));
+  assert.match(repo.show(pr.head, 'overlays/prod/kustomization.yaml'), new RegExp(`digest: ${img.digest}$`));
 });

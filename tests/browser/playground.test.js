@@ -23,7 +23,7 @@ import { EXAMPLES } from '../../pkg/playground/examples.js';
 import { launch, missingPrerequisite, openPlayground, settled } from './chromium.js';
 import { actionInputs, orbParameters, orbRunSteps, parseYaml } from './pipeline-names.js';
 import { runKeystrokeBench } from '../../benches/playground-keystroke.mjs';
-import { runAction } from '../action/helpers.js';
+import { configRepo, runAction } from '../action/helpers.js';
 
 const IN_CI = process.env.CI === 'true';
 const CLI = fileURLToPath(new URL('../../pkg/bin/gitops-bump.js', import.meta.url));
@@ -343,27 +343,41 @@ describe('playground in Chromium', () => {
   const copied = (which) => clickToCopy(`button[data-copy="${which}"]`);
 
   /**
-   * Runs a copied CLI command (or a script, with `env`) in a checkout of `files`, with the
-   * package's CLI as `gitops-bump` on the PATH; returns stdout and the files after.
+   * Runs a copied CLI command (or a script, with `env`) in a git checkout of `files` whose
+   * `origin` is a bare repository, with the package's CLI as `gitops-bump` on the PATH;
+   * returns stdout, the files after, and the files on origin's main (what was pushed).
    */
   async function runCli(command, files, env = {}) {
-    const dir = await mkdtemp(join(tmpdir(), 'gitops-bump-snippet-'));
+    const top = await mkdtemp(join(tmpdir(), 'gitops-bump-snippet-'));
+    const dir = join(top, 'checkout');
+    const origin = join(top, 'origin.git');
+    const git = (...args) => promisify(execFile)('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
     try {
       for (const [path, body] of Object.entries(files)) {
         await mkdir(dirname(join(dir, path)), { recursive: true });
         await writeFile(join(dir, path), body);
       }
-      const bin = join(dir, '.bin');
+      await git('init', '--quiet', '--bare', '--initial-branch=main', origin);
+      await git('init', '--quiet', '--initial-branch=main');
+      await git('add', '-A');
+      await git('commit', '--quiet', '-m', 'config');
+      await git('remote', 'add', 'origin', origin);
+      await git('push', '--quiet', '--set-upstream', 'origin', 'main');
+      const bin = join(top, 'bin');
       await mkdir(bin);
       await writeFile(join(bin, 'gitops-bump'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
       const { stdout } = await promisify(execFile)('bash', ['-c', command], {
-        cwd: dir, env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` }, timeout: 30_000,
+        cwd: dir, env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` }, timeout: 60_000,
       });
       const after = {};
-      for (const path of Object.keys(files)) after[path] = await readFile(join(dir, path), 'utf8');
-      return { stdout, after };
+      const pushed = {};
+      for (const path of Object.keys(files)) {
+        after[path] = await readFile(join(dir, path), 'utf8');
+        pushed[path] = (await git('--git-dir', origin, 'show', `main:${path}`)).stdout;
+      }
+      return { stdout, after, pushed };
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await rm(top, { recursive: true, force: true });
     }
   }
 
@@ -374,18 +388,20 @@ describe('playground in Chromium', () => {
     await choose('#type', 'int');
     await fill('#value', '5');
     let command = await copied('cli');
-    assert.equal(command, 'gitops-bump set charts/api/values.yaml replicaCount 5 --type int');
+    assert.equal(command, 'gitops-bump set charts/api/values.yaml replicaCount 5 --type int --push');
     let run = await runCli(command, REPO);
     assert.equal(run.after['charts/api/values.yaml'], await text('#result'));
+    assert.equal(run.pushed['charts/api/values.yaml'], await text('#result'), 'committed and pushed, as the Action and the orb do');
     assert.notEqual(run.after['charts/api/values.yaml'], REPO['charts/api/values.yaml']);
 
     // image, with the overlay check over the other files
     await choose('#example', 'overlay-image');
     command = await copied('cli');
-    assert.equal(command, `gitops-bump image ${PRODUCTION} ghcr.io/acme/api:1.10`);
+    assert.equal(command, `gitops-bump image ${PRODUCTION} ghcr.io/acme/api:1.10 --push`);
     run = await runCli(command, REPO);
     assert.equal(run.after[PRODUCTION], await text('#result'));
-    for (const path of Object.keys(REPO)) if (path !== PRODUCTION) assert.equal(run.after[path], REPO[path], path);
+    assert.equal(run.pushed[PRODUCTION], await text('#result'));
+    for (const path of Object.keys(REPO)) if (path !== PRODUCTION) assert.equal(run.pushed[path], REPO[path], path);
 
     // get: the same values the page lists
     await choose('#example', 'all');
@@ -395,69 +411,113 @@ describe('playground in Chromium', () => {
     assert.deepEqual(run.stdout.trim().split('\n'), (await rows()).map((r) => r.value));
   });
 
-  /** Writes `files` into a new temp dir (removed after `t`). */
-  async function checkout(t, files) {
-    const dir = await mkdtemp(join(tmpdir(), 'gitops-bump-checkout-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
-    for (const [path, body] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), body);
-    }
-    return dir;
-  }
 
-  test('the Action step, copied and run by the Action\'s bundle (dry-run), shows the page\'s diff', opts, async (t) => {
+  test('the Action steps, copied and run by the Action\'s bundle, push the page\'s result', opts, async (t) => {
     for (const id of ['helm', 'overlay-image']) {
       await choose('#example', id);
-      const [step] = parseYaml(await copied('action'));
+      const steps = parseYaml(await copied('action'));
+      assert.equal(steps[0].uses, 'actions/checkout@v4', 'the config repository is checked out first');
+      const step = steps.find((s) => s.uses?.startsWith('gitops-bump/'));
+      assert.equal(step.with.mode, undefined, 'the default mode: push, as the CLI and orb snippets do');
       const inputs = Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, String(v)]));
-      const r = await runAction(t, { workspace: await checkout(t, REPO), inputs: { ...inputs, mode: 'dry-run' } });
+      const repo = configRepo(t, { files: REPO });
+      const r = await runAction(t, { workspace: repo.clone(), inputs });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(r.outputs.diff, await text('#diff'), id);
+      const file = id === 'helm' ? 'charts/api/values.yaml' : PRODUCTION;
+      // (the helper's git output has its last line break trimmed)
+      assert.equal(repo.show('main', file), (await text('#result')).replace(/\n$/, ''), `${id}: pushed`);
     }
   });
 
-  test('the orb step, copied and run as CircleCI would (its script, its parameters), gives the page\'s result', opts, async () => {
-    for (const [id, command] of [['helm', 'set_value'], ['overlay-image', 'set_image']]) {
+  test('the orb job, copied and run as CircleCI would (its script, its parameters), pushes the page\'s result', opts, async () => {
+    for (const id of ['helm', 'overlay-image']) {
       await choose('#example', id);
       const config = parseYaml(await copied('orb'));
-      const params = config.steps.find((x) => typeof x === 'object' && x[`gitops-bump/${command}`])[`gitops-bump/${command}`];
-      const steps = orbRunSteps(command, params);
-      assert.equal(steps.length, 1, `${command} has one run step`);
-      assert.equal(steps[0].workingDirectory, '.');
+      const [entry] = config.workflows.bump.jobs;
+      const params = { ...entry['gitops-bump/bump'] };
+      assert.equal(params.context, 'gitops', 'the token comes from a context');
+      delete params.context; // a workflow key, not a parameter
+      assert.equal(params.mode, undefined, 'the default mode: push');
+      // the job is checkout + the `bump` command, whose one run step makes the edit
+      const steps = orbRunSteps('bump', params);
+      assert.equal(steps.length, 1, 'bump has one run step of its own');
       const run = await runCli(steps[0].script, REPO, steps[0].env);
       const file = id === 'helm' ? 'charts/api/values.yaml' : PRODUCTION;
       assert.equal(run.after[file], await text('#result'), id);
-      assert.notEqual(run.after[file], REPO[file], id);
+      assert.equal(run.pushed[file], await text('#result'), `${id}: pushed`);
+      assert.notEqual(run.pushed[file], REPO[file], id);
     }
+  });
+
+  test('while the edit fails the snippets are hidden, and a paste brings the match or the error into view', opts, async () => {
+    await choose('#example', 'helm');
+    assert.equal(await page.isVisible('#snippet-cli'), true);
+    await fill('#path', 'image.tagg');
+    assert.equal(await page.isVisible('#error-panel'), true);
+    for (const id of ['#snippet-cli', '#snippet-action', '#snippet-orb']) assert.equal(await page.isHidden(id), true, `${id} is hidden while the edit fails`);
+    assert.equal(await page.isVisible('#snippets-stale'), true);
+    await fill('#path', 'image.tag');
+    assert.equal(await page.isVisible('#snippet-cli'), true);
+    assert.equal(await page.isHidden('#snippets-stale'), true);
+
+    // a long file pasted in: the value the path names is in the middle, far from both the
+    // editor's first screen and the caret the paste leaves at the end
+    const keys = (from) => Array.from({ length: 150 }, (_, i) => `key${from + i}: ${i}`).join('\n');
+    const long = `${keys(0)}\nimage:\n  tag: "1.9.2"\n${keys(150)}\n`;
+    await choose('#mode', 'get');
+    await page.locator('#yaml').evaluate((t) => { t.scrollTop = 0; });
+    await page.evaluate((text) => navigator.clipboard.writeText(text), long);
+    await page.locator('#yaml').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+V');
+    await settled(page);
+    assert.equal(await page.inputValue('#yaml'), long);
+    const visible = () => page.evaluate(() => {
+      const editor = document.getElementById('yaml').getBoundingClientRect();
+      const mark = document.querySelector('#backdrop mark');
+      const box = mark?.getBoundingClientRect();
+      return Boolean(box) && box.top >= editor.top && box.bottom <= editor.bottom;
+    });
+    assert.equal(await visible(), true, 'the match is scrolled into the editor');
+    // and an error: the path names a key that is not there
+    await fill('#path', 'image.tagg');
+    await page.locator('#yaml').evaluate((t) => { t.scrollTop = 0; t.dispatchEvent(new Event('scroll')); });
+    await page.evaluate((text) => navigator.clipboard.writeText(text), long.replace('tag: "1.9.2"', 'tags: "1.9.2"'));
+    await page.locator('#yaml').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+V');
+    await settled(page);
+    assert.equal(await page.isVisible('#error-panel'), true);
+    assert.equal(await visible(), true, 'the error is scrolled into the editor');
   });
 
   test('the Action and orb snippets use only names the Action and the orb define', opts, async () => {
     await choose('#example', 'label-1.10');
     await fill('#select', 'kind=Deployment');
     const inputs = actionInputs();
-    const [step] = parseYaml(await copied('action'));
+    const step = parseYaml(await copied('action')).find((s) => s.uses?.startsWith('gitops-bump/'));
     assert.match(step.uses, /^gitops-bump\/gitops-bump\/action@v0\.1\.0$/);
     for (const key of Object.keys(step.with)) assert.ok(inputs.has(key), `with: ${key} is an input of action/action.yml`);
     assert.deepEqual(parseYaml(step.with.set), [{ file: DEPLOYMENT, path: 'metadata.labels["app.kubernetes.io/version"]', value: '1.10', select: 'kind=Deployment' }]);
 
     const orb = parseYaml(await copied('orb'));
     assert.equal(orb.orbs['gitops-bump'], 'gitops-bump/gitops-bump@0.1.0');
-    const [name, params] = Object.entries(orb.steps.find((s) => typeof s === 'object' && s['gitops-bump/set_value']))[0];
-    const known = orbParameters(name.replace('gitops-bump/', ''));
-    for (const key of Object.keys(params)) assert.ok(known.has(key), `${key} is a parameter of ${name}`);
-    orbParameters('install');
+    const [name, params] = Object.entries(orb.workflows.bump.jobs[0])[0];
+    assert.equal(name, 'gitops-bump/bump');
+    const known = orbParameters('bump');
+    for (const key of Object.keys(params)) assert.ok(known.has(key) || key === 'context', `${key} is a parameter of ${name}`);
 
     await choose('#example', 'overlay-image');
     await page.check('#force');
     await settled(page);
-    const [imageStep] = parseYaml(await copied('action'));
+    const imageStep = parseYaml(await copied('action')).find((s) => s.uses?.startsWith('gitops-bump/'));
     assert.deepEqual(imageStep.with, { images: 'ghcr.io/acme/api:1.10', targets: PRODUCTION, 'check-overlay': false });
     for (const key of Object.keys(imageStep.with)) assert.ok(inputs.has(key), key);
     const imageOrb = parseYaml(await copied('orb'));
-    const setImage = imageOrb.steps.find((s) => typeof s === 'object' && s['gitops-bump/set_image'])['gitops-bump/set_image'];
-    const imageParams = orbParameters('set_image');
-    for (const key of Object.keys(setImage)) assert.ok(imageParams.has(key), key);
+    const bumpImage = imageOrb.workflows.bump.jobs[0]['gitops-bump/bump'];
+    assert.equal(bumpImage.check_overlay, false);
+    for (const key of Object.keys(bumpImage)) assert.ok(known.has(key) || key === 'context', key);
     await page.uncheck('#force');
   });
 

@@ -45,6 +45,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSpec } from './openapi.js';
+import { serveGitHttp } from './git-http.js';
 
 const DOCS = 'https://docs.github.com/rest';
 
@@ -582,49 +583,5 @@ async function gitHttp(state, req, res, url, body) {
     res.writeHead(403, { 'content-type': 'text/plain' }).end(`Permission to ${m[1]}.git denied to ${state.login}.\n`);
     return;
   }
-  const child = spawn('git', ['http-backend'], {
-    env: {
-      PATH: process.env.PATH,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_PROJECT_ROOT: path.dirname(bare),
-      GIT_HTTP_EXPORT_ALL: '1',
-      PATH_INFO: `/${path.basename(bare)}${m[2]}`,
-      REQUEST_METHOD: req.method,
-      QUERY_STRING: url.search.slice(1),
-      CONTENT_TYPE: req.headers['content-type'] ?? '',
-      CONTENT_LENGTH: String(body.length),
-      REMOTE_USER: 'x-access-token',
-      REMOTE_ADDR: '127.0.0.1',
-      ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
-      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: req.headers['git-protocol'] } : {}),
-    },
-  });
-  const out = [];
-  child.stdout.on('data', (d) => out.push(d));
-  child.stderr.on('data', () => {});
-  child.stdin.on('error', () => {});
-  child.stdin.end(body);
-  await new Promise((resolve) => child.on('close', resolve));
-  const buf = Buffer.concat(out);
-  let split = buf.indexOf('\r\n\r\n');
-  let sepLen = 4;
-  if (split < 0) {
-    split = buf.indexOf('\n\n');
-    sepLen = 2;
-  }
-  const head = buf.subarray(0, split).toString('latin1');
-  const headers = {};
-  let status = 200;
-  for (const line of head.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i < 0) continue;
-    const k = line.slice(0, i).trim();
-    const v = line.slice(i + 1).trim();
-    if (k.toLowerCase() === 'status') status = Number.parseInt(v, 10);
-    else headers[k] = v;
-  }
-  entry.status = status;
-  res.writeHead(status, headers);
-  res.end(buf.subarray(split + sepLen));
+  entry.status = await serveGitHttp({ bare, rest: m[2], req, res, url, body, user: 'x-access-token' });
 }

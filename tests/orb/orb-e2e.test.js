@@ -277,6 +277,7 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
       ssh_known_hosts: `[127.0.0.1]:${port} ${hostKey}`,
       targets: 'overlays/dev',
       images: 'ghcr.io/acme/api:4.0.0',
+      verify: 'false',
     });
     t.after(() => rmSync(r.root, { recursive: true, force: true }));
     assert.equal(r.exitCode, 0, `${r.output}\n--- sshd:\n${sshdLog}`);
@@ -292,6 +293,7 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
       ssh_known_hosts: `[127.0.0.1]:${port} ${readFileSync(path.join(dir, 'other_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}`,
       targets: 'overlays/dev',
       images: 'ghcr.io/acme/api:4.0.1',
+      verify: 'false',
     });
     t.after(() => rmSync(bad.root, { recursive: true, force: true }));
     assert.notEqual(bad.exitCode, 0);
@@ -331,14 +333,14 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
   test('install: a cached installation of the version is restored and used without npm', async (t) => {
     const cacheDir = tempDir(t, 'orb-cache-');
     const { config, runner } = setup(t, { cacheDir });
-    const first = await runner.runJob('bump', { package: packedPackage(), repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' });
+    const first = await runner.runJob('bump', { package: packedPackage(), repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check', verify: 'false' });
     t.after(() => rmSync(first.root, { recursive: true, force: true }));
     assert.equal(first.exitCode, 0, first.output);
     // What an earlier `gitops-bump/install` of version 0.1.0 saved under its key.
     const seed = tempDir(t, 'orb-seed-');
     cpSync(path.join(first.home, '.gitops-bump', 'custom'), path.join(seed, '.gitops-bump', '0.1.0'), { recursive: true, verbatimSymlinks: true });
     execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(CACHE_KEY)}.tar`), '-C', seed, '.gitops-bump']);
-    const second = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
+    const second = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check', verify: 'false' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
     t.after(() => rmSync(second.root, { recursive: true, force: true }));
     assert.equal(second.exitCode, 0, second.output);
     assert.match(stepOf(second, 'Restore the gitops-bump 0.1.0 installation').output, /Found a cache/);
@@ -350,7 +352,7 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     const cli = path.join(seed, '.gitops-bump', '0.1.0', 'lib', 'node_modules', 'gitops-bump', 'bin', 'gitops-bump.js');
     writeFileSync(cli, readFileSync(cli, 'utf8').replace('#!/usr/bin/env node\n', '#!/usr/bin/env node\nconsole.log("from the cache");\n'));
     execFileSync('tar', ['-cf', path.join(cacheDir, `${encodeURIComponent(CACHE_KEY)}.tar`), '-C', seed, '.gitops-bump']);
-    const third = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
+    const third = await runner.runJob('bump', { repository: config.url, images: 'ghcr.io/acme/api:1.0.0', targets: 'overlays/dev', mode: 'check', verify: 'false' }, { jobEnv: { npm_config_registry: 'http://127.0.0.1:9/' } });
     t.after(() => rmSync(third.root, { recursive: true, force: true }));
     assert.notEqual(third.exitCode, 0, third.output);
     assert.match(stepOf(third, 'Install gitops-bump').output, /differs from its verified tarball \(a tampered cache\)[\s\S]*refusing the restored cache/);

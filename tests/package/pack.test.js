@@ -60,7 +60,7 @@ test('the packed tarball installs into a fresh project and works as documented',
   const files = packed[0].files.map((f) => f.path);
   const size = fs.statSync(tarball).size;
   t.diagnostic(`tarball ${packed[0].filename}: ${size} bytes packed, ${packed[0].unpackedSize} unpacked, ${files.length} files`);
-  for (const want of ['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'bin/gitops-bump.js', 'src/index.js', 'src/index.d.ts',
+  for (const want of ['README.md', 'LICENSE', 'THIRD-PARTY-LICENSES.md', 'CHANGELOG.md', 'package.json', 'bin/gitops-bump.js', 'src/index.js', 'src/index.d.ts',
     'src/pipeline.js', 'src/pipeline.d.ts', 'dist/index.cjs', 'dist/index.d.cts', 'dist/pipeline.d.cts',
     'wasm/node/gitops_bump.js', 'wasm/web/gitops_bump.js', 'wasm/web/gitops_bump_bg.wasm', 'wasm/web/gitops_bump.d.ts',
     'node_modules/yaml/package.json']) {

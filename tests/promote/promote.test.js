@@ -175,6 +175,42 @@ test('promote a Helm values chain: the fields go into TO\'s own values file; a s
   assert.deepEqual(changedFiles(untouched, snapshotTree(fresh)), []);
 });
 
+test('promote into an environment that pulls through a mirror: the version is copied, the mirror\'s name stays, the table shows both', (t) => {
+  // a region whose cluster pulls through a proxy-cache registry (Harbor's shape): its entry
+  // renames the image itself, and a promotion must not rename it back to FROM's registry
+  const dir = sample(t);
+  const eu = [
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'namespace: shop-eu',
+    'resources:',
+    '  - ../../base',
+    'images:',
+    '  - name: ghcr.io/acme/api',
+    '    newName: harbor.eu.acme.internal/proxy/acme/api   # pulled through the EU mirror',
+    '    newTag: "1.8"',
+    '',
+  ].join('\n');
+  fs.mkdirSync(path.join(dir, 'overlays/production-eu'));
+  fs.writeFileSync(path.join(dir, 'overlays/production-eu/kustomization.yaml'), eu);
+  const r = run(dir, ['promote', 'overlays/staging', 'overlays/production-eu']);
+  assert.equal(fs.readFileSync(path.join(dir, 'overlays/production-eu/kustomization.yaml'), 'utf8'), eu.replace('newTag: "1.8"', 'newTag: "1.9"'));
+  assert.equal(render(path.join(dir, 'overlays/production-eu'))['Deployment/api/api'], 'harbor.eu.acme.internal/proxy/acme/api:1.9');
+  assert.match(r.stdout, /^ghcr\.io\/acme\/api +ghcr\.io\/acme\/api:1\.9 +harbor\.eu\.acme\.internal\/proxy\/acme\/api:1\.8 +harbor\.eu\.acme\.internal\/proxy\/acme\/api:1\.9 +promoted$/m);
+  // promoting again changes nothing: the names differ, the versions do not
+  const again = fs.readFileSync(path.join(dir, 'overlays/production-eu/kustomization.yaml'), 'utf8');
+  run(dir, ['promote', 'overlays/staging', 'overlays/production-eu']);
+  assert.equal(fs.readFileSync(path.join(dir, 'overlays/production-eu/kustomization.yaml'), 'utf8'), again);
+
+  // the same through an Argo CD Application whose own override names the mirror
+  const app = path.join(dir, 'apps/api-production.yaml');
+  fs.writeFileSync(app, fs.readFileSync(app, 'utf8').replace('images: []', 'images:\n        - ghcr.io/acme/api=harbor.eu.acme.internal/proxy/acme/api:1.8'));
+  run(dir, ['promote', 'apps/api-staging.yaml', 'apps/api-production.yaml']);
+  const st = JSON.parse(run(dir, ['status', 'apps/api-staging.yaml', 'apps/api-production.yaml', '--json']).stdout);
+  const api = st.images.find((row) => row.image === 'ghcr.io/acme/api');
+  assert.equal(api.cells['apps/api-production.yaml'].image, `harbor.eu.acme.internal/proxy/acme/api:${api.cells['apps/api-staging.yaml'].tag}`);
+});
+
 test('promote between Argo CD Applications edits only TO\'s Application', (t) => {
   const dir = sample(t);
   const before = snapshotTree(dir);

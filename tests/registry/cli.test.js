@@ -64,6 +64,18 @@ images:
   r = await cli(['image', 'charts', `${image}:1.0.0`, '--scan', '--pin-digest'], dir);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readFileSync(path.join(dir, 'charts/values.yaml'), 'utf8'), `image:\n  repository: ${image}\n  tag: "1.0.0"\n  digest: "${craneDigest}"   # pinned by the pipeline\n`);
+  // the render is the truth: a chart that writes repository:tag@digest renders the pin
+  const chart = tempDir(t, 'gb-chart-');
+  write(chart, {
+    'Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+    'templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}{{ with .Values.image.digest }}@{{ . }}{{ end }}"\n',
+  });
+  const HELM = path.join(ROOT, '.tools', 'bin', 'helm');
+  if (existsSync(HELM) || process.env.CI) {
+    const helm = execFileSync(HELM, ['template', 'api', chart, '-f', path.join(dir, 'charts/values.yaml')], { encoding: 'utf8' });
+    assert.match(helm, new RegExp(`image: "${pinned.replace(/[.]/g, '\\.')}"\n`));
+  }
+  assert.equal(readFileSync(path.join(dir, 'charts/sidecar-values.yaml'), 'utf8'), `sidecar:\n  image: ${pinned} # a whole reference in one string\n`);
   r = await cli(['image', 'base', `${image}:1.0.0`, '--scan', '--pin-digest', '--json'], dir);
   assert.equal(r.code, 0, r.stderr);
   assert.match(readFileSync(path.join(dir, 'base/deployment.yaml'), 'utf8'), new RegExp(`image: ${pinned.replace(/[.]/g, '\\.')} # the running build\\n`));

@@ -38,12 +38,12 @@ export function fakeContent() {
  */
 export async function startFaultyRegistry(t, faults = {}) {
   const content = fakeContent();
-  /** @type {{method: string, url: string, authorization: string | null}[]} */
+  /** @type {{method: string, url: string, authorization: string | null, accept: string | null}[]} */
   const requests = [];
   const counts = { manifest: 0, tag: 0 };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    requests.push({ method: req.method ?? '', url: url.pathname + url.search, authorization: req.headers.authorization ?? null });
+    requests.push({ method: req.method ?? '', url: url.pathname + url.search, authorization: req.headers.authorization ?? null, accept: req.headers.accept ?? null });
     if (faults.bearer && !(req.headers.authorization ?? '').startsWith('Bearer ')) {
       res.writeHead(401, { 'www-authenticate': `Bearer realm="${faults.bearer.realm}",service="fake",scope="repository:app:pull"`, 'content-type': 'application/json' });
       res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');

@@ -25,6 +25,13 @@ test('429 with Retry-After: waited as asked, then the digest; bounded', async (t
   assert.equal(r.digest, fake.content.indexDigest);
   assert.deepEqual(waits, [3000, 3000]);
   assert.equal(fake.requests.filter((q) => q.method === 'HEAD').length, 3);
+  // every manifest media type is in Accept, so no registry has a reason to convert
+  assert.deepEqual(fake.requests[0].accept.split(', ').sort(), [
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+  ]);
 
   // more 429s than the bound: registry-unreachable, after maxRetries + 1 requests
   const fake2 = await startFaultyRegistry(t, { rateLimit: { times: 10, retryAfter: 1 } });

@@ -72,6 +72,9 @@ spec:
   tag: "0.9.0"
   digest: ""   # pinned by the pipeline
 `,
+    'charts/sidecar-values.yaml': `sidecar:
+  image: ${image}:0.9.0 # a whole reference in one string
+`,
     'flux/deploy.yaml': `spec:
   containers:
     - name: api

@@ -28,6 +28,10 @@ export const SKIP_CRANE = !process.env.CI && !existsSync(CRANE) && 'crane is not
 /** The test user of the htpasswd and token-service registries, and a bcrypt (cost 5) of its password. */
 export const USER = 'ci-robot';
 export const PASSWORD = 's3cret-registry-pass';
+/** User names with a meaning at some registries: a Quay robot account, ECR's, GCR's. */
+export const SPECIAL_USERS = ['acme+deployer', 'AWS', 'oauth2accesstoken'];
+/** An identity (refresh) token the token service exchanges, as `identitytoken` in config.json. */
+export const IDENTITY_TOKEN = 'identity-refresh-token-0123';
 const PASSWORD_BCRYPT = '$2a$05$/4ZPGPi03maudFNwTyP8aOZLFOpEXEwUpV8Rh8w0.jFCdW5lHmyY6';
 
 const run = promisify(execFile);
@@ -101,7 +105,8 @@ export async function startDistribution(t, { auth } = {}) {
   const host = `127.0.0.1:${port}`;
   let authBlock = '';
   if (auth?.kind === 'htpasswd') {
-    writeFileSync(path.join(dir, 'htpasswd'), `${USER}:${PASSWORD_BCRYPT}\n`);
+    // the test user, and the user names Quay robots, ECR and GCR use, with the same password
+    writeFileSync(path.join(dir, 'htpasswd'), [USER, ...SPECIAL_USERS].map((u) => `${u}:${PASSWORD_BCRYPT}\n`).join(''));
     authBlock = `auth:\n  htpasswd:\n    realm: gitops-bump-tests\n    path: ${path.join(dir, 'htpasswd')}\n`;
   } else if (auth?.kind === 'silly') {
     authBlock = `auth:\n  silly:\n    realm: ${auth.realm}\n    service: ${auth.service ?? 'test-registry'}\n`;
@@ -146,6 +151,19 @@ export async function startBearerRegistry(t, { anonymousPull = false } = {}) {
       });
       forward.on('error', () => res.writeHead(502).end());
       req.pipe(forward);
+      return;
+    }
+    if (req.method === 'POST') {
+      // the OAuth2 refresh-token grant (docker's identitytoken)
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const good = form.get('grant_type') === 'refresh_token' && form.get('refresh_token') === IDENTITY_TOKEN;
+        requests.push({ scope: form.get('scope'), service: form.get('service'), authorized: good, authorization: null, grant: form.get('grant_type') });
+        res.writeHead(good ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(good ? JSON.stringify({ access_token: `tok-${requests.length}`, expires_in: 300 }) : '{}');
+      });
       return;
     }
     const authorization = req.headers.authorization ?? null;

@@ -12,7 +12,7 @@ import { credentialStore } from '../../pkg/src/registry/credentials.js';
 import { parseReference } from '../../pkg/src/registry/reference.js';
 import { resolveImage } from '../../pkg/src/registry/resolve.js';
 import {
-  SKIP, SKIP_CRANE, USER, PASSWORD, authsFor, crane, dockerConfig, pushImage, pushSignatureTag,
+  IDENTITY_TOKEN, SKIP, SKIP_CRANE, SPECIAL_USERS, USER, PASSWORD, authsFor, crane, dockerConfig, pushImage, pushSignatureTag,
   startBearerRegistry, startCrane, startDistribution, tempDir,
 } from './servers.js';
 
@@ -118,6 +118,12 @@ test('distribution + htpasswd: Basic credentials from config.json auths; refused
     assert.match(e.message, /no credentials for 127\.0\.0\.1:\d+ were found/);
     return true;
   });
+  // user names as Quay robots (org+robot), ECR (AWS) and GCR (oauth2accesstoken) have them
+  for (const username of SPECIAL_USERS) {
+    const dir = dockerConfig(t, { auths: { [reg.host]: { auth: Buffer.from(`${username}:${PASSWORD}`).toString('base64') } } });
+    const special = new RegistryClient({ ...fast, credentials: credentialStore({ env: { DOCKER_CONFIG: dir } }) });
+    assert.equal((await resolveImage(special, parseReference(img.ref))).digest, img.digest, username);
+  }
   const wrong = new RegistryClient({ ...fast, credentials: credentialStore({ explicit: [{ registry: reg.host, username: USER, password: 'wrong-password' }] }) });
   await assert.rejects(resolveImage(wrong, parseReference(img.ref)), (e) => e.kind === 'registry-auth' && /were refused/.test(e.message) && !/wrong-password/.test(e.message));
 });
@@ -145,6 +151,16 @@ test('distribution + silly Bearer: one token per repository for 20 parallel imag
   assert.equal(mine[0].authorized, true);
   // 1 request to learn the challenge, 1 token, 20 HEADs
   assert.deepEqual(c.stats.byKind, { manifest: 21, token: 1 });
+});
+
+test('distribution + silly Bearer: an identity token from config.json goes through the refresh-token grant', { skip: SKIP, timeout: 180000 }, async (t) => {
+  const reg = await startBearerRegistry(t, { anonymousPull: false });
+  const img = await pushImage(t, reg.host, 'acme/api', '1.0.0', { env: { DOCKER_CONFIG: dockerConfig(t, authsFor(reg.host)) } });
+  const n = reg.requests.length;
+  const config = dockerConfig(t, { auths: { [reg.host]: { identitytoken: IDENTITY_TOKEN } } });
+  const c = new RegistryClient({ ...fast, credentials: credentialStore({ env: { DOCKER_CONFIG: config } }) });
+  assert.equal((await resolveImage(c, parseReference(img.ref))).digest, img.digest);
+  assert.deepEqual(reg.requests.slice(n).map((r) => [r.grant, r.scope, r.authorized]), [['refresh_token', 'repository:acme/api:pull', true]]);
 });
 
 test('distribution + silly Bearer: anonymous tokens for a public image; a refused anonymous pull is registry-auth', { skip: SKIP, timeout: 180000 }, async (t) => {

@@ -10,8 +10,12 @@
 # PARAM_ALL), or a plan file PARAM_PLAN, or a promotion PARAM_PROMOTE_FROM +
 # PARAM_PROMOTE_TO (+ PARAM_PROMOTE_IMAGES). Without PARAM_REPOSITORY the checkout in the
 # current directory is edited; with it, that repository is cloned.
+# Registry checks (apply only): PARAM_VERIFY (auto, true, false), PARAM_PIN_DIGEST,
+# PARAM_REQUIRE_PLATFORMS, PARAM_REQUIRE_SIGNATURE, and PARAM_REGISTRY_USERNAME /
+# PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials.
 # Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
-# 2 bad parameters, 3 git or GitHub failure.
+# 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
+# wrong digest, platform or signature), 5 the registry could not be asked.
 
 # True for the orb's boolean values.
 is_true() {
@@ -141,6 +145,38 @@ cli_flags() {
   fi
 }
 
+# Fills the array REG with the CLI's registry options. The credentials travel by the names
+# of their variables, and only when both are set: never in argv.
+registry_flags() {
+  local user_var="${PARAM_REGISTRY_USERNAME:-REGISTRY_USERNAME}" pass_var="${PARAM_REGISTRY_PASSWORD:-REGISTRY_PASSWORD}"
+  REG=()
+  # unset (a direct run of the script): no registry requests; the orb passes its default, auto
+  case "${PARAM_VERIFY:-false}" in
+    auto) REG+=(--verify-auto) ;;
+    true | 1) REG+=(--verify) ;;
+    false | 0)
+      if is_true "${PARAM_PIN_DIGEST:-}" || is_true "${PARAM_REQUIRE_SIGNATURE:-}" || [[ -n "${PARAM_REQUIRE_PLATFORMS:-}" ]]; then
+        echo 'gitops-bump: verify is false, but pin_digest, require_platforms and require_signature need the registry: set verify to auto or true' >&2
+        return 2
+      fi
+      return 0
+      ;;
+    *)
+      printf 'gitops-bump: verify must be auto, true or false, got "%s"\n' "${PARAM_VERIFY:-}" >&2
+      return 2
+      ;;
+  esac
+  ! is_true "${PARAM_PIN_DIGEST:-}" || REG+=(--pin-digest)
+  ! is_true "${PARAM_REQUIRE_SIGNATURE:-}" || REG+=(--require-signature)
+  [[ -z "${PARAM_REQUIRE_PLATFORMS:-}" ]] || REG+=(--require-platforms "$PARAM_REQUIRE_PLATFORMS")
+  if [[ -n "${!user_var:-}" && -n "${!pass_var:-}" ]]; then
+    REG+=(--registry-username-env "$user_var" --registry-password-env "$pass_var")
+  elif [[ -n "${!user_var:-}${!pass_var:-}" ]]; then
+    printf 'gitops-bump: only one of %s and %s is set: give both registry credentials, or neither\n' "$user_var" "$pass_var" >&2
+    return 2
+  fi
+}
+
 # Shallow-clones URL (branch BRANCH, or the default one) into DIR, for dry_run and check.
 # A token reaches git as an HTTP header scoped to the URL's host, through git's
 # environment: never in argv, the URL or a config file.
@@ -254,6 +290,9 @@ bump_main() {
 
   edit_command "$plan" || return $?
   cli_flags "$mode" "$url" || return $?
+  REG=()
+  # a promotion copies what an environment runs; only edits name images to resolve
+  [[ "${EDIT[0]}" != apply ]] || registry_flags || return $?
   where="${url:-$PWD}"
   if [[ -n "$url" && ( "$mode" == dry_run || "$mode" == check ) ]]; then
     printf 'Cloning %s to compare\n' "$url"
@@ -261,7 +300,7 @@ bump_main() {
     work="$tmp/repo"
   fi
   # The CLI words its hints in the orb's parameters (pkg/src/hints.js).
-  (cd "$work" && GITOPS_BUMP_FRONT_END=orb gitops-bump "${EDIT[@]}" --json "${own[@]}" "${FLAGS[@]}") >"$report" || code=$?
+  (cd "$work" && GITOPS_BUMP_FRONT_END=orb gitops-bump "${EDIT[@]}" --json "${own[@]}" "${REG[@]}" "${FLAGS[@]}") >"$report" || code=$?
   print_summary "$report" "$mode" "$where" "$code" || { [[ $code -ne 0 ]] || code=1; }
   [[ -z "${PARAM_REPORT_FILE:-}" ]] || printf 'report written to %s\n' "$report"
   return "$code"

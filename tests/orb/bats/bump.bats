@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2016,SC2028,SC2034 # literal $(…) and `…` are the point; PARAM_* are read by the sourced functions
+# shellcheck disable=SC2016,SC2028,SC2030,SC2031,SC2034 # literal $(…) and `…` are the point; PARAM_* are read by the sourced functions (each test is its own subshell)
 # orb/src/scripts/bump.sh, sourced: the plan, the CLI's flags, the summary, the clone for
 # previews, and the whole run against a stub CLI that records its argv.
 
@@ -252,4 +252,54 @@ STUB
   PARAM_PROMOTE_FROM=a PARAM_PROMOTE_TO=b PARAM_IMAGES=x:1 run edit_command ''
   [ "$status" -eq 2 ]
   [[ "$output" == *'not both'* ]]
+}
+
+@test "registry_flags: unset is no check; auto, true and the checks become the CLI's options" {
+  registry_flags
+  [ "${#REG[@]}" -eq 0 ]
+  PARAM_VERIFY=auto
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto" ]
+  PARAM_VERIFY=true PARAM_PIN_DIGEST=true PARAM_REQUIRE_SIGNATURE=true PARAM_REQUIRE_PLATFORMS='linux/amd64,linux/arm64'
+  registry_flags
+  [ "$(printf '%s|' "${REG[@]}")" = "--verify|--pin-digest|--require-signature|--require-platforms|linux/amd64,linux/arm64|" ]
+}
+
+@test "registry_flags: credentials go by variable name, only when both are set; one alone is refused" {
+  PARAM_VERIFY=auto PARAM_REGISTRY_USERNAME=CI_USER PARAM_REGISTRY_PASSWORD=CI_PASS
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto" ]
+  CI_USER=robot CI_PASS='s3cret $(touch x)'
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto --registry-username-env CI_USER --registry-password-env CI_PASS" ]
+  [[ "${REG[*]}" != *s3cret* ]]
+  unset CI_PASS
+  run registry_flags
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"only one of CI_USER and CI_PASS is set"* ]]
+}
+
+@test "registry_flags: checks with verify false, and a bad verify, are usage errors" {
+  PARAM_VERIFY=false PARAM_PIN_DIGEST=true
+  run registry_flags
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"verify is false, but pin_digest"* ]]
+  PARAM_VERIFY=maybe PARAM_PIN_DIGEST=false
+  run registry_flags
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'verify must be auto, true or false, got "maybe"'* ]]
+}
+
+@test "bump_main: the registry options reach apply, not promote" {
+  stub_cli
+  cd "$BATS_TEST_TMPDIR"
+  export PARAM_MODE=edit PARAM_IMAGES=ghcr.io/acme/api:1.2.3 PARAM_TARGETS=overlays/dev PARAM_VERIFY=auto PARAM_PIN_DIGEST=true
+  run bump_main
+  [ "$status" -eq 0 ]
+  argv | grep -qx -- --verify-auto
+  argv | grep -qx -- --pin-digest
+  export PARAM_IMAGES='' PARAM_TARGETS='' PARAM_PROMOTE_FROM=overlays/staging PARAM_PROMOTE_TO=overlays/production
+  run bump_main
+  [ "$status" -eq 0 ]
+  [ "$(argv | grep -c -- '--verify')" -eq 0 ]
 }

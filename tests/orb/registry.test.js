@@ -1,0 +1,84 @@
+// The orb's registry parameters, through the packed bump job run as CircleCI would (the
+// stand-in runner of executor.js), against real registries on 127.0.0.1: crane (no auth)
+// and distribution with htpasswd Basic, credentials by env_var_name. A typo'd tag, a wrong
+// digest, a missing platform and a missing signature fail the job with exit 4 and leave
+// the config repository as it was.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { git, makeRemote } from '../pipeline/helpers.js';
+import { Runner } from './executor.js';
+import { artifactReport, runnerOptions } from './fixtures.js';
+import { configFiles } from '../registry/fixtures.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, pushImage, pushSignatureTag, startCrane, startDistribution } from '../registry/servers.js';
+
+const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
+
+/** The config repository naming `host`'s image, a project to check out, and the job runner. */
+function setup(t, host) {
+  const config = makeRemote(t, configFiles(host));
+  const app = makeRemote(t, { 'README.md': 'the app\n' });
+  const runner = new Runner(runnerOptions({ project: { url: app.url, sha: app.head(), branch: 'main' } }));
+  const bump = async (args, env = {}) => {
+    const r = await runner.runJob('bump', { repository: config.url, targets: 'overlays/prod', ...args }, { jobEnv: { ...FAST, ...env } });
+    t.after(() => import('node:fs').then((fs) => fs.rmSync(r.root, { recursive: true, force: true })));
+    return r;
+  };
+  return { config, bump };
+}
+
+/** The bump step's own exit code (a failed job is 1, as CircleCI reports it). */
+function bumpExit(r) {
+  const step = r.steps.find((s) => s.name === 'Bump the config repository with gitops-bump');
+  assert.ok(step, r.output);
+  return step.exitCode;
+}
+
+describe('the bump job resolves images in their registries', { concurrency: 2 }, () => {
+  test('pin_digest + require_platforms: the digest lands; a typo, a wrong digest, a missing platform or signature: exit 4, nothing pushed', { skip: SKIP_CRANE, timeout: 300000 }, async (t) => {
+    const reg = await startCrane(t);
+    const img = await pushImage(t, reg.host, 'acme/api', '1.0.0');
+    const older = await pushImage(t, reg.host, 'acme/api', '0.9.0', { content: 'older' });
+    const image = `${reg.host}/acme/api`;
+    const { config, bump } = setup(t, reg.host);
+    const head = config.head();
+    for (const [args, kind] of [
+      [{ images: `${image}:1.0.O` }, 'tag-not-found'],
+      [{ images: `${image}:1.0.0@${older.digest}` }, 'digest-mismatch'],
+      [{ images: `${image}:1.0.0`, require_platforms: 'linux/amd64,linux/ppc64le' }, 'platform-missing'],
+      [{ images: `${image}:1.0.0`, require_signature: true }, 'signature-missing'],
+    ]) {
+      const r = await bump(args);
+      assert.equal(bumpExit(r), 4, `${kind}: ${r.output}`);
+      assert.equal(r.exitCode, 1);
+      assert.match(r.output, new RegExp(`error\\[${kind}\\]`));
+      assert.equal(config.head(), head, `${kind}: the config repository moved`);
+    }
+    await pushSignatureTag(t, reg.host, 'acme/api', img.digest);
+    const r = await bump({ images: `${image}:1.0.0`, pin_digest: true, require_platforms: 'linux/amd64,linux/arm64', require_signature: true });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.match(config.show('main', 'overlays/prod/kustomization.yaml'), new RegExp(`newTag: 1\\.0\\.0\\n    digest: ${img.digest}$`));
+    assert.match(git(config.bare, ['log', '-1', '--format=%B', 'main']), new RegExp(`Image-Digest: ${image.replace(/[.]/g, '\\.')}:1\\.0\\.0@${img.digest} \\(linux/amd64, linux/arm64\\)`));
+    assert.match(r.output, new RegExp(`verified ${image.replace(/[.]/g, '\\.')}:1\\.0\\.0 ${img.digest} \\(linux/amd64, linux/arm64; signed \\(tag sha256-`));
+    assert.deepEqual(artifactReport(r).images.map((i) => [i.digest, i.verified]), [[img.digest, true]]);
+  });
+
+  test('credentials by env_var_name against htpasswd Basic; the password is in no output', { skip: SKIP, timeout: 300000 }, async (t) => {
+    const reg = await startDistribution(t, { auth: { kind: 'htpasswd' } });
+    const img = await pushImage(t, reg.host, 'acme/api', '1.0.0', { env: { DOCKER_CONFIG: dockerConfig(t, authsFor(reg.host)) } });
+    const { config, bump } = setup(t, reg.host);
+    const head = config.head();
+    let r = await bump({ images: `${reg.host}/acme/api:1.0.0`, pin_digest: true });
+    assert.equal(bumpExit(r), 5, r.output);
+    assert.match(r.output, /error\[registry-auth\]/);
+    assert.equal(config.head(), head);
+    r = await bump({ images: `${reg.host}/acme/api:1.0.0`, pin_digest: true, registry_username: 'CI_REG_USER', registry_password: 'CI_REG_PASS' }, { CI_REG_USER: USER, CI_REG_PASS: PASSWORD });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.match(config.show('main', 'overlays/prod/kustomization.yaml'), new RegExp(`digest: ${img.digest}$`));
+    assert.ok(!r.output.includes(PASSWORD), 'the registry password is in the job output');
+    assert.ok(!JSON.stringify(artifactReport(r)).includes(PASSWORD));
+    r = await bump({ images: `${reg.host}/acme/api:1.0.0`, registry_username: 'CI_REG_USER', registry_password: 'CI_REG_PASS' }, { CI_REG_USER: USER });
+    assert.equal(bumpExit(r), 2, r.output);
+    assert.match(r.output, /only one of CI_REG_USER and CI_REG_PASS is set/);
+  });
+});
