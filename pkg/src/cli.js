@@ -350,7 +350,8 @@ function diffOf(c) {
  * @returns {string}
  */
 function describe(ch) {
-  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v.includes('\n') ? '(block)' : v);
+  // an empty string (a cleared digest) shows as "" rather than as nothing
+  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v === '' ? '""' : v.includes('\n') ? '(block)' : v);
   switch (ch.kind) {
     case 'insert':
       return `${ch.path}: added ${show(ch.new)}`;
@@ -371,7 +372,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -385,6 +386,7 @@ export function gitOptions(v, env) {
   if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
+  if (v['signing-key-env'] !== undefined && v.sign === undefined) throw usageError('--signing-key-env names the key of --sign: add --sign ssh|gpg');
   for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
@@ -408,6 +410,8 @@ export function gitOptions(v, env) {
     prBranch: v['pr-branch'],
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
     frontEnd: frontEndOf(env),
+    sign: v.sign,
+    signingKeyEnv: v['signing-key-env'],
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
     // prefers the repository the remote URL names), so only explicit flags go here
     githubRepo: v['github-repo'],

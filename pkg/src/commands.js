@@ -35,6 +35,8 @@ export const EDIT_OPTIONS = {
   'pr-branch': { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
+  sign: { type: 'string' },
+  'signing-key-env': { type: 'string' },
   'github-repo': { type: 'string' },
   'api-url': { type: 'string' },
   'source-sha': { type: 'string' },
@@ -43,7 +45,7 @@ export const EDIT_OPTIONS = {
 export const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
 /** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
-export const CHOICES = Object.freeze({ type: VALUE_TYPES });
+export const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']) });
 
 export const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
@@ -66,6 +68,8 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
+  --sign ssh|gpg       sign the commits git makes with the key in $GITOPS_BUMP_SIGNING_KEY
+  --signing-key-env NAME  environment variable holding that private key (no passphrase)
   --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
   --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
                        remote not on github.com (Enterprise Server), else https://api.github.com)`;

@@ -46,6 +46,10 @@ export interface GitOptions {
   prBranch?: string;
   /** environment variable holding the token (default `GITHUB_TOKEN`) */
   tokenEnv?: string;
+  /** Sign the commits git makes (`--sign`): the private key is read from `signingKeyEnv`. */
+  sign?: 'ssh' | 'gpg';
+  /** The variable holding the signing key; default `GITOPS_BUMP_SIGNING_KEY`. */
+  signingKeyEnv?: string;
   /** `owner/name` (default `GITHUB_REPOSITORY`, else from the remote URL) */
   githubRepo?: string;
   /** the source commit for `{sha}` (default `GITHUB_SHA` / `CIRCLE_SHA1`) */

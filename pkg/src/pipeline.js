@@ -12,6 +12,7 @@ import { createAuth, httpOrigin, tokenFromEnv } from './git/auth.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { AttemptClock, DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { requireGitForToken } from './git/version.js';
+import { DEFAULT_SIGNING_KEY_ENV, prepareSigning } from './git/sign.js';
 import { GitHubClient, apiUrlForRemote, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
@@ -46,6 +47,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
  * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
  * @property {'cli'|'action'|'orb'} [frontEnd] whose words messages use for options (default "cli"; see hints.js)
+ * @property {'ssh'|'gpg'} [sign]  sign the commits git makes with the key in `signingKeyEnv` (see git/sign.js)
+ * @property {string}  [signingKeyEnv] default "GITOPS_BUMP_SIGNING_KEY"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
  * @property {string}  [sourceSha]  default GITHUB_SHA / CIRCLE_SHA1
  * @property {string}  [apiUrl]     REST API base URL (CLI --api-url); default GITHUB_API_URL, else
@@ -126,6 +129,12 @@ function normalize(git) {
     });
   }
   const labels = [git.labels ?? git.label ?? []].flat().filter(Boolean).map(String);
+  if (git.sign != null && git.apiCommit) {
+    throw new PipelineError('--sign signs the commits git makes; with --api-commit GitHub makes and signs the commit: use one of them', {
+      code: 'usage',
+      details: { exitCode: 2 },
+    });
+  }
   return {
     ...git,
     env,
@@ -137,6 +146,8 @@ function normalize(git) {
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
     frontEnd: git.frontEnd ?? 'cli',
+    sign: git.sign ?? null,
+    signingKeyEnv: git.signingKeyEnv ?? DEFAULT_SIGNING_KEY_ENV,
     sourceSha: git.sourceSha ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1 ?? null,
     apiUrl: git.apiUrl ?? env.GITHUB_API_URL ?? undefined,
     backoff: git.backoff ?? DEFAULT_BACKOFF,
@@ -242,6 +253,7 @@ class Run {
   }
 
   async cleanup() {
+    await this.signing?.close().catch(() => {});
     if (this.worktree) {
       await this.worktree.gm
         .exec(['worktree', 'remove', '--force', '--', this.worktree.dir], { allowFailure: true })
@@ -269,6 +281,7 @@ class Run {
 
   async prepare() {
     const o = this.o;
+    if (o.sign) await this.prepareSigning();
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
         o.frontEnd === 'action'
@@ -329,6 +342,19 @@ class Run {
     if (warning) this.warn(warning);
     const hasIdentity = (await this.git.configGet('user.name')) && (await this.git.configGet('user.email'));
     this.committer = hasIdentity ? null : this.o.author;
+  }
+
+  /**
+   * Signing (--sign): every git child gets the signing configuration through its
+   * environment; the key's variable itself is kept from git and its hooks.
+   */
+  async prepareSigning() {
+    const o = this.o;
+    this.signing = await prepareSigning({ kind: o.sign, keyEnv: o.signingKeyEnv, env: o.env, dir: await this.tempDir() });
+    const env = { ...o.env, ...this.signing.env };
+    delete env[o.signingKeyEnv];
+    this.o = { ...o, env };
+    this.log(`signing commits with the ${this.signing.describe}`);
   }
 
   /**

@@ -113,7 +113,7 @@ export function changeLines(summary) {
       if (ch.kind === 'unchanged') continue;
       const loc = ch.line ? `${c.file}:${ch.line}` : c.file;
       const from = ch.old == null ? '(none)' : ch.old;
-      const to = ch.new == null ? '(removed)' : ch.new;
+      const to = ch.new == null ? '(removed)' : ch.new === '' ? '""' : ch.new;
       lines.push(`- ${loc} ${ch.path}: ${from} -> ${to}`);
     }
   }

@@ -16,27 +16,13 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { REPORT, ROOT, TOKEN, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { ROOT, TOKEN, actJob, assertNoToken, configRepo, git, tempDir } from './helpers.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
 const PROD = 'overlays/production/kustomization.yaml';
 const BUMPED_LINE = '    newTag: "1.10.0"    # keep quoted';
 
-/** A job: checkout, the Action with `with`, optional extra steps, the report. */
-function job(name, withInputs, { failing = false, after = '' } = {}) {
-  // the sample's images are made up: no registry to verify them in (registry-act.test.js does)
-  const lines = Object.entries({ verify: 'false', ...withInputs }).map(([k, v]) => (String(v).includes('\n') ? `          ${k}: |\n${String(v).replace(/^/gm, '            ')}` : `          ${k}: ${JSON.stringify(String(v))}`));
-  return `  ${name}:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - name: Bump
-        id: bump
-        uses: ./action
-${failing ? '        continue-on-error: true\n' : ''}        with:
-${lines.join('\n')}
-${after}${REPORT}`;
-}
+const job = actJob;
 
 function workflow({ gitUrl, gitCopies }) {
   const keepGit = (name) => `      - name: Keep .git for the token check

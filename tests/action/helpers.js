@@ -150,3 +150,31 @@ export const REPORT = `      - name: Report
         run: |
           node -e 'console.log("RESULT " + JSON.stringify({ outcome: process.env.OUTCOME, outputs: JSON.parse(process.env.OUTPUTS) }))'
 `;
+
+/**
+ * One job of an act workflow: checkout, the Action (`./action`) with `withInputs`
+ * (registry verification off unless asked: the samples' images are made up), optional extra
+ * steps, then the REPORT step.
+ * @param {string} name @param {Record<string, unknown>} withInputs
+ * @param {{failing?: boolean, after?: string}} [options]
+ */
+export function actJob(name, withInputs, { failing = false, after = '' } = {}) {
+  const lines = Object.entries({ verify: 'false', ...withInputs }).map(([k, v]) => (String(v).includes('\n') ? `          ${k}: |\n${String(v).replace(/^/gm, '            ')}` : `          ${k}: ${JSON.stringify(String(v))}`));
+  return `  ${name}:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Bump
+        id: bump
+        uses: ./action
+${failing ? '        continue-on-error: true\n' : ''}        with:
+${lines.join('\n')}
+${after}${REPORT}`;
+}
+
+/** Copies the Action (action.yml, its bundle and the .wasm the bundle reads) into `app`. */
+export function installAction(app) {
+  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
+    cpSync(path.join(ROOT, part), path.join(app, part), { recursive: true });
+  }
+}

@@ -207,7 +207,7 @@ try {
 }
 const rule = '-'.repeat(72);
 const out = [rule, `gitops-bump · ${MODE.replace('_', ' ')} · ${WHERE}`, rule];
-const show = (v) => (v === null || v === undefined ? '' : String(v).includes('\n') ? '(block)' : String(v));
+const show = (v) => (v === null || v === undefined ? '' : v === '' ? '""' : String(v).includes('\n') ? '(block)' : String(v));
 if (report.error) {
   out.push(`FAILED (exit ${EXIT_CODE}): ${String(report.error.message ?? '').split('\n')[0]}`);
   if (report.error.file) out.push(`  at ${report.error.file}:${report.error.line ?? '?'}:${report.error.column ?? '?'}`);
