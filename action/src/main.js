@@ -15,6 +15,7 @@ import { InputError, getInput, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
 import { imagesSummary, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
+import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
 
 /** The environment variable the pipeline reads the token from (set only in its own env copy). */
@@ -63,6 +64,11 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
       }),
     );
     for (const w of result.warnings) wf.warning(w, { title: 'gitops-bump' });
+    // never silent: an image edit the overlay check could not decide is a warning on its file
+    for (const n of uncheckedNotes(result.unchecked)) {
+      const first = result.unchecked.find((u) => u.spec === n.spec);
+      wf.warning([n.headline, ...n.items].join('\n'), { file: annotationFile(first?.file, s).file, title: `gitops-bump: image ${n.spec} not checked` });
+    }
     const values = outputs(result, s, { ...seen, images: registry.images });
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
     wf.summary(summary(result, s) + imagesSummary(registry.images, code) + extraSummary(seen, s));
@@ -138,6 +144,7 @@ function applier(s, seen) {
     return {
       changed: res.changed.map((c) => ({ ...c, file: path.posix.join(sub, c.file), planFile: c.file })),
       unchanged: res.unchanged.map((f) => path.posix.join(sub, f)),
+      unchecked: res.unchecked, // named relative to working-directory, as annotations want
     };
   };
 }

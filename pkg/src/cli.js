@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
 import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
 import { unifiedDiff } from './diff.js';
@@ -296,11 +297,14 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
     result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
   }
   const changed = result.changed ?? [];
+  // never silent: whatever the output format, what the overlay check could not see is said
+  for (const line of uncheckedWarnings(result.unchecked ?? [])) err.write(`${line}\n`);
 
   if (values.json) {
     const report = {
       changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
       unchanged: result.unchanged,
+      unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
       ...(images ? { images } : {}),
       ...(git && !preview

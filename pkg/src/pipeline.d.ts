@@ -3,7 +3,7 @@
  * the edited files, push with conflict-safe retries, open or update a pull request, or
  * commit through GitHub's API. The same function the CLI's git flags and the Action call.
  */
-import type { FileOutcome, Plan, PlanResult } from './index.js';
+import type { FileOutcome, Plan, PlanResult, Unchecked } from './index.js';
 
 /** Push attempts after the first when `retries` is not given. */
 export const DEFAULT_RETRIES: number;
@@ -119,6 +119,8 @@ export interface PipelineResult {
   changed: FileOutcome[];
   /** files already holding the values */
   unchanged: string[];
+  /** image edits the overlay check could not decide, and why */
+  unchecked: Unchecked[];
   /** the files of `changed` */
   changedFiles: string[];
   /** every changed value (`unchanged` ones left out) */

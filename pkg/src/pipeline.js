@@ -77,6 +77,7 @@ export const DEFAULT_RETRIES = 5;
  * @typedef {object} PipelineResult
  * @property {Array<{file: string, before: string, after: string, changes: Array<object>}>} changed
  * @property {string[]} unchanged       files already holding the values
+ * @property {Array<{spec: string, file: string, what: string, reason: string}>} unchecked image edits the overlay check could not decide, and why
  * @property {string[]} changedFiles    the files of `changed`
  * @property {PipelineChange[]} changes every changed value (kind `unchanged` left out)
  * @property {string|null} commit       the commit made (or found on the PR branch), else null
@@ -173,6 +174,7 @@ function result(res, extra) {
   const out = {
     changed,
     unchanged: res?.unchanged ?? [],
+    unchecked: res?.unchecked ?? [],
     commit: null,
     pushed: false,
     attempts: 0,

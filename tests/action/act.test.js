@@ -16,13 +16,12 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { ROOT, TOKEN, actJob, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { ROOT, TOKEN, actJob as job, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
 const PROD = 'overlays/production/kustomization.yaml';
 const BUMPED_LINE = '    newTag: "1.10.0"    # keep quoted';
-
-const job = actJob;
 
 function workflow({ gitUrl, gitCopies }) {
   const keepGit = (name) => `      - name: Keep .git for the token check
@@ -47,57 +46,18 @@ ${job('badpath', { set: '- {file: charts/api/values.yaml, path: image.tagg, valu
 ${job('badinput', { ...image, mode: 'yolo' }, { failing: true })}`;
 }
 
-/** act's output lines of one job (`--log-prefix-job-id` prefixes each with `[job]`). */
-function linesOf(output, name) {
-  const prefix = `[${name}]`;
-  return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
-}
-
-function resultOf(output, name) {
-  const line = linesOf(output, name).find((l) => /^\s+\|\s+RESULT /.test(l));
-  assert.ok(line, `job ${name}: no RESULT line in act's output:\n${linesOf(output, name).join('\n')}`);
-  return JSON.parse(line.replace(/^\s+\|\s+RESULT /, ''));
-}
-
-/**
- * The job summary as act prints it after the step: `[job]   ⚙  Summary - ` and the first
- * line, then the other lines unprefixed (one write, so they stay together).
- */
-function summaryOf(output, name) {
-  const lines = output.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(`[${name}]`) && l.includes('Summary - '));
-  assert.ok(start >= 0, `job ${name}: no summary in act's output`);
-  const out = [lines[start].replace(/^.*?Summary - /, '')];
-  for (let i = start + 1; i < lines.length && !lines[i].startsWith('['); i += 1) out.push(lines[i]);
-  return out.join('\n');
-}
-
-/** Everything act printed for one job (log lines, annotations), prefix removed. */
-function logOf(output, name) {
-  return linesOf(output, name).join('\n');
-}
-
 test('act runs ./action in every mode; outputs, summaries, annotations and remotes', { timeout: 300000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built (scripts/setup-test builds it; in CI this fails)' }, async (t) => {
   const dir = tempDir(t, 'gb-act-');
   // the app repository act checks out: the sample config, ./action, the workflow
   const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/app' });
   const app = origin.clone('app');
-  mkdirSync(path.join(app, 'action'), { recursive: true });
-  cpSync(path.join(ROOT, 'action', 'action.yml'), path.join(app, 'action', 'action.yml'));
-  cpSync(path.join(ROOT, 'action', 'package.json'), path.join(app, 'action', 'package.json'));
-  cpSync(path.join(ROOT, 'action', 'dist'), path.join(app, 'action', 'dist'), { recursive: true });
-  cpSync(path.join(ROOT, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm'), path.join(app, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')); // the bundle reads the package's .wasm
   const remotes = {};
   for (const slug of ['acme/clone', 'acme/pr', 'acme/api']) remotes[slug] = configRepo(t, { dir: path.join(dir, 'remote'), slug });
   const server = await startGitHubServer({ repos: Object.fromEntries(Object.entries(remotes).map(([s, r]) => [s, r.bare])), token: TOKEN });
   t.after(() => server.close());
   const gitCopies = path.join(dir, 'git-copies');
   mkdirSync(gitCopies);
-  mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
-  writeFileSync(path.join(app, '.github', 'workflows', 'e2e.yml'), workflow({ gitUrl: `${server.url}/git`, gitCopies }));
-  git(app, ['add', '-A']);
-  git(app, ['commit', '--quiet', '-m', 'ci: the Action and its e2e workflow']);
-  git(app, ['push', '--quiet', 'origin', 'HEAD:main']);
+  prepareApp(app, workflow({ gitUrl: `${server.url}/git`, gitCopies }), { git });
   const start = origin.head();
 
   const started = Date.now();

@@ -225,6 +225,11 @@ if (report.error) {
   }
   for (const f of report.unchanged ?? []) out.push(`unchanged ${f} (already up to date)`);
   if (changed.length === 0 && (report.unchanged ?? []).length === 0) out.push('nothing to change');
+  // never silent: an image the overlay check could not look for is said, with why
+  for (const spec of [...new Set((report.unchecked ?? []).map((u) => u.spec))]) {
+    out.push(`WARNING   image ${spec} was set but not checked: the overlay check could not see where it would be rendered`);
+    for (const u of report.unchecked.filter((x) => x.spec === spec)) out.push(`            not followed: ${u.what} in ${u.file}: ${u.reason}`);
+  }
   if (report.commit) {
     const attempts = report.attempts > 1 ? ` after ${report.attempts} attempts` : '';
     out.push(`commit    ${report.commit}${report.pushed ? ` pushed${attempts}` : ''}`);
