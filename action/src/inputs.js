@@ -12,6 +12,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '../../pkg/src/core.js';
 import { loadPlan, parsePlan, repeatedImage, validatePlan } from '../../pkg/src/plan.js';
+import { checkRemoteUrl } from '../../pkg/src/git/command-manager.js';
 import { REGISTRY_INPUTS, readRegistryInputs } from './registry.js';
 
 /** The identity of GitHub's own bot, the default commit author. */
@@ -30,6 +31,7 @@ export const INPUT_DEFAULTS = Object.freeze({
   plan: '',
   repository: '',
   'server-url': '',
+  'api-url': '',
   branch: '',
   'working-directory': '.',
   token: '',
@@ -225,6 +227,35 @@ function firstLine(error) {
 }
 
 /**
+ * The api-url input: an https URL (plain http only to this machine), or undefined.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string | undefined}
+ */
+function apiUrlInput(env) {
+  const url = getInput(env, 'api-url');
+  if (!url) return undefined;
+  if (!/^https:\/\/[^/\s]+/i.test(url) && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url)) {
+    throw new InputError('api-url', `must be an https:// URL such as https://ghe.example.com/api/v3, got ${JSON.stringify(url)}`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * The pipeline's own check of a clone URL (one rule for both: plain http only to a
+ * loopback address), as an error naming the input.
+ * @param {string} input
+ * @param {string} url
+ * @param {string} given the input's value
+ */
+function allowedRemote(input, url, given) {
+  try {
+    checkRemoteUrl(url, input);
+  } catch {
+    throw new InputError(input, `must be an https:// (or ssh://, file://) URL: plain http:// is refused except to this machine (127.0.0.1), got ${JSON.stringify(given)}`);
+  }
+}
+
+/**
  * Where the config repository comes from: the checkout (null), or `owner/name` under
  * `server-url` (default `GITHUB_SERVER_URL`, i.e. github.com or a GHES host), or a URL.
  * @param {string} repository
@@ -238,12 +269,15 @@ export function repositorySource(repository, serverUrl) {
     if (!/^(https?|file):\/\/./.test(base)) {
       throw new InputError('server-url', `must be an http(s) or file URL, got ${JSON.stringify(serverUrl)}`);
     }
-    return { slug: repository.replace(/\.git$/, ''), url: `${base}/${repository.replace(/\.git$/, '')}.git` };
+    const url = `${base}/${repository.replace(/\.git$/, '')}.git`;
+    allowedRemote('server-url', url, serverUrl);
+    return { slug: repository.replace(/\.git$/, ''), url };
   }
   if (/^(https?|ssh|file):\/\/./.test(repository) || /^[\w.-]+@[\w.-]+:/.test(repository)) {
     if (/^[a-z]+:\/\/[^/]*@/i.test(repository) && /^https?:/i.test(repository)) {
       throw new InputError('repository', 'must not carry credentials in the URL: give them as token');
     }
+    allowedRemote('repository', repository, repository);
     return { slug: null, url: repository };
   }
   throw new InputError('repository', `must be owner/name (or a clone URL), got ${JSON.stringify(repository)}`);
@@ -363,7 +397,8 @@ export function readInputs(env) {
       base: optional('pr-base'),
       prBranch: optional('pr-branch'),
       sourceSha: env.GITHUB_SHA || undefined,
-      apiUrl: env.GITHUB_API_URL || undefined,
+      // empty: the pipeline takes the runner's API only for a repository on the runner's server
+      apiUrl: apiUrlInput(env),
     },
   };
 }

@@ -205,8 +205,10 @@ function fail(wf, error, s) {
       message: /^error\[/.test(e.message) ? messageIn(e, 'action') : `error[${e.kind}]: ${messageIn(e, 'action')}`,
       where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
     };
-  } else if (e && e.exitCode === 3) {
-    report = { code: 3, message: withAuthHint(String(e.message)), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+  } else if (e && (e.exitCode === 2 || e.exitCode === 3)) {
+    // the pipeline's own errors (git, GitHub, its usage checks) keep their exit code
+    const title = e.exitCode === 2 ? `gitops-bump: invalid input (${e.kind ?? 'usage'})` : `gitops-bump: ${e.kind ?? 'git'} failure`;
+    report = { code: e.exitCode, message: withAuthHint(String(e.message)), where: { title } };
   } else {
     report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }

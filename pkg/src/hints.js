@@ -88,6 +88,10 @@ export const PIPELINE_WORDS = {
   repo: { cli: (v) => (v ? `--repo ${v}` : '--repo'), action: () => "the 'repository' input", orb: () => 'the `repository` parameter' },
   'github-repo': { cli: (v) => (v ? `--github-repo ${v}` : '--github-repo'), action: () => "the 'repository' input", orb: () => 'the `repository` parameter' },
   'token-env': { cli: () => '--token-env', action: () => "the 'token' input", orb: () => 'the `token_env` parameter' },
+  'pr-branch': { cli: () => '--pr-branch', action: () => "the 'pr-branch' input", orb: () => 'the `pr_branch` parameter' },
+  'api-url': { cli: () => '--api-url', action: () => "the 'api-url' input", orb: () => 'the `GITHUB_API_URL` environment variable' },
+  pr: { cli: () => '--pr', action: () => "mode 'pull-request'", orb: () => 'the `mode` parameter pull_request' },
+  'api-commit': { cli: () => '--api-commit', action: () => "mode 'api-commit'", orb: () => 'the `mode` parameter api_commit' },
   token: { cli: (v) => `$${v}`, action: () => "the 'token' input", orb: (v) => `the variable the \`token_env\` parameter names ($${v})` },
 };
 

@@ -66,9 +66,10 @@ const IMAGE_TARGETS = ['auto', 'kustomization', 'argocd', 'argocd-source', 'flux
 export function parsePlan(text, options = {}) {
   const name = options.file ?? 'plan';
   const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'yaml');
+  const YAML = format === 'json' ? null : yaml(); // a missing package is not a bad plan
   try {
-    if (format === 'json') return JSON.parse(text);
-    const doc = yaml().parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
+    if (!YAML) return JSON.parse(text);
+    const doc = YAML.parseDocument(text, { schema: 'failsafe', uniqueKeys: true });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS();
   } catch (error) {
@@ -328,8 +329,11 @@ export function computeEntries(entries, cwd, options = {}) {
   /** @param {string} real @param {FileOutcome} record @param {{text: string, changes: object[]}} result */
   const update = (real, record, result) => {
     // what earlier entries reported moves with the lines this one adds or removes above it
-    const moved = lineMap(record.after, result.text);
-    record.changes = record.changes.map((c) => (typeof c.line === 'number' ? { ...c, line: moved(c.line) } : c));
+    // (a first entry has nothing to move: no diff, which costs a one-edit run ~2 ms of CPU)
+    if (record.changes.some((c) => typeof c.line === 'number')) {
+      const moved = lineMap(record.after, result.text);
+      record.changes = record.changes.map((c) => (typeof c.line === 'number' ? { ...c, line: moved(c.line) } : c));
+    }
     record.after = result.text;
     record.changes.push(...result.changes);
     pending.set(real, result.text);

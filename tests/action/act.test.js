@@ -40,6 +40,7 @@ ${job('clone', { ...image, repository: 'acme/clone', 'server-url': gitUrl })}
 ${job('pr', { ...image, repository: 'acme/pr', 'server-url': gitUrl, mode: 'pull-request', 'pr-labels': 'deploy', 'pr-title': 'Deploy api {tags}' })}
 ${job('api', { ...image, repository: 'acme/api', 'server-url': gitUrl, mode: 'api-commit' })}
 ${job('dry', { ...image, mode: 'dry-run', set: '- file: charts/api/values.yaml\n  path: image.tag\n  value: 1.10' })}
+${job('root', { ...image, mode: 'dry-run' }, { uses: './' })}
 ${job('same', { images: 'ghcr.io/acme/api:1.9.0', targets: 'overlays/production' })}
 ${job('overlay', { images: 'ghcr.io/acme/worker:2.0.0', targets: 'overlays/production' }, { failing: true })}
 ${job('badpath', { set: '- {file: charts/api/values.yaml, path: image.tagg, value: "1.10"}' }, { failing: true, after: keepGit('badpath') })}
@@ -64,12 +65,12 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   const r = await runCommand(
     ACT,
     ['push', '-P', 'ubuntu-latest=-self-hosted', '--pull=false', '--log-prefix-job-id', '--insecure-secrets', '--concurrent-jobs', '2',
-      '-s', `GITHUB_TOKEN=${TOKEN}`, '--env', `GITHUB_API_URL=${server.apiUrl}`, '--env', 'GITHUB_REPOSITORY=acme/app'],
+      '-s', `GITHUB_TOKEN=${TOKEN}`, '--env', `GITHUB_API_URL=${server.apiUrl}`, '--env', `GITHUB_SERVER_URL=${server.url}`, '--env', 'GITHUB_REPOSITORY=acme/app'],
     { cwd: app, env: cleanEnv({ HOME: path.join(dir, 'home') }), timeoutMs: 240000 },
   );
   const output = `${r.stdout}\n${r.stderr}`;
   if (process.env.GB_ACT_LOG) writeFileSync(process.env.GB_ACT_LOG, output); // to read what act printed
-  t.diagnostic(`act ran 9 jobs in ${((Date.now() - started) / 1000).toFixed(1)}s (exit ${r.code})`);
+  t.diagnostic(`act ran 10 jobs in ${((Date.now() - started) / 1000).toFixed(1)}s (exit ${r.code})`);
   assert.equal(r.code, 0, output);
 
   // push into the checkout: origin main moved by one commit with the bump
@@ -117,6 +118,12 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   assert.equal(dry.outputs['commit-sha'], '');
   assert.ok(dry.outputs.diff.includes('+  tag: "1.10"'));
   assert.match(summaryOf(output, 'dry'), /Dry run: nothing was written/);
+
+  // the root action.yml (what `uses: OWNER/gitops-bump@v1` and the Marketplace run): the same bundle
+  const root = resultOf(output, 'root');
+  assert.equal(root.outcome, 'success');
+  assert.deepEqual([root.outputs.changed, root.outputs['changed-files'], root.outputs['commit-sha']], ['true', JSON.stringify([PROD]), '']);
+  assert.ok(root.outputs.diff.includes(`+${BUMPED_LINE}`));
 
   // nothing to change
   const same = resultOf(output, 'same');

@@ -158,7 +158,7 @@ export const REPORT = `      - name: Report
  * @param {string} name @param {Record<string, unknown>} withInputs
  * @param {{failing?: boolean, after?: string}} [options]
  */
-export function actJob(name, withInputs, { failing = false, after = '' } = {}) {
+export function actJob(name, withInputs, { failing = false, after = '', uses = './action' } = {}) {
   const lines = Object.entries({ verify: 'false', ...withInputs }).map(([k, v]) => (String(v).includes('\n') ? `          ${k}: |\n${String(v).replace(/^/gm, '            ')}` : `          ${k}: ${JSON.stringify(String(v))}`));
   return `  ${name}:
     runs-on: ubuntu-latest
@@ -166,15 +166,18 @@ export function actJob(name, withInputs, { failing = false, after = '' } = {}) {
       - uses: actions/checkout@v4
       - name: Bump
         id: bump
-        uses: ./action
+        uses: ${uses}
 ${failing ? '        continue-on-error: true\n' : ''}        with:
 ${lines.join('\n')}
 ${after}${REPORT}`;
 }
 
-/** Copies the Action (action.yml, its bundle and the .wasm the bundle reads) into `app`. */
+/**
+ * Copies the Action (action.yml, its bundle and the .wasm the bundle reads) into `app`, and
+ * the root action.yml the Marketplace lists (`uses: ./` runs the same bundle).
+ */
 export function installAction(app) {
-  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
+  for (const part of ['action.yml', 'action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
     cpSync(path.join(ROOT, part), path.join(app, part), { recursive: true });
   }
 }

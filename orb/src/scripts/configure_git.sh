@@ -2,7 +2,9 @@
 # Gives git the credentials for the config repository.
 # SSH (PARAM_SSH_KEY_FINGERPRINT set): finds the key that add_ssh_keys wrote for that
 # fingerprint, trusts PARAM_SSH_KNOWN_HOSTS (GitHub's published host keys when empty) and
-# makes every later git command use that key alone, through GIT_SSH_COMMAND in $BASH_ENV.
+# writes the SSH command that uses that key alone to ~/.gitops-bump/git-ssh-command. The
+# bump step gives it to its own git calls only (as GIT_SSH_COMMAND): later steps of the
+# job, users' post-steps included, are not changed.
 # Token (otherwise): checks that the variable named by PARAM_TOKEN_ENV is set (never
 # printing it) and switches a github.com SSH `origin` of the current checkout to HTTPS, where
 # gitops-bump sends the token as a header scoped to the host.
@@ -47,8 +49,14 @@ configure_ssh() {
   [[ -n "$known_hosts" ]] || known_hosts="$GITHUB_KNOWN_HOSTS"
   printf '%s\n' "$known_hosts" >>"$HOME/.ssh/known_hosts"
   ssh_command="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o IdentityAgent=none -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$(printf '%q' "$HOME/.ssh/known_hosts") -o BatchMode=yes"
-  printf 'export GIT_SSH_COMMAND=%q\n' "$ssh_command" >>"$BASH_ENV"
-  printf 'git will push over SSH with the key %s only (fingerprint %s)\n' "$key" "$PARAM_SSH_KEY_FINGERPRINT"
+  mkdir -p "$HOME/.gitops-bump"
+  (umask 077 && printf '%s\n' "$ssh_command" >"$(ssh_command_file)")
+  printf 'gitops-bump will push over SSH with the key %s only (fingerprint %s)\n' "$key" "$PARAM_SSH_KEY_FINGERPRINT"
+}
+
+# Where configure_ssh leaves the SSH command for the bump step.
+ssh_command_file() {
+  printf '%s/.gitops-bump/git-ssh-command\n' "$HOME"
 }
 
 # An https URL for a github.com SSH remote URL, or nothing.

@@ -5,6 +5,8 @@
 // URL or a config file, so nothing is left in .git/config even when the run is killed.
 // `mask()` removes the token and every encoded form we create from any text we print.
 
+import { configEnv, keepUrl } from './config-env.js';
+
 const MASK = '***';
 
 /**
@@ -87,15 +89,12 @@ export class Auth {
     const origin = httpOrigin(remoteUrl);
     if (!origin) return {};
     const key = `http.${origin}/.extraheader`;
-    const start = Number.parseInt(baseEnv.GIT_CONFIG_COUNT ?? '0', 10) || 0;
-    return {
-      GIT_CONFIG_COUNT: String(start + 2),
+    return configEnv(baseEnv, [
       // an empty value resets headers inherited from other config (e.g. a checkout's own)
-      [`GIT_CONFIG_KEY_${start}`]: key,
-      [`GIT_CONFIG_VALUE_${start}`]: '',
-      [`GIT_CONFIG_KEY_${start + 1}`]: key,
-      [`GIT_CONFIG_VALUE_${start + 1}`]: `AUTHORIZATION: basic ${this.basic}`,
-    };
+      [key, ''],
+      [key, `AUTHORIZATION: basic ${this.basic}`],
+      ...keepUrl(remoteUrl),
+    ]);
   }
 
   /** Headers for GitHub's REST API. */
@@ -108,4 +107,13 @@ export class Auth {
 export function httpOrigin(url) {
   const m = /^(https?):\/\/(?:[^/@]*@)?([^/?#]+)/i.exec(String(url));
   return m ? `${m[1].toLowerCase()}://${m[2].toLowerCase()}` : null;
+}
+
+/** Splits `scheme://user:password@host/...` into the URL without credentials and the password. */
+export function splitCredentials(repo) {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(String(repo ?? ''));
+  if (!repo || !m) return { url: repo, password: null };
+  const colon = m[2].indexOf(':');
+  const password = colon >= 0 ? decodeURIComponent(m[2].slice(colon + 1)) : decodeURIComponent(m[2]);
+  return { url: `${m[1]}${m[3]}`, password: password || null };
 }

@@ -7,13 +7,13 @@
  * rule refused.
  * @param {string} branch
  * @param {{status?: number, message: string, response?: any}} error
- * @param {{pr?: boolean}} [options] the branch is a pull request branch
+ * @param {{pr?: boolean, prWords?: string}} [options] the branch is a pull request branch; how the front end names a pull request (see pipelineWord in ../hints.js)
  */
-export function refUpdateRefused(branch, error, { pr = false } = {}) {
+export function refUpdateRefused(branch, error, { pr = false, prWords = '--pr' } = {}) {
   const said = error.response?.message ?? error.message;
   const fix = pr
     ? 'exclude gitops-bump/* from the rule, give the pull request a branch the rule does not cover, or let the token bypass it'
-    : 'open a pull request instead (--pr; mode pull-request in the Action), or let the token bypass the rule';
+    : `open a pull request instead (${prWords}), or let the token bypass the rule`;
   return (
     `GitHub refused to move refs/heads/${branch} (${error.status ?? 422}: ${said}). Nothing was committed to it. ` +
     'The likely cause is a branch protection rule or a ruleset on this branch that the token cannot bypass ' +
