@@ -161,7 +161,7 @@ Examples:
     plan: (v, [file, path]) => [{ file, remove: path, all: v.all, select: v.select }],
   },
   image: {
-    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force] [--verify] [--pin-digest]',
+    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force] [--verify] [--pin-digest] [--policy P]',
     summary: 'set images in a kustomization, Argo CD Application or Flux setters',
     options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...REGISTRY_OPTIONS, ...EDIT_OPTIONS },
     positionals: [2, Infinity],
@@ -183,7 +183,8 @@ Examples:
   gitops-bump image overlays/staging api=ghcr.io/acme/api:1.10.0@sha256:… worker:2.0.1
   gitops-bump image apps/api.yaml ghcr.io/acme/api:1.10.0        # Argo CD Application
   gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'
-  gitops-bump image overlays/production ghcr.io/acme/api:1.10.0 --pin-digest --require-platforms linux/amd64,linux/arm64`,
+  gitops-bump image overlays/production ghcr.io/acme/api:1.10.0 --pin-digest --require-platforms linux/amd64,linux/arm64
+  gitops-bump image overlays/dev ghcr.io/acme/api --policy 'semver:^1.2.0' --pin-digest`,
     exits: `${EXIT_HELP}\n${REGISTRY_EXIT_HELP}`,
     plan: (v, [target, ...specs]) => distinctImages(specs).map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
   },
