@@ -376,7 +376,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -414,6 +414,7 @@ export function gitOptions(v, env) {
     prBranch: v['pr-branch'],
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
     frontEnd: frontEndOf(env),
+    forge: v.forge,
     sign: v.sign,
     signingKeyEnv: v['signing-key-env'],
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it

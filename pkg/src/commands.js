@@ -35,6 +35,7 @@ export const EDIT_OPTIONS = {
   'pr-branch': { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
+  forge: { type: 'string' },
   sign: { type: 'string' },
   'signing-key-env': { type: 'string' },
   'github-repo': { type: 'string' },
@@ -45,7 +46,7 @@ export const EDIT_OPTIONS = {
 export const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
 /** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
-export const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']) });
+export const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']), forge: Object.freeze(['github', 'gitea', 'gitlab', 'bitbucket']) });
 
 export const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
@@ -71,8 +72,12 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --sign ssh|gpg       sign the commits git makes with the key in $GITOPS_BUMP_SIGNING_KEY
   --signing-key-env NAME  environment variable holding that private key (no passphrase)
   --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
-  --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
-                       remote not on github.com (Enterprise Server), else https://api.github.com)`;
+  --api-url URL        the forge's REST API (GitHub: $GITHUB_API_URL, else https://HOST/api/v3 for a
+                       remote not on github.com (Enterprise Server), else https://api.github.com;
+                       Gitea https://HOST/api/v1, GitLab https://HOST/api/v4, Bitbucket its /2.0)
+  --forge NAME         github, gitea (also Forgejo), gitlab or bitbucket (default: from the remote's
+                       host; GitHub for a host it does not know). The token comes from GITHUB_TOKEN,
+                       GITEA_TOKEN, GITLAB_TOKEN (or CI_JOB_TOKEN), BITBUCKET_TOKEN, or --token-env`;
 
 export const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
 would be made), 2 usage error, 3 git or API failure.`;

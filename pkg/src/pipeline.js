@@ -13,10 +13,11 @@ import { requireUrlKept, safeWorkspaceEnv } from './git/config-env.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { AttemptClock, DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { requireGitForToken } from './git/version.js';
-import { DEFAULT_SIGNING_KEY_ENV, prepareSigning } from './git/sign.js';
+import { DEFAULT_SIGNING_KEY_ENV, signRun } from './git/sign.js';
 import { GitHubClient, apiUrlFor, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
 import { proxiedFetch } from './github/proxy.js';
+import { pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
 import { pipelineWord } from './hints.js';
@@ -47,7 +48,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {number}  [retries]    push attempts after the first (default 5)
  * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
- * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
+ * @property {string}  [tokenEnv]   default "GITHUB_TOKEN" (on another forge: its own variables, see forges/detect.js)
+ * @property {'github'|'gitea'|'gitlab'|'bitbucket'} [forge] where the pull request is opened (default: from the remote's host; GitHub for a host no rule knows)
  * @property {'cli'|'action'|'orb'} [frontEnd] whose words messages use for options (default "cli"; see hints.js)
  * @property {'ssh'|'gpg'} [sign]  sign the commits git makes with the key in `signingKeyEnv` (see git/sign.js)
  * @property {string}  [signingKeyEnv] default "GITOPS_BUMP_SIGNING_KEY"
@@ -150,10 +152,14 @@ function normalize(git) {
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
     frontEnd: git.frontEnd ?? 'cli',
+    forge: git.forge ?? null,
+    tokenEnvGiven: git.tokenEnv != null && git.tokenEnv !== 'GITHUB_TOKEN',
     sign: git.sign ?? null,
     signingKeyEnv: git.signingKeyEnv ?? DEFAULT_SIGNING_KEY_ENV,
     sourceSha: git.sourceSha ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1 ?? null,
     apiUrl: git.apiUrl || undefined,
+    // GITHUB_API_URL names GitHub's API: another forge takes only an explicit one
+    forgeApiUrl: git.apiUrl || null,
     backoff: git.backoff ?? DEFAULT_BACKOFF,
     log: git.log ?? (() => {}),
     random: git.random ?? Math.random,
@@ -278,7 +284,16 @@ class Run {
 
   async prepare() {
     const o = this.o;
-    if (o.sign) await this.prepareSigning();
+    if (o.sign) {
+      ({ signing: this.signing, o: this.o } = await signRun(o, await this.tempDir()));
+      this.log(`signing commits with the ${this.signing.describe}`);
+    }
+    if (o.pr || o.apiCommit) {
+      // another forge than GitHub brings its API client, and its own token and git user name
+      const url = o.repo ?? (await this.gm(this.cwd, null).remoteUrlOf(o.remote).catch(() => null));
+      this.forge = pipelineForge(url, { ...o, apiUrl: o.forgeApiUrl, tokenEnv: o.tokenEnvGiven ? o.tokenEnv : null, log: this.log, fetch: proxiedFetch(o.env) });
+      if (this.forge) ({ auth: this.auth, project: { owner: this.owner, repo: this.repo } } = this.forge);
+    }
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
         o.frontEnd === 'action'
@@ -344,25 +359,12 @@ class Run {
       }
       this.ownCheckout = false;
     }
-    if (o.pr || o.apiCommit) this.prepareGitHub();
+    if ((o.pr || o.apiCommit) && !this.forge) this.prepareGitHub();
     const target = this.owner ? `${this.owner}/${this.repo}` : slugOf(repoFromRemoteUrl(this.remoteUrl));
     const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenWords: this.tokenWords() });
     if (warning) this.warn(warning);
     const hasIdentity = (await this.git.configGet('user.name')) && (await this.git.configGet('user.email'));
     this.committer = hasIdentity ? null : this.o.author;
-  }
-
-  /**
-   * Signing (--sign): every git child gets the signing configuration through its
-   * environment; the key's variable itself is kept from git and its hooks.
-   */
-  async prepareSigning() {
-    const o = this.o;
-    this.signing = await prepareSigning({ kind: o.sign, keyEnv: o.signingKeyEnv, env: o.env, dir: await this.tempDir() });
-    const env = { ...o.env, ...this.signing.env };
-    delete env[o.signingKeyEnv];
-    this.o = { ...o, env };
-    this.log(`signing commits with the ${this.signing.describe}`);
   }
 
   /**
@@ -734,8 +736,7 @@ class Run {
         clock.next();
       }
     }
-    const pullRequest = await upsertPullRequest(this.client, {
-      ...ids,
+    const fields = {
       head: prBranch,
       base: this.base,
       title: pullRequestTitle(summary, o.title),
@@ -747,9 +748,10 @@ class Run {
       // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
       delay: (n) => Math.min(o.backoff.capMs ?? DEFAULT_BACKOFF.capMs, (o.backoff.baseMs ?? DEFAULT_BACKOFF.baseMs) * n),
       warn: this.warn,
-    });
+    };
+    const pullRequest = await (this.forge ? upsertForgePullRequest(this.forge.forgeApi, fields) : upsertPullRequest(this.client, { ...ids, ...fields }));
     const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];
-    this.log(`${said} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
+    this.log(`${said} ${this.forge?.forgeApi.noun ?? 'pull request'} #${pullRequest.number} ${pullRequest.url ?? ''}`);
     const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
     return this.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
   }

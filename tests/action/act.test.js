@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { ROOT, TOKEN, actJob as job, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { ROOT, TOKEN, actJob as job, actPath, assertNoToken, configRepo, git, tempDir } from './helpers.js';
 import { logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
@@ -66,7 +66,7 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
     ACT,
     ['push', '-P', 'ubuntu-latest=-self-hosted', '--pull=false', '--log-prefix-job-id', '--insecure-secrets', '--concurrent-jobs', '2',
       '-s', `GITHUB_TOKEN=${TOKEN}`, '--env', `GITHUB_API_URL=${server.apiUrl}`, '--env', `GITHUB_SERVER_URL=${server.url}`, '--env', 'GITHUB_REPOSITORY=acme/app'],
-    { cwd: app, env: cleanEnv({ HOME: path.join(dir, 'home') }), timeoutMs: 240000 },
+    { cwd: app, env: cleanEnv({ HOME: path.join(dir, 'home'), PATH: actPath(t) }), timeoutMs: 240000 },
   );
   const output = `${r.stdout}\n${r.stderr}`;
   if (process.env.GB_ACT_LOG) writeFileSync(process.env.GB_ACT_LOG, output); // to read what act printed

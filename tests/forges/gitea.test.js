@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { giteaMissing, startGitea } from './gitea.js';
 import { prScenario } from './scenario.js';
 import { openForge } from '../../pkg/src/forges/index.js';
+import { checkout, cliScenario } from './cli-forges.js';
 
 const missing = giteaMissing();
 const skip = missing && process.env.GB_SKIP_GITEA === '1' ? `GB_SKIP_GITEA=1: ${missing}` : false;
@@ -36,4 +37,15 @@ test('Gitea for real: the API URL from the remote; a wrong token is a masked exi
   const bad = 'not-a-gitea-token-0123456789';
   const wrong = openForge(g.remoteUrl, { forge: 'gitea', env: { GITEA_TOKEN: bad } });
   await assert.rejects(wrong.forgeApi.listOpen(), (e) => e.exitCode === 3 && e.status === 401 && /^Gitea API GET .* returned 401/.test(e.message) && !e.message.includes(bad));
+});
+
+test('Gitea for real through the CLI: --pr --forge gitea opens, updates, then changes nothing; the API URL from the remote', { skip, timeout: 240000 }, async (t) => {
+  assert.equal(missing, null, missing ?? '');
+  const g = await startGitea(t);
+  assert.equal((await g.api('POST', `/repos/${g.repo}/labels`, { name: 'gitops', color: '#00aabb' })).status, 201);
+  const cwd = await checkout(t, g.remoteUrl, { user: g.user, token: g.token });
+  const { r1 } = await cliScenario(t, { forge: 'gitea', cwd, vars: { GITEA_TOKEN: g.token } });
+  const { data: pr } = await g.api('GET', `/repos/${g.repo}/pulls/${r1.pr.number}`);
+  assert.deepEqual([pr.state, pr.head.ref, pr.labels.map((l) => l.name)], ['open', 'gitops-bump/app', ['gitops']]);
+  assert.match(pr.title, /1\.2\.0/);
 });

@@ -129,6 +129,9 @@ export function evaluate(cond) {
  * @property {string} [cacheDir]       where caches persist between jobs
  * @property {Record<string, unknown>} [pipeline] pipeline values (git.revision, git.tag, …)
  * @property {number} [stepTimeoutMs]  kill a step after this long (default 240 s)
+ * @property {string} [shell]  the default shell of `run` steps: CircleCI's is `/bin/bash -eo pipefail`
+ *   when the image has bash, else `/bin/sh -eo pipefail`; for an image without bash give
+ *   `/bin/sh -e` (dash, this machine's /bin/sh, has no pipefail; busybox's sh has)
  */
 
 /** Runs orb jobs on this host the way CircleCI's runner would (see the file comment). */
@@ -302,7 +305,7 @@ export class Runner {
     writeFileSync(file, spec.command);
     const env = { ...job$.env };
     for (const [k, v] of Object.entries(spec.environment ?? {})) env[k] = typeof v === 'string' ? v : String(v);
-    const [shell, ...flags] = (spec.shell ?? '/bin/bash -eo pipefail').split(/\s+/);
+    const [shell, ...flags] = (spec.shell ?? this.o.shell ?? '/bin/bash -eo pipefail').split(/\s+/);
     const { code, output } = await spawnLogged(shell, [...flags, file], { cwd, env, timeoutMs: this.o.stepTimeoutMs ?? 240_000 });
     job$.steps.push({ name, exitCode: code, output });
     if (code !== 0) job$.failed = true;

@@ -180,6 +180,20 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 7\.0\.0/);
   });
 
+  test('an image without bash: the first orb step stops with one clear line, nothing runs after it', async (t) => {
+    const { config } = setup(t);
+    const { runner } = setup(t, { shell: '/bin/sh -e' });
+    const head = config.head();
+    const r = await runner.runJob('bump', { repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:8.0.0' });
+    t.after(() => rmSync(r.root, { recursive: true, force: true }));
+    assert.equal(r.exitCode, 1);
+    const failed = r.steps.filter((s) => s.exitCode !== 0);
+    assert.equal(failed.length, 1, r.output);
+    assert.equal(failed[0].exitCode, 2);
+    assert.equal(failed[0].output, "gitops-bump: this step needs bash, and the job's shell is not bash (the image has none?): use an image with bash, such as the orb's executor (cimg/node), or install bash first\n");
+    assert.equal(config.head(), head);
+  });
+
   test('a promotion opens a pull request that changes only the target overlay; its body is the before/after table', async (t) => {
     const { config, bump } = setup(t);
     config.competingCommit({ 'overlays/dev/kustomization.yaml': (text) => text.replace('newTag: 1.0.0', 'newTag: "1.10"') }, 'dev runs 1.10');

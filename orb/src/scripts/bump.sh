@@ -17,6 +17,13 @@
 # 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
 # wrong digest, platform or signature), 5 the registry could not be asked.
 
+# The orb's scripts are bash. On an image without bash CircleCI runs a step with /bin/sh:
+# stop there with one clear line (this test is POSIX sh) instead of failing on bash syntax.
+if [ -z "${BASH_VERSION:-}" ]; then
+  echo "gitops-bump: this step needs bash, and the job's shell is not bash (the image has none?): use an image with bash, such as the orb's executor (cimg/node), or install bash first" >&2
+  exit 2
+fi
+
 # True for the orb's boolean values.
 is_true() {
   [[ "${1:-}" == true || "${1:-}" == 1 ]]

@@ -13,8 +13,8 @@ const MASK = '***';
  * @param {{token?: string|null}} options
  * @returns {Auth}
  */
-export function createAuth({ token, extraSecrets = [] } = {}) {
-  return new Auth(token || null, extraSecrets);
+export function createAuth({ token, extraSecrets = [], username } = {}) {
+  return new Auth(token || null, extraSecrets, username);
 }
 
 /** Reads the token from `env[name]` (default GITHUB_TOKEN); empty means none. */
@@ -27,8 +27,9 @@ export class Auth {
   /**
    * @param {string|null} token
    * @param {Array<string|null>} [extraSecrets] other values to mask (e.g. a password taken from a URL)
+   * @param {string} [username] the user name git sends with the token (each forge has its own; see forges/detect.js)
    */
-  constructor(token, extraSecrets = []) {
+  constructor(token, extraSecrets = [], username = 'x-access-token') {
     Object.defineProperty(this, 'token', { value: token, enumerable: false });
     const secrets = new Set();
     for (const extra of extraSecrets) {
@@ -38,7 +39,7 @@ export class Auth {
       }
     }
     if (token) {
-      const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+      const basic = Buffer.from(`${username}:${token}`).toString('base64');
       for (const s of [
         token,
         basic,

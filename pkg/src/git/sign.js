@@ -127,3 +127,17 @@ function oneLine(s) {
     .filter(Boolean)
     .slice(-1)[0] ?? '';
 }
+
+/**
+ * Signing for a pipeline run: `o` with the signing configuration added to its environment
+ * and the key's variable removed from it (kept from git and its hooks), and the signing
+ * (its `close()` runs at cleanup).
+ * @param {{sign: 'ssh'|'gpg', signingKeyEnv: string, env: NodeJS.ProcessEnv}} o
+ * @param {string} dir  a private temporary folder the run removes at exit
+ */
+export async function signRun(o, dir) {
+  const signing = await prepareSigning({ kind: o.sign, keyEnv: o.signingKeyEnv, env: o.env, dir });
+  const env = { ...o.env, ...signing.env };
+  delete env[o.signingKeyEnv];
+  return { signing, o: { ...o, env } };
+}
