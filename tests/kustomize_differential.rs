@@ -86,9 +86,8 @@ fn build_has_tag(bin: &Path, case: &Path, dir: &Path) -> bool {
         case.display(),
         String::from_utf8_lossy(&build.stderr)
     );
-    common::rendered_images(&String::from_utf8_lossy(&build.stdout))
-        .iter()
-        .any(|i| ImageRef::split(i).tag.as_deref() == Some(TAG))
+    // any field of the render, not only containers: custom image fields count too
+    String::from_utf8_lossy(&build.stdout).contains(&format!(":{TAG}"))
 }
 
 /// Whether kustomize, after `edit set image` of `spec` in `dir`, renders an image tagged

@@ -23,6 +23,11 @@ export const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com'
  * Inputs and the default each has in action.yml (a direct run, without the runner that
  * fills defaults in, gets the same ones). `token`'s default there is `github.token`.
  */
+/** The forges the `forge` input names (empty: from the repository's host). */
+const FORGE_NAMES = Object.freeze(['github', 'gitea', 'gitlab', 'bitbucket']);
+/** The variable the pipeline reads the `signing-key` input from (never an input variable of git's children). */
+export const SIGNING_KEY_ENV = 'GITOPS_BUMP_SIGNING_KEY';
+
 export const INPUT_DEFAULTS = Object.freeze({
   images: '',
   targets: '.',
@@ -52,6 +57,9 @@ export const INPUT_DEFAULTS = Object.freeze({
   'promote-to': '',
   'promote-images': '',
   status: '',
+  forge: '',
+  sign: '',
+  'signing-key': '',
   ...REGISTRY_INPUTS,
 });
 
@@ -348,6 +356,13 @@ export function readInputs(env) {
   const token = getInput(env, 'token');
   if (spec.api && !token) throw new InputError('token', `is empty: mode ${mode} calls the GitHub API and needs a token`);
 
+  const forge = getInput(env, 'forge') || undefined;
+  if (forge && !FORGE_NAMES.includes(forge)) throw new InputError('forge', `must be one of ${FORGE_NAMES.join(', ')} (or empty: from the repository's host), got ${JSON.stringify(forge)}`);
+  const sign = getInput(env, 'sign') || undefined;
+  if (sign && !['ssh', 'gpg'].includes(sign)) throw new InputError('sign', `must be ssh or gpg (or empty: unsigned), got ${JSON.stringify(sign)}`);
+  if (sign && !getInput(env, 'signing-key')) throw new InputError('signing-key', `is empty: sign ${sign} needs the private key (from a secret)`);
+  if (sign && mode === 'api-commit') throw new InputError('sign', 'signs the commits git makes; in mode api-commit GitHub makes and signs the commit');
+
   const retriesText = getInput(env, 'retries');
   if (!/^\d{1,3}$/.test(retriesText) || Number(retriesText) > 100) {
     throw new InputError('retries', `must be a whole number from 0 to 100, got ${JSON.stringify(retriesText)}`);
@@ -399,6 +414,9 @@ export function readInputs(env) {
       sourceSha: env.GITHUB_SHA || undefined,
       // empty: the pipeline takes the runner's API only for a repository on the runner's server
       apiUrl: apiUrlInput(env),
+      forge,
+      sign,
+      signingKeyEnv: sign ? SIGNING_KEY_ENV : undefined,
     },
   };
 }

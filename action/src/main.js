@@ -10,8 +10,8 @@ import { applyPlan } from '../../pkg/src/plan.js';
 import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { gitAuthHint } from '../../pkg/src/github/hints.js';
-import { messageIn, pipelineWord } from '../../pkg/src/hints.js';
-import { InputError, getInput, readInputs } from './inputs.js';
+import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
+import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
 import { imagesSummary, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
@@ -31,6 +31,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
   const wf = new Workflow({ env, stdout });
   maskToken(wf, getInput(env, 'token'));
   maskToken(wf, getInput(env, 'registry-password'));
+  // a key is many lines: the runner masks a value line by line
+  for (const line of getInput(env, 'signing-key').split('\n')) if (line.trim().length >= 8) wf.addMask(line.trim());
   /** @type {import('./inputs.js').Settings | undefined} */
   let settings;
   try {
@@ -63,6 +65,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
         },
       }),
     );
+    // a module that spells options as flags: the same table words them as inputs
+    result.warnings = (result.warnings ?? []).map((w) => wordFlags(w, 'action'));
     for (const w of result.warnings) wf.warning(w, { title: 'gitops-bump' });
     // never silent: an image edit the overlay check could not decide is a warning on its file
     for (const n of uncheckedNotes(result.unchecked)) {
@@ -96,7 +100,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
 function maskToken(wf, token) {
   if (!token) return;
   wf.addMask(token);
-  for (const form of [`x-access-token:${token}`, token]) {
+  // the user names each forge takes with a token over git's HTTPS (pkg/src/forges/detect.js)
+  for (const form of [`x-access-token:${token}`, `oauth2:${token}`, `x-token-auth:${token}`, `gitlab-ci-token:${token}`, `gitops-bump:${token}`, token]) {
     wf.addMask(Buffer.from(form).toString('base64'));
     wf.addMask(Buffer.from(form).toString('base64url'));
   }
@@ -111,8 +116,11 @@ function maskToken(wf, token) {
  * @returns {NodeJS.ProcessEnv}
  */
 function pipelineEnv(env, token) {
-  const out = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== TOKEN_ENV));
+  const out = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== TOKEN_ENV && k !== SIGNING_KEY_ENV));
   if (token) out[TOKEN_ENV] = token;
+  // the signing key reaches the pipeline in its own variable, which it keeps from git
+  const key = env[inputVariable('signing-key')];
+  if (key && key.trim()) out[SIGNING_KEY_ENV] = key;
   return out;
 }
 
@@ -208,7 +216,7 @@ function fail(wf, error, s) {
   } else if (e && (e.exitCode === 2 || e.exitCode === 3)) {
     // the pipeline's own errors (git, GitHub, its usage checks) keep their exit code
     const title = e.exitCode === 2 ? `gitops-bump: invalid input (${e.kind ?? 'usage'})` : `gitops-bump: ${e.kind ?? 'git'} failure`;
-    report = { code: e.exitCode, message: withAuthHint(String(e.message)), where: { title } };
+    report = { code: e.exitCode, message: withAuthHint(wordFlags(String(e.message), 'action')), where: { title } };
   } else {
     report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }

@@ -92,6 +92,9 @@ export const PIPELINE_WORDS = {
   'api-url': { cli: () => '--api-url', action: () => "the 'api-url' input", orb: () => 'the `GITHUB_API_URL` environment variable' },
   pr: { cli: () => '--pr', action: () => "mode 'pull-request'", orb: () => 'the `mode` parameter pull_request' },
   'api-commit': { cli: () => '--api-commit', action: () => "mode 'api-commit'", orb: () => 'the `mode` parameter api_commit' },
+  forge: { cli: () => '--forge', action: () => "the 'forge' input", orb: () => "the forge (this orb takes it from the remote's host)" },
+  sign: { cli: () => '--sign', action: () => "the 'sign' input", orb: () => 'commit signing (this orb does not offer it)' },
+  'signing-key-env': { cli: () => '--signing-key-env', action: () => "the 'signing-key' input", orb: () => 'the signing key (this orb does not offer signing)' },
   token: { cli: (v) => `$${v}`, action: () => "the 'token' input", orb: (v) => `the variable the \`token_env\` parameter names ($${v})` },
 };
 
@@ -106,6 +109,21 @@ export const PIPELINE_WORDS = {
 export function pipelineWord(id, frontEnd, value) {
   const words = PIPELINE_WORDS[id];
   return (words[/** @type {'cli'|'action'|'orb'} */ (frontEnd)] ?? words.cli)(value);
+}
+
+/**
+ * A message of a pipeline module that spells options as flags (`--sign`, `--forge`), in
+ * `frontEnd`'s words, from the same table. Modules that know the front end word an option
+ * with {@link pipelineWord} as they write the message; this serves the ones that do not
+ * yet.
+ * @param {string} message
+ * @param {'cli'|'action'|'orb'} frontEnd
+ * @returns {string}
+ */
+export function wordFlags(message, frontEnd) {
+  if (frontEnd === 'cli') return message;
+  const ids = Object.keys(PIPELINE_WORDS).filter((id) => id !== 'token').sort((a, b) => b.length - a.length);
+  return message.replace(new RegExp(`(?<![\\w-])--(${ids.join('|')})(?![\\w-])`, 'g'), (_, id) => pipelineWord(id, frontEnd));
 }
 
 /** A placeholder: `{id}`, `{id=value}`, `{+id}`, `{+id=value}` for a known id. */

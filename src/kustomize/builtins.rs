@@ -140,10 +140,15 @@ pub(crate) fn transformers(
             match kind {
                 Some("ImageTagTransformer") if builtin => {
                     if let Some(entry) = get(conf, "imageTag").and_then(image_entry) {
+                        let retags = entry.new_tag.is_some()
+                            || entry.digest.is_some()
+                            || entry.tag_suffix.is_some();
                         for img in &mut acc.images {
                             if let Some(new) = entry.transform(&img.image) {
                                 img.name = super::spec::ImageRef::split(&new).name;
                                 img.image = new;
+                                // a later tag wins over the one `images:` set
+                                img.fixed |= retags;
                             }
                         }
                     }

@@ -3,12 +3,14 @@
 
 mod argocd;
 mod builtins;
+mod fieldspecs;
 mod flux;
 mod kustomization;
 pub(crate) mod nodes;
 mod overlay;
 mod patches;
 mod pattern;
+mod replacements;
 mod resources;
 mod scan;
 pub(crate) mod spec;

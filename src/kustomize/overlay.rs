@@ -10,11 +10,13 @@ use crate::error::{Error, ErrorKind};
 use crate::tree::{Node, NodeKind, Stream};
 
 use super::builtins;
+use super::fieldspecs;
 use super::nodes::{backticked, get, get_str, items, line_of, str_list};
 use super::patches::{self, PatchCtx};
+use super::replacements;
 use super::resources::{manifest_resources, Acc, ResId};
 use super::spec::{image_matches, ImageEntry, ImageRef, ImageSpec};
-use super::unseen::{unseen_keys, Unchecked, REMOTE};
+use super::unseen::{helm_charts, Unchecked, REMOTE};
 
 /// Read access to a directory tree, given by the caller (the core does no I/O).
 ///
@@ -61,6 +63,10 @@ pub struct OverlayImage {
     /// Its position in that sequence.
     #[serde(skip)]
     pub(crate) index: usize,
+    /// Set after the overlay's own `images:` step by a replacement or a transformer, so
+    /// that an entry there does not change what renders.
+    #[serde(skip)]
+    pub(crate) fixed: bool,
 }
 
 /// What an overlay renders, as far as images go.
@@ -208,10 +214,12 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
         .images
         .iter()
         .zip(&overlay.states)
-        .filter(|(_, states)| {
-            states
-                .get(step)
-                .is_some_and(|s| image_matches(s, &spec.name))
+        // an image a later step sets again (a replacement, a transformer) is not changed by it
+        .filter(|(i, states)| {
+            !i.fixed
+                && states
+                    .get(step)
+                    .is_some_and(|s| image_matches(s, &spec.name))
         })
         .map(|(i, _)| i.clone())
         .collect();
@@ -226,6 +234,28 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
         .collect();
     names.sort();
     names.dedup();
+    let overridden = overlay
+        .images
+        .iter()
+        .zip(&overlay.states)
+        .any(|(i, states)| {
+            i.fixed
+                && states
+                    .get(step)
+                    .is_some_and(|s| image_matches(s, &spec.name))
+        });
+    if overridden {
+        return Err(Error::new(
+            ErrorKind::UnknownImage,
+            format!(
+                "image `{}` is in the overlay, but a later step sets it again: the edit would change nothing it renders",
+                spec.name
+            ),
+        )
+        .with_file(overlay.kustomization.clone())
+        .found("a replacement or an ImageTagTransformer that runs after `images:` and sets this image")
+        .hint("change the replacement's source or the transformer instead; {+force} to set it anyway"));
+    }
     let mut e = Error::new(
         ErrorKind::UnknownImage,
         format!("image `{}` matches no container in the overlay", spec.name),
@@ -313,9 +343,13 @@ impl Walker<'_> {
                 return Err(missing(&kfile, c, "component"));
             }
         }
-        // generators, then the built-in transformers in kustomize's order, then `transformers:`
-        self.unchecked
-            .extend(unseen_keys(self.fs, dir, &kfile, root, &text));
+        // configurations (image fields of custom kinds), generators, then the built-in
+        // transformers in kustomize's order, then `transformers:`
+        self.unchecked.extend(fieldspecs::read_configurations(
+            self.fs, dir, &kfile, root, acc,
+        ));
+        fieldspecs::add_custom_images(self.fs, &self.table, acc);
+        self.unchecked.extend(helm_charts(&kfile, root));
         self.unchecked
             .extend(builtins::generators(self.fs, dir, &kfile, root));
         let ctx = PatchCtx {
@@ -337,6 +371,9 @@ impl Walker<'_> {
             .map(|n| items(n).iter().filter_map(image_entry).collect())
             .unwrap_or_default();
         if top {
+            for img in &mut acc.images {
+                img.fixed = false; // what bases fixed, the overlay's own entries still retag
+            }
             self.states = acc.images.iter().map(|i| vec![i.image.clone()]).collect();
             self.entries = images.iter().map(|e| e.name.clone()).collect();
         }
@@ -358,6 +395,14 @@ impl Walker<'_> {
                 }
             }
         }
+        self.unchecked.extend(replacements::apply_replacements(
+            self.fs,
+            dir,
+            &kfile,
+            root,
+            &self.table,
+            acc,
+        ));
         self.unchecked.extend(builtins::transformers(
             self.fs,
             dir,

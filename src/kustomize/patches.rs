@@ -460,6 +460,7 @@ fn ops_on_containers(
                     res: r,
                     list: list.to_vec(),
                     index,
+                    fixed: false,
                 });
             }
             _ => {}

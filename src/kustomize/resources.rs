@@ -23,6 +23,8 @@ pub(crate) struct ResId {
     pub labels: Vec<(String, String)>,
     /// `metadata.annotations`.
     pub annotations: Vec<(String, String)>,
+    /// Where its manifest is: file, document index, item index in a `*List`.
+    pub origin: Option<(String, usize, Option<usize>)>,
 }
 
 impl ResId {
@@ -46,12 +48,19 @@ impl ResId {
 pub(crate) struct Acc {
     pub res: Vec<usize>,
     pub images: Vec<OverlayImage>,
+    /// Image field specs from `configurations:` of what was gathered.
+    pub fieldspecs: Vec<super::fieldspecs::FieldSpec>,
 }
 
 impl Acc {
     pub fn extend(&mut self, other: Acc) {
         self.res.extend(other.res);
         self.images.extend(other.images);
+        for f in other.fieldspecs {
+            if !self.fieldspecs.contains(&f) {
+                self.fieldspecs.push(f);
+            }
+        }
     }
 }
 
@@ -68,16 +77,21 @@ pub(crate) fn manifest_resources(
         let Some(root) = &doc.root else { continue };
         let anchors = anchors_of(root);
         let kind = get_str(root, "kind").unwrap_or("");
-        let members: Vec<&Node> = match get(root, "items") {
-            Some(list) if kind.ends_with("List") => items(list).iter().collect(),
-            _ => vec![root],
+        let members: Vec<(Option<usize>, &Node)> = match get(root, "items") {
+            Some(list) if kind.ends_with("List") => items(list)
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Some(i), n))
+                .collect(),
+            _ => vec![(None, root)],
         };
-        for r in members {
+        for (item, r) in members {
             if get_str(r, "kind") == Some("CustomResourceDefinition") {
                 continue;
             }
             let idx = table.len();
-            let id = res_id(r);
+            let mut id = res_id(r);
+            id.origin = Some((file.to_string(), doc.index, item));
             let from = acc.images.len();
             container_images(r, idx, &[], text, file, &anchors, &mut acc.images);
             for img in &mut acc.images[from..] {
@@ -115,6 +129,7 @@ pub(crate) fn res_id(r: &Node) -> ResId {
             .map(str::to_string),
         labels: pairs("labels"),
         annotations: pairs("annotations"),
+        origin: None,
     }
 }
 
@@ -213,5 +228,6 @@ pub(crate) fn container_image(
         res,
         list: list.to_vec(),
         index,
+        fixed: false,
     })
 }

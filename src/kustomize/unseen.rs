@@ -2,10 +2,9 @@
 //! effect on images it cannot compute. A miss of the check proves nothing while any of
 //! these is present, so every front end reports them (guarantee 9 in docs/ARCHITECTURE.md).
 
-use crate::tree::{Node, NodeKind, Stream};
+use crate::tree::Node;
 
-use super::nodes::{get, get_str, items};
-use super::overlay::{join, FileSource};
+use super::nodes::{get, items};
 
 /// A part of an overlay the check did not follow, and why an image could come from it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -55,105 +54,20 @@ impl Unchecked {
 pub(crate) const REMOTE: &str =
     "a remote base is not fetched (the check reads only this repository); its containers may have the image";
 
-/// The keys of `root` (a kustomization in `kfile`, directory `dir`) whose effect on images the
-/// check does not compute: Helm charts, replacements that touch containers, and image
-/// field-spec configurations.
-pub(crate) fn unseen_keys(
-    fs: &dyn FileSource,
-    dir: &str,
-    kfile: &str,
-    root: &Node,
-    text: &str,
-) -> Vec<Unchecked> {
-    let mut out = Vec::new();
-    for key in ["helmCharts", "helmChartInflationGenerator"] {
-        if get(root, key).is_some_and(|n| !items(n).is_empty()) {
-            out.push(Unchecked::new(
+/// The Helm charts of kustomization `root` (in `kfile`): kustomize renders them only with
+/// `--enable-helm` and a helm binary, so the check cannot see their containers.
+pub(crate) fn helm_charts(kfile: &str, root: &Node) -> Vec<Unchecked> {
+    ["helmCharts", "helmChartInflationGenerator"]
+        .into_iter()
+        .filter(|key| get(root, key).is_some_and(|n| !items(n).is_empty()))
+        .map(|key| {
+            Unchecked::new(
                 kfile,
                 key,
                 "Helm charts render only under `kustomize build --enable-helm` with a helm binary; the chart's containers may have the image",
-            ));
-        }
-    }
-    if let Some(list) = get(root, "replacements") {
-        for item in items(list) {
-            let (what, body) = patch_body(fs, dir, item, text);
-            if body.as_deref().is_none_or(touches_containers) {
-                out.push(Unchecked::overriding(
-                    kfile,
-                    format!("replacements: {what}"),
-                    "replacements are not applied by the check; this one may copy a value into a container image",
-                ));
-            }
-        }
-    }
-    if let Some(list) = get(root, "configurations") {
-        for item in items(list) {
-            let Some(rel) = item.scalar() else { continue };
-            let body = join(dir, rel).and_then(|p| fs.read(&p));
-            let declares = body.as_deref().is_none_or(|b| {
-                Stream::parse(b).ok().is_none_or(|s| {
-                    s.docs
-                        .iter()
-                        .filter_map(|d| d.root.as_ref())
-                        .any(|r| get(r, "images").is_some())
-                })
-            });
-            if declares {
-                out.push(Unchecked::new(
-                    kfile,
-                    format!("configurations: {rel}"),
-                    "image field specs for custom kinds are not followed by the check; a custom resource may hold the image",
-                ));
-            }
-        }
-    }
-    out
-}
-
-/// A short name for a patch or replacement entry and its text (read from its `path` when it
-/// has one); `None` when the file cannot be read.
-fn patch_body(fs: &dyn FileSource, dir: &str, item: &Node, text: &str) -> (String, Option<String>) {
-    let path = item.scalar().or_else(|| get_str(item, "path"));
-    if let Some(rel) = path {
-        let body = join(dir, rel).and_then(|p| fs.read(&p));
-        return (rel.to_string(), body);
-    }
-    let what = match get(item, "target") {
-        Some(t) => {
-            let sel: Vec<String> = ["kind", "name", "labelSelector"]
-                .iter()
-                .filter_map(|k| get_str(t, k).map(|v| format!("{k}={v}")))
-                .collect();
-            if sel.is_empty() {
-                "inline".to_string()
-            } else {
-                format!("inline, target {}", sel.join(","))
-            }
-        }
-        None => "inline".to_string(),
-    };
-    let body = match &item.kind {
-        NodeKind::Mapping { .. } => Some(text[item.start..item.end.min(text.len())].to_string()),
-        _ => None,
-    };
-    (what, body)
-}
-
-/// Whether a patch or replacement text could reach a container image: it names images or
-/// containers, deletes by directive, or replaces or removes a pod template or a whole spec.
-fn touches_containers(body: &str) -> bool {
-    [
-        "image",
-        "ontainers",
-        "$patch",
-        "/spec/template",
-        "/spec/jobTemplate",
-        "path: /spec\n",
-        "\"path\": \"/spec\"",
-    ]
-    .iter()
-    .any(|w| body.contains(w))
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
