@@ -20,7 +20,7 @@ import * as core from './core.js';
 import { didYouMean } from './suggest.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
 import { hintIn, messageIn } from './hints.js';
-import { REGISTRY_EXIT, registryExitCode, registryStep } from './registry/cli.js';
+import { REGISTRY_EXIT, downgradeStep, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
@@ -94,7 +94,16 @@ export async function main(argv, io = {}) {
     const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
-    const plan = registry.plan;
+    let plan = registry.plan;
+    if (values['no-downgrade']) {
+      const d = await downgradeStep(plan, cwd, err);
+      if (d.empty) {
+        if (json) out.write(`${JSON.stringify({ changed: [], unchanged: [], written: false, kept: d.kept }, null, 2)}\n`);
+        else err.write('no changes\n');
+        return EXIT.OK;
+      }
+      plan = d.plan;
+    }
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
