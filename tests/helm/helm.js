@@ -146,6 +146,7 @@ export const RENDERS = {
   'apps/redis-parameters.yaml': (d) => renderApplication(d, 'apps/redis-parameters.yaml'),
   'apps/redis-values-object.yaml': (d) => renderApplication(d, 'apps/redis-values-object.yaml'),
   'apps/redis-values-string.yaml': (d) => renderApplication(d, 'apps/redis-values-string.yaml'),
+  'apps/redis-mirror.yaml': (d) => renderApplication(d, 'apps/redis-mirror.yaml'),
   'apps/ksm-tag-parameter.yaml': (d) => renderApplication(d, 'apps/ksm-tag-parameter.yaml'),
   'apps/ingress-multi-source.yaml': (d) => renderApplication(d, 'apps/ingress-multi-source.yaml'),
   'flux/ksm.yaml': (d) => renderRelease(d, 'flux/ksm.yaml'),

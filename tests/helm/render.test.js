@@ -36,6 +36,12 @@ const CASES = [
     renders: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': `docker.io/bitnami/redis@sha256:${'3'.repeat(64)}` } },
   },
   {
+    name: 'image by the name rendered under global.imageRegistry edits that Application only',
+    args: ['image', 'apps/redis-mirror.yaml', 'mirror.example.com/bitnami/redis:8.2.2-debian-12-r0'],
+    before: { 'apps/redis-mirror.yaml': { 'StatefulSet/redis-mirror-master/redis': 'mirror.example.com/bitnami/redis:8.2.1-debian-12-r0' } },
+    renders: { 'apps/redis-mirror.yaml': { 'StatefulSet/redis-mirror-master/redis': 'mirror.example.com/bitnami/redis:8.2.2-debian-12-r0' } },
+  },
+  {
     name: 'image on an Application whose values string holds only a tag is refused',
     args: ['image', 'apps/redis-values-string.yaml', 'bitnami/redis:8.2.2-debian-12-r0'],
     error: /rejects kustomize fields beside helm[\s\S]*valuesObject\.image\.tag/,
@@ -100,6 +106,7 @@ const CASES = [
     renders: {
       'apps/redis-parameters.yaml': { 'StatefulSet/cache-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' },
       'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' },
+      'apps/redis-mirror.yaml': { 'StatefulSet/redis-mirror-master/redis': 'mirror.example.com/bitnami/redis:8.2.2-debian-12-r0' },
       'redis prod': {
         'StatefulSet/rel-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
         'StatefulSet/rel-replicas/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
