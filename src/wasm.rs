@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::{
     check_image, image_edit, overlay_images, parse_image_spec, scan_image, set_image, FileSource,
-    ImageEditOptions, ImageTarget, SetImageOptions,
+    ImageEditOptions, ImageTarget, SetImageOptions, Unchecked,
 };
 
 use crate::{
@@ -416,8 +416,17 @@ pub fn scan_image_js(dir: &str, spec: &str, fs: JsValue) -> Result<JsValue, JsVa
     })
 }
 
-/// `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes}`: the CLI's
-/// `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs unless `force`).
+#[derive(Serialize)]
+struct JsImageEdit<'a> {
+    file: &'a str,
+    text: &'a str,
+    changes: Vec<JsChange<'a>>,
+    unchecked: &'a [Unchecked],
+}
+
+/// `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes, unchecked}`: the
+/// CLI's `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs
+/// unless `force`); `unchecked` lists `{file, what, reason}` the check could not decide by.
 #[wasm_bindgen(js_name = imageEdit)]
 pub fn image_edit_js(
     target: &str,
@@ -432,10 +441,11 @@ pub fn image_edit_js(
         force: o.force,
     };
     let f = image_edit(&fs, target, spec, &opts).map_err(|e| js_error(&e))?;
-    to_js(&JsScanFile {
+    to_js(&JsImageEdit {
         file: &f.file,
         text: &f.text,
         changes: changes_js(&f.changes),
+        unchecked: &f.unchecked,
     })
 }
 

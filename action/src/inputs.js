@@ -12,6 +12,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '../../pkg/src/core.js';
 import { loadPlan, parsePlan, repeatedImage, validatePlan } from '../../pkg/src/plan.js';
+import { checkRemoteUrl } from '../../pkg/src/git/command-manager.js';
 import { REGISTRY_INPUTS, readRegistryInputs } from './registry.js';
 
 /** The identity of GitHub's own bot, the default commit author. */
@@ -22,6 +23,11 @@ export const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com'
  * Inputs and the default each has in action.yml (a direct run, without the runner that
  * fills defaults in, gets the same ones). `token`'s default there is `github.token`.
  */
+/** The forges the `forge` input names (empty: from the repository's host). */
+const FORGE_NAMES = Object.freeze(['github', 'gitea', 'gitlab', 'bitbucket']);
+/** The variable the pipeline reads the `signing-key` input from (never an input variable of git's children). */
+export const SIGNING_KEY_ENV = 'GITOPS_BUMP_SIGNING_KEY';
+
 export const INPUT_DEFAULTS = Object.freeze({
   images: '',
   targets: '.',
@@ -30,6 +36,7 @@ export const INPUT_DEFAULTS = Object.freeze({
   plan: '',
   repository: '',
   'server-url': '',
+  'api-url': '',
   branch: '',
   'working-directory': '.',
   token: '',
@@ -50,6 +57,9 @@ export const INPUT_DEFAULTS = Object.freeze({
   'promote-to': '',
   'promote-images': '',
   status: '',
+  forge: '',
+  sign: '',
+  'signing-key': '',
   ...REGISTRY_INPUTS,
 });
 
@@ -225,6 +235,35 @@ function firstLine(error) {
 }
 
 /**
+ * The api-url input: an https URL (plain http only to this machine), or undefined.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string | undefined}
+ */
+function apiUrlInput(env) {
+  const url = getInput(env, 'api-url');
+  if (!url) return undefined;
+  if (!/^https:\/\/[^/\s]+/i.test(url) && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url)) {
+    throw new InputError('api-url', `must be an https:// URL such as https://ghe.example.com/api/v3, got ${JSON.stringify(url)}`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * The pipeline's own check of a clone URL (one rule for both: plain http only to a
+ * loopback address), as an error naming the input.
+ * @param {string} input
+ * @param {string} url
+ * @param {string} given the input's value
+ */
+function allowedRemote(input, url, given) {
+  try {
+    checkRemoteUrl(url, input);
+  } catch {
+    throw new InputError(input, `must be an https:// (or ssh://, file://) URL: plain http:// is refused except to this machine (127.0.0.1), got ${JSON.stringify(given)}`);
+  }
+}
+
+/**
  * Where the config repository comes from: the checkout (null), or `owner/name` under
  * `server-url` (default `GITHUB_SERVER_URL`, i.e. github.com or a GHES host), or a URL.
  * @param {string} repository
@@ -238,12 +277,15 @@ export function repositorySource(repository, serverUrl) {
     if (!/^(https?|file):\/\/./.test(base)) {
       throw new InputError('server-url', `must be an http(s) or file URL, got ${JSON.stringify(serverUrl)}`);
     }
-    return { slug: repository.replace(/\.git$/, ''), url: `${base}/${repository.replace(/\.git$/, '')}.git` };
+    const url = `${base}/${repository.replace(/\.git$/, '')}.git`;
+    allowedRemote('server-url', url, serverUrl);
+    return { slug: repository.replace(/\.git$/, ''), url };
   }
   if (/^(https?|ssh|file):\/\/./.test(repository) || /^[\w.-]+@[\w.-]+:/.test(repository)) {
     if (/^[a-z]+:\/\/[^/]*@/i.test(repository) && /^https?:/i.test(repository)) {
       throw new InputError('repository', 'must not carry credentials in the URL: give them as token');
     }
+    allowedRemote('repository', repository, repository);
     return { slug: null, url: repository };
   }
   throw new InputError('repository', `must be owner/name (or a clone URL), got ${JSON.stringify(repository)}`);
@@ -314,6 +356,13 @@ export function readInputs(env) {
   const token = getInput(env, 'token');
   if (spec.api && !token) throw new InputError('token', `is empty: mode ${mode} calls the GitHub API and needs a token`);
 
+  const forge = getInput(env, 'forge') || undefined;
+  if (forge && !FORGE_NAMES.includes(forge)) throw new InputError('forge', `must be one of ${FORGE_NAMES.join(', ')} (or empty: from the repository's host), got ${JSON.stringify(forge)}`);
+  const sign = getInput(env, 'sign') || undefined;
+  if (sign && !['ssh', 'gpg'].includes(sign)) throw new InputError('sign', `must be ssh or gpg (or empty: unsigned), got ${JSON.stringify(sign)}`);
+  if (sign && !getInput(env, 'signing-key')) throw new InputError('signing-key', `is empty: sign ${sign} needs the private key (from a secret)`);
+  if (sign && mode === 'api-commit') throw new InputError('sign', 'signs the commits git makes; in mode api-commit GitHub makes and signs the commit');
+
   const retriesText = getInput(env, 'retries');
   if (!/^\d{1,3}$/.test(retriesText) || Number(retriesText) > 100) {
     throw new InputError('retries', `must be a whole number from 0 to 100, got ${JSON.stringify(retriesText)}`);
@@ -363,7 +412,11 @@ export function readInputs(env) {
       base: optional('pr-base'),
       prBranch: optional('pr-branch'),
       sourceSha: env.GITHUB_SHA || undefined,
-      apiUrl: env.GITHUB_API_URL || undefined,
+      // empty: the pipeline takes the runner's API only for a repository on the runner's server
+      apiUrl: apiUrlInput(env),
+      forge,
+      sign,
+      signingKeyEnv: sign ? SIGNING_KEY_ENV : undefined,
     },
   };
 }

@@ -9,10 +9,11 @@ import { runPipeline } from '../../pkg/src/pipeline.js';
 import { applyPlan } from '../../pkg/src/plan.js';
 import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
-import { InputError, getInput, readInputs } from './inputs.js';
+import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
 import { imagesSummary, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
+import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
 
 /** The environment variable the pipeline reads the token from (set only in its own env copy). */
@@ -28,6 +29,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
   const wf = new Workflow({ env, stdout });
   maskToken(wf, getInput(env, 'token'));
   maskToken(wf, getInput(env, 'registry-password'));
+  // a key is many lines: the runner masks a value line by line
+  for (const line of getInput(env, 'signing-key').split('\n')) if (line.trim().length >= 8) wf.addMask(line.trim());
   /** @type {import('./inputs.js').Settings | undefined} */
   let settings;
   try {
@@ -61,6 +64,11 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     // the pipeline's warnings speak of its options; the workflow's author knows inputs
     result.warnings = (result.warnings ?? []).map(inActionTerms);
     for (const w of result.warnings) wf.warning(w, { title: 'gitops-bump' });
+    // never silent: an image edit the overlay check could not decide is a warning on its file
+    for (const n of uncheckedNotes(result.unchecked)) {
+      const first = result.unchecked.find((u) => u.spec === n.spec);
+      wf.warning([n.headline, ...n.items].join('\n'), { file: annotationFile(first?.file, s).file, title: `gitops-bump: image ${n.spec} not checked` });
+    }
     const values = outputs(result, s, { ...seen, images: registry.images });
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
     wf.summary(summary(result, s) + imagesSummary(registry.images, code) + extraSummary(seen, s));
@@ -88,7 +96,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
 function maskToken(wf, token) {
   if (!token) return;
   wf.addMask(token);
-  for (const form of [`x-access-token:${token}`, token]) {
+  // the user names each forge takes with a token over git's HTTPS (pkg/src/forges/detect.js)
+  for (const form of [`x-access-token:${token}`, `oauth2:${token}`, `x-token-auth:${token}`, `gitlab-ci-token:${token}`, `gitops-bump:${token}`, token]) {
     wf.addMask(Buffer.from(form).toString('base64'));
     wf.addMask(Buffer.from(form).toString('base64url'));
   }
@@ -103,8 +112,11 @@ function maskToken(wf, token) {
  * @returns {NodeJS.ProcessEnv}
  */
 function pipelineEnv(env, token) {
-  const out = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== TOKEN_ENV));
+  const out = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== TOKEN_ENV && k !== SIGNING_KEY_ENV));
   if (token) out[TOKEN_ENV] = token;
+  // the signing key reaches the pipeline in its own variable, which it keeps from git
+  const key = env[inputVariable('signing-key')];
+  if (key && key.trim()) out[SIGNING_KEY_ENV] = key;
   return out;
 }
 
@@ -136,6 +148,7 @@ function applier(s, seen) {
     return {
       changed: res.changed.map((c) => ({ ...c, file: path.posix.join(sub, c.file), planFile: c.file })),
       unchanged: res.unchanged.map((f) => path.posix.join(sub, f)),
+      unchecked: res.unchecked, // named relative to working-directory, as annotations want
     };
   };
 }
@@ -196,8 +209,10 @@ function fail(wf, error, s) {
       message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
       where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
     };
-  } else if (e && e.exitCode === 3) {
-    report = { code: 3, message: withAuthHint(inActionTerms(String(e.message))), where: { title: `gitops-bump: ${e.kind ?? 'git'} failure` } };
+  } else if (e && (e.exitCode === 2 || e.exitCode === 3)) {
+    // the pipeline's own errors (git, GitHub, its usage checks) keep their exit code
+    const title = e.exitCode === 2 ? `gitops-bump: invalid input (${e.kind ?? 'usage'})` : `gitops-bump: ${e.kind ?? 'git'} failure`;
+    report = { code: e.exitCode, message: withAuthHint(inActionTerms(String(e.message))), where: { title } };
   } else {
     report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }
@@ -213,6 +228,15 @@ const INPUT_FOR = [
   [/--retries\b/g, "the 'retries' input"],
   [/--author\b/g, "the 'author-name' and 'author-email' inputs"],
   [/--(github-)?repo\b( URL| owner\/name)?/g, "the 'repository' input"],
+  [/--pr-branch\b/g, "the 'pr-branch' input"],
+  [/--token-env\b/g, "the 'token' input"],
+  [/--api-url\b/g, "the 'api-url' input"],
+  [/--forge\b/g, "the 'forge' input"],
+  [/--sign\b/g, "the 'sign' input"],
+  [/--signing-key-env\b/g, "the 'signing-key' input"],
+  [/--pr; mode pull-request in the Action/g, "mode 'pull-request'"],
+  [/--pr\b/g, "mode 'pull-request'"],
+  [/--api-commit\b/g, "mode 'api-commit'"],
   [new RegExp(`\\$?${TOKEN_ENV}\\b`, 'g'), "the 'token' input"],
 ];
 

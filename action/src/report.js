@@ -5,6 +5,7 @@
  * @module gitops-bump-action/report
  */
 import { unifiedDiff } from '../../pkg/src/diff.js';
+import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { imagesOutput } from './registry.js';
 
 /** Longest diff put into the `diff` output and the summary (the runner caps both near 1 MiB). */
@@ -19,6 +20,7 @@ export const MAX_DIFF = 256 * 1024;
  * @property {{number: number, url: string, operation?: string, updated?: boolean, created?: boolean} | null} pullRequest
  * @property {{number: number|null, url: string|null, operation: string} | null} [pr]
  * @property {string[]} [warnings] conditions that did not fail the run
+ * @property {Array<{spec: string, file: string, what: string, reason: string}>} [unchecked] image edits the overlay check could not decide
  * @property {string|null} branch
  */
 
@@ -156,6 +158,7 @@ export function summary(result, settings) {
   const rows = changeRows(result);
   const where = settings.repository ? ` in ${settings.repository.slug ?? settings.repository.url.replace(/^[a-z]+:\/\/[^/]*@/i, '')}` : '';
   const out = [`### gitops-bump (${settings.mode})${where}`, ''];
+  out.push(...uncheckedSection(result));
   if (!rows.length) {
     out.push(settings.preview ? 'Nothing would change: every value is already up to date.' : 'Nothing changed: every value is already up to date.', '');
     return `${out.join('\n')}\n`;
@@ -174,6 +177,21 @@ export function summary(result, settings) {
   const fence = '`'.repeat(Math.max(3, ...(diff.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
   out.push('<details><summary>Diff</summary>', '', `${fence}diff`, diff.replace(/\n$/, ''), fence, '', '</details>', '');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The summary's rows for image edits the overlay check could not decide: one row per
+ * part it did not follow, under a warning (empty when everything was checked).
+ * @param {Outcome} result
+ * @returns {string[]}
+ */
+function uncheckedSection(result) {
+  const notes = uncheckedNotes(result.unchecked ?? []);
+  if (!notes.length) return [];
+  const out = ['> [!WARNING]', '> The overlay check could not see where these images are rendered: a misspelt name would go unnoticed.', '', '| image (not checked) | not followed | why |', '|---|---|---|'];
+  for (const u of result.unchecked ?? []) out.push(`| ${code(u.spec)} | ${code(u.what)} in ${code(u.file)} | ${u.reason.replace(/\|/g, '\\|')} |`);
+  out.push('');
+  return out;
 }
 
 /**

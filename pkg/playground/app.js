@@ -16,6 +16,7 @@ const el = Object.fromEntries([
   'error-panel', 'error-heading', 'error-kind', 'error-facts', 'error-frame', 'suggest', 'suggestion',
   'matches-heading', 'matches-count', 'matches-head', 'matches-body', 'matches-empty', 'diff', 'diff-count',
   'result', 'version', 'summary', 'snippet-cli', 'snippet-action', 'snippet-orb', 'snippets-stale',
+  'unchecked-panel', 'unchecked-headline', 'unchecked-list',
 ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
 
 /** The controls and their defaults; the URL keeps only what differs. */
@@ -237,6 +238,7 @@ function render(job, reply) {
   if (reply.error) showError(reply.error, job, incomplete);
   else clearError();
   if (job.mode === 'image') renderParsed(reply.parsed);
+  renderUnchecked(reply.error ? [] : (reply.unchecked ?? []));
   if (reply.error) clearTable(incomplete ? 'Keep typing…' : 'No result: see the error.');
   else if (!(job.mode === 'image' ? job.spec : job.path).trim()) clearTable(job.mode === 'image' ? 'Type an image spec.' : 'Type a key path.');
   else if (job.mode === 'get') renderMatches(reply.items, reply.spans);
@@ -256,6 +258,20 @@ function render(job, reply) {
     const what = job.mode === 'get' ? (n === 1 ? 'match' : 'matches') : (n === 1 ? 'change' : 'changes');
     announce(`${n} ${what}${reply.after === reply.text ? '' : `, ${job.file} changed`}.`);
   }
+}
+
+/** What the overlay check could not see for the edit on screen (hidden when it saw all). */
+function renderUnchecked(notes) {
+  el.uncheckedPanel.hidden = notes.length === 0;
+  if (!notes.length) return;
+  el.uncheckedHeadline.textContent = `${notes[0].headline[0].toUpperCase()}${notes[0].headline.slice(1)}.`;
+  el.uncheckedList.replaceChildren(
+    ...notes[0].items.map((item) => {
+      const li = document.createElement('li');
+      li.textContent = item;
+      return li;
+    }),
+  );
 }
 
 function showError(error, job, incomplete) {

@@ -19,7 +19,7 @@ const PKG_SRC_DIR = resolve(HERE, '..', 'src');
 
 const WASM_PREFIX = '/wasm/web/';
 // The package modules the page shares with the CLI: these files only, nothing else of src/.
-const SHARED_SOURCES = new Set(['/src/diff.js']);
+const SHARED_SOURCES = new Set(['/src/diff.js', '/src/unchecked.js']);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',

@@ -5,6 +5,7 @@
 
 import init, * as core from '../wasm/web/gitops_bump.js';
 import { lineMap, unifiedDiff } from '../src/diff.js';
+import { uncheckedNotes } from '../src/unchecked.js';
 import { Repo } from './repo.js';
 import { plainError, suggestion } from './errors.js';
 
@@ -108,7 +109,7 @@ function withLines(text, spans) {
 /** The page's answer to one job. */
 function run(job) {
   const text = job.files[job.file] ?? '';
-  const reply = { text, after: text, items: [], spans: [], diff: '', parsed: null, error: null };
+  const reply = { text, after: text, items: [], spans: [], diff: '', parsed: null, error: null, unchecked: [] };
   if (job.mode === 'image') reply.parsed = parsedSpec(job.spec);
   if (!(job.mode === 'image' ? job.spec : job.path).trim()) return reply;
   try {
@@ -123,6 +124,8 @@ function run(job) {
     } else {
       // What `gitops-bump image FILE SPEC` does: the overlay check runs over the repository.
       const out = core.imageEdit(job.file, job.spec, new Repo(job.files).fileSource(), { force: job.force });
+      // what the overlay check could not see: the page says so, as every front end does
+      reply.unchecked = uncheckedNotes(Array.from(out.unchecked ?? [], (u) => ({ ...u, spec: job.spec })));
       reply.after = out.text;
       reply.items = Array.from(out.changes ?? []);
       reply.spans = changeSpans(text, reply.after, reply.items);

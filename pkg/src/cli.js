@@ -13,6 +13,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
 import { VALUE_TYPES, applyPlan, loadPlan, parsePlan, repeatedImage, validatePlan } from './plan.js';
+import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
 import { unifiedDiff } from './diff.js';
@@ -51,6 +52,9 @@ const EDIT_OPTIONS = {
   'pr-branch': { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
+  forge: { type: 'string' },
+  sign: { type: 'string' },
+  'signing-key-env': { type: 'string' },
   'github-repo': { type: 'string' },
   'api-url': { type: 'string' },
   'source-sha': { type: 'string' },
@@ -59,7 +63,7 @@ const EDIT_OPTIONS = {
 const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
 /** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
-const CHOICES = Object.freeze({ type: VALUE_TYPES });
+const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']), forge: Object.freeze(['github', 'gitea', 'gitlab', 'bitbucket']) });
 
 const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
@@ -82,9 +86,15 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
+  --sign ssh|gpg       sign the commits git makes with the key in $GITOPS_BUMP_SIGNING_KEY
+  --signing-key-env NAME  environment variable holding that private key (no passphrase)
   --github-repo O/N    default: $GITHUB_REPOSITORY, else derived from the remote URL
-  --api-url URL        GitHub REST API (default: $GITHUB_API_URL, else https://HOST/api/v3 for a
-                       remote not on github.com (Enterprise Server), else https://api.github.com)`;
+  --api-url URL        the forge's REST API (GitHub: $GITHUB_API_URL, else https://HOST/api/v3 for a
+                       remote not on github.com (Enterprise Server), else https://api.github.com;
+                       Gitea https://HOST/api/v1, GitLab https://HOST/api/v4, Bitbucket its /2.0)
+  --forge NAME         github, gitea (also Forgejo), gitlab or bitbucket (default: from the remote's
+                       host; GitHub for a host it does not know). The token comes from GITHUB_TOKEN,
+                       GITEA_TOKEN, GITLAB_TOKEN (or CI_JOB_TOKEN), BITBUCKET_TOKEN, or --token-env`;
 
 const EXIT_HELP = `Exit codes: 0 success (changed or unchanged), 1 edit error (or --check: a change
 would be made), 2 usage error, 3 git or API failure.`;
@@ -185,7 +195,7 @@ Examples:
     plan: (v, [file, path]) => [{ file, remove: path, all: v.all, select: v.select }],
   },
   image: {
-    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force] [--verify] [--pin-digest]',
+    usage: 'gitops-bump image TARGET SPEC... [--scan] [--force] [--verify] [--pin-digest] [--policy P]',
     summary: 'set images in a kustomization, Argo CD Application or Flux setters',
     options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...REGISTRY_OPTIONS, ...EDIT_OPTIONS },
     positionals: [2, Infinity],
@@ -207,7 +217,8 @@ Examples:
   gitops-bump image overlays/staging api=ghcr.io/acme/api:1.10.0@sha256:… worker:2.0.1
   gitops-bump image apps/api.yaml ghcr.io/acme/api:1.10.0        # Argo CD Application
   gitops-bump image . ghcr.io/acme/api:1.10.0 --scan --pr --title 'Deploy api 1.10.0'
-  gitops-bump image overlays/production ghcr.io/acme/api:1.10.0 --pin-digest --require-platforms linux/amd64,linux/arm64`,
+  gitops-bump image overlays/production ghcr.io/acme/api:1.10.0 --pin-digest --require-platforms linux/amd64,linux/arm64
+  gitops-bump image overlays/dev ghcr.io/acme/api --policy 'semver:^1.2.0' --pin-digest`,
     exits: `${EXIT_HELP}\n${REGISTRY_EXIT_HELP}`,
     plan: (v, [target, ...specs]) => distinctImages(specs).map((spec) => (v.scan ? { scan: target, image: spec } : { file: target, image: spec, force: v.force })),
   },
@@ -710,11 +721,14 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
     result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
   }
   const changed = result.changed ?? [];
+  // never silent: whatever the output format, what the overlay check could not see is said
+  for (const line of uncheckedWarnings(result.unchecked ?? [])) err.write(`${line}\n`);
 
   if (values.json) {
     const report = {
       changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
       unchanged: result.unchanged,
+      unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
       ...(images ? { images } : {}),
       ...(git && !preview
@@ -764,7 +778,8 @@ function diffOf(c) {
  * @returns {string}
  */
 function describe(ch) {
-  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v.includes('\n') ? '(block)' : v);
+  // an empty string (a cleared digest) shows as "" rather than as nothing
+  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v === '' ? '""' : v.includes('\n') ? '(block)' : v);
   // an anchored value changes wherever an alias reads it: say where
   const aliases = ch.aliases?.length ? ` (also changes ${ch.aliases.join(', ')}, through an alias)` : '';
   switch (ch.kind) {
@@ -787,7 +802,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -801,6 +816,7 @@ export function gitOptions(v, env) {
   if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
+  if (v['signing-key-env'] !== undefined && v.sign === undefined) throw usageError('--signing-key-env names the key of --sign: add --sign ssh|gpg');
   for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
@@ -823,6 +839,9 @@ export function gitOptions(v, env) {
     draft: Boolean(v.draft),
     prBranch: v['pr-branch'],
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
+    forge: v.forge,
+    sign: v.sign,
+    signingKeyEnv: v['signing-key-env'],
     // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
     // prefers the repository the remote URL names), so only explicit flags go here
     githubRepo: v['github-repo'],

@@ -237,11 +237,27 @@ export interface FileOutcome {
   before: string;
   after: string;
   changes: Change[];
+  /** why the overlay check could not decide an image edit of this file */
+  unchecked: Unchecked[];
+}
+
+/** A part the overlay check did not follow for one image edit, and why the image could still be rendered from it. */
+export interface Unchecked {
+  /** the image spec of the edit */
+  spec: string;
+  /** the file that lists it, relative to the plan's directory */
+  file: string;
+  /** what was not followed: a URL, a key, a patch's path, a target kind */
+  what: string;
+  /** why, and how the image could still come from it */
+  reason: string;
 }
 
 export interface PlanResult {
   changed: FileOutcome[];
   unchanged: string[];
+  /** image edits the overlay check could not decide: every front end reports them as warnings */
+  unchecked: Unchecked[];
 }
 
 /** Applies a plan below `cwd`, all or nothing; every target must resolve inside `root` (default `cwd`) unless `allowOutside`. */

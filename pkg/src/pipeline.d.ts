@@ -3,7 +3,7 @@
  * the edited files, push with conflict-safe retries, open or update a pull request, or
  * commit through GitHub's API. The same function the CLI's git flags and the Action call.
  */
-import type { FileOutcome, Plan, PlanResult } from './index.js';
+import type { FileOutcome, Plan, PlanResult, Unchecked } from './index.js';
 
 /** Push attempts after the first when `retries` is not given. */
 export const DEFAULT_RETRIES: number;
@@ -46,6 +46,10 @@ export interface GitOptions {
   prBranch?: string;
   /** environment variable holding the token (default `GITHUB_TOKEN`) */
   tokenEnv?: string;
+  /** Sign the commits git makes (`--sign`): the private key is read from `signingKeyEnv`. */
+  sign?: 'ssh' | 'gpg';
+  /** The variable holding the signing key; default `GITOPS_BUMP_SIGNING_KEY`. */
+  signingKeyEnv?: string;
   /** `owner/name` (default `GITHUB_REPOSITORY`, else from the remote URL) */
   githubRepo?: string;
   /** the source commit for `{sha}` (default `GITHUB_SHA` / `CIRCLE_SHA1`) */
@@ -115,6 +119,8 @@ export interface PipelineResult {
   changed: FileOutcome[];
   /** files already holding the values */
   unchanged: string[];
+  /** image edits the overlay check could not decide, and why */
+  unchecked: Unchecked[];
   /** the files of `changed` */
   changedFiles: string[];
   /** every changed value (`unchanged` ones left out) */

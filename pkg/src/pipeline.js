@@ -8,12 +8,16 @@ import path from 'node:path';
 import { GitCommandManager, checkRemoteUrl } from './git/command-manager.js';
 import { trackPath } from './cleanup.js';
 import { withRepositoryRoot } from './files.js';
-import { createAuth, httpOrigin, tokenFromEnv } from './git/auth.js';
+import { createAuth, httpOrigin, splitCredentials, tokenFromEnv } from './git/auth.js';
+import { requireUrlKept, safeWorkspaceEnv } from './git/config-env.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { AttemptClock, DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { requireGitForToken } from './git/version.js';
-import { GitHubClient, apiUrlForRemote, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
+import { DEFAULT_SIGNING_KEY_ENV, signRun } from './git/sign.js';
+import { GitHubClient, apiUrlFor, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { upsertPullRequest } from './github/pulls.js';
+import { proxiedFetch } from './github/proxy.js';
+import { pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
 import {
@@ -43,11 +47,14 @@ export const DEFAULT_RETRIES = 5;
  * @property {number}  [retries]    push attempts after the first (default 5)
  * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
- * @property {string}  [tokenEnv]   default "GITHUB_TOKEN"
+ * @property {string}  [tokenEnv]   default "GITHUB_TOKEN" (on another forge: its own variables, see forges/detect.js)
+ * @property {'github'|'gitea'|'gitlab'|'bitbucket'} [forge] where the pull request is opened (default: from the remote's host; GitHub for a host no rule knows)
+ * @property {'ssh'|'gpg'} [sign]  sign the commits git makes with the key in `signingKeyEnv` (see git/sign.js)
+ * @property {string}  [signingKeyEnv] default "GITOPS_BUMP_SIGNING_KEY"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
  * @property {string}  [sourceSha]  default GITHUB_SHA / CIRCLE_SHA1
- * @property {string}  [apiUrl]     REST API base URL (CLI --api-url); default GITHUB_API_URL, else
- *   https://HOST/api/v3 when the remote is on a host other than github.com, else https://api.github.com
+ * @property {string}  [apiUrl]     REST API base URL (CLI --api-url); default: see apiUrlFor in github/client.js
+ *   (GITHUB_API_URL only for a remote on GITHUB_SERVER_URL's host; else from the remote's host)
  * @property {boolean} [dryRun]     apply only (the caller's apply should not write either)
  * @property {boolean} [verbose]    also log every git command (or set GITOPS_BUMP_DEBUG=1)
  * @property {NodeJS.ProcessEnv} [env]  default process.env
@@ -72,6 +79,7 @@ export const DEFAULT_RETRIES = 5;
  * @typedef {object} PipelineResult
  * @property {Array<{file: string, before: string, after: string, changes: Array<object>}>} changed
  * @property {string[]} unchanged       files already holding the values
+ * @property {Array<{spec: string, file: string, what: string, reason: string}>} unchecked image edits the overlay check could not decide, and why
  * @property {string[]} changedFiles    the files of `changed`
  * @property {PipelineChange[]} changes every changed value (kind `unchanged` left out)
  * @property {string|null} commit       the commit made (or found on the PR branch), else null
@@ -93,6 +101,7 @@ export const DEFAULT_RETRIES = 5;
 export async function runPipeline({ cwd = process.cwd(), plan, apply, git = {} } = {}) {
   if (typeof apply !== 'function') throw new TypeError('runPipeline: apply(workdir) is required');
   const o = normalize(git);
+  o.env = { ...o.env, ...safeWorkspaceEnv(o.env, cwd) };
   if (o.dryRun || !(o.commit || o.push || o.pr || o.apiCommit || o.repo)) {
     // nothing to commit: still nothing may leave the checkout (or, outside one, cwd)
     const top = await new GitCommandManager({ cwd, env: o.env }).topLevel().catch(() => cwd);
@@ -124,6 +133,12 @@ function normalize(git) {
     });
   }
   const labels = [git.labels ?? git.label ?? []].flat().filter(Boolean).map(String);
+  if (git.sign != null && git.apiCommit) {
+    throw new PipelineError('--sign signs the commits git makes; with --api-commit GitHub makes and signs the commit: use one of them', {
+      code: 'usage',
+      details: { exitCode: 2 },
+    });
+  }
   return {
     ...git,
     env,
@@ -134,21 +149,18 @@ function normalize(git) {
     remote: git.remote ?? 'origin',
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
+    forge: git.forge ?? null,
+    tokenEnvGiven: git.tokenEnv != null && git.tokenEnv !== 'GITHUB_TOKEN',
+    sign: git.sign ?? null,
+    signingKeyEnv: git.signingKeyEnv ?? DEFAULT_SIGNING_KEY_ENV,
     sourceSha: git.sourceSha ?? env.GITHUB_SHA ?? env.CIRCLE_SHA1 ?? null,
-    apiUrl: git.apiUrl ?? env.GITHUB_API_URL ?? undefined,
+    apiUrl: git.apiUrl || undefined,
+    // GITHUB_API_URL names GitHub's API: another forge takes only an explicit one
+    forgeApiUrl: git.apiUrl || null,
     backoff: git.backoff ?? DEFAULT_BACKOFF,
     log: git.log ?? (() => {}),
     random: git.random ?? Math.random,
   };
-}
-
-/** Splits `scheme://user:password@host/...` into the URL without credentials and the password. */
-function splitCredentials(repo) {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(String(repo ?? ''));
-  if (!repo || !m) return { url: repo, password: null };
-  const colon = m[2].indexOf(':');
-  const password = colon >= 0 ? decodeURIComponent(m[2].slice(colon + 1)) : decodeURIComponent(m[2]);
-  return { url: `${m[1]}${m[3]}`, password: password || null };
 }
 
 /** A pull-request run that had nothing to change on the base. */
@@ -159,6 +171,7 @@ function result(res, extra) {
   const out = {
     changed,
     unchanged: res?.unchanged ?? [],
+    unchecked: res?.unchecked ?? [],
     commit: null,
     pushed: false,
     attempts: 0,
@@ -204,7 +217,8 @@ class Run {
 
   /** The run's result, with its warnings. */
   done(res, extra) {
-    return result(res, { ...extra, warnings: this.warnings });
+    // a temporary worktree is gone when the caller reads the result
+    return result(res, { ...extra, warnings: this.warnings, ...(this.worktree ? { workdir: null } : {}) });
   }
 
   maskError(e) {
@@ -234,6 +248,7 @@ class Run {
   }
 
   async cleanup() {
+    await this.signing?.close().catch(() => {});
     if (this.worktree) {
       await this.worktree.gm
         .exec(['worktree', 'remove', '--force', '--', this.worktree.dir], { allowFailure: true })
@@ -261,6 +276,16 @@ class Run {
 
   async prepare() {
     const o = this.o;
+    if (o.sign) {
+      ({ signing: this.signing, o: this.o } = await signRun(o, await this.tempDir()));
+      this.log(`signing commits with the ${this.signing.describe}`);
+    }
+    if (o.pr || o.apiCommit) {
+      // another forge than GitHub brings its API client, and its own token and git user name
+      const url = o.repo ?? (await this.gm(this.cwd, null).remoteUrlOf(o.remote).catch(() => null));
+      this.forge = pipelineForge(url, { ...o, apiUrl: o.forgeApiUrl, tokenEnv: o.tokenEnvGiven ? o.tokenEnv : null, log: this.log, fetch: proxiedFetch(o.env) });
+      if (this.forge) ({ auth: this.auth, project: { owner: this.owner, repo: this.repo } } = this.forge);
+    }
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
         `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
@@ -273,6 +298,7 @@ class Run {
       await this.requireGit();
       const dir = path.join(await this.tempDir(), 'repo');
       const branch = o.pr ? (o.base ?? o.branch) : o.branch;
+      await this.requireHttps(this.gm(path.dirname(dir)), o.repo);
       this.log(`cloning ${o.repo}${branch ? ` (${branch})` : ''}`);
       await this.gm(path.dirname(dir)).clone(o.repo, dir, { branch });
       this.root = dir;
@@ -289,6 +315,14 @@ class Run {
     } else {
       const probe = this.gm(this.cwd, null);
       const top = await probe.topLevel().catch((e) => {
+        if (/dubious ownership/i.test(e.message)) {
+          throw new PipelineError(
+            `git refuses to work in ${this.cwd}: the repository belongs to another user than the one running this step ("dubious ownership"; ` +
+              'in a GitHub Actions container job the workspace belongs to the runner\'s user while steps run as root). ' +
+              `Mark it safe: git config --global --add safe.directory <the repository's directory>, or run the step as the owner. git said: ${e.message}`,
+            { code: 'git' },
+          );
+        }
         throw new PipelineError(`${this.cwd} is not inside a git checkout (give --repo URL to clone one): ${e.message}`, {
           code: 'git',
         });
@@ -301,7 +335,9 @@ class Run {
       if (this.remoteUrl) checkRemoteUrl(this.remoteUrl, `remote ${o.remote}`);
       await this.requireGit();
       this.git = this.gm(this.root);
+      if (this.remoteUrl) await this.requireHttps(this.git, this.remote);
       const current = await this.git.currentBranch();
+      this.current = current;
       if (o.pr) {
         this.base = o.base ?? o.branch ?? current;
         if (!this.base) throw new PipelineError('HEAD is detached: give --base for the pull request', { code: 'usage' });
@@ -313,7 +349,7 @@ class Run {
       }
       this.ownCheckout = false;
     }
-    if (o.pr || o.apiCommit) this.prepareGitHub();
+    if ((o.pr || o.apiCommit) && !this.forge) this.prepareGitHub();
     const target = this.owner ? `${this.owner}/${this.repo}` : slugOf(repoFromRemoteUrl(this.remoteUrl));
     const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenEnv: o.tokenEnv });
     if (warning) this.warn(warning);
@@ -342,17 +378,20 @@ class Run {
     }
     this.owner = repo.owner;
     this.repo = repo.repo;
-    let apiUrl = o.apiUrl;
-    if (!apiUrl) {
-      apiUrl = apiUrlForRemote(this.remoteUrl) ?? undefined;
-      if (apiUrl) this.log(`GitHub API: ${apiUrl} (the remote is not on github.com; --api-url overrides)`);
-    }
-    this.client = new GitHubClient({ apiUrl, auth: this.auth, log: this.log });
+    const { apiUrl, why } = o.apiUrl ? { apiUrl: o.apiUrl, why: null } : apiUrlFor(this.remoteUrl, o.env);
+    if (why) this.log(`GitHub API: ${apiUrl} (${why}; --api-url overrides)`);
+    // HTTPS_PROXY / NO_PROXY as git (curl) reads them, for every REST request
+    this.client = new GitHubClient({ apiUrl, auth: this.auth, log: this.log, fetch: proxiedFetch(o.env) });
   }
 
   /** git must read GIT_CONFIG_COUNT when a token goes to an http(s) remote. */
   async requireGit() {
     if (this.auth.hasToken && httpOrigin(this.remoteUrl)) await requireGitForToken(this.gm(this.cwd));
+  }
+
+  /** With a token and an https remote, git must really use https (see requireUrlKept). */
+  async requireHttps(git, remote) {
+    if (this.auth.hasToken) await requireUrlKept(git, remote, { remoteUrl: this.remoteUrl, tokenEnv: this.o.tokenEnv });
   }
 
   workdir(root = this.root) {
@@ -362,6 +401,7 @@ class Run {
   async execute() {
     await this.prepare();
     if (this.o.pr) return this.pullRequestFlow();
+    if (!this.ownCheckout && this.branch && this.branch !== this.current && (this.o.push || this.o.apiCommit)) await this.onBranchHead();
     if (this.o.apiCommit) return this.apiCommitFlow();
     return this.pushFlow();
   }
@@ -420,6 +460,27 @@ class Run {
       code: hint ? 'auth' : 'push-failed',
       details: { attempts },
     });
+  }
+
+  /**
+   * For a push (or API commit) to a branch that is not the one checked out (`--branch
+   * deploy` in a checkout of main, or a detached HEAD as pull_request events leave it): the
+   * edit is made on the remote head of that branch, in a temporary worktree, so that
+   * neither the checked-out history reaches the branch nor the checkout changes.
+   */
+  async onBranchHead() {
+    const depth = (await this.git.isShallow()) ? 1 : undefined;
+    const head = await this.git.fetchBranch(this.remote, this.branch, { depth });
+    if (!head) {
+      throw new PipelineError(`branch ${this.branch} does not exist on ${this.remote}: create it first (gitops-bump does not create branches to push to)`, { code: 'git' });
+    }
+    const dir = path.join(await this.tempDir(), 'worktree');
+    await this.git.exec(['worktree', 'add', '--quiet', '--detach', '--', dir, head]);
+    this.worktree = { gm: this.git, dir };
+    this.log(`working on ${this.branch} at ${head.slice(0, 12)} in a temporary worktree (the checkout${this.current ? ` of ${this.current}` : ''} is left as it is)`);
+    this.root = await realpath(dir);
+    this.git = this.gm(this.root);
+    this.ownCheckout = true;
   }
 
   /** Fetches `branch` and resets the checkout to it, refusing to drop local commits. */
@@ -665,8 +726,7 @@ class Run {
         clock.next();
       }
     }
-    const pullRequest = await upsertPullRequest(this.client, {
-      ...ids,
+    const fields = {
       head: prBranch,
       base: this.base,
       title: pullRequestTitle(summary, o.title),
@@ -678,9 +738,10 @@ class Run {
       // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
       delay: (n) => Math.min(o.backoff.capMs ?? DEFAULT_BACKOFF.capMs, (o.backoff.baseMs ?? DEFAULT_BACKOFF.baseMs) * n),
       warn: this.warn,
-    });
+    };
+    const pullRequest = await (this.forge ? upsertForgePullRequest(this.forge.forgeApi, fields) : upsertPullRequest(this.client, { ...ids, ...fields }));
     const said = { created: 'opened', updated: 'updated', none: 'unchanged:' }[pullRequest.operation];
-    this.log(`${said} pull request #${pullRequest.number} ${pullRequest.url ?? ''}`);
+    this.log(`${said} ${this.forge?.forgeApi.noun ?? 'pull request'} #${pullRequest.number} ${pullRequest.url ?? ''}`);
     const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
     return this.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
   }

@@ -176,7 +176,8 @@ function kustomizeEnvironment(name, target, dir, ctx) {
     const key = splitRef(entering[i]).name;
     if (!images.has(key)) images.set(key, { key, ...splitRef(img.image), file: img.file, line: img.line });
   });
-  return { name, kind: 'kustomize', target, files: [overlay.kustomization], images, unchecked: overlay.unchecked };
+  const unchecked = overlay.unchecked.map((/** @type {any} */ u) => `\`${u.what}\` in ${u.file}: ${u.reason}`);
+  return { name, kind: 'kustomize', target, files: [overlay.kustomization], images, unchecked };
 }
 
 /**

@@ -54,8 +54,11 @@ export function summarize(plan, changed = [], { sourceSha = null } = {}) {
   const tags = [];
   const bumps = []; // {what, to}
   const sets = [];
+  const promotions = []; // {from, to, images}
   for (const e of planEdits(plan)) {
-    if (e && e.image) {
+    if (e && e.promote !== undefined) {
+      promotions.push({ from: String(e.from ?? ''), to: String(e.promote), images: [e.images ?? []].flat().map(String) });
+    } else if (e && e.image) {
       const { name, tag, digest } = splitImageSpec(e.image);
       const to = tag ?? (digest ? digest.slice(0, 19) : null);
       pushUnique(images, name);
@@ -72,9 +75,21 @@ export function summarize(plan, changed = [], { sourceSha = null } = {}) {
   const paths = [];
   for (const c of changed) {
     pushUnique(files, c.file);
-    for (const ch of c.changes ?? []) if (ch.kind !== 'unchanged' && ch.path) pushUnique(paths, ch.path);
+    for (const ch of c.changes ?? []) {
+      if (ch.kind === 'unchanged') continue;
+      if (ch.path) pushUnique(paths, ch.path);
+      // a promotion's tags are known only once applied (names and digests stay out of the subject)
+      if (promotions.length && ch.new != null && /tag$/i.test(String(ch.path ?? ''))) pushUnique(tags, String(ch.new));
+    }
   }
-  return { images, tags, files, paths, sha: sourceSha ?? '', bumps, sets, changed };
+  for (const p of promotions) for (const name of p.images) pushUnique(images, name);
+  return { images, tags, files, paths, sha: sourceSha ?? '', bumps, sets, promotions, changed };
+}
+
+/** How a subject names an environment: its label (`production=overlays/production`), else its target. */
+function environmentName(target) {
+  const eq = target.indexOf('=');
+  return eq > 0 && !target.slice(0, eq).includes('/') ? target.slice(0, eq) : target;
 }
 
 /** Replaces `{images}` `{tags}` `{files}` `{paths}` `{sha}`; other text is kept as is. */
@@ -88,8 +103,14 @@ export function renderTemplate(template, summary) {
 
 /** One-line subject: `chore(deploy): bump api to 1.2.3`. */
 export function defaultSubject(summary) {
-  const { bumps, sets, files } = summary;
+  const { bumps, sets, files, promotions = [] } = summary;
   const where = files.length ? ` in ${files.join(', ')}` : '';
+  if (promotions.length) {
+    const what = promotions.flatMap((p) => p.images.map((i) => i.split('/').pop()));
+    const values = summary.tags.length ? ` (${summary.tags.join(', ')})` : '';
+    const moves = unique(promotions.map((p) => `from ${environmentName(p.from)} to ${environmentName(p.to)}`));
+    return truncate(`chore(deploy): promote ${what.length ? unique(what).join(', ') : 'images'}${values} ${moves.join(', ')}`, 100);
+  }
   if (bumps.length) {
     const parts = bumps.map((b) => (b.to ? `${b.what} to ${b.to}` : b.what));
     return truncate(`chore(deploy): bump ${unique(parts).join(', ')}`, 100);
@@ -113,7 +134,7 @@ export function changeLines(summary) {
       if (ch.kind === 'unchanged') continue;
       const loc = ch.line ? `${c.file}:${ch.line}` : c.file;
       const from = ch.old == null ? '(none)' : ch.old;
-      const to = ch.new == null ? '(removed)' : ch.new;
+      const to = ch.new == null ? '(removed)' : ch.new === '' ? '""' : ch.new;
       lines.push(`- ${loc} ${ch.path}: ${from} -> ${to}`);
     }
   }
@@ -151,13 +172,21 @@ export function pullRequestBody(summary, template, trailers = []) {
 /**
  * Deterministic PR branch for a plan: `gitops-bump/<slug>-<hash>`, the same for every run
  * of the same edits (files, images, key paths; not the new values) against the same base,
- * so a rerun updates its pull request instead of opening another.
+ * so a rerun updates its pull request instead of opening another. A promotion is named by
+ * its target, its source and its sorted images (`gitops-bump/promote-production-<hash>`):
+ * promotions of other images or into other environments get branches of their own.
  */
 export function pullRequestBranch(plan, { base = '', prefix = 'gitops-bump/' } = {}) {
   const keys = [];
   const words = [];
   for (const e of planEdits(plan)) {
     if (!e) continue;
+    if (e.promote !== undefined) {
+      const images = [e.images ?? []].flat().map(String).sort();
+      keys.push(`promote\u0000${e.promote}\u0000${e.from ?? ''}\u0000${images.join('\u0000')}`);
+      words.push('promote', ...images.map((i) => i.split('/').pop()), environmentName(String(e.promote)).split(/[/,]/).filter(Boolean).pop() ?? '');
+      continue;
+    }
     const file = e.file ?? e.scan ?? '';
     const what = e.image ? splitImageSpec(e.image).name : (e.set ?? e.remove ?? e.append ?? '');
     keys.push(`${file}\u0000${e.image ? 'image' : 'path'}\u0000${what}`);

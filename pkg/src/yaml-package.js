@@ -7,6 +7,7 @@
  * @module gitops-bump/yaml-package
  */
 import { createRequire } from 'node:module';
+import { GitopsBumpError } from './errors.js';
 
 const nodeRequire = createRequire(import.meta.url);
 /** @type {typeof import('yaml') | undefined} */
@@ -17,6 +18,15 @@ let yamlModule;
  * @returns {typeof import('yaml')}
  */
 export function yaml() {
-  yamlModule ??= typeof require === 'function' ? require('yaml') : nodeRequire('yaml');
+  try {
+    yamlModule ??= typeof require === 'function' ? require('yaml') : nodeRequire('yaml');
+  } catch (error) {
+    if (/** @type {NodeJS.ErrnoException} */ (error)?.code !== 'MODULE_NOT_FOUND') throw error;
+    // a clone runs edits with Node alone; YAML plans and Helm values chains need this package
+    throw new GitopsBumpError(
+      'the npm package `yaml` is not installed, and YAML plans and Helm values need it: in a clone of gitops-bump run `npm ci --omit=dev` in pkg/ (or give the plan as JSON); an installed gitops-bump carries it, so reinstall it',
+      { kind: 'internal', cause: error },
+    );
+  }
   return /** @type {typeof import('yaml')} */ (yamlModule);
 }

@@ -2,12 +2,20 @@
 //! and Flux targets, the overlay check and scan mode. See `docs/kustomize.md`.
 
 mod argocd;
+mod builtins;
+mod fieldspecs;
 mod flux;
 mod kustomization;
 pub(crate) mod nodes;
 mod overlay;
+mod patches;
+mod pattern;
+mod replacements;
+mod resources;
 mod scan;
 pub(crate) mod spec;
+mod targets;
+mod unseen;
 
 pub use argocd::{parse_argocd_image, set_argocd_image, set_argocd_source_image};
 pub use flux::{find_markers, parse_marker, set_flux_image, Marker, MarkerField};
@@ -19,8 +27,9 @@ pub use overlay::{
 pub(crate) use scan::container_edits;
 pub use scan::{scan_image, ScanFile, ScanResult};
 pub use spec::{parse_image_spec, ImageEntry, ImageRef, ImageSpec, SpecField};
+pub use unseen::Unchecked;
 
-use crate::edit::Outcome;
+use crate::edit::{Change, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::tree::Stream;
 
@@ -181,9 +190,26 @@ pub struct ImageEditOptions {
     pub force: bool,
 }
 
+/// What [`image_edit`] did: the new text of the file, and what the overlay check could not see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageEdit {
+    /// The edited file, relative to the root.
+    pub file: String,
+    /// Its new text.
+    pub text: String,
+    /// What changed.
+    pub changes: Vec<Change>,
+    /// Why the overlay check could not decide that the image is rendered: empty when it
+    /// found the image, or when `force` skipped it. The edit was made; every front end
+    /// reports these as a warning, since the name may be a typo.
+    pub unchecked: Vec<Unchecked>,
+}
+
 /// The `image TARGET SPEC` command: `target` is a file, or a directory whose kustomization
-/// file is meant. For a kustomization (not a Component, which renders only inside its
-/// parent) the overlay in its directory must render an image the spec names, unless `force`.
+/// file is meant. For a kustomization the overlay in its directory must render an image the
+/// spec names, unless `force`. When the check cannot decide (parts of the overlay it does not
+/// follow, or a target it does not check: an Argo CD Application or source file, a
+/// Component), the edit is made and [`ImageEdit::unchecked`] says why.
 ///
 /// # Errors
 /// `not-found` when `target` does not exist; the errors of [`set_image`] and
@@ -193,7 +219,7 @@ pub fn image_edit(
     target: &str,
     spec: &str,
     opts: &ImageEditOptions,
-) -> Result<ScanFile, Error> {
+) -> Result<ImageEdit, Error> {
     let path = overlay::normalize(target)
         .ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{target}` is outside the root")))?;
     let file = if fs.list(&path).is_some() {
@@ -213,7 +239,27 @@ pub fn image_edit(
         t => t,
     };
     let outcome = set_image(&text, spec, &set_opts)?;
-    if !opts.force && target_kind == ImageTarget::Kustomization && !is_component(&text) {
+    let mut unchecked = Vec::new();
+    if opts.force || matches!(target_kind, ImageTarget::Flux | ImageTarget::Values) {
+        // Flux fields are found by their markers, values by the references they hold; a
+        // missing one is already an error.
+    } else if target_kind != ImageTarget::Kustomization {
+        let source_file = target_kind == ImageTarget::ArgoCdSource;
+        unchecked = targets::check_argocd(
+            fs,
+            &file,
+            &outcome.text,
+            &parse_image_spec(spec)?,
+            source_file,
+        )
+        .map_err(|e| cannot_check(e, &file))?;
+    } else if is_component(&text) {
+        unchecked.push(Unchecked::new(
+            &file,
+            "kind: Component",
+            "a component renders only inside the overlays that use it; the image name is not checked",
+        ));
+    } else {
         let dir = file.rfind('/').map_or("", |i| &file[..i]);
         // The overlay as it will be: the edited kustomization in place of the old one.
         let edited = Edited {
@@ -221,32 +267,44 @@ pub fn image_edit(
             file: &file,
             text: &outcome.text,
         };
-        check_image(&edited, dir, &parse_image_spec(spec)?).map_err(|e| {
-            if matches!(e.kind(), ErrorKind::UnknownImage | ErrorKind::InvalidValue) {
-                e
-            } else {
-                let hint = format!(
-                    "the overlay check could not run; use --force to skip it ({})",
-                    e.message()
-                );
-                Error::new(e.kind(), format!("cannot check the overlay of `{file}`"))
-                    .with_file(file.clone())
-                    .hint(hint)
-            }
-        })?;
+        let overlay = overlay_images(&edited, dir).map_err(|e| cannot_check(e, &file))?;
+        let hits = check_in(&overlay, &parse_image_spec(spec)?)?;
+        // a miss proves nothing while parts are unseen; a hit, nothing while an unseen part
+        // can still change the image after the `images:` step
+        unchecked = overlay
+            .unchecked
+            .into_iter()
+            .filter(|u| hits.is_empty() || u.overrides)
+            .collect();
     }
-    Ok(ScanFile {
+    Ok(ImageEdit {
         file,
         text: outcome.text,
         changes: outcome.changes,
+        unchecked,
     })
 }
 
+/// An error of the overlay walk, as the reason the check could not run.
+fn cannot_check(e: Error, file: &str) -> Error {
+    if matches!(e.kind(), ErrorKind::UnknownImage | ErrorKind::InvalidValue) {
+        e
+    } else {
+        let hint = format!(
+            "the overlay check could not run; use --force to skip it ({})",
+            e.message()
+        );
+        Error::new(e.kind(), format!("cannot check the overlay of `{file}`"))
+            .with_file(file)
+            .hint(hint)
+    }
+}
+
 /// A file source that reads `text` for `file` and everything else from `fs`.
-struct Edited<'a> {
-    fs: &'a dyn FileSource,
-    file: &'a str,
-    text: &'a str,
+pub(crate) struct Edited<'a> {
+    pub(crate) fs: &'a dyn FileSource,
+    pub(crate) file: &'a str,
+    pub(crate) text: &'a str,
 }
 
 impl FileSource for Edited<'_> {

@@ -9,8 +9,14 @@
 use crate::error::{Error, ErrorKind};
 use crate::tree::{Node, NodeKind, Stream};
 
+use super::builtins;
+use super::fieldspecs;
 use super::nodes::{backticked, get, get_str, items, line_of, str_list};
+use super::patches::{self, PatchCtx};
+use super::replacements;
+use super::resources::{manifest_resources, Acc, ResId};
 use super::spec::{image_matches, ImageEntry, ImageRef, ImageSpec};
+use super::unseen::{helm_charts, Unchecked, REMOTE};
 
 /// Read access to a directory tree, given by the caller (the core does no I/O).
 ///
@@ -48,6 +54,19 @@ pub struct OverlayImage {
     pub line: usize,
     /// The kustomization files whose `images:` changed it, innermost first.
     pub set_by: Vec<String>,
+    /// Its resource: an index into the walk's table of resource ids.
+    #[serde(skip)]
+    pub(crate) res: usize,
+    /// The key path of its `containers`/`initContainers` sequence inside the resource.
+    #[serde(skip)]
+    pub(crate) list: Vec<String>,
+    /// Its position in that sequence.
+    #[serde(skip)]
+    pub(crate) index: usize,
+    /// Set after the overlay's own `images:` step by a replacement or a transformer, so
+    /// that an entry there does not change what renders.
+    #[serde(skip)]
+    pub(crate) fixed: bool,
 }
 
 /// What an overlay renders, as far as images go.
@@ -58,8 +77,9 @@ pub struct Overlay {
     pub kustomization: String,
     /// Every container and initContainer image, in render order.
     pub images: Vec<OverlayImage>,
-    /// What was not followed: remote resources, Helm charts, generator and transformer plugins.
-    pub unchecked: Vec<String>,
+    /// What was not followed, and why: remote bases, Helm charts, generators and
+    /// transformers, patches and replacements that touch containers, image field specs.
+    pub unchecked: Vec<Unchecked>,
     /// The images the overlay's own `images:` list can match (those entering it, and those
     /// after each of its entries).
     pub candidates: Vec<String>,
@@ -67,6 +87,9 @@ pub struct Overlay {
     /// each of its entries.
     #[serde(skip)]
     states: Vec<Vec<String>>,
+    /// The names of the overlay's own `images:` entries, in order.
+    #[serde(skip)]
+    entries: Vec<String>,
 }
 
 /// Finds the kustomization file of directory `dir`.
@@ -142,18 +165,21 @@ pub fn overlay_images(fs: &dyn FileSource, dir: &str) -> Result<Overlay, Error> 
         stack: Vec::new(),
         unchecked: Vec::new(),
         states: Vec::new(),
+        entries: Vec::new(),
+        table: Vec::new(),
     };
-    let mut ra = Vec::new();
-    let kfile = w.accumulate(&dir, &mut ra, true)?;
+    let mut acc = Acc::default();
+    let kfile = w.accumulate(&dir, &mut acc, true)?;
     let mut candidates: Vec<String> = w.states.iter().flatten().cloned().collect();
     candidates.sort();
     candidates.dedup();
     Ok(Overlay {
         kustomization: kfile,
-        images: ra,
+        images: acc.images,
         unchecked: w.unchecked,
         candidates,
         states: w.states,
+        entries: w.entries,
     })
 }
 
@@ -177,11 +203,24 @@ pub fn check_image(
 /// # Errors
 /// `unknown-image` when `spec` matches none of the overlay's images.
 pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>, Error> {
+    // The entry the edit writes is the one of that name, else a new one at the end: it retags
+    // what reaches it, the images as they are at that step of the list.
+    let step = overlay
+        .entries
+        .iter()
+        .rposition(|e| *e == spec.name)
+        .unwrap_or(overlay.entries.len());
     let hits: Vec<OverlayImage> = overlay
         .images
         .iter()
         .zip(&overlay.states)
-        .filter(|(_, states)| states.iter().any(|s| image_matches(s, &spec.name)))
+        // an image a later step sets again (a replacement, a transformer) is not changed by it
+        .filter(|(i, states)| {
+            !i.fixed
+                && states
+                    .get(step)
+                    .is_some_and(|s| image_matches(s, &spec.name))
+        })
         .map(|(i, _)| i.clone())
         .collect();
     // With parts of the overlay unseen (remote bases, Helm charts), a miss proves nothing.
@@ -195,6 +234,28 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
         .collect();
     names.sort();
     names.dedup();
+    let overridden = overlay
+        .images
+        .iter()
+        .zip(&overlay.states)
+        .any(|(i, states)| {
+            i.fixed
+                && states
+                    .get(step)
+                    .is_some_and(|s| image_matches(s, &spec.name))
+        });
+    if overridden {
+        return Err(Error::new(
+            ErrorKind::UnknownImage,
+            format!(
+                "image `{}` is in the overlay, but a later step sets it again: the edit would change nothing it renders",
+                spec.name
+            ),
+        )
+        .with_file(overlay.kustomization.clone())
+        .found("a replacement or an ImageTagTransformer that runs after `images:` and sets this image")
+        .hint("change the replacement's source or the transformer instead; use --force to set it anyway"));
+    }
     let mut e = Error::new(
         ErrorKind::UnknownImage,
         format!("image `{}` matches no container in the overlay", spec.name),
@@ -214,19 +275,16 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
 struct Walker<'a> {
     fs: &'a dyn FileSource,
     stack: Vec<String>,
-    unchecked: Vec<String>,
+    unchecked: Vec<Unchecked>,
     states: Vec<Vec<String>>,
+    entries: Vec<String>,
+    table: Vec<ResId>,
 }
 
 impl Walker<'_> {
-    /// Adds what the kustomization in `dir` contributes to `ra` and applies its transformers
-    /// to `ra`; returns the kustomization file's path.
-    fn accumulate(
-        &mut self,
-        dir: &str,
-        ra: &mut Vec<OverlayImage>,
-        top: bool,
-    ) -> Result<String, Error> {
+    /// Adds what the kustomization in `dir` contributes to `acc` and applies its transformers
+    /// to `acc`, in kustomize's order; returns the kustomization file's path.
+    fn accumulate(&mut self, dir: &str, acc: &mut Acc, top: bool) -> Result<String, Error> {
         if self.stack.iter().any(|d| d == dir) {
             return Err(Error::new(
                 ErrorKind::Usage,
@@ -272,36 +330,55 @@ impl Walker<'_> {
         let mut entries = str_list(root, "resources");
         entries.extend(str_list(root, "bases"));
         for r in entries {
-            self.resource(dir, &kfile, r, ra)?;
-        }
-        for key in [
-            "helmCharts",
-            "helmChartInflationGenerator",
-            "generators",
-            "transformers",
-        ] {
-            if get(root, key).is_some_and(|n| !items(n).is_empty()) {
-                self.unchecked.push(format!("{key} in {kfile}"));
-            }
+            self.resource(dir, &kfile, r, acc)?;
         }
         for c in str_list(root, "components") {
             let path = join(dir, c).ok_or_else(|| outside(&kfile, c))?;
             if self.fs.list(&path).is_some() {
-                self.accumulate(&path, ra, false)?;
+                self.accumulate(&path, acc, false)?;
             } else if looks_remote(c) {
-                self.unchecked.push(c.to_string());
+                self.unchecked
+                    .push(Unchecked::overriding(&kfile, c, REMOTE));
             } else {
                 return Err(missing(&kfile, c, "component"));
             }
         }
+        // configurations (image fields of custom kinds), generators, then the built-in
+        // transformers in kustomize's order, then `transformers:`
+        self.unchecked.extend(fieldspecs::read_configurations(
+            self.fs, dir, &kfile, root, acc,
+        ));
+        fieldspecs::add_custom_images(self.fs, &self.table, acc);
+        self.unchecked.extend(helm_charts(&kfile, root));
+        self.unchecked
+            .extend(builtins::generators(self.fs, dir, &kfile, root));
+        let ctx = PatchCtx {
+            fs: self.fs,
+            dir,
+            kfile: &kfile,
+            text: &text,
+        };
+        self.unchecked
+            .extend(patches::apply_patches(&ctx, root, &mut self.table, acc));
+        builtins::apply_fields(root, &mut self.table, acc);
+        self.unchecked.extend(patches::apply_legacy_json6902(
+            &ctx,
+            root,
+            &mut self.table,
+            acc,
+        ));
         let images: Vec<ImageEntry> = get(root, "images")
             .map(|n| items(n).iter().filter_map(image_entry).collect())
             .unwrap_or_default();
         if top {
-            self.states = ra.iter().map(|i| vec![i.image.clone()]).collect();
+            for img in &mut acc.images {
+                img.fixed = false; // what bases fixed, the overlay's own entries still retag
+            }
+            self.states = acc.images.iter().map(|i| vec![i.image.clone()]).collect();
+            self.entries = images.iter().map(|e| e.name.clone()).collect();
         }
         for entry in &images {
-            for img in ra.iter_mut() {
+            for img in &mut acc.images {
                 if let Some(new) = entry.transform(&img.image) {
                     if new != img.image {
                         img.image = new;
@@ -313,37 +390,47 @@ impl Walker<'_> {
                 }
             }
             if top {
-                for (states, img) in self.states.iter_mut().zip(ra.iter()) {
+                for (states, img) in self.states.iter_mut().zip(acc.images.iter()) {
                     states.push(img.image.clone());
                 }
             }
         }
+        self.unchecked.extend(replacements::apply_replacements(
+            self.fs,
+            dir,
+            &kfile,
+            root,
+            &self.table,
+            acc,
+        ));
+        self.unchecked.extend(builtins::transformers(
+            self.fs,
+            dir,
+            &kfile,
+            root,
+            &mut self.table,
+            acc,
+        ));
         self.stack.pop();
         Ok(kfile)
     }
 
-    fn resource(
-        &mut self,
-        dir: &str,
-        kfile: &str,
-        r: &str,
-        ra: &mut Vec<OverlayImage>,
-    ) -> Result<(), Error> {
+    fn resource(&mut self, dir: &str, kfile: &str, r: &str, acc: &mut Acc) -> Result<(), Error> {
         let Some(path) = join(dir, r) else {
             if looks_remote(r) {
-                self.unchecked.push(r.to_string());
+                self.unchecked.push(Unchecked::new(kfile, r, REMOTE));
                 return Ok(());
             }
             return Err(outside(kfile, r));
         };
         if self.fs.list(&path).is_some() {
-            let mut sub = Vec::new();
+            let mut sub = Acc::default();
             self.accumulate(&path, &mut sub, false)?;
-            ra.extend(sub);
+            acc.extend(sub);
         } else if let Some(text) = self.fs.read(&path) {
-            ra.extend(manifest_images(&text, &path)?);
+            acc.extend(manifest_resources(&text, &path, &mut self.table)?);
         } else if looks_remote(r) {
-            self.unchecked.push(r.to_string());
+            self.unchecked.push(Unchecked::new(kfile, r, REMOTE));
         } else {
             return Err(missing(kfile, r, "resource"));
         }
@@ -435,77 +522,13 @@ pub(crate) fn image_entry(n: &Node) -> Option<ImageEntry> {
 
 /// The container and initContainer images of every resource in a manifest file, found the
 /// way kustomize's image transformer finds them: any `containers` or `initContainers`
-/// sequence anywhere in a resource (CustomResourceDefinitions excepted), `image` of each item.
+/// sequence anywhere in a resource (CustomResourceDefinitions excepted), `image` of each item
+/// (an alias is followed to its anchor).
+///
+/// # Errors
+/// `yaml-syntax` when the file does not parse.
 pub fn manifest_images(text: &str, file: &str) -> Result<Vec<OverlayImage>, Error> {
-    let stream = Stream::parse(text).map_err(|e| e.with_file(file.to_string()))?;
-    let mut out = Vec::new();
-    for doc in &stream.docs {
-        let Some(root) = &doc.root else { continue };
-        let kind = get_str(root, "kind").unwrap_or("").to_string();
-        if kind == "CustomResourceDefinition" {
-            continue;
-        }
-        if kind.ends_with("List") {
-            if let Some(list) = get(root, "items") {
-                for item in items(list) {
-                    resource_images(item, text, file, &mut out);
-                }
-                continue;
-            }
-        }
-        resource_images(root, text, file, &mut out);
-    }
-    Ok(out)
-}
-
-fn resource_images(root: &Node, text: &str, file: &str, out: &mut Vec<OverlayImage>) {
-    let kind = get_str(root, "kind").unwrap_or("").to_string();
-    if kind == "CustomResourceDefinition" {
-        return;
-    }
-    let resource = get(root, "metadata")
-        .and_then(|m| get_str(m, "name"))
-        .unwrap_or("")
-        .to_string();
-    walk(root, &mut |container: &Node| {
-        let Some(img) = get(container, "image") else {
-            return;
-        };
-        let Some(value) = img.scalar() else { return };
-        out.push(OverlayImage {
-            name: ImageRef::split(value).name,
-            image: value.to_string(),
-            original: value.to_string(),
-            container: get_str(container, "name").unwrap_or("").to_string(),
-            kind: kind.clone(),
-            resource: resource.clone(),
-            file: file.to_string(),
-            line: line_of(text, img.start),
-            set_by: Vec::new(),
-        });
-    });
-}
-
-/// Calls `f` on every item of every `containers`/`initContainers` sequence below `node`.
-fn walk(node: &Node, f: &mut dyn FnMut(&Node)) {
-    match &node.kind {
-        NodeKind::Mapping { entries, .. } => {
-            for (k, v) in entries {
-                walk(v, f);
-                if matches!(k.scalar(), Some("containers" | "initContainers")) {
-                    for item in items(v) {
-                        f(item);
-                    }
-                }
-            }
-        }
-        NodeKind::Sequence { items, .. } => {
-            for i in items {
-                walk(i, f);
-            }
-        }
-        _ => {}
-    }
+    Ok(manifest_resources(text, file, &mut Vec::new())?.images)
 }
 
 /// `dir` joined with relative path `rel`, normalized; `None` when it leaves the root.
@@ -601,7 +624,9 @@ mod tests {
             o.images[1].set_by,
             ["comp/kustomization.yaml", "prod/kustomization.yaml"]
         );
-        assert_eq!(o.unchecked, ["https://github.com/x/y//z?ref=v1"]);
+        let what: Vec<&str> = o.unchecked.iter().map(|u| u.what.as_str()).collect();
+        assert_eq!(what, ["https://github.com/x/y//z?ref=v1"]);
+        assert_eq!(o.unchecked[0].file, "prod/kustomization.yaml");
         let spec = crate::kustomize::parse_image_spec("ghcr.io/acme/api:2").unwrap();
         assert_eq!(check_image(&f, "prod", &spec).unwrap().len(), 1);
         let spec = crate::kustomize::parse_image_spec("reg.local:5000/api:2").unwrap();

@@ -16,27 +16,12 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { REPORT, ROOT, TOKEN, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { ROOT, TOKEN, actJob as job, actPath, assertNoToken, configRepo, git, tempDir } from './helpers.js';
+import { logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
 const PROD = 'overlays/production/kustomization.yaml';
 const BUMPED_LINE = '    newTag: "1.10.0"    # keep quoted';
-
-/** A job: checkout, the Action with `with`, optional extra steps, the report. */
-function job(name, withInputs, { failing = false, after = '' } = {}) {
-  // the sample's images are made up: no registry to verify them in (registry-act.test.js does)
-  const lines = Object.entries({ verify: 'false', ...withInputs }).map(([k, v]) => (String(v).includes('\n') ? `          ${k}: |\n${String(v).replace(/^/gm, '            ')}` : `          ${k}: ${JSON.stringify(String(v))}`));
-  return `  ${name}:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - name: Bump
-        id: bump
-        uses: ./action
-${failing ? '        continue-on-error: true\n' : ''}        with:
-${lines.join('\n')}
-${after}${REPORT}`;
-}
 
 function workflow({ gitUrl, gitCopies }) {
   const keepGit = (name) => `      - name: Keep .git for the token check
@@ -55,40 +40,11 @@ ${job('clone', { ...image, repository: 'acme/clone', 'server-url': gitUrl })}
 ${job('pr', { ...image, repository: 'acme/pr', 'server-url': gitUrl, mode: 'pull-request', 'pr-labels': 'deploy', 'pr-title': 'Deploy api {tags}' })}
 ${job('api', { ...image, repository: 'acme/api', 'server-url': gitUrl, mode: 'api-commit' })}
 ${job('dry', { ...image, mode: 'dry-run', set: '- file: charts/api/values.yaml\n  path: image.tag\n  value: 1.10' })}
+${job('root', { ...image, mode: 'dry-run' }, { uses: './' })}
 ${job('same', { images: 'ghcr.io/acme/api:1.9.0', targets: 'overlays/production' })}
 ${job('overlay', { images: 'ghcr.io/acme/worker:2.0.0', targets: 'overlays/production' }, { failing: true })}
 ${job('badpath', { set: '- {file: charts/api/values.yaml, path: image.tagg, value: "1.10"}' }, { failing: true, after: keepGit('badpath') })}
 ${job('badinput', { ...image, mode: 'yolo' }, { failing: true })}`;
-}
-
-/** act's output lines of one job (`--log-prefix-job-id` prefixes each with `[job]`). */
-function linesOf(output, name) {
-  const prefix = `[${name}]`;
-  return output.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
-}
-
-function resultOf(output, name) {
-  const line = linesOf(output, name).find((l) => /^\s+\|\s+RESULT /.test(l));
-  assert.ok(line, `job ${name}: no RESULT line in act's output:\n${linesOf(output, name).join('\n')}`);
-  return JSON.parse(line.replace(/^\s+\|\s+RESULT /, ''));
-}
-
-/**
- * The job summary as act prints it after the step: `[job]   ⚙  Summary - ` and the first
- * line, then the other lines unprefixed (one write, so they stay together).
- */
-function summaryOf(output, name) {
-  const lines = output.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(`[${name}]`) && l.includes('Summary - '));
-  assert.ok(start >= 0, `job ${name}: no summary in act's output`);
-  const out = [lines[start].replace(/^.*?Summary - /, '')];
-  for (let i = start + 1; i < lines.length && !lines[i].startsWith('['); i += 1) out.push(lines[i]);
-  return out.join('\n');
-}
-
-/** Everything act printed for one job (log lines, annotations), prefix removed. */
-function logOf(output, name) {
-  return linesOf(output, name).join('\n');
 }
 
 test('act runs ./action in every mode; outputs, summaries, annotations and remotes', { timeout: 300000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built (scripts/setup-test builds it; in CI this fails)' }, async (t) => {
@@ -96,34 +52,25 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   // the app repository act checks out: the sample config, ./action, the workflow
   const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/app' });
   const app = origin.clone('app');
-  mkdirSync(path.join(app, 'action'), { recursive: true });
-  cpSync(path.join(ROOT, 'action', 'action.yml'), path.join(app, 'action', 'action.yml'));
-  cpSync(path.join(ROOT, 'action', 'package.json'), path.join(app, 'action', 'package.json'));
-  cpSync(path.join(ROOT, 'action', 'dist'), path.join(app, 'action', 'dist'), { recursive: true });
-  cpSync(path.join(ROOT, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm'), path.join(app, 'pkg', 'wasm', 'web', 'gitops_bump_bg.wasm')); // the bundle reads the package's .wasm
   const remotes = {};
   for (const slug of ['acme/clone', 'acme/pr', 'acme/api']) remotes[slug] = configRepo(t, { dir: path.join(dir, 'remote'), slug });
   const server = await startGitHubServer({ repos: Object.fromEntries(Object.entries(remotes).map(([s, r]) => [s, r.bare])), token: TOKEN });
   t.after(() => server.close());
   const gitCopies = path.join(dir, 'git-copies');
   mkdirSync(gitCopies);
-  mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
-  writeFileSync(path.join(app, '.github', 'workflows', 'e2e.yml'), workflow({ gitUrl: `${server.url}/git`, gitCopies }));
-  git(app, ['add', '-A']);
-  git(app, ['commit', '--quiet', '-m', 'ci: the Action and its e2e workflow']);
-  git(app, ['push', '--quiet', 'origin', 'HEAD:main']);
+  prepareApp(app, workflow({ gitUrl: `${server.url}/git`, gitCopies }), { git });
   const start = origin.head();
 
   const started = Date.now();
   const r = await runCommand(
     ACT,
     ['push', '-P', 'ubuntu-latest=-self-hosted', '--pull=false', '--log-prefix-job-id', '--insecure-secrets', '--concurrent-jobs', '2',
-      '-s', `GITHUB_TOKEN=${TOKEN}`, '--env', `GITHUB_API_URL=${server.apiUrl}`, '--env', 'GITHUB_REPOSITORY=acme/app'],
-    { cwd: app, env: cleanEnv({ HOME: path.join(dir, 'home') }), timeoutMs: 240000 },
+      '-s', `GITHUB_TOKEN=${TOKEN}`, '--env', `GITHUB_API_URL=${server.apiUrl}`, '--env', `GITHUB_SERVER_URL=${server.url}`, '--env', 'GITHUB_REPOSITORY=acme/app'],
+    { cwd: app, env: cleanEnv({ HOME: path.join(dir, 'home'), PATH: actPath(t) }), timeoutMs: 240000 },
   );
   const output = `${r.stdout}\n${r.stderr}`;
   if (process.env.GB_ACT_LOG) writeFileSync(process.env.GB_ACT_LOG, output); // to read what act printed
-  t.diagnostic(`act ran 9 jobs in ${((Date.now() - started) / 1000).toFixed(1)}s (exit ${r.code})`);
+  t.diagnostic(`act ran 10 jobs in ${((Date.now() - started) / 1000).toFixed(1)}s (exit ${r.code})`);
   assert.equal(r.code, 0, output);
 
   // push into the checkout: origin main moved by one commit with the bump
@@ -171,6 +118,12 @@ test('act runs ./action in every mode; outputs, summaries, annotations and remot
   assert.equal(dry.outputs['commit-sha'], '');
   assert.ok(dry.outputs.diff.includes('+  tag: "1.10"'));
   assert.match(summaryOf(output, 'dry'), /Dry run: nothing was written/);
+
+  // the root action.yml (what `uses: OWNER/gitops-bump@v1` and the Marketplace run): the same bundle
+  const root = resultOf(output, 'root');
+  assert.equal(root.outcome, 'success');
+  assert.deepEqual([root.outputs.changed, root.outputs['changed-files'], root.outputs['commit-sha']], ['true', JSON.stringify([PROD]), '']);
+  assert.ok(root.outputs.diff.includes(`+${BUMPED_LINE}`));
 
   // nothing to change
   const same = resultOf(output, 'same');

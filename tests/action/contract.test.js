@@ -37,6 +37,16 @@ test('action.yml runs dist/index.js on node24 and declares the contract names', 
   assert.equal(action.inputs.token.default, '${{ github.token }}');
 });
 
+test('the root action.yml (for the Marketplace) is action/action.yml running the same bundle', () => {
+  const text = readFileSync(path.join(ROOT, 'action.yml'), 'utf8');
+  const inner = readFileSync(path.join(ROOT, 'action', 'action.yml'), 'utf8');
+  const body = text.replace(/^(#.*\n)+/, '');
+  assert.equal(body, inner.replace('  main: dist/index.js\n', '  main: action/dist/index.js\n'), 'the two files differ in more than runs.main: edit both');
+  const root = YAML.parse(text);
+  assert.deepEqual(root.runs, { using: 'node24', main: 'action/dist/index.js' });
+  assert.deepEqual({ ...root, runs: action.runs }, action);
+});
+
 test('a direct run reads every input with the default action.yml gives it', () => {
   assert.deepEqual(Object.keys(INPUT_DEFAULTS).sort(), Object.keys(action.inputs).sort());
   for (const [name, spec] of Object.entries(action.inputs)) {

@@ -6,6 +6,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
@@ -366,4 +367,71 @@ test('promotion inputs: both ends are needed, and a promotion stands alone', asy
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stdout, /Input 'promote-from' stands alone/);
   assert.equal(git(ws, ['status', '--porcelain']), '');
+});
+
+test('a container job: the workspace belongs to another user; git is told it is safe, nothing is left behind', { skip: process.getuid?.() !== 0 && 'needs root, to give the workspace to another user as the runner does' }, async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  // the runner's user owns the workspace; the step runs as root (this process)
+  execFileSync('chown', ['-R', '1001:1001', ws]);
+  const asOwner = (args) => git(ws, ['-c', `safe.directory=${ws}`, ...args]);
+  const configBefore = readFileSync(path.join(ws, '.git', 'config'), 'utf8');
+  const r = await runAction(t, { workspace: ws, inputs: { images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', token: TOKEN } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.outputs['commit-sha'], repo.head());
+  assert.ok(repo.show('main', PROD).includes(BUMPED_LINE));
+  assert.equal(asOwner(['status', '--porcelain']), '');
+  assert.equal(readFileSync(path.join(ws, '.git', 'config'), 'utf8'), configBefore, 'safe.directory went into the checkout\'s config');
+
+  // outside GitHub Actions nothing is assumed: git's refusal is named, with what to change
+  const cli = await runAction(t, { workspace: ws, inputs: { images: 'ghcr.io/acme/api:1.11.0', targets: 'overlays/production', token: TOKEN }, env: { GITHUB_ACTIONS: '' } });
+  assert.equal(cli.code, 3, cli.stdout + cli.stderr);
+  assert.match(cli.stdout, /git refuses to work in \S+: the repository belongs to another user than the one running this step \("dubious ownership"/);
+  assert.match(cli.stdout, /safe\.directory/);
+  assert.doesNotMatch(cli.stdout, /not inside a git checkout/);
+});
+
+test("a pipeline error keeps its exit code and speaks of the Action's inputs, never 'internal error'", async (t) => {
+  const repo = configRepo(t);
+  const ws = repo.clone();
+  // http:// server-url: the input check refuses what the pipeline would refuse
+  const http = await runAction(t, { workspace: ws, inputs: { repository: 'acme/config', 'server-url': 'http://ghe.example.com', images: 'ghcr.io/acme/api:1.10.0', token: TOKEN } });
+  assert.equal(http.code, 2, http.stdout + http.stderr);
+  assert.match(http.stdout, /::error title=gitops-bump%3A invalid input 'server-url'::Input 'server-url' must be an https:\/\/ \(or ssh:\/\/, file:\/\/\) URL: plain http:\/\/ is refused/);
+  // the pipeline's own refusal of the checkout's remote: exit 2 as the CLI's, no stack trace
+  git(ws, ['remote', 'set-url', 'origin', 'http://git.example.com/acme/config.git']);
+  const remote = await runAction(t, { workspace: ws, inputs: { images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', token: TOKEN } });
+  assert.equal(remote.code, 2, remote.stdout + remote.stderr);
+  assert.match(remote.stdout, /::error title=gitops-bump%3A invalid input \(usage\)::remote origin: "http:\/\/git\.example\.com\/acme\/config\.git" is not an allowed remote/);
+  for (const r of [http, remote]) {
+    assert.doesNotMatch(r.stdout + r.stderr, /internal error|at async |\.js:\d+:\d+/);
+    assert.doesNotMatch(r.stdout, /--repo|--branch|--api-url/);
+  }
+});
+
+test('GHES and github.com in one job: the API of the repository\'s own server gets the token, the runner\'s gets nothing', async (t) => {
+  const repo = configRepo(t);
+  // the runner's server (github.com for this job) and an Enterprise Server holding acme/config
+  const runner = await startGitHubServer({ repos: {}, token: 'ghs_theRunnersOwnToken0123456789', prefix: '/api/v3' });
+  t.after(() => runner.close());
+  const ghes = await startGitHubServer({ repos: { 'acme/config': repo.bare }, token: TOKEN, prefix: '/api/v3' });
+  t.after(() => ghes.close());
+  const env = { GITHUB_SERVER_URL: runner.url, GITHUB_API_URL: runner.apiUrl };
+  const inputs = { repository: 'acme/config', 'server-url': `${ghes.url}/git`, images: 'ghcr.io/acme/api:1.10.0', targets: 'overlays/production', mode: 'pull-request', token: TOKEN };
+  const r = await runAction(t, { workspace: tempDir(t, 'gb-app-'), env, inputs });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.outputs['pr-operation'], 'created');
+  assert.equal(ghes.pulls('acme/config').length, 1);
+  assert.deepEqual(runner.requests, [], "a request (with the Enterprise token) went to the runner's API");
+  assert.match(r.stdout, new RegExp(`GitHub API: ${ghes.apiUrl.replace(/[.]/g, '\\.')} \\(the remote's host 127\\.0\\.0\\.1:${ghes.port} is not this runner's server 127\\.0\\.0\\.1:${runner.port}`));
+  assert.deepEqual(ghes.mismatches, []);
+
+  // api-url names the API outright; the runner's is still never asked
+  const explicit = await runAction(t, { workspace: tempDir(t, 'gb-app-'), env, inputs: { ...inputs, images: 'ghcr.io/acme/api:1.10.1', 'api-url': ghes.apiUrl } });
+  assert.equal(explicit.code, 0, explicit.stdout + explicit.stderr);
+  assert.equal(explicit.outputs['pr-operation'], 'updated');
+  assert.deepEqual(runner.requests, []);
+  const bad = await runAction(t, { workspace: tempDir(t, 'gb-app-'), env, inputs: { ...inputs, 'api-url': 'http://ghe.example.com/api/v3' } });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stdout, /Input 'api-url' must be an https:\/\/ URL/);
 });

@@ -5,7 +5,7 @@
 
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanEnv, git, runNode, tempDir, ROOT } from '../pipeline/helpers.js';
+import { cleanEnv, git, runCommand, tempDir, ROOT } from '../pipeline/helpers.js';
 
 export { ROOT, git, tempDir };
 export const DIST = path.join(ROOT, 'action', 'dist', 'index.js');
@@ -81,13 +81,35 @@ export function inputEnv(inputs) {
  * runner's would from action.yml), except `verify` (false unless given).
  * @returns {Promise<{code: number, stdout: string, stderr: string, outputs: Record<string, string>, outputText: string, summary: string}>}
  */
+/**
+ * The Node that runs the Action's bundle: `GB_ACTION_NODE` (tests/action/node24.test.js
+ * runs this file's tests again with Node 24, the runtime `using: node24` names), else the
+ * Node running the tests.
+ */
+export const ACTION_NODE = process.env.GB_ACTION_NODE || process.execPath;
+
+/**
+ * PATH for act, which on the host runs an action with the first `node` on PATH: with
+ * GB_ACTION_NODE, a `node` that is ACTION_NODE and appends its arguments to
+ * GB_ACTION_NODE_LOG (so a test can see which runs it made).
+ * @param {import('node:test').TestContext} t
+ * @returns {string}
+ */
+export function actPath(t) {
+  if (!process.env.GB_ACTION_NODE) return process.env.PATH ?? '';
+  const dir = tempDir(t, 'gb-node-');
+  const log = process.env.GB_ACTION_NODE_LOG ?? '/dev/null';
+  writeFileSync(path.join(dir, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${JSON.stringify(log)}\nexec ${JSON.stringify(ACTION_NODE)} "$@"\n`, { mode: 0o755 });
+  return `${dir}:${process.env.PATH ?? ''}`;
+}
+
 export async function runAction(t, { inputs, workspace, env = {} }) {
   const files = tempDir(t, 'gb-runner-');
   const output = path.join(files, 'output');
   const summary = path.join(files, 'summary');
   writeFileSync(output, '');
   writeFileSync(summary, '');
-  const res = await runNode([DIST], {
+  const res = await runCommand(ACTION_NODE, [DIST], {
     cwd: workspace,
     env: cleanEnv({
       GITHUB_ACTIONS: 'true',
@@ -150,3 +172,34 @@ export const REPORT = `      - name: Report
         run: |
           node -e 'console.log("RESULT " + JSON.stringify({ outcome: process.env.OUTCOME, outputs: JSON.parse(process.env.OUTPUTS) }))'
 `;
+
+/**
+ * One job of an act workflow: checkout, the Action (`./action`) with `withInputs`
+ * (registry verification off unless asked: the samples' images are made up), optional extra
+ * steps, then the REPORT step.
+ * @param {string} name @param {Record<string, unknown>} withInputs
+ * @param {{failing?: boolean, after?: string}} [options]
+ */
+export function actJob(name, withInputs, { failing = false, after = '', uses = './action' } = {}) {
+  const lines = Object.entries({ verify: 'false', ...withInputs }).map(([k, v]) => (String(v).includes('\n') ? `          ${k}: |\n${String(v).replace(/^/gm, '            ')}` : `          ${k}: ${JSON.stringify(String(v))}`));
+  return `  ${name}:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Bump
+        id: bump
+        uses: ${uses}
+${failing ? '        continue-on-error: true\n' : ''}        with:
+${lines.join('\n')}
+${after}${REPORT}`;
+}
+
+/**
+ * Copies the Action (action.yml, its bundle and the .wasm the bundle reads) into `app`, and
+ * the root action.yml the Marketplace lists (`uses: ./` runs the same bundle).
+ */
+export function installAction(app) {
+  for (const part of ['action.yml', 'action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
+    cpSync(path.join(ROOT, part), path.join(app, part), { recursive: true });
+  }
+}

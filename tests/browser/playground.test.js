@@ -294,6 +294,23 @@ describe('playground in Chromium', () => {
     await settled(page);
     assert.equal(await page.isHidden('#error-panel'), true);
     await page.uncheck('#force');
+    assert.equal(await page.isHidden('#unchecked-panel'), true, 'a decided check shows no note');
+
+    // A remote base the check cannot see: the edit is made, and a note says what was not
+    // followed and why, as the CLI's warning does.
+    await choose('#example', 'overlay-image');
+    await fill('#yaml', replaceOnce(REPO[PRODUCTION], '  - ../../base\n', '  - ../../base\n  - https://github.com/acme/shared//worker?ref=v1\n'));
+    await fill('#spec', 'ghcr.io/acme/apii:1.10');
+    assert.equal(await page.isHidden('#error-panel'), true, await text('#error-frame'));
+    assert.equal(await page.isHidden('#unchecked-panel'), false);
+    assert.match(await text('#unchecked-headline'), /^Image `ghcr\.io\/acme\/apii:1\.10` was set but not checked/);
+    assert.deepEqual(await page.$$eval('#unchecked-list li', (lis) => lis.map((li) => li.textContent)), [
+      `not followed: \`https://github.com/acme/shared//worker?ref=v1\` in ${PRODUCTION}: a remote base is not fetched (the check reads only this repository); its containers may have the image`,
+    ]);
+    assert.match(await text('#result'), /- name: ghcr\.io\/acme\/apii\n/);
+    await shot('image-unchecked');
+    await fill('#spec', 'ghcr.io/acme/api:1.10');
+    assert.equal(await page.isHidden('#unchecked-panel'), true, 'a name the check sees: no note');
     await choose('#example', 'overlay-image');
   });
 

@@ -40,6 +40,7 @@
 //   permissions apply to every endpoint) is checked against GitHub's basic-error schema.
 
 import http from 'node:http';
+import https from 'node:https';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,7 @@ const DOCS = 'https://docs.github.com/rest';
  * @param {string} [options.prefix] API path prefix, e.g. "/api/v3" for GHE
  * @param {string} [options.login] the token owner's login (commit author for API commits)
  */
-export async function startGitHubServer({ repos, token = null, prefix = '', login = 'gitops-bump-test[bot]', behaviour = {} } = {}) {
+export async function startGitHubServer({ repos, token = null, prefix = '', login = 'gitops-bump-test[bot]', behaviour = {}, tls = null } = {}) {
   const spec = loadSpec();
   const state = {
     spec,
@@ -74,7 +75,8 @@ export async function startGitHubServer({ repos, token = null, prefix = '', logi
     behaviour: { ...behaviour },
     base: '',
   };
-  const server = http.createServer((req, res) => {
+  // tls: {key, cert, host}: answer over https, named `host` in the URLs it gives out
+  const server = (tls ? https.createServer.bind(null, { key: tls.key, cert: tls.cert }) : http.createServer)((req, res) => {
     handle(state, req, res).catch((e) => {
       state.mismatches.push({ method: req.method, url: req.url, where: 'server', errors: [`server error: ${e.stack}`] });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -83,7 +85,7 @@ export async function startGitHubServer({ repos, token = null, prefix = '', logi
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  state.base = `http://127.0.0.1:${port}`;
+  state.base = tls ? `https://${tls.host ?? '127.0.0.1'}:${port}` : `http://127.0.0.1:${port}`;
   return {
     port,
     url: state.base,

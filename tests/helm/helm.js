@@ -117,3 +117,64 @@ export function renderRelease(dir, file) {
 export function renderValues(dir, chart, files) {
   return renderedImages(helm(['rel', path.join(CHARTS, chart), ...files.flatMap((f) => ['-f', path.join(dir, f)])]));
 }
+
+/** Every render of the fixture repository (`repo/`), by a name for messages. */
+export const RENDERS = {
+  'apps/redis-parameters.yaml': (d) => renderApplication(d, 'apps/redis-parameters.yaml'),
+  'apps/redis-values-object.yaml': (d) => renderApplication(d, 'apps/redis-values-object.yaml'),
+  'apps/redis-values-string.yaml': (d) => renderApplication(d, 'apps/redis-values-string.yaml'),
+  'apps/ksm-tag-parameter.yaml': (d) => renderApplication(d, 'apps/ksm-tag-parameter.yaml'),
+  'apps/ingress-multi-source.yaml': (d) => renderApplication(d, 'apps/ingress-multi-source.yaml'),
+  'flux/ksm.yaml': (d) => renderRelease(d, 'flux/ksm.yaml'),
+  'flux/podinfo.yaml': (d) => renderRelease(d, 'flux/podinfo.yaml'),
+  'redis prod': (d) => renderValues(d, 'redis', ['envs/prod/redis.yaml']),
+};
+
+/** Every render of the fixture repository as it is in `dir`. @param {string} dir */
+export const renderAll = (dir) => Object.fromEntries(Object.entries(RENDERS).map(([k, f]) => [k, f(dir)]));
+
+/** The containers whose image differs between two renders, with the new image. */
+export function changedImages(before, after) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (before[key] !== after[key]) out[key] = after[key] ?? '(gone)';
+  }
+  return out;
+}
+
+/** Every file below `dir`, by relative path. @param {string} dir @returns {Record<string, string>} */
+export function treeFiles(dir) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The files of the fixture repository, by relative path. */
+export const repoFiles = () => treeFiles(REPO);
+
+/**
+ * What the renders of the fixture repository become when `files` (path -> text) replace
+ * their originals: render name -> container -> new image, for each render that moved.
+ * @param {Record<string, string>} files
+ */
+export function renderChanges(files) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bump-helm-repo-'));
+  try {
+    fs.cpSync(REPO, dir, { recursive: true });
+    const before = renderAll(dir);
+    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+    const after = renderAll(dir);
+    return Object.fromEntries(Object.keys(RENDERS).map((k) => [k, changedImages(before[k], after[k])]).filter(([, v]) => Object.keys(v).length > 0));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

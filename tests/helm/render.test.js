@@ -8,22 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, tempTree } from '../../pkg/test/helpers.js';
-import { REPO, renderApplication, renderRelease, renderValues, requireHelm } from './helm.js';
-
-/** Every render of the fixture repository, by a name for messages. */
-const RENDERS = {
-  'apps/redis-parameters.yaml': (d) => renderApplication(d, 'apps/redis-parameters.yaml'),
-  'apps/redis-values-object.yaml': (d) => renderApplication(d, 'apps/redis-values-object.yaml'),
-  'apps/redis-values-string.yaml': (d) => renderApplication(d, 'apps/redis-values-string.yaml'),
-  'apps/ksm-tag-parameter.yaml': (d) => renderApplication(d, 'apps/ksm-tag-parameter.yaml'),
-  'apps/ingress-multi-source.yaml': (d) => renderApplication(d, 'apps/ingress-multi-source.yaml'),
-  'flux/ksm.yaml': (d) => renderRelease(d, 'flux/ksm.yaml'),
-  'flux/podinfo.yaml': (d) => renderRelease(d, 'flux/podinfo.yaml'),
-  'redis prod': (d) => renderValues(d, 'redis', ['envs/prod/redis.yaml']),
-};
-
-/** @param {string} dir */
-const renderAll = (dir) => Object.fromEntries(Object.entries(RENDERS).map(([k, f]) => [k, f(dir)]));
+import { REPO, RENDERS, changedImages as changed, renderAll, requireHelm, treeFiles } from './helm.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const NGINX_DIGEST = 'sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1';
@@ -123,31 +108,6 @@ const CASES = [
   },
 ];
 
-/** @param {string} dir @returns {Record<string, string>} */
-function snapshot(dir) {
-  /** @type {Record<string, string>} */
-  const out = {};
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** The containers whose image differs between two renders. */
-function changed(before, after) {
-  /** @type {Record<string, string>} */
-  const out = {};
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (before[key] !== after[key]) out[key] = after[key] ?? '(gone)';
-  }
-  return out;
-}
-
 test('helm is the oracle here', () => requireHelm());
 
 const BASELINE = (() => {
@@ -159,7 +119,7 @@ for (const c of CASES) {
   test(c.name, (t) => {
     const dir = tempTree(t);
     fs.cpSync(REPO, dir, { recursive: true });
-    const files = snapshot(dir);
+    const files = treeFiles(dir);
     for (const [name, want] of Object.entries(c.before ?? {})) {
       for (const [key, image] of Object.entries(want)) assert.equal(BASELINE[name][key], image, `${name} ${key} before`);
     }
@@ -167,7 +127,7 @@ for (const c of CASES) {
     if (c.error) {
       assert.notEqual(r.code, 0, `expected a refusal, got exit 0: ${r.stdout}`);
       assert.match(r.stderr, c.error);
-      assert.deepEqual(snapshot(dir), files, 'a refused command writes nothing');
+      assert.deepEqual(treeFiles(dir), files, 'a refused command writes nothing');
       return;
     }
     assert.equal(r.code, 0, r.stderr);

@@ -7,7 +7,11 @@
 // - steps run in order; `run` writes its command to a file and runs it with
 //   `/bin/bash -eo pipefail`, in `working_directory`, with the job's `environment:` and the
 //   step's, the CIRCLE_* variables and a fresh $BASH_ENV sourced by every step;
-// - `checkout` clones the project; `add_ssh_keys` writes the project's keys to
+// - `checkout` clones the project and, as CircleCI's does, writes
+//   `url."ssh://git@github.com".insteadOf https://github.com` (and `gc.auto 0`) into
+//   ~/.gitconfig, so every later https URL of github.com is rewritten to SSH; the same rule
+//   is written for the project's `vcsUrl` (the local server standing in for github.com),
+//   where the SSH it leads to fails as CircleCI's read-only checkout key does; `add_ssh_keys` writes the project's keys to
 //   ~/.ssh/id_rsa_<md5 fingerprint>; restore_cache/save_cache keep tarballs in a local
 //   directory (prefix match on keys, `{{ arch }}`); store_artifacts copies into a directory;
 //   `when`/`unless` evaluate their condition; orb commands expand recursively.
@@ -15,7 +19,7 @@
 // a temporary HOME), contexts (pass secrets in `env`), and workflows.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -116,13 +120,18 @@ export function evaluate(cond) {
  * @typedef {object} RunnerOptions
  * @property {object} orb             the packed orb (data)
  * @property {string} [orbAlias]      how configs name the orb (default gitops-bump)
- * @property {{url: string, sha?: string, branch?: string, username?: string, reponame?: string}} project
+ * @property {{url: string, sha?: string, branch?: string, username?: string, reponame?: string, vcsUrl?: string, originUrl?: string}} project
+ *   url: where checkout clones from; originUrl: what `origin` says afterwards (default url);
+ *   vcsUrl: the origin (scheme://host:port) standing in for https://github.com
  * @property {Record<string, string>} [env]        project/context variables (secrets go here)
  * @property {string[]} [path]         directories put before the system PATH
  * @property {Record<string, string>} [sshKeys]    md5 fingerprint ("aa:bb:..") -> private key text
  * @property {string} [cacheDir]       where caches persist between jobs
  * @property {Record<string, unknown>} [pipeline] pipeline values (git.revision, git.tag, …)
  * @property {number} [stepTimeoutMs]  kill a step after this long (default 240 s)
+ * @property {string} [shell]  the default shell of `run` steps: CircleCI's is `/bin/bash -eo pipefail`
+ *   when the image has bash, else `/bin/sh -eo pipefail`; for an image without bash give
+ *   `/bin/sh -e` (dash, this machine's /bin/sh, has no pipefail; busybox's sh has)
  */
 
 /** Runs orb jobs on this host the way CircleCI's runner would (see the file comment). */
@@ -296,7 +305,7 @@ export class Runner {
     writeFileSync(file, spec.command);
     const env = { ...job$.env };
     for (const [k, v] of Object.entries(spec.environment ?? {})) env[k] = typeof v === 'string' ? v : String(v);
-    const [shell, ...flags] = (spec.shell ?? '/bin/bash -eo pipefail').split(/\s+/);
+    const [shell, ...flags] = (spec.shell ?? this.o.shell ?? '/bin/bash -eo pipefail').split(/\s+/);
     const { code, output } = await spawnLogged(shell, [...flags, file], { cwd, env, timeoutMs: this.o.stepTimeoutMs ?? 240_000 });
     job$.steps.push({ name, exitCode: code, output });
     if (code !== 0) job$.failed = true;
@@ -310,16 +319,34 @@ export class Runner {
       const c = spawnSync('git', ['checkout', '--quiet', '-B', p.branch ?? 'main', p.sha], { cwd: job$.workdir, env: job$.env, encoding: 'utf8' });
       if (c.status !== 0) throw new Error(`git checkout failed: ${c.stderr}`);
     }
+    if (p.originUrl) spawnSync('git', ['remote', 'set-url', 'origin', p.originUrl], { cwd: job$.workdir, env: job$.env });
+    // CircleCI's checkout: "use git+ssh instead of https", in the job's global git config
+    const rules = [['ssh://git@github.com', 'https://github.com']];
+    if (p.vcsUrl) rules.push([p.vcsUrl.replace(/^https?:\/\//, 'ssh://git@'), p.vcsUrl]);
+    for (const [base, prefix] of [...rules, ['gc', '0']]) {
+      const args = base === 'gc' ? ['config', '--global', 'gc.auto', prefix] : ['config', '--global', '--add', `url.${base}.insteadOf`, prefix];
+      const c = spawnSync('git', args, { env: job$.env, encoding: 'utf8' });
+      if (c.status !== 0) throw new Error(`git config failed: ${c.stderr}`);
+    }
     return `cloned ${p.url} into ${job$.workdir}\n`;
   }
 
+  /**
+   * Writes the project's keys (all of them without `fingerprints`, as CircleCI does) to
+   * ~/.ssh/id_rsa_<md5 hex>; a fingerprint may be given as MD5 (with or without `MD5:`) or
+   * SHA256, and one that names no key of the project fails the step.
+   */
   addSshKeys(a, job$) {
     const dir = path.join(job$.home, '.ssh');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const wanted = a.fingerprints;
+    const wanted = a.fingerprints?.map(String);
+    const keys = Object.entries(this.o.sshKeys ?? {}).map(([fp, key]) => [fp, key, [fp, `MD5:${fp}`, sha256Fingerprint(key)]]);
+    for (const w of wanted ?? []) {
+      if (!keys.some(([, , names]) => names.includes(w))) throw new Error(`Error: no SSH key with fingerprint ${w} in the project settings`);
+    }
     let n = 0;
-    for (const [fp, key] of Object.entries(this.o.sshKeys ?? {})) {
-      if (wanted && !wanted.includes(fp)) continue;
+    for (const [fp, key, names] of keys) {
+      if (wanted && !names.some((x) => wanted.includes(x))) continue;
       const file = path.join(dir, `id_rsa_${fp.replace(/:/g, '')}`);
       writeFileSync(file, key, { mode: 0o600 });
       chmodSync(file, 0o600);
@@ -364,6 +391,18 @@ export class Runner {
     mkdirSync(path.dirname(dest), { recursive: true });
     cpSync(src, dest, { recursive: true });
     return `Uploaded ${src} as ${a.destination ?? path.basename(src)}\n`;
+  }
+}
+
+/** `SHA256:…` of a private key's public half, as ssh-keygen -l prints it. */
+function sha256Fingerprint(key) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orb-key-'));
+  try {
+    const file = path.join(dir, 'key');
+    writeFileSync(file, key, { mode: 0o600 });
+    return spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], { encoding: 'utf8' }).stdout.split(' ')[1] ?? '';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +43,7 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     assert.equal(r.exitCode, 0, r.output);
     assert.deepEqual(
       r.steps.map((s) => s.name),
-      ['Checkout code', 'Restore the gitops-bump 0.1.0 installation', 'Install gitops-bump', 'Cache the gitops-bump 0.1.0 installation', 'Add SSH keys', 'Configure git credentials for the config repository', 'Bump the config repository with gitops-bump', 'Uploading artifacts'],
+      ['Checkout code', 'Restore the gitops-bump 0.1.0 installation', 'Install gitops-bump', 'Cache the gitops-bump 0.1.0 installation', 'Configure git credentials for the config repository', 'Bump the config repository with gitops-bump', 'Uploading artifacts'],
       'steps in order',
     );
     assert.equal(config.show('main', 'overlays/dev/kustomization.yaml'), before.replace('newTag: 1.0.0 # set', 'newTag: "1.10" # set'), 'only the tag changed, quoted');
@@ -143,6 +143,55 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     for (const text of [r.output, readFileSync(path.join(r.artifacts, 'gitops-bump'), 'utf8')]) {
       assert.ok(!text.includes(token) && !text.includes(b64), 'the token leaked into the output');
     }
+  });
+
+  test("CircleCI's checkout rewrites https to SSH: a token still pushes over https, to another repository and to the project's own", async (t) => {
+    const { config } = setup(t);
+    const token = 'ghp_orbInsteadOfToken0123456789abcdef';
+    const server = await startGitHubServer({ repos: { 'acme/config': config.bare }, token });
+    t.after(() => server.close());
+    const jobEnv = { GITHUB_TOKEN: token, GITHUB_API_URL: server.apiUrl, GITHUB_REPOSITORY: 'acme/app' };
+    // the project's checkout writes the rule for the server standing in for github.com
+    const { runner } = setup(t, { project: { url: config.url, sha: config.head(), branch: 'main', vcsUrl: server.url } });
+    const cross = await runner.runJob('bump', { repository: server.remoteUrl('acme/config'), targets: 'overlays/dev', images: 'ghcr.io/acme/api:7.0.0' }, { jobEnv });
+    t.after(() => rmSync(cross.root, { recursive: true, force: true }));
+    assert.match(readFileSync(path.join(cross.home, '.gitconfig'), 'utf8'), /\[url "ssh:\/\/git@github\.com"\]\n\tinsteadOf = https:\/\/github\.com\n/, "the checkout wrote CircleCI's rule");
+    assert.equal(cross.exitCode, 0, cross.output);
+    assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 7\.0\.0/);
+    assert.ok(server.gitRequests.length > 0, 'git went over https to the server');
+    const dry = await runner.runJob('bump', { repository: server.remoteUrl('acme/config'), targets: 'overlays/dev', images: 'ghcr.io/acme/api:7.1.0', mode: 'dry_run' }, { jobEnv });
+    t.after(() => rmSync(dry.root, { recursive: true, force: true }));
+    assert.equal(dry.exitCode, 0, dry.output);
+    assert.match(dry.output, /-    newTag: 7\.0\.0 # set by gitops-bump\n\+    newTag: 7\.1\.0 # set by gitops-bump/);
+
+    // the project is the config repository itself, its origin an https URL of the server
+    const own = new Runner(runnerOptions({ project: { url: config.url, originUrl: server.remoteUrl('acme/config'), sha: config.head(), branch: 'main', vcsUrl: server.url } }));
+    const same = await own.runJob('bump', { targets: 'overlays/production', images: 'ghcr.io/acme/api:7.0.1' }, { jobEnv });
+    t.after(() => rmSync(same.root, { recursive: true, force: true }));
+    assert.equal(same.exitCode, 0, same.output);
+    assert.match(config.show('main', 'overlays/production/kustomization.yaml'), /newTag: 7\.0\.1/);
+    assert.ok(!cross.output.includes(token) && !same.output.includes(token), 'the token leaked into the output');
+
+    // a rule for this very URL cannot be cancelled: a clear stop before anything is cloned
+    const pinned = await runner.runJob('bump', { repository: server.remoteUrl('acme/config'), targets: 'overlays/dev', images: 'ghcr.io/acme/api:7.0.2' }, { jobEnv: { ...jobEnv, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.ssh://git@127.0.0.1:1/acme/config.git.insteadOf`, GIT_CONFIG_VALUE_0: server.remoteUrl('acme/config') } });
+    t.after(() => rmSync(pinned.root, { recursive: true, force: true }));
+    assert.equal(stepOf(pinned, 'Bump the config repository with gitops-bump').exitCode, 3, pinned.output);
+    assert.match(pinned.output, /git would not use http:\/\/127\.0\.0\.1:\d+\/acme\/config\.git as given but ssh:\/\/git@127\.0\.0\.1:1\/acme\/config\.git: a url\.<base>\.insteadOf/);
+    assert.match(config.show('main', 'overlays/dev/kustomization.yaml'), /newTag: 7\.0\.0/);
+  });
+
+  test('an image without bash: the first orb step stops with one clear line, nothing runs after it', async (t) => {
+    const { config } = setup(t);
+    const { runner } = setup(t, { shell: '/bin/sh -e' });
+    const head = config.head();
+    const r = await runner.runJob('bump', { repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:8.0.0' });
+    t.after(() => rmSync(r.root, { recursive: true, force: true }));
+    assert.equal(r.exitCode, 1);
+    const failed = r.steps.filter((s) => s.exitCode !== 0);
+    assert.equal(failed.length, 1, r.output);
+    assert.equal(failed[0].exitCode, 2);
+    assert.equal(failed[0].output, "gitops-bump: this step needs bash, and the job's shell is not bash (the image has none?): use an image with bash, such as the orb's executor (cimg/node), or install bash first\n");
+    assert.equal(config.head(), head);
   });
 
   test('a promotion opens a pull request that changes only the target overlay; its body is the before/after table', async (t) => {
@@ -285,6 +334,16 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     assert.match(stepOf(r, 'Configure git credentials for the config repository').output, /over SSH with the key \S+id_rsa_[0-9a-f]{32} only/);
     assert.match(sshdLog, /Accepted publickey/);
     assert.doesNotMatch(sshdLog, /Failed publickey/, 'another key was offered first');
+    // only the deploy key was added to the job, and only the bump step used it
+    assert.deepEqual(readdirSync(path.join(r.home, '.ssh')).filter((f) => f.startsWith('id_rsa')), [`id_rsa_${md5(path.join(dir, 'deploy_key')).replace(/:/g, '')}`]);
+    assert.doesNotMatch(readFileSync(path.join(r.root, 'bash_env'), 'utf8'), /GIT_SSH_COMMAND/, 'later steps would push with the deploy key');
+
+    // token mode: no key of the project is added to the job at all
+    const token = await runner.runJob('bump', { repository: config.url, targets: 'overlays/dev', images: 'ghcr.io/acme/api:4.0.0', mode: 'check' });
+    t.after(() => rmSync(token.root, { recursive: true, force: true }));
+    assert.equal(token.exitCode, 0, token.output);
+    assert.ok(!token.steps.some((st) => st.name === 'Add SSH keys'), 'add_ssh_keys ran without a fingerprint');
+    assert.deepEqual(existsSync(path.join(token.home, '.ssh')) ? readdirSync(path.join(token.home, '.ssh')) : [], []);
 
     // a wrong host key is refused, not learned
     const bad = await runner.runJob('bump', {

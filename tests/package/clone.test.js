@@ -28,4 +28,16 @@ test('a clean clone runs `node pkg/bin/gitops-bump.js set/get` with Node alone',
   const bad = cli('set', 'values.yaml', 'imagee.tag', '2');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /did you mean `image`/);
+
+  // a JSON plan needs nothing more; a YAML plan needs the npm package `yaml`, and says so
+  fs.writeFileSync(path.join(work, 'plan.json'), JSON.stringify({ edits: [{ file: 'values.yaml', set: 'image.tag', value: '2.0' }] }));
+  const json = cli('apply', 'plan.json');
+  assert.equal(json.status, 0, json.stderr);
+  assert.match(fs.readFileSync(values, 'utf8'), /tag: "2\.0"/);
+  fs.writeFileSync(path.join(work, 'plan.yaml'), 'edits:\n  - file: values.yaml\n    set: image.tag\n    value: "3.0"\n');
+  const yamlPlan = cli('apply', 'plan.yaml');
+  assert.equal(yamlPlan.status, 1);
+  assert.match(yamlPlan.stderr, /error\[internal\]: the npm package `yaml` is not installed, and YAML plans and Helm values need it: in a clone of gitops-bump run `npm ci --omit=dev` in pkg\//);
+  assert.doesNotMatch(yamlPlan.stderr, /not a valid YAML plan/);
+  assert.match(fs.readFileSync(values, 'utf8'), /tag: "2\.0"/, 'nothing written');
 });

@@ -70,7 +70,7 @@ test('the packed tarball installs into a fresh project and works as documented',
   const own = files.filter((f) => !f.startsWith('node_modules/'));
   const fromTests = own.filter((f) => /(^|\/)tests?\/|\.test\.js$|(^|\/)\.|\.staging|\.old\.|source-sha256/.test(f));
   assert.deepEqual(fromTests, [], 'nothing from tests, no dot files, no build leftovers');
-  assert.deepEqual([...new Set(files.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]))], ['yaml'], 'the one bundled dependency');
+  assert.deepEqual([...new Set(files.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]))], ['semver', 'yaml'], 'the bundled dependencies');
   const pkgManifest = JSON.parse(fs.readFileSync(path.join(clone, 'pkg', 'package.json'), 'utf8'));
   assert.deepEqual(Object.keys(pkgManifest.scripts ?? {}).filter((k) => /^(pre|post)?install$|^prepare$/.test(k)), [], 'no install scripts: --ignore-scripts loses nothing');
   // the npm page shows the package's own README: no link or image into the repository it does not ship
@@ -93,8 +93,13 @@ test('the packed tarball installs into a fresh project and works as documented',
   const installed = path.join(project, 'node_modules', 'gitops-bump');
   assert.equal(fs.realpathSync(installed), installed, 'installed as a copy, not a link into the repository');
 
-  // --- the CLI through npx
+  // --- the CLI through npx: installed, it runs the bundle (dist/cli.js), not the sources
+  // (with src/cli.js moved away it still runs; the ESM API keeps src/)
+  assert.ok(files.includes('dist/cli.js') && files.includes('dist/tiering.js'), 'the tarball holds the CLI bundle');
+  const cliSource = path.join(installed, 'src', 'cli.js');
+  fs.renameSync(cliSource, `${cliSource}.away`);
   assert.equal(run('npx', ['gitops-bump', '--version'], { cwd: project }), `gitops-bump ${manifest.version}\n`);
+  fs.renameSync(`${cliSource}.away`, cliSource);
   fs.writeFileSync(path.join(project, 'values.yaml'), 'image:\n  repository: ghcr.io/acme/api # pinned\n  tag: "1.9"\n\nreplicas: 2\n');
   const set = run('npx', ['gitops-bump', 'set', 'values.yaml', 'image.tag', '1.10'], { cwd: project });
   assert.match(set, /image\.tag: 1\.9 -> 1\.10/);

@@ -10,6 +10,7 @@ import { runPipeline } from '../../pkg/src/pipeline.js';
 import * as client from '../../pkg/src/github/client.js';
 import { createAuth } from '../../pkg/src/git/auth.js';
 import { startGitHubServer } from '../github-api-server/server.js';
+import { startConnectProxy } from '../github-api-server/connect-proxy.js';
 import { cleanEnv, fakeApply, git, makeRemote, path, read, ROOT, runCommand, runNode, tempDir } from './helpers.js';
 
 const CLI = path.join(ROOT, 'pkg', 'bin', 'gitops-bump.js');
@@ -408,4 +409,42 @@ test('the result carries changedFiles, changes, commitSha and pr {number, url, o
   assert.equal(push.commitSha, remote.head());
   assert.equal(push.pr, null);
   noMismatches(server);
+});
+
+// ---- proxies -----------------------------------------------------------------------------
+
+test('behind a proxy: every API request goes through the HTTPS_PROXY tunnel (the API resolves nowhere else); NO_PROXY is honoured', async (t) => {
+  const remote = makeRemote(t, { 'deploy/values.yaml': VALUES });
+  const dir = tempDir(t);
+  const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=api.proxied.test', '-addext', 'subjectAltName=DNS:api.proxied.test'], { stdio: 'ignore' });
+  const server = await startGitHubServer({ repos: { 'acme/config': remote.bare }, token: TOKEN, tls: { key: read(key), cert: read(cert), host: 'api.proxied.test' } });
+  t.after(() => server.close());
+  const proxy = await startConnectProxy({ hosts: { 'api.proxied.test': '127.0.0.1' }, credentials: 'runner:pr0xy-pass' });
+  t.after(() => proxy.close());
+  const env = cleanEnv({
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_API_URL: server.apiUrl,
+    GITHUB_REPOSITORY: 'acme/config',
+    HTTPS_PROXY: `http://runner:pr0xy-pass@127.0.0.1:${proxy.port}`,
+    NO_PROXY: 'localhost,.example.com',
+    NODE_EXTRA_CA_CERTS: cert, // the runner's trust store would hold the Enterprise CA
+  });
+  const drive = (tag, extra = {}) => runNode([DRIVER, JSON.stringify({ cwd: remote.clone(), plan: plan(tag), git: { pr: true, backoff: FAST } })], { env: { ...env, ...extra } });
+  const r = await drive('1.3.0');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(server.pulls('acme/config').length, 1);
+  assert.ok(proxy.tunnels.length >= 2, `${proxy.tunnels.length} tunnels`);
+  assert.deepEqual([...new Set(proxy.tunnels.map((x) => x.target))], [`api.proxied.test:${server.port}`]);
+  assert.ok(proxy.tunnels.every((x) => x.authorized), 'the proxy credentials were sent');
+  assert.deepEqual(proxy.refused, []);
+  assert.ok(!r.stderr.includes('pr0xy-pass') && !r.stdout.includes('pr0xy-pass'), 'the proxy password was printed');
+  noMismatches(server);
+
+  // the host in NO_PROXY: straight to a name only the proxy can resolve, which fails
+  const before = proxy.tunnels.length;
+  const direct = await drive('1.3.1', { NO_PROXY: 'proxied.test' });
+  assert.equal(direct.code, 3, direct.stderr);
+  assert.match(direct.stderr, /ENOTFOUND|EAI_AGAIN|getaddrinfo/);
+  assert.equal(proxy.tunnels.length, before, 'NO_PROXY was ignored');
 });

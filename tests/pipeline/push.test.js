@@ -282,3 +282,46 @@ test('a shallow CI checkout (depth 1) retries after the remote moved', async (t)
   assert.equal(res.attempts, 2);
   assert.match(remote.show('main', 'values.yaml'), /tag: 6\.0\.0\nreplicas: 4\n# two/);
 });
+
+// An environment branch (Argo CD watches `deploy`) behind main by an unreleased commit and
+// ahead of it by a commit of its own; the job's checkout is main, or detached as
+// pull_request events leave it.
+function deployBranch(t) {
+  const remote = makeRemote(t, { 'values.yaml': VALUES, 'app.txt': 'released\n' });
+  remote.competingCommit({ 'values.yaml': (s) => s.replace('replicas: 2', 'replicas: 9') }, 'deploy: its own replicas');
+  git(remote.bare, ['branch', 'deploy', 'main']);
+  git(remote.bare, ['update-ref', 'refs/heads/main', 'main^']); // main does not have deploy's commit
+  remote.competingCommit({ 'app.txt': 'unreleased\n' }, 'main: not released yet');
+  return remote;
+}
+
+for (const [name, detach] of [['a checkout of main', false], ['a detached checkout', true]]) {
+  test(`--branch deploy from ${name}: the edit lands on deploy's own head; main's commits stay off it; the checkout is untouched`, async (t) => {
+    const remote = deployBranch(t);
+    const deployBefore = remote.head('deploy');
+    const clone = remote.clone();
+    if (detach) git(clone, ['checkout', '--quiet', '--detach', 'HEAD']);
+    const headBefore = git(clone, ['rev-parse', 'HEAD']);
+    const plan = setTag('1.2.3');
+    const lines = [];
+    const res = await runPipeline({ cwd: clone, plan, apply: fakeApply(plan), git: { push: true, branch: 'deploy', env: cleanEnv(), backoff: FAST, log: (l) => lines.push(l) } });
+    assert.equal(res.pushed, true);
+    assert.equal(remote.head('deploy'), res.commit);
+    assert.equal(git(remote.bare, ['rev-parse', 'deploy^']), deployBefore, 'one commit on top of deploy');
+    assert.equal(remote.show('deploy', 'values.yaml'), VALUES.replace('1.2.2', '1.2.3').replace('replicas: 2', 'replicas: 9').trimEnd(), "deploy's own change kept");
+    assert.equal(remote.show('deploy', 'app.txt'), 'released', "main's unreleased commit is not on deploy");
+    assert.equal(git(clone, ['rev-parse', 'HEAD']), headBefore, 'the checkout did not move');
+    assert.equal(git(clone, ['status', '--porcelain']), '', 'the checkout is clean');
+    assert.equal(git(clone, ['worktree', 'list']).split('\n').length, 1, 'the temporary worktree is gone');
+    assert.equal(res.workdir, null);
+    assert.ok(lines.some((l) => /working on deploy at [0-9a-f]{12} in a temporary worktree/.test(l)), lines.join('\n'));
+  });
+}
+
+test('--branch to a branch the remote does not have: a clear error, nothing pushed', async (t) => {
+  const remote = makeRemote(t, { 'values.yaml': VALUES });
+  const clone = remote.clone();
+  const plan = setTag('1.2.3');
+  await assert.rejects(runPipeline({ cwd: clone, plan, apply: fakeApply(plan), git: { push: true, branch: 'nope', env: cleanEnv() } }), /branch nope does not exist on origin/);
+  assert.equal(git(remote.bare, ['branch', '--list']).trim(), '* main');
+});

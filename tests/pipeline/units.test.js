@@ -23,8 +23,13 @@ test('mask() removes the token, its base64 forms, URL credentials and auth heade
 test('gitConfigEnv() scopes the header to the remote origin and appends to existing GIT_CONFIG_COUNT', () => {
   const auth = createAuth({ token: TOKEN });
   const env = auth.gitConfigEnv('https://github.com/acme/config.git', { GIT_CONFIG_COUNT: '1' });
-  assert.deepEqual(Object.keys(env).sort(), ['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_1', 'GIT_CONFIG_KEY_2', 'GIT_CONFIG_VALUE_1', 'GIT_CONFIG_VALUE_2']);
-  assert.equal(env.GIT_CONFIG_COUNT, '3');
+  assert.equal(env.GIT_CONFIG_COUNT, '5');
+  assert.equal(env.GIT_CONFIG_KEY_0, undefined, 'the entries already there are kept');
+  // the URL is used as given, whatever insteadOf rules (CircleCI's checkout writes one) say
+  assert.deepEqual(
+    [env.GIT_CONFIG_KEY_3, env.GIT_CONFIG_VALUE_3, env.GIT_CONFIG_KEY_4, env.GIT_CONFIG_VALUE_4],
+    ['url.https://github.com/acme/config.git.insteadOf', 'https://github.com/acme/config.git', 'url.https://github.com/acme/config.git.pushInsteadOf', 'https://github.com/acme/config.git'],
+  );
   assert.equal(env.GIT_CONFIG_KEY_2, 'http.https://github.com/.extraheader');
   assert.equal(env.GIT_CONFIG_VALUE_1, '');
   assert.equal(env.GIT_CONFIG_VALUE_2, `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`);
@@ -126,6 +131,20 @@ test('PR branch: deterministic per edits and base, independent of the new values
   assert.notEqual(a, c);
   assert.match(d, /^gitops-bump\/api-k-[0-9a-f]{8}$/);
   assert.match(a, /^gitops-bump\/[a-z0-9._/-]+$/);
+  // promotions: named and hashed by target, source and the sorted images
+  const promote = (to, from, images = []) => pullRequestBranch([{ promote: to, from, images }], { base: 'main' });
+  const p = promote('production=overlays/production', 'staging=overlays/staging');
+  assert.match(p, /^gitops-bump\/promote-production-[0-9a-f]{8}$/);
+  assert.notEqual(p, promote('staging=overlays/staging', 'dev=overlays/dev'));
+  assert.notEqual(p, promote('production=overlays/production', 'dev=overlays/dev'));
+  assert.notEqual(p, promote('production=overlays/production', 'staging=overlays/staging', ['ghcr.io/acme/api']));
+  assert.equal(promote('overlays/production', 'overlays/staging', ['b', 'a']), promote('overlays/production', 'overlays/staging', ['a', 'b']));
+  const subject = commitMessage(
+    summarize([{ promote: 'production=overlays/production', from: 'staging=overlays/staging', images: ['ghcr.io/acme/api'] }], [
+      { file: 'overlays/production/kustomization.yaml', changes: [{ path: 'images[1].newTag', kind: 'set', old: '1.8', new: '1.9', line: 18 }] },
+    ]),
+  ).split('\n')[0];
+  assert.equal(subject, 'chore(deploy): promote api (1.9) from staging to production');
 });
 
 test('GitHub client: base URL (GHE), branch refs keep their slashes, repo from remote URL', () => {

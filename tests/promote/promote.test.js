@@ -283,3 +283,31 @@ test('promote --repo --pr: the pull request against the local GitHub server carr
   // the pull request's branch changes production's kustomization and nothing else
   assert.equal(git(seed, '--git-dir', remote, 'diff', '--name-only', 'main', pr.head), 'overlays/production/kustomization.yaml');
 });
+
+test('two promotions (other environments, other images) open two pull requests, each on its own branch with its own subject', async (t) => {
+  const { dir: seed, remote } = sampleWithRemote(t);
+  const token = 'ghs_promoteTwiceToken0123456789';
+  const server = await startGitHubServer({ repos: { 'acme/config': remote }, token });
+  t.after(() => server.close());
+  const promote = async (args) => {
+    const child = cliAsync(['promote', ...args, '--repo', remote, '--pr', '--github-repo', 'acme/config'], { cwd: tempTree(t), env: { GITHUB_TOKEN: token, GITHUB_API_URL: server.apiUrl } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, out);
+  };
+  await promote(['staging=overlays/staging', 'production=overlays/production']);
+  await promote(['dev=overlays/dev', 'staging=overlays/staging', '--image', 'ghcr.io/acme/worker']);
+  const pulls = server.pulls('acme/config');
+  assert.equal(pulls.length, 2, 'the second promotion replaced the first one\'s pull request');
+  const [first, second] = pulls;
+  assert.notEqual(first.head, second.head);
+  assert.match(first.head, /^gitops-bump\/promote-production-[0-9a-f]{8}$/);
+  assert.match(second.head, /^gitops-bump\/promote-worker-staging-[0-9a-f]{8}$/);
+  assert.equal(git(seed, '--git-dir', remote, 'diff', '--name-only', 'main', first.head), 'overlays/production/kustomization.yaml', 'the first pull request still holds its promotion');
+  assert.equal(git(seed, '--git-dir', remote, 'diff', '--name-only', 'main', second.head), 'overlays/staging/kustomization.yaml');
+  assert.match(git(seed, '--git-dir', remote, 'log', '-1', '--format=%s', first.head), /^chore\(deploy\): promote images \(.+\) from staging to production$/);
+  assert.match(git(seed, '--git-dir', remote, 'log', '-1', '--format=%s', second.head), /^chore\(deploy\): promote worker \(3\.0\.0-rc\.1\) from dev to staging$/);
+  assert.deepEqual(server.mismatches, []);
+});

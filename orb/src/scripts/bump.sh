@@ -17,6 +17,13 @@
 # 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
 # wrong digest, platform or signature), 5 the registry could not be asked.
 
+# The orb's scripts are bash. On an image without bash CircleCI runs a step with /bin/sh:
+# stop there with one clear line (this test is POSIX sh) instead of failing on bash syntax.
+if [ -z "${BASH_VERSION:-}" ]; then
+  echo "gitops-bump: this step needs bash, and the job's shell is not bash (the image has none?): use an image with bash, such as the orb's executor (cimg/node), or install bash first" >&2
+  exit 2
+fi
+
 # True for the orb's boolean values.
 is_true() {
   [[ "${1:-}" == true || "${1:-}" == 1 ]]
@@ -179,18 +186,34 @@ registry_flags() {
 
 # Shallow-clones URL (branch BRANCH, or the default one) into DIR, for dry_run and check.
 # A token reaches git as an HTTP header scoped to the URL's host, through git's
-# environment: never in argv, the URL or a config file.
+# environment: never in argv, the URL or a config file. The URL is used as given: the
+# `insteadOf` rule CircleCI's checkout writes (https://github.com -> SSH) is cancelled for it
+# by an identity rule for the whole URL, which is the longest match.
 clone_repository() {
   local url="$1" branch="$2" dir="$3" name="${PARAM_TOKEN_ENV:-GITHUB_TOKEN}" header
   local -a args=(clone --quiet --depth 1 --single-branch --no-tags)
   [[ -z "$branch" ]] || args+=(--branch "$branch")
   if [[ "$url" =~ ^(https?://[^/@]+)/ && -n "${!name:-}" ]]; then
     header="AUTHORIZATION: basic $(printf 'x-access-token:%s' "${!name}" | base64 | tr -d '\n')"
-    GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.${BASH_REMATCH[1],,}/.extraheader" \
-      GIT_CONFIG_VALUE_0="$header" git "${args[@]}" -- "$url" "$dir"
+    GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0="http.${BASH_REMATCH[1],,}/.extraheader" \
+      GIT_CONFIG_VALUE_0="$header" GIT_CONFIG_KEY_1="url.$url.insteadOf" GIT_CONFIG_VALUE_1="$url" \
+      git "${args[@]}" -- "$url" "$dir"
   else
     GIT_TERMINAL_PROMPT=0 git "${args[@]}" -- "$url" "$dir"
   fi
+}
+
+# With a deploy key (PARAM_SSH_KEY_FINGERPRINT), exports GIT_SSH_COMMAND for this step's
+# git calls only: the command configure_git wrote, which uses that key alone.
+use_deploy_key() {
+  local file="$HOME/.gitops-bump/git-ssh-command"
+  [[ -n "${PARAM_SSH_KEY_FINGERPRINT:-}" ]] || return 0
+  if [[ ! -s "$file" ]]; then
+    printf 'gitops-bump: ssh_key_fingerprint is set but %s is missing: run the configure_git command first\n' "$file" >&2
+    return 2
+  fi
+  GIT_SSH_COMMAND="$(cat "$file")"
+  export GIT_SSH_COMMAND
 }
 
 # Prints the result in REPORT (the CLI's --json output) as a readable block; exits 1 when
@@ -207,7 +230,7 @@ try {
 }
 const rule = '-'.repeat(72);
 const out = [rule, `gitops-bump · ${MODE.replace('_', ' ')} · ${WHERE}`, rule];
-const show = (v) => (v === null || v === undefined ? '' : String(v).includes('\n') ? '(block)' : String(v));
+const show = (v) => (v === null || v === undefined ? '' : v === '' ? '""' : String(v).includes('\n') ? '(block)' : String(v));
 if (report.error) {
   out.push(`FAILED (exit ${EXIT_CODE}): ${String(report.error.message ?? '').split('\n')[0]}`);
   if (report.error.file) out.push(`  at ${report.error.file}:${report.error.line ?? '?'}:${report.error.column ?? '?'}`);
@@ -225,6 +248,11 @@ if (report.error) {
   }
   for (const f of report.unchanged ?? []) out.push(`unchanged ${f} (already up to date)`);
   if (changed.length === 0 && (report.unchanged ?? []).length === 0) out.push('nothing to change');
+  // never silent: an image the overlay check could not look for is said, with why
+  for (const spec of [...new Set((report.unchecked ?? []).map((u) => u.spec))]) {
+    out.push(`WARNING   image ${spec} was set but not checked: the overlay check could not see where it would be rendered`);
+    for (const u of report.unchecked.filter((x) => x.spec === spec)) out.push(`            not followed: ${u.what} in ${u.file}: ${u.reason}`);
+  }
   if (report.commit) {
     const attempts = report.attempts > 1 ? ` after ${report.attempts} attempts` : '';
     out.push(`commit    ${report.commit}${report.pushed ? ` pushed${attempts}` : ''}`);
@@ -290,6 +318,7 @@ bump_main() {
 
   edit_command "$plan" || return $?
   cli_flags "$mode" "$url" || return $?
+  use_deploy_key || return $?
   REG=()
   # a promotion copies what an environment runs; only edits name images to resolve
   [[ "${EDIT[0]}" != apply ]] || registry_flags || return $?

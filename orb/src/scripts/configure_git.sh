@@ -2,10 +2,19 @@
 # Gives git the credentials for the config repository.
 # SSH (PARAM_SSH_KEY_FINGERPRINT set): finds the key that add_ssh_keys wrote for that
 # fingerprint, trusts PARAM_SSH_KNOWN_HOSTS (GitHub's published host keys when empty) and
-# makes every later git command use that key alone, through GIT_SSH_COMMAND in $BASH_ENV.
+# writes the SSH command that uses that key alone to ~/.gitops-bump/git-ssh-command. The
+# bump step gives it to its own git calls only (as GIT_SSH_COMMAND): later steps of the
+# job, users' post-steps included, are not changed.
 # Token (otherwise): checks that the variable named by PARAM_TOKEN_ENV is set (never
 # printing it) and switches a github.com SSH `origin` of the current checkout to HTTPS, where
 # gitops-bump sends the token as a header scoped to the host.
+
+# The orb's scripts are bash. On an image without bash CircleCI runs a step with /bin/sh:
+# stop there with one clear line (this test is POSIX sh) instead of failing on bash syntax.
+if [ -z "${BASH_VERSION:-}" ]; then
+  echo "gitops-bump: this step needs bash, and the job's shell is not bash (the image has none?): use an image with bash, such as the orb's executor (cimg/node), or install bash first" >&2
+  exit 2
+fi
 
 GITHUB_KNOWN_HOSTS='github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
 github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=
@@ -47,8 +56,14 @@ configure_ssh() {
   [[ -n "$known_hosts" ]] || known_hosts="$GITHUB_KNOWN_HOSTS"
   printf '%s\n' "$known_hosts" >>"$HOME/.ssh/known_hosts"
   ssh_command="ssh -i $(printf '%q' "$key") -o IdentitiesOnly=yes -o IdentityAgent=none -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$(printf '%q' "$HOME/.ssh/known_hosts") -o BatchMode=yes"
-  printf 'export GIT_SSH_COMMAND=%q\n' "$ssh_command" >>"$BASH_ENV"
-  printf 'git will push over SSH with the key %s only (fingerprint %s)\n' "$key" "$PARAM_SSH_KEY_FINGERPRINT"
+  mkdir -p "$HOME/.gitops-bump"
+  (umask 077 && printf '%s\n' "$ssh_command" >"$(ssh_command_file)")
+  printf 'gitops-bump will push over SSH with the key %s only (fingerprint %s)\n' "$key" "$PARAM_SSH_KEY_FINGERPRINT"
+}
+
+# Where configure_ssh leaves the SSH command for the bump step.
+ssh_command_file() {
+  printf '%s/.gitops-bump/git-ssh-command\n' "$HOME"
 }
 
 # An https URL for a github.com SSH remote URL, or nothing.

@@ -14,6 +14,13 @@
 # cannot reach the registry).
 # Exit codes: 0 installed; 1 the download, the check or npm failed; 2 bad parameters.
 
+# The orb's scripts are bash. On an image without bash CircleCI runs a step with /bin/sh:
+# stop there with one clear line (this test is POSIX sh) instead of failing on bash syntax.
+if [ -z "${BASH_VERSION:-}" ]; then
+  echo "gitops-bump: this step needs bash, and the job's shell is not bash (the image has none?): use an image with bash, such as the orb's executor (cimg/node), or install bash first" >&2
+  exit 2
+fi
+
 INSTALL_TAG='gitops-bump/install'
 
 install_fail() { # CODE MESSAGE...

@@ -3,6 +3,13 @@
 # lines) with `gitops-bump status`; with PARAM_MARKDOWN_FILE also writes it as markdown.
 # The environments reach the CLI as argv elements, never as shell text.
 
+# The orb's scripts are bash. On an image without bash CircleCI runs a step with /bin/sh:
+# stop there with one clear line (this test is POSIX sh) instead of failing on bash syntax.
+if [ -z "${BASH_VERSION:-}" ]; then
+  echo "gitops-bump: this step needs bash, and the job's shell is not bash (the image has none?): use an image with bash, such as the orb's executor (cimg/node), or install bash first" >&2
+  exit 2
+fi
+
 status_main() {
   local -a environments=()
   if ! command -v gitops-bump >/dev/null 2>&1; then

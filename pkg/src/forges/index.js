@@ -2,8 +2,9 @@
 // flow and docs/pipeline.md for what each supports).
 
 import { createAuth } from '../git/auth.js';
+import { PipelineError } from '../git/errors.js';
 import { BitbucketForge } from './bitbucket.js';
-import { apiHeaders, gitUsername, resolveForge, tokenFor } from './detect.js';
+import { apiHeaders, forgeOfHost, gitUsername, parseRemote, resolveForge, tokenFor, TOKEN_VARIABLES } from './detect.js';
 import { GitHubForge } from './github.js';
 import { GiteaForge } from './gitea.js';
 import { GitLabForge } from './gitlab.js';
@@ -26,8 +27,37 @@ export function openForge(remoteUrl, { forge, apiUrl, tokenEnv, env = process.en
   const credential = tokenFor(where.forge, env, tokenEnv);
   const username = gitUsername(where.forge, credential);
   const secrets = credential ? [Buffer.from(`${username}:${credential.token}`).toString('base64')] : [];
-  const auth = createAuth({ token: credential?.token ?? null, extraSecrets: secrets });
+  const auth = createAuth({ token: credential?.token ?? null, extraSecrets: secrets, username: username ?? undefined });
   const Forge = CLASSES[where.forge];
   const instance = new Forge({ apiUrl: where.apiUrl, project: where.project, headers: apiHeaders(credential), auth, fetch, log, sleep });
   return { ...where, credential, auth, gitUsername: username, forgeApi: instance };
+}
+
+/**
+ * The pipeline's forge for a pull request on `remoteUrl`: null for GitHub (the pipeline
+ * keeps its own GitHub set-up), else the opened forge. `forge`: --forge, else the remote's
+ * host, else GitHub (GitHub Enterprise Server runs on any host). `tokenEnv`: a variable
+ * named with --token-env (null: the forge's usual ones).
+ * @throws {PipelineError} usage (exit 2): --api-commit on another forge, a remote that
+ *   names no project, a bad --api-url; auth (exit 3): no token
+ */
+export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, apiCommit, env, log = () => {}, fetch }) {
+  const remote = parseRemote(remoteUrl);
+  const name = forge ?? (remote ? forgeOfHost(remote.host, env) : null) ?? 'github';
+  if (name === 'github') return null;
+  const usage = (message) => new PipelineError(message, { code: 'usage', details: { exitCode: 2 } });
+  if (apiCommit) throw usage(`--api-commit uses GitHub's Git Data API; on ${name} the commit is pushed by git (add --sign ssh|gpg for a signed one)`);
+  let f;
+  try {
+    f = openForge(remoteUrl, { forge: name, apiUrl, tokenEnv, env, log, fetch });
+  } catch (e) {
+    throw usage(e.message);
+  }
+  if (!f.credential) {
+    const names = TOKEN_VARIABLES[name].map((v) => v.name).join(' or ');
+    const basic = name === 'bitbucket' ? ' (or BITBUCKET_USERNAME and BITBUCKET_APP_PASSWORD)' : '';
+    throw new PipelineError(`no ${f.forgeApi.label} token: set ${names}${basic}, or name another variable with --token-env`, { code: 'auth' });
+  }
+  log(`${f.forgeApi.label} API: ${f.apiUrl} (${forge ? '--forge' : "the remote's host"}; --api-url overrides), token from ${f.credential.variable}`);
+  return f;
 }

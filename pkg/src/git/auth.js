@@ -5,14 +5,16 @@
 // URL or a config file, so nothing is left in .git/config even when the run is killed.
 // `mask()` removes the token and every encoded form we create from any text we print.
 
+import { configEnv, keepUrl } from './config-env.js';
+
 const MASK = '***';
 
 /**
  * @param {{token?: string|null}} options
  * @returns {Auth}
  */
-export function createAuth({ token, extraSecrets = [] } = {}) {
-  return new Auth(token || null, extraSecrets);
+export function createAuth({ token, extraSecrets = [], username } = {}) {
+  return new Auth(token || null, extraSecrets, username);
 }
 
 /** Reads the token from `env[name]` (default GITHUB_TOKEN); empty means none. */
@@ -25,8 +27,9 @@ export class Auth {
   /**
    * @param {string|null} token
    * @param {Array<string|null>} [extraSecrets] other values to mask (e.g. a password taken from a URL)
+   * @param {string} [username] the user name git sends with the token (each forge has its own; see forges/detect.js)
    */
-  constructor(token, extraSecrets = []) {
+  constructor(token, extraSecrets = [], username = 'x-access-token') {
     Object.defineProperty(this, 'token', { value: token, enumerable: false });
     const secrets = new Set();
     for (const extra of extraSecrets) {
@@ -36,7 +39,7 @@ export class Auth {
       }
     }
     if (token) {
-      const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+      const basic = Buffer.from(`${username}:${token}`).toString('base64');
       for (const s of [
         token,
         basic,
@@ -87,15 +90,12 @@ export class Auth {
     const origin = httpOrigin(remoteUrl);
     if (!origin) return {};
     const key = `http.${origin}/.extraheader`;
-    const start = Number.parseInt(baseEnv.GIT_CONFIG_COUNT ?? '0', 10) || 0;
-    return {
-      GIT_CONFIG_COUNT: String(start + 2),
+    return configEnv(baseEnv, [
       // an empty value resets headers inherited from other config (e.g. a checkout's own)
-      [`GIT_CONFIG_KEY_${start}`]: key,
-      [`GIT_CONFIG_VALUE_${start}`]: '',
-      [`GIT_CONFIG_KEY_${start + 1}`]: key,
-      [`GIT_CONFIG_VALUE_${start + 1}`]: `AUTHORIZATION: basic ${this.basic}`,
-    };
+      [key, ''],
+      [key, `AUTHORIZATION: basic ${this.basic}`],
+      ...keepUrl(remoteUrl),
+    ]);
   }
 
   /** Headers for GitHub's REST API. */
@@ -108,4 +108,13 @@ export class Auth {
 export function httpOrigin(url) {
   const m = /^(https?):\/\/(?:[^/@]*@)?([^/?#]+)/i.exec(String(url));
   return m ? `${m[1].toLowerCase()}://${m[2].toLowerCase()}` : null;
+}
+
+/** Splits `scheme://user:password@host/...` into the URL without credentials and the password. */
+export function splitCredentials(repo) {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(String(repo ?? ''));
+  if (!repo || !m) return { url: repo, password: null };
+  const colon = m[2].indexOf(':');
+  const password = colon >= 0 ? decodeURIComponent(m[2].slice(colon + 1)) : decodeURIComponent(m[2]);
+  return { url: `${m[1]}${m[3]}`, password: password || null };
 }

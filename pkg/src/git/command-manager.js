@@ -167,10 +167,30 @@ export class GitCommandManager {
     return r.exitCode === 0 ? r.stdout.trim() : null;
   }
 
+  /**
+   * The URL pushes to `remote` go to. An http(s) URL is given as configured (before
+   * `insteadOf` rules, which the token's GIT_CONFIG entries cancel for it, see keepUrl in
+   * auth.js); any other is given as git rewrites it (a `gh:` shorthand becomes its URL).
+   */
   async remoteUrlOf(remote) {
     if (isUrlLike(remote)) return remote;
+    const configured = (await this.configGet(`remote.${remote}.pushurl`)) ?? (await this.configGet(`remote.${remote}.url`));
+    if (configured && /^https?:\/\//i.test(configured)) return configured;
     const r = await this.exec(['remote', 'get-url', '--push', '--', remote], { allowFailure: true });
     return r.exitCode === 0 ? r.stdout.trim() : null;
+  }
+
+  /**
+   * The URLs git really uses for `remote` (a name or a URL) with this manager's
+   * environment, after every `insteadOf` / `pushInsteadOf` rule: `{fetch, push}` (for a
+   * URL rather than a remote's name, `push` is the fetch URL).
+   */
+  async effectiveUrls(remote) {
+    const fetch = (await this.output(['ls-remote', '--get-url', '--', remote])) || remote;
+    // outside a repository (before a clone) only the fetch URL can be asked for
+    if (isUrlLike(remote)) return { fetch, push: fetch };
+    const r = await this.exec(['remote', 'get-url', '--push', '--', remote], { allowFailure: true });
+    return { fetch, push: r.exitCode === 0 ? r.stdout.trim() : fetch };
   }
 
   async configGet(key) {

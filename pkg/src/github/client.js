@@ -245,3 +245,33 @@ export function apiUrlForRemote(url) {
   if (scheme === 'https') return `https://${host}${m[3] ? `:${m[3]}` : ''}/api/v3`;
   return `https://${host}/api/v3`;
 }
+
+/**
+ * The REST API of the repository at `remoteUrl`, so that the token goes to that
+ * repository's own server and no other: the runner's `GITHUB_API_URL` when the remote is on
+ * the runner's server (`GITHUB_SERVER_URL`'s host; or when `GITHUB_SERVER_URL` is not set,
+ * as outside GitHub Actions, or the remote is a path), else the API of the remote's host
+ * (apiUrlForRemote: GHES `https://HOST/api/v3`, `api.SUB.ghe.com`), else api.github.com.
+ * A github.com job bumping a repository on an Enterprise Server, or the reverse, thus never
+ * sends one server's token to the other. `why` says how it was chosen, when not the default.
+ * @param {string|null|undefined} remoteUrl
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {{apiUrl: string|undefined, why: string|null}}
+ */
+export function apiUrlFor(remoteUrl, env) {
+  const remoteHost = hostOf(remoteUrl);
+  const runnerApi = env.GITHUB_API_URL || undefined;
+  const serverHost = hostOf(env.GITHUB_SERVER_URL);
+  if (runnerApi && (!remoteHost || !serverHost || remoteHost === serverHost)) return { apiUrl: runnerApi, why: null };
+  const derived = apiUrlForRemote(remoteUrl);
+  if (derived) return { apiUrl: derived, why: runnerApi ? `the remote's host ${remoteHost} is not this runner's server ${serverHost}` : 'the remote is not on github.com' };
+  return { apiUrl: undefined, why: runnerApi ? `the remote is on github.com, not on this runner's server ${serverHost}` : null };
+}
+
+/** `host[:port]` of a URL (or scp-style `user@host:path`), lower case; null for paths. */
+function hostOf(url) {
+  const s = String(url ?? '');
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@]*@)?([^/?#]+)/i.exec(s) ?? /^[^/@\s]+@([^:/\s]+):/.exec(s);
+  if (!m || /^file:/i.test(s)) return null;
+  return m[1].toLowerCase().replace(/:(443|22)$/, '');
+}

@@ -18,6 +18,8 @@ export const REGISTRY_OPTIONS = Object.freeze({
   'pin-digest': { type: 'boolean' },
   'require-platforms': { type: 'string' },
   'require-signature': { type: 'boolean' },
+  policy: { type: 'string' },
+  'tag-filter': { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-username-env': { type: 'string' },
   'registry-password-env': { type: 'string' },
@@ -31,6 +33,10 @@ export const REGISTRY_HELP = `Registry (docs/registries.md; credentials from Doc
   --pin-digest         verify, then write the digest next to the tag (name:tag@sha256:…)
   --require-platforms LIST   verify that the tag has these platforms: linux/amd64,linux/arm64
   --require-signature  verify that a signature or attestation exists (presence only)
+  --policy P           give the image without a tag: the newest tag P allows is picked from
+                       the registry's tags: semver:RANGE (npm ranges: semver:^1.2.0),
+                       numerical[:desc], alphabetical[:desc] (docs/registries.md)
+  --tag-filter RE      only tags RE matches whole; its named group (?<version>…) is compared
   --insecure-registry HOST   allow plain HTTP to HOST:PORT (loopback always may)
   --registry-username-env NAME --registry-password-env NAME   credentials for the images'
                        registry (one registry) from these environment variables
@@ -69,6 +75,14 @@ export async function registryStep(plan, entries, values, { env, err }) {
   if (values['verify-auto']) run.verify = 'auto';
   if (values['pin-digest']) run.pinDigest = true;
   if (values['require-signature']) run.requireSignature = true;
+  if (values.policy !== undefined) run.policy = values.policy;
+  if (values['tag-filter'] !== undefined) {
+    if (values.policy === undefined) throw usageError('--tag-filter filters the tags a policy chooses from: add --policy');
+    run.tagFilter = values['tag-filter'];
+  }
+  if (run.policy !== undefined && !/^(semver:.+|numerical(:(asc|desc))?|alphabetical(:(asc|desc))?)$/s.test(run.policy)) {
+    throw usageError(`--policy: \`${run.policy}\` is not a policy: expected semver:RANGE, numerical, numerical:desc, alphabetical or alphabetical:desc`);
+  }
   if (values['require-platforms'] !== undefined) {
     try {
       run.requirePlatforms = parsePlatforms(values['require-platforms']);
@@ -88,6 +102,10 @@ export async function registryStep(plan, entries, values, { env, err }) {
   const result = await verifyPlan(plan, entries, run, { env, credentials, insecureRegistries: values['insecure-registry'] ?? [] });
   for (const w of result.warnings) err.write(`warning: ${w}\n`);
   for (const image of result.images) {
+    if (image.policy) {
+      const p = image.policy;
+      err.write(`picked ${p.tag} for ${image.image.replace(/:[^:/]+$/, '')} by ${p.policy} from ${p.from} tags${p.newer.length ? `; newer skipped: ${p.newer.slice(0, 5).map((n) => `${n.tag} (${n.why})`).join(', ')}${p.newer.length > 5 ? `, and ${p.newer.length - 5} more` : ''}` : ''}\n`);
+    }
     if (!image.verified) continue;
     const extra = [image.platforms ? image.platforms.join(', ') : null, image.signature ? `signed (${image.signature})` : null].filter(Boolean).join('; ');
     err.write(`verified ${image.image} ${image.digest}${extra ? ` (${extra})` : ''}${image.written !== image.spec ? ', pinned' : ''}\n`);

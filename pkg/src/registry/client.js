@@ -179,13 +179,14 @@ export class RegistryClient {
   /**
    * Lists a repository's tags, following `Link` pages (same host only), with a page cap and
    * loop detection (a registry that answers past the end with its first page again), and a
-   * page size of 100 when the registry refuses a larger one.
+   * page size of 100 (or of 100 when a registry refuses a larger one asked for).
    * @param {ImageReference} ref
    * @param {{pageSize?: number, maxPages?: number}} [options]
    * @returns {Promise<{tags: string[], pages: number, truncated: boolean, reason?: string}>}
    */
   async listTags(ref, options = {}) {
-    let pageSize = options.pageSize ?? 1000;
+    // 100 a page: what every registry serves (Quay refuses more)
+    let pageSize = options.pageSize ?? 100;
     const maxPages = options.maxPages ?? 100;
     /** @type {string[]} */
     const tags = [];

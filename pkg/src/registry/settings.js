@@ -8,7 +8,7 @@
 /** Verification modes. */
 export const VERIFY_MODES = Object.freeze(['off', 'on', 'auto']);
 /** Plan-entry fields of the registry checks. */
-export const ENTRY_FIELDS = Object.freeze(['verify', 'pin-digest', 'require-platforms', 'require-signature']);
+export const ENTRY_FIELDS = Object.freeze(['verify', 'pin-digest', 'require-platforms', 'require-signature', 'policy', 'tag-filter']);
 
 /**
  * @typedef {object} RegistrySettings
@@ -16,6 +16,8 @@ export const ENTRY_FIELDS = Object.freeze(['verify', 'pin-digest', 'require-plat
  * @property {boolean} [pinDigest]
  * @property {string[]} [requirePlatforms]
  * @property {boolean} [requireSignature]
+ * @property {string} [policy] pick the newest tag this policy allows (registry/policy.js)
+ * @property {string} [tagFilter] only tags this regular expression matches; its `version` group is compared
  */
 
 /**
@@ -52,6 +54,16 @@ export function entrySettings(raw, fail) {
       throw fail('require-platforms', /** @type {Error} */ (error).message);
     }
   }
+  for (const [field, key] of /** @type {const} */ ([['policy', 'policy'], ['tag-filter', 'tagFilter']])) {
+    const v = raw[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' || v === '') throw fail(field, `expected a non-empty string, got ${JSON.stringify(v)}`);
+    if (field === 'policy' && !/^(semver:.+|numerical(:(asc|desc))?|alphabetical(:(asc|desc))?)$/s.test(v)) {
+      throw fail(field, `\`${v}\` is not a policy: expected semver:RANGE, numerical, numerical:desc, alphabetical or alphabetical:desc`);
+    }
+    s[key] = v;
+  }
+  if (s.tagFilter !== undefined && s.policy === undefined) throw fail('tag-filter', 'filters the tags a policy chooses from: add `policy`');
   return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined));
 }
 

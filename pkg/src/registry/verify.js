@@ -43,6 +43,8 @@ export { VERIFY_MODES, ENTRY_FIELDS, entrySettings };
  * @property {string | null} signature how a signature was found, when required
  * @property {boolean} verified
  * @property {string} [warning] why it is unverified (verify: auto)
+ * @property {{policy: string, tag: string, from: number, candidates: number, newer: {tag: string, why: string}[]}} [policy]
+ *   how a policy picked the tag
  */
 
 /** How many images are resolved at once. */
@@ -56,10 +58,12 @@ const PARALLEL = 8;
  * @returns {Required<RegistrySettings>}
  */
 function effective(run, own) {
-  const s = { verify: 'off', pinDigest: false, requirePlatforms: /** @type {string[]} */ ([]), requireSignature: false, ...dropUndefined(run), ...dropUndefined(own) };
-  const strict = s.pinDigest || s.requireSignature || s.requirePlatforms.length > 0;
+  const s = { verify: 'off', pinDigest: false, requirePlatforms: /** @type {string[]} */ ([]), requireSignature: false, policy: undefined, tagFilter: undefined, ...dropUndefined(run), ...dropUndefined(own) };
+  const strict = s.pinDigest || s.requireSignature || s.requirePlatforms.length > 0 || s.policy !== undefined;
   if (strict && s.verify === 'off' && own.verify !== 'off') s.verify = 'on';
-  if (strict && s.verify === 'off') throw usageError('pin-digest, require-platforms and require-signature need the registry: they cannot be combined with verify: false');
+  if (strict && s.verify === 'off') throw usageError('pin-digest, require-platforms, require-signature and policy need the registry: they cannot be combined with verify: false');
+  // a policy's pick is the registry's own answer: there is nothing to degrade to
+  if (s.policy !== undefined && s.verify === 'auto') s.verify = 'on';
   return /** @type {any} */ (s);
 }
 
@@ -72,17 +76,25 @@ function dropUndefined(o) {
  * The registry reference an image spec names: its new name (or its name), its new tag and
  * digest. Throws a usage error for a spec a registry cannot resolve.
  * @param {string} spec
+ * @param {{tagless?: boolean}} [options] tagless: the spec names no tag (a policy picks it)
  * @returns {{ref: import('./reference.js').ImageReference, parts: any}}
  */
-export function specReference(spec) {
+export function specReference(spec, { tagless = false } = {}) {
   // a Flux policy spec (`namespace:policy=newName:newTag`) names the image after `=`
   const policy = /^[^=/@]+:[^=/@]+=(.+)$/.exec(spec);
-  const parts = /** @type {{name: string, newName: string|null, newTag: string|null, digest: string|null}} */ (core.parseImageSpec(policy ? policy[1] : spec));
+  const text = policy ? policy[1] : spec;
+  // a bare name sets nothing for the core; with a policy the tag comes later, so a
+  // placeholder tag stands in for the parse and is dropped
+  const bare = tagless && !text.includes('=') && !/[:@][^/]*$/.test(text);
+  const parts = /** @type {{name: string, newName: string|null, newTag: string|null, digest: string|null}} */ (core.parseImageSpec(bare ? `${text}:0` : text));
   const given = (/** @type {string|null} */ f) => (typeof f === 'string' && f !== '*' ? f : undefined);
   const name = given(parts.newName) ?? parts.name;
-  const tag = given(parts.newTag);
+  const tag = bare ? undefined : given(parts.newTag);
   const digest = given(parts.digest);
-  if (!tag && !digest) {
+  if (tagless && (tag || digest)) {
+    throw usageError(`\`${spec}\`: with a policy the registry picks the tag: give the image without a tag or digest (NAME, or name=NEWNAME)`);
+  }
+  if (!tagless && !tag && !digest) {
     throw usageError(`\`${spec}\`: registry verification needs a tag or a digest in the spec (NAME:TAG or NAME:TAG@DIGEST)`);
   }
   let ref;
@@ -118,18 +130,23 @@ export function pinnedSpec(spec, digest) {
  */
 export async function verifyPlan(plan, entries, run, options = {}) {
   const raw = /** @type {any[]} */ (Array.isArray(plan) ? plan : /** @type {any} */ (plan).edits);
-  /** @type {{index: number, spec: string, settings: Required<RegistrySettings>, ref: any}[]} */
+  /** @type {{index: number, spec: string, settings: Required<RegistrySettings>, ref: any, picked?: any}[]} */
   const jobs = [];
   entries.forEach((entry, index) => {
     if (entry.op !== 'image' && entry.op !== 'scan') return;
     const settings = effective(run, /** @type {any} */ (entry).registry ?? {});
     if (settings.verify === 'off') return;
-    jobs.push({ index, spec: entry.spec, settings, ref: specReference(entry.spec).ref });
+    jobs.push({ index, spec: entry.spec, settings, ref: specReference(entry.spec, { tagless: settings.policy !== undefined }).ref });
   });
   if (jobs.length === 0) return { plan, images: [], requests: 0, warnings: [] };
 
   const store = credentialStore({ env: options.env, explicit: explicitFor(options.credentials, jobs) });
   const client = new RegistryClient({ credentials: store, insecureRegistries: options.insecureRegistries, ...envOverrides(options.env ?? process.env), ...options.client });
+  // policies first: the repository's tags are listed and the newest allowed one becomes the spec's tag
+  if (jobs.some((j) => j.settings.policy !== undefined)) {
+    const { applyPolicies } = await import('./choose.js');
+    await applyPolicies(client, jobs.filter((j) => j.settings.policy !== undefined));
+  }
   /** @type {Map<string, Promise<any>>} the same image asked once */
   const asked = new Map();
   const outcomes = await mapLimit(jobs, PARALLEL, (job) => {
@@ -169,7 +186,7 @@ export async function verifyPlan(plan, entries, run, options = {}) {
     const r = outcome.value;
     const written = job.settings.pinDigest ? pinnedSpec(job.spec, r.digest) : job.spec;
     edits[job.index].image = written;
-    images.push({ ...base, written, digest: r.digest, platforms: r.platforms, signature: r.signature?.via ?? null, verified: true });
+    images.push({ ...base, written, digest: r.digest, platforms: r.platforms, signature: r.signature?.via ?? null, verified: true, ...(job.picked ? { policy: job.picked } : {}) });
   });
   if (failures.length > 0) throw combine(failures);
   return { plan: Array.isArray(plan) ? edits : { ...(/** @type {object} */ (plan)), edits }, images, requests: client.stats.requests, warnings };

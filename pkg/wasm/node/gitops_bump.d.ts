@@ -18,8 +18,9 @@ export function checkImage(dir: string, spec: string, fs: any): any;
 export function getValue(text: string, path: string, options: any): any;
 
 /**
- * `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes}`: the CLI's
- * `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs unless `force`).
+ * `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes, unchecked}`: the
+ * CLI's `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs
+ * unless `force`); `unchecked` lists `{file, what, reason}` the check could not decide by.
  */
 export function imageEdit(target: string, spec: string, fs: any, options: any): any;
 

@@ -74,8 +74,9 @@ function getValue(text, path, options) {
 exports.getValue = getValue;
 
 /**
- * `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes}`: the CLI's
- * `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs unless `force`).
+ * `imageEdit(target, spec, fs, {target, force})` → `{file, text, changes, unchecked}`: the
+ * CLI's `image TARGET SPEC` (a directory finds its kustomization; the overlay check runs
+ * unless `force`); `unchecked` lists `{file, what, reason}` the check could not decide by.
  * @param {string} target
  * @param {string} spec
  * @param {any} fs

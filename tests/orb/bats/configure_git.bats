@@ -29,10 +29,12 @@ setup() {
   PARAM_SSH_KEY_FINGERPRINT="$SHA" run configure_git_main
   [ "$status" -eq 0 ]
   grep -q '^github.com ssh-ed25519 ' "$HOME/.ssh/known_hosts"
-  # shellcheck source=/dev/null
-  source "$BASH_ENV"
-  [[ "$GIT_SSH_COMMAND" == "ssh -i $HOME/.ssh/id_rsa_deploy -o IdentitiesOnly=yes "* ]]
-  [[ "$GIT_SSH_COMMAND" == *'-o StrictHostKeyChecking=yes'* ]]
+  # for the bump step only: nothing goes to $BASH_ENV, which every later step sources
+  [ ! -s "$BASH_ENV" ]
+  command="$(cat "$HOME/.gitops-bump/git-ssh-command")"
+  [[ "$command" == "ssh -i $HOME/.ssh/id_rsa_deploy -o IdentitiesOnly=yes "* ]]
+  [[ "$command" == *'-o StrictHostKeyChecking=yes'* ]]
+  [ "$(stat -c %a "$HOME/.gitops-bump/git-ssh-command")" = 600 ]
 }
 
 @test "SSH: given known_hosts lines replace GitHub's" {

@@ -1,0 +1,70 @@
+// The overlay check end to end under nektos/act: in a repository whose overlays use
+// patches, a built-in transformer, an Argo CD Application and a remote base, a misspelt
+// image (or one a patch replaced) fails the step and never reaches the remote; a name only
+// a patch adds is pushed; a typo behind a remote base is pushed with a warning annotation
+// and a summary row saying what was not checked.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { cleanEnv, runCommand } from '../pipeline/helpers.js';
+import { logOf, prepareApp, resultOf, summaryOf } from './act-helpers.js';
+import { ROOT, TOKEN, actJob as job, configRepo, git, tempDir } from './helpers.js';
+import { OVERLAY_FILES, REFUSED } from './overlay-fixture.js';
+
+const ACT = path.join(ROOT, '.tools', 'bin', 'act');
+
+function workflow() {
+  return `name: e2e
+on: push
+permissions:
+  contents: write
+jobs:
+${job('patchok', { images: 'ghcr.io/acme/migrate:3.2', targets: 'overlays/patched' })}
+${REFUSED.map((r) => job(r.name.replace(/-/g, ''), { images: r.images, targets: r.targets }, { failing: true })).join('\n')}
+${job('remote', { images: 'ghcr.io/acme/apii:2.0.0', targets: 'overlays/remote' })}`;
+}
+
+test('act: typos in patched, transformed and Argo CD targets never reach the remote', { timeout: 300000, skip: !existsSync(ACT) && !process.env.CI && 'act is not built (scripts/setup-test builds it; in CI this fails)' }, async (t) => {
+  const dir = tempDir(t, 'gb-act-overlay-');
+  const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/config', files: OVERLAY_FILES });
+  const app = origin.clone('app');
+  prepareApp(app, workflow(), { git });
+  const start = origin.head();
+  const r = await runCommand(
+    ACT,
+    ['push', '-P', 'ubuntu-latest=-self-hosted', '--pull=false', '--log-prefix-job-id', '--insecure-secrets', '--concurrent-jobs', '2', '-s', `GITHUB_TOKEN=${TOKEN}`, '--env', 'GITHUB_REPOSITORY=acme/config'],
+    { cwd: app, env: cleanEnv({ HOME: path.join(dir, 'home') }), timeoutMs: 240000 },
+  );
+  const output = `${r.stdout}\n${r.stderr}`;
+  assert.equal(r.code, 0, output);
+
+  // a name only a patch adds: accepted and pushed
+  const ok = resultOf(output, 'patchok');
+  assert.equal(ok.outcome, 'success', logOf(output, 'patchok'));
+  assert.match(origin.show('main', 'overlays/patched/kustomization.yaml'), /- name: ghcr\.io\/acme\/migrate\n {2}newTag: "3\.2"$/);
+  assert.doesNotMatch(logOf(output, 'patchok'), /::warning /);
+
+  // typos and replaced names: the step fails with unknown-image and a suggestion from the render
+  for (const bad of REFUSED) {
+    const name = bad.name.replace(/-/g, '');
+    const res = resultOf(output, name);
+    assert.equal(res.outcome, 'failure', `${bad.name}: ${logOf(output, name)}`);
+    assert.match(summaryOf(output, name), /gitops-bump: unknown-image in /, bad.name);
+    assert.match(logOf(output, name), bad.hint, bad.name);
+  }
+  for (const file of ['overlays/labelled/kustomization.yaml', 'apps/api.yaml']) {
+    assert.equal(origin.show('main', file), OVERLAY_FILES[file].trimEnd(), `${file} never changed on the remote`);
+  }
+  assert.doesNotMatch(origin.show('main', 'overlays/patched/kustomization.yaml'), /migrat\n|ghcr\.io\/acme\/api/);
+
+  // behind a remote base: pushed, with a warning annotation and a summary row
+  const remote = resultOf(output, 'remote');
+  assert.equal(remote.outcome, 'success');
+  assert.match(logOf(output, 'remote'), /::warning file=overlays\/remote\/kustomization\.yaml,title=gitops-bump%3A image ghcr\.io\/acme\/apii%3A2\.0\.0 not checked::image `ghcr\.io\/acme\/apii:2\.0\.0` was set but not checked/);
+  assert.match(summaryOf(output, 'remote'), /\| `ghcr\.io\/acme\/apii:2\.0\.0` \| `https:\/\/github\.com\/acme\/shared\/\/worker\?ref=v1` in `overlays\/remote\/kustomization\.yaml` \|/);
+
+  // exactly two commits landed: the accepted patch name and the unchecked one
+  assert.equal(git(origin.bare, ['rev-list', '--count', `${start}..main`]), '2');
+});
