@@ -41,9 +41,13 @@ async function seed(host) {
   return refs;
 }
 
-/** Verifies `refs` as one plan (kustomize images of one overlay), fresh client; returns requests and ms. */
+/**
+ * Verifies `refs` as one plan, fresh client; returns requests and ms. Each image goes to an
+ * overlay of its own: a plan refuses the same image twice for one target, and the 20-tag
+ * workload is one image at 20 tags (as in 20 environments).
+ */
 async function once(refs, settings) {
-  const plan = { edits: refs.map((r) => ({ file: 'overlay', image: r })) };
+  const plan = { edits: refs.map((r, i) => ({ file: `overlays/env-${i}`, image: r })) };
   const started = performance.now();
   const result = await verifyPlan(plan, validatePlan(plan), settings, { env: { DOCKER_CONFIG: '/nonexistent' } });
   const ms = performance.now() - started;

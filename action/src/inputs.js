@@ -160,9 +160,11 @@ export const EDIT_SOURCES = {
   images(env, { checkOverlay }) {
     const specs = lines(getInput(env, 'images'));
     if (!specs.length) return [];
+    // with a policy the registry picks the tag: a bare name is the spec then
+    const policy = getInput(env, 'policy') !== '';
     specs.forEach((spec, i) => {
       try {
-        core.parseImageSpec(spec);
+        core.parseImageSpec(policy && !spec.includes('=') && !/[:@][^/]*$/.test(spec) ? `${spec}:0` : spec);
       } catch (error) {
         throw new InputError('images', `line ${i + 1} (${JSON.stringify(spec)}) is not an image spec: ${firstLine(error)}; expected name=newName:newTag@digest, name:tag or name@digest`);
       }

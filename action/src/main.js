@@ -11,7 +11,7 @@ import { computePromotion, context, renderPromotion, renderStatus, status } from
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
-import { imagesSummary, verifyImages } from './registry.js';
+import { imagesSummary, pickLines, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
@@ -41,6 +41,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     // turns an unreachable registry into a warning)
     const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
     for (const w of registry.warnings) wf.warning(w, { title: 'gitops-bump: image not verified' });
+    for (const line of pickLines(registry.images)) wf.line(line);
     for (const i of registry.images.filter((x) => x.verified)) wf.line(`verified ${i.image} ${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}${i.written !== i.spec ? ', pinned' : ''}`);
     s.plan = registry.plan;
     /** @type {Seen} */

@@ -7,7 +7,7 @@
  * @module gitops-bump-action/registry
  */
 import { validatePlan } from '../../pkg/src/plan.js';
-import { digestTrailers, parsePlatforms } from '../../pkg/src/registry/settings.js';
+import { digestTrailers, parsePlatforms, pickLine } from '../../pkg/src/registry/settings.js';
 
 /** The registry inputs and their defaults in action.yml. */
 export const REGISTRY_INPUTS = Object.freeze({
@@ -17,6 +17,8 @@ export const REGISTRY_INPUTS = Object.freeze({
   'require-signature': 'false',
   'registry-username': '',
   'registry-password': '',
+  policy: '',
+  'tag-filter': '',
 });
 
 /**
@@ -47,13 +49,20 @@ export function readRegistryInputs(get, getBoolean, InputError) {
     const which = pinDigest ? 'pin-digest' : requireSignature ? 'require-signature' : 'require-platforms';
     throw new InputError('verify', `is false, but '${which}' needs the registry's answer: set verify to auto or true`);
   }
+  const policy = get('policy') || undefined;
+  const tagFilter = get('tag-filter') || undefined;
+  if (policy !== undefined && !/^(semver:.+|numerical(:(asc|desc))?|alphabetical(:(asc|desc))?)$/s.test(policy)) {
+    throw new InputError('policy', `must be semver:RANGE, numerical, numerical:desc, alphabetical or alphabetical:desc, got ${JSON.stringify(policy)}`);
+  }
+  if (tagFilter !== undefined && policy === undefined) throw new InputError('tag-filter', "filters the tags a policy chooses from: set 'policy' too");
+  if (verify === 'off' && policy !== undefined) throw new InputError('verify', "is false, but 'policy' reads the registry's tags: set verify to auto or true");
   const username = get('registry-username');
   const password = get('registry-password');
   if (Boolean(username) !== Boolean(password)) {
     throw new InputError(username ? 'registry-password' : 'registry-username', "is empty: give both 'registry-username' and 'registry-password', or neither");
   }
   return {
-    settings: /** @type {any} */ ({ verify, pinDigest, requirePlatforms, requireSignature }),
+    settings: /** @type {any} */ ({ verify, pinDigest, requirePlatforms, requireSignature, policy, tagFilter }),
     credentials: username ? [{ username, password }] : [],
   };
 }
@@ -81,7 +90,7 @@ export async function verifyImages(plan, inputs, env) {
  * @returns {string}
  */
 export function imagesOutput(images) {
-  return JSON.stringify(images.map((i) => ({ image: i.image, digest: i.digest, platforms: i.platforms, signature: i.signature, verified: i.verified, written: i.written })));
+  return JSON.stringify(images.map((i) => ({ image: i.image, digest: i.digest, platforms: i.platforms, signature: i.signature, verified: i.verified, written: i.written, ...(i.policy ? { policy: i.policy } : {}) })));
 }
 
 /**
@@ -93,5 +102,16 @@ export function imagesOutput(images) {
 export function imagesSummary(images, code) {
   if (images.length === 0) return '';
   const rows = images.map((i) => `| ${code(i.image)} | ${i.verified ? code(i.digest) : `not verified: ${(i.warning ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')}`} | ${i.platforms ? i.platforms.map(code).join(' ') : '—'} | ${i.signature ? code(i.signature) : '—'} | ${i.written !== i.spec ? 'pinned' : '—'} |`);
-  return `\n### Images in their registries\n\n| image | digest | platforms | signature | |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
+  const picks = pickLines(images).map((l) => `- ${l}`);
+  return `\n### Images in their registries\n\n| image | digest | platforms | signature | |\n|---|---|---|---|---|\n${rows.join('\n')}\n${picks.length ? `\n${picks.join('\n')}\n` : ''}`;
+}
+
+/**
+ * One line per image whose tag a policy picked: which, by what, from how many, and why
+ * the newer tags were skipped.
+ * @param {import('../../pkg/src/registry/verify.js').ImageReport[]} images
+ * @returns {string[]}
+ */
+export function pickLines(images) {
+  return images.filter((i) => i.policy).map(pickLine);
 }

@@ -143,7 +143,7 @@ pub(crate) fn helm_app_edits(
         out.helm_sources += 1;
         let v = source_values(&path, source);
         seen.extend(references(&v.merged).into_iter().map(|r| r.rendered));
-        match plan(&v.merged, &v.layers, v.create_in, spec) {
+        match plan(&v.merged, &v.layers, v.create_in, spec, &super::keep_all) {
             Ok(edits) => out.edits.extend(edits.into_iter().map(|(_, mut e)| {
                 e.select = select.clone();
                 e

@@ -8,6 +8,7 @@
 //! exact `set` path that would work.
 
 pub(crate) mod app;
+pub(crate) mod env;
 pub(crate) mod shapes;
 pub(crate) mod values;
 
@@ -44,17 +45,26 @@ pub(crate) enum Undecided {
     Other(String),
 }
 
+/// Which references a plan may change, by key and shape.
+pub(crate) type Keep<'a> = &'a dyn Fn(&[String], shapes::Shape) -> bool;
+
+/// Every reference may change.
+pub(crate) fn keep_all(_: &[String], _: shapes::Shape) -> bool {
+    true
+}
+
 /// The edits, each in the layer it goes to, that make `spec` true for every reference it
-/// names in `m`; missing keys are created in layer `create_in`.
+/// names in `m` (and `keep` keeps); missing keys are created in layer `create_in`.
 pub(crate) fn plan(
     m: &Merged,
     layers: &[LayerInfo],
     create_in: Option<usize>,
     spec: &ImageSpec,
+    keep: Keep<'_>,
 ) -> Result<Vec<(usize, Edit)>, Undecided> {
     let refs: Vec<Reference> = references(m)
         .into_iter()
-        .filter(|r| names(r, &spec.name))
+        .filter(|r| names(r, &spec.name) && keep(&r.key, r.shape))
         .collect();
     let mut edits = Vec::new();
     for r in &refs {
@@ -141,7 +151,7 @@ pub(crate) fn values_doc_edits(
         creatable: true,
         label: "the values".into(),
     }];
-    match plan(&m, &layers, Some(0), spec) {
+    match plan(&m, &layers, Some(0), spec, &keep_all) {
         Ok(edits) => Ok(edits
             .into_iter()
             .map(|(_, mut e)| {
@@ -170,13 +180,37 @@ pub fn set_values_image(
     spec: &ImageSpec,
     file: Option<&str>,
 ) -> Result<crate::edit::Outcome, Error> {
+    values_image_in(None, src, spec, file)
+}
+
+/// [`set_values_image`] with the repository at hand: a values file that layers over a chart
+/// of the repository (see `env.rs`) is read over the chart's defaults, and the image goes
+/// into the file even where only the chart names it.
+pub(crate) fn values_image_in(
+    fs: Option<&dyn crate::kustomize::FileSource>,
+    src: &str,
+    spec: &ImageSpec,
+    file: Option<&str>,
+) -> Result<crate::edit::Outcome, Error> {
     let stream = Stream::parse(src)?;
     let multi = stream.docs.len() > 1;
+    let dir = file.map_or("", |f| f.rfind('/').map_or("", |i| &f[..i]));
+    let charts = fs.map(|fs| env::chart_dirs(fs, dir)).unwrap_or_default();
     let mut edits = Vec::new();
     let mut seen = Vec::new();
     for doc in &stream.docs {
         let Some(root) = &doc.root else { continue };
         let select = multi.then(|| doc.index.to_string());
+        if let (Some(fs), Some(f), Some(values)) = (fs, file, env::env_values(root)) {
+            if let env::Reading::Over(dir) = env::reading(fs, &charts, f, values, Some(f)) {
+                let found = env::env_edits(fs, src, &dir, values, "", spec, false, &mut seen)?;
+                edits.extend(found.into_iter().map(|mut e| {
+                    e.select = select.clone();
+                    e
+                }));
+                continue;
+            }
+        }
         edits.extend(values_doc_edits(
             src,
             root,

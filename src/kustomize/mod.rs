@@ -238,7 +238,18 @@ pub fn image_edit(
         ImageTarget::Auto => detect_target(&text, Some(&file), spec),
         t => t,
     };
-    let outcome = set_image(&text, spec, &set_opts)?;
+    let outcome = if target_kind == ImageTarget::Values {
+        let s = parse_image_spec(spec).map_err(|e| e.with_file(file.clone()))?;
+        crate::helm::values_image_in(Some(fs), &text, &s, Some(&file)).map_err(|e| {
+            if e.file().is_none() {
+                e.with_file(file.clone())
+            } else {
+                e
+            }
+        })?
+    } else {
+        set_image(&text, spec, &set_opts)?
+    };
     let mut unchecked = Vec::new();
     if opts.force || matches!(target_kind, ImageTarget::Flux | ImageTarget::Values) {
         // Flux fields are found by their markers, values by the references they hold; a

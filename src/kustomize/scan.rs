@@ -56,12 +56,17 @@ pub fn scan_image(fs: &dyn FileSource, dir: &str, spec: &ImageSpec) -> Result<Sc
     files.sort();
     let mut out = ScanResult::default();
     let mut seen_names: Vec<String> = Vec::new();
+    let env = Env {
+        fs,
+        charts: crate::helm::env::chart_dirs(fs, &dir),
+        asked: dir.clone(),
+    };
     for file in files {
         let Some(text) = fs.read(&file) else { continue };
         let Ok(stream) = Stream::parse(&text) else {
             continue;
         };
-        let edits = file_edits(&text, &stream, &file, spec, &mut seen_names)
+        let edits = file_edits(&text, &stream, &file, spec, &env, &mut seen_names)
             .map_err(|e| e.with_file(file.clone()))?;
         if edits.is_empty() {
             continue;
@@ -133,12 +138,21 @@ fn collect(fs: &dyn FileSource, dir: &str, out: &mut Vec<String>) -> Result<(), 
     Ok(())
 }
 
+/// What scan mode knows of the repository: its chart folders, and what was asked.
+struct Env<'a> {
+    fs: &'a dyn FileSource,
+    charts: Vec<String>,
+    /// The directory scanned (a chart's defaults change only when it is inside the chart).
+    asked: String,
+}
+
 /// All edits for one file.
 fn file_edits(
     text: &str,
     stream: &Stream,
     file: &str,
     spec: &ImageSpec,
+    env: &Env<'_>,
     seen: &mut Vec<String>,
 ) -> Result<Vec<Edit>, Error> {
     let base = file.rsplit('/').next().unwrap_or(file);
@@ -194,6 +208,21 @@ fn file_edits(
             note_argo_names(&lists, seen);
             edits.extend(list_edits(text, &lists, spec, None)?);
             continue;
+        }
+        if let Some(values) = crate::helm::env::env_values(root) {
+            use crate::helm::env::{env_edits, reading, Reading};
+            match reading(env.fs, &env.charts, file, values, Some(&env.asked)) {
+                Reading::ChartDefaults => continue,
+                Reading::Over(chart) => {
+                    let found = env_edits(env.fs, text, &chart, values, "", spec, true, seen)?;
+                    edits.extend(found.into_iter().map(|mut e| {
+                        e.select = select.clone();
+                        e
+                    }));
+                    continue;
+                }
+                Reading::Alone => {}
+            }
         }
         if crate::helm::values_root(root).is_some() {
             edits.extend(crate::helm::values_doc_edits(

@@ -23,7 +23,7 @@ const CONTRACT_INPUTS = [
   // promotion between environments, and the "what runs where" table
   'promote-from', 'promote-to', 'promote-images', 'status',
   // images resolved in their registries before anything is written
-  'verify', 'pin-digest', 'require-platforms', 'require-signature', 'registry-username', 'registry-password',
+  'verify', 'pin-digest', 'require-platforms', 'require-signature', 'registry-username', 'registry-password', 'policy', 'tag-filter',
 ];
 const CONTRACT_OUTPUTS = ['changed', 'changed-files', 'changes', 'commit-sha', 'pr-number', 'pr-url', 'pr-operation', 'diff', 'status', 'images'];
 

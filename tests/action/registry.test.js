@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { TOKEN, configRepo, git, runAction, tempDir } from './helpers.js';
 import { configFiles, snapshot } from '../registry/fixtures.js';
-import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushImage, pushSignatureTag, startCrane, startDistribution } from '../registry/servers.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
 
 const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
 
@@ -133,4 +133,19 @@ test('pull-request mode: the pull request body lists each image\'s digest and pl
   assert.ok(pr.body.includes(`\n${trailer}\n`), pr.body);
   assert.ok(git(repo.bare, ['log', '-1', '--format=%B', pr.head]).includes(trailer));
   assert.match(repo.show(pr.head, 'overlays/prod/kustomization.yaml'), new RegExp(`digest: ${img.digest}$`));
+});
+
+test('policy: the newest allowed tag is picked from the registry, reported, and pinned', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const { reg, img, repo, image, work } = await setup(t);
+  await tagMany(reg.host, 'acme/api', '1.0.0', ['1.1.0', '1.2.0-rc.1', '2.0.0', 'latest']);
+  const r = await run(t, { workspace: work, inputs: { images: image, targets: 'overlays/prod', policy: 'semver:^1.0.0', 'pin-digest': 'true' } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(repo.show('main', 'overlays/prod/kustomization.yaml'), new RegExp(`newTag: 1\\.1\\.0\\n    digest: ${img.digest}$`));
+  const [out] = JSON.parse(r.outputs.images);
+  assert.deepEqual([out.policy.tag, out.policy.newer], ['1.1.0', [{ tag: '2.0.0', why: 'outside ^1.0.0' }, { tag: '1.2.0-rc.1', why: 'a pre-release, which ^1.0.0 does not name' }]]);
+  assert.match(r.stdout, /^picked 1\.1\.0 for .*acme\/api by semver:\^1\.0\.0 from \d+ tags; newer skipped: 2\.0\.0 \(outside \^1\.0\.0\)/m);
+  assert.match(r.summary, /- picked 1\.1\.0 for /);
+  const bad = await run(t, { workspace: work, inputs: { images: `${image}:1.0.0`, 'tag-filter': '^v' } });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stdout, /Input 'tag-filter' filters the tags a policy chooses from/);
 });

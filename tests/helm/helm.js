@@ -118,6 +118,15 @@ export function renderValues(dir, chart, files) {
   return renderedImages(helm(['rel', path.join(CHARTS, chart), ...files.flatMap((f) => ['-f', path.join(dir, f)])]));
 }
 
+/**
+ * Renders the chart vendored at `chart` (below `dir`) with the values files `files`, in order,
+ * as an Argo CD Application with `path: <chart>` and `valueFiles` would.
+ * @param {string} dir @param {string} chart @param {string[]} files
+ */
+export function renderLocal(dir, chart, files) {
+  return renderedImages(helm([path.basename(chart), path.join(dir, chart), ...files.flatMap((f) => ['-f', path.join(dir, f)])]));
+}
+
 /** Every render of the fixture repository (`repo/`), by a name for messages. */
 export const RENDERS = {
   'apps/redis-parameters.yaml': (d) => renderApplication(d, 'apps/redis-parameters.yaml'),
@@ -128,6 +137,8 @@ export const RENDERS = {
   'flux/ksm.yaml': (d) => renderRelease(d, 'flux/ksm.yaml'),
   'flux/podinfo.yaml': (d) => renderRelease(d, 'flux/podinfo.yaml'),
   'redis prod': (d) => renderValues(d, 'redis', ['envs/prod/redis.yaml']),
+  'api prod': (d) => renderLocal(d, 'charts/api', ['envs/prod/values.yaml']),
+  'api staging': (d) => renderLocal(d, 'charts/api', ['envs/staging/values.yaml']),
 };
 
 /** Every render of the fixture repository as it is in `dir`. @param {string} dir */

@@ -106,6 +106,23 @@ const CASES = [
       },
     },
   },
+  {
+    name: '--scan edits the environment that pins the tag, never the chart\'s shared defaults',
+    args: ['image', '.', 'ghcr.io/acme/api:1.2.0', '--scan'],
+    renders: { 'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' } },
+    absent: { 'charts/api/values.yaml': /1\.2\.0/ },
+  },
+  {
+    name: 'image on an environment\'s file that holds no tag adds it there (only the chart names the image)',
+    args: ['image', 'envs/staging/values.yaml', 'ghcr.io/acme/api:1.2.0'],
+    before: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' } },
+    renders: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' } },
+  },
+  {
+    name: '--scan of the chart\'s folder edits its defaults: what follows them moves, a pinned environment does not',
+    args: ['image', 'charts/api', 'ghcr.io/acme/api:1.2.0', '--scan'],
+    renders: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' } },
+  },
 ];
 
 test('helm is the oracle here', () => requireHelm());

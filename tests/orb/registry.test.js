@@ -10,7 +10,7 @@ import { git, makeRemote } from '../pipeline/helpers.js';
 import { Runner } from './executor.js';
 import { artifactReport, runnerOptions } from './fixtures.js';
 import { configFiles } from '../registry/fixtures.js';
-import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, pushImage, pushSignatureTag, startCrane, startDistribution } from '../registry/servers.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
 
 const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
 
@@ -61,6 +61,14 @@ describe('the bump job resolves images in their registries', { concurrency: 2 },
     assert.match(git(config.bare, ['log', '-1', '--format=%B', 'main']), new RegExp(`Image-Digest: ${image.replace(/[.]/g, '\\.')}:1\\.0\\.0@${img.digest} \\(linux/amd64, linux/arm64\\)`));
     assert.match(r.output, new RegExp(`verified ${image.replace(/[.]/g, '\\.')}:1\\.0\\.0 ${img.digest} \\(linux/amd64, linux/arm64; signed \\(tag sha256-`));
     assert.deepEqual(artifactReport(r).images.map((i) => [i.digest, i.verified]), [[img.digest, true]]);
+
+    // policy: the image without a tag; the newest allowed tag is picked
+    await tagMany(reg.host, 'acme/api', '1.0.0', ['1.1.0', '1.2.0-rc.1', '2.0.0']);
+    const picked = await bump({ images: image, policy: 'semver:^1.0.0' });
+    assert.equal(picked.exitCode, 0, picked.output);
+    // a new tag without a digest clears the pinned digest (kustomize's rule)
+    assert.match(config.show('main', 'overlays/prod/kustomization.yaml'), /newTag: 1\.1\.0$/);
+    assert.match(picked.output, /picked 1\.1\.0 for .* by semver:\^1\.0\.0 from \d+ tags; newer skipped: 2\.0\.0 \(outside \^1\.0\.0\)/);
   });
 
   test('credentials by env_var_name against htpasswd Basic; the password is in no output', { skip: SKIP, timeout: 300000 }, async (t) => {

@@ -11,7 +11,8 @@
 # PARAM_PROMOTE_TO (+ PARAM_PROMOTE_IMAGES). Without PARAM_REPOSITORY the checkout in the
 # current directory is edited; with it, that repository is cloned.
 # Registry checks (apply only): PARAM_VERIFY (auto, true, false), PARAM_PIN_DIGEST,
-# PARAM_REQUIRE_PLATFORMS, PARAM_REQUIRE_SIGNATURE, and PARAM_REGISTRY_USERNAME /
+# PARAM_REQUIRE_PLATFORMS, PARAM_REQUIRE_SIGNATURE, PARAM_POLICY (+ PARAM_TAG_FILTER: the
+# images are given without a tag, a policy picks it), and PARAM_REGISTRY_USERNAME /
 # PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials.
 # Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
 # 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
@@ -134,6 +135,9 @@ cli_flags() {
   fi
   [[ -z "${PARAM_RETRIES:-}" ]] || FLAGS+=(--retries "$PARAM_RETRIES")
   FLAGS+=(--token-env "${PARAM_TOKEN_ENV:-GITHUB_TOKEN}")
+  [[ -z "${PARAM_FORGE:-}" ]] || FLAGS+=(--forge "$PARAM_FORGE")
+  # the key travels by the name of its variable: never in argv
+  [[ -z "${PARAM_SIGN:-}" ]] || FLAGS+=(--sign "$PARAM_SIGN" --signing-key-env "${PARAM_SIGNING_KEY_ENV:-GITOPS_BUMP_SIGNING_KEY}")
   if [[ "$mode" == pull_request ]]; then
     [[ -z "${PARAM_PR_TITLE:-}" ]] || FLAGS+=(--title "$PARAM_PR_TITLE")
     [[ -z "${PARAM_PR_BODY:-}" ]] || FLAGS+=(--body "$PARAM_PR_BODY")
@@ -162,8 +166,8 @@ registry_flags() {
     auto) REG+=(--verify-auto) ;;
     true | 1) REG+=(--verify) ;;
     false | 0)
-      if is_true "${PARAM_PIN_DIGEST:-}" || is_true "${PARAM_REQUIRE_SIGNATURE:-}" || [[ -n "${PARAM_REQUIRE_PLATFORMS:-}" ]]; then
-        echo 'gitops-bump: verify is false, but pin_digest, require_platforms and require_signature need the registry: set verify to auto or true' >&2
+      if is_true "${PARAM_PIN_DIGEST:-}" || is_true "${PARAM_REQUIRE_SIGNATURE:-}" || [[ -n "${PARAM_REQUIRE_PLATFORMS:-}${PARAM_POLICY:-}" ]]; then
+        echo 'gitops-bump: verify is false, but pin_digest, require_platforms, require_signature and policy need the registry: set verify to auto or true' >&2
         return 2
       fi
       return 0
@@ -176,6 +180,8 @@ registry_flags() {
   ! is_true "${PARAM_PIN_DIGEST:-}" || REG+=(--pin-digest)
   ! is_true "${PARAM_REQUIRE_SIGNATURE:-}" || REG+=(--require-signature)
   [[ -z "${PARAM_REQUIRE_PLATFORMS:-}" ]] || REG+=(--require-platforms "$PARAM_REQUIRE_PLATFORMS")
+  [[ -z "${PARAM_POLICY:-}" ]] || REG+=(--policy "$PARAM_POLICY")
+  [[ -z "${PARAM_TAG_FILTER:-}" ]] || REG+=(--tag-filter "$PARAM_TAG_FILTER")
   if [[ -n "${!user_var:-}" && -n "${!pass_var:-}" ]]; then
     REG+=(--registry-username-env "$user_var" --registry-password-env "$pass_var")
   elif [[ -n "${!user_var:-}${!pass_var:-}" ]]; then

@@ -6,7 +6,8 @@
 # bump step gives it to its own git calls only (as GIT_SSH_COMMAND): later steps of the
 # job, users' post-steps included, are not changed.
 # Token (otherwise): checks that the variable named by PARAM_TOKEN_ENV is set (never
-# printing it) and switches a github.com SSH `origin` of the current checkout to HTTPS, where
+# printing it) and switches a github.com, gitlab.com or bitbucket.org SSH `origin` of the
+# current checkout to HTTPS, where
 # gitops-bump sends the token as a header scoped to the host.
 
 # The orb's scripts are bash. On an image without bash CircleCI runs a step with /bin/sh:
@@ -66,11 +67,12 @@ ssh_command_file() {
   printf '%s/.gitops-bump/git-ssh-command\n' "$HOME"
 }
 
-# An https URL for a github.com SSH remote URL, or nothing.
+# An https URL for a github.com, gitlab.com or bitbucket.org SSH remote URL (what
+# CircleCI's checkout leaves), or nothing.
 https_for_github_ssh() {
   local url="$1"
-  if [[ "$url" =~ ^(ssh://)?git@github\.com[:/](.+)$ ]]; then
-    printf 'https://github.com/%s\n' "${BASH_REMATCH[2]}"
+  if [[ "$url" =~ ^(ssh://)?git@(github\.com|gitlab\.com|bitbucket\.org)[:/](.+)$ ]]; then
+    printf 'https://%s/%s\n' "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
   fi
 }
 

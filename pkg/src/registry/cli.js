@@ -5,7 +5,7 @@
  * @module gitops-bump/registry/cli
  */
 import { usageError } from '../errors.js';
-import { ENTRY_FIELDS, parsePlatforms } from './settings.js';
+import { ENTRY_FIELDS, parsePlatforms, pickLine } from './settings.js';
 import { REFUSED_KINDS, UNAVAILABLE_KINDS } from './errors.js';
 
 /** Exit codes of registry failures (after 0 ok, 1 edit, 2 usage, 3 git). */
@@ -102,10 +102,7 @@ export async function registryStep(plan, entries, values, { env, err }) {
   const result = await verifyPlan(plan, entries, run, { env, credentials, insecureRegistries: values['insecure-registry'] ?? [] });
   for (const w of result.warnings) err.write(`warning: ${w}\n`);
   for (const image of result.images) {
-    if (image.policy) {
-      const p = image.policy;
-      err.write(`picked ${p.tag} for ${image.image.replace(/:[^:/]+$/, '')} by ${p.policy} from ${p.from} tags${p.newer.length ? `; newer skipped: ${p.newer.slice(0, 5).map((n) => `${n.tag} (${n.why})`).join(', ')}${p.newer.length > 5 ? `, and ${p.newer.length - 5} more` : ''}` : ''}\n`);
-    }
+    if (image.policy) err.write(`${pickLine(image)}\n`);
     if (!image.verified) continue;
     const extra = [image.platforms ? image.platforms.join(', ') : null, image.signature ? `signed (${image.signature})` : null].filter(Boolean).join('; ');
     err.write(`verified ${image.image} ${image.digest}${extra ? ` (${extra})` : ''}${image.written !== image.spec ? ', pinned' : ''}\n`);

@@ -94,3 +94,15 @@ export function digestTrailers(images) {
     .filter((i) => i.verified && i.digest)
     .map((i) => `Image-Digest: ${i.image}@${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}`);
 }
+
+/**
+ * What a policy did for one image, in one line: the tag picked, by which policy, from how
+ * many tags, and why the newer ones were skipped (the first five).
+ * @param {{image: string, policy?: {policy: string, tag: string, from: number, newer: {tag: string, why: string}[]}}} image
+ * @returns {string}
+ */
+export function pickLine(image) {
+  const p = /** @type {NonNullable<typeof image.policy>} */ (image.policy);
+  const newer = p.newer.slice(0, 5).map((n) => `${n.tag} (${n.why})`).join(', ');
+  return `picked ${p.tag} for ${image.image.replace(/:[^:/]+$/, '')} by ${p.policy} from ${p.from} tags${newer ? `; newer skipped: ${newer}${p.newer.length > 5 ? `, and ${p.newer.length - 5} more` : ''}` : ''}`;
+}

@@ -91,6 +91,16 @@ argv() { tr '\0' '\n' <"$BATS_TEST_TMPDIR/argv"; }
   [ "${FLAGS[0]}" = --push ]
 }
 
+@test "cli_flags: forge and sign become flags; the signing key travels by its variable's name" {
+  PARAM_FORGE=gitea PARAM_SIGN=ssh PARAM_SIGNING_KEY_ENV=DEPLOY_SIGNING_KEY DEPLOY_SIGNING_KEY='-----BEGIN OPENSSH PRIVATE KEY-----'
+  cli_flags pull_request ''
+  [ "${FLAGS[*]}" = '--pr --token-env GITHUB_TOKEN --forge gitea --sign ssh --signing-key-env DEPLOY_SIGNING_KEY' ]
+  [[ "${FLAGS[*]}" != *PRIVATE* ]]
+  unset PARAM_FORGE PARAM_SIGN PARAM_SIGNING_KEY_ENV
+  cli_flags push ''
+  [ "${FLAGS[*]}" = '--push --token-env GITHUB_TOKEN' ]
+}
+
 @test "cli_flags: pull_request carries the PR fields, one argv element each; labels are trimmed" {
   PARAM_PR_TITLE='Deploy "x"; $(id)' PARAM_PR_LABELS=' deploy , prod,,' PARAM_PR_DRAFT=true PARAM_PR_BRANCH=deploy/api PARAM_PR_BASE=main PARAM_TOKEN_ENV=GITOPS_TOKEN
   cli_flags pull_request ''
@@ -263,6 +273,9 @@ STUB
   PARAM_VERIFY=true PARAM_PIN_DIGEST=true PARAM_REQUIRE_SIGNATURE=true PARAM_REQUIRE_PLATFORMS='linux/amd64,linux/arm64'
   registry_flags
   [ "$(printf '%s|' "${REG[@]}")" = "--verify|--pin-digest|--require-signature|--require-platforms|linux/amd64,linux/arm64|" ]
+  PARAM_PIN_DIGEST=false PARAM_REQUIRE_SIGNATURE=false PARAM_REQUIRE_PLATFORMS='' PARAM_POLICY='semver:^1.2.0' PARAM_TAG_FILTER='^v(?<version>.*)$'
+  registry_flags
+  [ "$(printf '%s|' "${REG[@]}")" = '--verify|--policy|semver:^1.2.0|--tag-filter|^v(?<version>.*)$|' ]
 }
 
 @test "registry_flags: credentials go by variable name, only when both are set; one alone is refused" {

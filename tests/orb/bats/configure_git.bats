@@ -50,11 +50,13 @@ setup() {
   [ ! -s "$BASH_ENV" ]
 }
 
-@test "https_for_github_ssh maps github.com SSH URLs only" {
+@test "https_for_github_ssh maps github.com, gitlab.com and bitbucket.org SSH URLs only" {
   [ "$(https_for_github_ssh git@github.com:acme/config.git)" = https://github.com/acme/config.git ]
   [ "$(https_for_github_ssh ssh://git@github.com/acme/config.git)" = https://github.com/acme/config.git ]
   [ -z "$(https_for_github_ssh https://github.com/acme/config.git)" ]
-  [ -z "$(https_for_github_ssh git@gitlab.com:acme/config.git)" ]
+  [ "$(https_for_github_ssh git@gitlab.com:team/deploy/config.git)" = https://gitlab.com/team/deploy/config.git ]
+  [ "$(https_for_github_ssh git@bitbucket.org:acme/config.git)" = https://bitbucket.org/acme/config.git ]
+  [ -z "$(https_for_github_ssh git@git.example.com:acme/config.git)" ]
 }
 
 @test "token: an SSH github.com origin switches to HTTPS when the token is set; the token is never printed" {
