@@ -109,6 +109,8 @@ struct Inner {
     path: Option<String>,
     found: Option<String>,
     hint: Option<String>,
+    /// The hint as written, with its option placeholders (see [`crate::render_hint`]).
+    hint_template: Option<String>,
 }
 
 impl Error {
@@ -124,6 +126,7 @@ impl Error {
                 path: None,
                 found: None,
                 hint: None,
+                hint_template: None,
             }),
         }
     }
@@ -179,9 +182,13 @@ impl Error {
         self
     }
 
-    /// Adds a hint such as "did you mean `image`?".
+    /// Adds a hint such as "did you mean `image`?". An option it names is written as a
+    /// placeholder (`{+all}`, `{select=kind=…}`; see [`crate::render_hint`]), so that each front
+    /// end can word it; [`Error::help`] has the command line's words.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.inner.hint = Some(hint.into());
+        let template = hint.into();
+        self.inner.hint = Some(crate::hint::render_hint(&template, crate::hint::cli_words));
+        self.inner.hint_template = Some(template);
         self
     }
 
@@ -238,9 +245,23 @@ impl Error {
         self.inner.found.as_deref()
     }
 
-    /// A hint such as "did you mean `image`?".
+    /// A hint such as "did you mean `image`?", in the command line's words.
     pub fn help(&self) -> Option<&str> {
         self.inner.hint.as_deref()
+    }
+
+    /// The hint as written, with a placeholder for each option it names (see
+    /// [`crate::render_hint`]), for a front end to word in its own vocabulary.
+    pub fn hint_template(&self) -> Option<&str> {
+        self.inner.hint_template.as_deref()
+    }
+
+    /// The ids of the options the hint names (see [`crate::HINT_OPTIONS`]).
+    pub fn hint_options(&self) -> Vec<&'static str> {
+        self.inner
+            .hint_template
+            .as_deref()
+            .map_or_else(Vec::new, crate::hint::hint_options)
     }
 }
 

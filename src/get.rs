@@ -197,9 +197,7 @@ fn get_parsed(
         )
         .at(src, out[1].start..out[1].end)
         .segment(path.source.clone(), path.source.clone())
-        .hint(
-            "narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all",
-        ));
+        .hint("narrow it with {select=kind=…,metadata.name=…} (or a document index), or {+all}"));
     }
     Ok(out)
 }

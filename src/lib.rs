@@ -55,6 +55,7 @@ mod edit;
 mod error;
 mod get;
 mod helm;
+mod hint;
 mod kustomize;
 mod locate;
 mod outline;
@@ -76,6 +77,7 @@ pub use crate::edit::{
 pub use crate::error::{Error, ErrorKind};
 pub use crate::get::{get_values, Found, GetOptions};
 pub use crate::helm::{set_values_image, tag_companions, values_images, ValuesImage};
+pub use crate::hint::{hint_options, render_hint, HINT_OPTIONS};
 pub use crate::kustomize::{
     check_image, check_in, detect_target, find_markers, image_edit, kustomization_file,
     manifest_images, overlay_images, parse_argocd_image, parse_image_spec, parse_marker,

@@ -393,7 +393,7 @@ impl<'a> Resolver<'a> {
                             ),
                         )
                         .at(self.src, hits[1].node.start..hits[1].node.start + 1)
-                        .hint("pass --all to change every match, or use an index such as [0]"));
+                        .hint("{+all} to change every match, or use an index such as [0]"));
                 }
                 if hits.is_empty() {
                     let mut e = self
@@ -433,7 +433,7 @@ impl<'a> Resolver<'a> {
                 )
                 .at(self.src, here)
                 .found("null")
-                .hint("pass --create to build the missing structure")),
+                .hint("{+create} to build the missing structure")),
             (SegmentKind::Index(_) | SegmentKind::Select { .. }, _) => Err(self
                 .seg_err(
                     ErrorKind::TypeMismatch,
@@ -516,7 +516,7 @@ impl<'a> Resolver<'a> {
         if let Some(h) = hint {
             e = e.hint(h);
         } else if !m.steps.is_empty() || entries.is_empty() {
-            e = e.hint("pass --create to add the key");
+            e = e.hint("{+create} to add the key");
         }
         Err(e)
     }

@@ -35,6 +35,14 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
     set("segment", opt_str(e.path_segment()));
     set("found", opt_str(e.found_instead()));
     set("hint", opt_str(e.help()));
+    // The hint with its option placeholders and the options it names, for each front end
+    // to word in its own vocabulary (pkg/src/hints.js).
+    set("hintTemplate", opt_str(e.hint_template()));
+    let options = js_sys::Array::new();
+    for id in e.hint_options() {
+        options.push(&JsValue::from_str(id));
+    }
+    set("options", options.into());
     set("file", opt_str(e.file()));
     err.into()
 }

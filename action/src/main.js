@@ -9,6 +9,8 @@ import { runPipeline } from '../../pkg/src/pipeline.js';
 import { applyPlan } from '../../pkg/src/plan.js';
 import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
+import { gitAuthHint } from '../../pkg/src/github/hints.js';
+import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
 import { imagesSummary, pickLines, verifyImages } from './registry.js';
@@ -57,13 +59,15 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
           body: s.git.body ?? (s.promotion ? () => seen.promotion : undefined),
           trailers: registry.trailers,
           tokenEnv: TOKEN_ENV,
+          // messages name the Action's inputs (pkg/src/hints.js)
+          frontEnd: 'action',
           env: pipelineEnv(env, s.token),
           log: (line) => wf.line(line),
         },
       }),
     );
-    // the pipeline's warnings speak of its options; the workflow's author knows inputs
-    result.warnings = (result.warnings ?? []).map(inActionTerms);
+    // a module that spells options as flags: the same table words them as inputs
+    result.warnings = (result.warnings ?? []).map((w) => wordFlags(w, 'action'));
     for (const w of result.warnings) wf.warning(w, { title: 'gitops-bump' });
     // never silent: an image edit the overlay check could not decide is a warning on its file
     for (const n of uncheckedNotes(result.unchecked)) {
@@ -207,13 +211,13 @@ function fail(wf, error, s) {
     const at = annotationFile(e.file, s);
     report = {
       code: e.kind === 'usage' ? 2 : (registryExitCode(e.kind) ?? 1),
-      message: /^error\[/.test(e.message) ? e.message : `error[${e.kind}]: ${e.message}`,
+      message: /^error\[/.test(e.message) ? messageIn(e, 'action') : `error[${e.kind}]: ${messageIn(e, 'action')}`,
       where: { file: at.file, line: e.line, col: e.column, title: `gitops-bump: ${e.kind}${at.title ? ` in ${at.title}` : ''}` },
     };
   } else if (e && (e.exitCode === 2 || e.exitCode === 3)) {
     // the pipeline's own errors (git, GitHub, its usage checks) keep their exit code
     const title = e.exitCode === 2 ? `gitops-bump: invalid input (${e.kind ?? 'usage'})` : `gitops-bump: ${e.kind ?? 'git'} failure`;
-    report = { code: e.exitCode, message: withAuthHint(inActionTerms(String(e.message))), where: { title } };
+    report = { code: e.exitCode, message: withAuthHint(wordFlags(String(e.message), 'action')), where: { title } };
   } else {
     report = { code: 1, message: `internal error: ${e?.stack ?? e}`, where: { title: 'gitops-bump: internal error' } };
   }
@@ -222,43 +226,15 @@ function fail(wf, error, s) {
   return report.code;
 }
 
-/** The pipeline's words for its options (the CLI's flags), and the Action's inputs for them. */
-const INPUT_FOR = [
-  [/--branch\b/g, "the 'branch' input"],
-  [/--base\b/g, "the 'pr-base' input"],
-  [/--retries\b/g, "the 'retries' input"],
-  [/--author\b/g, "the 'author-name' and 'author-email' inputs"],
-  [/--(github-)?repo\b( URL| owner\/name)?/g, "the 'repository' input"],
-  [/--pr-branch\b/g, "the 'pr-branch' input"],
-  [/--token-env\b/g, "the 'token' input"],
-  [/--api-url\b/g, "the 'api-url' input"],
-  [/--forge\b/g, "the 'forge' input"],
-  [/--sign\b/g, "the 'sign' input"],
-  [/--signing-key-env\b/g, "the 'signing-key' input"],
-  [/--pr; mode pull-request in the Action/g, "mode 'pull-request'"],
-  [/--pr\b/g, "mode 'pull-request'"],
-  [/--api-commit\b/g, "mode 'api-commit'"],
-  [new RegExp(`\\$?${TOKEN_ENV}\\b`, 'g'), "the 'token' input"],
-];
-
-/**
- * A pipeline message as an Action user reads it: inputs instead of CLI flags and the
- * private token variable.
- * @param {string} message
- * @returns {string}
- */
-export function inActionTerms(message) {
-  return INPUT_FOR.reduce((text, [pattern, words]) => text.replace(pattern, /** @type {string} */ (words)), message);
-}
-
 /**
  * Adds a hint when git says the remote refused the credentials and no hint says so yet.
  * @param {string} message
  * @returns {string}
  */
 function withAuthHint(message) {
-  if (/refused the credentials/.test(message) || !/could not read (Username|Password)|Authentication failed|HTTP (401|403)|returned error: 40[13]/i.test(message)) return message;
-  return `${message.replace(/\n$/, '')}\nhint: the remote refused the credentials: check the 'token' input (it needs write access to the repository)`;
+  if (/^hint: the remote refused/m.test(message)) return message;
+  const hint = gitAuthHint(message, { token: pipelineWord('token', 'action'), hasToken: true });
+  return hint ? `${message.replace(/\n$/, '')}\n${hint}` : message;
 }
 
 /**

@@ -283,7 +283,7 @@ function showError(error, job, incomplete) {
   const facts = [
     ['segment', error.segment],
     ['found', error.found],
-    ['hint', error.suggestion ? null : pageHint(error.hint, job.mode)],
+    ['hint', error.suggestion ? null : pageHint(error, job.mode)],
   ];
   el.errorFacts.replaceChildren(...facts.filter(([, v]) => v).flatMap(([name, value]) => {
     const dt = document.createElement('dt');

@@ -1,7 +1,9 @@
 // How the page shows the core's errors. The core decides what is wrong and what to
 // suggest; here its error becomes something calm to look at: a path still being typed
-// is not an error yet, a "did you mean" becomes a button that applies it, and hints
-// that name CLI flags name the page's own controls instead.
+// is not an error yet, a "did you mean" becomes a button that applies it, and a hint
+// names the page's own controls (the core names options by id; ../src/hints.js words them).
+
+import { hintIn } from '../src/hints.js';
 
 /** The fields of an error thrown by the core, as a plain (postMessage-able) object. */
 export function plainError(err) {
@@ -14,10 +16,12 @@ export function plainError(err) {
       segment: err.segment ?? null,
       found: err.found ?? null,
       hint: err.hint ?? null,
+      hintTemplate: err.hintTemplate ?? null,
+      options: Array.isArray(err.options) ? [...err.options] : [],
       file: err.file ?? null,
     };
   }
-  return { kind: 'error', message: String(err), line: null, column: null, segment: null, found: null, hint: null, file: null };
+  return { kind: 'error', message: String(err), line: null, column: null, segment: null, found: null, hint: null, hintTemplate: null, options: [], file: null };
 }
 
 /** Which control an error is about (its line and column point into that input). */
@@ -28,33 +32,16 @@ export const ERROR_INPUT = {
   'unknown-image': 'spec',
 };
 
-/** CLI wording → the page's controls, most specific first. */
-const PAGE_WORDS = [
-  [/pass --all to change every match/g, 'tick “All matches” to change every match'],
-  [/narrow it with --select ([^ ]+)/g, 'narrow it with the Document selector ($1)'],
-  [/choose one with --select ([^ ]+)/g, 'choose one with the Document selector ($1)'],
-  [/pass the --type that matches/g, 'choose the Type that matches'],
-  [/pass --type (\w+)/g, 'choose Type “$1”'],
-  [/pass --create to/g, 'tick “Create if missing” to'],
-  [/use --force to/g, 'tick “Skip the overlay check” to'],
-  [/,? or pass --all/g, ', or tick “All matches”'],
-  [/--select/g, 'the Document selector'],
-  [/--all/g, '“All matches”'],
-  [/--create/g, '“Create if missing”'],
-  [/--force/g, '“Skip the overlay check”'],
-  [/--type/g, 'the Type'],
-];
-
 /**
  * The hint in the page's words, or null when it does not apply to this mode (reading
- * never creates, so "create it" is no advice in get mode).
- * @param {string | null} hint
+ * never creates and has no type, so "create it" is no advice in get mode).
+ * @param {{hint?: string | null, hintTemplate?: string | null, options?: string[]}} error
  * @param {string} mode
  */
-export function pageHint(hint, mode) {
-  if (!hint) return null;
-  if (mode === 'get' && /--create|--type/.test(hint)) return null;
-  return PAGE_WORDS.reduce((text, [re, to]) => text.replace(re, to), hint);
+export function pageHint(error, mode) {
+  if (!error.hint) return null;
+  if (mode === 'get' && (error.options ?? []).some((o) => o === 'create' || o === 'type')) return null;
+  return hintIn(error, 'playground');
 }
 
 /** The code frame without the `= path segment/found/help` lines the facts list shows. */

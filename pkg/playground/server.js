@@ -1,7 +1,7 @@
 // A tiny static server for the playground: the page (pkg/playground/) at `/`, the wasm web
-// build (pkg/wasm/web/) at `/wasm/web/` and the package's own diff (pkg/src/diff.js) at
-// `/src/diff.js`, so the page's relative imports (`../wasm/web/gitops_bump.js`,
-// `../src/diff.js`) resolve the same way here as in the package layout.
+// build (pkg/wasm/web/) at `/wasm/web/` and the package's own diff and hint wording
+// (pkg/src/diff.js, pkg/src/hints.js) at `/src/…`, so the page's relative imports
+// (`../wasm/web/gitops_bump.js`, `../src/diff.js`) resolve the same way here as in the package layout.
 // Loopback only; GET and HEAD only; no path may escape its root.
 
 import { createServer } from 'node:http';
@@ -19,7 +19,7 @@ const PKG_SRC_DIR = resolve(HERE, '..', 'src');
 
 const WASM_PREFIX = '/wasm/web/';
 // The package modules the page shares with the CLI: these files only, nothing else of src/.
-const SHARED_SOURCES = new Set(['/src/diff.js', '/src/unchecked.js']);
+const SHARED_SOURCES = new Set(['/src/diff.js', '/src/unchecked.js', '/src/hints.js']);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',

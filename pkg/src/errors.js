@@ -12,6 +12,8 @@
 
 /** Fields copied from a core error onto a {@link GitopsBumpError}. */
 const FIELDS = /** @type {const} */ (['kind', 'line', 'column', 'segment', 'found', 'hint', 'file']);
+/** Fields a core error also carries for front ends: the hint as written and the options it names (see hints.js). */
+const HINT_FIELDS = /** @type {const} */ (['hintTemplate', 'options']);
 
 /**
  * An edit, path, plan or usage error, with where it happened and what was found.
@@ -27,6 +29,8 @@ export class GitopsBumpError extends Error {
    * @param {string} [fields.found] what was there instead
    * @param {string} [fields.hint] a "did you mean" suggestion
    * @param {string} [fields.file] the file the error is about
+   * @param {string} [fields.hintTemplate] the hint with a placeholder for each option it names (see hints.js)
+   * @param {string[]} [fields.options] the ids of the options the hint names
    * @param {unknown} [fields.cause] the underlying error
    */
   constructor(message, fields = {}) {
@@ -37,6 +41,10 @@ export class GitopsBumpError extends Error {
     for (const key of FIELDS.slice(1)) {
       /** @type {any} */ (this)[key] = fields[key] ?? undefined;
     }
+    /** @type {string | undefined} */
+    this.hintTemplate = fields.hintTemplate ?? undefined;
+    /** @type {string[]} */
+    this.options = fields.options ?? [];
   }
 
   /**
@@ -49,7 +57,7 @@ export class GitopsBumpError extends Error {
   withFile(file) {
     if (this.file) return this;
     const message = this.message.includes(file) ? this.message : `${file}: ${this.message}`;
-    const copy = new GitopsBumpError(message, { ...this.fields(), file, cause: this.cause });
+    const copy = new GitopsBumpError(message, { ...this.fields(), hintTemplate: this.hintTemplate, options: this.options, file, cause: this.cause });
     return copy;
   }
 
@@ -85,7 +93,7 @@ export function fromCoreError(error) {
     const e = /** @type {any} */ (error);
     /** @type {Record<string, unknown>} */
     const fields = { cause: error };
-    for (const key of FIELDS) {
+    for (const key of [...FIELDS, ...HINT_FIELDS]) {
       if (e[key] !== undefined && e[key] !== null) fields[key] = e[key];
     }
     return new GitopsBumpError(String(e.message ?? e), /** @type {any} */ (fields));

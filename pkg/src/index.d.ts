@@ -11,7 +11,7 @@ export type ErrorKind =
 
 /** The one error type: where an edit failed and what was there instead (fields: {@link ErrorFields}). */
 export class GitopsBumpError extends Error {
-  constructor(message: string, fields?: Partial<Omit<ErrorFields, 'message'>> & { cause?: unknown });
+  constructor(message: string, fields?: Partial<Omit<ErrorFields, 'message'>> & { cause?: unknown; hintTemplate?: string; options?: string[] });
   /** the same error naming `file` */
   withFile(file: string): GitopsBumpError;
   /** the structured fields (for JSON output) */
@@ -20,6 +20,10 @@ export class GitopsBumpError extends Error {
 }
 export interface GitopsBumpError extends Omit<ErrorFields, 'message' | 'kind'> {
   kind: ErrorKind | string;
+  /** the hint with a placeholder for each option it names (`{+all}`, `{select=V}`), for a front end to word */
+  hintTemplate?: string;
+  /** the ids of the options the hint names: `all`, `create`, `select`, `type`, `force` */
+  options: string[];
 }
 
 /** Structured fields of a {@link GitopsBumpError}. */

@@ -20,6 +20,7 @@ import { proxiedFetch } from './github/proxy.js';
 import { pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
+import { pipelineWord } from './hints.js';
 import {
   DEFAULT_AUTHOR,
   commitMessage,
@@ -49,6 +50,7 @@ export const DEFAULT_RETRIES = 5;
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
  * @property {string}  [tokenEnv]   default "GITHUB_TOKEN" (on another forge: its own variables, see forges/detect.js)
  * @property {'github'|'gitea'|'gitlab'|'bitbucket'} [forge] where the pull request is opened (default: from the remote's host; GitHub for a host no rule knows)
+ * @property {'cli'|'action'|'orb'} [frontEnd] whose words messages use for options (default "cli"; see hints.js)
  * @property {'ssh'|'gpg'} [sign]  sign the commits git makes with the key in `signingKeyEnv` (see git/sign.js)
  * @property {string}  [signingKeyEnv] default "GITOPS_BUMP_SIGNING_KEY"
  * @property {string}  [githubRepo] "owner/name" (default GITHUB_REPOSITORY, else from the remote URL)
@@ -122,12 +124,12 @@ function normalize(git) {
   const env = git.env ?? process.env;
   const retries = git.retries ?? DEFAULT_RETRIES;
   if (!Number.isInteger(retries) || retries < 0) {
-    throw new PipelineError(`--retries must be a whole number >= 0, got ${retries}`, { code: 'usage', details: { exitCode: 2 } });
+    throw new PipelineError(`${pipelineWord('retries', git.frontEnd)} must be a whole number >= 0, got ${retries}`, { code: 'usage', details: { exitCode: 2 } });
   }
   const authorText = git.author ?? DEFAULT_AUTHOR;
   const author = parseAuthor(authorText);
   if (!author) {
-    throw new PipelineError(`--author must look like "Name <email>", got ${JSON.stringify(authorText)}`, {
+    throw new PipelineError(`${pipelineWord('author', git.frontEnd)} must look like "Name <email>", got ${JSON.stringify(authorText)}`, {
       code: 'usage',
       details: { exitCode: 2 },
     });
@@ -149,6 +151,7 @@ function normalize(git) {
     remote: git.remote ?? 'origin',
     labels,
     tokenEnv: git.tokenEnv ?? 'GITHUB_TOKEN',
+    frontEnd: git.frontEnd ?? 'cli',
     forge: git.forge ?? null,
     tokenEnvGiven: git.tokenEnv != null && git.tokenEnv !== 'GITHUB_TOKEN',
     sign: git.sign ?? null,
@@ -200,7 +203,7 @@ class Run {
     // A URL with credentials in it: the password becomes the token (when none is set) and
     // the URL is used without it, so it is neither in argv nor in the clone's config.
     const { url, password } = splitCredentials(o.repo);
-    if (o.repo) o.repo = checkRemoteUrl(url, '--repo');
+    if (o.repo) o.repo = checkRemoteUrl(url, pipelineWord('repo', o.frontEnd));
     this.auth = createAuth({ token: tokenFromEnv(o.env, o.tokenEnv) ?? password, extraSecrets: [password] });
     this.log = (line) => o.log(this.auth.mask(line));
     this.debug = o.verbose || o.env.GITOPS_BUMP_DEBUG ? this.log : () => {};
@@ -215,6 +218,11 @@ class Run {
     this.worktree = null;
   }
 
+  /** The token as the front end running the pipeline names it (`$GITHUB_TOKEN`, the Action's 'token' input). */
+  tokenWords() {
+    return pipelineWord('token', this.o.frontEnd, this.o.tokenEnv);
+  }
+
   /** The run's result, with its warnings. */
   done(res, extra) {
     // a temporary worktree is gone when the caller reads the result
@@ -222,14 +230,14 @@ class Run {
   }
 
   maskError(e) {
-    const hint = e instanceof GitError ? gitAuthHint(e.message, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken }) : null;
+    const hint = e instanceof GitError ? gitAuthHint(e.message, { token: this.tokenWords(), hasToken: this.auth.hasToken }) : null;
     if (hint) {
       e.code = 'auth';
       e.kind = 'auth';
       e.message += `\n${hint}`;
     }
     if (e instanceof GitHubApiError && !e.hinted) {
-      const api = apiHint(e, { tokenEnv: this.o.tokenEnv, repo: this.owner && `${this.owner}/${this.repo}`, workflowRepo: this.o.env.GITHUB_REPOSITORY });
+      const api = apiHint(e, { token: this.tokenWords(), repo: this.owner && `${this.owner}/${this.repo}`, workflowRepo: this.o.env.GITHUB_REPOSITORY });
       if (api) e.message += `\nhint: ${api}`;
       e.hinted = true;
     }
@@ -288,7 +296,9 @@ class Run {
     }
     if ((o.pr || o.apiCommit) && !this.auth.hasToken) {
       throw new PipelineError(
-        `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ' (or name another with --token-env)' : ''}`,
+        o.frontEnd === 'action'
+          ? `no GitHub token: set ${pipelineWord('token', o.frontEnd, o.tokenEnv)}`
+          : `no GitHub token: set the environment variable ${o.tokenEnv}${o.tokenEnv === 'GITHUB_TOKEN' ? ` (or name another with ${pipelineWord('token-env', o.frontEnd)})` : ''}`,
         { code: 'auth' },
       );
     }
@@ -323,7 +333,7 @@ class Run {
             { code: 'git' },
           );
         }
-        throw new PipelineError(`${this.cwd} is not inside a git checkout (give --repo URL to clone one): ${e.message}`, {
+        throw new PipelineError(`${this.cwd} is not inside a git checkout (give ${pipelineWord('repo', this.o.frontEnd, 'URL')} to clone one): ${e.message}`, {
           code: 'git',
         });
       });
@@ -340,18 +350,18 @@ class Run {
       this.current = current;
       if (o.pr) {
         this.base = o.base ?? o.branch ?? current;
-        if (!this.base) throw new PipelineError('HEAD is detached: give --base for the pull request', { code: 'usage' });
+        if (!this.base) throw new PipelineError(`HEAD is detached: give ${pipelineWord('base', o.frontEnd)} for the pull request`, { code: 'usage' });
       } else {
         this.branch = o.branch ?? current;
         if (!this.branch && (o.push || o.apiCommit)) {
-          throw new PipelineError('HEAD is detached: give --branch to say where to push', { code: 'usage' });
+          throw new PipelineError(`HEAD is detached: give ${pipelineWord('branch', o.frontEnd)} to say where to push`, { code: 'usage' });
         }
       }
       this.ownCheckout = false;
     }
     if ((o.pr || o.apiCommit) && !this.forge) this.prepareGitHub();
     const target = this.owner ? `${this.owner}/${this.repo}` : slugOf(repoFromRemoteUrl(this.remoteUrl));
-    const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenEnv: o.tokenEnv });
+    const warning = workflowTokenWarning({ env: o.env, token: this.auth.token, target, tokenWords: this.tokenWords() });
     if (warning) this.warn(warning);
     const hasIdentity = (await this.git.configGet('user.name')) && (await this.git.configGet('user.email'));
     this.committer = hasIdentity ? null : this.o.author;
@@ -367,19 +377,19 @@ class Run {
     let repo;
     if (o.githubRepo) {
       repo = parseRepoSlug(o.githubRepo);
-      if (!repo) throw new PipelineError(`--github-repo must be owner/name, got ${JSON.stringify(o.githubRepo)}`, { code: 'usage' });
+      if (!repo) throw new PipelineError(`${pipelineWord('github-repo', o.frontEnd)} must be owner/name, got ${JSON.stringify(o.githubRepo)}`, { code: 'usage' });
     } else {
       repo = repoFromRemoteUrl(this.remoteUrl) ?? parseRepoSlug(o.env.GITHUB_REPOSITORY);
     }
     if (!repo) {
-      throw new PipelineError('cannot tell the GitHub repository: give --github-repo owner/name (or set GITHUB_REPOSITORY)', {
+      throw new PipelineError(`cannot tell the GitHub repository: give ${pipelineWord('github-repo', o.frontEnd, 'owner/name')} (or set GITHUB_REPOSITORY)`, {
         code: 'usage',
       });
     }
     this.owner = repo.owner;
     this.repo = repo.repo;
     const { apiUrl, why } = o.apiUrl ? { apiUrl: o.apiUrl, why: null } : apiUrlFor(this.remoteUrl, o.env);
-    if (why) this.log(`GitHub API: ${apiUrl} (${why}; --api-url overrides)`);
+    if (why) this.log(`GitHub API: ${apiUrl} (${why}; ${pipelineWord('api-url', this.o.frontEnd)} overrides)`);
     // HTTPS_PROXY / NO_PROXY as git (curl) reads them, for every REST request
     this.client = new GitHubClient({ apiUrl, auth: this.auth, log: this.log, fetch: proxiedFetch(o.env) });
   }
@@ -453,7 +463,7 @@ class Run {
 
   /** The error for a push the remote refused for a reason other than "it moved". */
   pushFailed(branch, r, attempts) {
-    const hint = gitAuthHint(`${r.reason}\n${r.stderr}`, { tokenEnv: this.o.tokenEnv, hasToken: this.auth.hasToken });
+    const hint = gitAuthHint(`${r.reason}\n${r.stderr}`, { token: this.tokenWords(), hasToken: this.auth.hasToken });
     // git's own message once: its first line is usually the reason
     const text = r.stderr.includes(r.reason) ? r.stderr : `${r.reason}${r.stderr ? `\n${r.stderr}` : ''}`;
     return new PipelineError(`push to ${branch} failed: ${text}${hint ? `\n${hint}` : ''}`, {
@@ -627,7 +637,7 @@ class Run {
         await this.syncAfterApiCommit(git, sha);
         return this.done(res, { commit: sha, pushed: true, attempts, branch: this.branch, workdir: this.workdir() });
       }
-      if (!u.moved) throw new PipelineError(refUpdateRefused(this.branch, u.error), { code: 'ref-update-refused', details: { attempts } });
+      if (!u.moved) throw new PipelineError(refUpdateRefused(this.branch, u.error, { prWords: pipelineWord('pr', this.o.frontEnd) }), { code: 'ref-update-refused', details: { attempts } });
       this.log(`ref update rejected (not a fast forward): ${this.branch} moved`);
       if (attempts > o.retries) throw this.exhausted(attempts, `the branch ${this.branch}`, 'not a fast forward');
       await this.backoff(attempts, await clock.failed());

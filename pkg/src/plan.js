@@ -432,7 +432,7 @@ function rebasedError(error, cwd, base) {
   if (base === cwd || !(error instanceof GitopsBumpError) || !error.file) return error;
   const file = normalize(path.relative(cwd, path.resolve(base, error.file)));
   const message = error.message.replace(`--> ${error.file}`, `--> ${file}`);
-  return new GitopsBumpError(message, { ...error.fields(), message, file, cause: error.cause });
+  return new GitopsBumpError(message, { ...error.fields(), hintTemplate: error.hintTemplate, options: error.options, message, file, cause: error.cause });
 }
 
 /**

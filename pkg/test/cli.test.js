@@ -267,7 +267,7 @@ test('the git flags become runPipeline options, one for one', () => {
   assert.deepEqual({ ...o, env: undefined }, {
     commit: false, push: false, pr: true, apiCommit: false, repo: undefined, remote: 'up', branch: 'deploy', message: 'm',
     author: 'Bot <bot@example.com>', retries: 7, base: 'main', title: 'T {tags}', body: 'B', labels: ['a', 'b'], draft: true,
-    prBranch: 'deploy/api', tokenEnv: 'BOT_TOKEN', forge: 'gitea', sign: 'ssh', signingKeyEnv: 'BOT_KEY', githubRepo: 'acme/config', apiUrl: 'https://ghe.example.com/api/v3', sourceSha: undefined, env: undefined,
+    prBranch: 'deploy/api', tokenEnv: 'BOT_TOKEN', forge: 'gitea', frontEnd: 'cli', sign: 'ssh', signingKeyEnv: 'BOT_KEY', githubRepo: 'acme/config', apiUrl: 'https://ghe.example.com/api/v3', sourceSha: undefined, env: undefined,
   });
   assert.throws(() => gitOptions({ push: true, 'signing-key-env': 'K' }, env), /--signing-key-env names the key of --sign/);
   assert.equal(o.env, env);

@@ -1,4 +1,5 @@
-// The wasm core: one .wasm for both bindings, at most 250 KB gzipped.
+// The wasm core: one .wasm for both bindings, at most 300 KB gzipped
+// (docs/decisions/wasm-size-budget.md says why it is no longer 250).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -6,9 +7,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PKG } from './helpers.js';
 
-const BUDGET = 250 * 1024;
+const BUDGET = 300 * 1024;
 
-test('the .wasm is at most 250 KB gzipped', (t) => {
+test('the .wasm is at most 300 KB gzipped', (t) => {
   const file = path.join(PKG, 'wasm', 'web', 'gitops_bump_bg.wasm');
   assert.ok(fs.existsSync(file), `${file} is missing: it is committed (git checkout -- pkg/wasm), and bash scripts/build rebuilds it`);
   const raw = fs.readFileSync(file);

@@ -298,9 +298,7 @@ pub(super) fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(),
         )
         .at(src, first.node.start..first.node.end)
         .segment(path.source.clone(), path.source.clone())
-        .hint(
-            "narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all",
-        ));
+        .hint("narrow it with {select=kind=…,metadata.name=…} (or a document index), or {+all}"));
     }
     if matches.is_empty() {
         let wants_create = edit.create && !matches!(edit.op, EditOp::Remove);
@@ -334,7 +332,7 @@ pub(super) fn plan(cx: &mut Ctx<'_>, stream: &Stream, edit: &Edit) -> Result<(),
                     ),
                 )
                 .segment(path.source.clone(), path.source.clone())
-                .hint("choose one with --select kind=…,metadata.name=… (or a document index)"));
+                .hint("choose one with {select=kind=…,metadata.name=…} (or a document index)"));
             }
         }
         let doc = docs.iter().find(|d| d.index == best.doc).copied();

@@ -76,7 +76,7 @@ pub(super) fn set_node(
             .at(src, n.props_start..n.start.max(n.props_start + 1))
             .found(n.describe())
             .hint(format!(
-                "pass the --type that matches `{tag}`, or remove the tag first"
+                "{{+type}} matching `{tag}`, or remove the tag first"
             )));
         }
     }
@@ -155,7 +155,7 @@ pub(super) fn set_node(
             )
             .at(src, n.start..n.start + 1)
             .found(n.describe())
-            .hint("pass --type yaml to replace the whole collection"))
+            .hint("{+type=yaml} to replace the whole collection"))
         }
         NodeKind::Alias { .. } => unreachable!("aliases are refused while resolving"),
     };

@@ -302,7 +302,7 @@ fn cannot_check(e: Error, file: &str) -> Error {
         e
     } else {
         let hint = format!(
-            "the overlay check could not run; use --force to skip it ({})",
+            "the overlay check could not run; {{+force}} to skip it ({})",
             e.message()
         );
         Error::new(e.kind(), format!("cannot check the overlay of `{file}`"))

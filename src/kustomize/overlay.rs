@@ -254,7 +254,7 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
         )
         .with_file(overlay.kustomization.clone())
         .found("a replacement or an ImageTagTransformer that runs after `images:` and sets this image")
-        .hint("change the replacement's source or the transformer instead; use --force to set it anyway"));
+        .hint("change the replacement's source or the transformer instead; {+force} to set it anyway"));
     }
     let mut e = Error::new(
         ErrorKind::UnknownImage,
@@ -267,7 +267,7 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
         format!("images {}", backticked(&names))
     });
     let hint = crate::error::did_you_mean(&spec.name, names.iter().map(String::as_str)).unwrap_or_else(|| {
-        "the name must equal a container image without its tag or digest; use --force to set it anyway".to_string()
+        "the name must equal a container image without its tag or digest; {+force} to set it anyway".to_string()
     });
     Err(e.hint(hint))
 }
@@ -501,7 +501,7 @@ fn unquoted_numbers(text: &str, root: &Node) -> Result<(), Error> {
             )
             .at(text, v.start..v.end)
             .hint(format!(
-                "quote it: `{field}: \"{shown}\"` (--force skips the overlay check)"
+                "quote it: `{field}: \"{shown}\"` ({{force}} skips the overlay check)"
             )));
         }
     }

@@ -124,17 +124,19 @@ describe('URL state', () => {
 describe('calm errors', () => {
   test('hints name the page\'s controls, and "create" advice is dropped in get mode', () => {
     const cases = [
-      ['pass --create to add the key', 'tick “Create if missing” to add the key'],
-      ['pass --all to change every match, or use an index such as [0]', 'tick “All matches” to change every match, or use an index such as [0]'],
-      ['narrow it with --select kind=…,metadata.name=… (or a document index), or pass --all', 'narrow it with the Document selector (kind=…,metadata.name=…) (or a document index), or tick “All matches”'],
-      ['pass --type yaml to replace the whole collection', 'choose Type “yaml” to replace the whole collection'],
-      ['the name must equal a container image without its tag or digest; use --force to set it anyway', 'the name must equal a container image without its tag or digest; tick “Skip the overlay check” to set it anyway'],
+      ['{+create} to add the key', 'tick “Create if missing” to add the key'],
+      ['{+all} to change every match, or use an index such as [0]', 'tick “All matches” to change every match, or use an index such as [0]'],
+      ['narrow it with {select=kind=…,metadata.name=…} (or a document index), or {+all}', 'narrow it with the Document selector (kind=…,metadata.name=…) (or a document index), or tick “All matches”'],
+      ['{+type=yaml} to replace the whole collection', 'choose Type “yaml” to replace the whole collection'],
+      ['the name must equal a container image without its tag or digest; {+force} to set it anyway', 'the name must equal a container image without its tag or digest; tick “Skip the overlay check” to set it anyway'],
     ];
-    for (const [cli, page] of cases) {
-      assert.equal(pageHint(cli, 'set'), page);
-      assert.doesNotMatch(pageHint(cli, 'set'), /--/);
+    // the core's error: the hint in the command line's words, the template and the options it names
+    const error = (hintTemplate) => ({ hint: hintTemplate.replace(/\{\+?([a-z]+)[^}]*\}/g, '--$1'), hintTemplate, options: [...hintTemplate.matchAll(/\{\+?([a-z]+)/g)].map((m) => m[1]) });
+    for (const [template, page] of cases) {
+      assert.equal(pageHint(error(template), 'set'), page);
+      assert.doesNotMatch(pageHint(error(template), 'set'), /--/);
     }
-    assert.equal(pageHint('pass --create to add the key', 'get'), null);
+    assert.equal(pageHint(error('{+create} to add the key'), 'get'), null);
   });
 
   test('the frame leaves the facts to the facts list', () => {

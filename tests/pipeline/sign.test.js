@@ -6,7 +6,6 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync as exists } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { runPipeline } from '../../pkg/src/pipeline.js';
 import { ROOT, cleanEnv, fakeApply, git, makeRemote, path, runNode, tempDir } from './helpers.js';
 
@@ -31,12 +30,12 @@ function gpgKey(t) {
   return { key, pub };
 }
 
-/** The signing files of runs in progress (the run's temporary folders are gitops-bump-*). */
-function signingFiles() {
+/** The signing files of runs in progress in `root` (the run's temporary folders are gitops-bump-*). */
+function signingFiles(root) {
   const out = [];
-  for (const d of readdirSync(tmpdir()).filter((n) => n.startsWith('gitops-bump-'))) {
+  for (const d of readdirSync(root).filter((n) => n.startsWith('gitops-bump-'))) {
     for (const name of ['signing-key', 'gnupg']) {
-      const p = path.join(tmpdir(), d, name);
+      const p = path.join(root, d, name);
       if (exists(p)) out.push({ p, mode: statSync(p).mode & 0o777 });
     }
   }
@@ -48,15 +47,26 @@ test('--sign ssh: the pushed commit verifies; the key was a 0600 file, removed a
   const { key, pub } = sshKey(t);
   const seen = [];
   const p = plan('1.1.0');
-  const res = await runPipeline({
-    cwd: remote.clone(),
-    plan: p,
-    apply: fakeApply(p, { onApply: () => seen.push(...signingFiles()) }),
-    git: { push: true, sign: 'ssh', env: cleanEnv({ GITOPS_BUMP_SIGNING_KEY: key }) },
-  });
+  // a temporary folder of this run's own: other tests that sign may run at the same time
+  const tmp = tempDir(t);
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  let res;
+  try {
+    res = await runPipeline({
+      cwd: remote.clone(),
+      plan: p,
+      apply: fakeApply(p, { onApply: () => seen.push(...signingFiles(tmp)) }),
+      git: { push: true, sign: 'ssh', env: cleanEnv({ GITOPS_BUMP_SIGNING_KEY: key }) },
+    });
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
   assert.equal(res.pushed, true);
   assert.deepEqual(seen.map((f) => f.mode), [0o600]);
   assert.equal(exists(seen[0].p), false, 'removed at exit');
+  assert.deepEqual(readdirSync(tmp), [], 'nothing of the run is left');
   const allowed = path.join(tempDir(t), 'allowed_signers');
   writeFileSync(allowed, `bot@example.com ${pub}\n`);
   const out = execFileSync('git', ['-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'verify-commit', '-v', res.commit], { cwd: remote.bare, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });

@@ -334,7 +334,8 @@ bump_main() {
     clone_repository "$url" "${PARAM_BRANCH:-}" "$tmp/repo" || return 3
     work="$tmp/repo"
   fi
-  (cd "$work" && gitops-bump "${EDIT[@]}" --json "${own[@]}" "${REG[@]}" "${FLAGS[@]}") >"$report" || code=$?
+  # The CLI words its hints in the orb's parameters (pkg/src/hints.js).
+  (cd "$work" && GITOPS_BUMP_FRONT_END=orb gitops-bump "${EDIT[@]}" --json "${own[@]}" "${REG[@]}" "${FLAGS[@]}") >"$report" || code=$?
   print_summary "$report" "$mode" "$where" "$code" || { [[ $code -ne 0 ]] || code=1; }
   [[ -z "${PARAM_REPORT_FILE:-}" ]] || printf 'report written to %s\n' "$report"
   return "$code"

@@ -1,0 +1,181 @@
+/**
+ * Hints in the words of the front end that shows them.
+ *
+ * The core names an option in a hint by its id, in a placeholder (`{+all}`, `{select=V}`;
+ * see the core's `hint` module): the error carries the hint as written (`hintTemplate`) and
+ * the ids it names (`options`); its `hint` and `message` have the command line's words. Each
+ * front end words an option its own way — a CLI flag, an Action input (or a field of a
+ * `set` entry), an orb parameter, a playground control — and this table is the one place
+ * that says how. This module has no imports, so the playground loads it as it is.
+ *
+ * @module gitops-bump/hints
+ */
+
+/** The front ends that show hints. */
+export const FRONT_ENDS = /** @type {const} */ (['cli', 'action', 'orb', 'playground']);
+
+/**
+ * @typedef {(value: string | undefined) => string} Words
+ * @typedef {{name: Words, on: Words}} Wording how a front end names an option, and how it says to turn it on
+ */
+
+/**
+ * A wording for an option that is a field of an edit (a CLI flag, a field of the Action's
+ * `set` entries and of plan entries, an orb parameter).
+ * @param {string} id
+ * @returns {Record<'cli'|'action'|'orb', Wording>}
+ */
+function editField(id) {
+  return {
+    cli: { name: (v) => (v === undefined ? `--${id}` : `--${id} ${v}`), on: (v) => `pass ${v === undefined ? `--${id}` : `--${id} ${v}`}` },
+    action: {
+      name: (v) => (v === undefined ? `\`${id}\` (a field of the 'set' input's entries)` : `\`${id}: ${v}\` (in the 'set' input's entry)`),
+      on: (v) => `set \`${id}: ${v ?? 'true'}\` in the 'set' input's entry`,
+    },
+    orb: {
+      name: (v) => (v === undefined ? `the \`${id}\` parameter` : `the \`${id}\` parameter (${v})`),
+      on: (v) => `set the \`${id}\` parameter to ${v ?? 'true'}`,
+    },
+  };
+}
+
+/**
+ * Each option a hint can name (the core's `HINT_OPTIONS`), worded in each front end.
+ * @type {Record<string, Record<typeof FRONT_ENDS[number], Wording>>}
+ */
+export const OPTION_WORDS = {
+  all: {
+    ...editField('all'),
+    playground: { name: () => '“All matches”', on: () => 'tick “All matches”' },
+  },
+  create: {
+    ...editField('create'),
+    playground: { name: () => '“Create if missing”', on: () => 'tick “Create if missing”' },
+  },
+  select: {
+    ...editField('select'),
+    playground: {
+      name: (v) => (v === undefined ? 'the Document selector' : `the Document selector (${v})`),
+      on: (v) => (v === undefined ? 'fill in the Document selector' : `fill in the Document selector (${v})`),
+    },
+  },
+  type: {
+    ...editField('type'),
+    playground: {
+      name: (v) => (v === undefined ? 'the Type' : `Type “${v}”`),
+      on: (v) => (v === undefined ? 'choose the Type' : `choose Type “${v}”`),
+    },
+  },
+  force: {
+    cli: { name: () => '--force', on: () => 'use --force' },
+    action: { name: () => "'check-overlay: false'", on: () => "set the 'check-overlay' input to false" },
+    orb: { name: () => '`check_overlay: false`', on: () => 'set the `check_overlay` parameter to false' },
+    playground: { name: () => '“Skip the overlay check”', on: () => 'tick “Skip the overlay check”' },
+  },
+};
+
+/**
+ * The options the git and GitHub pipeline names in its messages, worded in each front end
+ * that runs it (the playground does not). `token`'s value is the environment variable the
+ * command line reads the token from.
+ * @type {Record<string, Record<'cli'|'action'|'orb', Words>>}
+ */
+export const PIPELINE_WORDS = {
+  branch: { cli: () => '--branch', action: () => "the 'branch' input", orb: () => 'the `branch` parameter' },
+  base: { cli: () => '--base', action: () => "the 'pr-base' input", orb: () => 'the `pr_base` parameter' },
+  retries: { cli: () => '--retries', action: () => "the 'retries' input", orb: () => 'the `retries` parameter' },
+  author: { cli: () => '--author', action: () => "the 'author-name' and 'author-email' inputs", orb: () => 'the `author_name` and `author_email` parameters' },
+  repo: { cli: (v) => (v ? `--repo ${v}` : '--repo'), action: () => "the 'repository' input", orb: () => 'the `repository` parameter' },
+  'github-repo': { cli: (v) => (v ? `--github-repo ${v}` : '--github-repo'), action: () => "the 'repository' input", orb: () => 'the `repository` parameter' },
+  'token-env': { cli: () => '--token-env', action: () => "the 'token' input", orb: () => 'the `token_env` parameter' },
+  'pr-branch': { cli: () => '--pr-branch', action: () => "the 'pr-branch' input", orb: () => 'the `pr_branch` parameter' },
+  'api-url': { cli: () => '--api-url', action: () => "the 'api-url' input", orb: () => 'the `GITHUB_API_URL` environment variable' },
+  pr: { cli: () => '--pr', action: () => "mode 'pull-request'", orb: () => 'the `mode` parameter pull_request' },
+  'api-commit': { cli: () => '--api-commit', action: () => "mode 'api-commit'", orb: () => 'the `mode` parameter api_commit' },
+  forge: { cli: () => '--forge', action: () => "the 'forge' input", orb: () => "the forge (this orb takes it from the remote's host)" },
+  sign: { cli: () => '--sign', action: () => "the 'sign' input", orb: () => 'commit signing (this orb does not offer it)' },
+  'signing-key-env': { cli: () => '--signing-key-env', action: () => "the 'signing-key' input", orb: () => 'the signing key (this orb does not offer signing)' },
+  token: { cli: (v) => `$${v}`, action: () => "the 'token' input", orb: (v) => `the variable the \`token_env\` parameter names ($${v})` },
+};
+
+/**
+ * How `frontEnd` names a pipeline option (the command line's words for a front end that has
+ * none of its own).
+ * @param {keyof typeof PIPELINE_WORDS} id
+ * @param {string | undefined} frontEnd
+ * @param {string} [value]
+ * @returns {string}
+ */
+export function pipelineWord(id, frontEnd, value) {
+  const words = PIPELINE_WORDS[id];
+  return (words[/** @type {'cli'|'action'|'orb'} */ (frontEnd)] ?? words.cli)(value);
+}
+
+/**
+ * A message of a pipeline module that spells options as flags (`--sign`, `--forge`), in
+ * `frontEnd`'s words, from the same table. Modules that know the front end word an option
+ * with {@link pipelineWord} as they write the message; this serves the ones that do not
+ * yet.
+ * @param {string} message
+ * @param {'cli'|'action'|'orb'} frontEnd
+ * @returns {string}
+ */
+export function wordFlags(message, frontEnd) {
+  if (frontEnd === 'cli') return message;
+  const ids = Object.keys(PIPELINE_WORDS).filter((id) => id !== 'token').sort((a, b) => b.length - a.length);
+  return message.replace(new RegExp(`(?<![\\w-])--(${ids.join('|')})(?![\\w-])`, 'g'), (_, id) => pipelineWord(id, frontEnd));
+}
+
+/** A placeholder: `{id}`, `{id=value}`, `{+id}`, `{+id=value}` for a known id. */
+const PLACEHOLDER = /\{(\+?)([a-z-]+)(?:=([^}]*))?\}/g;
+
+/**
+ * A hint template in `frontEnd`'s words. Text that is not a placeholder of a known option
+ * stays as it is.
+ * @param {string} template
+ * @param {typeof FRONT_ENDS[number]} frontEnd
+ * @returns {string}
+ */
+export function renderHint(template, frontEnd) {
+  return template.replace(PLACEHOLDER, (whole, on, id, value) => {
+    const words = Object.hasOwn(OPTION_WORDS, id) ? OPTION_WORDS[id][frontEnd] : undefined;
+    if (!words) return whole;
+    return on ? words.on(value) : words.name(value);
+  });
+}
+
+/**
+ * The ids of the options a hint template names, each once.
+ * @param {string} template
+ * @returns {string[]}
+ */
+export function hintOptions(template) {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[2]).filter((id) => Object.hasOwn(OPTION_WORDS, id)))];
+}
+
+/**
+ * An error's hint in `frontEnd`'s words (null without a hint).
+ * @param {{hint?: string | null, hintTemplate?: string | null}} error
+ * @param {typeof FRONT_ENDS[number]} frontEnd
+ * @returns {string | null}
+ */
+export function hintIn(error, frontEnd) {
+  const template = error.hintTemplate ?? error.hint;
+  return template ? renderHint(template, frontEnd) : null;
+}
+
+/**
+ * An error's message with its `= help:` line in `frontEnd`'s words. The core writes the
+ * hint last, in the command line's words; only that line changes.
+ * @param {{message: string, hint?: string | null, hintTemplate?: string | null}} error
+ * @param {typeof FRONT_ENDS[number]} frontEnd
+ * @returns {string}
+ */
+export function messageIn(error, frontEnd) {
+  const { message, hint } = error;
+  const words = hintIn(error, frontEnd);
+  if (!hint || words === null || words === hint) return message;
+  const line = `= help: ${hint}`;
+  const at = message.lastIndexOf(line);
+  return at === -1 ? message : `${message.slice(0, at)}= help: ${words}${message.slice(at + line.length)}`;
+}

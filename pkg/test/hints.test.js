@@ -1,0 +1,191 @@
+// Every hint names an option or input of the front end that shows it. The core names an
+// option by id (`{+all}`, `{select=V}`); pkg/src/hints.js words it for the command line,
+// the Action, the orb and the playground. For every error kind, in each front end, each
+// option a hint names must exist there: a flag in the CLI's help, an input (or a field of
+// the 'set' input's entries) in action.yml, a parameter of the orb, a control of the page.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { cli, tempTree, ROOT } from './helpers.js';
+import { applyEdits } from '../src/index.js';
+import { FRONT_ENDS, OPTION_WORDS, PIPELINE_WORDS, hintIn, hintOptions, messageIn, renderHint } from '../src/hints.js';
+import { pageHint, plainError } from '../playground/errors.js';
+
+const src = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+/** What exists in each front end: flags, inputs and 'set' fields, parameters, controls. */
+function existing() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-hints-'));
+  const flags = new Set();
+  for (const command of ['get', 'set', 'remove', 'image', 'status', 'promote', 'apply']) {
+    const r = cli([command, '--help'], { cwd: dir });
+    for (const m of r.stdout.matchAll(/--[a-z][a-z-]*/g)) flags.add(m[0]);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  const action = parseYaml(src('action/action.yml'));
+  const inputs = new Set(Object.keys(action.inputs));
+  const setFields = new Set(/\{([^}]+)\}/.exec(action.inputs.set.description)[1].split(/,\s*/));
+  const parameters = new Set();
+  for (const part of ['commands', 'jobs']) {
+    for (const f of fs.readdirSync(path.join(ROOT, 'orb/src', part))) {
+      for (const p of Object.keys(parseYaml(src(`orb/src/${part}/${f}`)).parameters ?? {})) parameters.add(p);
+    }
+  }
+  const controls = new Set([...src('pkg/playground/index.html').matchAll(/<label for="[^"]+"[^>]*>([^<]+)<\/label>/g)].map((m) => m[1]));
+  return { flags, inputs, setFields, parameters, controls };
+}
+
+/**
+ * The options a text in `frontEnd`'s words names, each checked against what exists there.
+ * @returns {string[]} what the text names that does not exist
+ */
+function missing(text, frontEnd, have) {
+  const out = [];
+  const need = (set, name) => set.has(name) || out.push(name);
+  if (frontEnd === 'cli') {
+    for (const m of text.matchAll(/--[a-z][a-z-]*/g)) need(have.flags, m[0]);
+    return out;
+  }
+  // no other front end has flags
+  for (const m of text.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)) out.push(m[0]);
+  if (frontEnd === 'action') {
+    for (const m of text.matchAll(/'([a-z-]+)'(?: and '([a-z-]+)')? inputs?/g)) [m[1], m[2]].filter(Boolean).forEach((n) => need(have.inputs, n));
+    for (const m of text.matchAll(/`([a-z]+)(?::[^`]*)?`(?= \(a field of the 'set'| \(in the 'set'| in the 'set')/g)) need(have.setFields, m[1]);
+    if (/'set' input/.test(text)) need(have.inputs, 'set');
+  } else if (frontEnd === 'orb') {
+    for (const m of text.matchAll(/`([a-z_]+)`(?: and `([a-z_]+)`)? parameters?/g)) [m[1], m[2]].filter(Boolean).forEach((n) => need(have.parameters, n));
+    for (const m of text.matchAll(/`([a-z_]+): [^`]+`/g)) need(have.parameters, m[1]);
+  } else {
+    for (const m of text.matchAll(/“([^”]+)”/g)) if (!/^[a-z]+$/.test(m[1])) need(have.controls, m[1]);
+    if (/the Document selector/.test(text)) need(have.controls, 'Document selector');
+    if (/\bType\b/.test(text)) need(have.controls, 'Type');
+  }
+  return out;
+}
+
+const have = existing();
+
+test('what exists was read (a check that read nothing could not fail)', () => {
+  for (const f of ['--all', '--create', '--select', '--type', '--force', '--branch', '--retries']) assert.ok(have.flags.has(f), f);
+  for (const i of ['set', 'check-overlay', 'branch', 'token', 'retries']) assert.ok(have.inputs.has(i), i);
+  for (const f of ['all', 'create', 'select', 'type']) assert.ok(have.setFields.has(f), f);
+  for (const p of ['all', 'create', 'select', 'type', 'check_overlay', 'branch', 'token_env']) assert.ok(have.parameters.has(p), p);
+  for (const c of ['All matches', 'Create if missing', 'Document selector', 'Type', 'Skip the overlay check']) assert.ok(have.controls.has(c), c);
+  assert.deepEqual(missing('pass --nope', 'cli', have), ['--nope']);
+  assert.deepEqual(missing("set the 'nope' input", 'action', have), ['nope']);
+  assert.deepEqual(missing('set the `nope` parameter to true', 'orb', have), ['nope']);
+  assert.deepEqual(missing('tick “Nope”', 'playground', have), ['Nope']);
+});
+
+test('the options the core can name are the ones this table words', () => {
+  const rust = /pub const HINT_OPTIONS: &\[&str\] = &\[([^\]]+)\]/.exec(src('src/hint.rs'))[1].match(/"([a-z-]+)"/g).map((s) => s.slice(1, -1));
+  assert.deepEqual(Object.keys(OPTION_WORDS).sort(), [...rust].sort());
+});
+
+test('each option, in each front end, in each form, names what exists there', () => {
+  for (const id of Object.keys(OPTION_WORDS)) {
+    for (const frontEnd of FRONT_ENDS) {
+      for (const t of [`{${id}}`, `{+${id}}`, `{${id}=yaml}`, `{+${id}=yaml}`]) {
+        const text = renderHint(t, frontEnd);
+        assert.notEqual(text, t, `${t} is worded in ${frontEnd}`);
+        assert.deepEqual(missing(text, frontEnd, have), [], `${t} in ${frontEnd}: ${text}`);
+      }
+    }
+  }
+  for (const [id, words] of Object.entries(PIPELINE_WORDS)) {
+    for (const [frontEnd, word] of Object.entries(words)) {
+      assert.deepEqual(missing(word('GITHUB_TOKEN'), frontEnd, have), [], `${id} in ${frontEnd}: ${word('GITHUB_TOKEN')}`);
+    }
+  }
+});
+
+test('no hint in the core spells an option itself: it names it by id', () => {
+  const files = [];
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.rs') && files.push(path.join(d, e.name))));
+  walk(path.join(ROOT, 'src'));
+  const spelled = [];
+  for (const file of files) {
+    const text = fs
+      .readFileSync(file, 'utf8')
+      .replace(/#\[cfg\(test\)\][\s\S]*$/, '')
+      .replace(/^\s*\/\/.*$/gm, '');
+    // a hint's string: from `.hint(` (or a `let hint =`) to the end of the statement
+    for (const m of text.matchAll(/(?:\.hint\(|let hint = )([\s\S]*?)(?:\);|;\n)/g)) {
+      // a whole command line the user could type (`gitops-bump set FILE … --create`) is an example, not an option of this front end
+      const body = m[1].replace(/gitops-bump [a-z]+ [^)"]*/g, '');
+      for (const f of body.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)) spelled.push(`${path.relative(ROOT, file)}: ${f[0]}`);
+    }
+  }
+  assert.deepEqual(spelled, []);
+});
+
+const MULTI = 'kind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 1\n---\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n';
+const LIST = 'containers:\n  - name: api\n    image: a:1\n  - name: api\n    image: b:1\n';
+
+/** One error of each kind (and each option-naming hint), from the core itself. */
+const CASES = [
+  ['ambiguous (items)', () => applyEdits(LIST, [{ op: 'set', path: 'containers[name=api].image', value: 'c' }])],
+  ['ambiguous (documents)', () => applyEdits(MULTI, [{ op: 'set', path: 'spec.replicas', value: '2' }])],
+  ['not-found (create)', () => applyEdits('a:\n  x: ~\n', [{ op: 'set', path: 'a.x.b', value: 'x' }])],
+  ['not-found (create a key)', () => applyEdits('a: {}\n', [{ op: 'set', path: 'a.b', value: 'x' }])],
+  ['type-mismatch (type yaml)', () => applyEdits('a:\n  b: 1\n', [{ op: 'set', path: 'a', value: 'x' }])],
+  ['invalid-value (tag)', () => applyEdits('a: !!int 1\n', [{ op: 'set', path: 'a', value: 'x', type: 'string' }])],
+  ['path-syntax', () => applyEdits('a: 1\n', [{ op: 'set', path: 'a..b', value: 'x' }])],
+  ['yaml-syntax', () => applyEdits('a: [1\n', [{ op: 'set', path: 'a', value: 'x' }])],
+  ['alias', () => applyEdits('x: &x {t: 1}\ny: *x\n', [{ op: 'set', path: 'y.t', value: '2' }])],
+  ['invalid-value', () => applyEdits('a: 1\n', [{ op: 'set', path: 'a', value: 'x', type: 'int' }])],
+];
+
+/** @returns {import('../src/errors.js').GitopsBumpError} */
+function thrown(run) {
+  try {
+    run();
+  } catch (e) {
+    return /** @type {any} */ (e);
+  }
+  throw new Error('expected an error');
+}
+
+test('for every error kind, in each front end, each option a hint names exists there', () => {
+  const kinds = new Set();
+  const named = new Set();
+  for (const [name, run] of CASES) {
+    const e = thrown(run);
+    kinds.add(e.kind);
+    e.options.forEach((o) => named.add(o));
+    assert.deepEqual(e.options, hintOptions(e.hintTemplate ?? ''), name);
+    for (const frontEnd of FRONT_ENDS) {
+      const hint = frontEnd === 'playground' ? pageHint(plainError(e), 'set') : hintIn(e, frontEnd);
+      const message = frontEnd === 'playground' ? hint ?? '' : messageIn(e, frontEnd);
+      assert.deepEqual(missing(message, frontEnd, have), [], `${name} in ${frontEnd}:\n${message}`);
+      if (hint && e.options.length > 0 && frontEnd !== 'cli') assert.notEqual(hint, e.hint, `${name}: ${frontEnd} words the hint its own way`);
+      if (hint && frontEnd !== 'playground') assert.ok(message.includes(`= help: ${hint}`), `${name}: the message carries the hint in ${frontEnd}'s words`);
+    }
+  }
+  assert.deepEqual([...named].sort(), ['all', 'create', 'select', 'type']);
+  assert.ok(kinds.size >= 6, [...kinds].join(', '));
+});
+
+test('the CLI and the orb (which runs the CLI) word a hint each in their own terms, text and --json', (t) => {
+  const dir = tempTree(t, { 'list.yaml': LIST });
+  const args = ['set', 'list.yaml', 'containers[name=api].image', 'c', '--json'];
+  const plain = cli(args, { cwd: dir });
+  assert.equal(plain.code, 1);
+  assert.match(plain.stderr, /= help: pass --all to change every match/);
+  assert.equal(JSON.parse(plain.stdout).error.hint, 'pass --all to change every match, or use an index such as [0]');
+  const orb = cli(args, { cwd: dir, env: { GITOPS_BUMP_FRONT_END: 'orb' } });
+  assert.equal(orb.code, 1);
+  assert.match(orb.stderr, /= help: set the `all` parameter to true to change every match/);
+  assert.doesNotMatch(orb.stderr, /--all/);
+  assert.equal(JSON.parse(orb.stdout).error.hint, 'set the `all` parameter to true to change every match, or use an index such as [0]');
+  assert.deepEqual(missing(orb.stderr, 'orb', have), []);
+});
+
+test('the playground does not offer creating or typing while it only reads', () => {
+  const e = plainError(thrown(CASES[2][1]));
+  assert.equal(pageHint(e, 'get'), null);
+  assert.equal(pageHint(e, 'set'), 'tick “Create if missing” to build the missing structure');
+});
