@@ -50,6 +50,11 @@ export const INPUT_DEFAULTS = Object.freeze({
   'pr-base': '',
   'pr-draft': 'false',
   'pr-branch': '',
+  'pr-overwrite': 'false',
+  'pr-reviewers': '',
+  'pr-team-reviewers': '',
+  'pr-assignees': '',
+  'pr-milestone': '',
   retries: '5',
   'check-overlay': 'true',
   'fail-if-unchanged': 'false',
@@ -69,7 +74,7 @@ export const INPUT_DEFAULTS = Object.freeze({
  */
 export const MODES = Object.freeze({
   push: { git: { push: true }, api: false, only: [] },
-  'pull-request': { git: { pr: true }, api: true, only: ['pr-title', 'pr-body', 'pr-labels', 'pr-base', 'pr-draft', 'pr-branch'] },
+  'pull-request': { git: { pr: true }, api: true, only: ['pr-title', 'pr-body', 'pr-labels', 'pr-base', 'pr-draft', 'pr-branch', 'pr-overwrite', 'pr-reviewers', 'pr-team-reviewers', 'pr-assignees', 'pr-milestone'] },
   'api-commit': { git: { apiCommit: true }, api: true, only: [] },
   'dry-run': { git: { dryRun: true }, api: false, only: [], preview: true },
 });
@@ -234,6 +239,30 @@ export const EDIT_SOURCES = {
  */
 function firstLine(error) {
   return String(/** @type {Error} */ (error)?.message ?? error).split('\n')[0].replace(/^error\[[\w-]+\]: /, '');
+}
+
+/**
+ * Names separated by commas or newlines.
+ * @param {string} text
+ * @returns {string[]}
+ */
+function list(text) {
+  return text
+    .split(/[,\n]/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The pr-milestone input: a milestone's number, or undefined.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {number | undefined}
+ */
+function milestoneInput(env) {
+  const text = getInput(env, 'pr-milestone');
+  if (!text) return undefined;
+  if (!/^[1-9]\d{0,9}$/.test(text)) throw new InputError('pr-milestone', `must be the milestone's number (as in its URL, .../milestone/3), got ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 /**
@@ -413,6 +442,11 @@ export function readInputs(env) {
       draft: prDraft,
       base: optional('pr-base'),
       prBranch: optional('pr-branch'),
+      prOverwrite: getBoolean(env, 'pr-overwrite'),
+      reviewers: list(getInput(env, 'pr-reviewers')),
+      teamReviewers: list(getInput(env, 'pr-team-reviewers')),
+      assignees: list(getInput(env, 'pr-assignees')),
+      milestone: milestoneInput(env),
       sourceSha: env.GITHUB_SHA || undefined,
       // empty: the pipeline takes the runner's API only for a repository on the runner's server
       apiUrl: apiUrlInput(env),

@@ -43,6 +43,8 @@ export function outputs(result, { preview }, seen = {}) {
     'pr-number': pr?.number != null ? String(pr.number) : '',
     'pr-url': pr?.url ?? '',
     'pr-operation': pr?.operation ?? 'none',
+    'pr-branch': pr ? (result.branch ?? '') : '',
+    'pr-head-sha': pr && !preview ? (result.commit ?? '') : '',
     diff: truncate(diffOf(result)),
     status: seen.status ? JSON.stringify(seen.status) : '',
     images: imagesOutput(seen.images ?? []),
@@ -204,7 +206,7 @@ function outcomeLine(result, { preview, repository, serverUrl }) {
   if (preview) return 'Dry run: nothing was written, committed or pushed.';
   const pr = pullRequestOf(result);
   if (pr?.number != null) {
-    const what = { created: 'created', updated: 'updated', none: 'already up to date' }[pr.operation] ?? pr.operation;
+    const what = { created: 'created', updated: 'updated', none: 'already up to date', closed: 'closed: the base already holds these values' }[pr.operation] ?? pr.operation;
     return `Pull request [#${pr.number}](${pr.url}) ${what} from \`${result.branch}\`.`;
   }
   if (!result.commit) return 'Nothing was committed.';

@@ -22,7 +22,7 @@ import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
 import { hintIn, messageIn } from './hints.js';
-import { REGISTRY_EXIT, registryExitCode, registryStep } from './registry/cli.js';
+import { REGISTRY_EXIT, downgradeStep, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
@@ -131,7 +131,16 @@ export async function main(argv, io = {}) {
     const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
-    const plan = registry.plan;
+    let plan = registry.plan;
+    if (values['no-downgrade']) {
+      const d = await downgradeStep(plan, cwd, err);
+      if (d.empty) {
+        if (json) out.write(`${JSON.stringify({ changed: [], unchanged: [], written: false, kept: d.kept }, null, 2)}\n`);
+        else err.write('no changes\n');
+        return EXIT.OK;
+      }
+      plan = d.plan;
+    }
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
@@ -474,7 +483,7 @@ function describe(ch) {
  */
 export function gitOptions(v, env) {
   const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
+  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
   if (!wanted) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
     if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
@@ -489,9 +498,10 @@ export function gitOptions(v, env) {
     throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
   }
   if (v['signing-key-env'] !== undefined && v.sign === undefined) throw usageError('--signing-key-env names the key of --sign: add --sign ssh|gpg');
-  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch']) {
+  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone']) {
     if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
   }
+  if (v.milestone !== undefined && !/^[1-9]\d{0,9}$/.test(v.milestone)) throw usageError(`--milestone: expected the milestone's number, got \`${v.milestone}\``);
   // runPipeline's GitOptions (pkg/src/pipeline.js); it applies the defaults
   return {
     commit: Boolean(v.commit),
@@ -510,6 +520,11 @@ export function gitOptions(v, env) {
     labels: v.label ?? [],
     draft: Boolean(v.draft),
     prBranch: v['pr-branch'],
+    prOverwrite: Boolean(v['pr-overwrite']),
+    reviewers: v.reviewer ?? [],
+    teamReviewers: v['team-reviewer'] ?? [],
+    assignees: v.assignee ?? [],
+    milestone: v.milestone === undefined ? undefined : Number(v.milestone),
     tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
     frontEnd: frontEndOf(env),
     forge: v.forge,

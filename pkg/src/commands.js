@@ -33,6 +33,11 @@ export const EDIT_OPTIONS = {
   label: { type: 'string', multiple: true },
   draft: { type: 'boolean' },
   'pr-branch': { type: 'string' },
+  'pr-overwrite': { type: 'boolean' },
+  reviewer: { type: 'string', multiple: true },
+  'team-reviewer': { type: 'string', multiple: true },
+  assignee: { type: 'string', multiple: true },
+  milestone: { type: 'string' },
   'api-commit': { type: 'boolean' },
   'token-env': { type: 'string' },
   forge: { type: 'string' },
@@ -67,6 +72,8 @@ Git (the edit is made, committed and pushed by the same pipeline as the Action):
   --pr                 push to a branch derived from the edit and open or update a pull request
   --base B --title T --body B --label L (repeatable) --draft    pull request fields
   --pr-branch NAME     head branch of the pull request (default: gitops-bump/<slug>-<hash>)
+  --pr-overwrite       replace the PR branch even when it holds commits gitops-bump did not make
+  --reviewer U --team-reviewer T --assignee U (repeatable) --milestone N    who reviews, owns, when
   --api-commit         create the commit through GitHub's Git Data API (signed by GitHub)
   --token-env NAME     environment variable holding the token (default: GITHUB_TOKEN)
   --sign ssh|gpg       sign the commits git makes with the key in $GITOPS_BUMP_SIGNING_KEY

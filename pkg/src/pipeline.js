@@ -10,12 +10,13 @@ import { trackPath } from './cleanup.js';
 import { withRepositoryRoot } from './files.js';
 import { createAuth, httpOrigin, splitCredentials, tokenFromEnv } from './git/auth.js';
 import { requireUrlKept, safeWorkspaceEnv } from './git/config-env.js';
+import { refuseForeignCommits, sameChange } from './git/pr-branch.js';
 import { GitError, GitHubApiError, PipelineError } from './git/errors.js';
 import { AttemptClock, DEFAULT_BACKOFF, backoffDelay, sleep } from './git/retry.js';
 import { requireGitForToken } from './git/version.js';
 import { DEFAULT_SIGNING_KEY_ENV, signRun } from './git/sign.js';
 import { GitHubClient, apiUrlFor, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
-import { upsertPullRequest } from './github/pulls.js';
+import { closePullRequest, upsertPullRequest } from './github/pulls.js';
 import { proxiedFetch } from './github/proxy.js';
 import { pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
@@ -48,6 +49,9 @@ export const DEFAULT_RETRIES = 5;
  * @property {number}  [retries]    push attempts after the first (default 5)
  * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
+ * @property {boolean} [prOverwrite] replace a PR branch that holds commits gitops-bump did not make
+ * @property {string[]} [reviewers] @property {string[]} [teamReviewers] @property {string[]} [assignees]
+ * @property {number} [milestone] the milestone's number
  * @property {string}  [tokenEnv]   default "GITHUB_TOKEN" (on another forge: its own variables, see forges/detect.js)
  * @property {'github'|'gitea'|'gitlab'|'bitbucket'} [forge] where the pull request is opened (default: from the remote's host; GitHub for a host no rule knows)
  * @property {'cli'|'action'|'orb'} [frontEnd] whose words messages use for options (default "cli"; see hints.js)
@@ -705,8 +709,10 @@ class Run {
     const { res, files } = await this.applyAt(git, root);
     const summary = summarize(this.plan, res.changed ?? [], { sourceSha: o.sourceSha });
     if (!files.length) {
-      this.log(`nothing changed on ${this.base}: no pull request needed`);
-      return this.done(res, { branch: prBranch, workdir: null, pr: NO_PR });
+      // an open pull request from an earlier run has nothing left to merge: close it (GitHub)
+      const closed = this.forge ? null : await closePullRequest(this.client, { ...ids, head: prBranch, base: this.base });
+      this.log(`nothing changed on ${this.base}: ${closed ? `closed pull request #${closed.number}, which it already holds` : 'no pull request needed'}`);
+      return this.done(res, { branch: prBranch, workdir: null, pr: closed ?? NO_PR });
     }
     let sha;
     let attempts = 0;
@@ -718,11 +724,12 @@ class Run {
       const clock = new AttemptClock();
       for (;;) {
         const current = await git.lsRemoteBranch(this.remote, prBranch);
-        if (current && (await this.sameChange(git, prBranch, current, sha))) {
+        if (current && (await sameChange(git, { remote: this.remote, branch: prBranch, current, sha, depth: this.fetchDepth }))) {
           this.log(`${prBranch} already holds this change`);
           sha = current;
           break;
         }
+        if (current && !o.prOverwrite) await refuseForeignCommits(git, { branch: prBranch, base: baseHead, current, author: o.author });
         attempts += 1;
         const r = await git.push(this.remote, 'HEAD', prBranch, { lease: current ?? '' });
         if (r.ok) {
@@ -744,6 +751,7 @@ class Run {
       body: pullRequestBody(summary, typeof o.body === 'function' ? o.body() : o.body, o.trailers ?? []),
       draft: Boolean(o.draft),
       labels: o.labels,
+      people: { reviewers: o.reviewers ?? [], teamReviewers: o.teamReviewers ?? [], assignees: o.assignees ?? [], milestone: o.milestone },
       branchUpdated: pushed,
       // GitHub may not know a branch pushed a moment ago: 1 s, 2 s, 3 s, 4 s by default
       delay: (n) => Math.min(o.backoff.capMs ?? DEFAULT_BACKOFF.capMs, (o.backoff.baseMs ?? DEFAULT_BACKOFF.baseMs) * n),
@@ -788,20 +796,6 @@ class Run {
     return { sha, attempts: 1, pushed: true };
   }
 
-  /** True when the remote PR branch (at `current`) has our commit's parent and tree: a rerun with nothing new. */
-  async sameChange(git, prBranch, current, sha) {
-    const fetched = await git.fetchBranch(this.remote, prBranch, { depth: this.fetchDepth }).catch(() => null);
-    if (fetched !== current) return false;
-    const pick = (txt) =>
-      txt
-        .split('\n\n')[0]
-        .split('\n')
-        .filter((l) => l.startsWith('tree ') || l.startsWith('parent '))
-        .join('\n');
-    const a = await git.output(['cat-file', 'commit', current]);
-    const b = await git.output(['cat-file', 'commit', sha]);
-    return pick(a) === pick(b);
-  }
 }
 
 function slugOf(repo) {

@@ -263,13 +263,16 @@ test('--remote, --branch, --message and --source-sha choose where and what is pu
 test('the git flags become runPipeline options, one for one', () => {
   const env = { GITHUB_REPOSITORY: 'acme/app' };
   const o = gitOptions({ pr: true, base: 'main', title: 'T {tags}', body: 'B', label: ['a', 'b'], draft: true, 'token-env': 'BOT_TOKEN',
-    'github-repo': 'acme/config', 'api-url': 'https://ghe.example.com/api/v3', retries: '7', author: 'Bot <bot@example.com>', remote: 'up', branch: 'deploy', message: 'm', 'pr-branch': 'deploy/api', sign: 'ssh', 'signing-key-env': 'BOT_KEY', forge: 'gitea' }, env);
+    'github-repo': 'acme/config', 'api-url': 'https://ghe.example.com/api/v3', retries: '7', author: 'Bot <bot@example.com>', remote: 'up', branch: 'deploy', message: 'm', 'pr-branch': 'deploy/api', sign: 'ssh', 'signing-key-env': 'BOT_KEY', forge: 'gitea',
+    'pr-overwrite': true, reviewer: ['alice'], 'team-reviewer': ['platform'], assignee: ['carol'], milestone: '3' }, env);
   assert.deepEqual({ ...o, env: undefined }, {
     commit: false, push: false, pr: true, apiCommit: false, repo: undefined, remote: 'up', branch: 'deploy', message: 'm',
     author: 'Bot <bot@example.com>', retries: 7, base: 'main', title: 'T {tags}', body: 'B', labels: ['a', 'b'], draft: true,
-    prBranch: 'deploy/api', tokenEnv: 'BOT_TOKEN', forge: 'gitea', frontEnd: 'cli', sign: 'ssh', signingKeyEnv: 'BOT_KEY', githubRepo: 'acme/config', apiUrl: 'https://ghe.example.com/api/v3', sourceSha: undefined, env: undefined,
+    prBranch: 'deploy/api', prOverwrite: true, reviewers: ['alice'], teamReviewers: ['platform'], assignees: ['carol'], milestone: 3, tokenEnv: 'BOT_TOKEN', forge: 'gitea', frontEnd: 'cli', sign: 'ssh', signingKeyEnv: 'BOT_KEY', githubRepo: 'acme/config', apiUrl: 'https://ghe.example.com/api/v3', sourceSha: undefined, env: undefined,
   });
   assert.throws(() => gitOptions({ push: true, 'signing-key-env': 'K' }, env), /--signing-key-env names the key of --sign/);
+  assert.throws(() => gitOptions({ pr: true, milestone: 'v1' }, env), /--milestone: expected the milestone's number, got `v1`/);
+  assert.throws(() => gitOptions({ push: true, reviewer: ['alice'] }, env), /--reviewer is a pull request field: add --pr/);
   assert.equal(o.env, env);
   assert.equal(gitOptions({}, env), null, 'no git flag, no pipeline');
   assert.equal(gitOptions({ 'api-commit': true }, env).tokenEnv, 'GITHUB_TOKEN');

@@ -25,7 +25,7 @@ const CONTRACT_INPUTS = [
   // images resolved in their registries before anything is written
   'verify', 'pin-digest', 'require-platforms', 'require-signature', 'registry-username', 'registry-password', 'policy', 'tag-filter',
 ];
-const CONTRACT_OUTPUTS = ['changed', 'changed-files', 'changes', 'commit-sha', 'pr-number', 'pr-url', 'pr-operation', 'diff', 'status', 'images'];
+const CONTRACT_OUTPUTS = ['changed', 'changed-files', 'changes', 'commit-sha', 'pr-number', 'pr-url', 'pr-operation', 'pr-branch', 'pr-head-sha', 'diff', 'status', 'images'];
 
 test('action.yml runs dist/index.js on node24 and declares the contract names', () => {
   assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js' });

@@ -113,7 +113,7 @@ test('pull-request against the GitHub API server: created, then updated by a rer
         ...extra,
       },
     });
-  const first = await bump('1.10.0', { 'pr-draft': 'true' });
+  const first = await bump('1.10.0', { 'pr-draft': 'true', 'pr-reviewers': 'alice, bob', 'pr-team-reviewers': 'platform', 'pr-assignees': 'carol' });
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.equal(first.outputs['pr-operation'], 'created');
   assert.equal(first.outputs['pr-number'], '1');
@@ -123,7 +123,9 @@ test('pull-request against the GitHub API server: created, then updated by a rer
   assert.equal(pr.title, 'chore(deploy): bump ghcr.io/acme/api to 1.10.0');
   assert.equal(pr.draft, true);
   assert.deepEqual(server.labelsOf('acme/config', 1), ['deploy', 'production']);
+  assert.deepEqual([pr.reviewers, pr.team_reviewers, pr.assignees], [['alice', 'bob'], ['platform'], ['carol']]);
   assert.equal(first.outputs['commit-sha'], git(repo.bare, ['rev-parse', `refs/heads/${pr.head}`]));
+  assert.deepEqual([first.outputs['pr-branch'], first.outputs['pr-head-sha']], [pr.head, git(repo.bare, ['rev-parse', `refs/heads/${pr.head}`])]);
   assert.ok(repo.show(pr.head, PROD).includes(BUMPED_LINE));
   assert.ok(first.summary.includes(`Pull request [#1](${first.outputs['pr-url']}) created`), first.summary);
 

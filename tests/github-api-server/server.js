@@ -35,6 +35,10 @@
 //         whose head is at the same commit
 //     delayMs: {'git/get-ref': 500}  answer that operation only after a delay
 //     gitPushForbidden: true  git pushes over smart HTTP answer 403 (a read-only token)
+//     collaborators: ['alice']  review requests for anyone else answer 422; assignees
+//         who are not among them are skipped without an error, as GitHub does
+//     teamsForbidden: true  team review requests answer 403 (a token without org read)
+//     milestones: [1]  the milestone numbers that exist; any other answers 422
 //   Pull request bodies over 65536 characters are refused (422) always, as on GitHub.
 //   A 403 or 429 that an operation's description does not list (rate limits and
 //   permissions apply to every endpoint) is checked against GitHub's basic-error schema.
@@ -532,6 +536,40 @@ const HANDLERS = {
     if (String(ctx.body.body ?? '').length > MAX_BODY) return bodyTooLong();
     for (const k of ['title', 'body', 'state', 'base']) if (ctx.body[k] !== undefined) p[k] = ctx.body[k];
     p.updated_at = new Date().toISOString();
+    return { status: 200, data: await pullJson(ctx, p) };
+  },
+
+  async 'pulls/request-reviewers'(ctx) {
+    const p = (ctx.state.pulls.get(ctx.slug) ?? []).find((x) => x.number === Number(ctx.params.pull_number));
+    if (!p) return notFound();
+    const { reviewers = [], team_reviewers: teams = [] } = ctx.body ?? {};
+    const known = ctx.state.behaviour.collaborators;
+    const stranger = known ? [...reviewers].find((r) => !known.includes(r)) : null;
+    if (stranger) return validation('Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ' + `${ctx.slug} repository.`);
+    if (teams.length && ctx.state.behaviour.teamsForbidden) return forbidden('Resource not accessible by integration', 'pulls/review-requests#request-reviewers-for-a-pull-request');
+    p.reviewers = [...new Set([...(p.reviewers ?? []), ...reviewers])];
+    p.team_reviewers = [...new Set([...(p.team_reviewers ?? []), ...teams])];
+    return { status: 201, data: await pullJson(ctx, p) };
+  },
+
+  async 'issues/add-assignees'(ctx) {
+    const p = (ctx.state.pulls.get(ctx.slug) ?? []).find((x) => x.number === Number(ctx.params.issue_number));
+    if (!p) return notFound();
+    // GitHub skips (silently) users who cannot be assigned
+    const known = ctx.state.behaviour.collaborators;
+    p.assignees = [...new Set([...(p.assignees ?? []), ...(ctx.body?.assignees ?? []).filter((a) => !known || known.includes(a))])];
+    return { status: 201, data: await pullJson(ctx, p) };
+  },
+
+  async 'issues/update'(ctx) {
+    const p = (ctx.state.pulls.get(ctx.slug) ?? []).find((x) => x.number === Number(ctx.params.issue_number));
+    if (!p) return notFound();
+    const { milestone } = ctx.body ?? {};
+    if (milestone !== undefined) {
+      const exists = ctx.state.behaviour.milestones ?? [];
+      if (milestone !== null && !exists.includes(Number(milestone))) return validation('Validation Failed', [{ resource: 'Issue', field: 'milestone', code: 'invalid', value: String(milestone) }]);
+      p.milestone = milestone;
+    }
     return { status: 200, data: await pullJson(ctx, p) };
   },
 

@@ -33,7 +33,7 @@ export const OPERATIONS = [
   'repos/get', 'repos/get-content',
   'git/get-ref', 'git/create-ref', 'git/update-ref', 'git/create-blob', 'git/get-commit', 'git/create-tree', 'git/create-commit',
   'pulls/list', 'pulls/get', 'pulls/create', 'pulls/update',
-  'issues/add-labels',
+  'issues/add-labels', 'issues/add-assignees', 'issues/update', 'pulls/request-reviewers',
 ];
 /** Components the server uses without an operation naming them (403/429 on any endpoint). */
 const ALWAYS = ['#/components/schemas/basic-error'];

@@ -403,6 +403,10 @@ test('the result carries changedFiles, changes, commitSha and pr {number, url, o
   assert.equal(b.pr.operation, 'updated');
   const c = await run(remote.clone(), '12.0.1', { pr: true, env });
   assert.equal(c.pr.operation, 'none');
+  // a run for the base's own value has nothing to change, so the open pull request of its
+  // branch (named by the key, not the value: the one for 12.0.1) is closed
+  const closed = await run(remote.clone(), '1.2.2', { pr: true, env });
+  assert.deepEqual([closed.changedFiles, closed.changes, closed.commitSha, closed.pr], [[], [], null, { number: 1, url: a.pullRequest.url, operation: 'closed' }]);
   const none = await run(remote.clone(), '1.2.2', { pr: true, env });
   assert.deepEqual([none.changedFiles, none.changes, none.commitSha, none.pr], [[], [], null, { number: null, url: null, operation: 'none' }]);
   const push = await run(remote.clone(), '12.1.0', { push: true, env });
@@ -447,4 +451,61 @@ test('behind a proxy: every API request goes through the HTTPS_PROXY tunnel (the
   assert.equal(direct.code, 3, direct.stderr);
   assert.match(direct.stderr, /ENOTFOUND|EAI_AGAIN|getaddrinfo/);
   assert.equal(proxy.tunnels.length, before, 'NO_PROXY was ignored');
+});
+
+// ---- pull requests, as users of create-pull-request expect them ---------------------------
+
+test('the base already holds the values: the open pull request of an earlier run is closed', async (t) => {
+  const { remote, server, env } = await setup(t);
+  const first = await run(remote.clone(), '1.3.0', { pr: true, env });
+  assert.equal(first.pr.operation, 'created');
+  // someone merged the same value into main by other means
+  remote.competingCommit({ 'deploy/values.yaml': (s) => s.replace('tag: 1.2.2', 'tag: 1.3.0') }, 'deploy 1.3.0 by hand');
+  const logs = [];
+  const again = await run(remote.clone(), '1.3.0', { pr: true, env }, logs);
+  assert.deepEqual(again.pr, { number: first.pr.number, url: first.pr.url, operation: 'closed' });
+  assert.equal(server.pulls('acme/config')[0].state, 'closed');
+  assert.ok(logs.some((l) => /closed pull request #1, which it already holds/.test(l)), logs.join('\n'));
+  // nothing open any more: a third run says so and touches nothing
+  const third = await run(remote.clone(), '1.3.0', { pr: true, env });
+  assert.equal(third.pr.operation, 'none');
+  noMismatches(server);
+});
+
+test("a commit someone else pushed to the pull request's branch is not force-pushed away, unless prOverwrite", async (t) => {
+  const { remote, server, env } = await setup(t);
+  const first = await run(remote.clone(), '1.3.0', { pr: true, env });
+  const branch = first.branch;
+  remote.competingCommit({ 'other.yaml': 'a: reviewed\n' }, 'review: fix other.yaml', branch);
+  const human = remote.head(branch);
+  await assert.rejects(run(remote.clone(), '1.3.1', { pr: true, env }), (e) => {
+    assert.equal(e.exitCode, 3);
+    assert.equal(e.code, 'pr-branch-not-ours');
+    assert.match(e.message, new RegExp(`holds a commit that gitops-bump did not make \\(${human.slice(0, 12)} by Fixture <fixture@example\\.com>\\).*--pr-overwrite`));
+    return true;
+  });
+  assert.equal(remote.head(branch), human, 'the branch was replaced');
+  const forced = await run(remote.clone(), '1.3.1', { pr: true, env, prOverwrite: true });
+  assert.equal(forced.pr.operation, 'updated');
+  assert.notEqual(remote.head(branch), human);
+  // our own commits alone are replaced as before
+  const next = await run(remote.clone(), '1.3.2', { pr: true, env });
+  assert.equal(next.pushed, true);
+  noMismatches(server);
+});
+
+test('reviewers, team reviewers, assignees and a milestone; a refusal of each is a warning, the pull request stands', async (t) => {
+  const { remote, server, env } = await setup(t, { behaviour: { collaborators: ['alice'], teamsForbidden: true, milestones: [3] } });
+  const first = await run(remote.clone(), '1.3.0', { pr: true, env, reviewers: ['alice'], assignees: ['alice', 'bob'], milestone: 3 });
+  assert.equal(first.pr.operation, 'created');
+  assert.deepEqual(first.warnings, []);
+  const [pr] = server.pulls('acme/config');
+  assert.deepEqual([pr.reviewers, pr.assignees, pr.milestone], [['alice'], ['alice'], 3], 'bob cannot be assigned: GitHub skips him');
+  const second = await run(remote.clone(), '1.3.1', { pr: true, env, teamReviewers: ['platform'], milestone: 9 });
+  assert.equal(second.pr.operation, 'updated');
+  assert.equal(second.warnings.length, 2, second.warnings.join('\n'));
+  assert.match(second.warnings[0], /^could not request reviews from team platform on pull request #1 \(403: Resource not accessible by integration\)/);
+  assert.match(second.warnings[1], /^could not set milestone 9 on pull request #1 \(422: Validation Failed\)/);
+  assert.equal(server.pulls('acme/config')[0].milestone, 3);
+  noMismatches(server);
 });

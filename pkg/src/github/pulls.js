@@ -31,7 +31,7 @@ const CUT_NOTE = `\n\n… (truncated: GitHub takes at most ${MAX_BODY_LENGTH} ch
  */
 export async function upsertPullRequest(
   client,
-  { owner, repo, head, base, title, body, draft = false, labels = [], branchUpdated = true, delay = (n) => 1000 * n, sleep = realSleep, warn = () => {} },
+  { owner, repo, head, base, title, body, draft = false, labels = [], people = {}, branchUpdated = true, delay = (n) => 1000 * n, sleep = realSleep, warn = () => {} },
 ) {
   const ids = { owner, repo };
   const text = fitBody(body ?? '', warn);
@@ -49,6 +49,7 @@ export async function upsertPullRequest(
     operation = 'updated';
   }
   await addLabels(client, ids, pr, labels, warn);
+  await addPeople(client, ids, pr, people, warn);
   return { number: pr.number, url: pr.html_url, operation, created: operation === 'created', updated: operation === 'updated', draft: Boolean(pr.draft) };
 }
 
@@ -118,9 +119,56 @@ async function addLabels(client, ids, pr, labels, warn) {
   }
 }
 
+/**
+ * Requests reviews (users and teams), adds assignees and sets the milestone (its number).
+ * As with labels, a refusal (403, 404, 410, 422: not a collaborator, a team the token cannot
+ * see, a milestone that does not exist) is a warning: the pull request is open.
+ * @param {import('./client.js').GitHubClient} client
+ * @param {{owner: string, repo: string}} ids
+ * @param {{number: number}} pr
+ * @param {{reviewers?: string[], teamReviewers?: string[], assignees?: string[], milestone?: number}} people
+ * @param {(text: string) => void} warn
+ */
+async function addPeople(client, ids, pr, { reviewers = [], teamReviewers = [], assignees = [], milestone } = {}, warn = () => {}) {
+  const n = pr.number;
+  const steps = [];
+  if (reviewers.length || teamReviewers.length) {
+    const body = { reviewers, team_reviewers: teamReviewers };
+    steps.push([`request reviews from ${[...reviewers, ...teamReviewers.map((t) => `team ${t}`)].join(', ')}`, () => client.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { ...ids, pull_number: n }, body)]);
+  }
+  if (assignees.length) {
+    steps.push([`assign ${assignees.join(', ')}`, () => client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', { ...ids, issue_number: n }, { assignees })]);
+  }
+  if (milestone !== undefined && milestone !== null) {
+    steps.push([`set milestone ${milestone}`, () => client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...ids, issue_number: n }, { milestone })]);
+  }
+  for (const [what, call] of steps) {
+    try {
+      await call();
+    } catch (e) {
+      if (!(e instanceof GitHubApiError) || ![403, 404, 410, 422].includes(e.status ?? 0)) throw e;
+      warn(`could not ${what} on pull request #${n} (${e.status}: ${e.response?.message ?? e.message})`);
+    }
+  }
+}
+
 /** The body, cut with a note when GitHub would refuse its length. */
 export function fitBody(body, warn = () => {}) {
   if (body.length <= MAX_BODY_LENGTH) return body;
   warn(`the pull request body has ${body.length} characters; it was truncated to GitHub's limit of ${MAX_BODY_LENGTH}`);
   return body.slice(0, MAX_BODY_LENGTH - CUT_NOTE.length) + CUT_NOTE;
+}
+
+/**
+ * Closes the open pull request from `head` into `base` when the base already holds its
+ * change (a later run found nothing to change): `{number, url, operation: 'closed'}`, or
+ * null when none was open.
+ * @param {import('./client.js').GitHubClient} client
+ * @param {{owner: string, repo: string, head: string, base: string}} ids
+ */
+export async function closePullRequest(client, { owner, repo, head, base }) {
+  const open = await findPullRequest(client, { owner, repo, head, base });
+  if (!open) return null;
+  const { data } = await client.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: open.number }, { state: 'closed' });
+  return { number: data.number, url: data.html_url, operation: 'closed' };
 }
