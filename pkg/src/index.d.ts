@@ -183,6 +183,8 @@ export interface FileEditResult {
   before: string;
   after: string;
   changes: Change[];
+  /** image edits: the parts the overlay check did not follow, and why (empty for other edits) */
+  unchecked: Unchecked[];
 }
 
 export interface DryRunOption {
