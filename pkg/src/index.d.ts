@@ -185,6 +185,8 @@ export interface FileEditResult {
   before: string;
   after: string;
   changes: Change[];
+  /** image edits: the parts the overlay check did not follow, and why (empty for other edits) */
+  unchecked: Unchecked[];
 }
 
 export interface DryRunOption {
