@@ -12,7 +12,12 @@ use crate::verify::{parse_doc, same};
 /// sit further left). When that shifted text does not read back as the blanked one (or
 /// neither reads, as with an alias of an anchor outside the node), the data of the whole
 /// document at the node's steps is written out instead, in flow style.
-fn node_yaml(src: &str, d: &Document, m: &Match<'_>) -> String {
+///
+/// # Errors
+/// `alias` when the data can only be read by expanding aliases beyond the reference
+/// parser's limit (an alias bomb): printing the source instead would hand on text no YAML
+/// reader accepts.
+fn node_yaml(src: &str, d: &Document, m: &Match<'_>) -> Result<String, Error> {
     let n = m.node;
     let ls = src[..n.start].rfind('\n').map_or(0, |i| i + 1);
     let lead: String = src[ls..n.start]
@@ -34,18 +39,32 @@ fn node_yaml(src: &str, d: &Document, m: &Match<'_>) -> String {
     }
     let shifted = shifted.trim_end_matches(['\n', '\r']).to_string() + "\n";
     match (parse_doc(&blanked), parse_doc(&shifted)) {
-        (Ok(a), Ok(b)) if same(&a, &b) => return shifted,
-        (Ok(_), _) => return blanked.trim_end_matches(['\n', '\r']).to_string() + "\n",
+        (Ok(a), Ok(b)) if same(&a, &b) => return Ok(shifted),
+        (Ok(_), _) => return Ok(blanked.trim_end_matches(['\n', '\r']).to_string() + "\n"),
         _ => {}
     }
-    let data = parse_doc(&src[d.range.clone()])
+    let whole = parse_doc(&src[d.range.clone()]);
+    if let Err(e) = &whole {
+        if e.contains("repetition limit exceeded") {
+            return Err(Error::new(
+                ErrorKind::Alias,
+                format!(
+                    "`{}` expands through aliases beyond the limit: a document may repeat anchored nodes at most 100 times per event it holds (an alias bomb)",
+                    steps_to_path(&m.steps)
+                ),
+            )
+            .at(src, n.start..n.end.max(n.start + 1))
+            .hint("no YAML reader expands this in bounded time; write the value out without aliases"));
+        }
+    }
+    let data = whole
         .ok()
         .and_then(|mut v| crate::verify::navigate(&mut v, &m.steps).map(|v| v.clone()));
-    match data {
+    Ok(match data {
         // Through an alias or merge key the steps no longer lead there from the root.
         Some(v) if m.via.is_none() => crate::scalar::render_flow_value(&v) + "\n",
         _ => shifted,
-    }
+    })
 }
 
 /// Options of [`get_values`].
@@ -146,7 +165,7 @@ fn get_parsed(
                         column,
                         start: n.start,
                         end: n.end,
-                        yaml: node_yaml(src, d, &m),
+                        yaml: node_yaml(src, d, &m)?,
                         anchor: m.via.clone(),
                     });
                 }

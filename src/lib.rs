@@ -105,3 +105,53 @@ pub use crate::tree::{Document, Node, NodeKind, ScalarStyle, Stream, MAX_DEPTH};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Where the parse puts each top-level entry's (or item's) first line, when a one-document
+/// text's root is a block mapping or sequence: what [`outline_starts`] must find. For tests
+/// and fuzzing, which compare the two.
+#[doc(hidden)]
+pub fn parsed_starts(src: &str) -> Option<Vec<usize>> {
+    let line_start = |at: usize| src[..at].rfind('\n').map_or(0, |i| i + 1);
+    // The last line at or before `at` whose first non-blank is a `-` indicator: the line of
+    // the item whose node (or implicit null) the parser puts at `at`.
+    let dash_line = |at: usize| {
+        let mut end = at.min(src.len());
+        loop {
+            let ls = line_start(end);
+            let rest = src[ls..].trim_start_matches(' ');
+            if rest.starts_with('-')
+                && matches!(rest.as_bytes().get(1), None | Some(b' ' | b'\n' | b'\r'))
+            {
+                return ls;
+            }
+            if ls == 0 {
+                return 0;
+            }
+            end = ls - 1;
+        }
+    };
+    let stream = Stream::parse(src).ok()?;
+    let [doc] = stream.docs.as_slice() else {
+        return None;
+    };
+    match &doc.root.as_ref()?.kind {
+        NodeKind::Mapping {
+            entries,
+            flow: false,
+        } => Some(
+            entries
+                .iter()
+                .map(|(k, _)| line_start(k.props_start))
+                .collect(),
+        ),
+        NodeKind::Sequence { items, flow: false } => {
+            Some(items.iter().map(|i| dash_line(i.props_start)).collect())
+        }
+        _ => None,
+    }
+}
+
+/// The `lazy_from` of [`apply_edits_lazy_from`] that parses nothing lazily and checks whole
+/// documents, never entry by entry. Tests and fuzzing compare it with the default.
+#[doc(hidden)]
+pub const WHOLE_DOCUMENTS: usize = usize::MAX;

@@ -100,6 +100,8 @@ pub(crate) struct JsChange<'a> {
     old_type: Option<&'static str>,
     #[serde(rename = "newType")]
     new_type: Option<&'static str>,
+    /// Paths that read the changed value through an alias (they change with it).
+    aliases: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -122,6 +124,7 @@ pub(crate) fn changes_js(changes: &[Change]) -> Vec<JsChange<'_>> {
             kind: c.kind.as_str(),
             old_type: c.old_type,
             new_type: c.new_type,
+            aliases: &c.aliases,
         })
         .collect()
 }

@@ -13,6 +13,8 @@
 //!   the `what` values listed in `<case>/unchecked`, which must then be exactly the reported
 //!   set; a case without that file must be decided for every name.
 //!
+//! A Component target is built through the overlay named in `<case>/build`.
+//!
 //! An Argo CD target (an Application, or a `.argocd-source-<app>.yaml`) names its source
 //! directory in `<case>/argocd`: kustomize is then asked as Argo CD asks it, with
 //! `kustomize edit set image` of each of the target's image strings (after our edit) in the
@@ -71,11 +73,11 @@ fn verdict(fs: &common::StdFs, target: &str, spec: &str) -> (Verdict, (String, S
 }
 
 /// Whether `kustomize build` renders an image tagged `gbdiff` after our edit.
-fn renders_ours(bin: &Path, case: &Path, target: &str, (file, text): &(String, String)) -> bool {
+fn renders_ours(bin: &Path, case: &Path, built: &str, (file, text): &(String, String)) -> bool {
     let tmp = common::TempDir::new("differential-ours");
     common::copy_dir(case, tmp.path());
     std::fs::write(tmp.path().join(file), text).unwrap();
-    build_has_tag(bin, case, &tmp.path().join(target))
+    build_has_tag(bin, case, &tmp.path().join(built))
 }
 
 fn build_has_tag(bin: &Path, case: &Path, dir: &Path) -> bool {
@@ -92,14 +94,14 @@ fn build_has_tag(bin: &Path, case: &Path, dir: &Path) -> bool {
 
 /// Whether kustomize, after `edit set image` of `spec` in `dir`, renders an image tagged
 /// `gbdiff`. Runs on a fresh copy of the case.
-fn kustomize_renders(bin: &Path, case: &Path, target: &str, spec: &str) -> bool {
+fn kustomize_renders(bin: &Path, case: &Path, target: &str, built: &str, spec: &str) -> bool {
     let tmp = common::TempDir::new("differential");
     common::copy_dir(case, tmp.path());
     let dir = tmp.path().join(target);
     // Our `name:tag` keeps an existing newName; kustomize's equivalent is `name=*:tag`.
     let kspec = parse_image_spec(spec).unwrap().kustomize_equivalent();
     edit_set_image(bin, case, &dir, &kspec);
-    build_has_tag(bin, case, &dir)
+    build_has_tag(bin, case, &tmp.path().join(built))
 }
 
 /// `kustomize edit set image SPEC` in `dir`.
@@ -238,6 +240,9 @@ fn the_check_agrees_with_kustomize_name_by_name() {
         let allowed = lines(case.join("unchecked")).unwrap_or_default();
         let offline = case.join("offline").exists();
         let sorted = lines(case.join("sorted")).unwrap_or_default();
+        // a Component target renders inside the overlay named in `<case>/build`
+        let built = std::fs::read_to_string(case.join("build"))
+            .map_or_else(|_| target.clone(), |t| t.trim().to_string());
         let argocd = std::fs::read_to_string(case.join("argocd"))
             .ok()
             .map(|s| s.trim().to_string());
@@ -278,8 +283,8 @@ fn the_check_agrees_with_kustomize_name_by_name() {
                     (r, r)
                 }
                 None => (
-                    kustomize_renders(&bin, case, &target, &spec),
-                    renders_ours(&bin, case, &target, &edited),
+                    kustomize_renders(&bin, case, &target, &built, &spec),
+                    renders_ours(&bin, case, &built, &edited),
                 ),
             };
             if sorted.contains(name) {

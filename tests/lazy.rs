@@ -4,7 +4,7 @@
 
 mod support;
 
-use gitops_bump::{apply_edits_lazy_from, outline_starts, Edit, NodeKind, Stream};
+use gitops_bump::{apply_edits_lazy_from, outline_starts, parsed_starts, Edit, WHOLE_DOCUMENTS};
 use support::{read_corpus_file, real_yaml_files, scalar_pointers};
 
 fn both(src: &str, edits: &[Edit]) -> (String, String) {
@@ -14,43 +14,8 @@ fn both(src: &str, edits: &[Edit]) -> (String, String) {
     };
     (
         show(apply_edits_lazy_from(src, edits, 0)),
-        show(apply_edits_lazy_from(src, edits, usize::MAX)),
+        show(apply_edits_lazy_from(src, edits, WHOLE_DOCUMENTS)),
     )
-}
-
-/// The start of the line holding byte `at`.
-fn line_start(src: &str, at: usize) -> usize {
-    src[..at].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// Where the parse puts each top-level entry's first line, if the root is a block collection.
-fn parsed_starts(src: &str) -> Option<Vec<usize>> {
-    let stream = Stream::parse(src).ok()?;
-    let [doc] = stream.docs.as_slice() else {
-        return None;
-    };
-    match &doc.root.as_ref()?.kind {
-        NodeKind::Mapping {
-            entries,
-            flow: false,
-        } => Some(
-            entries
-                .iter()
-                .map(|(k, _)| line_start(src, k.props_start))
-                .collect(),
-        ),
-        NodeKind::Sequence { items, flow: false } => Some(
-            items
-                .iter()
-                .map(|i| {
-                    // The `- ` of an item is the last one before its node.
-                    let dash = src[..i.props_start.max(1)].rfind('-').unwrap_or(0);
-                    line_start(src, dash)
-                })
-                .collect(),
-        ),
-        _ => None,
-    }
 }
 
 #[test]

@@ -6,9 +6,9 @@
 //! them, the choices come from a hash of the text.
 
 use gitops_bump::{
-    apply_edits, apply_edits_lazy_from, get_values, is_ambiguous, outline_starts, render_scalar,
-    Context, DocSelector, Edit, EditOp, ErrorKind, GetOptions, Node, NodeKind, Path, ScalarStyle,
-    SetImageOptions, Stream, ValueType,
+    apply_edits, apply_edits_lazy_from, get_values, is_ambiguous, outline_starts, parsed_starts,
+    render_scalar, Context, DocSelector, Edit, EditOp, ErrorKind, GetOptions, Node, NodeKind, Path,
+    ScalarStyle, SetImageOptions, Stream, ValueType, WHOLE_DOCUMENTS,
 };
 use serde::Deserialize;
 
@@ -439,30 +439,6 @@ pub fn no_panic(data: &[u8]) {
     }
 }
 
-/// The start of the line holding byte `at`.
-fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// The start of the last line at or before byte `at` whose first non-blank is a `-` indicator:
-/// the line of a sequence item whose node (or implicit null) the parser puts at `at`.
-fn dash_line(text: &str, at: usize) -> usize {
-    let mut end = at.min(text.len());
-    loop {
-        let ls = line_start(text, end);
-        let rest = text[ls..].trim_start_matches(' ');
-        if rest.starts_with('-')
-            && matches!(rest.as_bytes().get(1), None | Some(b' ' | b'\n' | b'\r'))
-        {
-            return ls;
-        }
-        if ls == 0 {
-            return 0;
-        }
-        end = ls - 1;
-    }
-}
-
 /// `lazy_outline`: when the line pass outlines a text that parses, the text is one document
 /// whose root is a block collection and the pass found exactly its top-level entries; and
 /// setting one scalar gives the same result (text, changes or error) lazily as eagerly.
@@ -475,27 +451,7 @@ pub fn lazy_outline(data: &[u8]) {
         return;
     };
     if let Some(starts) = outline_starts(&text) {
-        let parsed: Option<Vec<usize>> = match stream.docs.as_slice() {
-            [doc] => match doc.root.as_ref().map(|r| &r.kind) {
-                Some(NodeKind::Mapping {
-                    entries,
-                    flow: false,
-                }) => Some(
-                    entries
-                        .iter()
-                        .map(|(k, _)| line_start(&text, k.props_start))
-                        .collect(),
-                ),
-                Some(NodeKind::Sequence { items, flow: false }) => Some(
-                    items
-                        .iter()
-                        .map(|i| dash_line(&text, i.props_start))
-                        .collect(),
-                ),
-                _ => None,
-            },
-            _ => None,
-        };
+        let parsed = parsed_starts(&text);
         assert_eq!(
             Some(&starts),
             parsed.as_ref(),
@@ -514,7 +470,7 @@ pub fn lazy_outline(data: &[u8]) {
         Err(e) => format!("error {e}"),
     };
     let lazy = apply_edits_lazy_from(&text, &edit, 0);
-    let eager = apply_edits_lazy_from(&text, &edit, usize::MAX);
+    let eager = apply_edits_lazy_from(&text, &edit, WHOLE_DOCUMENTS);
     let refused = |r: &Result<gitops_bump::Outcome, gitops_bump::Error>| {
         r.as_ref().is_err_and(|e| e.kind() == ErrorKind::SelfCheck)
     };

@@ -9,7 +9,8 @@
  * @module gitops-bump/cli
  */
 import { parseArgs } from 'node:util';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
 import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
 import { uncheckedWarnings } from './unchecked.js';
@@ -18,9 +19,10 @@ import { installSignalCleanup } from './cleanup.js';
 import { unifiedDiff } from './diff.js';
 import * as core from './core.js';
 import { didYouMean } from './suggest.js';
+import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
 import { hintIn, messageIn } from './hints.js';
-import { REGISTRY_EXIT, registryExitCode, registryStep } from './registry/cli.js';
+import { REGISTRY_EXIT, downgradeStep, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
@@ -46,6 +48,36 @@ const frontEndOf = (env) => (env.GITOPS_BUMP_FRONT_END === 'orb' ? 'orb' : 'cli'
  */
 
 /**
+ * The index of the first argument that was not valid UTF-8, or null. Node decodes argv
+ * with U+FFFD for bytes that are not UTF-8; where the raw bytes can be read
+ * (/proc/self/cmdline) they decide, so a real U+FFFD typed in an argument still passes.
+ * @param {string[]} argv
+ * @returns {number | null}
+ */
+function notUtf8(argv) {
+  const suspect = argv.findIndex((a) => a.includes('\uFFFD'));
+  if (suspect < 0) return null;
+  let raw;
+  try {
+    raw = readFileSync('/proc/self/cmdline');
+  } catch {
+    return suspect; // no raw bytes to ask: a U+FFFD is taken for a replaced byte
+  }
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    if (i < raw.length && raw[i] !== 0) continue;
+    try {
+      strict.decode(raw.subarray(start, i));
+    } catch {
+      return suspect;
+    }
+    start = i + 1;
+  }
+  return null;
+}
+
+/**
  * Runs the CLI. Never throws and never exits the process: returns the exit code.
  * @param {string[]} argv arguments after the program name
  * @param {Partial<Io>} [io] streams, cwd and env (default: the process's)
@@ -58,6 +90,11 @@ export async function main(argv, io = {}) {
   const env = io.env ?? process.env;
   const readStdin = io.readStdin ?? (() => readAll(process.stdin));
 
+  const garbled = notUtf8(argv);
+  if (garbled !== null) {
+    err.write(`error[usage]: argument ${garbled + 1} (\`${argv[garbled]}\`) is not valid UTF-8: the bytes that are not were replaced by U+FFFD, so it cannot name a file, path or value exactly\n  = help: pass every argument in UTF-8\n`);
+    return EXIT.USAGE;
+  }
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? err : out).write(`${mainHelp()}\n`);
@@ -94,16 +131,77 @@ export async function main(argv, io = {}) {
     const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
-    const plan = registry.plan;
+    let plan = registry.plan;
+    if (values['no-downgrade']) {
+      const d = await downgradeStep(plan, cwd, err);
+      if (d.empty) {
+        if (json) out.write(`${JSON.stringify({ changed: [], unchanged: [], written: false, kept: d.kept }, null, 2)}\n`);
+        else err.write('no changes\n');
+        return EXIT.OK;
+      }
+      plan = d.plan;
+    }
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
     const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
+    if (name !== 'apply') symlinksStayInside(entries, cwd);
     return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json, frontEnd: frontEndOf(env) });
   }
 }
+
+/**
+ * A file named on the command line is edited where it resolves, wherever the user named it
+ * (`../other/values.yaml`, an absolute path); but a name inside the root (the git checkout
+ * holding the working directory, else the working directory) that a symlink leads out of
+ * it is refused: the link, not the user, chose that file.
+ * @param {import('./plan.js').Entry[]} entries
+ * @param {string} cwd
+ */
+function symlinksStayInside(entries, cwd) {
+  const real = (/** @type {string} */ p) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return null; // missing: the edit reports it
+    }
+  };
+  const inside = (/** @type {string} */ p, /** @type {string} */ root) => {
+    const rel = relativePath(root, p);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  const top = overlayRoot(cwd);
+  const root = existsSync(resolvePath(top, '.git')) ? top : cwd;
+  const here = real(root) ?? root;
+  for (const e of entries) {
+    const named = /** @type {any} */ (e).file ?? /** @type {any} */ (e).dir;
+    if (typeof named !== 'string') continue;
+    const abs = resolvePath(cwd, named);
+    const to = real(abs);
+    if (to !== null && inside(abs, root) && !inside(to, here)) {
+      throw new GitopsBumpError(`${named}: is outside ${here} (a symlink leads to ${to}); refusing to read or write it\n  = help: a symlink may not lead out of ${root === cwd ? 'the working directory' : 'the repository'}; name the file it points to, if that is the one to edit`, {
+        kind: 'outside-root',
+        file: named,
+        found: to,
+        hint: `a symlink may not lead out of ${root === cwd ? 'the working directory' : 'the repository'}; name the file it points to, if that is the one to edit`,
+      });
+    }
+  }
+}
+
+/** What to give instead of an empty argument, by the usage line's name for it. */
+const EMPTY_HINT = /** @type {Record<string, string>} */ ({
+  FILE: 'give the YAML file, such as values.yaml',
+  PATH: 'give a key path, such as image.tag or spec.template.spec.containers[name=api].image',
+  SPEC: 'give an image spec, such as ghcr.io/acme/api:1.2.3',
+  TARGET: 'give an overlay directory, an Application file or values files joined by commas',
+  FROM: 'give the environment to promote from, such as overlays/staging',
+  TO: 'give the environment to promote to, such as overlays/production',
+  PLAN: 'give the plan file, or - for standard input',
+  NAME: 'give a name',
+});
 
 /** A negative number (`-1`, `-0.5`, `-1e3`): a value, never an option. */
 const NEGATIVE_NUMBER = /^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
@@ -167,6 +265,13 @@ function parseCommand(name, command, args) {
   }
   if (command.words && !command.words.includes(positionals[0])) {
     throw fail(`expected one of ${command.words.join(', ')}, got \`${positionals[0]}\``, didYouMean(positionals[0], command.words));
+  }
+  // the usage line names the arguments: only a VALUE may be empty
+  const names = command.usage.split(' ').slice(2).filter((w) => /^[A-Z]+(\.\.\.)?$/.test(w)).map((w) => w.replace('...', ''));
+  const empty = names.length ? positionals.findIndex((p, i) => p === '' && names[Math.min(i, names.length - 1)] !== 'VALUE') : -1;
+  if (empty >= 0) {
+    const what = names[Math.min(empty, names.length - 1)];
+    throw fail(`the ${what} argument is empty`, EMPTY_HINT[what]);
   }
   return { values, positionals };
 }
@@ -350,20 +455,22 @@ function diffOf(c) {
 /**
  * A one-line description of a change: `image.tag: 1.9 -> 1.10`, with ` (float -> string)`
  * when the value's type changed.
- * @param {{path: string, kind: string, old?: string|null, new?: string|null, oldType?: string|null, newType?: string|null}} ch
+ * @param {{path: string, kind: string, old?: string|null, new?: string|null, oldType?: string|null, newType?: string|null, aliases?: string[]}} ch
  * @returns {string}
  */
 function describe(ch) {
   // an empty string (a cleared digest) shows as "" rather than as nothing
   const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v === '' ? '""' : v.includes('\n') ? '(block)' : v);
+  // an anchored value changes wherever an alias reads it: say where
+  const aliases = ch.aliases?.length ? ` (also changes ${ch.aliases.join(', ')}, through an alias)` : '';
   switch (ch.kind) {
     case 'insert':
-      return `${ch.path}: added ${show(ch.new)}`;
+      return `${ch.path}: added ${show(ch.new)}${aliases}`;
     case 'remove':
-      return `${ch.path}: removed`;
+      return `${ch.path}: removed${aliases}`;
     default: {
       const typed = ch.oldType && ch.newType && ch.oldType !== ch.newType ? ` (${ch.oldType} -> ${ch.newType})` : '';
-      return `${ch.path}: ${show(ch.old)} -> ${show(ch.new)}${typed}`;
+      return `${ch.path}: ${show(ch.old)} -> ${show(ch.new)}${typed}${aliases}`;
     }
   }
 }

@@ -52,9 +52,9 @@ export interface Change {
   path: string;
   /** 0-based document index */
   doc: number;
-  /** 1-based line in the input */
+  /** 1-based line of the new value in the new text (for a removal, where it was) */
   line: number;
-  /** 1-based column in the input */
+  /** 1-based column of the new value in the new text */
   column: number;
   /** old plain value (YAML text for collections); null for an insert */
   old: string | null;
@@ -66,6 +66,8 @@ export interface Change {
   oldType: NodeType | null;
   /** the new value's type as readers resolve it; null for a removal */
   newType: NodeType | null;
+  /** other paths that read the changed value through an alias of an anchor on its way: they change with it */
+  aliases: string[];
 }
 
 /** Result of a text edit. */
@@ -183,6 +185,8 @@ export interface FileEditResult {
   before: string;
   after: string;
   changes: Change[];
+  /** image edits: the parts the overlay check did not follow, and why (empty for other edits) */
+  unchecked: Unchecked[];
 }
 
 export interface DryRunOption {

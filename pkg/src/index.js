@@ -255,11 +255,12 @@ function editFile(file, entry, options) {
   const cwd = process.cwd();
   // a file named by the caller is edited where it resolves (a running pipeline still
   // confines it to its repository)
-  const { changed, unchanged } = applyEntries([entry], { cwd, dryRun: options.dryRun ?? false, root: null, maxFileSize: options.maxFileSize });
+  const { changed, unchanged, unchecked } = applyEntries([entry], { cwd, dryRun: options.dryRun ?? false, root: null, maxFileSize: options.maxFileSize });
   if (changed.length > 0) return { ...changed[0], changed: true };
-  // unchanged: report the text as it is
+  // unchanged: report the text as it is (an image edit that changes nothing can still have
+  // parts the overlay check did not follow)
   const before = readText(path.resolve(cwd, unchanged[0]), unchanged[0], options);
-  return { file: unchanged[0], changed: false, before, after: before, changes: [] };
+  return { file: unchanged[0], changed: false, before, after: before, changes: [], unchecked };
 }
 
 /**

@@ -239,6 +239,7 @@ pub(super) fn create_root(
         kind: ChangeKind::Insert,
         old_type: None,
         new_type: Some(new_type),
+        aliases: Vec::new(),
     });
     Ok(())
 }

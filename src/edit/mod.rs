@@ -36,8 +36,8 @@ pub fn apply_edits(src: &str, edits: &[Edit]) -> Result<Outcome, Error> {
 
 /// [`apply_edits`], parsing lazily from `lazy_from` bytes of input on (normally 512 KiB): only
 /// the documents, or the top-level entries of one document, that can hold a path. With
-/// `usize::MAX` nothing is lazy and every self-check reads whole documents (smaller inputs
-/// are otherwise checked entry by entry). Tests and fuzzing compare both ways; the result
+/// [`crate::WHOLE_DOCUMENTS`] nothing is lazy and every self-check reads whole documents
+/// (smaller inputs are otherwise checked entry by entry). Tests and fuzzing compare both ways; the result
 /// must not depend on it.
 #[doc(hidden)]
 pub fn apply_edits_lazy_from(
@@ -120,7 +120,7 @@ pub(super) fn apply_batch_from(
         }
     }
     let stream = Stream::parse(src)?;
-    apply_parsed(src, &stream, edits, lazy_from != usize::MAX)
+    apply_parsed(src, &stream, edits, lazy_from != crate::WHOLE_DOCUMENTS)
 }
 
 /// Plans `edits` on a parse of `src`, patches and checks them: the whole edited document,

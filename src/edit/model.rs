@@ -140,6 +140,9 @@ pub struct Change {
     pub old_type: Option<&'static str>,
     /// The type the new value has, as readers resolve it.
     pub new_type: Option<&'static str>,
+    /// Other paths that read the changed value through an alias of an anchor on its way
+    /// (`b` for `a: &t 1` and `b: *t`): they change with it.
+    pub aliases: Vec<String>,
 }
 
 impl Change {

@@ -50,9 +50,13 @@ impl Ctx<'_> {
     ) {
         self.own
             .push((self.changes.len(), self.patches.len(), inner));
-        let c = change(m, patch.start, old, new, kind);
+        let mut c = change(m, patch.start, old, new, kind);
         self.patches.push(patch);
-        self.record(m.doc, &m.chain, m.node, mutation);
+        c.aliases = self
+            .record(m.doc, &m.chain, m.node, mutation)
+            .iter()
+            .map(|s| steps_to_path(s))
+            .collect();
         self.changes.push(c);
     }
 
@@ -124,8 +128,16 @@ impl Ctx<'_> {
             end: at,
             text,
         });
-        self.record(m.doc, &m.chain, m.node, mutation);
+        let aliases = self.record(m.doc, &m.chain, m.node, mutation);
         let mut steps = m.steps.clone();
+        // the new child is read through the collection's aliases too
+        let aliases = aliases
+            .into_iter()
+            .map(|mut a| {
+                a.push(step.clone());
+                steps_to_path(&a)
+            })
+            .collect();
         steps.push(step);
         self.changes.push(Change {
             path: steps_to_path(&steps),
@@ -138,12 +150,21 @@ impl Ctx<'_> {
             kind: ChangeKind::Insert,
             old_type: None,
             new_type: None,
+            aliases,
         });
     }
 
     /// Records the data change `mutation` (whose steps lead to `node` through `chain`), and the
-    /// same change wherever an alias repeats an anchored node on that way.
-    pub(super) fn record(&mut self, doc: usize, chain: &[&Node], node: &Node, mutation: Mutation) {
+    /// same change wherever an alias repeats an anchored node on that way; returns the paths
+    /// of those aliases.
+    pub(super) fn record(
+        &mut self,
+        doc: usize,
+        chain: &[&Node],
+        node: &Node,
+        mutation: Mutation,
+    ) -> Vec<Vec<Step>> {
+        let mut aliases = Vec::new();
         let steps = mutation.steps().to_vec();
         let root = chain.first().copied().unwrap_or(node);
         let on_way: Vec<&Node> = chain.iter().copied().chain(std::iter::once(node)).collect();
@@ -162,10 +183,12 @@ impl Ctx<'_> {
             for p in paths {
                 let mut s = p;
                 s.extend_from_slice(&steps[depth.min(steps.len())..]);
+                aliases.push(s.clone());
                 self.mutations.push((doc, mutation.with_steps(s)));
             }
         }
         self.mutations.push((doc, mutation));
+        aliases
     }
 }
 
@@ -359,6 +382,7 @@ pub(super) fn change(
         kind,
         old_type: None,
         new_type: None,
+        aliases: Vec::new(),
     }
 }
 

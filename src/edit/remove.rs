@@ -5,7 +5,7 @@ use super::plan::{change, old_value, Ctx};
 use super::render::{dash_before, eol, first_on_line, line_start, next_line};
 use super::ChangeKind;
 use crate::error::{Error, ErrorKind};
-use crate::locate::{Match, Step};
+use crate::locate::{steps_to_path, Match, Step};
 use crate::patch::Patch;
 use crate::tree::{Node, NodeKind};
 use crate::verify::Mutation;
@@ -94,17 +94,21 @@ pub(super) fn remove_siblings(cx: &mut Ctx<'_>, group: &[&Match<'_>]) -> Result<
     // Later indexes first, so that each removal's steps still name the same child.
     let mut by_index: Vec<&Match<'_>> = group.to_vec();
     by_index.sort_by_key(|m| std::cmp::Reverse(index(m)));
+    let mut aliases = std::collections::HashMap::new();
     for m in by_index {
-        cx.record(m.doc, &m.chain, m.node, Mutation::Remove(m.steps.clone()));
+        let a = cx.record(m.doc, &m.chain, m.node, Mutation::Remove(m.steps.clone()));
+        let a = a.iter().map(|s| steps_to_path(s)).collect::<Vec<_>>();
+        aliases.insert(steps_to_path(&m.steps), a);
     }
     for m in group {
-        let c = change(
+        let mut c = change(
             m,
             m.node.start,
             Some(old_value(src, m.node)),
             None,
             ChangeKind::Remove,
         );
+        c.aliases = aliases.remove(&c.path).unwrap_or_default();
         cx.changes.push(c);
     }
     Ok(())
@@ -158,6 +162,14 @@ pub(super) fn empty_collection(
 ) -> (usize, usize, String) {
     let end = coll.end;
     let outer = m.chain.len().checked_sub(2).map(|i| m.chain[i]);
+    if let Some(at) = outer.and_then(|o| indicator_end(src, o, coll)) {
+        // Right after the parent's `key:` or `-`; the comments between it and the first
+        // child (on the key's line, or on lines of their own) stay where they were.
+        let kept = src[at..coll.props_start].trim_end_matches([' ', '\t', '\r', '\n']);
+        if !kept.is_empty() && coll.props_start == coll.start {
+            return (at, end, format!(" {empty}{kept}"));
+        }
+    }
     match outer.map(|o| &o.kind) {
         Some(NodeKind::Mapping { .. }) | Some(NodeKind::Sequence { .. }) => {
             // After the parent's `key:` or `-`.
@@ -171,5 +183,37 @@ pub(super) fn empty_collection(
             (at, end, format!(" {empty}"))
         }
         _ => (coll.props_start, end, empty.to_string()),
+    }
+}
+
+/// One past the `:` after the key whose value is `coll` in the mapping `outer`, or the `-`
+/// of the item `coll` in the sequence `outer`, reading past the comments that may stand
+/// between it and `coll`. `None` when the text is not of that simple shape.
+fn indicator_end(src: &str, outer: &Node, coll: &Node) -> Option<usize> {
+    match &outer.kind {
+        NodeKind::Mapping { entries, .. } => {
+            let (k, _) = entries.iter().find(|(_, v)| std::ptr::eq(v, coll))?;
+            let after = src[k.end..coll.props_start].find(|c: char| c != ' ' && c != '\t')?;
+            (src.as_bytes()[k.end + after] == b':').then_some(k.end + after + 1)
+        }
+        NodeKind::Sequence { .. } => {
+            // the `-` is on an earlier line when `coll` starts its own: back over blank and
+            // comment-only lines to it
+            let mut ls = line_start(src, coll.props_start);
+            if first_on_line(src, coll.props_start) {
+                loop {
+                    let prev = line_start(src, ls.checked_sub(1)?);
+                    let line = src[prev..ls].trim_start_matches([' ', '\t']);
+                    ls = prev;
+                    if !(line.trim_end().is_empty() || line.starts_with('#')) {
+                        break;
+                    }
+                }
+            }
+            let line = &src[ls..coll.props_start];
+            let dash = line.find(|c: char| c != ' ' && c != '\t')?;
+            (line.as_bytes()[dash] == b'-').then_some(ls + dash + 1)
+        }
+        _ => None,
     }
 }

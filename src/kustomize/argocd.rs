@@ -204,6 +204,7 @@ fn fill_empty_source_file(src: &str, spec: &ImageSpec) -> Result<Outcome, Error>
         kind: ChangeKind::Insert,
         old_type: None,
         new_type: Some("string"),
+        aliases: Vec::new(),
     };
     // The self-check, as the engine would do it.
     let back: Option<serde_yaml::Value> = serde_yaml::from_str(&text).ok();

@@ -265,11 +265,8 @@ pub fn image_edit(
         )
         .map_err(|e| cannot_check(e, &file))?;
     } else if is_component(&text) {
-        unchecked.push(Unchecked::new(
-            &file,
-            "kind: Component",
-            "a component renders only inside the overlays that use it; the image name is not checked",
-        ));
+        unchecked = targets::check_component(fs, &file, &text, &parse_image_spec(spec)?)
+            .map_err(|e| cannot_check(e, &file))?;
     } else {
         let dir = file.rfind('/').map_or("", |i| &file[..i]);
         // The overlay as it will be: the edited kustomization in place of the old one.

@@ -150,3 +150,132 @@ fn check_source(
         .filter(|u| hits.is_empty() || u.overrides)
         .collect())
 }
+
+/// The tag the component check sets to see whether an entry reaches a render.
+const PROBE: &str = "gitops-bump-probe";
+
+/// Directories the search for a component's users skips, and how many it reads at most.
+const SKIP: [&str; 3] = ["node_modules", "target", "vendor"];
+const MAX_DIRS: usize = 20_000;
+
+/// What the check says of an edit of a Component's `images:` (`file`, whose text before the
+/// edit is `original`): it renders only inside the overlays that list it in `components:`,
+/// so each of those is built with the entry set to a probe tag; the name is accepted when
+/// some overlay renders the probe.
+///
+/// # Errors
+/// `unknown-image` when overlays use the component and none renders the name.
+pub(crate) fn check_component(
+    fs: &dyn FileSource,
+    file: &str,
+    original: &str,
+    spec: &ImageSpec,
+) -> Result<Vec<Unchecked>, Error> {
+    let dir = file.rfind('/').map_or("", |i| &file[..i]);
+    let users = users_of(fs, dir);
+    if users.is_empty() {
+        return Ok(vec![Unchecked::new(
+            file,
+            "kind: Component",
+            "no kustomization of this repository lists this component in `components:`; the image name is not checked",
+        )]);
+    }
+    let probe = parse_image_spec(&format!("{}:{PROBE}", spec.name))?;
+    let text = set_kustomization_image(original, &probe, Some(file))?.text;
+    let edited = Edited {
+        fs,
+        file,
+        text: &text,
+    };
+    let mut unchecked = Vec::new();
+    let mut names = Vec::new();
+    for user in &users {
+        let overlay = overlay_images(&edited, user)?;
+        let hits = overlay.images.iter().any(|i| {
+            ImageRef::split(&i.image)
+                .tag
+                .is_some_and(|t| t.starts_with(PROBE))
+        });
+        unchecked.extend(
+            overlay
+                .unchecked
+                .into_iter()
+                .filter(|u| !hits || u.overrides),
+        );
+        if hits {
+            return Ok(unchecked);
+        }
+        names.extend(overlay.images.iter().map(|i| i.name.clone()));
+    }
+    if !unchecked.is_empty() {
+        return Ok(unchecked);
+    }
+    names.sort();
+    names.dedup();
+    let mut e = Error::new(
+        ErrorKind::UnknownImage,
+        format!(
+            "image `{}` matches no container of the overlays that use this component",
+            spec.name
+        ),
+    )
+    .with_file(file)
+    .found(format!(
+        "overlays {}; images {}",
+        super::nodes::backticked(&users),
+        super::nodes::backticked(&names)
+    ));
+    if let Some(hint) = crate::error::did_you_mean(&spec.name, names.iter().map(String::as_str)) {
+        e = e.hint(hint);
+    }
+    Err(e)
+}
+
+/// The directories of this repository whose kustomization lists `component` in `components:`.
+fn users_of(fs: &dyn FileSource, component: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut queue = vec![String::new()];
+    let mut seen = 0;
+    while let Some(dir) = queue.pop() {
+        seen += 1;
+        if seen > MAX_DIRS {
+            break;
+        }
+        let Some(entries) = fs.list(&dir) else {
+            continue;
+        };
+        for e in &entries {
+            let path = if dir.is_empty() {
+                e.clone()
+            } else {
+                format!("{dir}/{e}")
+            };
+            if !e.starts_with('.') && !SKIP.contains(&e.as_str()) && fs.list(&path).is_some() {
+                queue.push(path);
+            }
+        }
+        let Ok(kfile) = kustomization_file(fs, &dir) else {
+            continue;
+        };
+        let Some(text) = fs.read(&kfile) else {
+            continue;
+        };
+        let Ok(stream) = Stream::parse(&text) else {
+            continue;
+        };
+        let Some(root) = stream.docs.iter().find_map(|d| d.root.as_ref()) else {
+            continue;
+        };
+        let listed = get(root, "components")
+            .map(items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::scalar)
+            .any(|c| super::overlay::join(&dir, c).as_deref() == Some(component));
+        if listed && get_str(root, "kind") != Some("Component") {
+            out.push(dir);
+        }
+    }
+    out.sort();
+    out
+}

@@ -16,6 +16,20 @@ export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const CHARTS = path.join(HERE, 'charts');
 export const REPO = path.join(HERE, 'repo');
 export const HELM = process.env.HELM_BIN || path.join(ROOT, '.tools', 'bin', 'helm');
+/** Argo CD's own Application checks (tests/helm/argocheck/, built by scripts/setup-test). */
+export const ARGOCHECK = path.join(ROOT, '.tools', 'bin', 'argocheck');
+
+/**
+ * Runs Argo CD's checks (strict decoding, `ApplicationSource.ExplicitType()`) on `files`
+ * below `dir`: `{code, output}`; fails loudly when the checker is missing.
+ * @param {string} dir @param {string[]} files
+ */
+export function argoCheck(dir, files) {
+  const r = spawnSync(ARGOCHECK, files.map((f) => path.join(dir, f)), { encoding: 'utf8', timeout: 60_000 });
+  assert.ok(r.status !== null && !r.error, `argocheck is not runnable at ${ARGOCHECK} (scripts/setup-test builds it): ${r.error ?? r.stderr}`);
+  assert.notEqual(r.status, 2, r.stderr);
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
 
 /** Fails loudly when helm is missing: a check that cannot run never passes. */
 export function requireHelm() {
@@ -132,6 +146,7 @@ export const RENDERS = {
   'apps/redis-parameters.yaml': (d) => renderApplication(d, 'apps/redis-parameters.yaml'),
   'apps/redis-values-object.yaml': (d) => renderApplication(d, 'apps/redis-values-object.yaml'),
   'apps/redis-values-string.yaml': (d) => renderApplication(d, 'apps/redis-values-string.yaml'),
+  'apps/redis-mirror.yaml': (d) => renderApplication(d, 'apps/redis-mirror.yaml'),
   'apps/ksm-tag-parameter.yaml': (d) => renderApplication(d, 'apps/ksm-tag-parameter.yaml'),
   'apps/ingress-multi-source.yaml': (d) => renderApplication(d, 'apps/ingress-multi-source.yaml'),
   'flux/ksm.yaml': (d) => renderRelease(d, 'flux/ksm.yaml'),

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, tempTree } from '../../pkg/test/helpers.js';
-import { REPO, RENDERS, changedImages as changed, renderAll, requireHelm, treeFiles } from './helm.js';
+import { REPO, RENDERS, argoCheck, changedImages as changed, renderAll, requireHelm, treeFiles } from './helm.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const NGINX_DIGEST = 'sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1';
@@ -34,6 +34,12 @@ const CASES = [
     name: 'image with a digest on a valuesObject Application pins the new digest',
     args: ['image', 'apps/redis-values-object.yaml', `bitnami/redis:8.2.2-debian-12-r0@sha256:${'3'.repeat(64)}`],
     renders: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': `docker.io/bitnami/redis@sha256:${'3'.repeat(64)}` } },
+  },
+  {
+    name: 'image by the name rendered under global.imageRegistry edits that Application only',
+    args: ['image', 'apps/redis-mirror.yaml', 'mirror.example.com/bitnami/redis:8.2.2-debian-12-r0'],
+    before: { 'apps/redis-mirror.yaml': { 'StatefulSet/redis-mirror-master/redis': 'mirror.example.com/bitnami/redis:8.2.1-debian-12-r0' } },
+    renders: { 'apps/redis-mirror.yaml': { 'StatefulSet/redis-mirror-master/redis': 'mirror.example.com/bitnami/redis:8.2.2-debian-12-r0' } },
   },
   {
     name: 'image on an Application whose values string holds only a tag is refused',
@@ -100,6 +106,7 @@ const CASES = [
     renders: {
       'apps/redis-parameters.yaml': { 'StatefulSet/cache-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' },
       'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0' },
+      'apps/redis-mirror.yaml': { 'StatefulSet/redis-mirror-master/redis': 'mirror.example.com/bitnami/redis:8.2.2-debian-12-r0' },
       'redis prod': {
         'StatefulSet/rel-master/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
         'StatefulSet/rel-replicas/redis': 'docker.io/bitnami/redis:8.2.2-debian-12-r0',
@@ -127,6 +134,17 @@ const CASES = [
 
 test('helm is the oracle here', () => requireHelm());
 
+const APPS = Object.keys(treeFiles(REPO)).filter((f) => f.startsWith('apps/')).sort();
+
+test('Argo CD\'s own check accepts every fixture Application and refuses a Helm source given kustomize images', (t) => {
+  assert.deepEqual(argoCheck(REPO, APPS), { code: 0, output: '' });
+  // What `image` did to a Helm-source Application before: Argo CD refuses the result.
+  const dir = tempTree(t, { 'app.yaml': `${fs.readFileSync(path.join(REPO, 'apps/redis-parameters.yaml'), 'utf8')}`.replace('    helm:\n', '    kustomize:\n      images:\n        - bitnami/redis:8.2.2\n    helm:\n') });
+  const r = argoCheck(dir, ['app.yaml']);
+  assert.equal(r.code, 1);
+  assert.match(r.output, /multiple application sources defined: Kustomize,Helm/);
+});
+
 const BASELINE = (() => {
   requireHelm();
   return renderAll(REPO);
@@ -148,6 +166,7 @@ for (const c of CASES) {
       return;
     }
     assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(argoCheck(dir, APPS), { code: 0, output: '' }, 'Argo CD accepts every Application after the edit');
     if (c.stdout) assert.match(r.stdout, c.stdout);
     const after = renderAll(dir);
     for (const name of Object.keys(RENDERS)) {

@@ -105,13 +105,20 @@ hostile('a dangling symlink is "no such file"', {
   message: /gone\.yaml: no such file/,
 });
 
-hostile('a file named on the command line is edited where it resolves (no repository)', {
+hostile('no repository: a symlink in the working directory may not lead out of it', {
   files: { 'root/values.yaml': { link: '../outside/x.yaml' } },
   args: ['set', 'values.yaml', 'image.tag', '2.0'],
-  code: 0,
-  message: /values\.yaml:2:8: image\.tag: outside -> 2\.0/,
-  changes: { 'outside/x.yaml': OUTSIDE_BUMPED },
+  code: 1,
+  message: /error\[outside-root\]: values\.yaml: is outside .*root \(a symlink leads to .*outside\/x\.yaml\)/,
   check: (s) => assert.ok(fs.lstatSync(path.join(s.root, 'values.yaml')).isSymbolicLink()),
+});
+
+hostile('no repository: a file the user names outside the working directory is edited where it is', {
+  files: { 'root/values.yaml': VALUES },
+  args: ['set', '../outside/x.yaml', 'image.tag', '2.0'],
+  code: 0,
+  message: /\.\.\/outside\/x\.yaml:2:8: image\.tag: outside -> 2\.0/,
+  changes: { 'outside/x.yaml': OUTSIDE_BUMPED },
 });
 
 hostile('a plan naming one file twice (a symlink and its target) keeps both edits', {

@@ -33,7 +33,8 @@ hostile('a symlink to /dev/zero is refused', {
   files: { 'root/values.yaml': { link: '/dev/zero' } },
   args: ['set', 'values.yaml', 'a', 'b'],
   code: 1,
-  message: /values\.yaml: is a character device/,
+  // refused before it is opened: the link leads out of the working directory
+  message: /values\.yaml: (is a character device|is outside .* \(a symlink leads to \/dev\/zero\))/,
 });
 
 hostile('a directory as FILE is refused', {

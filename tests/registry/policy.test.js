@@ -124,3 +124,23 @@ for (const server of ['distribution', 'crane']) {
     assert.deepEqual(snapshot(dir), before);
   });
 }
+
+test('--no-downgrade keeps a target that runs a higher version: exit 0, "kept newer", nothing written', async (t) => {
+  const dir = tempDir(t, 'gb-downgrade-');
+  write(dir, configFiles('ghcr.io'));
+  const before = snapshot(dir);
+  const cli = (args) => runNode([CLI, ...args], { cwd: dir, env: ENV });
+  let r = await cli(['image', 'overlays/prod', 'ghcr.io/acme/api:0.8.5', '--no-downgrade', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^kept newer 0\.9\.0 for ghcr\.io\/acme\/api in overlays\/prod \(asked for 0\.8\.5; --no-downgrade\)$/m);
+  assert.deepEqual(JSON.parse(r.stdout), { changed: [], unchanged: [], written: false, kept: ['kept newer 0.9.0 for ghcr.io/acme/api in overlays/prod (asked for 0.8.5; --no-downgrade)'] });
+  assert.deepEqual(snapshot(dir), before);
+  // v-prefixed and pre-release tags compare as versions; a higher one is written
+  r = await cli(['image', 'overlays/prod', 'ghcr.io/acme/api:v0.9.1-rc.1', '--no-downgrade']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(readFileSync(path.join(dir, 'overlays/prod/kustomization.yaml'), 'utf8'), /newTag: v0\.9\.1-rc\.1\n/);
+  // without the flag the CLI writes what it is given
+  r = await cli(['image', 'overlays/prod', 'ghcr.io/acme/api:0.8.5']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(readFileSync(path.join(dir, 'overlays/prod/kustomization.yaml'), 'utf8'), /newTag: 0\.8\.5\n/);
+});

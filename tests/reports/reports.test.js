@@ -159,3 +159,43 @@ test('CLI: the help of a command that only reads names only its own options (sta
   }
   assert.match(ok(cli(['status', '--help'], { cwd })).stdout, /Exit codes: 0 printed, 1 an environment that cannot be read/);
 });
+
+test('CLI: an empty FILE or PATH, and an argument that is not UTF-8, are refused in the command line’s own words', (t) => {
+  const cwd = tempTree(t, repoFiles());
+  const path = ok(cli(['set', VALUES, '', '1'], { cwd }), 2).stderr;
+  assert.match(path, /^error\[usage\]: the PATH argument is empty\n {2}= help: give a key path, such as image\.tag/);
+  assert.doesNotMatch(path, /edits\[0\]|plan/);
+  assert.match(ok(cli(['remove', '', 'a'], { cwd }), 2).stderr, /the FILE argument is empty/);
+  assert.match(ok(cli(['image', OVERLAY, ''], { cwd }), 2).stderr, /the SPEC argument is empty/);
+  // an empty VALUE is a value
+  ok(cli(['set', VALUES, 'image.pullPolicy', ''], { cwd }));
+  assert.match(read(cwd, VALUES), /^ {2}pullPolicy: ""$/m);
+  // bytes that are not UTF-8 reach node as U+FFFD: refused, the file untouched
+  const before = read(cwd, VALUES);
+  const r = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} set ${VALUES} image.tag $'7.2\\xff'`], { cwd, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error\[usage\]: argument 4 \(`7\.2\uFFFD`\) is not valid UTF-8/);
+  assert.equal(read(cwd, VALUES), before);
+  // a real U+FFFD typed as UTF-8 is a character like any other
+  ok(cli(['set', VALUES, 'image.tag', 'odd\uFFFDtag'], { cwd }));
+  assert.match(read(cwd, VALUES), /tag: odd\uFFFDtag/);
+});
+
+test('CLI: setting an anchored value names the aliases that change with it; get refuses an alias bomb naming the limit', (t) => {
+  // one tag shared by the app and its migration job through an anchor (a common values shape)
+  const values = 'image:\n  tag: &tag 7.2.4\nmigrations:\n  image:\n    tag: *tag\n';
+  const cwd = tempTree(t, { 'values.yaml': values });
+  assert.equal(ok(cli(['set', 'values.yaml', 'image.tag', '7.2.5'], { cwd })).stdout, 'values.yaml:2:13: image.tag: 7.2.4 -> 7.2.5 (also changes migrations.image.tag, through an alias)\n');
+  const [change] = JSON.parse(ok(cli(['set', 'values.yaml', 'image.tag', '7.2.6', '--json'], { cwd })).stdout).changed[0].changes;
+  assert.deepEqual(change.aliases, ['migrations.image.tag']);
+  const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i <= 5; i++) levels.push(`${'abcdef'[i]}: &${'abcdef'[i]} [${Array(9).fill(`*${'abcdef'[i - 1]}`).join(',')}]`);
+  const bomb = tempTree(t, { 'bomb.yaml': `${levels.join('\n')}\n` });
+  for (const args of [['get', 'bomb.yaml', 'e'], ['get', 'bomb.yaml', 'e', '--json']]) {
+    const r = ok(cli(args, { cwd: bomb }), 1);
+    assert.match(r.stdout + r.stderr, /error\[alias\]: `e` expands through aliases beyond the limit: a document may repeat anchored nodes at most 100 times per event it holds/);
+    // no value printed: the error (with --json, as the error report) is all there is
+    if (args.includes('--json')) assert.equal(JSON.parse(r.stdout).error.kind, 'alias');
+    else assert.equal(r.stdout, '');
+  }
+});

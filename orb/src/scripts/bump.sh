@@ -248,7 +248,7 @@ if (report.error) {
       if (ch.kind === 'unchanged') continue;
       // a type that changed is always shown, as the CLI shows it
       const typed = ch.oldType && ch.newType && ch.oldType !== ch.newType ? ` (${ch.oldType} -> ${ch.newType})` : '';
-      const what = ch.kind === 'insert' ? `added ${show(ch.new)}` : ch.kind === 'remove' ? 'removed' : `${show(ch.old)} -> ${show(ch.new)}${typed}`;
+      const what = (ch.kind === 'insert' ? `added ${show(ch.new)}` : ch.kind === 'remove' ? 'removed' : `${show(ch.old)} -> ${show(ch.new)}${typed}`) + (ch.aliases?.length ? ` (also changes ${ch.aliases.join(', ')}, through an alias)` : '');
       out.push(`            ${ch.path}: ${what}   (line ${ch.line}, column ${ch.column})`);
     }
   }

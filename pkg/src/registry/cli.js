@@ -19,6 +19,7 @@ export const REGISTRY_OPTIONS = Object.freeze({
   'require-platforms': { type: 'string' },
   'require-signature': { type: 'boolean' },
   policy: { type: 'string' },
+  'no-downgrade': { type: 'boolean' },
   'tag-filter': { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-username-env': { type: 'string' },
@@ -37,6 +38,8 @@ export const REGISTRY_HELP = `Registry (docs/registries.md; credentials from Doc
                        the registry's tags: semver:RANGE (npm ranges: semver:^1.2.0),
                        numerical[:desc], alphabetical[:desc] (docs/registries.md)
   --tag-filter RE      only tags RE matches whole; its named group (?<version>…) is compared
+  --no-downgrade       keep a target that runs a higher version than the one asked for
+                       (semver; "kept newer X", exit 0, nothing written for it)
   --insecure-registry HOST   allow plain HTTP to HOST:PORT (loopback always may)
   --registry-username-env NAME --registry-password-env NAME   credentials for the images'
                        registry (one registry) from these environment variables
@@ -126,4 +129,21 @@ function credentialsFrom(values, env) {
     if (!env[name]) throw usageError(`the environment variable ${name} (named by --registry-${name === userVar ? 'username' : 'password'}-env) is not set or empty`);
   }
   return [{ username: /** @type {string} */ (env[userVar]), password: /** @type {string} */ (env[passVar]) }];
+}
+
+/**
+ * `--no-downgrade`: drops the image entries that would lower what their target runs,
+ * printing a "kept newer" line for each (registry/downgrade.js).
+ * @param {unknown} plan
+ * @param {string} cwd
+ * @param {{write(s: string): unknown}} err
+ * @returns {Promise<{plan: unknown, kept: string[], empty: boolean}>}
+ */
+export async function downgradeStep(plan, cwd, err) {
+  const { validatePlan } = await import('../plan.js');
+  const { dropDowngrades } = await import('./downgrade.js');
+  const result = dropDowngrades(plan, validatePlan(plan), cwd);
+  for (const line of result.kept) err.write(`${line}\n`);
+  const left = /** @type {any} */ (result.plan);
+  return { ...result, empty: (Array.isArray(left) ? left : left.edits).length === 0 };
 }

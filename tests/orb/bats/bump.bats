@@ -5,14 +5,10 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers
+
 setup() {
-  SCRIPT="$BATS_TEST_DIRNAME/../../../orb/src/scripts/bump.sh"
-  # shellcheck source=/dev/null
-  source "$SCRIPT"
-  for v in $(compgen -e | grep '^PARAM_'); do unset "$v"; done
-  mkdir -p "$BATS_TEST_TMPDIR/bin"
-  PATH="$BATS_TEST_TMPDIR/bin:$PATH"
-  export PATH
+  source_script bump
 }
 
 # A gitops-bump stub: writes each argument NUL-terminated to argv, prints $STUB_REPORT.

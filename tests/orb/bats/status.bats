@@ -4,14 +4,10 @@
 
 bats_require_minimum_version 1.5.0
 
+load helpers
+
 setup() {
-  SCRIPT="$BATS_TEST_DIRNAME/../../../orb/src/scripts/status.sh"
-  # shellcheck source=/dev/null
-  source "$SCRIPT"
-  for v in $(compgen -e | grep '^PARAM_'); do unset "$v"; done
-  mkdir -p "$BATS_TEST_TMPDIR/bin"
-  PATH="$BATS_TEST_TMPDIR/bin:$PATH"
-  export PATH
+  source_script status
   cat >"$BATS_TEST_TMPDIR/bin/gitops-bump" <<'STUB'
 #!/usr/bin/env bash
 printf '%s\0' "$@" >>"$BATS_TEST_TMPDIR/argv"

@@ -12,7 +12,7 @@ import {
 import type {
   ErrorKind, ErrorFields, Change, EditResult, NodeType, Found, FileSource, ValueType, ImageTarget,
   Value, MatchOptions, SetOptions, EditRequest, OverlayImage, ImageSpec, OverlayOptions,
-  FileEditResult, DryRunOption, PlanEntry, Plan, FileOutcome, PlanResult,
+  FileEditResult, DryRunOption, PlanEntry, Plan, FileOutcome, PlanResult, Unchecked,
   GitOptions, PipelineArgs, PipelineChange, PipelineResult, PullRequestResult, PullRequestSummary,
 } from 'gitops-bump';
 import * as pipeline from 'gitops-bump/pipeline';
@@ -68,6 +68,8 @@ const plan: Plan = { edits: entries };
 const result: PlanResult = applyPlan(plan, { cwd: '.', dryRun: true });
 const outcome: FileOutcome | undefined = result.changed[0];
 const unchanged: string[] = result.unchanged;
+const notFollowed: Unchecked[] = [...r4.unchecked, ...result.unchecked, ...(outcome?.unchecked ?? [])];
+const why: string = notFollowed.map((u) => `${u.spec} ${u.file} ${u.what}: ${u.reason}`).join('\n');
 const parsed: unknown = parsePlan('edits: []', { format: 'yaml', file: 'plan.yaml' });
 const loaded: unknown = loadPlan('plan.yaml');
 const valid: object[] = validatePlan(parsed);
@@ -105,4 +107,4 @@ const webVersion: () => string = web.version;
 const init: typeof initWeb = initWeb;
 
 console.log(changed, was, kind, nodeType, plain, offsets, removed, many, image, newTag, setBy, checked, scanned, core,
-  before, r2, r3, r4, r5, outcome, unchanged, loaded, valid, fsSource, read, diff, run, webVersion, init);
+  before, r2, r3, r4, r5, outcome, unchanged, why, loaded, valid, fsSource, read, diff, run, webVersion, init);
