@@ -309,10 +309,9 @@ class Run {
     if (o.repo) {
       this.remote = 'origin';
       this.remoteUrl = o.repo;
-      await this.requireGit();
       const dir = path.join(await this.tempDir(), 'repo');
       const branch = o.pr ? (o.base ?? o.branch) : o.branch;
-      await this.requireHttps(this.gm(path.dirname(dir)), o.repo);
+      await this.requireGit(this.gm(path.dirname(dir)), o.repo);
       this.log(`cloning ${o.repo}${branch ? ` (${branch})` : ''}`);
       await this.gm(path.dirname(dir)).clone(o.repo, dir, { branch });
       this.root = dir;
@@ -347,9 +346,8 @@ class Run {
       this.remote = o.remote;
       this.remoteUrl = await probe.remoteUrlOf(o.remote);
       if (this.remoteUrl) checkRemoteUrl(this.remoteUrl, `remote ${o.remote}`);
-      await this.requireGit();
       this.git = this.gm(this.root);
-      if (this.remoteUrl) await this.requireHttps(this.git, this.remote);
+      await this.requireGit(this.git, this.remote);
       const current = await this.git.currentBranch();
       this.current = current;
       if (o.pr) {
@@ -398,14 +396,14 @@ class Run {
     this.client = new GitHubClient({ apiUrl, auth: this.auth, log: this.log, fetch: proxiedFetch(o.env) });
   }
 
-  /** git must read GIT_CONFIG_COUNT when a token goes to an http(s) remote. */
-  async requireGit() {
-    if (this.auth.hasToken && httpOrigin(this.remoteUrl)) await requireGitForToken(this.gm(this.cwd));
-  }
-
-  /** With a token and an https remote, git must really use https (see requireUrlKept). */
-  async requireHttps(git, remote) {
-    if (this.auth.hasToken) await requireUrlKept(git, remote, { remoteUrl: this.remoteUrl, tokenEnv: this.o.tokenEnv });
+  /**
+   * With a token for an http(s) remote, git must read GIT_CONFIG_COUNT, and must really use
+   * https for `remote` (a name, or the URL about to be cloned): see requireUrlKept.
+   */
+  async requireGit(git, remote) {
+    if (!this.auth.hasToken || !httpOrigin(this.remoteUrl)) return;
+    await requireGitForToken(this.gm(this.cwd));
+    await requireUrlKept(git, remote, { remoteUrl: this.remoteUrl, tokenEnv: this.o.tokenEnv });
   }
 
   workdir(root = this.root) {
@@ -477,10 +475,9 @@ class Run {
   }
 
   /**
-   * For a push (or API commit) to a branch that is not the one checked out (`--branch
-   * deploy` in a checkout of main, or a detached HEAD as pull_request events leave it): the
-   * edit is made on the remote head of that branch, in a temporary worktree, so that
-   * neither the checked-out history reaches the branch nor the checkout changes.
+   * A push (or API commit) to a branch other than the checked-out one (`--branch deploy`
+   * in a checkout of main; a detached HEAD): the edit is made on that branch's remote head,
+   * in a temporary worktree, so neither main's history reaches it nor the checkout changes.
    */
   async onBranchHead() {
     const depth = (await this.git.isShallow()) ? 1 : undefined;
