@@ -44,6 +44,16 @@ export interface GitOptions {
   draft?: boolean;
   /** the pull request's head branch (default: derived from the plan) */
   prBranch?: string;
+  /** replace the head branch even when it holds commits gitops-bump did not make (default: refuse, exit 3) */
+  prOverwrite?: boolean;
+  /** users to request a review from; a refusal is a warning */
+  reviewers?: string[];
+  /** teams (slugs) to request a review from; a refusal is a warning */
+  teamReviewers?: string[];
+  /** users to assign; a refusal is a warning */
+  assignees?: string[];
+  /** the milestone's number; a refusal is a warning */
+  milestone?: number;
   /** environment variable holding the token (default `GITHUB_TOKEN`) */
   tokenEnv?: string;
   /** Sign the commits git makes (`--sign`): the private key is read from `signingKeyEnv`. */
@@ -54,7 +64,7 @@ export interface GitOptions {
   githubRepo?: string;
   /** the source commit for `{sha}` (default `GITHUB_SHA` / `CIRCLE_SHA1`) */
   sourceSha?: string;
-  /** GitHub REST API base URL (default `GITHUB_API_URL`, else `https://HOST/api/v3` for a remote on another host, else GitHub's) */
+  /** GitHub REST API base URL (default: `GITHUB_API_URL` for a remote on `GITHUB_SERVER_URL`'s host, else the remote host's own API: `https://HOST/api/v3`, or GitHub's) */
   apiUrl?: string;
   /** apply only; `apply` should not write either */
   dryRun?: boolean;
@@ -98,7 +108,8 @@ export interface PullRequestResult {
 export interface PullRequestSummary {
   number: number | null;
   url: string | null;
-  operation: 'created' | 'updated' | 'none';
+  /** `closed`: the base already held the values, and the open pull request of an earlier run was closed */
+  operation: 'created' | 'updated' | 'none' | 'closed';
 }
 
 /** One changed value, flattened (the Action's `changes` output). */
