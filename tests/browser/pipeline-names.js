@@ -18,18 +18,19 @@ export function actionInputs() {
 }
 
 /**
- * The parameter names of an orb command.
- * @param {string} command e.g. `set_image`
+ * The parameter names of an orb command (or, with kind `jobs`, of a job).
+ * @param {string} command e.g. `set_image`, or `bump` for the job
+ * @param {'commands' | 'jobs'} [kind]
  * @returns {Set<string>}
  */
-export function orbParameters(command) {
-  const source = `${ROOT}orb/src/commands/${command}.yml`;
+export function orbParameters(command, kind = 'commands') {
+  const source = `${ROOT}orb/src/${kind}/${command}.yml`;
   const packed = `${ROOT}orb/orb.yml`;
   let doc;
   if (existsSync(source)) doc = YAML.parse(readFileSync(source, 'utf8'));
-  else if (existsSync(packed)) doc = YAML.parse(readFileSync(packed, 'utf8'))?.commands?.[command];
-  else throw new Error(`orb/src/commands/${command}.yml missing (and no packed orb/orb.yml): the orb snippet cannot be checked`);
-  if (!doc) throw new Error(`the orb has no command ${command}`);
+  else if (existsSync(packed)) doc = YAML.parse(readFileSync(packed, 'utf8'))?.[kind]?.[command];
+  else throw new Error(`orb/src/${kind}/${command}.yml missing (and no packed orb/orb.yml): the orb snippet cannot be checked`);
+  if (!doc) throw new Error(`the orb has no ${kind === 'jobs' ? 'job' : 'command'} ${command}`);
   return new Set(Object.keys(doc.parameters ?? {}));
 }
 

@@ -65,21 +65,25 @@ describe('pipeline snippets', () => {
     assert.equal(shellWord("it's"), `'it'\\''s'`);
     assert.equal(shellWord(''), "''");
     assert.equal(shellWord('--all'), "'--all'");
-    // auto is the CLI's own default (no flag); a chosen type, string included, is passed on
-    assert.equal(cliSnippet(state({})), 'gitops-bump set charts/api/values.yaml image.tag 1.10');
-    assert.equal(cliSnippet(state({ type: 'string' })), 'gitops-bump set charts/api/values.yaml image.tag 1.10 --type string');
+    // auto is the CLI's own default (no flag); a chosen type, string included, is passed on;
+    // an edit is committed and pushed, as the Action and the orb snippets do
+    assert.equal(cliSnippet(state({})), 'gitops-bump set charts/api/values.yaml image.tag 1.10 --push');
+    assert.equal(cliSnippet(state({ type: 'string' })), 'gitops-bump set charts/api/values.yaml image.tag 1.10 --type string --push');
     assert.equal(cliSnippet(state({ type: 'int', value: '3', path: 'replicaCount', create: true, select: 'kind=Deployment', all: true })),
-      'gitops-bump set charts/api/values.yaml replicaCount 3 --type int --create --select kind=Deployment --all');
+      'gitops-bump set charts/api/values.yaml replicaCount 3 --type int --create --select kind=Deployment --all --push');
     assert.equal(cliSnippet(state({ mode: 'image', file: PRODUCTION, spec: 'ghcr.io/acme/api:1.10', force: true })),
-      `gitops-bump image ${PRODUCTION} ghcr.io/acme/api:1.10 --force`);
+      `gitops-bump image ${PRODUCTION} ghcr.io/acme/api:1.10 --force --push`);
     assert.equal(cliSnippet(state({ mode: 'get', path: 'a[*].b', all: true })), "gitops-bump get charts/api/values.yaml 'a[*].b' --all");
   });
 
   test('Action: every `with:` key is an input of action/action.yml, values stay strings', () => {
     const inputs = actionInputs();
     for (const s of [state({}), state({ type: 'int', create: true, select: 'kind=Deployment', all: true }), state({ mode: 'image', file: PRODUCTION, spec: 'ghcr.io/acme/api:1.10', force: true })]) {
-      const [step] = parseYaml(actionSnippet(s));
-      assert.equal(step.uses, ACTION_USES);
+      // the checkout first, then the Action
+      const steps = parseYaml(actionSnippet(s));
+      assert.equal(steps[0].uses, 'actions/checkout@v4');
+      const step = steps.find((x) => x.uses === ACTION_USES);
+      assert.ok(step, 'the snippet uses the Action');
       for (const key of Object.keys(step.with)) assert.ok(inputs.has(key), `with: ${key} is an input of action/action.yml`);
       if (s.mode === 'set') {
         const [item] = parseYaml(step.with.set);
@@ -98,11 +102,12 @@ describe('pipeline snippets', () => {
       const config = parseYaml(orbSnippet(s));
       assert.equal(config.orbs['gitops-bump'], ORB);
       orbParameters('install'); // throws when the orb (or its install command) is missing
-      const step = config.steps.find((x) => typeof x === 'object' && x !== null && Object.keys(x)[0].startsWith('gitops-bump/'));
+      // the orb's bump job: every key but the job's context is one of its parameters
+      const step = config.workflows.bump.jobs.find((x) => typeof x === 'object' && x !== null && Object.keys(x)[0].startsWith('gitops-bump/'));
       const [name, params] = Object.entries(step)[0];
-      const command = name.replace('gitops-bump/', '');
-      const known = orbParameters(command);
-      for (const key of Object.keys(params)) assert.ok(known.has(key), `${key} is a parameter of the orb command ${command}`);
+      const job = name.replace('gitops-bump/', '');
+      const known = orbParameters(job, 'jobs');
+      for (const key of Object.keys(params).filter((k) => k !== 'context')) assert.ok(known.has(key), `${key} is a parameter of the orb job ${job}`);
     }
   });
 });
