@@ -83,6 +83,11 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
       const at = annotationFile(row.file, s);
       wf.warning(`${row.path}: ${row.old ?? '(none)'} -> ${row.new} changed the value's type (${row.oldType} -> ${row.newType})`, { file: at.file, line: row.line, col: row.column, title: `gitops-bump: type changed${at.title ? ` in ${at.title}` : ''}` });
     }
+    // an anchored value is read by its aliases too: they change with it, and a review should know
+    for (const row of JSON.parse(values.changes).filter((/** @type {any} */ r) => r.aliases?.length)) {
+      const at = annotationFile(row.file, s);
+      wf.warning(`${row.path} is anchored: setting it also changes ${row.aliases.join(', ')}, which read it through an alias`, { file: at.file, line: row.line, col: row.column, title: `gitops-bump: aliases changed too${at.title ? ` in ${at.title}` : ''}` });
+    }
     if (s.failIfUnchanged && values.changed === 'false') {
       wf.error('nothing changed, and fail-if-unchanged is true: every value was already up to date', { title: 'gitops-bump: nothing changed' });
       return 1;
@@ -187,7 +192,8 @@ function describe(s) {
 function logResult(wf, values) {
   for (const row of JSON.parse(values.changes)) {
     const typed = row.typeChanged ? ` (${row.oldType} -> ${row.newType})` : '';
-    wf.line(`${row.file}:${row.line}:${row.column}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}${typed}`);
+    const aliased = row.aliases?.length ? ` (also changes ${row.aliases.join(', ')}, through an alias)` : '';
+    wf.line(`${row.file}:${row.line}:${row.column}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}${typed}${aliased}`);
   }
   if (values.changed === 'false') wf.line('nothing changed: every value is already up to date');
   if (values['commit-sha']) wf.line(`commit ${values['commit-sha']}`);

@@ -74,6 +74,8 @@ function pullRequestOf(result) {
  * @property {string|null} newType
  * @property {boolean} typeChanged the value's type changed (`int` to `string`): allowed,
  *   and always shown (a warning annotation, the summary, the log)
+ * @property {string[]} aliases the paths of aliases (`*name`) that read the anchored value
+ *   this change set, and so change with it (a warning annotation, the summary, the log)
  */
 
 /**
@@ -95,6 +97,7 @@ export function changeRows(result) {
         oldType: ch.oldType ?? null,
         newType: ch.newType ?? null,
         typeChanged: typeChanged(ch),
+        aliases: ch.aliases ?? [],
       })),
   );
 }
@@ -168,7 +171,8 @@ export function summary(result, settings) {
   out.push('| file | path | old → new |', '|---|---|---|');
   for (const r of rows) {
     const typed = r.typeChanged ? ` **(${r.oldType} → ${r.newType})**` : '';
-    out.push(`| ${code(`${r.file}:${r.line}:${r.column}`)} | ${code(r.path)} | ${code(r.old)} → ${code(r.new)}${typed} |`);
+    const aliased = r.aliases.length ? ` (also changes ${r.aliases.map(code).join(', ')}, through an alias)` : '';
+    out.push(`| ${code(`${r.file}:${r.line}:${r.column}`)} | ${code(r.path)} | ${code(r.old)} → ${code(r.new)}${typed}${aliased} |`);
   }
   out.push('');
   const retyped = rows.filter((r) => r.typeChanged).length;

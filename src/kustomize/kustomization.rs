@@ -189,8 +189,10 @@ pub(crate) fn kustomization_root<'s>(
     let named =
         file.is_some_and(|f| KUSTOMIZATION_FILE_NAMES.contains(&f.rsplit('/').next().unwrap_or(f)));
     let not = |msg: String| {
-        let e = Error::new(ErrorKind::NotKustomization, msg)
-            .hint("give a kustomization.yaml (or its directory), or choose another target: argocd, argocd-source, flux");
+        let e = Error::new(ErrorKind::NotKustomization, msg).hint(
+            "give the overlay's kustomization.yaml (or its directory); a file named \
+             kustomization.yaml, kustomization.yml or Kustomization is always read as one",
+        );
         match file {
             Some(f) => e.with_file(f),
             None => e,

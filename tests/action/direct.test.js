@@ -31,7 +31,7 @@ test('push into the checkout: one commit on main, outputs, summary, only the tag
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.outputs.changed, 'true');
   assert.deepEqual(JSON.parse(r.outputs['changed-files']), [PROD]);
-  assert.deepEqual(JSON.parse(r.outputs.changes), [{ file: PROD, path: 'images[1].newTag', line: 18, column: 13, old: '1.9.0', new: '1.10.0', oldType: 'string', newType: 'string', typeChanged: false }]);
+  assert.deepEqual(JSON.parse(r.outputs.changes), [{ file: PROD, path: 'images[1].newTag', line: 18, column: 13, old: '1.9.0', new: '1.10.0', oldType: 'string', newType: 'string', typeChanged: false, aliases: [] }]);
   assert.equal(r.outputs['commit-sha'], repo.head());
   assert.equal(r.outputs['pr-operation'], 'none');
   assert.equal(r.outputs['pr-number'], '');

@@ -181,6 +181,18 @@ test('CLI: an empty FILE or PATH, and an argument that is not UTF-8, are refused
   assert.match(read(cwd, VALUES), /tag: odd\uFFFDtag/);
 });
 
+test('Action: setting an anchored value names the aliases that change with it in the changes output, the summary, the log and an annotation', async (t) => {
+  const values = 'image:\n  tag: &tag 7.2.4\nmigrations:\n  image:\n    tag: *tag\n';
+  const repo = configRepo(t, { files: { 'values.yaml': values } });
+  const r = await runAction(t, { workspace: repo.clone(), inputs: { mode: 'dry-run', set: '- file: values.yaml\n  path: image.tag\n  value: 7.2.5\n' } });
+  ok(r);
+  const rows = JSON.parse(r.outputs.changes);
+  assert.deepEqual(rows.map((x) => [x.path, x.line, x.column, x.aliases]), [['image.tag', 2, 13, ['migrations.image.tag']]]);
+  assert.ok(r.summary.includes('| `values.yaml:2:13` | `image.tag` | `7.2.4` → `7.2.5` (also changes `migrations.image.tag`, through an alias) |'), r.summary);
+  assert.match(r.stdout, /^values\.yaml:2:13: image\.tag: 7\.2\.4 -> 7\.2\.5 \(also changes migrations\.image\.tag, through an alias\)$/m);
+  assert.match(r.stdout, /^::warning file=values\.yaml,line=2,col=13,title=gitops-bump%3A aliases changed too[^:]*::image\.tag is anchored: setting it also changes migrations\.image\.tag, which read it through an alias$/m);
+});
+
 test('CLI: setting an anchored value names the aliases that change with it; get refuses an alias bomb naming the limit', (t) => {
   // one tag shared by the app and its migration job through an anchor (a common values shape)
   const values = 'image:\n  tag: &tag 7.2.4\nmigrations:\n  image:\n    tag: *tag\n';
