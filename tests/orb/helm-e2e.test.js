@@ -1,7 +1,8 @@
 // The Helm cases end to end through the packed orb's `bump` job (run by the stand-in runner,
 // as orb-e2e.test.js does) against a config repository made of tests/helm/repo: an image on
 // a Helm-source Application lands in its values, never a kustomize field; a tag bump (image
-// or set) clears the digest beside it; an Application it cannot edit fails the job with
+// or set) clears the digest beside it; an image on a values file lands in its image map,
+// never in a kustomize images: block; an Application it cannot edit fails the job with
 // nothing pushed. What main holds afterwards is rendered with `helm template`.
 
 import { describe, test } from 'node:test';
@@ -45,6 +46,23 @@ describe('the packed bump job on a Helm config repository', { concurrency: 2 }, 
     assert.equal(r.exitCode, 0, r.output);
     assert.match(r.output, /controller\.image\.digest: sha256:594c\S* -> ""/);
     assert.deepEqual(renderChanges({ 'envs/prod/ingress-nginx.yaml': show('envs/prod/ingress-nginx.yaml') }), {
+      'apps/ingress-multi-source.yaml': { 'Deployment/ingress-nginx-controller/controller': 'registry.k8s.io/ingress-nginx/controller:v1.15.2' },
+    });
+  });
+
+  test('image on a Helm values file: the tag lands in its image map, never a kustomize images: block', async (t) => {
+    const { bump, show } = helmSetup(t);
+    const file = 'envs/prod/ingress-nginx.yaml';
+    const before = show(file);
+    const r = await bump({ targets: file, images: 'registry.k8s.io/ingress-nginx/controller:v1.15.2' });
+    assert.equal(r.exitCode, 0, r.output);
+    const after = show(file);
+    assert.doesNotMatch(after, /^images:/m);
+    assert.match(after, /^ {4}tag: "?v1\.15\.2"?/m);
+    // only the tag and the digest beside it changed: every other line is as it was
+    const changed = after.split('\n').filter((l, i) => l !== before.split('\n')[i]);
+    assert.equal(changed.length, 2, changed.join('\n'));
+    assert.deepEqual(renderChanges({ [file]: after }), {
       'apps/ingress-multi-source.yaml': { 'Deployment/ingress-nginx-controller/controller': 'registry.k8s.io/ingress-nginx/controller:v1.15.2' },
     });
   });
