@@ -19,7 +19,7 @@ import { GitHubClient, apiUrlFor, parseRepoSlug, repoFromRemoteUrl } from './git
 import { closePullRequest, upsertPullRequest } from './github/pulls.js';
 import { proxiedFetch } from './github/proxy.js';
 import { pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
-import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
+import { createApiCommit, createBranch, getBranchHead, getCommit, refuseForeignApiCommits, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
 import { pipelineWord } from './hints.js';
 import {
@@ -785,6 +785,7 @@ class Run {
       message: this.message(res),
       author: this.o.explicitAuthor ? this.o.author : null,
     });
+    if (current && !this.o.prOverwrite) await refuseForeignApiCommits(this.client, { ...ids, branch: prBranch, base: baseHead, current, sha, author: this.o.author });
     const u = current
       ? await updateBranch(this.client, { ...ids, branch: prBranch, sha, force: true })
       : await createBranch(this.client, { ...ids, branch: prBranch, sha });
@@ -792,7 +793,6 @@ class Run {
     if (!u.ok) throw new PipelineError(refUpdateRefused(prBranch, u.error, { pr: true }), { code: 'ref-update-refused', details: { attempts: 1 } });
     return { sha, attempts: 1, pushed: true };
   }
-
 }
 
 function slugOf(repo) {
