@@ -1,7 +1,7 @@
 // Commits through GitHub's Git Data API (blobs -> tree -> commit -> ref update), so the
 // commit is created (and, for app/bot tokens, signed) by GitHub.
 
-import { GitHubApiError } from '../git/errors.js';
+import { GitHubApiError } from '../common/errors.js';
 import { refuseUnlessOurs } from '../git/pr-branch.js';
 
 /** Head commit of `refs/heads/branch`, or null when the branch does not exist. */
@@ -92,7 +92,7 @@ export async function getCommit(client, { owner, repo, sha }) {
  * name of: without an author, GitHub writes the token's owner (a bot, or the person whose
  * token it is), so that identity is read back from the commit rather than guessed.
  * GitHub's compare lists at most 250 commits; the rest count as not ours.
- * @throws {import('../git/errors.js').PipelineError} code `pr-branch-not-ours` (exit 3)
+ * @throws {import('../common/errors.js').PipelineError} code `pr-branch-not-ours` (exit 3)
  */
 export async function refuseForeignApiCommits(client, { owner, repo, branch, base, current, sha, author }) {
   const { data } = await client.request('GET /repos/{owner}/{repo}/compare/{basehead}', { owner, repo, basehead: `${base}...${current}` });
