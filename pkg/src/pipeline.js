@@ -18,7 +18,7 @@ import { DEFAULT_SIGNING_KEY_ENV, signRun } from './git/sign.js';
 import { GitHubClient, apiUrlFor, parseRepoSlug, repoFromRemoteUrl } from './github/client.js';
 import { closePullRequest, upsertPullRequest } from './github/pulls.js';
 import { proxiedFetch } from './github/proxy.js';
-import { pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
+import { closeHeldPullRequest, pipelineForge, upsertPullRequest as upsertForgePullRequest } from './forges/index.js';
 import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from './github/api-commit.js';
 import { apiHint, gitAuthHint, refUpdateRefused, workflowTokenWarning } from './github/hints.js';
 import { pipelineWord } from './hints.js';
@@ -292,7 +292,7 @@ class Run {
       ({ signing: this.signing, o: this.o } = await signRun(o, await this.tempDir()));
       this.log(`signing commits with the ${this.signing.describe}`);
     }
-    if (o.pr || o.apiCommit) {
+    if (o.pr || o.apiCommit || o.push || o.repo) {
       // another forge than GitHub brings its API client, and its own token and git user name
       const url = o.repo ?? (await this.gm(this.cwd, null).remoteUrlOf(o.remote).catch(() => null));
       this.forge = pipelineForge(url, { ...o, apiUrl: o.forgeApiUrl, tokenEnv: o.tokenEnvGiven ? o.tokenEnv : null, log: this.log, fetch: proxiedFetch(o.env) });
@@ -706,9 +706,9 @@ class Run {
     const { res, files } = await this.applyAt(git, root);
     const summary = summarize(this.plan, res.changed ?? [], { sourceSha: o.sourceSha });
     if (!files.length) {
-      // an open pull request from an earlier run has nothing left to merge: close it (GitHub)
-      const closed = this.forge ? null : await closePullRequest(this.client, { ...ids, head: prBranch, base: this.base });
-      this.log(`nothing changed on ${this.base}: ${closed ? `closed pull request #${closed.number}, which it already holds` : 'no pull request needed'}`);
+      // an open pull request from an earlier run has nothing left to merge: close it (every forge)
+      const closed = await (this.forge ? closeHeldPullRequest(this.forge.forgeApi, { head: prBranch, base: this.base }) : closePullRequest(this.client, { ...ids, head: prBranch, base: this.base }));
+      this.log(`nothing changed on ${this.base}: ${closed ? `closed ${this.forge?.forgeApi.noun ?? 'pull request'} #${closed.number}, which it already holds` : 'no pull request needed'}`);
       return this.done(res, { branch: prBranch, workdir: null, pr: closed ?? NO_PR });
     }
     let sha;
