@@ -22,7 +22,7 @@ import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
 import { hintIn, messageIn } from './hints.js';
-import { REGISTRY_EXIT, downgradeStep, registryExitCode, registryStep } from './registry/cli.js';
+import { REGISTRY_EXIT, downgradeGuard, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
@@ -131,22 +131,14 @@ export async function main(argv, io = {}) {
     const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
-    let plan = registry.plan;
-    if (values['no-downgrade']) {
-      const d = await downgradeStep(plan, cwd, err);
-      if (d.empty) {
-        if (json) out.write(`${JSON.stringify({ changed: [], unchanged: [], written: false, kept: d.kept }, null, 2)}\n`);
-        else err.write('no changes\n');
-        return EXIT.OK;
-      }
-      plan = d.plan;
-    }
+    const plan = registry.plan;
+    const guard = Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
     const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
     if (name !== 'apply') symlinksStayInside(entries, cwd);
-    return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images }, { root, maxFileSize });
+    return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images, guard }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json, frontEnd: frontEndOf(env) });
   }
@@ -375,7 +367,7 @@ function parseSize(text) {
  * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
  * @returns {Promise<number>}
  */
-async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null }, { root, maxFileSize }) {
+async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null, guard = null }, { root, maxFileSize }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
   if (git && images) git.trailers = digestTrailers(images);
@@ -384,22 +376,28 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   }
   /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
+  /** @type {{seen: {kept: string[]}} | undefined} */
+  let guarded;
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
     // the pipeline confines every target to the repository
-    const apply = (/** @type {string} */ workdir) => {
+    const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
       beforeApply(workdir);
-      return applyPlan(plan, { cwd: workdir, allowOutside: true, maxFileSize });
+      return applyPlan(p, { cwd: workdir, allowOutside: true, maxFileSize });
     };
+    // --no-downgrade checks again on every attempt: a retry may find a newer image there
+    guarded = guard?.(plan, applyAt);
     try {
-      result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
+      result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, log: (line) => err.write(`${line}\n`) } });
     } catch (error) {
       throw asGitError(error);
     }
   } else {
     // --dry-run / --check never commit: the plan is previewed on the files below cwd
     beforeApply(cwd);
-    result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
+    const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlan(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
+    guarded = guard?.(plan, applyHere);
+    result = await (guarded?.apply ?? applyHere)(cwd);
   }
   const changed = result.changed ?? [];
   // never silent: whatever the output format, what the overlay check could not see is said
@@ -412,6 +410,7 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
       unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
       ...(images ? { images } : {}),
+      ...(guarded ? { kept: guarded.seen.kept } : {}),
       ...(git && !preview
         ? {
             commit: result.commit ?? null,
