@@ -24,6 +24,7 @@ import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './comman
 import { hintIn, messageIn } from './hints.js';
 import { REGISTRY_EXIT, downgradeGuard, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
+import { MODES, modeOf } from './pipeline/modes.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
 export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3, ...REGISTRY_EXIT });
@@ -481,11 +482,11 @@ function describe(ch) {
  * @returns {Record<string, any> | null}
  */
 export function gitOptions(v, env) {
-  const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
+  const mode = modeOf({ commit: v.commit, push: v.push, pr: v.pr, apiCommit: v['api-commit'], repo: v.repo });
   const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
-  if (!wanted) {
+  if (!MODES[mode].flow) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
-    if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
+    if (stray) throw usageError(`--${stray} needs one of ${[...gitModeFlags(), '--repo'].join(', ')}`);
     return null;
   }
   let retries;
@@ -536,6 +537,13 @@ export function gitOptions(v, env) {
     sourceSha: v['source-sha'],
     env,
   };
+}
+
+/** The flags of the modes that commit (the MODES table's names for the CLI). */
+function gitModeFlags() {
+  return Object.values(MODES)
+    .filter((m) => m.flow && m.names.cli)
+    .map((m) => /** @type {string} */ (m.names.cli));
 }
 
 /**

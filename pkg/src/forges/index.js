@@ -2,7 +2,7 @@
 // flow and docs/pipeline.md for what each supports).
 
 import { createAuth } from '../git/auth.js';
-import { PipelineError } from '../git/errors.js';
+import { PipelineError } from '../common/errors.js';
 import { BitbucketForge } from './bitbucket.js';
 import { apiHeaders, forgeOfHost, gitUsername, parseRemote, resolveForge, tokenFor, TOKEN_VARIABLES } from './detect.js';
 import { GitHubForge } from './github.js';
@@ -37,17 +37,17 @@ export function openForge(remoteUrl, { forge, apiUrl, tokenEnv, env = process.en
  * The pipeline's forge for a pull request on `remoteUrl`: null for GitHub (the pipeline
  * keeps its own GitHub set-up), else the opened forge. `forge`: --forge, else the remote's
  * host, else GitHub (GitHub Enterprise Server runs on any host). `tokenEnv`: a variable
- * named with --token-env (null: the forge's usual ones). Without `pr` or `apiCommit` (a
- * push, a clone) only git's credentials are wanted: see {@link gitForge}.
+ * named with --token-env (null: the forge's usual ones). `api`: the mode calls the forge's
+ * API; without it (a push, a clone) only git's credentials are wanted: see {@link gitForge}.
  * @throws {PipelineError} usage (exit 2): --api-commit on another forge, a remote that
  *   names no project, a bad --api-url; auth (exit 3): no token
  */
-export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, pr, apiCommit, env, log = () => {}, fetch }) {
+export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, api = true, apiCommit, env, log = () => {}, fetch }) {
   const remote = parseRemote(remoteUrl);
   const name = forge ?? (remote ? forgeOfHost(remote.host, env) : null) ?? 'github';
   if (name === 'github') return null;
   const usage = (message) => new PipelineError(message, { code: 'usage', details: { exitCode: 2 } });
-  if (!pr && !apiCommit) return gitForge(remoteUrl, { forge: name, tokenEnv, env, log, usage });
+  if (!api) return gitForge(remoteUrl, { forge: name, tokenEnv, env, log, usage });
   if (apiCommit) throw usage(`--api-commit uses GitHub's Git Data API; on ${name} the commit is pushed by git (add --sign ssh|gpg for a signed one)`);
   let f;
   try {
