@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { applyPlanFetching, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { cliRemoteBases } from './remote-bases.js';
 import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
@@ -384,22 +385,27 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   }
   /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
-  if (git && !preview) {
-    const { runPipeline } = await import('./pipeline.js');
-    // the pipeline confines every target to the repository
-    const apply = (/** @type {string} */ workdir) => {
-      beforeApply(workdir);
-      return applyPlan(plan, { cwd: workdir, allowOutside: true, maxFileSize });
-    };
-    try {
-      result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
-    } catch (error) {
-      throw asGitError(error);
+  const remoteBases = cliRemoteBases(values, env, err, maxFileSize);
+  try {
+    if (git && !preview) {
+      const { runPipeline } = await import('./pipeline.js');
+      // the pipeline confines every target to the repository
+      const apply = (/** @type {string} */ workdir) => {
+        beforeApply(workdir);
+        return applyPlanFetching(plan, { cwd: workdir, allowOutside: true, maxFileSize, remoteBases });
+      };
+      try {
+        result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
+      } catch (error) {
+        throw asGitError(error);
+      }
+    } else {
+      // --dry-run / --check never commit: the plan is previewed on the files below cwd
+      beforeApply(cwd);
+      result = await applyPlanFetching(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize, remoteBases });
     }
-  } else {
-    // --dry-run / --check never commit: the plan is previewed on the files below cwd
-    beforeApply(cwd);
-    result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
+  } finally {
+    remoteBases.close();
   }
   const changed = result.changed ?? [];
   // never silent: whatever the output format, what the overlay check could not see is said
