@@ -14,7 +14,7 @@ import { gitAuthHint } from '../../pkg/src/github/hints.js';
 import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
-import { imagesSummary, pickLines, verifyImages } from './registry.js';
+import { guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
@@ -52,11 +52,12 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     s.plan = registry.plan;
     /** @type {Seen} */
     const seen = { promotion: undefined, status: undefined };
+    const apply = await applier(s, seen, wf, env, remoteBases);
     const result = await wf.group(`gitops-bump: ${describe(s)}`, () =>
       runPipeline({
         cwd: s.repository ? s.workspace : path.join(s.workspace, s.workingDirectory),
         plan: s.plan,
-        apply: applier(s, seen, remoteBases),
+        apply,
         git: {
           ...s.git,
           // a promotion's pull request shows its before/after table, computed where it was applied
@@ -139,7 +140,7 @@ function pipelineEnv(env, token) {
 /**
  * What the last apply saw besides the edits: the promotion's before/after table
  * (markdown) and the status table, read where the plan was applied.
- * @typedef {{promotion: string | undefined, status: import('../../pkg/src/promote.js').Status | undefined}} Seen
+ * @typedef {{promotion: string | undefined, status: import('../../pkg/src/promote.js').Status | undefined, kept?: {kept: string[], warnings: string[]}}} Seen
  */
 
 /**
@@ -152,14 +153,15 @@ function pipelineEnv(env, token) {
  * @param {RemoteBases} remoteBases the remote bases the overlay check follows
  * @returns {(workdir: string) => Promise<any>}
  */
-function applier(s, seen, remoteBases) {
+async function applier(s, seen, wf, env, remoteBases) {
   const sub = s.repository && s.workingDirectory !== '.' ? s.workingDirectory.split(path.sep).join('/') : '';
-  return async (workdir) => {
-    const cwd = sub ? path.join(workdir, sub) : workdir;
+  const cwdOf = (/** @type {string} */ workdir) => (sub ? path.join(workdir, sub) : workdir);
+  const apply = async (/** @type {string} */ workdir, /** @type {unknown} */ plan = s.plan) => {
+    const cwd = cwdOf(workdir);
     if (s.promotion) {
       seen.promotion = renderPromotion(computePromotion(s.promotion.from, s.promotion.to, s.promotion.images, context(cwd, cwd)), 'markdown');
     }
-    const res = await applyPlanFetching(s.plan, { cwd, dryRun: s.preview, remoteBases });
+    const res = await applyPlanFetching(plan, { cwd, dryRun: s.preview, remoteBases });
     if (s.status.length > 0) seen.status = status(s.status, context(cwd, cwd));
     if (!sub) return res;
     return {
@@ -168,6 +170,10 @@ function applier(s, seen, remoteBases) {
       unchecked: res.unchecked, // named relative to working-directory, as annotations want
     };
   };
+  // allow-downgrade: false (the default) checks again on every attempt
+  const guarded = await guardDowngrades(s.plan, s.registry, pipelineEnv(env, ''), wf, cwdOf, apply);
+  seen.kept = guarded.seen;
+  return guarded.apply;
 }
 
 /**
@@ -178,6 +184,7 @@ function applier(s, seen, remoteBases) {
  */
 function extraSummary(seen, s) {
   let out = '';
+  if (seen.kept?.kept.length) out += `\n### Kept newer (allow-downgrade is false)\n\n${seen.kept.kept.map((l) => `- ${l}`).join('\n')}\n`;
   if (seen.promotion) out += `\n### ${seen.promotion.replace(/^Promote /, 'Promotion: ')}`;
   if (seen.status) out += `\n### What runs where (${s.preview ? 'before this run: dry-run' : 'after this run'})\n\n${renderStatus(seen.status, 'markdown')}`;
   return out;

@@ -19,6 +19,7 @@ export const REGISTRY_INPUTS = Object.freeze({
   'registry-password': '',
   policy: '',
   'tag-filter': '',
+  'allow-downgrade': 'false',
 });
 
 /**
@@ -61,8 +62,9 @@ export function readRegistryInputs(get, getBoolean, InputError) {
   if (Boolean(username) !== Boolean(password)) {
     throw new InputError(username ? 'registry-password' : 'registry-username', "is empty: give both 'registry-username' and 'registry-password', or neither");
   }
+  const allowDowngrade = getBoolean('allow-downgrade');
   return {
-    settings: /** @type {any} */ ({ verify, pinDigest, requirePlatforms, requireSignature, policy, tagFilter }),
+    settings: /** @type {any} */ ({ verify, pinDigest, requirePlatforms, requireSignature, policy, tagFilter, allowDowngrade }),
     credentials: username ? [{ username, password }] : [],
   };
 }
@@ -114,4 +116,28 @@ export function imagesSummary(images, code) {
  */
 export function pickLines(images) {
   return images.filter((i) => i.policy).map(pickLine);
+}
+
+/**
+ * The apply function with `allow-downgrade: false` (the default): on every attempt, the
+ * image entries that would lower what their target runs are dropped, each with a "kept
+ * newer" line in the log; targets compared without an answer are warnings.
+ * @param {{edits: object[]}} plan
+ * @param {RegistryInputs} inputs
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{line: (s: string) => void, warning: (s: string, o?: object) => void}} wf
+ * @param {(workdir: string) => string} cwdOf where the plan's files are in a workdir
+ * @param {(workdir: string, plan: unknown) => Promise<any>} apply
+ * @returns {Promise<{apply: (workdir: string) => Promise<any>, seen: {kept: string[], warnings: string[]}}>}
+ */
+export async function guardDowngrades(plan, inputs, env, wf, cwdOf, apply) {
+  const { guardApply } = await import('../../pkg/src/registry/downgrade.js');
+  return guardApply(plan, {
+    run: inputs.settings,
+    because: "allow-downgrade is false",
+    registry: { env, credentials: inputs.credentials },
+    cwdOf,
+    log: (line) => wf.line(line),
+    warn: (line) => wf.warning(line, { title: 'gitops-bump: downgrade not checked' }),
+  }, apply);
 }

@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 // The gitops-bump command line: see `gitops-bump --help` and pkg/src/cli.js.
-// Installed from npm it runs the bundle prepack builds (dist/cli.js: one file, the parts
-// only some commands need loaded on first use); in a checkout it runs the sources, so a
-// change to pkg/src/ is never hidden behind a stale bundle. Node's compile cache (22.1+)
-// keeps the compiled code between runs. Built-ins come from process.getBuiltinModule
-// (Node 20.16+), not an ES import, which would build node:fs's whole namespace.
-const builtin = (name) => process.getBuiltinModule?.(name);
-builtin('node:module')?.enableCompileCache?.();
-const fs = builtin('node:fs');
-const bundled = import.meta.url.includes('/node_modules/') && (fs ? fs.existsSync(new URL('../dist/cli.js', import.meta.url)) : false);
-const [{ main }, { tuneWasmTieringForOneShot }] = bundled
-  ? await Promise.all([import('../dist/cli.js'), import('../dist/tiering.js')])
-  : await Promise.all([import('../src/cli.js'), import('../src/tiering.js')]);
-
-tuneWasmTieringForOneShot();
-process.exitCode = await main(process.argv.slice(2));
+// CommonJS (bin/package.json), so a run never starts Node's ES module loader unless it
+// needs it. Installed from npm it requires the bundle prepack builds (dist/cli.cjs: one
+// CommonJS file, the parts only some commands need evaluated on first use); in a checkout
+// it imports the sources, so a change to pkg/src/ is never hidden behind a stale bundle.
+// Node's compile cache (22.1+) keeps the compiled code between runs.
+'use strict';
+const { enableCompileCache } = require('node:module');
+enableCompileCache?.();
+const path = require('node:path');
+const bundle = path.join(__dirname, '..', 'dist', 'cli.cjs');
+const installed = __filename.split(path.sep).includes('node_modules') && require('node:fs').existsSync(bundle);
+const loaded = installed
+  ? Promise.resolve(require(bundle))
+  : Promise.all([import('../src/cli.js'), import('../src/tiering.js')]).then(([cli, tiering]) => ({ ...cli, ...tiering }));
+loaded
+  .then(({ main, tuneWasmTieringForOneShot }) => {
+    tuneWasmTieringForOneShot();
+    return main(process.argv.slice(2));
+  })
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { TOKEN, configRepo, git, runAction, tempDir } from './helpers.js';
 import { configFiles, snapshot } from '../registry/fixtures.js';
-import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushCreated, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
 
 const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
 
@@ -148,4 +148,35 @@ test('policy: the newest allowed tag is picked from the registry, reported, and 
   const bad = await run(t, { workspace: work, inputs: { images: `${image}:1.0.0`, 'tag-filter': '^v' } });
   assert.equal(bad.code, 2);
   assert.match(bad.stdout, /Input 'tag-filter' filters the tags a policy chooses from/);
+});
+
+test('allow-downgrade: false by default: an older build is kept back (changed=false, "kept newer"); then allowed', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const reg = await startCrane(t);
+  const image = `${reg.host}/acme/api`;
+  // commit-SHA tags have no order: the images' creation times in the registry decide
+  await pushCreated(reg.host, 'acme/api', 'sha-7d1e0c2', '2026-12-07T10:00:00Z', { index: true });
+  await pushCreated(reg.host, 'acme/api', 'sha-04b9f1a', '2026-12-01T10:00:00Z');
+  const files = configFiles(reg.host);
+  files['overlays/prod/kustomization.yaml'] = files['overlays/prod/kustomization.yaml'].replace('newTag: 0.9.0', 'newTag: sha-7d1e0c2');
+  const repo = configRepo(t, { files });
+  const work = repo.clone();
+  const head = repo.head();
+  const before = snapshot(work);
+  let r = await run(t, { workspace: work, inputs: { images: `${image}:sha-04b9f1a`, targets: 'overlays/prod' } });
+  assert.equal(r.code, 0, r.stdout);
+  const line = `kept newer sha-7d1e0c2 for ${image} in overlays/prod (asked for sha-04b9f1a; allow-downgrade is false)`;
+  assert.ok(r.stdout.split('\n').includes(line), r.stdout);
+  assert.equal(r.outputs.changed, 'false');
+  assert.equal(r.outputs['commit-sha'], '');
+  assert.match(r.summary, /### Kept newer \(allow-downgrade is false\)\n\n- kept newer sha-7d1e0c2 for /);
+  assert.equal(repo.head(), head);
+  assert.deepEqual(snapshot(work), before);
+  r = await run(t, { workspace: work, inputs: { images: `${image}:sha-04b9f1a`, targets: 'overlays/prod', 'allow-downgrade': 'true' } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(r.outputs.changed, 'true');
+  assert.doesNotMatch(r.stdout, /kept newer/);
+  assert.match(repo.show('main', 'overlays/prod/kustomization.yaml'), /newTag: sha-04b9f1a$/);
+  const bad = await run(t, { workspace: work, inputs: { images: `${image}:sha-04b9f1a`, 'allow-downgrade': 'sometimes' } });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stdout, /Input 'allow-downgrade' must be true or false/);
 });

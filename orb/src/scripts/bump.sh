@@ -13,7 +13,8 @@
 # Registry checks (apply only): PARAM_VERIFY (auto, true, false), PARAM_PIN_DIGEST,
 # PARAM_REQUIRE_PLATFORMS, PARAM_REQUIRE_SIGNATURE, PARAM_POLICY (+ PARAM_TAG_FILTER: the
 # images are given without a tag, a policy picks it), and PARAM_REGISTRY_USERNAME /
-# PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials.
+# PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials; PARAM_ALLOW_DOWNGRADE
+# false adds --no-downgrade.
 # Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
 # 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
 # wrong digest, platform or signature), 5 the registry could not be asked.
@@ -161,6 +162,8 @@ cli_flags() {
 registry_flags() {
   local user_var="${PARAM_REGISTRY_USERNAME:-REGISTRY_USERNAME}" pass_var="${PARAM_REGISTRY_PASSWORD:-REGISTRY_PASSWORD}"
   REG=()
+  # allow_downgrade false (the orb's default): a target running a newer image is kept
+  [[ "${PARAM_ALLOW_DOWNGRADE:-true}" != false && "${PARAM_ALLOW_DOWNGRADE:-}" != 0 ]] || REG+=(--no-downgrade)
   # unset (a direct run of the script): no registry requests; the orb passes its default, auto
   case "${PARAM_VERIFY:-false}" in
     auto) REG+=(--verify-auto) ;;

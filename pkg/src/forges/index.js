@@ -2,7 +2,7 @@
 // flow and docs/pipeline.md for what each supports).
 
 import { createAuth } from '../git/auth.js';
-import { PipelineError } from '../git/errors.js';
+import { PipelineError } from '../common/errors.js';
 import { BitbucketForge } from './bitbucket.js';
 import { apiHeaders, forgeOfHost, gitUsername, parseRemote, resolveForge, tokenFor, TOKEN_VARIABLES } from './detect.js';
 import { GitHubForge } from './github.js';

@@ -2,7 +2,7 @@
 // request on GitLab) for a head branch, add labels and reviewers, close stale ones. What a
 // forge cannot do is a warning, never a failure: the pull request is open either way.
 
-import { PipelineError } from '../git/errors.js';
+import { PipelineError } from '../common/errors.js';
 
 /**
  * @typedef {object} ForgePullRequest  what every forge's `normalize()` returns

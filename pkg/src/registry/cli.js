@@ -38,8 +38,9 @@ export const REGISTRY_HELP = `Registry (docs/registries.md; credentials from Doc
                        the registry's tags: semver:RANGE (npm ranges: semver:^1.2.0),
                        numerical[:desc], alphabetical[:desc] (docs/registries.md)
   --tag-filter RE      only tags RE matches whole; its named group (?<version>…) is compared
-  --no-downgrade       keep a target that runs a higher version than the one asked for
-                       (semver; "kept newer X", exit 0, nothing written for it)
+  --no-downgrade       keep a target that runs a newer image than the one asked for: by
+                       the policy's order, semver, else the images' creation times in the
+                       registry ("kept newer X", exit 0, nothing written for it)
   --insecure-registry HOST   allow plain HTTP to HOST:PORT (loopback always may)
   --registry-username-env NAME --registry-password-env NAME   credentials for the images'
                        registry (one registry) from these environment variables
@@ -97,7 +98,7 @@ export async function registryStep(plan, entries, values, { env, err }) {
   const asked = Object.keys(run).length > 0 || entries.some((e) => /** @type {any} */ (e).registry);
   const credentials = credentialsFrom(values, env);
   if (!asked) {
-    const stray = ['insecure-registry', 'registry-username-env'].find((o) => values[o] !== undefined);
+    const stray = values['no-downgrade'] ? undefined : ['insecure-registry', 'registry-username-env'].find((o) => values[o] !== undefined);
     if (stray) throw usageError(`--${stray} is for the registry checks: add --verify (or one of ${ENTRY_FIELDS.map((f) => `--${f}`).join(', ')})`);
     return { plan, images: null, requests: 0 };
   }
@@ -132,18 +133,20 @@ function credentialsFrom(values, env) {
 }
 
 /**
- * `--no-downgrade`: drops the image entries that would lower what their target runs,
- * printing a "kept newer" line for each (registry/downgrade.js).
- * @param {unknown} plan
- * @param {string} cwd
- * @param {{write(s: string): unknown}} err
- * @returns {Promise<{plan: unknown, kept: string[], empty: boolean}>}
+ * `--no-downgrade` (or an entry's `allow-downgrade: false`): the apply function's guard,
+ * which drops the image entries that would lower what their target runs, on every attempt,
+ * printing a "kept newer" line for each (registry/downgrade.js); null when nothing asks.
+ * @param {import('../plan.js').Entry[]} entries
+ * @param {Record<string, any>} values parsed options
+ * @param {{env: NodeJS.ProcessEnv, err: {write(s: string): unknown}}} io
+ * @returns {Promise<null | ((plan: unknown, apply: (workdir: string, plan: unknown) => any) => {apply: (workdir: string) => Promise<any>, seen: {kept: string[], warnings: string[]}})>}
  */
-export async function downgradeStep(plan, cwd, err) {
-  const { validatePlan } = await import('../plan.js');
-  const { dropDowngrades } = await import('./downgrade.js');
-  const result = dropDowngrades(plan, validatePlan(plan), cwd);
-  for (const line of result.kept) err.write(`${line}\n`);
-  const left = /** @type {any} */ (result.plan);
-  return { ...result, empty: (Array.isArray(left) ? left : left.edits).length === 0 };
+export async function downgradeGuard(entries, values, { env, err }) {
+  const asked = values['no-downgrade'] || entries.some((e) => /** @type {any} */ (e).registry?.allowDowngrade === false);
+  if (!asked) return null;
+  const { guardApply } = await import('./downgrade.js');
+  const run = { allowDowngrade: values['no-downgrade'] ? false : undefined, policy: values.policy, tagFilter: values['tag-filter'] };
+  const registry = { env, credentials: credentialsFrom(values, env), insecureRegistries: values['insecure-registry'] ?? [] };
+  const because = env.GITOPS_BUMP_FRONT_END === 'orb' ? 'allow_downgrade is false' : '--no-downgrade';
+  return (plan, apply) => guardApply(plan, { run, registry, because, log: (line) => err.write(`${line}\n`), warn: (line) => err.write(`warning: ${line}\n`) }, apply);
 }

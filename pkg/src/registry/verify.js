@@ -140,8 +140,7 @@ export async function verifyPlan(plan, entries, run, options = {}) {
   });
   if (jobs.length === 0) return { plan, images: [], requests: 0, warnings: [] };
 
-  const store = credentialStore({ env: options.env, explicit: explicitFor(options.credentials, jobs) });
-  const client = new RegistryClient({ credentials: store, insecureRegistries: options.insecureRegistries, ...envOverrides(options.env ?? process.env), ...options.client });
+  const client = registryClient(options, jobs.map((j) => j.ref));
   // policies first: the repository's tags are listed and the newest allowed one becomes the spec's tag
   if (jobs.some((j) => j.settings.policy !== undefined)) {
     const { applyPolicies } = await import('./choose.js');
@@ -190,6 +189,17 @@ export async function verifyPlan(plan, entries, run, options = {}) {
   });
   if (failures.length > 0) throw combine(failures);
   return { plan: Array.isArray(plan) ? edits : { ...(/** @type {object} */ (plan)), edits }, images, requests: client.stats.requests, warnings };
+}
+
+/**
+ * The client for one run over images in `refs`' registries, with the run's credentials.
+ * @param {VerifyOptions} options
+ * @param {import('./reference.js').ImageReference[]} refs
+ * @returns {RegistryClient}
+ */
+export function registryClient(options, refs) {
+  const store = credentialStore({ env: options.env, explicit: explicitFor(options.credentials, refs.map((ref) => ({ ref }))) });
+  return new RegistryClient({ credentials: store, insecureRegistries: options.insecureRegistries, ...envOverrides(options.env ?? process.env), ...options.client });
 }
 
 /**
