@@ -47,6 +47,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     // turns an unreachable registry into a warning)
     const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
     for (const w of registry.warnings) wf.warning(w, { title: 'gitops-bump: image not verified' });
+    for (const i of registry.images.filter((x) => x.skipped)) wf.warning(`${i.spec} ${i.warning} (skip-unresolved is true)`, { title: 'gitops-bump: image skipped' });
     for (const line of pickLines(registry.images)) wf.line(line);
     for (const i of registry.images.filter((x) => x.verified)) wf.line(`verified ${i.image} ${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}${i.written !== i.spec ? ', pinned' : ''}`);
     s.plan = registry.plan;
