@@ -14,7 +14,7 @@ import { gitAuthHint } from '../../pkg/src/github/hints.js';
 import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
-import { guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
+import { checkPromotionDigests, guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
@@ -160,6 +160,7 @@ async function applier(s, seen, wf, env, remoteBases) {
   const apply = async (/** @type {string} */ workdir, /** @type {unknown} */ plan = s.plan) => {
     const cwd = cwdOf(workdir);
     if (s.promotion) {
+      await checkPromotionDigests(s.promotion, cwd, s.registry, pipelineEnv(env, ''), wf);
       seen.promotion = renderPromotion(computePromotion(s.promotion.from, s.promotion.to, s.promotion.images, context(cwd, cwd)), 'markdown');
     }
     const res = await applyPlanFetching(plan, { cwd, dryRun: s.preview, remoteBases });
