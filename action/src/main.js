@@ -13,7 +13,7 @@ import { gitAuthHint } from '../../pkg/src/github/hints.js';
 import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
-import { guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
+import { checkPromotionDigests, guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
@@ -43,6 +43,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     // turns an unreachable registry into a warning)
     const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
     for (const w of registry.warnings) wf.warning(w, { title: 'gitops-bump: image not verified' });
+    for (const i of registry.images.filter((x) => x.skipped)) wf.warning(`${i.spec} ${i.warning} (skip-unresolved is true)`, { title: 'gitops-bump: image skipped' });
     for (const line of pickLines(registry.images)) wf.line(line);
     for (const i of registry.images.filter((x) => x.verified)) wf.line(`verified ${i.image} ${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}${i.written !== i.spec ? ', pinned' : ''}`);
     s.plan = registry.plan;
@@ -152,6 +153,7 @@ async function applier(s, seen, wf, env) {
   const apply = async (/** @type {string} */ workdir, /** @type {unknown} */ plan = s.plan) => {
     const cwd = cwdOf(workdir);
     if (s.promotion) {
+      await checkPromotionDigests(s.promotion, cwd, s.registry, pipelineEnv(env, ''), wf);
       seen.promotion = renderPromotion(computePromotion(s.promotion.from, s.promotion.to, s.promotion.images, context(cwd, cwd)), 'markdown');
     }
     const res = applyPlan(plan, { cwd, dryRun: s.preview });

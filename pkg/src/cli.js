@@ -22,7 +22,7 @@ import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
 import { hintIn, messageIn } from './hints.js';
-import { REGISTRY_EXIT, downgradeGuard, registryExitCode, registryStep } from './registry/cli.js';
+import { REGISTRY_EXIT, downgradeGuard, promotionGuard, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
 import { MODES, modeOf } from './pipeline/modes.js';
 
@@ -133,7 +133,7 @@ export async function main(argv, io = {}) {
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
     const plan = registry.plan;
-    const guard = Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
+    const guard = name === 'promote' ? promotionGuard(values, positionals, { env, err }) : Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
@@ -302,7 +302,9 @@ async function runStatus(values, targets, { out, cwd }) {
   if (values.json && values.markdown) throw usageError('--json and --markdown: choose one');
   const promote = await import('./promote.js');
   const st = promote.status(targets, promote.context(cwd, cwd));
-  out.write(values.json ? `${JSON.stringify(st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain'));
+  const { flagLines, sameTagDifferentDigest } = await import('./registry/promotion.js');
+  const flags = sameTagDifferentDigest(st);
+  out.write(values.json ? `${JSON.stringify(flags.length ? { ...st, sameTagDifferentDigest: flags } : st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain') + flagLines(flags).map((l) => `${values.markdown ? '\n' : ''}${l}\n`).join(''));
   return EXIT.OK;
 }
 
@@ -377,7 +379,7 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   }
   /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
-  /** @type {{seen: {kept: string[]}} | undefined} */
+  /** @type {{seen?: {kept: string[]}} | undefined} */
   let guarded;
   if (git && !preview) {
     const { runPipeline } = await import('./pipeline.js');
@@ -411,7 +413,7 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
       unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
       ...(images ? { images } : {}),
-      ...(guarded ? { kept: guarded.seen.kept } : {}),
+      ...(guarded?.seen ? { kept: guarded.seen.kept } : {}),
       ...(git && !preview
         ? {
             commit: result.commit ?? null,

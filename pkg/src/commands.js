@@ -235,7 +235,8 @@ image whose effective reference differs). Only TO's own files change (its
 kustomization's images:, its Application's image list, or its own values file), never a
 shared base, component or values file; afterwards TO is recomputed and must run FROM's
 versions of the promoted images and unchanged versions of the rest, or nothing is
-written. FROM and TO are targets as for \`status\`.
+written. FROM and TO are targets as for \`status\`. Tag and digest are copied; when TO
+pulls the image under another name (a mirror), a digest FROM pins must exist there.
 
 Options:
   --image NAME   promote only this image (repeatable); NAME as \`status\` shows it
@@ -249,6 +250,7 @@ Examples:
   gitops-bump promote overlays/staging overlays/production --dry-run
   gitops-bump promote overlays/staging overlays/production --image ghcr.io/acme/api --pr
   gitops-bump promote charts/api/values.yaml,envs/staging.yaml charts/api/values.yaml,envs/prod.yaml --push`,
+    exits: `${EXIT_HELP}\n4 a promoted digest is not in the mirror TO pulls from (digest-not-found).`,
     plan: (v, [from, to]) => [{ promote: to, from, images: v.image ?? [] }],
   },
   apply: {

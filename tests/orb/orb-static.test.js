@@ -233,7 +233,7 @@ test('each step gives its script exactly the PARAM_* variables the script reads'
 test('the parameter names are the ones the Action, playground and docs share', () => {
   const names = (kind, name) => Object.keys(orb[kind][name].parameters ?? {}).sort();
   assert.deepEqual(names('commands', 'install'), ['integrity', 'package', 'version']);
-  const registry = ['allow_downgrade', 'pin_digest', 'policy', 'registry_password', 'registry_username', 'require_platforms', 'require_signature', 'tag_filter', 'verify'];
+  const registry = ['allow_downgrade', 'pin_digest', 'policy', 'registry_password', 'registry_username', 'require_platforms', 'require_signature', 'skip_unresolved', 'tag_filter', 'verify'];
   assert.deepEqual(names('commands', 'set_image'), ['check_overlay', 'images', 'scan', 'targets', 'working_directory', ...registry].sort());
   assert.deepEqual(names('commands', 'set_value'), ['all', 'create', 'file', 'path', 'select', 'type', 'value', 'working_directory']);
   assert.deepEqual(names('commands', 'apply_plan'), ['plan', 'working_directory', ...registry].sort());

@@ -14,7 +14,7 @@
 # PARAM_REQUIRE_PLATFORMS, PARAM_REQUIRE_SIGNATURE, PARAM_POLICY (+ PARAM_TAG_FILTER: the
 # images are given without a tag, a policy picks it), and PARAM_REGISTRY_USERNAME /
 # PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials; PARAM_ALLOW_DOWNGRADE
-# false adds --no-downgrade.
+# false adds --no-downgrade, PARAM_SKIP_UNRESOLVED true --skip-unresolved.
 # Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
 # 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
 # wrong digest, platform or signature), 5 the registry could not be asked.
@@ -185,6 +185,7 @@ registry_flags() {
   [[ -z "${PARAM_REQUIRE_PLATFORMS:-}" ]] || REG+=(--require-platforms "$PARAM_REQUIRE_PLATFORMS")
   [[ -z "${PARAM_POLICY:-}" ]] || REG+=(--policy "$PARAM_POLICY")
   [[ -z "${PARAM_TAG_FILTER:-}" ]] || REG+=(--tag-filter "$PARAM_TAG_FILTER")
+  ! is_true "${PARAM_SKIP_UNRESOLVED:-}" || REG+=(--skip-unresolved)
   if [[ -n "${!user_var:-}" && -n "${!pass_var:-}" ]]; then
     REG+=(--registry-username-env "$user_var" --registry-password-env "$pass_var")
   elif [[ -n "${!user_var:-}${!pass_var:-}" ]]; then

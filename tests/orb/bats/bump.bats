@@ -274,7 +274,7 @@ STUB
   [ "$(printf '%s|' "${REG[@]}")" = '--verify|--policy|semver:^1.2.0|--tag-filter|^v(?<version>.*)$|' ]
 }
 
-@test "registry_flags: allow_downgrade false (the orb's default) adds --no-downgrade, also with verify false" {
+@test "registry_flags: allow_downgrade false (the orb's default) adds --no-downgrade, also with verify false; skip_unresolved" {
   PARAM_VERIFY=false PARAM_ALLOW_DOWNGRADE=false
   registry_flags
   [ "${REG[*]}" = "--no-downgrade" ]
@@ -284,6 +284,9 @@ STUB
   unset PARAM_ALLOW_DOWNGRADE
   registry_flags
   [ "${REG[*]}" = "--verify-auto" ]
+  PARAM_SKIP_UNRESOLVED=true
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto --skip-unresolved" ]
 }
 
 @test "registry_flags: credentials go by variable name, only when both are set; one alone is refused" {
