@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { applyPlanFetching, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { cliRemoteBases } from './remote-bases.js';
 import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
@@ -381,26 +382,31 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   let result;
   /** @type {{seen?: {kept: string[]}} | undefined} */
   let guarded;
-  if (git && !preview) {
-    const { runPipeline } = await import('./pipeline.js');
-    // the pipeline confines every target to the repository
-    const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
-      beforeApply(workdir);
-      return applyPlan(p, { cwd: workdir, allowOutside: true, maxFileSize });
-    };
-    // --no-downgrade checks again on every attempt: a retry may find a newer image there
-    guarded = guard?.(plan, applyAt);
-    try {
-      result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, log: (line) => err.write(`${line}\n`) } });
-    } catch (error) {
-      throw asGitError(error);
+  const remoteBases = cliRemoteBases(values, env, err, maxFileSize);
+  try {
+    if (git && !preview) {
+      const { runPipeline } = await import('./pipeline.js');
+      // the pipeline confines every target to the repository
+      const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
+        beforeApply(workdir);
+        return applyPlanFetching(p, { cwd: workdir, allowOutside: true, maxFileSize, remoteBases });
+      };
+      // --no-downgrade checks again on every attempt: a retry may find a newer image there
+      guarded = guard?.(plan, applyAt);
+      try {
+        result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, log: (line) => err.write(`${line}\n`) } });
+      } catch (error) {
+        throw asGitError(error);
+      }
+    } else {
+      // --dry-run / --check never commit: the plan is previewed on the files below cwd
+      beforeApply(cwd);
+      const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlanFetching(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize, remoteBases });
+      guarded = guard?.(plan, applyHere);
+      result = await (guarded?.apply ?? applyHere)(cwd);
     }
-  } else {
-    // --dry-run / --check never commit: the plan is previewed on the files below cwd
-    beforeApply(cwd);
-    const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlan(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
-    guarded = guard?.(plan, applyHere);
-    result = await (guarded?.apply ?? applyHere)(cwd);
+  } finally {
+    remoteBases.close();
   }
   const changed = result.changed ?? [];
   // never silent: whatever the output format, what the overlay check could not see is said

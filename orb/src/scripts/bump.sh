@@ -194,6 +194,14 @@ registry_flags() {
   fi
 }
 
+# Appends to REG the CLI's options for remote bases: fetch_remote_bases (the orb's default
+# true; unset in a direct run of the script: not fetched) and remote_base_hosts.
+remote_base_flags() {
+  is_true "${PARAM_FETCH_REMOTE_BASES:-false}" || return 0
+  REG+=(--fetch-remote-bases)
+  [[ -z "${PARAM_REMOTE_BASE_HOSTS:-}" ]] || REG+=(--remote-base-hosts "$PARAM_REMOTE_BASE_HOSTS")
+}
+
 # Shallow-clones URL (branch BRANCH, or the default one) into DIR, for dry_run and check.
 # A token reaches git as an HTTP header scoped to the URL's host, through git's
 # environment: never in argv, the URL or a config file. The URL is used as given: the
@@ -332,6 +340,7 @@ bump_main() {
   REG=()
   # a promotion copies what an environment runs; only edits name images to resolve
   [[ "${EDIT[0]}" != apply ]] || registry_flags || return $?
+  [[ "${EDIT[0]}" != apply ]] || remote_base_flags
   where="${url:-$PWD}"
   if [[ -n "$url" && ( "$mode" == dry_run || "$mode" == check ) ]]; then
     printf 'Cloning %s to compare\n' "$url"
