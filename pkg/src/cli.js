@@ -19,8 +19,8 @@ import * as core from './core.js';
 import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT, EXIT_HELP, PLAN_FLAGS, mainHelp, packageVersion } from './commands.js';
-import { hintIn, messageIn } from './hints.js';
-import { downgradeGuard, registryExitCode, registryStep } from './registry/cli.js';
+import { hintIn, messageIn, wordFlags } from './hints.js';
+import { downgradeGuard, promotionGuard, registryExitCode, registryStep } from './registry/cli.js';
 import { applyModeOption, frontEndOf, gitOptions, orbBlock, runEdit, writeReport } from './run-edit.js';
 import { orbSummary } from './summary.js';
 
@@ -137,7 +137,7 @@ export async function main(argv, io = {}) {
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
     const plan = registry.plan;
-    const guard = Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
+    const guard = name === 'promote' ? promotionGuard(values, positionals, { env, err }) : Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
@@ -306,7 +306,9 @@ async function runStatus(values, targets, { out, cwd }) {
   if (values.json && values.markdown) throw usageError('--json and --markdown: choose one');
   const promote = await import('./promote.js');
   const st = promote.status(targets, promote.context(cwd, cwd));
-  out.write(values.json ? `${JSON.stringify(st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain'));
+  const { flagLines, sameTagDifferentDigest } = await import('./registry/promotion.js');
+  const flags = sameTagDifferentDigest(st);
+  out.write(values.json ? `${JSON.stringify(flags.length ? { ...st, sameTagDifferentDigest: flags } : st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain') + flagLines(flags).map((l) => `${values.markdown ? '\n' : ''}${l}\n`).join(''));
   return EXIT.OK;
 }
 
@@ -388,8 +390,10 @@ function reportError(error, { err, out, json, frontEnd, cwd, report, orb = null 
     if (hint) fields.hint = hint;
   } else if (e && e.cliExitCode) {
     code = e.cliExitCode;
-    text = `error[${e.kind ?? 'git'}]: ${e.message}`;
-    fields = { kind: e.kind ?? 'git', message: e.message };
+    // the pipeline spells its options as flags: the orb's log names its parameters
+    const message = wordFlags(e.message, frontEnd);
+    text = `error[${e.kind ?? 'git'}]: ${message}`;
+    fields = { kind: e.kind ?? 'git', message };
   } else {
     text = `error[internal]: ${e?.stack ?? e}`;
     fields = { kind: 'internal', message: String(e?.message ?? e) };

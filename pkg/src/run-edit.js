@@ -9,7 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlan } from './plan.js';
+import { applyPlanFetching } from './plan.js';
+import { cliRemoteBases } from './remote-bases.js';
 import { uncheckedWarnings } from './unchecked.js';
 import { unifiedDiff } from './diff.js';
 import { EXIT } from './commands.js';
@@ -90,28 +91,34 @@ export async function runEdit(plan, values, { out, err, cwd, env, beforeApply = 
   if (git && images) git.trailers = digestTrailers(images);
   /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
-  /** @type {{seen: {kept: string[]}} | undefined} */
+  /** @type {{seen?: {kept: string[]}} | undefined} */
   let guarded;
-  if (git && (!preview || git.repo)) {
-    const { runPipeline } = await import('./pipeline.js');
-    // the pipeline confines every target to the repository; a preview of --repo's clone writes nothing
-    const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
-      beforeApply(workdir);
-      return applyPlan(p, { cwd: workdir, dryRun: preview, allowOutside: true, maxFileSize });
-    };
-    // --no-downgrade checks again on every attempt: a retry may find a newer image there
-    guarded = /** @type {any} */ (guard)?.(plan, applyAt);
-    try {
-      result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, dryRun: preview, log: (line) => err.write(`${line}\n`) } });
-    } catch (error) {
-      throw asGitError(error);
+  const remoteBases = cliRemoteBases(values, env, err, maxFileSize);
+  try {
+    if (git && (!preview || git.repo)) {
+      const { runPipeline } = await import('./pipeline.js');
+      // the pipeline confines every target to the repository; a preview of --repo's clone writes nothing
+      const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
+        beforeApply(workdir);
+        return applyPlanFetching(p, { cwd: workdir, dryRun: preview, allowOutside: true, maxFileSize, remoteBases });
+      };
+      // --no-downgrade checks again on every attempt: a retry may find a newer image there
+      guarded = /** @type {any} */ (guard)?.(plan, applyAt);
+      try {
+        result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, dryRun: preview, log: (line) => err.write(`${line}\n`) } });
+      } catch (error) {
+        throw asGitError(error);
+      }
+    } else {
+      // --dry-run / --check never commit: the plan is previewed on the files below cwd
+      beforeApply(cwd);
+      const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) =>
+        applyPlanFetching(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize, remoteBases });
+      guarded = /** @type {any} */ (guard)?.(plan, applyHere);
+      result = await (guarded?.apply ?? applyHere)(cwd);
     }
-  } else {
-    // --dry-run / --check never commit: the plan is previewed on the files below cwd
-    beforeApply(cwd);
-    const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlan(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
-    guarded = /** @type {any} */ (guard)?.(plan, applyHere);
-    result = await (guarded?.apply ?? applyHere)(cwd);
+  } finally {
+    remoteBases.close();
   }
   const changed = result.changed ?? [];
   // never silent: whatever the output format, what the overlay check could not see is said
@@ -124,14 +131,15 @@ export async function runEdit(plan, values, { out, err, cwd, env, beforeApply = 
     unchecked: result.unchecked ?? [],
     written: !preview && changed.length > 0,
     ...(images ? { images } : {}),
-    ...(guarded ? { kept: guarded.seen.kept } : {}),
+    ...(guarded?.seen ? { kept: guarded.seen.kept } : {}),
     ...(committed
       ? {
           commit: result.commit ?? null,
           pushed: result.pushed ?? false,
           attempts: result.attempts ?? 0,
           pullRequest: result.pullRequest ?? null,
-          pr: result.pr ?? null,
+          // the Action's pr-branch and pr-head-sha outputs, for the orb's report_file
+          pr: result.pr ? { ...result.pr, branch: result.branch ?? null, headSha: result.commit ?? null } : null,
           warnings: result.warnings ?? [],
         }
       : {}),

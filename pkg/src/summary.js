@@ -78,7 +78,7 @@ export function changeLine(ch) {
  * @property {string|null} [commit]
  * @property {boolean} [pushed]
  * @property {number} [attempts]
- * @property {{number: number, url: string, operation?: string, updated?: boolean}|null} [pullRequest]
+ * @property {{number: number|null, url: string|null, operation?: string, branch?: string|null, headSha?: string|null}|null} [pr]
  * @property {{message?: string, file?: string, line?: number, column?: number}} [error]
  */
 
@@ -118,8 +118,11 @@ export function orbSummary(report, { mode, where, exitCode, failIfUnchanged = fa
     const attempts = (report.attempts ?? 0) > 1 ? ` after ${report.attempts} attempts` : '';
     out.push(`commit    ${report.commit}${report.pushed ? ` pushed${attempts}` : ''}`);
   }
-  const pr = report.pullRequest;
-  if (pr) out.push(`pull request #${pr.number} ${pr.updated ? 'updated' : 'opened'}: ${pr.url}`);
+  // the Action's pr-operation, pr-branch and pr-head-sha outputs, in words
+  const pr = report.pr;
+  if (pr?.number) out.push(`pull request #${pr.number} ${{ created: 'opened', updated: 'updated', closed: 'closed (the base already holds the values)' }[pr.operation ?? ''] ?? 'unchanged'}: ${pr.url}`);
+  else if (pr) out.push('no pull request needed');
+  if (pr?.headSha) out.push(`branch    ${pr.branch} at ${pr.headSha}`);
   if (mode === 'check') out.push(changed.length > 0 ? 'DRIFT: the config repository differs from what this pipeline would set' : 'no drift: the config repository is up to date');
   if (mode === 'dry_run' || mode === 'check') {
     for (const c of changed) if (c.diff) out.push('', c.diff.replace(/\n$/, ''));

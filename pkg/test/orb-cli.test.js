@@ -82,12 +82,24 @@ test('the orb\'s summary block: changes (type and aliases said), drift with its 
 test('orbSummary: commit and pull request in one block; the change line is the CLI\'s', () => {
   const ch = { path: 'images[0].newTag', kind: 'set', old: '1.0', new: '1.1', line: 5, column: 13 };
   const text = orbSummary(
-    { changed: [{ file: 'overlays/prod/kustomization.yaml', changes: [ch] }], unchanged: ['overlays/dev/kustomization.yaml'], commit: 'abc123', pushed: true, attempts: 2, pullRequest: { number: 7, url: 'https://github.com/acme/config/pull/7', updated: false } },
+    {
+      changed: [{ file: 'overlays/prod/kustomization.yaml', changes: [ch] }],
+      unchanged: ['overlays/dev/kustomization.yaml'],
+      commit: 'abc123',
+      pushed: true,
+      attempts: 2,
+      pr: { number: 7, url: 'https://github.com/acme/config/pull/7', operation: 'created', branch: 'gitops-bump/api-1a2b', headSha: 'abc123' },
+    },
     { mode: 'pull_request', where: 'https://github.com/acme/config.git', exitCode: 0 },
   );
   assert.match(text, /gitops-bump · pull request · https:\/\/github\.com\/acme\/config\.git/);
   assert.match(text, /\n {12}images\[0\]\.newTag: 1\.0 -> 1\.1 {3}\(line 5, column 13\)\n/);
-  assert.match(text, /\nunchanged overlays\/dev\/kustomization\.yaml \(already up to date\)\ncommit {4}abc123 pushed after 2 attempts\npull request #7 opened: https:\/\/github\.com\/acme\/config\/pull\/7\n/);
+  assert.match(text, /\nunchanged overlays\/dev\/kustomization\.yaml \(already up to date\)\ncommit {4}abc123 pushed after 2 attempts\npull request #7 opened: https:\/\/github\.com\/acme\/config\/pull\/7\nbranch {4}gitops-bump\/api-1a2b at abc123\n/);
+  const pr = (/** @type {object} */ p) => orbSummary({ changed: [], unchanged: ['a.yaml'], commit: null, pr: p }, { mode: 'pull_request', where: 'here', exitCode: 0 });
+  const closed = pr({ number: 4, url: 'https://github.com/acme/config/pull/4', operation: 'closed', branch: 'gitops-bump/a', headSha: null });
+  assert.match(closed, /pull request #4 closed \(the base already holds the values\): https:\/\/github\.com\/acme\/config\/pull\/4\n/);
+  assert.doesNotMatch(closed, /branch {4}/);
+  assert.match(pr({ number: null, url: null, operation: 'none', branch: 'gitops-bump/a', headSha: null }), /\nno pull request needed\n/);
   // one renderer: plain for the CLI and the orb, Markdown for the Action's summary
   assert.equal(changeLine({ path: 'p', kind: 'insert', new: '' }), 'p: added ""');
   assert.equal(changeLine({ path: 'p', kind: 'remove', old: 'x', aliases: ['q'] }), 'p: removed (also changes q, through an alias)');

@@ -180,3 +180,30 @@ test('allow-downgrade: false by default: an older build is kept back (changed=fa
   assert.equal(bad.code, 2);
   assert.match(bad.stdout, /Input 'allow-downgrade' must be true or false/);
 });
+
+test('skip-unresolved: an image with no allowed tag is listed as skipped; the others land in one commit; without it nothing moves', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const reg = await startCrane(t);
+  await pushCreated(reg.host, 'acme/api', '1.2.0', '2026-12-06T10:00:00Z');
+  await pushCreated(reg.host, 'acme/worker', '2.0.0', '2026-12-06T10:00:00Z'); // nothing in ^1
+  const files = configFiles(reg.host);
+  files['overlays/prod/kustomization.yaml'] += `  - name: ${reg.host}/acme/worker\n    newTag: 0.9.0\n`;
+  files['base/deployment.yaml'] += `        - name: worker\n          image: ${reg.host}/acme/worker:0.9.0\n`;
+  const repo = configRepo(t, { files });
+  const work = repo.clone();
+  const head = repo.head();
+  const inputs = { images: `${reg.host}/acme/api\n${reg.host}/acme/worker`, targets: 'overlays/prod', policy: 'semver:^1.0.0' };
+  let r = await run(t, { workspace: work, inputs });
+  assert.equal(r.code, 4, r.stdout);
+  assert.match(r.stdout, /^::error title=gitops-bump%3A tag-not-found::error\[tag-not-found\]: .*acme\/worker: no tag is allowed by semver:\^1\.0\.0/m);
+  assert.equal(repo.head(), head);
+  r = await run(t, { workspace: work, inputs: { ...inputs, 'skip-unresolved': 'true' } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^::warning title=gitops-bump%3A image skipped::.*acme\/worker skipped: .*no tag is allowed by semver:\^1\.0\.0.* \(skip-unresolved is true\)$/m);
+  assert.equal(git(repo.bare, ['rev-list', '--count', `${head}..main`]), '1');
+  const prod = repo.show('main', 'overlays/prod/kustomization.yaml');
+  assert.match(prod, /acme\/api\n    newTag: 1\.2\.0\n/);
+  assert.match(prod, /acme\/worker\n    newTag: 0\.9\.0$/);
+  const images = JSON.parse(r.outputs.images);
+  assert.deepEqual(images.map((i) => [i.image, i.verified, Boolean(i.skipped)]), [[`${reg.host}/acme/api:1.2.0`, true, false], [`${reg.host}/acme/worker`, false, true]]);
+  assert.match(r.summary, /\| `[^`]*acme\/worker` \| skipped: [^|]*no tag is allowed/);
+});

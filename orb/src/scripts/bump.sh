@@ -17,7 +17,7 @@
 # PARAM_REQUIRE_PLATFORMS, PARAM_REQUIRE_SIGNATURE, PARAM_POLICY (+ PARAM_TAG_FILTER: the
 # images are given without a tag, a policy picks it), and PARAM_REGISTRY_USERNAME /
 # PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials; PARAM_ALLOW_DOWNGRADE
-# false adds --no-downgrade.
+# false adds --no-downgrade, PARAM_SKIP_UNRESOLVED true --skip-unresolved.
 # Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
 # 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
 # wrong digest, platform or signature), 5 the registry could not be asked.
@@ -107,7 +107,7 @@ edit_command() {
 # the repository's clone URL, or empty for the current checkout; a preview of URL is made
 # in a clone the CLI makes and removes.
 cli_flags() {
-  local mode="$1" url="$2" label
+  local mode="$1" url="$2"
   FLAGS=(--mode "$mode")
   [[ -z "$url" ]] || FLAGS+=(--repo "$url")
   case "$mode" in
@@ -135,16 +135,34 @@ cli_flags() {
     [[ -z "${PARAM_PR_BASE:-}" ]] || FLAGS+=(--base "$PARAM_PR_BASE")
     [[ -z "${PARAM_PR_BRANCH:-}" ]] || FLAGS+=(--pr-branch "$PARAM_PR_BRANCH")
     ! is_true "${PARAM_PR_DRAFT:-}" || FLAGS+=(--draft)
-    local -a labels
-    IFS=',' read -r -a labels <<<"${PARAM_PR_LABELS:-}"
-    for label in "${labels[@]}"; do
-      label="${label#"${label%%[![:space:]]*}"}"
-      label="${label%"${label##*[![:space:]]}"}"
-      [[ -z "$label" ]] || FLAGS+=(--label "$label")
-    done
-  elif [[ -n "${PARAM_PR_TITLE:-}${PARAM_PR_BODY:-}${PARAM_PR_LABELS:-}${PARAM_PR_BASE:-}${PARAM_PR_BRANCH:-}" ]] || is_true "${PARAM_PR_DRAFT:-}"; then
+    ! is_true "${PARAM_PR_OVERWRITE:-}" || FLAGS+=(--pr-overwrite)
+    list_flags --label "${PARAM_PR_LABELS:-}"
+    list_flags --reviewer "${PARAM_PR_REVIEWERS:-}"
+    list_flags --team-reviewer "${PARAM_PR_TEAM_REVIEWERS:-}"
+    list_flags --assignee "${PARAM_PR_ASSIGNEES:-}"
+    if [[ -n "${PARAM_PR_MILESTONE:-}" ]]; then
+      if [[ ! "$PARAM_PR_MILESTONE" =~ ^[1-9][0-9]{0,9}$ ]]; then
+        printf 'gitops-bump: pr_milestone must be the number of the milestone (as in its URL, .../milestone/3), got "%s"\n' "$PARAM_PR_MILESTONE" >&2
+        return 2
+      fi
+      FLAGS+=(--milestone "$PARAM_PR_MILESTONE")
+    fi
+  elif [[ -n "${PARAM_PR_TITLE:-}${PARAM_PR_BODY:-}${PARAM_PR_LABELS:-}${PARAM_PR_BASE:-}${PARAM_PR_BRANCH:-}${PARAM_PR_REVIEWERS:-}${PARAM_PR_TEAM_REVIEWERS:-}${PARAM_PR_ASSIGNEES:-}${PARAM_PR_MILESTONE:-}" ]] || is_true "${PARAM_PR_DRAFT:-}" || is_true "${PARAM_PR_OVERWRITE:-}"; then
     printf 'Note: the pr_* parameters apply to mode pull_request only; mode is %s\n' "$mode"
   fi
+}
+
+# Adds FLAG NAME to FLAGS for each name in TEXT (separated by commas or new lines, blanks
+# around a name trimmed, empty names skipped), as the Action reads its list inputs.
+list_flags() {
+  local flag="$1" item
+  local -a items=()
+  IFS=$',\n' read -r -d '' -a items <<<"${2:-}" || true
+  for item in "${items[@]}"; do
+    item="${item#"${item%%[![:space:]]*}"}"
+    item="${item%"${item##*[![:space:]]}"}"
+    [[ -z "$item" ]] || FLAGS+=("$flag" "$item")
+  done
 }
 
 # Fills the array REG with the CLI's registry options. The credentials travel by the names
@@ -175,12 +193,21 @@ registry_flags() {
   [[ -z "${PARAM_REQUIRE_PLATFORMS:-}" ]] || REG+=(--require-platforms "$PARAM_REQUIRE_PLATFORMS")
   [[ -z "${PARAM_POLICY:-}" ]] || REG+=(--policy "$PARAM_POLICY")
   [[ -z "${PARAM_TAG_FILTER:-}" ]] || REG+=(--tag-filter "$PARAM_TAG_FILTER")
+  ! is_true "${PARAM_SKIP_UNRESOLVED:-}" || REG+=(--skip-unresolved)
   if [[ -n "${!user_var:-}" && -n "${!pass_var:-}" ]]; then
     REG+=(--registry-username-env "$user_var" --registry-password-env "$pass_var")
   elif [[ -n "${!user_var:-}${!pass_var:-}" ]]; then
     printf 'gitops-bump: only one of %s and %s is set: give both registry credentials, or neither\n' "$user_var" "$pass_var" >&2
     return 2
   fi
+}
+
+# Appends to REG the CLI's options for remote bases: fetch_remote_bases (the orb's default
+# true; unset in a direct run of the script: not fetched) and remote_base_hosts.
+remote_base_flags() {
+  is_true "${PARAM_FETCH_REMOTE_BASES:-false}" || return 0
+  REG+=(--fetch-remote-bases)
+  [[ -z "${PARAM_REMOTE_BASE_HOSTS:-}" ]] || REG+=(--remote-base-hosts "$PARAM_REMOTE_BASE_HOSTS")
 }
 
 # With a deploy key (PARAM_SSH_KEY_FINGERPRINT), exports GIT_SSH_COMMAND for this step's
@@ -227,6 +254,7 @@ bump_main() {
   REG=()
   # a promotion copies what an environment runs; only edits name images to resolve
   [[ "${EDIT[0]}" != apply ]] || registry_flags || return $?
+  [[ "${EDIT[0]}" != apply ]] || remote_base_flags
   # The CLI words its hints and its summary in the orb's parameters (pkg/src/hints.js).
   GITOPS_BUMP_FRONT_END=orb gitops-bump "${EDIT[@]}" "${told[@]}" "${REG[@]}" "${FLAGS[@]}" || code=$?
   [[ -z "${PARAM_REPORT_FILE:-}" ]] || printf 'report written to %s\n' "$report"

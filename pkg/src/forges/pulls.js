@@ -105,6 +105,18 @@ function isRefusal(e) {
 }
 
 /**
+ * Closes the open pull request from `head` into `base` (an earlier run's, whose change the
+ * base now holds): the same outcome as GitHub's, `operation: 'closed'`. Null when none is open.
+ * @returns {Promise<{number: number, url: string, operation: 'closed'}|null>}
+ */
+export async function closeHeldPullRequest(forge, { head, base }) {
+  const open = await forge.findOpen({ head, base });
+  if (!open) return null;
+  const closed = await forge.close(open);
+  return { number: open.number, url: closed?.url ?? open.url, operation: 'closed' };
+}
+
+/**
  * Closes every open pull request into `base` whose head branch starts with `prefix` and
  * is not `keep` (an earlier run's branch for a tag that was superseded), with `comment`
  * when the forge takes comments. Returns the numbers closed.

@@ -9,8 +9,8 @@ import { PipelineError } from '../common/errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { withRetries } from './retry.js';
 import { closePullRequest, upsertPullRequest } from '../github/pulls.js';
-import { upsertPullRequest as upsertForgePullRequest } from '../forges/index.js';
-import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from '../github/api-commit.js';
+import { closeHeldPullRequest, upsertPullRequest as upsertForgePullRequest } from '../forges/index.js';
+import { createApiCommit, createBranch, getBranchHead, getCommit, refuseForeignApiCommits, updateBranch } from '../github/api-commit.js';
 import { refUpdateRefused } from '../github/hints.js';
 import { pullRequestBody, pullRequestBranch, pullRequestTitle, summarize } from '../template.js';
 import { NO_PR } from './run.js';
@@ -50,9 +50,12 @@ export async function pullRequestFlow(run) {
   const { res, files } = await run.applyAt(git, root);
   const summary = summarize(run.plan, res.changed ?? [], { sourceSha: o.sourceSha });
   if (!files.length) {
-    // an open pull request from an earlier run has nothing left to merge: close it (GitHub)
-    const closed = run.forge ? null : await closePullRequest(run.client, { ...ids, head: prBranch, base: run.base });
-    run.log(`nothing changed on ${run.base}: ${closed ? `closed pull request #${closed.number}, which it already holds` : 'no pull request needed'}`);
+    // an open pull request from an earlier run has nothing left to merge: close it (every forge)
+    const closed = await (run.forge
+      ? closeHeldPullRequest(run.forge.forgeApi, { head: prBranch, base: run.base })
+      : closePullRequest(run.client, { ...ids, head: prBranch, base: run.base }));
+    const noun = run.forge?.forgeApi.noun ?? 'pull request';
+    run.log(`nothing changed on ${run.base}: ${closed ? `closed ${noun} #${closed.number}, which it already holds` : 'no pull request needed'}`);
     return run.done(res, { branch: prBranch, workdir: null, pr: closed ?? NO_PR });
   }
   let sha;
@@ -130,6 +133,7 @@ async function apiCommitToPrBranch(run, git, res, files, { prBranch, baseHead })
     message: run.message(res),
     author: run.o.explicitAuthor ? run.o.author : null,
   });
+  if (current && !run.o.prOverwrite) await refuseForeignApiCommits(run.client, { ...ids, branch: prBranch, base: baseHead, current, sha, author: run.o.author });
   const u = current
     ? await updateBranch(run.client, { ...ids, branch: prBranch, sha, force: true })
     : await createBranch(run.client, { ...ids, branch: prBranch, sha });

@@ -31,10 +31,10 @@ export async function prepare(run) {
     ({ signing: run.signing, o: run.o } = await signRun(o, await run.tempDir()));
     run.log(`signing commits with the ${run.signing.describe}`);
   }
-  if (mode.api) {
-    // another forge than GitHub brings its API client, and its own token and git user name
+  if (mode.api || mode.pushes || o.repo) {
+    // another forge than GitHub brings its API client (with mode.api), and its own token and git user name
     const url = o.repo ?? (await run.gm(run.cwd, null).remoteUrlOf(o.remote).catch(() => null));
-    run.forge = pipelineForge(url, { ...o, apiUrl: o.forgeApiUrl, tokenEnv: o.tokenEnvGiven ? o.tokenEnv : null, log: run.log, fetch: proxiedFetch(o.env) });
+    run.forge = pipelineForge(url, { ...o, api: mode.api, apiUrl: o.forgeApiUrl, tokenEnv: o.tokenEnvGiven ? o.tokenEnv : null, log: run.log, fetch: proxiedFetch(o.env) });
     if (run.forge) ({ auth: run.auth, project: { owner: run.owner, repo: run.repo } } = run.forge);
   }
   if (mode.api && !run.auth.hasToken) {

@@ -18,6 +18,7 @@ export const ENTRY_FIELDS = Object.freeze(['verify', 'pin-digest', 'require-plat
  * @property {boolean} [requireSignature]
  * @property {string} [policy] pick the newest tag this policy allows (registry/policy.js)
  * @property {string} [tagFilter] only tags this regular expression matches; its `version` group is compared
+ * @property {boolean} [skipUnresolved] an image that cannot be resolved is left out and listed, instead of failing the run
  * @property {boolean} [allowDowngrade] false: an image entry that would lower what its target runs is kept back (registry/downgrade.js)
  */
 

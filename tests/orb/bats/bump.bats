@@ -103,6 +103,21 @@ argv() { tr '\0' '\n' <"$BATS_TEST_TMPDIR/argv"; }
   grep -qx GITOPS_TOKEN "$BATS_TEST_TMPDIR/flags"
 }
 
+@test "cli_flags: reviewers, team reviewers, assignees (commas or new lines), a milestone and pr_overwrite" {
+  PARAM_PR_REVIEWERS=$'alice, bob\n carol ' PARAM_PR_TEAM_REVIEWERS='platform' PARAM_PR_ASSIGNEES=$'dave\n\n' PARAM_PR_MILESTONE=3 PARAM_PR_OVERWRITE=true
+  cli_flags pull_request ''
+  [ "${FLAGS[*]}" = '--mode pull_request --token-env GITHUB_TOKEN --pr-overwrite --reviewer alice --reviewer bob --reviewer carol --team-reviewer platform --assignee dave --milestone 3' ]
+  PARAM_PR_OVERWRITE=false
+  cli_flags pull_request ''
+  [[ "${FLAGS[*]}" != *--pr-overwrite* ]]
+  PARAM_PR_MILESTONE='3; id'
+  run cli_flags pull_request ''
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'pr_milestone must be the number of the milestone'*'got "3; id"'* ]]
+  run cli_flags push ''
+  [[ "$output" == *'apply to mode pull_request only'* ]]
+}
+
 @test "cli_flags: previews take only the clone's options; PR fields outside pull_request are noted; the CLI checks the mode" {
   PARAM_BRANCH=main PARAM_PR_TITLE=x PARAM_COMMIT_MESSAGE=m
   cli_flags check https://x/y.git
@@ -207,7 +222,7 @@ argv() { tr '\0' '\n' <"$BATS_TEST_TMPDIR/argv"; }
   [ "$(printf '%s|' "${REG[@]}")" = '--verify|--policy|semver:^1.2.0|--tag-filter|^v(?<version>.*)$|' ]
 }
 
-@test "registry_flags: allow_downgrade false (the orb's default) adds --no-downgrade, also with verify false" {
+@test "registry_flags: allow_downgrade false (the orb's default) adds --no-downgrade, also with verify false; skip_unresolved" {
   PARAM_VERIFY=false PARAM_ALLOW_DOWNGRADE=false
   registry_flags
   [ "${REG[*]}" = "--no-downgrade" ]
@@ -217,6 +232,9 @@ argv() { tr '\0' '\n' <"$BATS_TEST_TMPDIR/argv"; }
   unset PARAM_ALLOW_DOWNGRADE
   registry_flags
   [ "${REG[*]}" = "--verify-auto" ]
+  PARAM_SKIP_UNRESOLVED=true
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto --skip-unresolved" ]
 }
 
 @test "registry_flags: credentials go by variable name, only when both are set; one alone is refused" {
