@@ -156,3 +156,15 @@ test("kustomize's own repospec test data parses the same (tests/kustomize/remote
     assert.deepEqual([r.cloneUrl, r.path.replace(/^\//, ''), r.ref], [cloneUrl, root, ref], url);
   }
 });
+
+test('at most 20 remote bases are fetched in one run; the rest are said to be unchecked', (t) => {
+  const shared = sharedRepo(t);
+  const urls = Array.from({ length: 21 }, (_, i) => `${shared.url('worker')}&n=${i}`);
+  const cwd = tempTree(t, { 'prod/kustomization.yaml': `resources:\n${urls.map((u) => `- ${u}\n`).join('')}` });
+  // a name it does not see (it could be in the 21st), so undecided
+  const r = expect(cli(['image', 'prod', 'ghcr.io/acme/workr:2', '--fetch-remote-bases', '--dry-run', '--json'], { cwd }), 0);
+  const unchecked = JSON.parse(r.stdout).unchecked;
+  assert.equal(unchecked.length, 1, r.stdout);
+  assert.equal(unchecked[0].what, urls[20]);
+  assert.match(unchecked[0].reason, /^not fetched: more than 20 remote bases in one run; /);
+});
