@@ -2,8 +2,9 @@
 // `node -e 0`, on Node 20 (the `node` on the PATH) and Node 24 (.tools/bin/node24, which
 // scripts/setup-test installs), and yq (.tools/bin/yq) making the same edit in place.
 // gitops-bump runs two ways: as installed from npm (the tarball packed from a clean clone,
-// installed into a scratch project: the bundle dist/cli.js, with Node's compile cache
-// where the Node has one) and from a checkout (`node pkg/bin/gitops-bump.js`: the sources).
+// installed into a scratch project: the bin requires the one-file CommonJS bundle
+// dist/cli.cjs, with Node's compile cache where the Node has one) and from a checkout
+// (`node pkg/bin/gitops-bump.js`: the bin imports the ES module sources).
 // Every command runs alternately, each a fresh process on a fresh copy of the file, after
 // two warm-up runs of each (file cache, compile cache). Wall time, and CPU time (user +
 // system, all threads, from getrusage): on a shared machine the CPU time is the steadier.

@@ -3,8 +3,8 @@
  * error names the input it is about. The result is one settings object: the plan to
  * apply and the options of the one `runPipeline` call.
  *
- * A new mode is one entry in {@link MODES}; a new kind of edit (another "what" input) is
- * one reader in {@link EDIT_SOURCES}.
+ * A new mode is one entry in the pipeline's MODES table (pkg/src/pipeline/modes.js); a new
+ * kind of edit (another "what" input) is one reader in {@link EDIT_SOURCES}.
  *
  * @module gitops-bump-action/inputs
  */
@@ -13,7 +13,9 @@ import path from 'node:path';
 import * as core from '../../pkg/src/core.js';
 import { loadPlan, parsePlan, repeatedImage, validatePlan } from '../../pkg/src/plan.js';
 import { checkRemoteUrl } from '../../pkg/src/git/command-manager.js';
+import { MODES, parseMode } from '../../pkg/src/pipeline/modes.js';
 import { REGISTRY_INPUTS, readRegistryInputs } from './registry.js';
+import { parseHosts } from '../../pkg/src/remote-bases.js';
 
 /** The identity of GitHub's own bot, the default commit author. */
 export const BOT_NAME = 'github-actions[bot]';
@@ -57,6 +59,8 @@ export const INPUT_DEFAULTS = Object.freeze({
   'pr-milestone': '',
   retries: '5',
   'check-overlay': 'true',
+  'fetch-remote-bases': 'true',
+  'remote-base-hosts': '',
   'fail-if-unchanged': 'false',
   'promote-from': '',
   'promote-to': '',
@@ -68,17 +72,8 @@ export const INPUT_DEFAULTS = Object.freeze({
   ...REGISTRY_INPUTS,
 });
 
-/**
- * The modes: the `runPipeline` git options each sets, whether it needs a token for the
- * GitHub API, and which inputs only it reads.
- */
-export const MODES = Object.freeze({
-  push: { git: { push: true }, api: false, only: [] },
-  'pull-request': { git: { pr: true }, api: true, only: ['pr-title', 'pr-body', 'pr-labels', 'pr-base', 'pr-draft', 'pr-branch', 'pr-overwrite', 'pr-reviewers', 'pr-team-reviewers', 'pr-assignees', 'pr-milestone'] },
-  'api-commit': { git: { apiCommit: true }, api: true, only: [] },
-  'dry-run': { git: { dryRun: true }, api: false, only: [], preview: true },
-});
-const PR_INPUTS = MODES['pull-request'].only;
+/** The inputs only mode pull-request reads (the modes are the pipeline's MODES table). */
+const PR_INPUTS = Object.freeze(['pr-title', 'pr-body', 'pr-labels', 'pr-base', 'pr-draft', 'pr-branch', 'pr-overwrite', 'pr-reviewers', 'pr-team-reviewers', 'pr-assignees', 'pr-milestone']);
 
 /** An input that is missing or malformed: the message names the input. */
 export class InputError extends Error {
@@ -338,6 +333,7 @@ export function repositorySource(repository, serverUrl) {
  * @property {{from: string, to: string, images: string[]} | null} promotion the promote-* inputs
  * @property {string[]} status the environments of the status input
  * @property {import('./registry.js').RegistryInputs} registry the registry checks and credentials
+ * @property {{allow: boolean, hosts: string[] | null}} remoteBases whether the overlay check fetches remote bases, and from which hosts
  */
 
 /**
@@ -346,13 +342,14 @@ export function repositorySource(repository, serverUrl) {
  * @returns {Settings}
  */
 export function readInputs(env) {
-  // the orb spells its modes with `_` (pull_request, dry_run, api_commit): both are taken
-  const given = getInput(env, 'mode');
-  const mode = Object.hasOwn(MODES, given.replace(/_/g, '-')) ? given.replace(/_/g, '-') : given;
-  if (!Object.hasOwn(MODES, mode)) {
-    throw new InputError('mode', `must be one of ${Object.keys(MODES).join(', ')}, got ${JSON.stringify(mode)}`);
+  // the orb's spelling (pull_request, dry_run, api_commit) is taken too
+  let mode;
+  try {
+    mode = parseMode(getInput(env, 'mode'), 'action');
+  } catch (e) {
+    throw new InputError('mode', /** @type {Error} */ (e).message);
   }
-  const spec = MODES[/** @type {keyof typeof MODES} */ (mode)];
+  const spec = MODES[mode];
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
   const workingDirectory = getInput(env, 'working-directory');
   const wd = path.normalize(workingDirectory);
@@ -408,7 +405,7 @@ export function readInputs(env) {
     .split(/[,\n]/)
     .map((l) => l.trim())
     .filter(Boolean);
-  const warnings = PR_INPUTS.filter((name) => !spec.only.includes(name) && getInput(env, name) !== INPUT_DEFAULTS[/** @type {keyof typeof INPUT_DEFAULTS} */ (name)]).map(
+  const warnings = PR_INPUTS.filter((name) => mode !== 'pull-request' && getInput(env, name) !== INPUT_DEFAULTS[/** @type {keyof typeof INPUT_DEFAULTS} */ (name)]).map(
     (name) => `Input '${name}' is only read in mode pull-request; mode is ${mode}`,
   );
   const optional = (/** @type {string} */ name) => getInput(env, name) || undefined;
@@ -422,10 +419,11 @@ export function readInputs(env) {
     token,
     serverUrl,
     failIfUnchanged,
-    preview: Boolean(spec.preview),
+    preview: spec.preview !== null,
     promotion: promotion ? { from: promotion.from, to: promotion.promote, images: promotion.images } : null,
     status: lines(getInput(env, 'status')),
     registry: readRegistryInputs((name) => getInput(env, name), (name) => getBoolean(env, name), InputError),
+    remoteBases: { allow: getBoolean(env, 'fetch-remote-bases'), hosts: about('remote-base-hosts', () => parseHosts(getInput(env, 'remote-base-hosts'), 'remote-base-hosts')) },
     warnings,
     git: {
       ...spec.git,

@@ -19,6 +19,8 @@ export const REGISTRY_INPUTS = Object.freeze({
   'registry-password': '',
   policy: '',
   'tag-filter': '',
+  'allow-downgrade': 'false',
+  'skip-unresolved': 'false',
 });
 
 /**
@@ -61,8 +63,10 @@ export function readRegistryInputs(get, getBoolean, InputError) {
   if (Boolean(username) !== Boolean(password)) {
     throw new InputError(username ? 'registry-password' : 'registry-username', "is empty: give both 'registry-username' and 'registry-password', or neither");
   }
+  const allowDowngrade = getBoolean('allow-downgrade');
+  const skipUnresolved = getBoolean('skip-unresolved');
   return {
-    settings: /** @type {any} */ ({ verify, pinDigest, requirePlatforms, requireSignature, policy, tagFilter }),
+    settings: /** @type {any} */ ({ verify, pinDigest, requirePlatforms, requireSignature, policy, tagFilter, allowDowngrade, ...(skipUnresolved ? { skipUnresolved } : {}) }),
     credentials: username ? [{ username, password }] : [],
   };
 }
@@ -90,7 +94,7 @@ export async function verifyImages(plan, inputs, env) {
  * @returns {string}
  */
 export function imagesOutput(images) {
-  return JSON.stringify(images.map((i) => ({ image: i.image, digest: i.digest, platforms: i.platforms, signature: i.signature, verified: i.verified, written: i.written, ...(i.policy ? { policy: i.policy } : {}) })));
+  return JSON.stringify(images.map((i) => ({ image: i.image, digest: i.digest, platforms: i.platforms, signature: i.signature, verified: i.verified, written: i.written, ...(i.policy ? { policy: i.policy } : {}), ...(i.skipped ? { skipped: i.warning } : {}) })));
 }
 
 /**
@@ -101,7 +105,7 @@ export function imagesOutput(images) {
  */
 export function imagesSummary(images, code) {
   if (images.length === 0) return '';
-  const rows = images.map((i) => `| ${code(i.image)} | ${i.verified ? code(i.digest) : `not verified: ${(i.warning ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')}`} | ${i.platforms ? i.platforms.map(code).join(' ') : '—'} | ${i.signature ? code(i.signature) : '—'} | ${i.written !== i.spec ? 'pinned' : '—'} |`);
+  const rows = images.map((i) => `| ${code(i.image)} | ${i.verified ? code(i.digest) : `${i.skipped ? '' : 'not verified: '}${(i.warning ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')}`} | ${i.platforms ? i.platforms.map(code).join(' ') : '—'} | ${i.signature ? code(i.signature) : '—'} | ${i.written !== i.spec ? 'pinned' : '—'} |`);
   const picks = pickLines(images).map((l) => `- ${l}`);
   return `\n### Images in their registries\n\n| image | digest | platforms | signature | |\n|---|---|---|---|---|\n${rows.join('\n')}\n${picks.length ? `\n${picks.join('\n')}\n` : ''}`;
 }
@@ -114,4 +118,46 @@ export function imagesSummary(images, code) {
  */
 export function pickLines(images) {
   return images.filter((i) => i.policy).map(pickLine);
+}
+
+/**
+ * The apply function with `allow-downgrade: false` (the default): on every attempt, the
+ * image entries that would lower what their target runs are dropped, each with a "kept
+ * newer" line in the log; targets compared without an answer are warnings.
+ * @param {{edits: object[]}} plan
+ * @param {RegistryInputs} inputs
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{line: (s: string) => void, warning: (s: string, o?: object) => void}} wf
+ * @param {(workdir: string) => string} cwdOf where the plan's files are in a workdir
+ * @param {(workdir: string, plan: unknown) => Promise<any>} apply
+ * @returns {Promise<{apply: (workdir: string) => Promise<any>, seen: {kept: string[], warnings: string[]}}>}
+ */
+export async function guardDowngrades(plan, inputs, env, wf, cwdOf, apply) {
+  const { guardApply } = await import('../../pkg/src/registry/downgrade.js');
+  return guardApply(plan, {
+    run: inputs.settings,
+    because: "allow-downgrade is false",
+    registry: { env, credentials: inputs.credentials },
+    cwdOf,
+    log: (line) => wf.line(line),
+    warn: (line) => wf.warning(line, { title: 'gitops-bump: downgrade not checked' }),
+  }, apply);
+}
+
+/**
+ * A promotion through a mirror: each digest it writes under a name other than FROM's must
+ * exist there (registry/promotion.js); checked where the plan is applied, on every attempt.
+ * @param {{from: string, to: string, images: string[]}} promotion
+ * @param {string} cwd
+ * @param {RegistryInputs} inputs
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{line: (s: string) => void, warning: (s: string, o?: object) => void}} wf
+ * @returns {Promise<void>}
+ */
+export async function checkPromotionDigests(promotion, cwd, inputs, env, wf) {
+  if (inputs.settings.verify === 'off') return;
+  const { checkPromotion } = await import('../../pkg/src/registry/promotion.js');
+  const r = await checkPromotion(promotion.from, promotion.to, promotion.images, cwd, { env, credentials: inputs.credentials });
+  for (const line of r.checked) wf.line(`verified ${line} is in the mirror`);
+  for (const w of r.warnings) wf.warning(w, { title: 'gitops-bump: promoted digest not checked' });
 }

@@ -1,14 +1,24 @@
 // Bundles the command line for the npm package, as the Action is bundled: pkg/src/cli.js and
-// pkg/src/tiering.js into pkg/dist/ as ES modules, the modules every run needs in one file
-// (dist/cli.js) and what only some commands need (the git and GitHub pipeline, promotion,
-// shell completion, the registry client's parts behind a dynamic import) in chunks loaded on
-// first use. dist/ sits beside src/, so the paths the sources resolve at run time stay the
-// same: ../package.json, ../wasm/node/ (the core, loaded by core.js), ../playground/ (kept
-// out of the bundle: the server serves its own directory). `yaml` stays a run-time
-// dependency (bundled in the tarball): a plain edit never loads it.
+// pkg/src/tiering.js into one CommonJS file, dist/cli.cjs, which bin/gitops-bump.js (itself
+// CommonJS: bin/package.json) requires when the package is installed. CommonJS because
+// Node's ES module loader costs more per run than the whole `set` we want to be quick:
+// resolving, linking and evaluating a dozen ES modules took about 10 ms of CPU more than
+// requiring the same code as one CommonJS file on Node 24, and 20 ms more on Node 20
+// (measured in benches/cli-startup.mjs; docs/BENCHMARKS.md "CLI start-up").
 //
-// bin/gitops-bump.js runs the bundle when the package is installed (under node_modules) and
-// the sources in a checkout. Run by prepack (npm pack / npm publish); not committed.
+// The parts only some commands need (the git and GitHub pipeline, promotion, shell
+// completion, the registry client) are in the same file but behind esbuild's lazy module
+// wrappers: their code is parsed (lazily, by V8) but not run, and the built-ins they need
+// (node:child_process, node:crypto, HTTP) are not loaded by a plain edit
+// (tests/package/pack.test.js checks that on the installed bundle).
+//
+// dist/ sits beside src/, so the paths the sources resolve at run time stay the same:
+// ../package.json, ../wasm/node/ (the core, loaded by core.js), ../playground/ (kept out of
+// the bundle: the server serves its own directory). `yaml` stays a run-time dependency
+// (bundled in the tarball): a plain edit never loads it. `import.meta.url` becomes the
+// bundle's own file URL.
+//
+// Run by prepack (npm pack / npm publish); not committed.
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,35 +35,25 @@ const playgroundOutside = {
   },
 };
 
-/**
- * Node's built-in modules through `require`, not `import`: an ES import of a built-in
- * builds its module namespace, which reads every export, and for `node:fs` that loads its
- * streams (about 3 ms of CPU on every run, measured in benches/cli-startup.mjs); a
- * CommonJS require hands over the object, whose properties esbuild reads on use.
- */
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'require-call' ? undefined : { path: args.path, namespace: 'builtin-require' }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-  },
-};
-
 fs.mkdirSync(OUT, { recursive: true });
-for (const f of fs.readdirSync(OUT)) if (/^(cli|tiering|chunk-[\w-]+)\.js$/.test(f)) fs.rmSync(path.join(OUT, f));
+// what earlier builds left: the ES module bundle and its chunks
+for (const f of fs.readdirSync(OUT)) if (/^(cli|tiering|chunk-[\w-]+)\.(c?js)$/.test(f)) fs.rmSync(path.join(OUT, f));
 const result = await build({
-  entryPoints: { cli: path.join(PKG, 'src', 'cli.js'), tiering: path.join(PKG, 'src', 'tiering.js') },
-  outdir: OUT,
+  stdin: {
+    contents: "export { main } from './cli.js';\nexport { tuneWasmTieringForOneShot } from './tiering.js';\n",
+    resolveDir: path.join(PKG, 'src'),
+    sourcefile: 'cli-entry.js',
+    loader: 'js',
+  },
+  outfile: path.join(OUT, 'cli.cjs'),
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: ['yaml'],
-  plugins: [playgroundOutside, builtinsByRequire],
-  chunkNames: 'chunk-[hash]',
-  // a `require` for the sources' CommonJS needs (the wasm glue, yaml) and the built-ins
-  banner: { js: "const require = (process.getBuiltinModule?.('node:module') ?? await import('node:module')).createRequire(import.meta.url);" },
+  plugins: [playgroundOutside],
+  define: { 'import.meta.url': '__bundle_url' },
+  banner: { js: "'use strict';\nconst __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'none',

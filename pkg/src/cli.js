@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { applyPlanFetching, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { cliRemoteBases } from './remote-bases.js';
 import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
@@ -22,8 +23,9 @@ import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
 import { hintIn, messageIn } from './hints.js';
-import { REGISTRY_EXIT, downgradeStep, registryExitCode, registryStep } from './registry/cli.js';
+import { REGISTRY_EXIT, downgradeGuard, promotionGuard, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
+import { MODES, modeOf } from './pipeline/modes.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
 export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3, ...REGISTRY_EXIT });
@@ -131,22 +133,14 @@ export async function main(argv, io = {}) {
     const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
-    let plan = registry.plan;
-    if (values['no-downgrade']) {
-      const d = await downgradeStep(plan, cwd, err);
-      if (d.empty) {
-        if (json) out.write(`${JSON.stringify({ changed: [], unchanged: [], written: false, kept: d.kept }, null, 2)}\n`);
-        else err.write('no changes\n');
-        return EXIT.OK;
-      }
-      plan = d.plan;
-    }
+    const plan = registry.plan;
+    const guard = name === 'promote' ? promotionGuard(values, positionals, { env, err }) : Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
     const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
     if (name !== 'apply') symlinksStayInside(entries, cwd);
-    return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images }, { root, maxFileSize });
+    return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images, guard }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json, frontEnd: frontEndOf(env) });
   }
@@ -309,7 +303,9 @@ async function runStatus(values, targets, { out, cwd }) {
   if (values.json && values.markdown) throw usageError('--json and --markdown: choose one');
   const promote = await import('./promote.js');
   const st = promote.status(targets, promote.context(cwd, cwd));
-  out.write(values.json ? `${JSON.stringify(st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain'));
+  const { flagLines, sameTagDifferentDigest } = await import('./registry/promotion.js');
+  const flags = sameTagDifferentDigest(st);
+  out.write(values.json ? `${JSON.stringify(flags.length ? { ...st, sameTagDifferentDigest: flags } : st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain') + flagLines(flags).map((l) => `${values.markdown ? '\n' : ''}${l}\n`).join(''));
   return EXIT.OK;
 }
 
@@ -375,7 +371,7 @@ function parseSize(text) {
  * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
  * @returns {Promise<number>}
  */
-async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null }, { root, maxFileSize }) {
+async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null, guard = null }, { root, maxFileSize }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
   if (git && images) git.trailers = digestTrailers(images);
@@ -384,22 +380,33 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   }
   /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
-  if (git && !preview) {
-    const { runPipeline } = await import('./pipeline.js');
-    // the pipeline confines every target to the repository
-    const apply = (/** @type {string} */ workdir) => {
-      beforeApply(workdir);
-      return applyPlan(plan, { cwd: workdir, allowOutside: true, maxFileSize });
-    };
-    try {
-      result = await runPipeline({ cwd, plan, apply, git: { ...git, log: (line) => err.write(`${line}\n`) } });
-    } catch (error) {
-      throw asGitError(error);
+  /** @type {{seen?: {kept: string[]}} | undefined} */
+  let guarded;
+  const remoteBases = cliRemoteBases(values, env, err, maxFileSize);
+  try {
+    if (git && !preview) {
+      const { runPipeline } = await import('./pipeline.js');
+      // the pipeline confines every target to the repository
+      const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
+        beforeApply(workdir);
+        return applyPlanFetching(p, { cwd: workdir, allowOutside: true, maxFileSize, remoteBases });
+      };
+      // --no-downgrade checks again on every attempt: a retry may find a newer image there
+      guarded = guard?.(plan, applyAt);
+      try {
+        result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, log: (line) => err.write(`${line}\n`) } });
+      } catch (error) {
+        throw asGitError(error);
+      }
+    } else {
+      // --dry-run / --check never commit: the plan is previewed on the files below cwd
+      beforeApply(cwd);
+      const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlanFetching(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize, remoteBases });
+      guarded = guard?.(plan, applyHere);
+      result = await (guarded?.apply ?? applyHere)(cwd);
     }
-  } else {
-    // --dry-run / --check never commit: the plan is previewed on the files below cwd
-    beforeApply(cwd);
-    result = applyPlan(plan, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
+  } finally {
+    remoteBases.close();
   }
   const changed = result.changed ?? [];
   // never silent: whatever the output format, what the overlay check could not see is said
@@ -412,6 +419,7 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
       unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
       ...(images ? { images } : {}),
+      ...(guarded?.seen ? { kept: guarded.seen.kept } : {}),
       ...(git && !preview
         ? {
             commit: result.commit ?? null,
@@ -482,11 +490,11 @@ function describe(ch) {
  * @returns {Record<string, any> | null}
  */
 export function gitOptions(v, env) {
-  const wanted = v.commit || v.push || v.pr || v.repo || v['api-commit'];
+  const mode = modeOf({ commit: v.commit, push: v.push, pr: v.pr, apiCommit: v['api-commit'], repo: v.repo });
   const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
-  if (!wanted) {
+  if (!MODES[mode].flow) {
     const stray = gitOnly.find((k) => v[k] !== undefined);
-    if (stray) throw usageError(`--${stray} needs one of --commit, --push, --pr, --repo, --api-commit`);
+    if (stray) throw usageError(`--${stray} needs one of ${[...gitModeFlags(), '--repo'].join(', ')}`);
     return null;
   }
   let retries;
@@ -537,6 +545,13 @@ export function gitOptions(v, env) {
     sourceSha: v['source-sha'],
     env,
   };
+}
+
+/** The flags of the modes that commit (the MODES table's names for the CLI). */
+function gitModeFlags() {
+  return Object.values(MODES)
+    .filter((m) => m.flow && m.names.cli)
+    .map((m) => /** @type {string} */ (m.names.cli));
 }
 
 /**

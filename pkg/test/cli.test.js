@@ -42,7 +42,7 @@ test('usage errors exit 2: no command, unknown command, unknown option, missing 
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag'], { cwd }), 2).stderr, /missing arguments/);
   assert.match(expect(cli(['get', 'v.yaml', 'a', 'b'], { cwd }), 2).stderr, /unexpected argument `b`/);
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--type', 'number'], { cwd }), 2).stderr, /type.*expected one of string, int/);
-  assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--message', 'x'], { cwd }), 2).stderr, /--message needs one of --commit/);
+  assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--message', 'x'], { cwd }), 2).stderr, /--message needs one of --push, --pr, --api-commit, --commit, --repo/);
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--push', '--title', 'x'], { cwd }), 2).stderr, /--title is a pull request field: add --pr/);
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--push', '--retries', 'many'], { cwd }), 2).stderr, /--retries: expected a whole number/);
   assert.match(expect(cli(['set', 'v.yaml', 'image.tag', '1', '--commit', '--author', 'nobody'], { cwd }), 2).stderr, /--author: expected "Name <email>"/);

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { INPUT_DEFAULTS, MODES, inputVariable } from '../../action/src/inputs.js';
+import { INPUT_DEFAULTS, inputVariable } from '../../action/src/inputs.js';
+import { modeNames } from '../../pkg/src/pipeline/modes.js';
 import { outputs } from '../../action/src/report.js';
 import { Workflow, escapeProperty, fileRecord } from '../../action/src/workflow.js';
 import { ROOT, parseOutputFile } from './helpers.js';
@@ -33,7 +34,7 @@ test('action.yml runs dist/index.js on node24 and declares the contract names', 
   assert.deepEqual(Object.keys(action.outputs).sort(), [...CONTRACT_OUTPUTS].sort());
   for (const [name, spec] of Object.entries({ ...action.inputs, ...action.outputs })) assert.ok(spec.description, `${name} has no description`);
   assert.equal(action.inputs.mode.default, 'push');
-  assert.deepEqual(Object.keys(MODES), ['push', 'pull-request', 'api-commit', 'dry-run']);
+  assert.deepEqual(modeNames('action'), ['push', 'pull-request', 'api-commit', 'dry-run']);
   assert.equal(action.inputs.token.default, '${{ github.token }}');
 });
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { TOKEN, configRepo, git, runAction, tempDir } from './helpers.js';
 import { configFiles, snapshot } from '../registry/fixtures.js';
-import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushCreated, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
 
 const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
 
@@ -148,4 +148,62 @@ test('policy: the newest allowed tag is picked from the registry, reported, and 
   const bad = await run(t, { workspace: work, inputs: { images: `${image}:1.0.0`, 'tag-filter': '^v' } });
   assert.equal(bad.code, 2);
   assert.match(bad.stdout, /Input 'tag-filter' filters the tags a policy chooses from/);
+});
+
+test('allow-downgrade: false by default: an older build is kept back (changed=false, "kept newer"); then allowed', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const reg = await startCrane(t);
+  const image = `${reg.host}/acme/api`;
+  // commit-SHA tags have no order: the images' creation times in the registry decide
+  await pushCreated(reg.host, 'acme/api', 'sha-7d1e0c2', '2026-12-07T10:00:00Z', { index: true });
+  await pushCreated(reg.host, 'acme/api', 'sha-04b9f1a', '2026-12-01T10:00:00Z');
+  const files = configFiles(reg.host);
+  files['overlays/prod/kustomization.yaml'] = files['overlays/prod/kustomization.yaml'].replace('newTag: 0.9.0', 'newTag: sha-7d1e0c2');
+  const repo = configRepo(t, { files });
+  const work = repo.clone();
+  const head = repo.head();
+  const before = snapshot(work);
+  let r = await run(t, { workspace: work, inputs: { images: `${image}:sha-04b9f1a`, targets: 'overlays/prod' } });
+  assert.equal(r.code, 0, r.stdout);
+  const line = `kept newer sha-7d1e0c2 for ${image} in overlays/prod (asked for sha-04b9f1a; allow-downgrade is false)`;
+  assert.ok(r.stdout.split('\n').includes(line), r.stdout);
+  assert.equal(r.outputs.changed, 'false');
+  assert.equal(r.outputs['commit-sha'], '');
+  assert.match(r.summary, /### Kept newer \(allow-downgrade is false\)\n\n- kept newer sha-7d1e0c2 for /);
+  assert.equal(repo.head(), head);
+  assert.deepEqual(snapshot(work), before);
+  r = await run(t, { workspace: work, inputs: { images: `${image}:sha-04b9f1a`, targets: 'overlays/prod', 'allow-downgrade': 'true' } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(r.outputs.changed, 'true');
+  assert.doesNotMatch(r.stdout, /kept newer/);
+  assert.match(repo.show('main', 'overlays/prod/kustomization.yaml'), /newTag: sha-04b9f1a$/);
+  const bad = await run(t, { workspace: work, inputs: { images: `${image}:sha-04b9f1a`, 'allow-downgrade': 'sometimes' } });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stdout, /Input 'allow-downgrade' must be true or false/);
+});
+
+test('skip-unresolved: an image with no allowed tag is listed as skipped; the others land in one commit; without it nothing moves', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
+  const reg = await startCrane(t);
+  await pushCreated(reg.host, 'acme/api', '1.2.0', '2026-12-06T10:00:00Z');
+  await pushCreated(reg.host, 'acme/worker', '2.0.0', '2026-12-06T10:00:00Z'); // nothing in ^1
+  const files = configFiles(reg.host);
+  files['overlays/prod/kustomization.yaml'] += `  - name: ${reg.host}/acme/worker\n    newTag: 0.9.0\n`;
+  files['base/deployment.yaml'] += `        - name: worker\n          image: ${reg.host}/acme/worker:0.9.0\n`;
+  const repo = configRepo(t, { files });
+  const work = repo.clone();
+  const head = repo.head();
+  const inputs = { images: `${reg.host}/acme/api\n${reg.host}/acme/worker`, targets: 'overlays/prod', policy: 'semver:^1.0.0' };
+  let r = await run(t, { workspace: work, inputs });
+  assert.equal(r.code, 4, r.stdout);
+  assert.match(r.stdout, /^::error title=gitops-bump%3A tag-not-found::error\[tag-not-found\]: .*acme\/worker: no tag is allowed by semver:\^1\.0\.0/m);
+  assert.equal(repo.head(), head);
+  r = await run(t, { workspace: work, inputs: { ...inputs, 'skip-unresolved': 'true' } });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^::warning title=gitops-bump%3A image skipped::.*acme\/worker skipped: .*no tag is allowed by semver:\^1\.0\.0.* \(skip-unresolved is true\)$/m);
+  assert.equal(git(repo.bare, ['rev-list', '--count', `${head}..main`]), '1');
+  const prod = repo.show('main', 'overlays/prod/kustomization.yaml');
+  assert.match(prod, /acme\/api\n    newTag: 1\.2\.0\n/);
+  assert.match(prod, /acme\/worker\n    newTag: 0\.9\.0$/);
+  const images = JSON.parse(r.outputs.images);
+  assert.deepEqual(images.map((i) => [i.image, i.verified, Boolean(i.skipped)]), [[`${reg.host}/acme/api:1.2.0`, true, false], [`${reg.host}/acme/worker`, false, true]]);
+  assert.match(r.summary, /\| `[^`]*acme\/worker` \| skipped: [^|]*no tag is allowed/);
 });

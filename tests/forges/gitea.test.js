@@ -3,14 +3,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { giteaMissing, startGitea } from './gitea.js';
-import { prScenario } from './scenario.js';
+import { clientFlow } from './client-flow.js';
 import { openForge } from '../../pkg/src/forges/index.js';
 import { checkout, cliScenario } from './cli-forges.js';
 
 const missing = giteaMissing();
 const skip = missing && process.env.GB_SKIP_GITEA === '1' ? `GB_SKIP_GITEA=1: ${missing}` : false;
 
-test('Gitea for real: open, update with a new tag, nothing to change, stale close, a concurrent run', { skip, timeout: 240000 }, async (t) => {
+test('Gitea for real, the client: open, update, nothing to change, close by prefix, a concurrent create', { skip, timeout: 240000 }, async (t) => {
   assert.equal(missing, null, missing ?? '');
   const g = await startGitea(t);
   // the label the scenario asks for exists; a second one does not (a warning, not a failure)
@@ -19,7 +19,7 @@ test('Gitea for real: open, update with a new tag, nothing to change, stale clos
     const { data } = await g.api('GET', `/repos/${g.repo}/pulls?state=open&limit=50`);
     return data.map((p) => ({ number: p.number, head: p.head.ref, title: p.title }));
   };
-  const r = await prScenario(t, { forge: 'gitea', remoteUrl: g.remoteUrl, apiUrl: g.apiUrl, env: { GITEA_TOKEN: g.token }, openOnServer, labels: ['gitops', 'not-there'] });
+  const r = await clientFlow(t, { forge: 'gitea', remoteUrl: g.remoteUrl, apiUrl: g.apiUrl, env: { GITEA_TOKEN: g.token }, openOnServer, labels: ['gitops', 'not-there'] });
   const { data: pr } = await g.api('GET', `/repos/${g.repo}/pulls/${r.first.number}`);
   assert.deepEqual(pr.labels.map((l) => l.name), ['gitops']);
   assert.equal(pr.html_url, r.first.url);

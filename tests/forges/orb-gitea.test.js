@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { giteaMissing, startGitea } from './gitea.js';
 import { checkout } from './cli-forges.js';
-import { gitAs } from './scenario.js';
+import { gitAs } from './git.js';
 import { setup, artifactReport } from '../orb/fixtures.js';
 import { tempDir } from '../action/helpers.js';
 

@@ -1,66 +1,122 @@
-// The same pull request scenario (scenario.js) on GitHub, GitLab and Bitbucket Cloud, each a
-// local server backed by real bare repositories that checks every request and response
-// against the forge's published API description. Gitea runs for real in gitea.test.js.
+// Issue 27's acceptance: the same pull request scenario on all four forges (forges.js:
+// GitHub's local server, a real Gitea, GitLab's and Bitbucket's servers checked against
+// their published API descriptions), through the pipeline as the CLI and the Action run
+// it (runPipeline with the real applyPlan), in a checkout cloned over HTTP:
+//   1. open            a new tag: the branch is pushed and the pull request opened
+//   2. update          a newer tag: the branch moves, the same pull request is retitled
+//   3. nothing to change  the same tag again: nothing pushed, the pull request untouched
+//   4. stale close     the base already holds the values (merged by hand): the open pull
+//                      request is closed (`pr-operation: closed`); a rerun finds none
+//   5. a concurrent push  in push mode another writer pushes to the base between our plan
+//                      and our push: the push is rejected, the retry fetches, applies the
+//                      plan again on the new head and lands on top of the other commit
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startGitHubServer } from '../github-api-server/server.js';
-import { startGitLabServer } from '../forge-servers/gitlab.js';
-import { startBitbucketServer } from '../forge-servers/bitbucket.js';
-import { makeRemote } from '../pipeline/helpers.js';
-import { prScenario } from './scenario.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runPipeline } from '../../pkg/src/pipeline.js';
+import { applyPlan } from '../../pkg/src/plan.js';
+import { cleanEnv } from '../pipeline/helpers.js';
+import { FORGES } from './forges.js';
+import { gitAs, pusher } from './git.js';
 
-const SEED = { 'app.yaml': 'image: app:1.0.0\n', 'other.yaml': 'image: other:1.0.0\n' };
+const values = (tag) => `# the app's deployment\nimage:\n  repository: registry.example.com/acme/app\n  tag: ${tag} # set by CI\nreplicas: 2\n`;
+const SEED = { 'values.yaml': values('1.0.0'), 'other.yaml': 'image: other:1.0.0\n' };
+const BRANCH = 'gitops-bump/app';
+const FAST = { baseMs: 5, capMs: 20 };
 
-test('GitHub: open, update with a new tag, nothing to change, stale close, a concurrent run', async (t) => {
-  const remote = makeRemote(t, SEED);
-  const token = 'ghs_scenario0000000000000000000';
-  const server = await startGitHubServer({ repos: { 'acme/config': remote.bare }, token });
-  t.after(() => server.close());
-  const openOnServer = async () => server.pulls('acme/config').filter((p) => p.state === 'open').map((p) => ({ number: p.number, head: p.head, title: p.title }));
-  const r = await prScenario(t, { forge: 'github', remoteUrl: server.remoteUrl('acme/config'), apiUrl: server.apiUrl, env: { GITHUB_TOKEN: token }, openOnServer, labels: ['gitops'] });
-  assert.deepEqual(server.labelsOf('acme/config', r.first.number), ['gitops']);
-  assert.deepEqual(server.mismatches, []);
-});
+/** A checkout of the forge's repository (what a CI job has), cloned over HTTP; no credentials are kept in it. */
+async function checkout(t, f) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gb-scenario-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await gitAs(dir, ['clone', '--quiet', f.remoteUrl, 'w'], f.creds);
+  const w = path.join(dir, 'w');
+  await gitAs(w, ['config', 'user.name', 'CI']);
+  await gitAs(w, ['config', 'user.email', 'ci@example.com']);
+  return w;
+}
 
-test('GitLab: the same scenario against the published OpenAPI description, project path URL-encoded', async (t) => {
-  const remote = makeRemote(t, SEED);
-  const token = 'glpat-scenario000000000000';
-  const server = await startGitLabServer({ repos: { 'platform/deploy/config': remote.bare }, token });
-  t.after(() => server.close());
-  const openOnServer = async () =>
-    server
-      .mergeRequests('platform/deploy/config')
-      .filter((m) => m.state === 'opened')
-      .map((m) => ({ number: m.iid, head: m.source_branch, title: m.title }));
-  const r = await prScenario(t, { forge: 'gitlab', remoteUrl: server.remoteUrl('platform/deploy/config'), apiUrl: server.apiUrl, env: { GITLAB_TOKEN: token }, openOnServer, labels: ['gitops'] });
-  assert.deepEqual(server.mismatches, []);
-  assert.ok(server.requests.length > 10);
-  for (const req of server.requests) {
-    assert.match(req.path, /^\/api\/v4\/projects\/platform%2Fdeploy%2Fconfig\/merge_requests/, 'the project path is one encoded segment');
-    assert.equal(req.headers['private-token'], token);
-    assert.equal(req.headers.authorization, undefined);
-  }
-  assert.deepEqual(server.mergeRequests('platform/deploy/config').find((m) => m.iid === r.first.number).labels, ['gitops']);
-  assert.match(r.first.url, /\/platform\/deploy\/config\/-\/merge_requests\/\d+$/);
-  assert.deepEqual(r.warnings, []);
-});
+for (const forge of FORGES) {
+  test(`${forge.name}: open, update with a new tag, nothing to change, stale close, a concurrent push`, { skip: forge.skip, timeout: 240000 }, async (t) => {
+    const started = Date.now();
+    const f = await forge.start(t, SEED);
+    const other = await pusher(t, f.remoteUrl, f.creds); // another writer of the same repository
+    const cwd = await checkout(t, f);
+    const logs = [];
+    let beforeApply = async () => {};
+    const run = (tag, extra) => {
+      const plan = { edits: [{ file: 'values.yaml', set: 'image.tag', value: tag }] };
+      const apply = async (workdir) => {
+        await beforeApply();
+        return applyPlan(plan, { cwd: workdir, allowOutside: true });
+      };
+      return runPipeline({ cwd, plan, apply, git: { forge: forge.name, apiUrl: f.apiUrl, env: cleanEnv(f.env), backoff: FAST, log: (l) => logs.push(l), ...extra } });
+    };
+    const pr = (tag) => run(tag, { pr: true, prBranch: BRANCH, labels: ['gitops'] });
 
-test('Bitbucket Cloud: the same scenario against the published description; labels are a warning', async (t) => {
-  const remote = makeRemote(t, SEED);
-  const token = 'bbat-scenario0000000000000';
-  // a page of 1 makes the client follow `next` links in every listing of this scenario
-  const server = await startBitbucketServer({ repos: { 'acme/config': remote.bare }, token, pagelen: 1 });
-  t.after(() => server.close());
-  const openOnServer = async () =>
-    server
-      .pullRequests('acme/config')
-      .filter((p) => p.state === 'OPEN')
-      .map((p) => ({ number: p.id, head: p.source, title: p.title }));
-  const r = await prScenario(t, { forge: 'bitbucket', remoteUrl: server.remoteUrl('acme/config'), apiUrl: server.apiUrl, env: { BITBUCKET_TOKEN: token }, openOnServer, labels: ['gitops'] });
-  assert.deepEqual(server.mismatches, []);
-  assert.ok(server.requests.some((q) => /[?&]page=2/.test(q.query)), 'a second page was fetched through its next link');
-  assert.equal(server.pullRequests('acme/config').find((p) => p.source === 'gitops-bump/app-1.1.0').state, 'DECLINED');
-  assert.ok(r.warnings.some((w) => /Bitbucket pull requests have no labels: gitops/.test(w)), r.warnings.join('\n'));
-  assert.ok(server.gitRequests.every((g) => g.status === 401 || g.user === 'x-token-auth'), 'git used the access-token user name');
-});
+    // 1. open
+    const r1 = await pr('1.1.0');
+    assert.equal(r1.pr.operation, 'created');
+    assert.ok(Number.isInteger(r1.pr.number) && r1.pr.number > 0, `a number: ${r1.pr.number}`);
+    assert.match(r1.pr.url, /^http:\/\/127\.0\.0\.1:\d+\//);
+    let pulls = await f.pulls();
+    assert.deepEqual(pulls.map((p) => [p.number, p.head, p.state]), [[r1.pr.number, BRANCH, 'open']]);
+    assert.match(pulls[0].title, /1\.1\.0/);
+    const b1 = await other.read(BRANCH, 'values.yaml');
+    assert.equal(b1.text, values('1.1.0').trimEnd(), 'only the tag changed, byte for byte');
+    assert.equal(r1.warnings.some((w) => /have no labels: gitops/.test(w)), !forge.labels, r1.warnings.join('\n'));
+
+    // 2. update with a new tag
+    const r2 = await pr('1.2.0');
+    assert.deepEqual([r2.pr.operation, r2.pr.number, r2.pr.url], ['updated', r1.pr.number, r1.pr.url]);
+    pulls = await f.pulls();
+    assert.deepEqual(pulls.map((p) => [p.number, p.state]), [[r1.pr.number, 'open']], 'the same pull request, no second one');
+    assert.match(pulls[0].title, /1\.2\.0/);
+    const b2 = await other.read(BRANCH, 'values.yaml');
+    assert.equal(b2.text, values('1.2.0').trimEnd());
+    assert.notEqual(b2.sha, b1.sha);
+
+    // 3. nothing to change
+    const r3 = await pr('1.2.0');
+    assert.deepEqual([r3.pr.operation, r3.pr.number, r3.pushed], ['none', r1.pr.number, false]);
+    assert.equal((await other.read(BRANCH)).sha, b2.sha, 'the branch did not move');
+
+    // 4. stale close: the base already holds the values (someone merged them by hand)
+    await other.advance('main', { 'values.yaml': values('1.2.0') }, 'release 1.2.0 by hand');
+    const r4 = await pr('1.2.0');
+    assert.deepEqual(r4.pr, { number: r1.pr.number, url: r1.pr.url, operation: 'closed' });
+    assert.equal(r4.pushed ?? false, false);
+    pulls = await f.pulls();
+    assert.deepEqual(pulls.map((p) => [p.number, p.state]), [[r1.pr.number, 'closed']], 'closed on the server');
+    assert.ok(logs.some((l) => l.includes(`closed ${forge.noun} #${r1.pr.number}, which it already holds`)), logs.join('\n'));
+    const r5 = await pr('1.2.0');
+    assert.deepEqual(r5.pr, { number: null, url: null, operation: 'none' }, 'a rerun finds nothing open to close');
+
+    // 5. a concurrent push: the checkout is up to date, so only the other writer's push,
+    // between our plan and our push, can make our first push fail
+    await gitAs(cwd, ['pull', '--quiet', '--ff-only', 'origin', 'main'], f.creds);
+    const head = await gitAs(cwd, ['rev-parse', 'HEAD']);
+    assert.equal(head, (await other.read('main')).sha);
+    let applies = 0;
+    let theirs = null;
+    beforeApply = async () => {
+      applies += 1;
+      if (applies === 1) theirs = await other.advance('main', { 'other.yaml': 'image: other:2.0.0\n' }, 'the other pipeline bumps other');
+    };
+    const r6 = await run('1.3.0', { push: true });
+    assert.deepEqual([r6.pushed, r6.attempts, applies], [true, 2, 2], 'rejected once, applied again on the new head, pushed');
+    assert.ok(logs.some((l) => /rejected/.test(l)), logs.join('\n'));
+    const main = await other.read('main', 'values.yaml');
+    assert.equal(main.text, values('1.3.0').trimEnd());
+    assert.equal(main.sha, r6.commit);
+    assert.equal(await gitAs(other.dir, ['rev-parse', 'FETCH_HEAD^']), theirs, "ours lands directly on the other writer's commit");
+    assert.equal(await gitAs(other.dir, ['show', 'FETCH_HEAD:other.yaml']), 'image: other:2.0.0', 'their change is kept');
+    assert.equal(main.merges, '', 'history stays linear');
+
+    if (f.mismatches) assert.deepEqual(f.mismatches, [], JSON.stringify(f.mismatches, null, 2));
+    for (const l of logs) assert.ok(!l.includes(f.token), `the token is not logged: ${l}`);
+    t.diagnostic(`${forge.name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+}

@@ -10,7 +10,7 @@ import { git, makeRemote } from '../pipeline/helpers.js';
 import { Runner } from './executor.js';
 import { artifactReport, runnerOptions } from './fixtures.js';
 import { configFiles } from '../registry/fixtures.js';
-import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, pushCreated, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
 
 const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
 
@@ -69,6 +69,27 @@ describe('the bump job resolves images in their registries', { concurrency: 2 },
     // a new tag without a digest clears the pinned digest (kustomize's rule)
     assert.match(config.show('main', 'overlays/prod/kustomization.yaml'), /newTag: 1\.1\.0$/);
     assert.match(picked.output, /picked 1\.1\.0 for .* by semver:\^1\.0\.0 from \d+ tags; newer skipped: 2\.0\.0 \(outside \^1\.0\.0\)/);
+  });
+
+  test('allow_downgrade false by default: an older build is kept back (exit 0, "kept newer", nothing pushed); then allowed', { skip: SKIP_CRANE, timeout: 300000 }, async (t) => {
+    const reg = await startCrane(t);
+    const image = `${reg.host}/acme/api`;
+    // commit-SHA tags have no order: the images' creation times in the registry decide
+    await pushCreated(reg.host, 'acme/api', 'sha-7d1e0c2', '2026-12-07T10:00:00Z', { index: true });
+    await pushCreated(reg.host, 'acme/api', 'sha-04b9f1a', '2026-12-01T10:00:00Z');
+    const { config, bump } = setup(t, reg.host);
+    let r = await bump({ images: `${image}:sha-7d1e0c2` });
+    assert.equal(r.exitCode, 0, r.output);
+    const head = config.head();
+    r = await bump({ images: `${image}:sha-04b9f1a` });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.match(r.output, new RegExp(`^kept newer sha-7d1e0c2 for ${image.replace(/[.]/g, '\\.')} in overlays/prod \\(asked for sha-04b9f1a; allow_downgrade is false\\)$`, 'm'));
+    assert.deepEqual(artifactReport(r).changed, []);
+    assert.equal(config.head(), head, 'nothing pushed');
+    r = await bump({ images: `${image}:sha-04b9f1a`, allow_downgrade: true });
+    assert.equal(r.exitCode, 0, r.output);
+    assert.doesNotMatch(r.output, /kept newer/);
+    assert.match(config.show('main', 'overlays/prod/kustomization.yaml'), /newTag: sha-04b9f1a$/);
   });
 
   test('credentials by env_var_name against htpasswd Basic; the password is in no output', { skip: SKIP, timeout: 300000 }, async (t) => {

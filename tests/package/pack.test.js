@@ -93,9 +93,10 @@ test('the packed tarball installs into a fresh project and works as documented',
   const installed = path.join(project, 'node_modules', 'gitops-bump');
   assert.equal(fs.realpathSync(installed), installed, 'installed as a copy, not a link into the repository');
 
-  // --- the CLI through npx: installed, it runs the bundle (dist/cli.js), not the sources
-  // (with src/cli.js moved away it still runs; the ESM API keeps src/)
-  assert.ok(files.includes('dist/cli.js') && files.includes('dist/tiering.js'), 'the tarball holds the CLI bundle');
+  // --- the CLI through npx: installed, it runs the bundle (dist/cli.cjs, one CommonJS file
+  // that bin/gitops-bump.js, CommonJS by bin/package.json, requires), not the sources (with
+  // src/cli.js moved away it still runs; the ESM API keeps src/)
+  assert.ok(files.includes('dist/cli.cjs') && files.includes('bin/package.json'), 'the tarball holds the CLI bundle and the bin\'s module type');
   const cliSource = path.join(installed, 'src', 'cli.js');
   fs.renameSync(cliSource, `${cliSource}.away`);
   assert.equal(run('npx', ['gitops-bump', '--version'], { cwd: project }), `gitops-bump ${manifest.version}\n`);
@@ -104,6 +105,25 @@ test('the packed tarball installs into a fresh project and works as documented',
   const set = run('npx', ['gitops-bump', 'set', 'values.yaml', 'image.tag', '1.10'], { cwd: project });
   assert.match(set, /image\.tag: 1\.9 -> 1\.10/);
   assert.equal(fs.readFileSync(path.join(project, 'values.yaml'), 'utf8'), 'image:\n  repository: ghcr.io/acme/api # pinned\n  tag: "1.10"\n\nreplicas: 2\n');
+  // the bundle keeps the lazy parts lazy: a plain set through it loads no git, HTTP client,
+  // node:crypto or yaml package (what pkg/test/startup.test.js checks for the sources), and
+  // no module but the bin, the bundle and the wasm glue (it runs with src/ moved away)
+  const hook = path.join(work, 'loaded-hook.cjs');
+  fs.writeFileSync(hook, `process.on('exit', () => require('node:fs').writeSync(2, '\\n@@loaded ' + JSON.stringify({ builtins: process.moduleLoadList, cjs: Object.keys(require('node:module')._cache) }) + '\\n'));\n`);
+  const bin = path.join(installed, 'bin', 'gitops-bump.js');
+  const sources = path.join(installed, 'src');
+  fs.renameSync(sources, `${sources}.away`);
+  const plain = spawnSync(process.execPath, ['--require', hook, bin, 'set', 'values.yaml', 'image.tag', '1.11'], { cwd: project, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+  fs.renameSync(`${sources}.away`, sources);
+  assert.equal(plain.status, 0, plain.stderr);
+  const line = plain.stderr.split('\n').find((l) => l.startsWith('@@loaded '));
+  assert.ok(line, `no report from the hook; stderr:\n${plain.stderr}`);
+  const { builtins, cjs: required } = JSON.parse(line.slice('@@loaded '.length));
+  for (const name of ['child_process', 'crypto', 'http', 'https']) {
+    assert.ok(!builtins.includes(`NativeModule ${name}`), `a plain set through the bundle loaded ${name}`);
+  }
+  assert.deepEqual(required.filter((f) => f !== hook).map((f) => path.relative(installed, f)).sort(), [path.join('bin', 'gitops-bump.js'), path.join('dist', 'cli.cjs'), path.join('wasm', 'node', 'gitops_bump.js')],
+    'a plain set through the bundle loads the bin, the bundle and the wasm glue, nothing else');
 
   // --- a config repository with a bare remote, for runPipeline
   const remote = path.join(work, 'remote.git');

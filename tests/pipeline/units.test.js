@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuth, httpOrigin } from '../../pkg/src/git/auth.js';
 import { isRemoteMoved } from '../../pkg/src/git/command-manager.js';
-import { AttemptClock, backoffDelay } from '../../pkg/src/git/retry.js';
+import { AttemptClock, backoffDelay } from '../../pkg/src/pipeline/backoff.js';
 import { GitHubClient, repoFromRemoteUrl } from '../../pkg/src/github/client.js';
 import { commitMessage, pullRequestBranch, renderTemplate, splitImageSpec, summarize } from '../../pkg/src/template.js';
 

@@ -133,7 +133,7 @@ test('--no-downgrade keeps a target that runs a higher version: exit 0, "kept ne
   let r = await cli(['image', 'overlays/prod', 'ghcr.io/acme/api:0.8.5', '--no-downgrade', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^kept newer 0\.9\.0 for ghcr\.io\/acme\/api in overlays\/prod \(asked for 0\.8\.5; --no-downgrade\)$/m);
-  assert.deepEqual(JSON.parse(r.stdout), { changed: [], unchanged: [], written: false, kept: ['kept newer 0.9.0 for ghcr.io/acme/api in overlays/prod (asked for 0.8.5; --no-downgrade)'] });
+  assert.deepEqual(JSON.parse(r.stdout), { changed: [], unchanged: [], unchecked: [], written: false, kept: ['kept newer 0.9.0 for ghcr.io/acme/api in overlays/prod (asked for 0.8.5; --no-downgrade)'] });
   assert.deepEqual(snapshot(dir), before);
   // v-prefixed and pre-release tags compare as versions; a higher one is written
   r = await cli(['image', 'overlays/prod', 'ghcr.io/acme/api:v0.9.1-rc.1', '--no-downgrade']);

@@ -265,3 +265,46 @@ export async function tagMany(host, repo, from, tags) {
     }));
   }
 }
+
+/**
+ * Pushes `repo:tag` straight to the API of a registry without auth, as a build tool that
+ * records when it built does: a one-layer OCI image whose config says `created`; with
+ * `index`, an OCI index over it (linux/amd64) and an arm64 twice as old, so a client that
+ * reads the wrong child sees another time. Returns the tag's digest.
+ */
+export async function pushCreated(host, repo, tag, created, { index = false } = {}) {
+  const { createHash } = await import('node:crypto');
+  const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  const blob = async (bytes) => {
+    const digest = sha(bytes);
+    const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+    if (start.status !== 202) throw new Error(`POST blobs/uploads: ${start.status}`);
+    const where = new URL(start.headers.get('location'), `http://${host}`);
+    where.searchParams.set('digest', digest);
+    const put = await fetch(where, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    if (put.status !== 201) throw new Error(`PUT blob: ${put.status} ${await put.text()}`);
+    return { digest, size: bytes.length };
+  };
+  const manifest = async (reference, mediaType, doc) => {
+    const bytes = Buffer.from(JSON.stringify(doc));
+    const put = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes });
+    if (put.status !== 201) throw new Error(`PUT ${repo}:${reference}: ${put.status} ${await put.text()}`);
+    return { digest: sha(bytes), size: bytes.length, mediaType };
+  };
+  const image = async (arch, when) => {
+    const layer = await blob(Buffer.from(`${repo}:${tag} ${arch}`));
+    const config = await blob(Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', created: when, rootfs: { type: 'layers', diff_ids: [layer.digest] }, config: {} })));
+    return manifest(index ? `${tag}-${arch}` : tag, 'application/vnd.oci.image.manifest.v1+json', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+    });
+  };
+  const amd64 = await image('amd64', created);
+  if (!index) return amd64.digest;
+  const arm64 = await image('arm64', new Date(Date.parse(created) / 2).toISOString());
+  const entry = (m, arch) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: { os: 'linux', architecture: arch } });
+  const top = await manifest(tag, 'application/vnd.oci.image.index.v1+json', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [entry(arm64, 'arm64'), entry(amd64, 'amd64')] });
+  return top.digest;
+}

@@ -13,7 +13,8 @@
 # Registry checks (apply only): PARAM_VERIFY (auto, true, false), PARAM_PIN_DIGEST,
 # PARAM_REQUIRE_PLATFORMS, PARAM_REQUIRE_SIGNATURE, PARAM_POLICY (+ PARAM_TAG_FILTER: the
 # images are given without a tag, a policy picks it), and PARAM_REGISTRY_USERNAME /
-# PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials.
+# PARAM_REGISTRY_PASSWORD naming the variables that hold the credentials; PARAM_ALLOW_DOWNGRADE
+# false adds --no-downgrade, PARAM_SKIP_UNRESOLVED true --skip-unresolved.
 # Exit codes are the CLI's: 0 done, 1 edit error (check: the repository would change),
 # 2 bad parameters, 3 git or GitHub failure, 4 the registry refused an image (missing tag,
 # wrong digest, platform or signature), 5 the registry could not be asked.
@@ -161,6 +162,8 @@ cli_flags() {
 registry_flags() {
   local user_var="${PARAM_REGISTRY_USERNAME:-REGISTRY_USERNAME}" pass_var="${PARAM_REGISTRY_PASSWORD:-REGISTRY_PASSWORD}"
   REG=()
+  # allow_downgrade false (the orb's default): a target running a newer image is kept
+  [[ "${PARAM_ALLOW_DOWNGRADE:-true}" != false && "${PARAM_ALLOW_DOWNGRADE:-}" != 0 ]] || REG+=(--no-downgrade)
   # unset (a direct run of the script): no registry requests; the orb passes its default, auto
   case "${PARAM_VERIFY:-false}" in
     auto) REG+=(--verify-auto) ;;
@@ -182,12 +185,21 @@ registry_flags() {
   [[ -z "${PARAM_REQUIRE_PLATFORMS:-}" ]] || REG+=(--require-platforms "$PARAM_REQUIRE_PLATFORMS")
   [[ -z "${PARAM_POLICY:-}" ]] || REG+=(--policy "$PARAM_POLICY")
   [[ -z "${PARAM_TAG_FILTER:-}" ]] || REG+=(--tag-filter "$PARAM_TAG_FILTER")
+  ! is_true "${PARAM_SKIP_UNRESOLVED:-}" || REG+=(--skip-unresolved)
   if [[ -n "${!user_var:-}" && -n "${!pass_var:-}" ]]; then
     REG+=(--registry-username-env "$user_var" --registry-password-env "$pass_var")
   elif [[ -n "${!user_var:-}${!pass_var:-}" ]]; then
     printf 'gitops-bump: only one of %s and %s is set: give both registry credentials, or neither\n' "$user_var" "$pass_var" >&2
     return 2
   fi
+}
+
+# Appends to REG the CLI's options for remote bases: fetch_remote_bases (the orb's default
+# true; unset in a direct run of the script: not fetched) and remote_base_hosts.
+remote_base_flags() {
+  is_true "${PARAM_FETCH_REMOTE_BASES:-false}" || return 0
+  REG+=(--fetch-remote-bases)
+  [[ -z "${PARAM_REMOTE_BASE_HOSTS:-}" ]] || REG+=(--remote-base-hosts "$PARAM_REMOTE_BASE_HOSTS")
 }
 
 # Shallow-clones URL (branch BRANCH, or the default one) into DIR, for dry_run and check.
@@ -328,6 +340,7 @@ bump_main() {
   REG=()
   # a promotion copies what an environment runs; only edits name images to resolve
   [[ "${EDIT[0]}" != apply ]] || registry_flags || return $?
+  [[ "${EDIT[0]}" != apply ]] || remote_base_flags
   where="${url:-$PWD}"
   if [[ -n "$url" && ( "$mode" == dry_run || "$mode" == check ) ]]; then
     printf 'Cloning %s to compare\n' "$url"

@@ -5,8 +5,8 @@
 // are not followed (fetch's default would carry the Authorization header along). Every
 // error message is token-masked. Exit code 3, like every git/API failure (docs/contract.md).
 
-import { PipelineError } from '../git/errors.js';
-import { sleep as realSleep } from '../git/retry.js';
+import { PipelineError } from '../common/errors.js';
+import { sleep as realSleep } from '../common/sleep.js';
 
 /** How long one request may take before it is abandoned. */
 export const DEFAULT_TIMEOUT_MS = 30000;

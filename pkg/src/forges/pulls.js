@@ -2,7 +2,7 @@
 // request on GitLab) for a head branch, add labels and reviewers, close stale ones. What a
 // forge cannot do is a warning, never a failure: the pull request is open either way.
 
-import { PipelineError } from '../git/errors.js';
+import { PipelineError } from '../common/errors.js';
 
 /**
  * @typedef {object} ForgePullRequest  what every forge's `normalize()` returns
@@ -102,6 +102,18 @@ async function requestReviewers(forge, pr, reviewers, warn) {
 /** A 4xx answer to an optional step (labels, reviewers): warn and carry on. */
 function isRefusal(e) {
   return e instanceof PipelineError && Number.isInteger(e.status) && e.status >= 400 && e.status < 500 && e.status !== 401;
+}
+
+/**
+ * Closes the open pull request from `head` into `base` (an earlier run's, whose change the
+ * base now holds): the same outcome as GitHub's, `operation: 'closed'`. Null when none is open.
+ * @returns {Promise<{number: number, url: string, operation: 'closed'}|null>}
+ */
+export async function closeHeldPullRequest(forge, { head, base }) {
+  const open = await forge.findOpen({ head, base });
+  if (!open) return null;
+  const closed = await forge.close(open);
+  return { number: open.number, url: closed?.url ?? open.url, operation: 'closed' };
 }
 
 /**

@@ -9,7 +9,7 @@
 // or when the CLI is interrupted.
 
 import { spawn } from 'node:child_process';
-import { GitError, PipelineError } from './errors.js';
+import { GitError, PipelineError } from '../common/errors.js';
 import { createAuth } from './auth.js';
 import { stopChild, trackChild } from '../cleanup.js';
 

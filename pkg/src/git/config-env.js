@@ -3,7 +3,7 @@
 // as "protected" config (so safe.directory counts), and nothing of it is written to disk.
 
 import path from 'node:path';
-import { PipelineError } from './errors.js';
+import { PipelineError } from '../common/errors.js';
 
 /**
  * Config entries that make git use `url` as it is, whatever `url.<base>.insteadOf` or

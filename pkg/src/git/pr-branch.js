@@ -1,7 +1,7 @@
 // What is on a pull request's branch before gitops-bump writes it again: the same change
 // (nothing to push), or commits someone else pushed there (not to be force-pushed away).
 
-import { PipelineError } from './errors.js';
+import { PipelineError } from '../common/errors.js';
 
 /**
  * True when the remote PR branch (at `current`) has our commit's parent and tree: a rerun

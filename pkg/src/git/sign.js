@@ -13,7 +13,7 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PipelineError } from './errors.js';
+import { PipelineError } from '../common/errors.js';
 
 export const SIGN_KINDS = Object.freeze(['ssh', 'gpg']);
 export const DEFAULT_SIGNING_KEY_ENV = 'GITOPS_BUMP_SIGNING_KEY';

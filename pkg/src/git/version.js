@@ -2,7 +2,7 @@
 // GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n (see auth.js), which git reads since 2.31; an
 // older git ignores them silently and then fails with "terminal prompts disabled".
 
-import { PipelineError } from './errors.js';
+import { PipelineError } from '../common/errors.js';
 
 /** [major, minor] of the oldest git that reads GIT_CONFIG_COUNT. */
 export const MIN_GIT_VERSION = Object.freeze([2, 31]);

@@ -1,7 +1,7 @@
 // Commits through GitHub's Git Data API (blobs -> tree -> commit -> ref update), so the
 // commit is created (and, for app/bot tokens, signed) by GitHub.
 
-import { GitHubApiError } from '../git/errors.js';
+import { GitHubApiError } from '../common/errors.js';
 
 /** Head commit of `refs/heads/branch`, or null when the branch does not exist. */
 export async function getBranchHead(client, { owner, repo, branch }) {

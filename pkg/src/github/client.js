@@ -3,9 +3,9 @@
 // answers at https://HOST/api/v3 (see apiUrlForRemote). Token in `Authorization: Bearer`; every error
 // message is token-masked.
 
-import { GitHubApiError } from '../git/errors.js';
+import { GitHubApiError } from '../common/errors.js';
 import { createAuth } from '../git/auth.js';
-import { sleep } from '../git/retry.js';
+import { sleep } from '../common/sleep.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const API_VERSION = '2022-11-28';

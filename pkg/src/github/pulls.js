@@ -1,7 +1,7 @@
 // Open or update the pull request for a head branch; add labels.
 
-import { GitHubApiError } from '../git/errors.js';
-import { sleep as realSleep } from '../git/retry.js';
+import { GitHubApiError } from '../common/errors.js';
+import { sleep as realSleep } from '../common/sleep.js';
 
 /** GitHub refuses a pull request body longer than this (422). */
 export const MAX_BODY_LENGTH = 65536;

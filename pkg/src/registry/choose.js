@@ -12,15 +12,15 @@ import { formatReference, parseReference } from './reference.js';
 import { parsePolicy, parseTagFilter, pickTag } from './policy.js';
 
 /**
- * Rewrites each job's spec and reference to the picked tag (in place).
+ * Rewrites each job's spec and reference to the picked tag (in place); a job whose tag
+ * cannot be picked gets the reason as `failed` instead (every job is tried).
  * @param {import('./client.js').RegistryClient} client
- * @param {{spec: string, settings: any, ref: any, picked?: any}[]} jobs jobs with a policy
+ * @param {{spec: string, settings: any, ref: any, picked?: any, failed?: unknown}[]} jobs jobs with a policy
  * @returns {Promise<void>}
  */
 export async function applyPolicies(client, jobs) {
   /** @type {Map<string, Promise<{tags: string[], pages: number, truncated: boolean, reason?: string}>>} */
   const listings = new Map();
-  const failures = [];
   for (const job of jobs) {
     let policy;
     let filter;
@@ -40,28 +40,27 @@ export async function applyPolicies(client, jobs) {
     try {
       listed = await listing;
     } catch (error) {
-      failures.push(error);
+      job.failed = error;
       continue;
     }
     const pick = pickTag(listed.tags, policy, filter);
     if (listed.truncated) {
-      failures.push(new RegistryError('registry-unreachable', `${repo}: the tag list could not be read to its end`, {
+      job.failed = new RegistryError('registry-unreachable', `${repo}: the tag list could not be read to its end`, {
         image: repo, registry: job.ref.registry, answer: listed.reason, hint: 'a policy needs every tag; narrow the repository or ask its operator',
-      }));
+      });
       continue;
     }
     if (!pick.tag) {
-      failures.push(new RegistryError('tag-not-found', `${repo}: no tag is allowed by ${policy.text}${filter ? ` with the filter ${filter.source}` : ''}`, {
+      job.failed = new RegistryError('tag-not-found', `${repo}: no tag is allowed by ${policy.text}${filter ? ` with the filter ${filter.source}` : ''}`, {
         image: repo,
         registry: job.ref.registry,
         answer: `${pick.from} tags, ${pick.candidates} of them ${policy.kind === 'semver' ? 'versions' : 'candidates'}${pick.newer.length ? `; newest skipped: ${pick.newer.slice(0, 3).map((n) => `${n.tag} (${n.why})`).join(', ')}` : ''}`,
         hint: 'check the policy and the filter against the tags CI pushed',
-      }));
+      });
       continue;
     }
     job.picked = { policy: policy.text, tag: pick.tag, from: pick.from, pages: listed.pages, candidates: pick.candidates, newer: pick.newer };
     job.spec = `${job.spec}:${pick.tag}`;
     job.ref = parseReference(`${job.ref.name}:${pick.tag}`);
   }
-  if (failures.length > 0) throw failures[0];
 }

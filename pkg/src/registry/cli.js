@@ -20,6 +20,7 @@ export const REGISTRY_OPTIONS = Object.freeze({
   'require-signature': { type: 'boolean' },
   policy: { type: 'string' },
   'no-downgrade': { type: 'boolean' },
+  'skip-unresolved': { type: 'boolean' },
   'tag-filter': { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-username-env': { type: 'string' },
@@ -38,16 +39,20 @@ export const REGISTRY_HELP = `Registry (docs/registries.md; credentials from Doc
                        the registry's tags: semver:RANGE (npm ranges: semver:^1.2.0),
                        numerical[:desc], alphabetical[:desc] (docs/registries.md)
   --tag-filter RE      only tags RE matches whole; its named group (?<version>…) is compared
-  --no-downgrade       keep a target that runs a higher version than the one asked for
-                       (semver; "kept newer X", exit 0, nothing written for it)
+  --no-downgrade       keep a target that runs a newer image than the one asked for: by
+                       the policy's order, semver, else the images' creation times in the
+                       registry ("kept newer X", exit 0, nothing written for it)
+  --skip-unresolved    an image that cannot be resolved (no allowed tag, a missing tag) is
+                       left out and listed as skipped; the others are written (all failing
+                       still fails)
   --insecure-registry HOST   allow plain HTTP to HOST:PORT (loopback always may)
   --registry-username-env NAME --registry-password-env NAME   credentials for the images'
                        registry (one registry) from these environment variables
   Every image is resolved before any file is written; one failure writes nothing.`;
 
 export const REGISTRY_EXIT_HELP = `With registry checks: 4 the registry answered and the image is not the one
-asked for (tag-not-found, digest-mismatch, platform-missing, signature-missing), 5 the
-registry could not be asked (registry-auth, registry-unreachable).`;
+asked for (tag-not-found, digest-mismatch, platform-missing, signature-missing,
+digest-not-found), 5 the registry could not be asked (registry-auth, registry-unreachable).`;
 
 /**
  * The exit code of an error kind, or undefined for a kind that is not the registry's.
@@ -78,6 +83,7 @@ export async function registryStep(plan, entries, values, { env, err }) {
   if (values['verify-auto']) run.verify = 'auto';
   if (values['pin-digest']) run.pinDigest = true;
   if (values['require-signature']) run.requireSignature = true;
+  if (values['skip-unresolved']) run.skipUnresolved = true;
   if (values.policy !== undefined) run.policy = values.policy;
   if (values['tag-filter'] !== undefined) {
     if (values.policy === undefined) throw usageError('--tag-filter filters the tags a policy chooses from: add --policy');
@@ -94,17 +100,20 @@ export async function registryStep(plan, entries, values, { env, err }) {
     }
     if (run.requirePlatforms.length === 0) throw usageError('--require-platforms: give at least one platform, such as linux/amd64');
   }
-  const asked = Object.keys(run).length > 0 || entries.some((e) => /** @type {any} */ (e).registry);
+  const asked = Object.keys(run).some((k) => k !== 'skipUnresolved') || entries.some((e) => /** @type {any} */ (e).registry);
   const credentials = credentialsFrom(values, env);
   if (!asked) {
-    const stray = ['insecure-registry', 'registry-username-env'].find((o) => values[o] !== undefined);
-    if (stray) throw usageError(`--${stray} is for the registry checks: add --verify (or one of ${ENTRY_FIELDS.map((f) => `--${f}`).join(', ')})`);
+    // --no-downgrade may ask the registry for creation times, so it may take its options
+    const needs = ['skip-unresolved', ...(values['no-downgrade'] ? [] : ['insecure-registry', 'registry-username-env'])];
+    const stray = needs.find((o) => values[o] !== undefined);
+    if (stray) throw usageError(`--${stray} is for the registry checks: add --verify (or one of ${ENTRY_FIELDS.filter((f) => f !== 'allow-downgrade').map((f) => `--${f}`).join(', ')})`);
     return { plan, images: null, requests: 0 };
   }
   const { verifyPlan } = await import('./verify.js');
   const result = await verifyPlan(plan, entries, run, { env, credentials, insecureRegistries: values['insecure-registry'] ?? [] });
   for (const w of result.warnings) err.write(`warning: ${w}\n`);
   for (const image of result.images) {
+    if (image.skipped) err.write(`skipped ${image.spec}: ${image.warning?.replace(/^skipped: /, '')} (--skip-unresolved)\n`);
     if (image.policy) err.write(`${pickLine(image)}\n`);
     if (!image.verified) continue;
     const extra = [image.platforms ? image.platforms.join(', ') : null, image.signature ? `signed (${image.signature})` : null].filter(Boolean).join('; ');
@@ -132,18 +141,41 @@ function credentialsFrom(values, env) {
 }
 
 /**
- * `--no-downgrade`: drops the image entries that would lower what their target runs,
- * printing a "kept newer" line for each (registry/downgrade.js).
- * @param {unknown} plan
- * @param {string} cwd
- * @param {{write(s: string): unknown}} err
- * @returns {Promise<{plan: unknown, kept: string[], empty: boolean}>}
+ * `--no-downgrade` (or an entry's `allow-downgrade: false`): the apply function's guard,
+ * which drops the image entries that would lower what their target runs, on every attempt,
+ * printing a "kept newer" line for each (registry/downgrade.js); null when nothing asks.
+ * @param {import('../plan.js').Entry[]} entries
+ * @param {Record<string, any>} values parsed options
+ * @param {{env: NodeJS.ProcessEnv, err: {write(s: string): unknown}}} io
+ * @returns {Promise<null | ((plan: unknown, apply: (workdir: string, plan: unknown) => any) => {apply: (workdir: string) => Promise<any>, seen: {kept: string[], warnings: string[]}})>}
  */
-export async function downgradeStep(plan, cwd, err) {
-  const { validatePlan } = await import('../plan.js');
-  const { dropDowngrades } = await import('./downgrade.js');
-  const result = dropDowngrades(plan, validatePlan(plan), cwd);
-  for (const line of result.kept) err.write(`${line}\n`);
-  const left = /** @type {any} */ (result.plan);
-  return { ...result, empty: (Array.isArray(left) ? left : left.edits).length === 0 };
+export async function downgradeGuard(entries, values, { env, err }) {
+  const asked = values['no-downgrade'] || entries.some((e) => /** @type {any} */ (e).registry?.allowDowngrade === false);
+  if (!asked) return null;
+  const { guardApply } = await import('./downgrade.js');
+  const run = { allowDowngrade: values['no-downgrade'] ? false : undefined, policy: values.policy, tagFilter: values['tag-filter'] };
+  const registry = { env, credentials: credentialsFrom(values, env), insecureRegistries: values['insecure-registry'] ?? [] };
+  const because = env.GITOPS_BUMP_FRONT_END === 'orb' ? 'allow_downgrade is false' : '--no-downgrade';
+  return (plan, apply) => guardApply(plan, { run, registry, because, log: (line) => err.write(`${line}\n`), warn: (line) => err.write(`warning: ${line}\n`) }, apply);
+}
+
+/**
+ * `promote FROM TO`: the apply function's guard that, on every attempt, checks that each
+ * digest the promotion writes under a name other than FROM's (a mirror) exists there
+ * before the plan is applied (registry/promotion.js).
+ * @param {Record<string, any>} values parsed options
+ * @param {string[]} positionals FROM and TO
+ * @param {{env: NodeJS.ProcessEnv, err: {write(s: string): unknown}}} io
+ * @returns {(plan: unknown, apply: (workdir: string, plan: unknown) => any) => {apply: (workdir: string) => Promise<any>}}
+ */
+export function promotionGuard(values, [from, to], { env, err }) {
+  return (plan, apply) => ({
+    apply: async (workdir) => {
+      const { checkPromotion } = await import('./promotion.js');
+      const r = await checkPromotion(from, to, values.image ?? [], workdir, { env });
+      for (const line of r.checked) err.write(`verified ${line} is in the mirror\n`);
+      for (const w of r.warnings) err.write(`warning: ${w}\n`);
+      return apply(workdir, plan);
+    },
+  });
 }

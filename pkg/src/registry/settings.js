@@ -8,7 +8,7 @@
 /** Verification modes. */
 export const VERIFY_MODES = Object.freeze(['off', 'on', 'auto']);
 /** Plan-entry fields of the registry checks. */
-export const ENTRY_FIELDS = Object.freeze(['verify', 'pin-digest', 'require-platforms', 'require-signature', 'policy', 'tag-filter']);
+export const ENTRY_FIELDS = Object.freeze(['verify', 'pin-digest', 'require-platforms', 'require-signature', 'policy', 'tag-filter', 'allow-downgrade']);
 
 /**
  * @typedef {object} RegistrySettings
@@ -18,6 +18,8 @@ export const ENTRY_FIELDS = Object.freeze(['verify', 'pin-digest', 'require-plat
  * @property {boolean} [requireSignature]
  * @property {string} [policy] pick the newest tag this policy allows (registry/policy.js)
  * @property {string} [tagFilter] only tags this regular expression matches; its `version` group is compared
+ * @property {boolean} [skipUnresolved] an image that cannot be resolved is left out and listed, instead of failing the run
+ * @property {boolean} [allowDowngrade] false: an image entry that would lower what its target runs is kept back (registry/downgrade.js)
  */
 
 /**
@@ -43,6 +45,7 @@ export function entrySettings(raw, fail) {
   }
   s.pinDigest = flag('pin-digest');
   s.requireSignature = flag('require-signature');
+  s.allowDowngrade = flag('allow-downgrade');
   const platforms = raw['require-platforms'];
   if (platforms !== undefined && platforms !== null) {
     if (typeof platforms !== 'string' && !(Array.isArray(platforms) && platforms.every((p) => typeof p === 'string'))) {

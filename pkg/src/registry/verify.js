@@ -36,13 +36,14 @@ export { VERIFY_MODES, ENTRY_FIELDS, entrySettings };
 /**
  * @typedef {object} ImageReport
  * @property {string} spec the spec as given
- * @property {string} written the spec the plan applies (with the digest when pinned)
+ * @property {string | null} written the spec the plan applies (with the digest when pinned); null when skipped
  * @property {string} image `registry/repository:tag`
  * @property {string | null} digest null when not verified
  * @property {string[] | null} platforms
  * @property {string | null} signature how a signature was found, when required
  * @property {boolean} verified
- * @property {string} [warning] why it is unverified (verify: auto)
+ * @property {string} [warning] why it is unverified (verify: auto), or skipped
+ * @property {boolean} [skipped] left out of the plan (skipUnresolved), with the reason in `warning`
  * @property {{policy: string, tag: string, from: number, candidates: number, newer: {tag: string, why: string}[]}} [policy]
  *   how a policy picked the tag
  */
@@ -140,8 +141,7 @@ export async function verifyPlan(plan, entries, run, options = {}) {
   });
   if (jobs.length === 0) return { plan, images: [], requests: 0, warnings: [] };
 
-  const store = credentialStore({ env: options.env, explicit: explicitFor(options.credentials, jobs) });
-  const client = new RegistryClient({ credentials: store, insecureRegistries: options.insecureRegistries, ...envOverrides(options.env ?? process.env), ...options.client });
+  const client = registryClient(options, jobs.map((j) => j.ref));
   // policies first: the repository's tags are listed and the newest allowed one becomes the spec's tag
   if (jobs.some((j) => j.settings.policy !== undefined)) {
     const { applyPolicies } = await import('./choose.js');
@@ -150,6 +150,7 @@ export async function verifyPlan(plan, entries, run, options = {}) {
   /** @type {Map<string, Promise<any>>} the same image asked once */
   const asked = new Map();
   const outcomes = await mapLimit(jobs, PARALLEL, (job) => {
+    if (job.failed) return Promise.resolve({ ok: false, error: job.failed });
     const s = job.settings;
     const key = JSON.stringify([formatReference(job.ref), s.requirePlatforms, s.requireSignature]);
     let p = asked.get(key);
@@ -166,6 +167,9 @@ export async function verifyPlan(plan, entries, run, options = {}) {
   const warnings = [];
   /** @type {unknown[]} */
   const failures = [];
+  /** @type {unknown[]} */
+  const skippedErrors = [];
+  const skip = new Set();
   const edits = raw.map((e) => ({ ...e }));
   jobs.forEach((job, i) => {
     const outcome = outcomes[i];
@@ -173,6 +177,14 @@ export async function verifyPlan(plan, entries, run, options = {}) {
     if (!outcome.ok) {
       const degrade = job.settings.verify === 'auto' && isUnavailable(outcome.error) && !job.settings.pinDigest
         && job.settings.requirePlatforms.length === 0 && !job.settings.requireSignature;
+      if (!degrade && run.skipUnresolved) {
+        // --skip-unresolved: left out of the plan and listed, the rest is written
+        const why = /** @type {Error} */ (outcome.error).message.split('\n')[0].replace(/^error\[[^\]]+\]: /, '');
+        skip.add(job.index);
+        skippedErrors.push(outcome.error);
+        images.push({ ...base, written: null, digest: null, platforms: null, signature: null, verified: false, skipped: true, warning: `skipped: ${why}` });
+        return;
+      }
       if (!degrade) {
         failures.push(outcome.error);
         return;
@@ -189,7 +201,21 @@ export async function verifyPlan(plan, entries, run, options = {}) {
     images.push({ ...base, written, digest: r.digest, platforms: r.platforms, signature: r.signature?.via ?? null, verified: true, ...(job.picked ? { policy: job.picked } : {}) });
   });
   if (failures.length > 0) throw combine(failures);
-  return { plan: Array.isArray(plan) ? edits : { ...(/** @type {object} */ (plan)), edits }, images, requests: client.stats.requests, warnings };
+  const left = edits.filter((_, index) => !skip.has(index));
+  // nothing left to write is a failure, as without --skip-unresolved
+  if (left.length === 0) throw combine(skippedErrors);
+  return { plan: Array.isArray(plan) ? left : { ...(/** @type {object} */ (plan)), edits: left }, images, requests: client.stats.requests, warnings };
+}
+
+/**
+ * The client for one run over images in `refs`' registries, with the run's credentials.
+ * @param {VerifyOptions} options
+ * @param {import('./reference.js').ImageReference[]} refs
+ * @returns {RegistryClient}
+ */
+export function registryClient(options, refs) {
+  const store = credentialStore({ env: options.env, explicit: explicitFor(options.credentials, refs.map((ref) => ({ ref }))) });
+  return new RegistryClient({ credentials: store, insecureRegistries: options.insecureRegistries, ...envOverrides(options.env ?? process.env), ...options.client });
 }
 
 /**

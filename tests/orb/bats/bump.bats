@@ -274,6 +274,21 @@ STUB
   [ "$(printf '%s|' "${REG[@]}")" = '--verify|--policy|semver:^1.2.0|--tag-filter|^v(?<version>.*)$|' ]
 }
 
+@test "registry_flags: allow_downgrade false (the orb's default) adds --no-downgrade, also with verify false; skip_unresolved" {
+  PARAM_VERIFY=false PARAM_ALLOW_DOWNGRADE=false
+  registry_flags
+  [ "${REG[*]}" = "--no-downgrade" ]
+  PARAM_VERIFY=auto PARAM_ALLOW_DOWNGRADE=true
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto" ]
+  unset PARAM_ALLOW_DOWNGRADE
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto" ]
+  PARAM_SKIP_UNRESOLVED=true
+  registry_flags
+  [ "${REG[*]}" = "--verify-auto --skip-unresolved" ]
+}
+
 @test "registry_flags: credentials go by variable name, only when both are set; one alone is refused" {
   PARAM_VERIFY=auto PARAM_REGISTRY_USERNAME=CI_USER PARAM_REGISTRY_PASSWORD=CI_PASS
   registry_flags

@@ -1,6 +1,7 @@
-// Errors of the git / GitHub layer. Every one carries `exitCode` 3 (git or API failure,
-// see docs/contract.md) and a `code` naming what failed. Messages are token-masked by
-// whoever builds them (GitCommandManager, GitHubClient, runPipeline).
+// Errors of the git and forge API layers (git/, github/, forges/ and the pipeline share
+// them). Every one carries `exitCode` 3 (git or API failure, see docs/contract.md) and a
+// `code` naming what failed. Messages are token-masked by whoever builds them
+// (GitCommandManager, GitHubClient, runPipeline).
 
 /** A git or GitHub API failure; the CLI exits with `exitCode` (3). */
 export class PipelineError extends Error {

@@ -1,58 +1,15 @@
-// The pull request scenario every forge must pass (issue 27's acceptance): open, update with
-// a new tag, nothing to change, close a stale one, and a concurrent run that opens the same
-// pull request (and pushes to its branch) between our look-up and our create. Real git
-// pushes over HTTP with the forge's own token convention; the forge is a real Gitea or a
-// local server checking every call against the forge's published API description.
+// The forge client's own flow (pkg/src/forges/pulls.js, below the pipeline) on every forge:
+// open, update, nothing to change, close superseded pull requests by branch prefix
+// (closeStalePullRequests), and a concurrent run that opens the same pull request between
+// our look-up and our create. The pipeline's scenario (issue 27's acceptance) is
+// scenario.test.js.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { closeStalePullRequests, openForge, upsertPullRequest } from '../../pkg/src/forges/index.js';
-
-const IDENTITY = { GIT_AUTHOR_NAME: 'Fixture', GIT_AUTHOR_EMAIL: 'fixture@example.com', GIT_COMMITTER_NAME: 'Fixture', GIT_COMMITTER_EMAIL: 'fixture@example.com' };
-
-const run = promisify(execFile);
+import { pusher } from './git.js';
 
 /**
- * git in `cwd`, sending `user:token` as Basic to the remote through the environment only.
- * Asynchronous: the servers answering git run in this same process.
- */
-export async function gitAs(cwd, args, { user, token } = {}) {
-  const env = { ...process.env, ...IDENTITY, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
-  delete env.GIT_CONFIG_COUNT;
-  if (token) {
-    env.GIT_CONFIG_COUNT = '1';
-    env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
-    env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
-  }
-  const { stdout } = await run('git', args, { cwd, env, encoding: 'utf8' });
-  return stdout.trim();
-}
-
-/** A working clone of `remoteUrl` that commits `file` with `text` onto `branch` (from main) and pushes it. */
-export async function pusher(t, remoteUrl, creds) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gb-forge-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  await gitAs(dir, ['clone', '--quiet', remoteUrl, 'w'], creds);
-  const w = path.join(dir, 'w');
-  return {
-    dir: w,
-    async push(branch, file, text, message) {
-      await gitAs(w, ['checkout', '--quiet', '-B', branch, 'origin/main']);
-      writeFileSync(path.join(w, file), text);
-      await gitAs(w, ['add', '-A']);
-      await gitAs(w, ['commit', '--quiet', '-m', message]);
-      await gitAs(w, ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`], creds);
-      return gitAs(w, ['rev-parse', 'HEAD']);
-    },
-  };
-}
-
-/**
- * Runs the scenario on one forge.
+ * Runs the client flow on one forge.
  * @param {import('node:test').TestContext} t
  * @param {object} o
  * @param {string} o.forge            --forge value (the host is 127.0.0.1)
@@ -63,7 +20,7 @@ export async function pusher(t, remoteUrl, creds) {
  *   the open pull requests as the server itself holds them (not through the client)
  * @param {string[]} [o.labels]
  */
-export async function prScenario(t, { forge, remoteUrl, apiUrl, env, openOnServer, labels = [] }) {
+export async function clientFlow(t, { forge, remoteUrl, apiUrl, env, openOnServer, labels = [] }) {
   const warnings = [];
   const warn = (w) => warnings.push(w);
   const make = (fetchImpl) => openForge(remoteUrl, { forge, apiUrl, env, fetch: fetchImpl, fallback: null });

@@ -46,11 +46,6 @@ export function backoffDelay(retry, { attemptMs = 0, landed = 1 } = {}, backoff 
   return Math.round(d / 8 + random() * ((7 * d) / 8));
 }
 
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * What a run's push attempts saw, for `backoffDelay`: the longest attempt so far and the
  * commits that landed on the branch between the bases of the last two attempts.
