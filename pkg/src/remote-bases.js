@@ -302,6 +302,8 @@ export class RemoteBases {
   async fetch(url) {
     const fail = (/** @type {string} */ why) => this.done.set(url, { reason: `not fetched: ${this.auth.mask(why)}; its containers may have the image` });
     if (this.count >= MAX_REMOTE_BASES) return fail(`more than ${MAX_REMOTE_BASES} remote bases in one run`);
+    // a password or token in the URL would reach git's argv and the network: never
+    if (hasCredentials(url)) return fail('a URL with credentials in it is not fetched');
     const spec = parseRemote(url);
     const host = spec.kind === 'git' ? spec.host : isHttpUrl(url) ? hostOf(url) : null;
     if (host && this.hosts && !this.hosts.includes(host)) return fail(`host ${host} is not in the allowed hosts (${this.hosts.join(', ')})`);
@@ -431,6 +433,21 @@ export function parseHosts(text, what) {
   const bad = hosts.find((h) => !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(h));
   if (bad) throw usageError(`${what}: \`${bad}\` is not a host name (give names such as github.com, or file for file:// repositories)`);
   return hosts.map((h) => h.toLowerCase());
+}
+
+/** Whether `url` carries a password (`scheme://user:password@host`). */
+function hasCredentials(/** @type {string} */ url) {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@?#]*:[^/@?#]*@/i.test(url.replace(/^git::/i, ''));
+}
+
+/**
+ * `text` with the password of every `scheme://user:password@` replaced by `***`: what the
+ * front ends show of a remote base's URL.
+ * @param {string} text
+ * @returns {string}
+ */
+export function maskUrlCredentials(text) {
+  return String(text).replace(/([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*):[^/@\s]*@/gi, '$1:***@');
 }
 
 /** A git call's limit: GITOPS_BUMP_GIT_TIMEOUT seconds, else 300 s. */
