@@ -83,8 +83,8 @@ pub use crate::kustomize::{
     manifest_images, overlay_images, parse_argocd_image, parse_image_spec, parse_marker,
     scan_image, set_argocd_image, set_argocd_source_image, set_flux_image, set_image,
     set_kustomization_image, FileSource, ImageEdit, ImageEditOptions, ImageEntry, ImageRef,
-    ImageSpec, ImageTarget, Marker, MarkerField, Overlay, OverlayImage, ScanFile, ScanResult,
-    SetImageOptions, SpecField, Unchecked, KUSTOMIZATION_FILE_NAMES,
+    ImageSpec, ImageTarget, Marker, MarkerField, Overlay, OverlayImage, RemoteCopy, ScanFile,
+    ScanResult, SetImageOptions, SpecField, Unchecked, KUSTOMIZATION_FILE_NAMES,
 };
 pub use crate::patch::{apply_patches, Patch};
 

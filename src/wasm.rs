@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::{
     check_image, image_edit, overlay_images, parse_image_spec, scan_image, set_image, FileSource,
-    ImageEditOptions, ImageTarget, SetImageOptions, Unchecked,
+    ImageEditOptions, ImageTarget, RemoteCopy, SetImageOptions, Unchecked,
 };
 
 use crate::{
@@ -296,11 +296,13 @@ pub fn version() -> String {
 
 // ---- kustomize: image specs, overlays, scan mode ----
 
-/// A `FileSource` over a JS object `{ read(path): string|null, list(dir): string[]|null }`.
+/// A `FileSource` over a JS object `{ read(path): string|null, list(dir): string[]|null }`
+/// and, optionally, `remote(url): {root, path} | {reason} | null` (a fetched remote base).
 struct JsFs {
     obj: JsValue,
     read: js_sys::Function,
     list: js_sys::Function,
+    remote: Option<js_sys::Function>,
 }
 
 impl JsFs {
@@ -314,6 +316,7 @@ impl JsFs {
         Ok(JsFs {
             read: get("read")?,
             list: get("list")?,
+            remote: get("remote").ok(),
             obj,
         })
     }
@@ -338,6 +341,24 @@ impl FileSource for JsFs {
                 .filter_map(|x| x.as_string())
                 .collect(),
         )
+    }
+
+    fn remote(&self, url: &str) -> Result<RemoteCopy, String> {
+        let Some(f) = &self.remote else {
+            return Err(String::new());
+        };
+        let v = f
+            .call1(&self.obj, &JsValue::from_str(url))
+            .map_err(|_| String::new())?;
+        let field = |k: &str| {
+            js_sys::Reflect::get(&v, &JsValue::from_str(k))
+                .ok()
+                .and_then(|x| x.as_string())
+        };
+        match (field("root"), field("path")) {
+            (Some(root), Some(path)) => Ok(RemoteCopy { root, path }),
+            _ => Err(field("reason").unwrap_or_default()),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ import { loadPlan, parsePlan, repeatedImage, validatePlan } from '../../pkg/src/
 import { checkRemoteUrl } from '../../pkg/src/git/command-manager.js';
 import { MODES, parseMode } from '../../pkg/src/pipeline/modes.js';
 import { REGISTRY_INPUTS, readRegistryInputs } from './registry.js';
+import { parseHosts } from '../../pkg/src/remote-bases.js';
 
 /** The identity of GitHub's own bot, the default commit author. */
 export const BOT_NAME = 'github-actions[bot]';
@@ -58,6 +59,8 @@ export const INPUT_DEFAULTS = Object.freeze({
   'pr-milestone': '',
   retries: '5',
   'check-overlay': 'true',
+  'fetch-remote-bases': 'true',
+  'remote-base-hosts': '',
   'fail-if-unchanged': 'false',
   'promote-from': '',
   'promote-to': '',
@@ -330,6 +333,7 @@ export function repositorySource(repository, serverUrl) {
  * @property {{from: string, to: string, images: string[]} | null} promotion the promote-* inputs
  * @property {string[]} status the environments of the status input
  * @property {import('./registry.js').RegistryInputs} registry the registry checks and credentials
+ * @property {{allow: boolean, hosts: string[] | null}} remoteBases whether the overlay check fetches remote bases, and from which hosts
  */
 
 /**
@@ -419,6 +423,7 @@ export function readInputs(env) {
     promotion: promotion ? { from: promotion.from, to: promotion.promote, images: promotion.images } : null,
     status: lines(getInput(env, 'status')),
     registry: readRegistryInputs((name) => getInput(env, name), (name) => getBoolean(env, name), InputError),
+    remoteBases: { allow: getBoolean(env, 'fetch-remote-bases'), hosts: about('remote-base-hosts', () => parseHosts(getInput(env, 'remote-base-hosts'), 'remote-base-hosts')) },
     warnings,
     git: {
       ...spec.git,

@@ -6,14 +6,15 @@
  */
 import path from 'node:path';
 import { runPipeline } from '../../pkg/src/pipeline.js';
-import { applyPlan } from '../../pkg/src/plan.js';
+import { applyPlanFetching } from '../../pkg/src/plan.js';
+import { RemoteBases } from '../../pkg/src/remote-bases.js';
 import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { gitAuthHint } from '../../pkg/src/github/hints.js';
 import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
-import { guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
+import { checkPromotionDigests, guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
 import { registryExitCode } from '../../pkg/src/registry/cli.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
 import { Workflow } from './workflow.js';
@@ -35,10 +36,13 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
   for (const line of getInput(env, 'signing-key').split('\n')) if (line.trim().length >= 8) wf.addMask(line.trim());
   /** @type {import('./inputs.js').Settings | undefined} */
   let settings;
+  /** @type {RemoteBases | undefined} */
+  let remoteBases;
   try {
     settings = readInputs(env);
     for (const w of settings.warnings) wf.warning(w);
     const s = settings;
+    remoteBases = new RemoteBases({ ...s.remoteBases, notAllowed: "set the 'fetch-remote-bases' input to true", env: pipelineEnv(env, ''), log: (line) => wf.line(line) });
     // every image resolved in its registry before anything is written (verify: auto
     // turns an unreachable registry into a warning)
     const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
@@ -49,7 +53,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     s.plan = registry.plan;
     /** @type {Seen} */
     const seen = { promotion: undefined, status: undefined };
-    const apply = await applier(s, seen, wf, env);
+    const apply = await applier(s, seen, wf, env, remoteBases);
     const result = await wf.group(`gitops-bump: ${describe(s)}`, () =>
       runPipeline({
         cwd: s.repository ? s.workspace : path.join(s.workspace, s.workingDirectory),
@@ -97,6 +101,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     return 0;
   } catch (error) {
     return fail(wf, error, settings);
+  } finally {
+    remoteBases?.close();
   }
 }
 
@@ -145,17 +151,19 @@ function pipelineEnv(env, token) {
  * computed before the plan is applied, the status table after it.
  * @param {import('./inputs.js').Settings} s
  * @param {Seen} seen
+ * @param {RemoteBases} remoteBases the remote bases the overlay check follows
  * @returns {(workdir: string) => Promise<any>}
  */
-async function applier(s, seen, wf, env) {
+async function applier(s, seen, wf, env, remoteBases) {
   const sub = s.repository && s.workingDirectory !== '.' ? s.workingDirectory.split(path.sep).join('/') : '';
   const cwdOf = (/** @type {string} */ workdir) => (sub ? path.join(workdir, sub) : workdir);
   const apply = async (/** @type {string} */ workdir, /** @type {unknown} */ plan = s.plan) => {
     const cwd = cwdOf(workdir);
     if (s.promotion) {
+      await checkPromotionDigests(s.promotion, cwd, s.registry, pipelineEnv(env, ''), wf);
       seen.promotion = renderPromotion(computePromotion(s.promotion.from, s.promotion.to, s.promotion.images, context(cwd, cwd)), 'markdown');
     }
-    const res = applyPlan(plan, { cwd, dryRun: s.preview });
+    const res = await applyPlanFetching(plan, { cwd, dryRun: s.preview, remoteBases });
     if (s.status.length > 0) seen.status = status(s.status, context(cwd, cwd));
     if (!sub) return res;
     return {

@@ -143,3 +143,21 @@ export async function guardDowngrades(plan, inputs, env, wf, cwdOf, apply) {
     warn: (line) => wf.warning(line, { title: 'gitops-bump: downgrade not checked' }),
   }, apply);
 }
+
+/**
+ * A promotion through a mirror: each digest it writes under a name other than FROM's must
+ * exist there (registry/promotion.js); checked where the plan is applied, on every attempt.
+ * @param {{from: string, to: string, images: string[]}} promotion
+ * @param {string} cwd
+ * @param {RegistryInputs} inputs
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{line: (s: string) => void, warning: (s: string, o?: object) => void}} wf
+ * @returns {Promise<void>}
+ */
+export async function checkPromotionDigests(promotion, cwd, inputs, env, wf) {
+  if (inputs.settings.verify === 'off') return;
+  const { checkPromotion } = await import('../../pkg/src/registry/promotion.js');
+  const r = await checkPromotion(promotion.from, promotion.to, promotion.images, cwd, { env, credentials: inputs.credentials });
+  for (const line of r.checked) wf.line(`verified ${line} is in the mirror`);
+  for (const w of r.warnings) wf.warning(w, { title: 'gitops-bump: promoted digest not checked' });
+}

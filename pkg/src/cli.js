@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlan, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { applyPlanFetching, loadPlan, parsePlan, validatePlan } from './plan.js';
+import { cliRemoteBases } from './remote-bases.js';
 import { uncheckedWarnings } from './unchecked.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
@@ -21,8 +22,8 @@ import * as core from './core.js';
 import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
-import { hintIn, messageIn } from './hints.js';
-import { REGISTRY_EXIT, downgradeGuard, registryExitCode, registryStep } from './registry/cli.js';
+import { hintIn, messageIn, wordFlags } from './hints.js';
+import { REGISTRY_EXIT, downgradeGuard, promotionGuard, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
 import { MODES, modeOf } from './pipeline/modes.js';
 
@@ -133,7 +134,7 @@ export async function main(argv, io = {}) {
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
     const plan = registry.plan;
-    const guard = Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
+    const guard = name === 'promote' ? promotionGuard(values, positionals, { env, err }) : Object.hasOwn(command.options, 'no-downgrade') ? await downgradeGuard(entries, values, { env, err }) : null;
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
@@ -302,7 +303,9 @@ async function runStatus(values, targets, { out, cwd }) {
   if (values.json && values.markdown) throw usageError('--json and --markdown: choose one');
   const promote = await import('./promote.js');
   const st = promote.status(targets, promote.context(cwd, cwd));
-  out.write(values.json ? `${JSON.stringify(st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain'));
+  const { flagLines, sameTagDifferentDigest } = await import('./registry/promotion.js');
+  const flags = sameTagDifferentDigest(st);
+  out.write(values.json ? `${JSON.stringify(flags.length ? { ...st, sameTagDifferentDigest: flags } : st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain') + flagLines(flags).map((l) => `${values.markdown ? '\n' : ''}${l}\n`).join(''));
   return EXIT.OK;
 }
 
@@ -377,28 +380,33 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
   }
   /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
   let result;
-  /** @type {{seen: {kept: string[]}} | undefined} */
+  /** @type {{seen?: {kept: string[]}} | undefined} */
   let guarded;
-  if (git && !preview) {
-    const { runPipeline } = await import('./pipeline.js');
-    // the pipeline confines every target to the repository
-    const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
-      beforeApply(workdir);
-      return applyPlan(p, { cwd: workdir, allowOutside: true, maxFileSize });
-    };
-    // --no-downgrade checks again on every attempt: a retry may find a newer image there
-    guarded = guard?.(plan, applyAt);
-    try {
-      result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, log: (line) => err.write(`${line}\n`) } });
-    } catch (error) {
-      throw asGitError(error);
+  const remoteBases = cliRemoteBases(values, env, err, maxFileSize);
+  try {
+    if (git && !preview) {
+      const { runPipeline } = await import('./pipeline.js');
+      // the pipeline confines every target to the repository
+      const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
+        beforeApply(workdir);
+        return applyPlanFetching(p, { cwd: workdir, allowOutside: true, maxFileSize, remoteBases });
+      };
+      // --no-downgrade checks again on every attempt: a retry may find a newer image there
+      guarded = guard?.(plan, applyAt);
+      try {
+        result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, log: (line) => err.write(`${line}\n`) } });
+      } catch (error) {
+        throw asGitError(error);
+      }
+    } else {
+      // --dry-run / --check never commit: the plan is previewed on the files below cwd
+      beforeApply(cwd);
+      const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlanFetching(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize, remoteBases });
+      guarded = guard?.(plan, applyHere);
+      result = await (guarded?.apply ?? applyHere)(cwd);
     }
-  } else {
-    // --dry-run / --check never commit: the plan is previewed on the files below cwd
-    beforeApply(cwd);
-    const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlan(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize });
-    guarded = guard?.(plan, applyHere);
-    result = await (guarded?.apply ?? applyHere)(cwd);
+  } finally {
+    remoteBases.close();
   }
   const changed = result.changed ?? [];
   // never silent: whatever the output format, what the overlay check could not see is said
@@ -411,14 +419,15 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
       unchecked: result.unchecked ?? [],
       written: !preview && changed.length > 0,
       ...(images ? { images } : {}),
-      ...(guarded ? { kept: guarded.seen.kept } : {}),
+      ...(guarded?.seen ? { kept: guarded.seen.kept } : {}),
       ...(git && !preview
         ? {
             commit: result.commit ?? null,
             pushed: result.pushed ?? false,
             attempts: result.attempts ?? 0,
             pullRequest: result.pullRequest ?? null,
-            pr: result.pr ?? null,
+            // the Action's pr-branch and pr-head-sha outputs, for the orb's report_file
+            pr: result.pr ? { ...result.pr, branch: result.branch ?? null, headSha: result.commit ?? null } : null,
             warnings: result.warnings ?? [],
           }
         : {}),
@@ -582,8 +591,10 @@ function reportError(error, { err, out, json, frontEnd }) {
     if (hint) fields.hint = hint;
   } else if (e && e.cliExitCode) {
     code = e.cliExitCode;
-    text = `error[${e.kind ?? 'git'}]: ${e.message}`;
-    fields = { kind: e.kind ?? 'git', message: e.message };
+    // the pipeline spells its options as flags: the orb's log names its parameters
+    const message = wordFlags(e.message, frontEnd);
+    text = `error[${e.kind ?? 'git'}]: ${message}`;
+    fields = { kind: e.kind ?? 'git', message };
   } else {
     text = `error[internal]: ${e?.stack ?? e}`;
     fields = { kind: 'internal', message: String(e?.message ?? e) };

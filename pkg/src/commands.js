@@ -48,6 +48,13 @@ export const EDIT_OPTIONS = {
   'source-sha': { type: 'string' },
   'max-file-size': { type: 'string' },
 };
+/** What lets the overlay check follow remote bases over the network (pkg/src/remote-bases.js). */
+export const REMOTE_BASE_OPTIONS = { 'fetch-remote-bases': { type: 'boolean' }, 'remote-base-hosts': { type: 'string' } };
+export const REMOTE_BASE_HELP = `Remote bases (resources or components such as github.com/org/repo//dir?ref=v1):
+  --fetch-remote-bases       clone them shallow at their ref (or download a single
+                             manifest), so the overlay check sees their images; without
+                             it they are reported as not checked (no network access)
+  --remote-base-hosts H,...  only from these hosts (file: file:// repositories)`;
 export const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
 /** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
@@ -175,7 +182,7 @@ Examples:
   image: {
     usage: 'gitops-bump image TARGET SPEC... [--scan] [--force] [--verify] [--pin-digest] [--policy P]',
     summary: 'set images in a kustomization, Argo CD Application or Flux setters',
-    options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...REGISTRY_OPTIONS, ...EDIT_OPTIONS },
+    options: { scan: { type: 'boolean' }, force: { type: 'boolean' }, ...REMOTE_BASE_OPTIONS, ...REGISTRY_OPTIONS, ...EDIT_OPTIONS },
     positionals: [2, Infinity],
     help: `Sets images with kustomize's grammar: name=newName:newTag@digest, name:tag,
 name@digest, name=newName. TARGET is an overlay directory (its kustomization file), a
@@ -185,6 +192,8 @@ kustomization file, an Argo CD Application or a file with Flux setter markers. U
 Options:
   --scan       TARGET is a directory: update every reference to the image below it
   --force      do not check that the overlay's resources use the image
+
+${REMOTE_BASE_HELP}
 
 ${REGISTRY_HELP}
 
@@ -235,7 +244,8 @@ image whose effective reference differs). Only TO's own files change (its
 kustomization's images:, its Application's image list, or its own values file), never a
 shared base, component or values file; afterwards TO is recomputed and must run FROM's
 versions of the promoted images and unchanged versions of the rest, or nothing is
-written. FROM and TO are targets as for \`status\`.
+written. FROM and TO are targets as for \`status\`. Tag and digest are copied; when TO
+pulls the image under another name (a mirror), a digest FROM pins must exist there.
 
 Options:
   --image NAME   promote only this image (repeatable); NAME as \`status\` shows it
@@ -249,12 +259,13 @@ Examples:
   gitops-bump promote overlays/staging overlays/production --dry-run
   gitops-bump promote overlays/staging overlays/production --image ghcr.io/acme/api --pr
   gitops-bump promote charts/api/values.yaml,envs/staging.yaml charts/api/values.yaml,envs/prod.yaml --push`,
+    exits: `${EXIT_HELP}\n4 a promoted digest is not in the mirror TO pulls from (digest-not-found).`,
     plan: (v, [from, to]) => [{ promote: to, from, images: v.image ?? [] }],
   },
   apply: {
     usage: 'gitops-bump apply PLAN',
     summary: 'apply a plan file (YAML or JSON), all edits or none',
-    options: { ...EDIT_OPTIONS, ...REGISTRY_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
+    options: { ...EDIT_OPTIONS, ...REGISTRY_OPTIONS, ...REMOTE_BASE_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
     positionals: [1, 1],
     help: `Applies every edit of a plan file, or none: every new text is computed and
 self-checked before any file is written. PLAN is YAML (every scalar read as a string,
@@ -280,6 +291,8 @@ directory (the current one for "-"), or with git flags inside the repository.
     - scan: .
       image: ghcr.io/acme/api:1.2.3
       pin-digest: true      # optional, also verify, require-platforms, require-signature
+
+${REMOTE_BASE_HELP}
 
 ${REGISTRY_HELP}
 

@@ -295,17 +295,32 @@ function keepOwner(fd, stat) {
  * cause when the core reports a missing file.
  * @param {string} root directory the core's paths are relative to
  * @param {Map<string, string>} [pending] edited texts not written yet
- * @param {{maxFileSize?: number}} [options]
+ * With `remoteBases` (pkg/src/remote-bases.js), the fetched copies of remote bases are
+ * served under their virtual paths (`:remote/<n>/…`, never read from disk) and the core's
+ * `remote(url)` hook says where each one is, or why it was not fetched.
+ * `ownRoot` confines reads to `root` alone, not to a running pipeline's repository too (a
+ * fetched copy lies outside it).
+ * @param {{maxFileSize?: number, remoteBases?: import('./remote-bases.js').RemoteBases, ownRoot?: boolean}} [options]
  * @returns {import('./index.js').FileSource & {refused: GitopsBumpError[]}}
  */
 export function nodeFileSource(root, pending = new Map(), options = {}) {
+  const remotes = options.remoteBases;
+  if (remotes) {
+    const local = nodeFileSource(root, pending, { maxFileSize: options.maxFileSize });
+    return {
+      refused: local.refused,
+      read: (p) => (remotes.owns(normalize(p)) ? remotes.read(normalize(p)) : local.read(p)),
+      list: (p) => (remotes.owns(normalize(p)) ? remotes.list(normalize(p)) : local.list(p)),
+      remote: (url) => remotes.remote(url),
+    };
+  }
   const realRoot = realOrSelf(path.resolve(root));
   /** @type {GitopsBumpError[]} */
   const refused = [];
   /** @param {string} p @returns {string | null} the real path, when inside root */
   const inside = (p) => {
     try {
-      return containedPath(path.resolve(root, p), normalize(p), [realRoot, ...allowedRoots(null)], 'overlays and scans only read files inside the directory they start from; a symlink leaving it is not followed');
+      return containedPath(path.resolve(root, p), normalize(p), options.ownRoot ? [realRoot] : [realRoot, ...allowedRoots(null)], 'overlays and scans only read files inside the directory they start from; a symlink leaving it is not followed');
     } catch (error) {
       refused.push(/** @type {GitopsBumpError} */ (error));
       return null;

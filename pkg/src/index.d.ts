@@ -115,6 +115,8 @@ export interface Found {
 export interface FileSource {
   read(path: string): string | null;
   list(path: string): string[] | null;
+  /** where a fetched remote base is served, or why it was not fetched (pkg/src/remote-bases.js) */
+  remote?(url: string): { root: string; path: string } | { reason: string } | null;
 }
 
 export type ValueType = 'string' | 'int' | 'float' | 'bool' | 'null' | 'yaml';
@@ -267,7 +269,16 @@ export interface PlanResult {
 }
 
 /** Applies a plan below `cwd`, all or nothing; every target must resolve inside `root` (default `cwd`) unless `allowOutside`. */
-export function applyPlan(plan: Plan | unknown, options?: { cwd?: string; dryRun?: boolean; root?: string; allowOutside?: boolean; maxFileSize?: number }): PlanResult;
+export function applyPlan(plan: Plan | unknown, options?: { cwd?: string; dryRun?: boolean; root?: string; allowOutside?: boolean; maxFileSize?: number; remoteBases?: RemoteBases }): PlanResult;
+/** applyPlan after fetching the remote bases its overlay checks follow (when `remoteBases` allows it) */
+export function applyPlanFetching(plan: Plan | unknown, options?: { cwd?: string; dryRun?: boolean; root?: string; allowOutside?: boolean; maxFileSize?: number; remoteBases?: RemoteBases }): Promise<PlanResult>;
+/** The remote bases of a run: fetched only when `allow` is true; `close()` removes the copies. */
+export class RemoteBases {
+  constructor(options: { allow: boolean; notAllowed?: string; hosts?: string[] | null; env?: Record<string, string | undefined>; log?: (line: string) => void; maxFileSize?: number });
+  close(): void;
+}
+/** A remote resource URL split as kustomize v5.5.0 splits it. */
+export function parseRemote(url: string): { kind: 'git'; cloneUrl: string; host: string; path: string; ref: string; timeoutMs: number | null; submodules: boolean } | { kind: 'error'; error: string };
 /** Parses plan text (JSON, or YAML with every scalar a string). */
 export function parsePlan(text: string, options?: { format?: 'yaml' | 'json'; file?: string }): unknown;
 /** Reads and parses a plan file. */

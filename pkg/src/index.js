@@ -21,7 +21,8 @@ import { overlayRoot } from './root.js';
 import { applyEntries, normalizeValue } from './plan.js';
 
 export { GitopsBumpError } from './errors.js';
-export { applyPlan, parsePlan, loadPlan, validatePlan } from './plan.js';
+export { applyPlan, applyPlanFetching, parsePlan, loadPlan, validatePlan } from './plan.js';
+export { RemoteBases, parseRemote } from './remote-bases.js';
 export { nodeFileSource, writeAtomic, readText } from './files.js';
 export { unifiedDiff } from './diff.js';
 export { runPipeline, DEFAULT_RETRIES } from './pipeline.js';
@@ -60,6 +61,8 @@ export { runPipeline, DEFAULT_RETRIES } from './pipeline.js';
  * @typedef {object} FileSource what the core reads overlays through (paths `/`-separated, relative to a root)
  * @property {(path: string) => string | null} read file text, or null when missing
  * @property {(path: string) => string[] | null} list entry names, or null when not a directory
+ * @property {(url: string) => {root: string, path: string} | {reason: string} | null} [remote] where a fetched
+ *   remote base is served (see remote-bases.js), or why it was not fetched
  */
 
 /**

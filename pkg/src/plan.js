@@ -27,6 +27,7 @@ import { GitopsBumpError, usageError } from './errors.js';
 import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
 import { lineMap } from './diff.js';
 import { lockFiles } from './lock.js';
+import { maskUrlCredentials } from './remote-bases.js';
 import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 import { yaml } from './yaml-package.js';
@@ -288,6 +289,8 @@ export function normalizeValue(value, type, fail = ({ field, message }) => usage
  * @property {string | null} [root] every target must resolve (symlinks followed) inside
  *   this directory; null: anywhere (on top of this, a running pipeline's repository)
  * @property {number} [maxFileSize] bytes; larger files are refused
+ * @property {import('./remote-bases.js').RemoteBases} [remoteBases] fetched remote bases the
+ *   overlay check follows (see {@link applyPlanFetching}); without it they are unchecked
  */
 
 /** Real path of each outcome, for writing (kept off the reported records). */
@@ -379,7 +382,7 @@ export function computeEntries(entries, cwd, options = {}) {
       const target = path.resolve(cwd, entry.file);
       containedPath(target, normalize(entry.file), roots);
       const base = overlayRoot(target);
-      const overlaySource = nodeFileSource(base, pending, limits);
+      const overlaySource = nodeFileSource(base, pending, { ...limits, remoteBases: options.remoteBases });
       let result;
       try {
         result = core.imageEdit(normalize(path.relative(base, target)), entry.spec, overlaySource, { target: entry.target, force: entry.force });
@@ -390,7 +393,9 @@ export function computeEntries(entries, cwd, options = {}) {
       const [real, record] = current(abs, rel(abs));
       update(real, record, result);
       for (const u of result.unchecked ?? []) {
-        record.unchecked.push({ spec: entry.spec, file: rel(path.resolve(base, u.file)), what: u.what, reason: u.reason });
+        const file = options.remoteBases?.owns(u.file) ? options.remoteBases.shown(u.file) : rel(path.resolve(base, u.file));
+        const reason = options.remoteBases ? options.remoteBases.showIn(u.reason) : u.reason;
+        record.unchecked.push({ spec: entry.spec, file, what: maskUrlCredentials(u.what), reason });
       }
       continue;
     }
@@ -474,7 +479,7 @@ function writeAll(records) {
  * processes. Every target must resolve inside `root` (default: `cwd` outside a pipeline;
  * `allowOutside` lifts it) and, inside a running pipeline, inside its repository.
  * @param {unknown} plan a parsed plan (`{edits: [...]}` or a list), see {@link parsePlan}
- * @param {{cwd?: string, dryRun?: boolean, root?: string, allowOutside?: boolean, maxFileSize?: number}} [options]
+ * @param {{cwd?: string, dryRun?: boolean, root?: string, allowOutside?: boolean, maxFileSize?: number, remoteBases?: import('./remote-bases.js').RemoteBases}} [options]
  * @returns {PlanResult}
  * @throws {GitopsBumpError} on the first entry that fails; nothing is written then
  */
@@ -484,7 +489,20 @@ export function applyPlan(plan, options = {}) {
   // default: cwd, or inside a running pipeline its repository (which always applies)
   const fallback = activeRepositoryRoot() ? null : cwd;
   const root = options.allowOutside ? null : options.root !== undefined ? path.resolve(cwd, options.root) : fallback;
-  return applyEntries(entries, { cwd, dryRun: options.dryRun ?? false, root, maxFileSize: options.maxFileSize });
+  return applyEntries(entries, { cwd, dryRun: options.dryRun ?? false, root, maxFileSize: options.maxFileSize, remoteBases: options.remoteBases });
+}
+
+/**
+ * {@link applyPlan}, after fetching the remote bases its overlay checks follow (when
+ * `options.remoteBases` allows network access): a dry run asks what to fetch, round by
+ * round, then the plan is applied with the copies in place.
+ * @param {unknown} plan
+ * @param {Parameters<typeof applyPlan>[1]} options
+ * @returns {Promise<PlanResult>}
+ */
+export async function applyPlanFetching(plan, options = {}) {
+  await options.remoteBases?.prepare(() => applyPlan(plan, { ...options, dryRun: true }));
+  return applyPlan(plan, options);
 }
 
 /** How often a plan is recomputed when another process changed its files meanwhile. */
@@ -499,9 +517,9 @@ const CONFLICT_ATTEMPTS = 50;
  * @param {ApplyOptions} options
  * @returns {PlanResult}
  */
-export function applyEntries(entries, { cwd, dryRun = false, root = null, maxFileSize }) {
+export function applyEntries(entries, { cwd, dryRun = false, root = null, maxFileSize, remoteBases }) {
   for (let attempt = 1; ; attempt += 1) {
-    const outcomes = computeEntries(entries, cwd, { root, maxFileSize });
+    const outcomes = computeEntries(entries, cwd, { root, maxFileSize, remoteBases });
     const changed = outcomes.filter((r) => r.after !== r.before);
     const unchanged = outcomes.filter((r) => r.after === r.before).map((r) => r.file);
     const unchecked = outcomes.flatMap((r) => r.unchecked);

@@ -26,7 +26,7 @@ test('a name the check cannot see is set with a warning naming what was not foll
   assert.equal(
     r.stderr,
     'warning: image `ghcr.io/acme/apx:2.0.0` was set but not checked: the overlay check could not see where it would be rendered, so a misspelt name would go unnoticed\n' +
-      '  not followed: `https://github.com/acme/shared//worker?ref=v1` in prod/kustomization.yaml: a remote base is not fetched (the check reads only this repository); its containers may have the image\n',
+      '  not followed: `https://github.com/acme/shared//worker?ref=v1` in prod/kustomization.yaml: not fetched: pass --fetch-remote-bases to follow it (network access); its containers may have the image\n',
   );
   // a name it does see is decided: no warning
   const ok = expect(cli(['image', 'prod', 'ghcr.io/acme/api:2.0.0'], { cwd }), 0);
@@ -42,7 +42,7 @@ test('--json carries `unchecked` with the reasons, and the warning still goes to
       spec: 'ghcr.io/acme/apx:2.0.0',
       file: 'prod/kustomization.yaml',
       what: 'https://github.com/acme/shared//worker?ref=v1',
-      reason: 'a remote base is not fetched (the check reads only this repository); its containers may have the image',
+      reason: 'not fetched: pass --fetch-remote-bases to follow it (network access); its containers may have the image',
     },
   ]);
   assert.match(r.stderr, /^warning: image `ghcr\.io\/acme\/apx:2\.0\.0` was set but not checked/);

@@ -36,6 +36,10 @@ test('the package has one .wasm, which the Node glue and the web glue both load'
   assert.match(webGlue, /new URL\('gitops_bump_bg\.wasm', import\.meta\.url\)/);
 });
 
+test('every function of the .wasm validates (the CLI and the Action validate them lazily: pkg/src/tiering.js)', () => {
+  assert.equal(WebAssembly.validate(fs.readFileSync(path.join(PKG, 'wasm', 'web', 'gitops_bump_bg.wasm'))), true);
+});
+
 test('the node build is what the package loads, and it answers', async () => {
   const { version } = await import('gitops-bump');
   assert.match(version(), /^\d+\.\d+\.\d+/);

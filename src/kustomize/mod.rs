@@ -10,6 +10,7 @@ pub(crate) mod nodes;
 mod overlay;
 mod patches;
 mod pattern;
+mod remote;
 mod replacements;
 mod resources;
 mod scan;
@@ -24,6 +25,7 @@ pub use overlay::{
     check_image, check_in, kustomization_file, manifest_images, overlay_images, FileSource,
     Overlay, OverlayImage, KUSTOMIZATION_FILE_NAMES,
 };
+pub use remote::RemoteCopy;
 pub(crate) use scan::container_edits;
 pub use scan::{scan_image, ScanFile, ScanResult};
 pub use spec::{parse_image_spec, ImageEntry, ImageRef, ImageSpec, SpecField};
@@ -326,6 +328,10 @@ impl FileSource for Edited<'_> {
 
     fn list(&self, dir: &str) -> Option<Vec<String>> {
         self.fs.list(dir)
+    }
+
+    fn remote(&self, url: &str) -> Result<RemoteCopy, String> {
+        self.fs.remote(url)
     }
 }
 

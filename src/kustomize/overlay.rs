@@ -13,6 +13,7 @@ use super::builtins;
 use super::fieldspecs;
 use super::nodes::{backticked, get, get_str, items, line_of, str_list};
 use super::patches::{self, PatchCtx};
+use super::remote::{Bounded, RemoteCopy, MAX_REMOTE_DEPTH};
 use super::replacements;
 use super::resources::{manifest_resources, Acc, ResId};
 use super::spec::{image_matches, ImageEntry, ImageRef, ImageSpec};
@@ -26,6 +27,12 @@ pub trait FileSource {
     fn read(&self, path: &str) -> Option<String>;
     /// The entry names of directory `dir` (`""` is the root); `None` when it is not a directory.
     fn list(&self, dir: &str) -> Option<Vec<String>>;
+    /// Where the caller serves its fetched copy of remote resource or component `url` (as
+    /// the kustomization writes it); else why it was not fetched (empty: the core's own
+    /// words, that the check reads only this repository).
+    fn remote(&self, _url: &str) -> Result<RemoteCopy, String> {
+        Err(String::new())
+    }
 }
 
 /// The file names kustomize accepts for a kustomization, in its order.
@@ -160,8 +167,9 @@ fn shown(dir: &str) -> &str {
 pub fn overlay_images(fs: &dyn FileSource, dir: &str) -> Result<Overlay, Error> {
     let dir = normalize(dir)
         .ok_or_else(|| Error::new(ErrorKind::Usage, format!("`{dir}` is outside the root")))?;
+    let bounded = Bounded::new(fs);
     let mut w = Walker {
-        fs,
+        fs: &bounded,
         stack: Vec::new(),
         unchecked: Vec::new(),
         states: Vec::new(),
@@ -273,7 +281,7 @@ pub fn check_in(overlay: &Overlay, spec: &ImageSpec) -> Result<Vec<OverlayImage>
 }
 
 struct Walker<'a> {
-    fs: &'a dyn FileSource,
+    fs: &'a Bounded<'a>,
     stack: Vec<String>,
     unchecked: Vec<Unchecked>,
     states: Vec<Vec<String>>,
@@ -337,8 +345,7 @@ impl Walker<'_> {
             if self.fs.list(&path).is_some() {
                 self.accumulate(&path, acc, false)?;
             } else if looks_remote(c) {
-                self.unchecked
-                    .push(Unchecked::overriding(&kfile, c, REMOTE));
+                self.remote(&kfile, c, acc, true);
             } else {
                 return Err(missing(&kfile, c, "component"));
             }
@@ -418,7 +425,7 @@ impl Walker<'_> {
     fn resource(&mut self, dir: &str, kfile: &str, r: &str, acc: &mut Acc) -> Result<(), Error> {
         let Some(path) = join(dir, r) else {
             if looks_remote(r) {
-                self.unchecked.push(Unchecked::new(kfile, r, REMOTE));
+                self.remote(kfile, r, acc, false);
                 return Ok(());
             }
             return Err(outside(kfile, r));
@@ -430,11 +437,51 @@ impl Walker<'_> {
         } else if let Some(text) = self.fs.read(&path) {
             acc.extend(manifest_resources(&text, &path, &mut self.table)?);
         } else if looks_remote(r) {
-            self.unchecked.push(Unchecked::new(kfile, r, REMOTE));
+            self.remote(kfile, r, acc, false);
         } else {
             return Err(missing(kfile, r, "resource"));
         }
         Ok(())
+    }
+
+    /// Remote resource or component `url` of `kfile`: followed in the copy the caller
+    /// fetched (a component like a local one; a resource built on its own), else reported.
+    fn remote(&mut self, kfile: &str, url: &str, acc: &mut Acc, component: bool) {
+        let unseen = |reason: String| {
+            if component {
+                Unchecked::overriding(kfile, url, reason)
+            } else {
+                Unchecked::new(kfile, url, reason)
+            }
+        };
+        if self.fs.depth() >= MAX_REMOTE_DEPTH {
+            self.unchecked.push(unseen(format!(
+                "remote bases nested more than {MAX_REMOTE_DEPTH} deep are not followed; its containers may have the image"
+            )));
+            return;
+        }
+        let copy = match self.fs.remote(url) {
+            Ok(copy) => copy,
+            Err(reason) if reason.is_empty() => return self.unchecked.push(unseen(REMOTE.into())),
+            Err(reason) => return self.unchecked.push(unseen(reason)),
+        };
+        self.fs.enter(&copy.root);
+        let mut sub = Acc::default();
+        let into = if component { &mut *acc } else { &mut sub };
+        let built = if self.fs.list(&copy.path).is_some() {
+            self.accumulate(&copy.path, into, false).map(|_| ())
+        } else if let Some(text) = self.fs.read(&copy.path) {
+            manifest_resources(&text, &copy.path, &mut self.table).map(|r| into.extend(r))
+        } else {
+            Err(missing(kfile, url, "remote resource"))
+        };
+        self.fs.leave();
+        match built {
+            Ok(()) => acc.extend(sub),
+            Err(e) => self.unchecked.push(unseen(format!(
+                "the fetched copy does not build ({e}); its containers may have the image"
+            ))),
+        }
     }
 }
 

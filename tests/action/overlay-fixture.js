@@ -26,3 +26,19 @@ export const REFUSED = [
   { name: 'transformer-typo', targets: 'overlays/labelled', images: 'ghcr.io/acme/apii:2.0.0', hint: /did you mean `ghcr\.io\/acme\/api`\?/ },
   { name: 'application-typo', targets: 'apps/api.yaml', images: 'ghcr.io/acme/apii:2.0.0', hint: /did you mean `ghcr\.io\/acme\/api`\?/ },
 ];
+
+/**
+ * The files with one more overlay, `overlays/fetched`, whose worker comes from a remote base
+ * (`url`, a file:// URL of tests/action/remote-base-fixture.js's shared repository): the
+ * check follows it (fetch-remote-bases defaults to true in the Action and the orb), so a
+ * typo behind it is refused like any other.
+ * @param {Record<string, string>} files
+ * @param {string} url
+ */
+export function withRemoteBase(files, url) {
+  return { ...files, 'overlays/fetched/kustomization.yaml': `resources:\n- ../../base\n- ${url}\n` };
+}
+
+/** A typo behind the remote base, and the right name. */
+export const REMOTE_REFUSED = { name: 'remote-typo', targets: 'overlays/fetched', images: 'ghcr.io/acme/workr:2.0', hint: /did you mean `ghcr\.io\/acme\/worker`\?/ };
+export const REMOTE_ACCEPTED = { targets: 'overlays/fetched', images: 'ghcr.io/acme/worker:2.0', line: /- name: ghcr\.io\/acme\/worker\n {2}newTag: "2\.0"$/ };

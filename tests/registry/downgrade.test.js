@@ -116,3 +116,22 @@ test('distribution: the push retry on a newer head checks again: the remote move
   assert.equal(remote.head(), newer, 'the newer build stays deployed');
   assert.deepEqual(remote.log(), ['deploy sha-0000003', 'seed']);
 });
+
+test('plan entries: allow-downgrade: false guards an entry without the flag; an entry\'s allow-downgrade: true wins over it', async (t) => {
+  const dir = tempDir(t, 'gb-downgrade-plan-');
+  write(dir, configFiles('ghcr.io'));
+  const cli = (args) => runNode([CLI, ...args], { cwd: dir, env: ENV });
+  write(dir, { 'bump.yaml': 'edits:\n  - file: overlays/prod\n    image: ghcr.io/acme/api:0.8.5\n    allow-downgrade: false\n' });
+  let r = await cli(['apply', 'bump.yaml']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^kept newer 0\.9\.0 for ghcr\.io\/acme\/api in overlays\/prod \(asked for 0\.8\.5; --no-downgrade\)$/m);
+  assert.equal(tagOf(dir), '0.9.0');
+  write(dir, { 'bump.yaml': 'edits:\n  - file: overlays/prod\n    image: ghcr.io/acme/api:0.8.5\n    allow-downgrade: true\n' });
+  r = await cli(['apply', 'bump.yaml', '--no-downgrade']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(tagOf(dir), '0.8.5', 'the entry allows what the run would not');
+  write(dir, { 'bump.yaml': 'edits:\n  - file: overlays/prod\n    image: ghcr.io/acme/api:0.8.4\n    allow-downgrade: sometimes\n' });
+  r = await cli(['apply', 'bump.yaml']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /edits\[0\]\.allow-downgrade: expected true or false, got "sometimes"/);
+});

@@ -51,8 +51,8 @@ export const REGISTRY_HELP = `Registry (docs/registries.md; credentials from Doc
   Every image is resolved before any file is written; one failure writes nothing.`;
 
 export const REGISTRY_EXIT_HELP = `With registry checks: 4 the registry answered and the image is not the one
-asked for (tag-not-found, digest-mismatch, platform-missing, signature-missing), 5 the
-registry could not be asked (registry-auth, registry-unreachable).`;
+asked for (tag-not-found, digest-mismatch, platform-missing, signature-missing,
+digest-not-found), 5 the registry could not be asked (registry-auth, registry-unreachable).`;
 
 /**
  * The exit code of an error kind, or undefined for a kind that is not the registry's.
@@ -157,4 +157,25 @@ export async function downgradeGuard(entries, values, { env, err }) {
   const registry = { env, credentials: credentialsFrom(values, env), insecureRegistries: values['insecure-registry'] ?? [] };
   const because = env.GITOPS_BUMP_FRONT_END === 'orb' ? 'allow_downgrade is false' : '--no-downgrade';
   return (plan, apply) => guardApply(plan, { run, registry, because, log: (line) => err.write(`${line}\n`), warn: (line) => err.write(`warning: ${line}\n`) }, apply);
+}
+
+/**
+ * `promote FROM TO`: the apply function's guard that, on every attempt, checks that each
+ * digest the promotion writes under a name other than FROM's (a mirror) exists there
+ * before the plan is applied (registry/promotion.js).
+ * @param {Record<string, any>} values parsed options
+ * @param {string[]} positionals FROM and TO
+ * @param {{env: NodeJS.ProcessEnv, err: {write(s: string): unknown}}} io
+ * @returns {(plan: unknown, apply: (workdir: string, plan: unknown) => any) => {apply: (workdir: string) => Promise<any>}}
+ */
+export function promotionGuard(values, [from, to], { env, err }) {
+  return (plan, apply) => ({
+    apply: async (workdir) => {
+      const { checkPromotion } = await import('./promotion.js');
+      const r = await checkPromotion(from, to, values.image ?? [], workdir, { env });
+      for (const line of r.checked) err.write(`verified ${line} is in the mirror\n`);
+      for (const w of r.warnings) err.write(`warning: ${w}\n`);
+      return apply(workdir, plan);
+    },
+  });
 }

@@ -3,7 +3,8 @@
  * tag and what the registry answered, and a line saying what to do.
  *
  * Kinds (the CLI's exit codes are in docs/registries.md):
- * - `tag-not-found`, `digest-mismatch`, `platform-missing`, `signature-missing`: the
+ * - `tag-not-found`, `digest-mismatch`, `platform-missing`, `signature-missing`,
+ *   `digest-not-found` (a promoted digest missing under the target's name): the
  *   registry answered, and the image is not what was asked for;
  * - `registry-auth`: the registry refused the credentials (or their absence);
  * - `registry-unreachable`: no usable answer (network, TLS, 5xx, rate limit past the bound,
@@ -14,7 +15,7 @@
 import { GitopsBumpError } from '../errors.js';
 
 /** Kinds where the registry answered and the image is wrong. */
-export const REFUSED_KINDS = Object.freeze(['tag-not-found', 'digest-mismatch', 'platform-missing', 'signature-missing']);
+export const REFUSED_KINDS = Object.freeze(['tag-not-found', 'digest-mismatch', 'platform-missing', 'signature-missing', 'digest-not-found']);
 /** Kinds where the registry could not be asked, or would not answer. */
 export const UNAVAILABLE_KINDS = Object.freeze(['registry-auth', 'registry-unreachable']);
 

@@ -6,7 +6,7 @@ import {
   setValue, getValue, removeValue, applyEdits, setImage, parseImageSpec,
   overlayImages, checkImage, scanImage, version,
   setValueInFile, removeValueInFile, applyEditsInFile, setImageInFile, getValueInFile,
-  applyPlan, parsePlan, loadPlan, validatePlan, nodeFileSource, writeAtomic, readText, unifiedDiff,
+  applyPlan, applyPlanFetching, RemoteBases, parseRemote, parsePlan, loadPlan, validatePlan, nodeFileSource, writeAtomic, readText, unifiedDiff,
   runPipeline, DEFAULT_RETRIES,
 } from 'gitops-bump';
 import type {
@@ -70,6 +70,12 @@ const outcome: FileOutcome | undefined = result.changed[0];
 const unchanged: string[] = result.unchanged;
 const notFollowed: Unchecked[] = [...r4.unchecked, ...result.unchecked, ...(outcome?.unchecked ?? [])];
 const why: string = notFollowed.map((u) => `${u.spec} ${u.file} ${u.what}: ${u.reason}`).join('\n');
+// remote bases (kustomize URLs): fetched only where allowed; applyPlanFetching fetches, then applies
+const bases = new RemoteBases({ allow: false, notAllowed: 'remote bases are off here', hosts: null, log: (l: string) => console.log(l) });
+const fetching: Promise<PlanResult> = applyPlanFetching(plan, { cwd: '.', dryRun: true, remoteBases: bases });
+const remote = parseRemote('https://github.com/acme/config//base?ref=v1');
+const cloneUrl: string = remote.kind === 'git' ? `${remote.cloneUrl} ${remote.ref} ${remote.timeoutMs ?? ''} ${remote.submodules}` : remote.error;
+bases.close();
 const parsed: unknown = parsePlan('edits: []', { format: 'yaml', file: 'plan.yaml' });
 const loaded: unknown = loadPlan('plan.yaml');
 const valid: object[] = validatePlan(parsed);
@@ -107,4 +113,4 @@ const webVersion: () => string = web.version;
 const init: typeof initWeb = initWeb;
 
 console.log(changed, was, kind, nodeType, plain, offsets, removed, many, image, newTag, setBy, checked, scanned, core,
-  before, r2, r3, r4, r5, outcome, unchanged, why, loaded, valid, fsSource, read, diff, run, webVersion, init);
+  before, r2, r3, r4, r5, outcome, unchanged, why, loaded, valid, fsSource, read, diff, run, webVersion, init, fetching, cloneUrl);
