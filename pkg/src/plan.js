@@ -394,7 +394,8 @@ export function computeEntries(entries, cwd, options = {}) {
       update(real, record, result);
       for (const u of result.unchecked ?? []) {
         const file = options.remoteBases?.owns(u.file) ? options.remoteBases.shown(u.file) : rel(path.resolve(base, u.file));
-        record.unchecked.push({ spec: entry.spec, file, what: maskUrlCredentials(u.what), reason: u.reason });
+        const reason = options.remoteBases ? options.remoteBases.showIn(u.reason) : u.reason;
+        record.unchecked.push({ spec: entry.spec, file, what: maskUrlCredentials(u.what), reason });
       }
       continue;
     }

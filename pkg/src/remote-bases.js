@@ -214,7 +214,7 @@ export class RemoteBases {
     this.auth = createAuth();
     this.log = (/** @type {string} */ line) => log(this.auth.mask(line));
     this.maxFileSize = maxFileSize;
-    /** @type {Map<string, {root: string, path: string, source: any, shown: string} | {reason: string}>} url -> copy or why not */
+    /** @type {Map<string, {root: string, path: string, source: any, shown: string, file?: boolean} | {reason: string}>} url -> copy or why not */
     this.done = new Map();
     /** @type {Set<string>} asked for during the last round and not fetched yet */
     this.wanted = new Set();
@@ -288,7 +288,18 @@ export class RemoteBases {
   shown(p) {
     const at = this.locate(p);
     if (!at) return p;
-    return at.inner === '.' ? at.copy.shown : `${at.copy.shown} (${at.inner})`;
+    // a download is one file; in a repository, the file and where it came from
+    if (at.copy.file || at.inner === '.') return at.copy.shown;
+    return `${at.inner} in ${at.copy.shown}`;
+  }
+
+  /**
+   * `text` (a reason of the core) with every virtual path of a copy shown as {@link RemoteBases#shown}.
+   * @param {string} text
+   * @returns {string}
+   */
+  showIn(text) {
+    return String(text).replace(new RegExp(`${VIRTUAL_ROOT}/\\d+(?:/[^\\s\`'")]*)?`, 'g'), (p) => this.shown(p));
   }
 
   /** Removes the copies. Safe to call more than once. */
@@ -319,7 +330,7 @@ export class RemoteBases {
         const name = 'resource.yaml';
         fs.writeFileSync(path.join(dir, name), got.text);
         this.log(`remote base: downloaded ${url}`);
-        this.done.set(url, { root, path: `${root}/${name}`, source: nodeFileSource(dir, new Map(), { maxFileSize: this.maxFileSize, ownRoot: true }), shown: url });
+        this.done.set(url, { root, path: `${root}/${name}`, source: nodeFileSource(dir, new Map(), { maxFileSize: this.maxFileSize, ownRoot: true }), shown: this.auth.mask(url), file: true });
         return undefined;
       }
       if (spec.kind !== 'git') return fail(got.error);
@@ -331,7 +342,7 @@ export class RemoteBases {
       return fail(firstLines(/** @type {Error} */ (error).message));
     }
     const inside = spec.path ? path.join(dir, spec.path) : dir;
-    const shown = `${spec.cloneUrl}${spec.path ? `//${spec.path}` : ''}${spec.ref ? `?ref=${spec.ref}` : ''}`;
+    const shown = `${maskUrlCredentials(spec.cloneUrl)} at ${spec.ref || 'HEAD'}`;
     if (!fs.existsSync(inside)) return fail(`\`${spec.path}\` does not exist in ${spec.cloneUrl} at ${spec.ref || 'HEAD'}`);
     const rel = spec.path ? `${root}/${path.posix.normalize(spec.path).replace(/\/$/, '')}` : root;
     this.done.set(url, { root, path: rel, source: nodeFileSource(dir, new Map(), { maxFileSize: this.maxFileSize, ownRoot: true }), shown });
