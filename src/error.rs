@@ -432,7 +432,8 @@ pub(crate) fn closest<'a>(
 ) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = edit_distance(&word.to_lowercase(), &c.to_lowercase());
+        // ASCII case only: key names are ASCII, and Unicode case tables cost the wasm ~4 KB
+        let d = edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase());
         let limit = (word.chars().count().max(c.chars().count()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));

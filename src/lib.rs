@@ -52,6 +52,7 @@
 #![warn(missing_docs)]
 
 mod edit;
+mod env;
 mod error;
 mod get;
 mod helm;
@@ -74,6 +75,7 @@ mod wasm;
 pub use crate::edit::{
     apply_edits, apply_edits_lazy_from, Change, ChangeKind, Edit, EditOp, Outcome,
 };
+pub use crate::env::{environment, promote_image, EnvFile, EnvImage, Environment};
 pub use crate::error::{Error, ErrorKind};
 pub use crate::get::{get_values, Found, GetOptions};
 pub use crate::helm::{set_values_image, tag_companions, values_images, ValuesImage};

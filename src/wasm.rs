@@ -498,3 +498,42 @@ pub fn tag_companions_js(
         .map_err(|e| js_error(&e))
         .and_then(|p| to_js(&p))
 }
+
+// ---- environments: status and promote ----
+
+/// `environment(targets, fs)` → `{kind, files, images: [{key, name, tag, digest, image, file,
+/// line, undecided}], unchecked}`: what the environment named by `targets` (root-relative
+/// paths: one directory or file, or a chain of values files) runs.
+#[wasm_bindgen(js_name = environment)]
+pub fn environment_js(targets: Vec<String>, fs: JsValue) -> Result<JsValue, JsValue> {
+    let fs = JsFs::new(fs)?;
+    crate::environment(&fs, &targets)
+        .map_err(|e| js_error(&e))
+        .and_then(|env| to_js(&env))
+}
+
+/// `promoteImage(to, fromFiles, key, want, [toLabel, fromLabel], fs)` → `[{file, text,
+/// changes}]`: the edits of TO's own files that make it run `want` for image `key`.
+#[wasm_bindgen(js_name = promoteImage)]
+pub fn promote_image_js(
+    to: Vec<String>,
+    from_files: Vec<String>,
+    key: &str,
+    want: &str,
+    labels: Vec<String>,
+    fs: JsValue,
+) -> Result<JsValue, JsValue> {
+    let fs = JsFs::new(fs)?;
+    let label = |i: usize| labels.get(i).map_or("", String::as_str);
+    let files = crate::promote_image(&fs, &to, &from_files, key, want, (label(0), label(1)))
+        .map_err(|e| js_error(&e))?;
+    let out: Vec<JsScanFile<'_>> = files
+        .iter()
+        .map(|f| JsScanFile {
+            file: &f.file,
+            text: &f.text,
+            changes: changes_js(&f.changes),
+        })
+        .collect();
+    to_js(&out)
+}

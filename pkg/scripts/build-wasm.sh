@@ -31,11 +31,13 @@ cargo build --quiet --profile wasm --target wasm32-unknown-unknown --lib
 crate="$(awk -F'"' '/^name *=/ { gsub(/-/, "_", $2); print $2; exit }' Cargo.toml)"
 input="target/wasm32-unknown-unknown/wasm/${crate}.wasm"
 
+# --converge repeats -Oz until the module stops shrinking (about 0.8 KB gzip; see
+# docs/decisions/wasm-size-budget.md).
 # wasm-opt features: what rustc emits for wasm32-unknown-unknown by default
 # (bulk-memory, nontrapping-float-to-int, sign-ext, reference-types, multivalue,
 # mutable-globals). A feature the module uses but wasm-opt does not allow fails
 # validation here, not at load time.
-opt_flags=(-Oz --strip-debug --strip-producers
+opt_flags=(-Oz --converge --strip-debug --strip-producers
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
 wasm_opt="$PKG/node_modules/.bin/wasm-opt"

@@ -22,7 +22,7 @@ import * as core from './core.js';
 import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
 import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
-import { hintIn, messageIn } from './hints.js';
+import { hintIn, messageIn, wordFlags } from './hints.js';
 import { REGISTRY_EXIT, downgradeGuard, promotionGuard, registryExitCode, registryStep } from './registry/cli.js';
 import { digestTrailers } from './registry/settings.js';
 import { MODES, modeOf } from './pipeline/modes.js';
@@ -426,7 +426,8 @@ async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {
             pushed: result.pushed ?? false,
             attempts: result.attempts ?? 0,
             pullRequest: result.pullRequest ?? null,
-            pr: result.pr ?? null,
+            // the Action's pr-branch and pr-head-sha outputs, for the orb's report_file
+            pr: result.pr ? { ...result.pr, branch: result.branch ?? null, headSha: result.commit ?? null } : null,
             warnings: result.warnings ?? [],
           }
         : {}),
@@ -590,8 +591,10 @@ function reportError(error, { err, out, json, frontEnd }) {
     if (hint) fields.hint = hint;
   } else if (e && e.cliExitCode) {
     code = e.cliExitCode;
-    text = `error[${e.kind ?? 'git'}]: ${e.message}`;
-    fields = { kind: e.kind ?? 'git', message: e.message };
+    // the pipeline spells its options as flags: the orb's log names its parameters
+    const message = wordFlags(e.message, frontEnd);
+    text = `error[${e.kind ?? 'git'}]: ${message}`;
+    fields = { kind: e.kind ?? 'git', message };
   } else {
     text = `error[internal]: ${e?.stack ?? e}`;
     fields = { kind: 'internal', message: String(e?.message ?? e) };

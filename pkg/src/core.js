@@ -226,6 +226,22 @@ export const scanImage = (dir, spec, fs) => call('scanImage', [dir, spec, fs]);
 export const imageEdit = (target, spec, fs, options) => call('imageEdit', [target, spec, fs, options ?? {}]);
 
 /**
+ * What one environment runs (the core's environment model): `targets` are paths relative
+ * to the file source's root — a directory or file, or a chain of Helm values files.
+ * @param {string[]} targets @param {FileSource} fs
+ * @returns {{kind: string, files: string[], images: object[], unchecked: string[]}}
+ */
+export const environment = (targets, fs) => call('environment', [targets, fs]);
+
+/**
+ * The edits of TO's own files that make it run `want` for image `key`.
+ * @param {string[]} to @param {string[]} fromFiles @param {string} key @param {string} want
+ * @param {string[]} labels `[TO's name, FROM's name]` for messages @param {FileSource} fs
+ * @returns {{file: string, text: string, changes: object[]}[]}
+ */
+export const promoteImage = (to, fromFiles, key, want, labels, fs) => call('promoteImage', [to, fromFiles, key, want, labels, fs]);
+
+/**
  * Parses a kustomize image spec (`name=newName:newTag@digest`, …).
  * @param {string} spec
  * @returns {{name: string, newName: string|null, newTag: string|null, digest: string|null}}

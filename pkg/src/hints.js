@@ -89,12 +89,13 @@ export const PIPELINE_WORDS = {
   'github-repo': { cli: (v) => (v ? `--github-repo ${v}` : '--github-repo'), action: () => "the 'repository' input", orb: () => 'the `repository` parameter' },
   'token-env': { cli: () => '--token-env', action: () => "the 'token' input", orb: () => 'the `token_env` parameter' },
   'pr-branch': { cli: () => '--pr-branch', action: () => "the 'pr-branch' input", orb: () => 'the `pr_branch` parameter' },
+  'pr-overwrite': { cli: () => '--pr-overwrite', action: () => "the 'pr-overwrite' input", orb: () => 'the `pr_overwrite` parameter' },
   'api-url': { cli: () => '--api-url', action: () => "the 'api-url' input", orb: () => 'the `GITHUB_API_URL` environment variable' },
   pr: { cli: () => '--pr', action: () => "mode 'pull-request'", orb: () => 'the `mode` parameter pull_request' },
   'api-commit': { cli: () => '--api-commit', action: () => "mode 'api-commit'", orb: () => 'the `mode` parameter api_commit' },
-  forge: { cli: () => '--forge', action: () => "the 'forge' input", orb: () => "the forge (this orb takes it from the remote's host)" },
-  sign: { cli: () => '--sign', action: () => "the 'sign' input", orb: () => 'commit signing (this orb does not offer it)' },
-  'signing-key-env': { cli: () => '--signing-key-env', action: () => "the 'signing-key' input", orb: () => 'the signing key (this orb does not offer signing)' },
+  forge: { cli: () => '--forge', action: () => "the 'forge' input", orb: () => 'the `forge` parameter' },
+  sign: { cli: () => '--sign', action: () => "the 'sign' input", orb: () => 'the `sign` parameter' },
+  'signing-key-env': { cli: () => '--signing-key-env', action: () => "the 'signing-key' input", orb: () => 'the `signing_key_env` parameter' },
   token: { cli: (v) => `$${v}`, action: () => "the 'token' input", orb: (v) => `the variable the \`token_env\` parameter names ($${v})` },
 };
 

@@ -27,6 +27,7 @@ import { GitopsBumpError, usageError } from './errors.js';
 import { activeRepositoryRoot, allowedRoots, containedPath, nodeFileSource, normalize, readText, writeAtomic } from './files.js';
 import { lineMap } from './diff.js';
 import { lockFiles } from './lock.js';
+import { maskUrlCredentials } from './remote-bases.js';
 import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 import { yaml } from './yaml-package.js';
@@ -393,7 +394,8 @@ export function computeEntries(entries, cwd, options = {}) {
       update(real, record, result);
       for (const u of result.unchecked ?? []) {
         const file = options.remoteBases?.owns(u.file) ? options.remoteBases.shown(u.file) : rel(path.resolve(base, u.file));
-        record.unchecked.push({ spec: entry.spec, file, what: u.what, reason: u.reason });
+        const reason = options.remoteBases ? options.remoteBases.showIn(u.reason) : u.reason;
+        record.unchecked.push({ spec: entry.spec, file, what: maskUrlCredentials(u.what), reason });
       }
       continue;
     }

@@ -214,7 +214,7 @@ export class RemoteBases {
     this.auth = createAuth();
     this.log = (/** @type {string} */ line) => log(this.auth.mask(line));
     this.maxFileSize = maxFileSize;
-    /** @type {Map<string, {root: string, path: string, source: any, shown: string} | {reason: string}>} url -> copy or why not */
+    /** @type {Map<string, {root: string, path: string, source: any, shown: string, file?: boolean} | {reason: string}>} url -> copy or why not */
     this.done = new Map();
     /** @type {Set<string>} asked for during the last round and not fetched yet */
     this.wanted = new Set();
@@ -288,7 +288,18 @@ export class RemoteBases {
   shown(p) {
     const at = this.locate(p);
     if (!at) return p;
-    return at.inner === '.' ? at.copy.shown : `${at.copy.shown} (${at.inner})`;
+    // a download is one file; in a repository, the file and where it came from
+    if (at.copy.file || at.inner === '.') return at.copy.shown;
+    return `${at.inner} in ${at.copy.shown}`;
+  }
+
+  /**
+   * `text` (a reason of the core) with every virtual path of a copy shown as {@link RemoteBases#shown}.
+   * @param {string} text
+   * @returns {string}
+   */
+  showIn(text) {
+    return String(text).replace(new RegExp(`${VIRTUAL_ROOT}/\\d+(?:/[^\\s\`'")]*)?`, 'g'), (p) => this.shown(p));
   }
 
   /** Removes the copies. Safe to call more than once. */
@@ -302,6 +313,8 @@ export class RemoteBases {
   async fetch(url) {
     const fail = (/** @type {string} */ why) => this.done.set(url, { reason: `not fetched: ${this.auth.mask(why)}; its containers may have the image` });
     if (this.count >= MAX_REMOTE_BASES) return fail(`more than ${MAX_REMOTE_BASES} remote bases in one run`);
+    // a password or token in the URL would reach git's argv and the network: never
+    if (hasCredentials(url)) return fail('a URL with credentials in it is not fetched');
     const spec = parseRemote(url);
     const host = spec.kind === 'git' ? spec.host : isHttpUrl(url) ? hostOf(url) : null;
     if (host && this.hosts && !this.hosts.includes(host)) return fail(`host ${host} is not in the allowed hosts (${this.hosts.join(', ')})`);
@@ -317,7 +330,7 @@ export class RemoteBases {
         const name = 'resource.yaml';
         fs.writeFileSync(path.join(dir, name), got.text);
         this.log(`remote base: downloaded ${url}`);
-        this.done.set(url, { root, path: `${root}/${name}`, source: nodeFileSource(dir, new Map(), { maxFileSize: this.maxFileSize, ownRoot: true }), shown: url });
+        this.done.set(url, { root, path: `${root}/${name}`, source: nodeFileSource(dir, new Map(), { maxFileSize: this.maxFileSize, ownRoot: true }), shown: this.auth.mask(url), file: true });
         return undefined;
       }
       if (spec.kind !== 'git') return fail(got.error);
@@ -329,7 +342,7 @@ export class RemoteBases {
       return fail(firstLines(/** @type {Error} */ (error).message));
     }
     const inside = spec.path ? path.join(dir, spec.path) : dir;
-    const shown = `${spec.cloneUrl}${spec.path ? `//${spec.path}` : ''}${spec.ref ? `?ref=${spec.ref}` : ''}`;
+    const shown = `${maskUrlCredentials(spec.cloneUrl)} at ${spec.ref || 'HEAD'}`;
     if (!fs.existsSync(inside)) return fail(`\`${spec.path}\` does not exist in ${spec.cloneUrl} at ${spec.ref || 'HEAD'}`);
     const rel = spec.path ? `${root}/${path.posix.normalize(spec.path).replace(/\/$/, '')}` : root;
     this.done.set(url, { root, path: rel, source: nodeFileSource(dir, new Map(), { maxFileSize: this.maxFileSize, ownRoot: true }), shown });
@@ -431,6 +444,21 @@ export function parseHosts(text, what) {
   const bad = hosts.find((h) => !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(h));
   if (bad) throw usageError(`${what}: \`${bad}\` is not a host name (give names such as github.com, or file for file:// repositories)`);
   return hosts.map((h) => h.toLowerCase());
+}
+
+/** Whether `url` carries a password (`scheme://user:password@host`). */
+function hasCredentials(/** @type {string} */ url) {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@?#]*:[^/@?#]*@/i.test(url.replace(/^git::/i, ''));
+}
+
+/**
+ * `text` with the password of every `scheme://user:password@` replaced by `***`: what the
+ * front ends show of a remote base's URL.
+ * @param {string} text
+ * @returns {string}
+ */
+export function maskUrlCredentials(text) {
+  return String(text).replace(/([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*):[^/@\s]*@/gi, '$1:***@');
 }
 
 /** A git call's limit: GITOPS_BUMP_GIT_TIMEOUT seconds, else 300 s. */

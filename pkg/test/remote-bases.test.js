@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseRemote } from '../src/remote-bases.js';
-import { cli, read, tempTree } from './helpers.js';
+import { cli, git as gitIn, read, tempTree } from './helpers.js';
 import { sharedRepo } from '../../tests/action/remote-base-fixture.js';
 
 function expect(r, code) {
@@ -135,8 +135,14 @@ test('a single manifest over http(s) is downloaded; credentials in a URL are nev
   assert.match(ok.stderr, /remote base: GET http:\/\/127\.0\.0\.1:\d+\/worker\.yaml/);
   fs.writeFileSync(path.join(cwd, 'prod/kustomization.yaml'), `resources:\n- http://bob:s3cretpassw0rd@127.0.0.1:1/worker.yaml\n`);
   const creds = expect(/** @type {any} */ (await run(['image', 'prod', 'ghcr.io/acme/workr:2', '--fetch-remote-bases', '--dry-run'])), 0);
-  assert.match(creds.stderr, /not fetched: a URL with credentials in it is not fetched/);
-  assert.doesNotMatch(creds.stderr.replace(/`http:\/\/bob:s3cretpassw0rd@[^`]*` in/, ''), /s3cretpassw0rd/);
+  assert.match(creds.stderr, /not followed: `http:\/\/bob:\*\*\*@127\.0\.0\.1:1\/worker\.yaml` in prod\/kustomization\.yaml: not fetched: a URL with credentials in it is not fetched/);
+  assert.doesNotMatch(creds.stderr, /s3cretpassw0rd/);
+  // a repository URL with a password is not cloned either (git would get it in argv)
+  fs.writeFileSync(path.join(cwd, 'prod/kustomization.yaml'), `resources:\n- https://bob:s3cretpassw0rd@127.0.0.1:1/org/repo//worker?ref=v1\n`);
+  const git = expect(/** @type {any} */ (await run(['image', 'prod', 'ghcr.io/acme/workr:2', '--fetch-remote-bases', '--dry-run', '--json'])), 0);
+  // (the diff of the file shows its own text; what gitops-bump says about it does not)
+  assert.doesNotMatch(git.stderr + JSON.stringify(JSON.parse(git.stdout).unchecked), /s3cretpassw0rd/);
+  assert.match(JSON.parse(git.stdout).unchecked[0].reason, /a URL with credentials in it is not fetched/);
 });
 
 test("kustomize's own repospec test data parses the same (tests/kustomize/remote/repospec.tsv)", () => {
@@ -149,4 +155,41 @@ test("kustomize's own repospec test data parses the same (tests/kustomize/remote
     assert.equal(r.kind, 'git', `${url}: ${r.error}`);
     assert.deepEqual([r.cloneUrl, r.path.replace(/^\//, ''), r.ref], [cloneUrl, root, ref], url);
   }
+});
+
+test('at most 20 remote bases are fetched in one run; the rest are said to be unchecked', (t) => {
+  const shared = sharedRepo(t);
+  const urls = Array.from({ length: 21 }, (_, i) => `${shared.url('worker')}&n=${i}`);
+  const cwd = tempTree(t, { 'prod/kustomization.yaml': `resources:\n${urls.map((u) => `- ${u}\n`).join('')}` });
+  // a name it does not see (it could be in the 21st), so undecided
+  const r = expect(cli(['image', 'prod', 'ghcr.io/acme/workr:2', '--fetch-remote-bases', '--dry-run', '--json'], { cwd }), 0);
+  const unchecked = JSON.parse(r.stdout).unchecked;
+  assert.equal(unchecked.length, 1, r.stdout);
+  assert.equal(unchecked[0].what, urls[20]);
+  assert.match(unchecked[0].reason, /^not fetched: more than 20 remote bases in one run; /);
+});
+
+test('submodules of a remote base are fetched unless ?submodules=false, as kustomize does', (t) => {
+  const dir = tempTree(t);
+  const g = (/** @type {string} */ cwd, /** @type {string[]} */ ...args) => gitIn(cwd, '-c', 'protocol.file.allow=always', ...args);
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.writeFileSync(path.join(dir, 'sub/deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: vendored\nspec:\n  template:\n    spec:\n      containers:\n      - name: v\n        image: ghcr.io/acme/vendored:1.0\n');
+  g(path.join(dir, 'sub'), 'init', '-q');
+  g(path.join(dir, 'sub'), 'add', '.');
+  g(path.join(dir, 'sub'), 'commit', '-qm', 'vendored');
+  g(dir, 'clone', '-q', '--bare', 'sub', 'sub.git');
+  fs.mkdirSync(path.join(dir, 'main'));
+  g(path.join(dir, 'main'), 'init', '-q');
+  g(path.join(dir, 'main'), 'submodule', 'add', '-q', `file://${dir}/sub.git`, 'withsub/vendor');
+  fs.writeFileSync(path.join(dir, 'main/withsub/kustomization.yaml'), 'resources:\n- vendor/deploy.yaml\n');
+  g(path.join(dir, 'main'), 'add', '.');
+  g(path.join(dir, 'main'), 'commit', '-qm', 'main');
+  g(path.join(dir, 'main'), 'tag', 'v1');
+  g(dir, 'clone', '-q', '--bare', 'main', 'main.git');
+  const cwd = tempTree(t, { 'prod/kustomization.yaml': `resources:\n- file://${dir}/main.git//withsub?ref=v1\n` });
+  const bad = expect(cli(['image', 'prod', 'ghcr.io/acme/vendore:2', '--fetch-remote-bases', '--dry-run'], { cwd }), 1);
+  assert.match(bad.stderr, /did you mean `ghcr\.io\/acme\/vendored`\?/);
+  fs.writeFileSync(path.join(cwd, 'prod/kustomization.yaml'), `resources:\n- file://${dir}/main.git//withsub?ref=v1&submodules=false\n`);
+  const off = expect(cli(['image', 'prod', 'ghcr.io/acme/vendore:2', '--fetch-remote-bases', '--dry-run'], { cwd }), 0);
+  assert.match(off.stderr, /the fetched copy does not build \(error\[not-found\]: resource `vendor\/deploy\.yaml` listed in withsub\/kustomization\.yaml in file:\/\/\S+\/main\.git at v1 does not exist/);
 });

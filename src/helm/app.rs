@@ -51,9 +51,27 @@ struct SourceValues {
 }
 
 fn source_values(path: &str, source: &Node) -> SourceValues {
-    let helm = get(source, "helm");
     let mut merged = Merged::default();
     let mut layers = Vec::new();
+    let (create_in, unreadable) = source_layers(path, source, &mut merged, &mut layers);
+    SourceValues {
+        merged,
+        layers,
+        create_in,
+        unreadable,
+    }
+}
+
+/// Merges the values one Helm source carries itself (`values` or `valuesObject`, then
+/// `parameters`) over `merged`, adding their layers: the layer missing keys go to, and a
+/// `values` string that did not parse.
+pub(crate) fn source_layers(
+    path: &str,
+    source: &Node,
+    merged: &mut Merged,
+    layers: &mut Vec<LayerInfo>,
+) -> (Option<usize>, Option<String>) {
+    let helm = get(source, "helm");
     let mut unreadable = None;
     let base = format!("{path}.helm");
     // Argo CD passes `valuesObject` when the source has one and the `values` string only
@@ -100,12 +118,7 @@ fn source_values(path: &str, source: &Node) -> SourceValues {
             label: at,
         });
     }
-    SourceValues {
-        merged,
-        layers,
-        create_in,
-        unreadable,
-    }
+    (create_in, unreadable)
 }
 
 /// What an image edit on one Application found in its Helm sources.

@@ -63,7 +63,7 @@ fn parent_dir(dir: &str) -> Option<String> {
     )
 }
 
-fn is_chart(fs: &dyn FileSource, dir: &str) -> bool {
+pub(crate) fn is_chart(fs: &dyn FileSource, dir: &str) -> bool {
     fs.list(dir).is_some_and(|e| {
         e.iter().any(|n| n == "Chart.yaml") && e.iter().any(|n| n == "values.yaml")
     })

@@ -26,6 +26,8 @@ pub(crate) struct Leaf {
     pub(crate) layer: usize,
     /// The key path of the node in its layer's text (core key-path grammar).
     pub(crate) path: String,
+    /// Byte offset of the node in its layer's text.
+    pub(crate) start: usize,
 }
 
 /// A key in the merged view: mapping keys, and `[i]` for sequence items.
@@ -105,6 +107,7 @@ fn walk(
             value,
             layer,
             path: path.to_string(),
+            start: node.start,
         })
     };
     match &node.kind {
@@ -194,6 +197,7 @@ pub(crate) fn flatten_parameters(
                     },
                     layer,
                     path: format!("{base}[{i}]"),
+                    start: p.start,
                 }),
             ));
         }
@@ -206,6 +210,7 @@ pub(crate) fn flatten_parameters(
                 value: Value::Scalar(value),
                 layer,
                 path: format!("{base}[{i}].value"),
+                start: crate::kustomize::nodes::get(p, "value").map_or(p.start, |v| v.start),
             }),
         ));
     }

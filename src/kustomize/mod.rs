@@ -18,9 +18,13 @@ pub(crate) mod spec;
 mod targets;
 mod unseen;
 
+pub(crate) use argocd::is_application;
 pub use argocd::{parse_argocd_image, set_argocd_image, set_argocd_source_image};
 pub use flux::{find_markers, parse_marker, set_flux_image, Marker, MarkerField};
 pub use kustomization::set_kustomization_image;
+pub(crate) use overlay::join as overlay_join;
+#[cfg(test)]
+pub(crate) use overlay::memfs;
 pub use overlay::{
     check_image, check_in, kustomization_file, manifest_images, overlay_images, FileSource,
     Overlay, OverlayImage, KUSTOMIZATION_FILE_NAMES,

@@ -99,6 +99,17 @@ pub struct Overlay {
     entries: Vec<String>,
 }
 
+impl Overlay {
+    /// Image `i` as it enters the overlay's own `images:` list (what that list's entries
+    /// match), or as rendered when the overlay has no list of its own.
+    pub(crate) fn entering(&self, i: usize) -> Option<&str> {
+        match self.states.get(i).and_then(|s| s.first()) {
+            Some(s) => Some(s),
+            None => self.images.get(i).map(|img| img.image.as_str()),
+        }
+    }
+}
+
 /// Finds the kustomization file of directory `dir`.
 ///
 /// # Errors

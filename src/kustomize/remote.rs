@@ -100,8 +100,8 @@ mod tests {
     use crate::kustomize::{check_image, image_edit, overlay_images, parse_image_spec};
     use crate::kustomize::{FileSource, ImageEditOptions};
 
-    /// A memory file source that serves `url` (when fetched) at `:remote/1`.
-    struct Fetched(MemFs, Vec<(&'static str, &'static str)>);
+    /// A memory file source that serves each fetched url at its `:remote/<n>/…` path.
+    struct Fetched(MemFs, Vec<(String, String)>);
 
     impl FileSource for Fetched {
         fn read(&self, path: &str) -> Option<String> {
@@ -114,12 +114,12 @@ mod tests {
             let (_, path) = self
                 .1
                 .iter()
-                .find(|(u, _)| *u == url)
+                .find(|(u, _)| u == url)
                 .ok_or_else(|| "not fetched: pass --fetch-remote-bases".to_string())?;
             let root = path.split('/').take(2).collect::<Vec<_>>().join("/");
             Ok(RemoteCopy {
                 root,
-                path: path.to_string(),
+                path: path.clone(),
             })
         }
     }
@@ -143,13 +143,20 @@ mod tests {
         crate::kustomize::overlay::memfs::fs(&files)
     }
 
+    fn served(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(u, p)| (u.to_string(), p.to_string()))
+            .collect()
+    }
+
     fn spec(s: &str) -> crate::kustomize::ImageSpec {
         parse_image_spec(s).unwrap()
     }
 
     #[test]
     fn a_fetched_base_is_followed_and_decides_names() {
-        let f = Fetched(repo(&[]), vec![(URL, ":remote/1/worker")]);
+        let f = Fetched(repo(&[]), served(&[(URL, ":remote/1/worker")]));
         let o = overlay_images(&f, "prod").unwrap();
         assert!(o.unchecked.is_empty(), "{:?}", o.unchecked);
         assert_eq!(o.images[0].image, "ghcr.io/acme/worker:1.0");
@@ -167,7 +174,7 @@ mod tests {
 
     #[test]
     fn not_fetched_says_why_as_the_caller_gives_it() {
-        let f = Fetched(repo(&[]), vec![]);
+        let f = Fetched(repo(&[]), Vec::new());
         let out = image_edit(
             &f,
             "prod",
@@ -194,7 +201,7 @@ mod tests {
                 ),
                 ("prod/x.yaml", WORKER),
             ]),
-            vec![(URL, ":remote/1/escape")],
+            served(&[(URL, ":remote/1/escape")]),
         );
         let o = overlay_images(&f, "prod").unwrap();
         assert!(o.images.is_empty());
@@ -207,7 +214,7 @@ mod tests {
         // a local path into a copy seen earlier reads nothing
         let f = Fetched(
             repo(&[("prod/kustomization.yaml", "resources:\n- https://github.com/acme/shared//worker?ref=v1\n- ../:remote/1/worker/deploy.yaml\n")]),
-            vec![(URL, ":remote/1/worker")],
+            served(&[(URL, ":remote/1/worker")]),
         );
         assert_eq!(
             overlay_images(&f, "prod").unwrap_err().kind(),
@@ -227,7 +234,7 @@ mod tests {
                 (":remote/2/w/kustomization.yaml", "resources:\n- d.yaml\n"),
                 (":remote/2/w/d.yaml", WORKER),
             ]),
-            vec![(URL, ":remote/1/worker"), (inner, ":remote/2/w")],
+            served(&[(URL, ":remote/1/worker"), (inner, ":remote/2/w")]),
         );
         let o = overlay_images(&f, "prod").unwrap();
         assert!(o.unchecked.is_empty(), "{:?}", o.unchecked);
@@ -238,12 +245,38 @@ mod tests {
                 ":remote/1/worker/kustomization.yaml",
                 "resources:\n- https://github.com/acme/shared//worker?ref=v1\n",
             )]),
-            vec![(URL, ":remote/1/worker")],
+            served(&[(URL, ":remote/1/worker")]),
         );
         let o = overlay_images(&f, "prod").unwrap();
         assert_eq!(o.unchecked.len(), 1);
         assert!(
             o.unchecked[0].reason.contains("cycle"),
+            "{}",
+            o.unchecked[0].reason
+        );
+    }
+
+    #[test]
+    fn remote_bases_nested_deeper_than_the_limit_are_said() {
+        let url = |i: usize| format!("https://github.com/acme/r{i}//k?ref=v1");
+        let mut files = vec![(
+            "prod/kustomization.yaml".to_string(),
+            format!("resources:\n- {}\n", url(1)),
+        )];
+        let mut pairs = Vec::new();
+        for i in 1..=7 {
+            files.push((
+                format!(":remote/{i}/k/kustomization.yaml"),
+                format!("resources:\n- {}\n", url(i + 1)),
+            ));
+            pairs.push((url(i), format!(":remote/{i}/k")));
+        }
+        let f = Fetched(MemFs(files.into_iter().collect()), pairs);
+        let o = overlay_images(&f, "prod").unwrap();
+        assert_eq!(o.unchecked.len(), 1, "{:?}", o.unchecked);
+        assert_eq!(o.unchecked[0].what, url(6));
+        assert!(
+            o.unchecked[0].reason.contains("nested more than 5 deep"),
             "{}",
             o.unchecked[0].reason
         );

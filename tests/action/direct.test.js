@@ -139,9 +139,28 @@ test('pull-request against the GitHub API server: created, then updated by a rer
   assert.deepEqual([third.outputs['pr-operation'], third.outputs['pr-number'], third.outputs['commit-sha']], ['none', '1', second.outputs['commit-sha']]);
   assert.ok(third.summary.includes('Pull request [#1]('), third.summary);
   assert.match(third.summary, /\) already up to date from `gitops-bump\//);
+  // a reviewer's fix pushed to the bot's branch: the step fails in the Action's own words and
+  // the fix stays; pr-overwrite replaces the branch
+  const fix = repo.clone('reviewer');
+  git(fix, ['checkout', '--quiet', '-b', 'fix', `origin/${pr.head}`]);
+  writeFileSync(path.join(fix, 'REVIEW.md'), 'checked\n');
+  git(fix, ['add', 'REVIEW.md']);
+  git(fix, ['commit', '--quiet', '-m', 'review: checked']);
+  git(fix, ['push', '--quiet', 'origin', `HEAD:refs/heads/${pr.head}`]);
+  const human = repo.head(pr.head);
+  const refused = await bump('1.10.2');
+  assert.equal(refused.code, 3, refused.stdout + refused.stderr);
+  assert.match(refused.stdout, new RegExp(`holds a commit that gitops-bump did not make \\(${human.slice(0, 12)} by Fixture <fixture@example\\.com>\\).*with the 'pr-overwrite' input`));
+  assert.equal(repo.head(pr.head), human, 'the reviewer\'s commit was thrown away');
+  server.behaviour.milestones = [2];
+  const forced = await bump('1.10.2', { 'pr-overwrite': 'true', 'pr-milestone': '2' });
+  assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+  assert.deepEqual([forced.outputs['pr-operation'], forced.outputs['pr-head-sha']], ['updated', repo.head(pr.head)]);
+  assert.notEqual(repo.head(pr.head), human);
+  assert.equal(server.pulls('acme/config')[0].milestone, 2);
   assert.deepEqual(server.mismatches, [], JSON.stringify(server.mismatches, null, 2));
   assert.ok(server.gitRequests.some((g) => g.authorized), 'git went through the token-checking smart HTTP endpoint');
-  for (const r of [first, second, third]) {
+  for (const r of [first, second, third, refused, forced]) {
     assertNoToken(assert, { texts: { stdout: r.stdout.replace(/^::add-mask::.*$/gm, ''), stderr: r.stderr, outputs: r.outputText, summary: r.summary } });
   }
 });

@@ -73,3 +73,15 @@ test('behind a remote base the Action fetches (fetch-remote-bases defaults to tr
   assert.equal(off.code, 0, off.stdout + off.stderr);
   assert.match(off.stdout, /not fetched: set the 'fetch-remote-bases' input to true/);
 });
+
+test('remote-base-hosts limits the hosts: a base elsewhere is not fetched and said so; a bad host name is an input error', async (t) => {
+  const shared = sharedRepo(t);
+  const repo = configRepo(t, { files: withRemoteBase(REMOTE_BASE_REPO, shared.url('worker')) });
+  const r = await runAction(t, { workspace: repo.clone(), inputs: { images: REMOTE_REFUSED.images, targets: REMOTE_REFUSED.targets, token: TOKEN, 'remote-base-hosts': 'github.com, gitlab.acme.io', mode: 'dry-run' } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /not fetched: host file is not in the allowed hosts \(github\.com, gitlab\.acme\.io\)/);
+  assert.doesNotMatch(r.stdout, /remote base: fetching/);
+  const bad = await runAction(t, { workspace: repo.clone('bad'), inputs: { images: REMOTE_REFUSED.images, targets: REMOTE_REFUSED.targets, token: TOKEN, 'remote-base-hosts': 'https://github.com' } });
+  assert.equal(bad.code, 2, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, /Input 'remote-base-hosts' is invalid: .*`https:\/\/github\.com` is not a host name/);
+});

@@ -448,6 +448,59 @@ const HANDLERS = {
     return { status: 201, data: await commitJson(ctx, sha) };
   },
 
+  // commits of HEAD that BASE lacks, oldest first (git log BASE..HEAD, reversed); without
+  // per_page/page at most 250, the newest ones, as GitHub documents
+  async 'repos/compare-commits-with-basehead'(ctx) {
+    const m = /^(.+?)\.\.\.(.+)$/.exec(ctx.params.basehead);
+    if (!m) return notFound();
+    const resolve = (r) => tryGit(ctx.bare, ['rev-parse', '--verify', '--quiet', `${r}^{commit}`]);
+    const [base, head] = [await resolve(m[1]), await resolve(m[2])];
+    if (!base || !head) return notFound();
+    const mergeBase = await tryGit(ctx.bare, ['merge-base', base, head]);
+    if (!mergeBase) return { status: 404, data: { message: `No common ancestor between ${m[1]} and ${m[2]}.`, documentation_url: DOCS } };
+    const list = (await git(ctx.bare, ['rev-list', '--reverse', `${base}..${head}`])).split('\n').filter(Boolean);
+    const behind = Number(await git(ctx.bare, ['rev-list', '--count', `${head}..${base}`]));
+    const paged = ctx.query.has('per_page') || ctx.query.has('page');
+    const perPage = Number(ctx.query.get('per_page') ?? 30);
+    const page = Number(ctx.query.get('page') ?? 1);
+    const shown = paged ? list.slice((page - 1) * perPage, page * perPage) : list.slice(-250);
+    const json = async (sha) => {
+      const c = await commitJson(ctx, sha);
+      const at = `${ctx.api}/commits/${sha}`;
+      return {
+        url: at,
+        sha,
+        node_id: c.node_id,
+        html_url: c.html_url,
+        comments_url: `${at}/comments`,
+        commit: { url: c.url, author: c.author, committer: c.committer, message: c.message, comment_count: 0, tree: c.tree, verification: c.verification },
+        author: null,
+        committer: null,
+        parents: c.parents,
+      };
+    };
+    const status = list.length && behind ? 'diverged' : list.length ? 'ahead' : behind ? 'behind' : 'identical';
+    const [owner] = ctx.slug.split('/');
+    const html = `${ctx.state.base}/html/${ctx.slug}/compare/${ctx.params.basehead}`;
+    return {
+      status: 200,
+      data: {
+        url: `${ctx.api}/compare/${ctx.params.basehead}`,
+        html_url: html,
+        permalink_url: `${ctx.state.base}/html/${ctx.slug}/compare/${owner}:${base}...${owner}:${head}`,
+        diff_url: `${html}.diff`,
+        patch_url: `${html}.patch`,
+        base_commit: await json(base),
+        merge_base_commit: await json(mergeBase),
+        status,
+        ahead_by: list.length,
+        behind_by: behind,
+        total_commits: list.length,
+        commits: await Promise.all(shown.map(json)),
+      },
+    };
+  },
+
   async 'repos/get-content'(ctx) {
     const ref = ctx.query.get('ref') ?? 'HEAD';
     const p = ctx.params.path;

@@ -32,6 +32,7 @@ const FILE_IN_PACKAGE = 'package/generated/api.github.com.json';
 export const OPERATIONS = [
   'repos/get', 'repos/get-content',
   'git/get-ref', 'git/create-ref', 'git/update-ref', 'git/create-blob', 'git/get-commit', 'git/create-tree', 'git/create-commit',
+  'repos/compare-commits-with-basehead',
   'pulls/list', 'pulls/get', 'pulls/create', 'pulls/update',
   'issues/add-labels', 'issues/add-assignees', 'issues/update', 'pulls/request-reviewers',
 ];

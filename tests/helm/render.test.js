@@ -130,6 +130,29 @@ const CASES = [
     args: ['image', 'charts/api', 'ghcr.io/acme/api:1.2.0', '--scan'],
     renders: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' } },
   },
+  {
+    name: 'promote between environment files: prod takes the version staging runs (the chart\'s default) in its own file',
+    args: ['promote', 'envs/staging/values.yaml', 'envs/prod/values.yaml', '--image', 'ghcr.io/acme/api'],
+    renders: { 'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' } },
+    absent: { 'charts/api/values.yaml': /1\.1\.0/ },
+  },
+  {
+    name: 'promote into an environment file that holds no tag adds it there, never to the chart\'s defaults',
+    args: ['promote', 'envs/prod/values.yaml', 'envs/staging/values.yaml'],
+    renders: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.1.0' } },
+    absent: { 'charts/api/values.yaml': /1\.1\.0/ },
+  },
+  {
+    name: 'promote of a digest into an Application whose parameters have no digest field is refused',
+    args: ['promote', 'apps/redis-values-object.yaml', 'apps/redis-parameters.yaml'],
+    error: /no `digest` \(or `sha`\) field to pin/,
+  },
+  {
+    name: 'promote into a Helm-source Application: TO runs FROM\'s version, its old digest cleared, its own registry kept',
+    args: ['promote', 'apps/redis-mirror.yaml', 'apps/redis-values-object.yaml'],
+    renders: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': 'docker.io/bitnami/redis:8.2.1-debian-12-r0' } },
+    stdout: /image\.digest/,
+  },
 ];
 
 test('helm is the oracle here', () => requireHelm());

@@ -145,6 +145,38 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     }
   });
 
+  test("pull_request: reviewers, team reviewers, assignees and a milestone (a refusal is a warning); a person's commit on the branch stops the job unless pr_overwrite", async (t) => {
+    const { config, bump } = setup(t);
+    const token = 'ghp_orbPeopleToken0123456789abcdefXYZ';
+    const server = await startGitHubServer({ repos: { 'acme/config': config.bare }, token, behaviour: { collaborators: ['alice', 'bob'], teamsForbidden: true, milestones: [3] } });
+    t.after(() => server.close());
+    const jobEnv = { GITHUB_TOKEN: token, GITHUB_API_URL: server.apiUrl, GITHUB_REPOSITORY: 'acme/config' };
+    const job = (tag, extra = {}) => bump({ repository: server.gitUrl('acme/config'), targets: 'overlays/production', images: `ghcr.io/acme/api:${tag}`, mode: 'pull_request', pr_branch: 'deploy/api', ...extra }, { jobEnv });
+    const first = await job('4.0.0', { pr_reviewers: 'alice,\n bob', pr_team_reviewers: 'platform', pr_assignees: 'alice', pr_milestone: '3' });
+    assert.equal(first.exitCode, 0, first.output);
+    assert.deepEqual(server.mismatches, []);
+    const [pr] = server.pulls('acme/config');
+    assert.deepEqual([pr.reviewers, pr.assignees, pr.milestone], [['alice', 'bob'], ['alice'], 3]);
+    assert.match(first.output, /could not request reviews from team platform on pull request #1 \(403/, 'the refused team request is a warning in the log');
+    // the Action's pr-branch and pr-head-sha outputs: in the log and the report
+    const head = config.head('deploy/api');
+    assert.match(stepOf(first, 'Bump the config repository with gitops-bump').output, new RegExp(`branch {4}deploy/api at ${head}`));
+    assert.deepEqual(artifactReport(first).pr, { number: 1, url: pr.html_url ?? artifactReport(first).pr.url, operation: 'created', branch: 'deploy/api', headSha: head });
+
+    config.competingCommit({ 'base/deployment.yaml': (text) => `${text}# reviewed\n` }, 'review: note on the deployment', 'deploy/api');
+    const human = config.head('deploy/api');
+    const refused = await job('4.0.1');
+    const step = stepOf(refused, 'Bump the config repository with gitops-bump');
+    assert.equal(step.exitCode, 3, refused.output);
+    assert.match(step.output, new RegExp(`holds a commit that gitops-bump did not make \\(${human.slice(0, 12)} by Fixture <fixture@example\\.com>\\).*the \`pr_overwrite\` parameter`));
+    assert.equal(config.head('deploy/api'), human, 'the branch was replaced');
+    const forced = await job('4.0.1', { pr_overwrite: true });
+    assert.equal(forced.exitCode, 0, forced.output);
+    assert.notEqual(config.head('deploy/api'), human);
+    assert.equal(artifactReport(forced).pr.operation, 'updated');
+    assert.deepEqual(server.mismatches, []);
+  });
+
   test("CircleCI's checkout rewrites https to SSH: a token still pushes over https, to another repository and to the project's own", async (t) => {
     const { config } = setup(t);
     const token = 'ghp_orbInsteadOfToken0123456789abcdef';

@@ -236,7 +236,7 @@ test('the parameter names are the ones the Action, playground and docs share', (
   const registry = ['allow_downgrade', 'pin_digest', 'policy', 'registry_password', 'registry_username', 'require_platforms', 'require_signature', 'skip_unresolved', 'tag_filter', 'verify'];
   assert.deepEqual(names('commands', 'set_image'), ['check_overlay', 'fetch_remote_bases', 'images', 'remote_base_hosts', 'scan', 'targets', 'working_directory', ...registry].sort());
   assert.deepEqual(names('commands', 'set_value'), ['all', 'create', 'file', 'path', 'select', 'type', 'value', 'working_directory']);
-  assert.deepEqual(names('commands', 'apply_plan'), ['plan', 'working_directory', ...registry].sort());
+  assert.deepEqual(names('commands', 'apply_plan'), ['fetch_remote_bases', 'plan', 'remote_base_hosts', 'working_directory', ...registry].sort());
   const bump = names('commands', 'bump');
   for (const n of ['version', 'integrity', 'package', 'images', 'targets', 'scan', 'check_overlay', 'fetch_remote_bases', 'remote_base_hosts', 'file', 'path', 'value', 'type', 'create', 'select', 'all', 'plan', 'working_directory', 'repository', 'branch', 'mode', 'token_env', 'commit_message', 'author_name', 'author_email', 'pr_title', 'pr_body', 'pr_labels', 'pr_base', 'pr_draft', 'pr_branch', 'retries', 'fail_if_unchanged', 'report_file', ...registry]) {
     assert.ok(bump.includes(n), `bump lacks ${n}`);

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { runPipeline } from '../../pkg/src/pipeline.js';
 import * as client from '../../pkg/src/github/client.js';
 import { createAuth } from '../../pkg/src/git/auth.js';
+import { refuseUnlessOurs } from '../../pkg/src/git/pr-branch.js';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { startConnectProxy } from '../github-api-server/connect-proxy.js';
 import { cleanEnv, fakeApply, git, makeRemote, path, read, ROOT, runCommand, runNode, tempDir } from './helpers.js';
@@ -492,6 +493,48 @@ test("a commit someone else pushed to the pull request's branch is not force-pus
   const next = await run(remote.clone(), '1.3.2', { pr: true, env });
   assert.equal(next.pushed, true);
   noMismatches(server);
+});
+
+test("--pr --api-commit: a person's commit on the pull request's branch is not replaced through the API either, unless prOverwrite", async (t) => {
+  const { remote, server, env } = await setup(t);
+  const api = { pr: true, apiCommit: true, env };
+  const first = await run(remote.clone(), '1.3.0', api);
+  const branch = first.branch;
+  // GitHub authors an API commit without an author as the token's owner, not as
+  // gitops-bump: an earlier run's commit is still ours and is replaced
+  const second = await run(remote.clone(), '1.3.1', api);
+  assert.equal(second.pushed, true);
+  assert.equal(remote.head(branch), second.commit);
+  remote.competingCommit({ 'other.yaml': 'a: reviewed\n' }, 'review: fix other.yaml', branch);
+  const human = remote.head(branch);
+  await assert.rejects(run(remote.clone(), '1.3.2', api), (e) => {
+    assert.equal(e.exitCode, 3);
+    assert.equal(e.code, 'pr-branch-not-ours');
+    assert.match(e.message, new RegExp(`holds a commit that gitops-bump did not make \\(${human.slice(0, 12)} by Fixture <fixture@example\\.com>\\).*--pr-overwrite`));
+    return true;
+  });
+  assert.equal(remote.head(branch), human, 'the branch was replaced');
+  assert.equal(server.pulls('acme/config')[0].state, 'open');
+  const forced = await run(remote.clone(), '1.3.2', { ...api, prOverwrite: true });
+  assert.equal(forced.pr.operation, 'updated');
+  assert.equal(remote.head(branch), forced.commit);
+  // a push cannot tell who the token's owner is: the API commits count as foreign there
+  // (docs/pipeline.md), so switching to a push takes prOverwrite once
+  await assert.rejects(run(remote.clone(), '1.3.3', { pr: true, env }), (e) => e.code === 'pr-branch-not-ours' && /by gitops-bump-test\[bot\]/.test(e.message));
+  const pushed = await run(remote.clone(), '1.3.3', { pr: true, env, prOverwrite: true });
+  assert.equal(pushed.pushed, true);
+  // a branch a push wrote (authored as gitops-bump) is ours in API mode
+  const viaApi = await run(remote.clone(), '1.3.4', api);
+  assert.equal(viaApi.pushed, true);
+  assert.equal(remote.head(branch), viaApi.commit);
+  noMismatches(server);
+});
+
+test('the PR-branch rule: authors compared without case; commits GitHub did not list are not vouched for', () => {
+  const c = (sha, email) => ({ sha: sha.repeat(40), name: 'N', email });
+  assert.doesNotThrow(() => refuseUnlessOurs('b', [c('a', 'Bot@Example.com')], ['bot@example.com']));
+  assert.throws(() => refuseUnlessOurs('b', [c('a', 'bot@example.com'), c('b', 'eve@example.com')], ['bot@example.com', '']), /holds a commit .*\(bbbbbbbbbbbb by N <eve@example\.com>\)/);
+  assert.throws(() => refuseUnlessOurs('b', [c('a', 'bot@example.com')], ['bot@example.com'], 251), (e) => e.code === 'pr-branch-not-ours' && /holds 250 commits .*\(250 not listed by the API\)/.test(e.message));
 });
 
 test('reviewers, team reviewers, assignees and a milestone; a refusal of each is a warning, the pull request stands', async (t) => {

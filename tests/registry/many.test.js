@@ -51,8 +51,10 @@ test('distribution: 20 images in one commit; one missing fails the run before an
   assert.deepEqual(snapshot(clone), before, 'nothing written');
   assert.equal(git(clone, ['status', '--porcelain']), '');
 
+  const started = Date.now();
   r = await cli(['--skip-unresolved']);
   assert.equal(r.code, 0, r.stderr);
+  t.diagnostic(`20 images (40 entries) listed, resolved, written and pushed in one commit in ${Date.now() - started} ms`);
   assert.match(r.stderr, new RegExp(`^skipped ${reg.host.replace(/\./g, '\\.')}/acme/${MISSING}: .*no tag is allowed by semver:\\^1\\.0\\.0 \\(--skip-unresolved\\)$`, 'm'));
   const report = JSON.parse(r.stdout);
   const skipped = report.images.filter((i) => i.skipped);

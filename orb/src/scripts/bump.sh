@@ -114,7 +114,7 @@ edit_command() {
 # Fills the array FLAGS with the CLI's options for PARAM_MODE. URL is the repository's
 # clone URL, or empty for the current checkout.
 cli_flags() {
-  local mode="$1" url="$2" label
+  local mode="$1" url="$2"
   FLAGS=()
   case "$mode" in
     edit) return 0 ;;
@@ -145,16 +145,34 @@ cli_flags() {
     [[ -z "${PARAM_PR_BASE:-}" ]] || FLAGS+=(--base "$PARAM_PR_BASE")
     [[ -z "${PARAM_PR_BRANCH:-}" ]] || FLAGS+=(--pr-branch "$PARAM_PR_BRANCH")
     ! is_true "${PARAM_PR_DRAFT:-}" || FLAGS+=(--draft)
-    local -a labels
-    IFS=',' read -r -a labels <<<"${PARAM_PR_LABELS:-}"
-    for label in "${labels[@]}"; do
-      label="${label#"${label%%[![:space:]]*}"}"
-      label="${label%"${label##*[![:space:]]}"}"
-      [[ -z "$label" ]] || FLAGS+=(--label "$label")
-    done
-  elif [[ -n "${PARAM_PR_TITLE:-}${PARAM_PR_BODY:-}${PARAM_PR_LABELS:-}${PARAM_PR_BASE:-}${PARAM_PR_BRANCH:-}" ]] || is_true "${PARAM_PR_DRAFT:-}"; then
+    ! is_true "${PARAM_PR_OVERWRITE:-}" || FLAGS+=(--pr-overwrite)
+    list_flags --label "${PARAM_PR_LABELS:-}"
+    list_flags --reviewer "${PARAM_PR_REVIEWERS:-}"
+    list_flags --team-reviewer "${PARAM_PR_TEAM_REVIEWERS:-}"
+    list_flags --assignee "${PARAM_PR_ASSIGNEES:-}"
+    if [[ -n "${PARAM_PR_MILESTONE:-}" ]]; then
+      if [[ ! "$PARAM_PR_MILESTONE" =~ ^[1-9][0-9]{0,9}$ ]]; then
+        printf 'gitops-bump: pr_milestone must be the number of the milestone (as in its URL, .../milestone/3), got "%s"\n' "$PARAM_PR_MILESTONE" >&2
+        return 2
+      fi
+      FLAGS+=(--milestone "$PARAM_PR_MILESTONE")
+    fi
+  elif [[ -n "${PARAM_PR_TITLE:-}${PARAM_PR_BODY:-}${PARAM_PR_LABELS:-}${PARAM_PR_BASE:-}${PARAM_PR_BRANCH:-}${PARAM_PR_REVIEWERS:-}${PARAM_PR_TEAM_REVIEWERS:-}${PARAM_PR_ASSIGNEES:-}${PARAM_PR_MILESTONE:-}" ]] || is_true "${PARAM_PR_DRAFT:-}" || is_true "${PARAM_PR_OVERWRITE:-}"; then
     printf 'Note: the pr_* parameters apply to mode pull_request only; mode is %s\n' "$mode"
   fi
+}
+
+# Adds FLAG NAME to FLAGS for each name in TEXT (separated by commas or new lines, blanks
+# around a name trimmed, empty names skipped), as the Action reads its list inputs.
+list_flags() {
+  local flag="$1" item
+  local -a items=()
+  IFS=$',\n' read -r -d '' -a items <<<"${2:-}" || true
+  for item in "${items[@]}"; do
+    item="${item#"${item%%[![:space:]]*}"}"
+    item="${item%"${item##*[![:space:]]}"}"
+    [[ -z "$item" ]] || FLAGS+=("$flag" "$item")
+  done
 }
 
 # Fills the array REG with the CLI's registry options. The credentials travel by the names
@@ -275,8 +293,11 @@ if (report.error) {
     const attempts = report.attempts > 1 ? ` after ${report.attempts} attempts` : '';
     out.push(`commit    ${report.commit}${report.pushed ? ` pushed${attempts}` : ''}`);
   }
-  const pr = report.pullRequest;
-  if (pr) out.push(`pull request #${pr.number} ${pr.updated ? 'updated' : 'opened'}: ${pr.url}`);
+  // the Action's pr-operation, pr-branch and pr-head-sha outputs, in words
+  const pr = report.pr;
+  if (pr?.number) out.push(`pull request #${pr.number} ${{ created: 'opened', updated: 'updated', closed: 'closed (the base already holds the values)' }[pr.operation] ?? 'unchanged'}: ${pr.url}`);
+  else if (pr) out.push('no pull request needed');
+  if (pr?.headSha) out.push(`branch    ${pr.branch} at ${pr.headSha}`);
   if (MODE === 'check') out.push(changed.length > 0 ? 'DRIFT: the config repository differs from what this pipeline would set' : 'no drift: the config repository is up to date');
   if (MODE === 'dry_run' || MODE === 'check') {
     for (const c of changed) if (c.diff) out.push('', c.diff.replace(/\n$/, ''));

@@ -34,19 +34,37 @@ export async function sameChange(git, { remote, branch, current, sha, depth }) {
  * @throws {PipelineError} code `pr-branch-not-ours` (exit 3)
  */
 export async function refuseForeignCommits(git, { branch, base, current, author }) {
-  const r = await git.exec(['log', '--format=%H%x00%an <%ae>%x00%ae', `${base}..${current}`, '--'], { allowFailure: true });
+  const r = await git.exec(['log', '--format=%H%x00%an%x00%ae', `${base}..${current}`, '--'], { allowFailure: true });
   if (r.exitCode !== 0) return;
-  const foreign = r.stdout
+  const commits = r.stdout
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split('\0'))
-    .filter(([, , email]) => email.toLowerCase() !== author.email.toLowerCase());
-  if (!foreign.length) return;
-  const [sha, who] = foreign[0];
+    .map(([sha, name, email]) => ({ sha, name, email }));
+  refuseUnlessOurs(branch, commits, [author.email]);
+}
+
+/**
+ * The one rule for both ways of writing a PR branch (a push, an API commit): every commit
+ * the branch holds beyond the base must be authored by one of `ours` (emails, compared
+ * without case); `total`, when larger than `commits.length`, counts commits not listed,
+ * which are not vouched for either.
+ * @param {string} branch
+ * @param {{sha: string, name: string, email: string}[]} commits newest or oldest first
+ * @param {string[]} ours
+ * @param {number} [total]
+ * @throws {PipelineError} code `pr-branch-not-ours` (exit 3)
+ */
+export function refuseUnlessOurs(branch, commits, ours, total = commits.length) {
+  const mine = new Set(ours.filter(Boolean).map((e) => e.toLowerCase()));
+  const foreign = commits.filter((c) => !mine.has(String(c.email).toLowerCase()));
+  const count = foreign.length + Math.max(0, total - commits.length);
+  if (!count) return;
+  const seen = foreign[0] ? ` (${foreign[0].sha.slice(0, 12)} by ${foreign[0].name} <${foreign[0].email}>)` : ` (${count} not listed by the API)`;
   throw new PipelineError(
-    `the pull request branch ${branch} holds ${foreign.length === 1 ? 'a commit' : `${foreign.length} commits`} that gitops-bump did not make ` +
-      `(${sha.slice(0, 12)} by ${who}); replacing the branch would throw ${foreign.length === 1 ? 'it' : 'them'} away, so nothing was pushed. ` +
-      'Merge or close that pull request, or allow replacing the branch with --pr-overwrite (Action: pr-overwrite: true)',
+    `the pull request branch ${branch} holds ${count === 1 ? 'a commit' : `${count} commits`} that gitops-bump did not make${seen}; ` +
+      `replacing the branch would throw ${count === 1 ? 'it' : 'them'} away, so nothing was pushed. ` +
+      'Merge or close that pull request, or allow replacing the branch with --pr-overwrite',
     { code: 'pr-branch-not-ours' },
   );
 }

@@ -2,6 +2,7 @@
 // commit is created (and, for app/bot tokens, signed) by GitHub.
 
 import { GitHubApiError } from '../common/errors.js';
+import { refuseUnlessOurs } from '../git/pr-branch.js';
 
 /** Head commit of `refs/heads/branch`, or null when the branch does not exist. */
 export async function getBranchHead(client, { owner, repo, branch }) {
@@ -77,8 +78,25 @@ export async function createBranch(client, { owner, repo, branch, sha }) {
   }
 }
 
-/** Tree and parent ids of commit `sha`. */
+/** Tree and parent ids of commit `sha`, and its author's email. */
 export async function getCommit(client, { owner, repo, sha }) {
   const { data } = await client.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { owner, repo, commit_sha: sha });
-  return { tree: data.tree.sha, parents: (data.parents ?? []).map((p) => p.sha) };
+  return { tree: data.tree.sha, parents: (data.parents ?? []).map((p) => p.sha), email: data.author?.email ?? '' };
+}
+
+/**
+ * The API side of the rule a push follows (git/pr-branch.js): refuses to move the PR branch
+ * off `current` when a commit on it that `base` lacks was authored by someone other than
+ * gitops-bump. Ours are commits authored as `author` (pushed by an earlier run, or API
+ * commits with an explicit author) or as whoever GitHub made our new commit `sha` in the
+ * name of: without an author, GitHub writes the token's owner (a bot, or the person whose
+ * token it is), so that identity is read back from the commit rather than guessed.
+ * GitHub's compare lists at most 250 commits; the rest count as not ours.
+ * @throws {import('../common/errors.js').PipelineError} code `pr-branch-not-ours` (exit 3)
+ */
+export async function refuseForeignApiCommits(client, { owner, repo, branch, base, current, sha, author }) {
+  const { data } = await client.request('GET /repos/{owner}/{repo}/compare/{basehead}', { owner, repo, basehead: `${base}...${current}` });
+  const commits = (data.commits ?? []).map((c) => ({ sha: c.sha, name: c.commit?.author?.name ?? '', email: c.commit?.author?.email ?? '' }));
+  const ours = await getCommit(client, { owner, repo, sha });
+  refuseUnlessOurs(branch, commits, [author.email, ours.email], data.total_commits ?? commits.length);
 }

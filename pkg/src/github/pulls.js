@@ -132,10 +132,11 @@ async function addLabels(client, ids, pr, labels, warn) {
 async function addPeople(client, ids, pr, { reviewers = [], teamReviewers = [], assignees = [], milestone } = {}, warn = () => {}) {
   const n = pr.number;
   const steps = [];
-  if (reviewers.length || teamReviewers.length) {
-    const body = { reviewers, team_reviewers: teamReviewers };
-    steps.push([`request reviews from ${[...reviewers, ...teamReviewers.map((t) => `team ${t}`)].join(', ')}`, () => client.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { ...ids, pull_number: n }, body)]);
-  }
+  // users and teams in requests of their own: GitHub refuses the whole request when it
+  // refuses one team (a token without organization read), and the users would be lost
+  const review = (body) => () => client.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { ...ids, pull_number: n }, body);
+  if (reviewers.length) steps.push([`request reviews from ${reviewers.join(', ')}`, review({ reviewers })]);
+  if (teamReviewers.length) steps.push([`request reviews from ${teamReviewers.map((t) => `team ${t}`).join(', ')}`, review({ team_reviewers: teamReviewers })]);
   if (assignees.length) {
     steps.push([`assign ${assignees.join(', ')}`, () => client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', { ...ids, issue_number: n }, { assignees })]);
   }

@@ -10,7 +10,7 @@ import { DEFAULT_BACKOFF } from './backoff.js';
 import { withRetries } from './retry.js';
 import { closePullRequest, upsertPullRequest } from '../github/pulls.js';
 import { closeHeldPullRequest, upsertPullRequest as upsertForgePullRequest } from '../forges/index.js';
-import { createApiCommit, createBranch, getBranchHead, getCommit, updateBranch } from '../github/api-commit.js';
+import { createApiCommit, createBranch, getBranchHead, getCommit, refuseForeignApiCommits, updateBranch } from '../github/api-commit.js';
 import { refUpdateRefused } from '../github/hints.js';
 import { pullRequestBody, pullRequestBranch, pullRequestTitle, summarize } from '../template.js';
 import { NO_PR } from './run.js';
@@ -133,6 +133,7 @@ async function apiCommitToPrBranch(run, git, res, files, { prBranch, baseHead })
     message: run.message(res),
     author: run.o.explicitAuthor ? run.o.author : null,
   });
+  if (current && !run.o.prOverwrite) await refuseForeignApiCommits(run.client, { ...ids, branch: prBranch, base: baseHead, current, sha, author: run.o.author });
   const u = current
     ? await updateBranch(run.client, { ...ids, branch: prBranch, sha, force: true })
     : await createBranch(run.client, { ...ids, branch: prBranch, sha });

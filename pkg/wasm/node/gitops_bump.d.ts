@@ -12,6 +12,13 @@ export function applyEdits(text: string, edits: any, options: any): any;
 export function checkImage(dir: string, spec: string, fs: any): any;
 
 /**
+ * `environment(targets, fs)` → `{kind, files, images: [{key, name, tag, digest, image, file,
+ * line, undecided}], unchecked}`: what the environment named by `targets` (root-relative
+ * paths: one directory or file, or a chain of values files) runs.
+ */
+export function environment(targets: string[], fs: any): any;
+
+/**
  * `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line,
  * column, start, end, yaml, anchor, anchorLine}]`.
  */
@@ -33,6 +40,12 @@ export function overlayImages(dir: string, fs: any): any;
  * `parseImageSpec(spec)` → `{name, newName, newTag, digest}` (`"*"` keeps a field, `null` leaves it unset).
  */
 export function parseImageSpec(spec: string): any;
+
+/**
+ * `promoteImage(to, fromFiles, key, want, [toLabel, fromLabel], fs)` → `[{file, text,
+ * changes}]`: the edits of TO's own files that make it run `want` for image `key`.
+ */
+export function promoteImage(to: string[], from_files: string[], key: string, want: string, labels: string[], fs: any): any;
 
 /**
  * `removeValue(text, path, {all, select, file})` → `{text, changed, changes}`.

@@ -12,6 +12,13 @@ export function applyEdits(text: string, edits: any, options: any): any;
 export function checkImage(dir: string, spec: string, fs: any): any;
 
 /**
+ * `environment(targets, fs)` → `{kind, files, images: [{key, name, tag, digest, image, file,
+ * line, undecided}], unchecked}`: what the environment named by `targets` (root-relative
+ * paths: one directory or file, or a chain of values files) runs.
+ */
+export function environment(targets: string[], fs: any): any;
+
+/**
  * `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line,
  * column, start, end, yaml, anchor, anchorLine}]`.
  */
@@ -33,6 +40,12 @@ export function overlayImages(dir: string, fs: any): any;
  * `parseImageSpec(spec)` → `{name, newName, newTag, digest}` (`"*"` keeps a field, `null` leaves it unset).
  */
 export function parseImageSpec(spec: string): any;
+
+/**
+ * `promoteImage(to, fromFiles, key, want, [toLabel, fromLabel], fs)` → `[{file, text,
+ * changes}]`: the edits of TO's own files that make it run `want` for image `key`.
+ */
+export function promoteImage(to: string[], from_files: string[], key: string, want: string, labels: string[], fs: any): any;
 
 /**
  * `removeValue(text, path, {all, select, file})` → `{text, changed, changes}`.
@@ -73,10 +86,12 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly applyEdits: (a: number, b: number, c: any, d: any) => [number, number, number];
     readonly checkImage: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
+    readonly environment: (a: number, b: number, c: any) => [number, number, number];
     readonly getValue: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
     readonly imageEdit: (a: number, b: number, c: number, d: number, e: any, f: any) => [number, number, number];
     readonly overlayImages: (a: number, b: number, c: any) => [number, number, number];
     readonly parseImageSpec: (a: number, b: number) => [number, number, number];
+    readonly promoteImage: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: any) => [number, number, number];
     readonly removeValue: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
     readonly scanImage: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
     readonly setImage: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
@@ -91,6 +106,7 @@ export interface InitOutput {
     readonly __externref_table_alloc: () => number;
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __externref_table_dealloc: (a: number) => void;
+    readonly __externref_drop_slice: (a: number, b: number) => void;
     readonly __wbindgen_start: () => void;
 }
 

@@ -44,6 +44,24 @@ export function checkImage(dir, spec, fs) {
 }
 
 /**
+ * `environment(targets, fs)` → `{kind, files, images: [{key, name, tag, digest, image, file,
+ * line, undecided}], unchecked}`: what the environment named by `targets` (root-relative
+ * paths: one directory or file, or a chain of values files) runs.
+ * @param {string[]} targets
+ * @param {any} fs
+ * @returns {any}
+ */
+export function environment(targets, fs) {
+    const ptr0 = passArrayJsValueToWasm0(targets, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.environment(ptr0, len0, fs);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return takeFromExternrefTable0(ret[0]);
+}
+
+/**
  * `getValue(text, path, {all, select, file})` → `[{path, doc, type, value, source, line,
  * column, start, end, yaml, anchor, anchorLine}]`.
  * @param {string} text
@@ -124,6 +142,45 @@ export function parseImageSpec(spec) {
     const ptr0 = passStringToWasm0(spec, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
     const len0 = WASM_VECTOR_LEN;
     const ret = wasm.parseImageSpec(ptr0, len0);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * `promoteImage(to, fromFiles, key, want, [toLabel, fromLabel], fs)` → `[{file, text,
+ * changes}]`: the edits of TO's own files that make it run `want` for image `key`.
+ * @param {string[]} to
+ * @param {string[]} from_files
+ * @param {string} key
+ * @param {string} want
+ * @param {string[]} labels
+ * @param {any} fs
+ * @returns {any}
+ */
+export function promoteImage(to, from_files, key, want, labels, fs) {
+    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4;
+    try {
+        ptr0 = passArrayJsValueToWasm0(to, wasm.__wbindgen_malloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArrayJsValueToWasm0(from_files, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+        ptr2 = passStringToWasm0(key, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len2 = WASM_VECTOR_LEN;
+        ptr3 = passStringToWasm0(want, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len3 = WASM_VECTOR_LEN;
+        ptr4 = passArrayJsValueToWasm0(labels, wasm.__wbindgen_malloc);
+        len4 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr4) { wasm.__externref_drop_slice(ptr4, len4); wasm.__wbindgen_free(ptr4, len4 * 4, 4); }
+        if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 1, 1); }
+        if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+        if (ptr1) { wasm.__externref_drop_slice(ptr1, len1); wasm.__wbindgen_free(ptr1, len1 * 4, 4); }
+        if (ptr0) { wasm.__externref_drop_slice(ptr0, len0); wasm.__wbindgen_free(ptr0, len0 * 4, 4); }
+        throw e;
+    }
+    const ret = wasm.promoteImage(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, fs);
     if (ret[2]) {
         throw takeFromExternrefTable0(ret[1]);
     }
@@ -664,6 +721,16 @@ function handleError(f, args) {
 
 function isLikeNone(x) {
     return x === undefined || x === null;
+}
+
+function passArrayJsValueToWasm0(array, malloc) {
+    const ptr = malloc(array.length * 4, 4) >>> 0;
+    for (let i = 0; i < array.length; i++) {
+        const add = addToExternrefTable0(array[i]);
+        getDataViewMemory0().setUint32(ptr + 4 * i, add, true);
+    }
+    WASM_VECTOR_LEN = array.length;
+    return ptr;
 }
 
 function passStringToWasm0(arg, malloc, realloc) {

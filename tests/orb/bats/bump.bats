@@ -111,6 +111,21 @@ argv() { tr '\0' '\n' <"$BATS_TEST_TMPDIR/argv"; }
   grep -qx GITOPS_TOKEN "$BATS_TEST_TMPDIR/flags"
 }
 
+@test "cli_flags: reviewers, team reviewers, assignees (commas or new lines), a milestone and pr_overwrite" {
+  PARAM_PR_REVIEWERS=$'alice, bob\n carol ' PARAM_PR_TEAM_REVIEWERS='platform' PARAM_PR_ASSIGNEES=$'dave\n\n' PARAM_PR_MILESTONE=3 PARAM_PR_OVERWRITE=true
+  cli_flags pull_request ''
+  [ "${FLAGS[*]}" = '--pr --token-env GITHUB_TOKEN --pr-overwrite --reviewer alice --reviewer bob --reviewer carol --team-reviewer platform --assignee dave --milestone 3' ]
+  PARAM_PR_OVERWRITE=false
+  cli_flags pull_request ''
+  [[ "${FLAGS[*]}" != *--pr-overwrite* ]]
+  PARAM_PR_MILESTONE='3; id'
+  run cli_flags pull_request ''
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'pr_milestone must be the number of the milestone'*'got "3; id"'* ]]
+  run cli_flags push ''
+  [[ "$output" == *'apply to mode pull_request only'* ]]
+}
+
 @test "cli_flags: previews take no git options; PR fields outside pull_request are noted; a bad mode is refused" {
   PARAM_BRANCH=main PARAM_PR_TITLE=x
   cli_flags check https://x/y.git
@@ -151,7 +166,8 @@ JSON
   cat >"$BATS_TEST_TMPDIR/r.json" <<'JSON'
 {"changed":[{"file":"overlays/prod/kustomization.yaml","changes":[{"path":"images[0].newTag","kind":"set","old":"1.0","new":"1.1","line":5,"column":13}]}],
  "unchanged":["overlays/dev/kustomization.yaml"],"commit":"abc123","pushed":true,"attempts":2,
- "pullRequest":{"number":7,"url":"https://github.com/acme/config/pull/7","updated":false}}
+ "pullRequest":{"number":7,"url":"https://github.com/acme/config/pull/7","updated":false},
+ "pr":{"number":7,"url":"https://github.com/acme/config/pull/7","operation":"created","branch":"gitops-bump/api-1a2b","headSha":"abc123"}}
 JSON
   run print_summary "$BATS_TEST_TMPDIR/r.json" pull_request https://github.com/acme/config.git 0
   [ "$status" -eq 0 ]
@@ -160,6 +176,17 @@ JSON
   [[ "$output" == *'unchanged overlays/dev/kustomization.yaml'* ]]
   [[ "$output" == *'commit    abc123 pushed after 2 attempts'* ]]
   [[ "$output" == *'pull request #7 opened: https://github.com/acme/config/pull/7'* ]]
+  [[ "$output" == *'branch    gitops-bump/api-1a2b at abc123'* ]]
+}
+
+@test "print_summary: a pull request closed because the base holds the values, and none needed" {
+  echo '{"changed":[],"unchanged":["a.yaml"],"commit":null,"pr":{"number":4,"url":"https://github.com/acme/config/pull/4","operation":"closed","branch":"gitops-bump/a","headSha":null}}' >"$BATS_TEST_TMPDIR/c.json"
+  run print_summary "$BATS_TEST_TMPDIR/c.json" pull_request here 0
+  [[ "$output" == *'pull request #4 closed (the base already holds the values): https://github.com/acme/config/pull/4'* ]]
+  [[ "$output" != *'branch    '* ]]
+  echo '{"changed":[],"unchanged":["a.yaml"],"commit":null,"pr":{"number":null,"url":null,"operation":"none","branch":"gitops-bump/a","headSha":null}}' >"$BATS_TEST_TMPDIR/n.json"
+  run print_summary "$BATS_TEST_TMPDIR/n.json" pull_request here 0
+  [[ "$output" == *'no pull request needed'* ]]
 }
 
 @test "print_summary: an error, a drift with its diff, and fail_if_unchanged" {
