@@ -147,6 +147,12 @@ const CASES = [
     args: ['promote', 'apps/redis-values-object.yaml', 'apps/redis-parameters.yaml'],
     error: /no `digest` \(or `sha`\) field to pin/,
   },
+  {
+    name: 'promote into a Helm-source Application: TO runs FROM\'s version, its old digest cleared, its own registry kept',
+    args: ['promote', 'apps/redis-mirror.yaml', 'apps/redis-values-object.yaml'],
+    renders: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': 'docker.io/bitnami/redis:8.2.1-debian-12-r0' } },
+    stdout: /image\.digest/,
+  },
 ];
 
 test('helm is the oracle here', () => requireHelm());
