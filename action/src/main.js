@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { runPipeline } from '../../pkg/src/pipeline.js';
+import { changeLine } from '../../pkg/src/summary.js';
 import { applyPlanFetching } from '../../pkg/src/plan.js';
 import { RemoteBases } from '../../pkg/src/remote-bases.js';
 import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
@@ -206,11 +207,8 @@ function describe(s) {
  * @param {Record<string, string>} values
  */
 function logResult(wf, values) {
-  for (const row of JSON.parse(values.changes)) {
-    const typed = row.typeChanged ? ` (${row.oldType} -> ${row.newType})` : '';
-    const aliased = row.aliases?.length ? ` (also changes ${row.aliases.join(', ')}, through an alias)` : '';
-    wf.line(`${row.file}:${row.line}:${row.column}: ${row.path}: ${row.old ?? '(none)'} -> ${row.new ?? '(removed)'}${typed}${aliased}`);
-  }
+  // the CLI's change line (pkg/src/summary.js)
+  for (const row of JSON.parse(values.changes)) wf.line(`${row.file}:${row.line}:${row.column}: ${changeLine(row)}`);
   if (values.changed === 'false') wf.line('nothing changed: every value is already up to date');
   if (values['commit-sha']) wf.line(`commit ${values['commit-sha']}`);
   if (values['pr-url']) wf.line(`pull request #${values['pr-number']} ${values['pr-operation']}: ${values['pr-url']}`);

@@ -6,6 +6,7 @@
  */
 import { unifiedDiff } from '../../pkg/src/diff.js';
 import { uncheckedNotes } from '../../pkg/src/unchecked.js';
+import { changeText, typeChanged } from '../../pkg/src/summary.js';
 import { imagesOutput } from './registry.js';
 
 /** Longest diff put into the `diff` output and the summary (the runner caps both near 1 MiB). */
@@ -102,14 +103,6 @@ export function changeRows(result) {
   );
 }
 
-/**
- * Whether a change turned a value of one type into another (`int -> string`).
- * @param {{oldType?: string|null, newType?: string|null}} ch
- * @returns {boolean}
- */
-export function typeChanged(ch) {
-  return Boolean(ch.oldType && ch.newType && ch.oldType !== ch.newType);
-}
 
 /**
  * A changed file's name relative to `working-directory` (in a clone, the pipeline knows
@@ -169,11 +162,8 @@ export function summary(result, settings) {
     return `${out.join('\n')}\n`;
   }
   out.push('| file | path | old → new |', '|---|---|---|');
-  for (const r of rows) {
-    const typed = r.typeChanged ? ` **(${r.oldType} → ${r.newType})**` : '';
-    const aliased = r.aliases.length ? ` (also changes ${r.aliases.map(code).join(', ')}, through an alias)` : '';
-    out.push(`| ${code(`${r.file}:${r.line}:${r.column}`)} | ${code(r.path)} | ${code(r.old)} → ${code(r.new)}${typed}${aliased} |`);
-  }
+  // the change line of the CLI, the log and the orb (pkg/src/summary.js), in Markdown
+  for (const r of rows) out.push(`| ${code(`${r.file}:${r.line}:${r.column}`)} | ${code(r.path)} | ${changeText(r, { code })} |`);
   out.push('');
   const retyped = rows.filter((r) => r.typeChanged).length;
   if (retyped) out.push(`> **Note:** ${retyped === 1 ? 'one value changed its type' : `${retyped} values changed their type`} (shown in bold above); give \`type\` in \`set\` to write a value as another type.`, '');

@@ -12,33 +12,23 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { GitopsBumpError, usageError } from './errors.js';
-import { applyPlanFetching, loadPlan, parsePlan, validatePlan } from './plan.js';
-import { cliRemoteBases } from './remote-bases.js';
-import { uncheckedWarnings } from './unchecked.js';
+import { loadPlan, parsePlan, validatePlan } from './plan.js';
 import { DEFAULT_MAX_FILE_SIZE, decodeUtf8, readText } from './files.js';
 import { installSignalCleanup } from './cleanup.js';
-import { unifiedDiff } from './diff.js';
 import * as core from './core.js';
 import { didYouMean } from './suggest.js';
 import { overlayRoot } from './root.js';
-import { CHOICES, COMMANDS, EXIT_HELP, mainHelp, packageVersion } from './commands.js';
+import { CHOICES, COMMANDS, EXIT, EXIT_HELP, PLAN_FLAGS, mainHelp, packageVersion } from './commands.js';
 import { hintIn, messageIn, wordFlags } from './hints.js';
-import { REGISTRY_EXIT, downgradeGuard, promotionGuard, registryExitCode, registryStep } from './registry/cli.js';
-import { digestTrailers } from './registry/settings.js';
-import { MODES, modeOf } from './pipeline/modes.js';
+import { downgradeGuard, promotionGuard, registryExitCode, registryStep } from './registry/cli.js';
+import { applyModeOption, frontEndOf, gitOptions, orbBlock, runEdit, writeReport } from './run-edit.js';
+import { orbSummary } from './summary.js';
 
 /** Exit codes, as documented in docs/contract.md and `gitops-bump --help`. */
-export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3, ...REGISTRY_EXIT });
+export { EXIT, gitOptions };
 
-/**
- * Whose words the CLI's hints use: the orb runs it with GITOPS_BUMP_FRONT_END=orb, and its
- * users know parameters, not flags (see hints.js).
- * @param {NodeJS.ProcessEnv} env
- * @returns {'cli' | 'orb'}
- */
-const frontEndOf = (env) => (env.GITOPS_BUMP_FRONT_END === 'orb' ? 'orb' : 'cli');
-
-
+/** The flags that make `apply`'s plan instead of a plan file. */
+const PLAN_FLAG_NAMES = Object.keys(PLAN_FLAGS);
 
 /**
  * @typedef {object} Io
@@ -119,9 +109,17 @@ export async function main(argv, io = {}) {
   }
 
   let json = false;
+  const frontEnd = frontEndOf(env);
+  /** @type {{report?: string, orb: ReturnType<typeof orbBlock>}} */
+  const told = { orb: null };
   try {
     const { values, positionals } = parseCommand(name, command, rest);
     json = Boolean(values.json);
+    if (Object.hasOwn(command.options, 'mode')) {
+      told.report = values.report;
+      applyModeOption(values, frontEnd);
+      told.orb = orbBlock(values, cwd, frontEnd);
+    }
     const maxFileSize = parseSize(values['max-file-size']);
     if (name === 'get') return runGet(values, positionals, { out, err, cwd, maxFileSize });
     if (name === 'playground') return await runPlayground(values, { out, err });
@@ -129,7 +127,12 @@ export async function main(argv, io = {}) {
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
     const beforeApply = name === 'promote' ? await describePromotion(values, positionals, { out, err }) : undefined;
     if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
-    const given = name === 'apply' ? await readPlan(positionals[0], cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals) };
+    // apply reads a plan file, or makes the plan of its flags (named as on a command line)
+    const planFile = name === 'apply' ? positionals[0] : undefined;
+    if (planFile !== undefined && PLAN_FLAG_NAMES.some((k) => values[k] !== undefined)) {
+      throw usageError(`give either a plan file (${planFile}) or the flags that make a plan (${PLAN_FLAG_NAMES.filter((k) => values[k] !== undefined).map((k) => `--${k}`).join(', ')}), not both`);
+    }
+    const given = planFile !== undefined ? await readPlan(planFile, cwd, readStdin, maxFileSize) : { edits: /** @type {any} */ (command.plan)(values, positionals, frontEnd) };
     const entries = validatePlan(given); // a bad plan is a usage error before anything is touched
     // every image resolved in its registry (when asked) before anything is written
     const registry = Object.hasOwn(command.options, 'verify') ? await registryStep(given, entries, values, { env, err }) : { plan: given, images: null };
@@ -138,11 +141,11 @@ export async function main(argv, io = {}) {
     // files named on the command line are edited where they resolve; a plan's files must
     // resolve under the plan's directory (with git flags: inside the repository)
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
-    const root = name === 'apply' && !values['allow-outside-plan-dir'] ? planDir : null;
-    if (name !== 'apply') symlinksStayInside(entries, cwd);
+    const root = planFile !== undefined && !values['allow-outside-plan-dir'] ? planDir : null;
+    if (planFile === undefined) symlinksStayInside(entries, cwd);
     return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images, guard }, { root, maxFileSize });
   } catch (error) {
-    return reportError(error, { err, out, json, frontEnd: frontEndOf(env) });
+    return reportError(error, { err, out, json, frontEnd, cwd, ...told });
   }
 }
 
@@ -364,218 +367,14 @@ function parseSize(text) {
 }
 
 /**
- * Applies a plan locally or through the git pipeline, and reports what happened.
- * @param {unknown} plan
- * @param {Record<string, any>} values
- * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string, env: NodeJS.ProcessEnv}} io
- * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
- * @returns {Promise<number>}
- */
-async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null, guard = null }, { root, maxFileSize }) {
-  const preview = Boolean(values['dry-run'] || values.check);
-  const git = gitOptions(values, env);
-  if (git && images) git.trailers = digestTrailers(images);
-  if (preview && git?.repo) {
-    throw usageError('--dry-run and --check preview files in this directory; with --repo there is no checkout here. Clone the repo and run the command in it without --repo');
-  }
-  /** @type {import('./plan.js').PlanResult & {commit?: string|null, pushed?: boolean, attempts?: number, pullRequest?: object|null, pr?: object|null, warnings?: string[]}} */
-  let result;
-  /** @type {{seen?: {kept: string[]}} | undefined} */
-  let guarded;
-  const remoteBases = cliRemoteBases(values, env, err, maxFileSize);
-  try {
-    if (git && !preview) {
-      const { runPipeline } = await import('./pipeline.js');
-      // the pipeline confines every target to the repository
-      const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
-        beforeApply(workdir);
-        return applyPlanFetching(p, { cwd: workdir, allowOutside: true, maxFileSize, remoteBases });
-      };
-      // --no-downgrade checks again on every attempt: a retry may find a newer image there
-      guarded = guard?.(plan, applyAt);
-      try {
-        result = await runPipeline({ cwd, plan, apply: guarded?.apply ?? applyAt, git: { ...git, log: (line) => err.write(`${line}\n`) } });
-      } catch (error) {
-        throw asGitError(error);
-      }
-    } else {
-      // --dry-run / --check never commit: the plan is previewed on the files below cwd
-      beforeApply(cwd);
-      const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) => applyPlanFetching(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize, remoteBases });
-      guarded = guard?.(plan, applyHere);
-      result = await (guarded?.apply ?? applyHere)(cwd);
-    }
-  } finally {
-    remoteBases.close();
-  }
-  const changed = result.changed ?? [];
-  // never silent: whatever the output format, what the overlay check could not see is said
-  for (const line of uncheckedWarnings(result.unchecked ?? [])) err.write(`${line}\n`);
-
-  if (values.json) {
-    const report = {
-      changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
-      unchanged: result.unchanged,
-      unchecked: result.unchecked ?? [],
-      written: !preview && changed.length > 0,
-      ...(images ? { images } : {}),
-      ...(guarded?.seen ? { kept: guarded.seen.kept } : {}),
-      ...(git && !preview
-        ? {
-            commit: result.commit ?? null,
-            pushed: result.pushed ?? false,
-            attempts: result.attempts ?? 0,
-            pullRequest: result.pullRequest ?? null,
-            // the Action's pr-branch and pr-head-sha outputs, for the orb's report_file
-            pr: result.pr ? { ...result.pr, branch: result.branch ?? null, headSha: result.commit ?? null } : null,
-            warnings: result.warnings ?? [],
-          }
-        : {}),
-    };
-    out.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else if (preview) {
-    for (const c of changed) {
-      if (values['dry-run']) out.write(diffOf(c));
-      if (values.check) err.write(`would change ${c.file}\n`);
-    }
-    if (changed.length === 0) err.write('no changes\n');
-  } else {
-    for (const c of changed) {
-      for (const ch of c.changes) {
-        if (ch.kind !== 'unchanged') out.write(`${c.file}:${ch.line}:${ch.column}: ${describe(ch)}\n`);
-      }
-    }
-    for (const file of result.unchanged ?? []) out.write(`${file}: unchanged (already up to date)\n`);
-    if (result.commit) out.write(`commit ${result.commit}${result.pushed ? ` pushed${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}` : ''}\n`);
-    const pr = /** @type {any} */ (result.pullRequest);
-    if (pr) out.write(`pull request #${pr.number} ${{ created: 'opened', updated: 'updated' }[pr.operation] ?? 'unchanged'}: ${pr.url}\n`);
-  }
-  return values.check && changed.length > 0 ? EXIT.EDIT : EXIT.OK;
-}
-
-/**
- * @param {{file: string, before: string, after: string}} c
- * @returns {string}
- */
-function diffOf(c) {
-  return unifiedDiff(c.before, c.after, { fromFile: `a/${c.file}`, toFile: `b/${c.file}` });
-}
-
-/**
- * A one-line description of a change: `image.tag: 1.9 -> 1.10`, with ` (float -> string)`
- * when the value's type changed.
- * @param {{path: string, kind: string, old?: string|null, new?: string|null, oldType?: string|null, newType?: string|null, aliases?: string[]}} ch
- * @returns {string}
- */
-function describe(ch) {
-  // an empty string (a cleared digest) shows as "" rather than as nothing
-  const show = (/** @type {string|null|undefined} */ v) => (v === undefined || v === null ? '' : v === '' ? '""' : v.includes('\n') ? '(block)' : v);
-  // an anchored value changes wherever an alias reads it: say where
-  const aliases = ch.aliases?.length ? ` (also changes ${ch.aliases.join(', ')}, through an alias)` : '';
-  switch (ch.kind) {
-    case 'insert':
-      return `${ch.path}: added ${show(ch.new)}${aliases}`;
-    case 'remove':
-      return `${ch.path}: removed${aliases}`;
-    default: {
-      const typed = ch.oldType && ch.newType && ch.oldType !== ch.newType ? ` (${ch.oldType} -> ${ch.newType})` : '';
-      return `${ch.path}: ${show(ch.old)} -> ${show(ch.new)}${typed}${aliases}`;
-    }
-  }
-}
-
-/**
- * The git options for runPipeline, or null when no git flag was given.
- * @param {Record<string, any>} v parsed values
- * @param {NodeJS.ProcessEnv} env
- * @returns {Record<string, any> | null}
- */
-export function gitOptions(v, env) {
-  const mode = modeOf({ commit: v.commit, push: v.push, pr: v.pr, apiCommit: v['api-commit'], repo: v.repo });
-  const gitOnly = ['remote', 'branch', 'message', 'author', 'retries', 'base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone', 'token-env', 'github-repo', 'api-url', 'source-sha', 'sign', 'signing-key-env', 'forge'];
-  if (!MODES[mode].flow) {
-    const stray = gitOnly.find((k) => v[k] !== undefined);
-    if (stray) throw usageError(`--${stray} needs one of ${[...gitModeFlags(), '--repo'].join(', ')}`);
-    return null;
-  }
-  let retries;
-  if (v.retries !== undefined) {
-    retries = Number(v.retries);
-    if (!/^\d+$/.test(v.retries) || retries > 100) throw usageError(`--retries: expected a whole number from 0 to 100, got \`${v.retries}\``);
-  }
-  if (v.author !== undefined && !/^[^<>]+ <[^<>\s]+>$/.test(v.author)) {
-    throw usageError(`--author: expected "Name <email>", got \`${v.author}\``);
-  }
-  if (v['signing-key-env'] !== undefined && v.sign === undefined) throw usageError('--signing-key-env names the key of --sign: add --sign ssh|gpg');
-  for (const prOnly of ['base', 'title', 'body', 'label', 'draft', 'pr-branch', 'pr-overwrite', 'reviewer', 'team-reviewer', 'assignee', 'milestone']) {
-    if (v[prOnly] !== undefined && !v.pr) throw usageError(`--${prOnly} is a pull request field: add --pr`);
-  }
-  if (v.milestone !== undefined && !/^[1-9]\d{0,9}$/.test(v.milestone)) throw usageError(`--milestone: expected the milestone's number, got \`${v.milestone}\``);
-  // runPipeline's GitOptions (pkg/src/pipeline.js); it applies the defaults
-  return {
-    commit: Boolean(v.commit),
-    push: Boolean(v.push),
-    pr: Boolean(v.pr),
-    apiCommit: Boolean(v['api-commit']),
-    repo: v.repo,
-    remote: v.remote ?? 'origin',
-    branch: v.branch,
-    message: v.message,
-    author: v.author,
-    retries,
-    base: v.base,
-    title: v.title,
-    body: v.body,
-    labels: v.label ?? [],
-    draft: Boolean(v.draft),
-    prBranch: v['pr-branch'],
-    prOverwrite: Boolean(v['pr-overwrite']),
-    reviewers: v.reviewer ?? [],
-    teamReviewers: v['team-reviewer'] ?? [],
-    assignees: v.assignee ?? [],
-    milestone: v.milestone === undefined ? undefined : Number(v.milestone),
-    tokenEnv: v['token-env'] ?? 'GITHUB_TOKEN',
-    frontEnd: frontEndOf(env),
-    forge: v.forge,
-    sign: v.sign,
-    signingKeyEnv: v['signing-key-env'],
-    // GITHUB_REPOSITORY and GITHUB_SHA/CIRCLE_SHA1 are the pipeline's fallbacks (it
-    // prefers the repository the remote URL names), so only explicit flags go here
-    githubRepo: v['github-repo'],
-    apiUrl: v['api-url'],
-    sourceSha: v['source-sha'],
-    env,
-  };
-}
-
-/** The flags of the modes that commit (the MODES table's names for the CLI). */
-function gitModeFlags() {
-  return Object.values(MODES)
-    .filter((m) => m.flow && m.names.cli)
-    .map((m) => /** @type {string} */ (m.names.cli));
-}
-
-/**
- * Marks an error from the git phase with its exit code: the pipeline's errors carry
- * `exitCode` (3, or 2 for a bad git option); edit errors keep theirs (1 or 2);
- * anything else thrown there is a git failure (3).
+ * Prints an error to stderr (with --json, also as JSON on stdout; with --report, also in
+ * that file; for the orb, also as its summary block) and picks the exit code.
  * @param {unknown} error
- * @returns {unknown}
- */
-function asGitError(error) {
-  if (error instanceof GitopsBumpError) return error;
-  const e = error instanceof Error ? error : new Error(String(error));
-  const code = /** @type {any} */ (e).exitCode;
-  return Object.assign(e, { cliExitCode: code === EXIT.USAGE ? EXIT.USAGE : EXIT.GIT });
-}
-
-/**
- * Prints an error to stderr (with --json, also as JSON on stdout) and picks the exit code.
- * @param {unknown} error
- * @param {{err: {write(s: string): unknown}, out: {write(s: string): unknown}, json: boolean, frontEnd: 'cli' | 'orb'}} io
+ * @param {{err: {write(s: string): unknown}, out: {write(s: string): unknown}, json: boolean, frontEnd: 'cli' | 'orb', cwd: string,
+ *   report?: string, orb?: ReturnType<typeof orbBlock>}} io
  * @returns {number}
  */
-function reportError(error, { err, out, json, frontEnd }) {
+function reportError(error, { err, out, json, frontEnd, cwd, report, orb = null }) {
   const e = /** @type {any} */ (error);
   let code = EXIT.EDIT;
   let text;
@@ -601,6 +400,12 @@ function reportError(error, { err, out, json, frontEnd }) {
   }
   err.write(`${text.replace(/\n$/, '')}\n`);
   if (json) out.write(`${JSON.stringify({ error: fields }, null, 2)}\n`);
+  try {
+    writeReport(report, cwd, { error: fields });
+  } catch (e) {
+    err.write(`error[report]: could not write ${report}: ${/** @type {Error} */ (e).message}\n`);
+  }
+  if (orb) out.write(orbSummary({ error: fields }, { ...orb, exitCode: code }));
   return code;
 }
 

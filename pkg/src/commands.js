@@ -6,18 +6,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { usageError } from './errors.js';
-import { VALUE_TYPES, repeatedImage } from './plan.js';
-import { REGISTRY_EXIT_HELP, REGISTRY_HELP, REGISTRY_OPTIONS } from './registry/cli.js';
+import { VALUE_TYPES, inputEntries, repeatedImage } from './plan.js';
+import { inputWord } from './hints.js';
+import { REGISTRY_EXIT, REGISTRY_EXIT_HELP, REGISTRY_HELP, REGISTRY_OPTIONS } from './registry/cli.js';
 import { SHELLS } from './completion.js';
 
 /** The package's version, read when `--version` or the help asks for it (not at import). */
 export const packageVersion = () => JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** The CLI's exit codes (EXIT_HELP says them). */
+export const EXIT = Object.freeze({ OK: 0, EDIT: 1, USAGE: 2, GIT: 3, ...REGISTRY_EXIT });
 
 /** Options every editing command takes: output modes and the git flags. */
 export const EDIT_OPTIONS = {
   'dry-run': { type: 'boolean' },
   check: { type: 'boolean' },
   json: { type: 'boolean' },
+  report: { type: 'string' },
+  'fail-if-unchanged': { type: 'boolean' },
+  mode: { type: 'string' },
   commit: { type: 'boolean' },
   push: { type: 'boolean' },
   remote: { type: 'string' },
@@ -57,6 +64,20 @@ export const REMOTE_BASE_HELP = `Remote bases (resources or components such as g
   --remote-base-hosts H,...  only from these hosts (file: file:// repositories)`;
 export const MATCH_OPTIONS = { select: { type: 'string' }, all: { type: 'boolean' } };
 
+/** The flags `apply` builds a plan from instead of a plan file (inputEntries in plan.js). */
+export const PLAN_FLAGS = {
+  image: { type: 'string', multiple: true },
+  target: { type: 'string', multiple: true },
+  scan: { type: 'boolean' },
+  force: { type: 'boolean' },
+  file: { type: 'string' },
+  path: { type: 'string' },
+  value: { type: 'string' },
+  type: { type: 'string' },
+  create: { type: 'boolean' },
+  ...MATCH_OPTIONS,
+};
+
 /** Options whose value is one of a short list: checked before anything runs, and completed by the shells. */
 export const CHOICES = Object.freeze({ type: VALUE_TYPES, sign: Object.freeze(['ssh', 'gpg']), forge: Object.freeze(['github', 'gitea', 'gitlab', 'bitbucket']) });
 
@@ -64,14 +85,19 @@ export const EDIT_HELP = `Output:
   --dry-run            print a unified diff of what would change; write nothing
   --check              write nothing; exit 1 when a change would be made
   --json               print the result (or the error) as JSON on stdout
+  --report FILE        also write that JSON to FILE
+  --fail-if-unchanged  exit 1 when every value was already up to date
   --max-file-size N    refuse files over N bytes (suffix K, M or G; default 256M)
 
 Git (the edit is made, committed and pushed by the same pipeline as the Action):
+  --mode MODE          a mode by name instead of its flag: push, pull-request, api-commit,
+                       dry-run, check or commit (the Action's and the orb's names too)
   --commit             commit the edited files in the checkout that holds them
   --push               commit, then push; re-apply the edit and retry when the remote moved
   --remote NAME        remote to push to (default: origin)
   --branch NAME        branch to push to (default: the current branch)
-  --repo URL           shallow-clone URL into a temp dir and edit there (paths are relative to its root)
+  --repo URL           shallow-clone URL into a temp dir and edit there (paths are relative to its root;
+                       with --dry-run or --check, the clone is compared and nothing is pushed)
   --message TEMPLATE   commit message; placeholders {images} {tags} {files} {paths} {sha}
   --author "N <e>"     commit author (default: gitops-bump <gitops-bump@users.noreply.github.com>)
   --retries N          push attempts after the first (default: 5), jittered exponential backoff
@@ -101,13 +127,29 @@ export const DASH_HELP = `A VALUE that starts with "-" is read as an option, exc
   gitops-bump set values.yaml args --create -- --verbose`;
 
 /**
+ * The plan of `apply`'s flags (PLAN_FLAGS), in `frontEnd`'s words when one is wrong.
+ * @param {Record<string, any>} v
+ * @param {string[]} _positionals
+ * @param {'cli'|'orb'} [frontEnd]
+ * @returns {object[]}
+ */
+function planOfFlags(v, _positionals, frontEnd = 'cli') {
+  const w = (/** @type {keyof typeof import('./hints.js').INPUT_WORDS} */ id) => inputWord(id, frontEnd);
+  if ((v.file !== undefined || v.path !== undefined) && v.value === undefined) throw usageError(`${w('value')} is missing: the value to set at ${w('path')}`);
+  const set = { file: v.file, path: v.path, value: v.value, type: v.type, create: v.create, all: v.all, select: v.select };
+  const edits = inputEntries({ images: v.image ?? [], targets: v.target ?? [], scan: Boolean(v.scan), force: Boolean(v.force), set }, frontEnd);
+  if (!edits.length) throw usageError(`nothing to do: give ${w('images')}, ${w('file')} + ${w('path')} + ${w('value')}, or ${w('plan')}`);
+  return edits;
+}
+
+/**
  * @typedef {object} Command
  * @property {string} usage
  * @property {string} summary
  * @property {Record<string, {type: 'string'|'boolean', multiple?: boolean, short?: string}>} options
  * @property {[number, number]} positionals min and max (Infinity) count
  * @property {string} help the rest of the help text
- * @property {(values: Record<string, any>, positionals: string[]) => unknown[]} [plan] builds the plan entries
+ * @property {(values: Record<string, any>, positionals: string[], frontEnd?: 'cli'|'orb') => unknown[]} [plan] builds the plan entries
  * @property {string} [exits] the exit codes, when not those of the editing commands
  * @property {readonly string[]} [words] the values of the positional argument, when they are a short list
  */
@@ -263,10 +305,10 @@ Examples:
     plan: (v, [from, to]) => [{ promote: to, from, images: v.image ?? [] }],
   },
   apply: {
-    usage: 'gitops-bump apply PLAN',
-    summary: 'apply a plan file (YAML or JSON), all edits or none',
-    options: { ...EDIT_OPTIONS, ...REGISTRY_OPTIONS, ...REMOTE_BASE_OPTIONS, 'allow-outside-plan-dir': { type: 'boolean' } },
-    positionals: [1, 1],
+    usage: 'gitops-bump apply PLAN | apply [--image SPEC]... [--target T]... [--file F --path P --value V]',
+    summary: 'apply a plan file (YAML or JSON), or the plan of its flags, all edits or none',
+    options: { ...EDIT_OPTIONS, ...REGISTRY_OPTIONS, ...REMOTE_BASE_OPTIONS, ...PLAN_FLAGS, 'allow-outside-plan-dir': { type: 'boolean' } },
+    positionals: [0, 1],
     help: `Applies every edit of a plan file, or none: every new text is computed and
 self-checked before any file is written. PLAN is YAML (every scalar read as a string,
 so value: 1.10 stays "1.10") or JSON; "-" reads it from stdin. Paths are relative to
@@ -274,6 +316,12 @@ the current directory; each must resolve (symlinks followed) under the plan's ow
 directory (the current one for "-"), or with git flags inside the repository.
 
   --allow-outside-plan-dir   without git flags, let the plan name files anywhere
+
+Instead of PLAN, flags make the plan (the orb's parameters are these), its files named as
+on a command line: every --image SPEC (repeatable) in every --target T (repeatable,
+default .), with --scan each target's references found, with --force not checked
+against the overlay; and one value: --file F --path P --value V [--type T] [--create]
+[--select S] [--all].
 
   edits:
     - file: overlays/prod/kustomization.yaml
@@ -303,7 +351,7 @@ Examples:
   gitops-bump apply bump.json --dry-run
   gitops-bump apply bump.yaml --push --retries 8`,
     exits: `${EXIT_HELP}\n${REGISTRY_EXIT_HELP}`,
-    plan: () => [],
+    plan: planOfFlags,
   },
   playground: {
     usage: 'gitops-bump playground [--port N]',

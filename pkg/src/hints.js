@@ -100,6 +100,32 @@ export const PIPELINE_WORDS = {
 };
 
 /**
+ * The edit inputs a front end builds a plan from (see inputEntries in plan.js), worded in
+ * each front end that has them.
+ * @type {Record<string, Record<'cli'|'action'|'orb', string>>}
+ */
+export const INPUT_WORDS = {
+  images: { cli: '--image', action: "the 'images' input", orb: '`images`' },
+  targets: { cli: '--target', action: "the 'targets' input", orb: '`targets`' },
+  file: { cli: '--file', action: '`file`', orb: '`file`' },
+  path: { cli: '--path', action: '`path`', orb: '`path`' },
+  value: { cli: '--value', action: '`value`', orb: '`value`' },
+  plan: { cli: 'a PLAN file', action: "the 'plan' input", orb: '`plan`' },
+};
+
+/**
+ * How `frontEnd` names an edit input (the command line's words for a front end that has
+ * none of its own).
+ * @param {keyof typeof INPUT_WORDS} id
+ * @param {string | undefined} frontEnd
+ * @returns {string}
+ */
+export function inputWord(id, frontEnd) {
+  const words = INPUT_WORDS[id];
+  return words[/** @type {'cli'|'action'|'orb'} */ (frontEnd)] ?? words.cli;
+}
+
+/**
  * How `frontEnd` names a pipeline option (the command line's words for a front end that has
  * none of its own).
  * @param {keyof typeof PIPELINE_WORDS} id

@@ -66,7 +66,7 @@ export interface GitOptions {
   sourceSha?: string;
   /** GitHub REST API base URL (default: `GITHUB_API_URL` for a remote on `GITHUB_SERVER_URL`'s host, else the remote host's own API: `https://HOST/api/v3`, or GitHub's) */
   apiUrl?: string;
-  /** apply only; `apply` should not write either */
+  /** apply only; `apply` should not write either (with `repo`: in a fresh clone, removed afterwards) */
   dryRun?: boolean;
   /** also log every git command (or set `GITOPS_BUMP_DEBUG=1`) */
   verbose?: boolean;

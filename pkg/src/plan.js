@@ -32,6 +32,7 @@ import { overlayRoot } from './root.js';
 import { computePromotion, context } from './promote.js';
 import { yaml } from './yaml-package.js';
 import { ENTRY_FIELDS, entrySettings } from './registry/settings.js';
+import { inputWord } from './hints.js';
 
 /** Value types the core understands. */
 export const VALUE_TYPES = Object.freeze(['string', 'int', 'float', 'bool', 'null', 'yaml']);
@@ -130,6 +131,37 @@ export function validatePlan(plan) {
     });
   }
   return entries;
+}
+
+/**
+ * The plan entries a front end's edit inputs make (the Action's `images`, `targets`, `scan`
+ * and `check-overlay`; the orb's parameters, through the flags of `apply`): every image in
+ * every target (default `.`), scanned or checked against the overlay unless `force`; and one
+ * value set (`file` + `path` + `value`).
+ * @param {{images?: string[], targets?: string[], scan?: boolean, force?: boolean,
+ *   set?: {file?: string, path?: string, value?: string, type?: string, create?: boolean, all?: boolean, select?: string}}} inputs
+ * @param {'cli'|'action'|'orb'} [frontEnd] whose words the errors use
+ * @returns {object[]} raw plan entries, for {@link validatePlan}
+ * @throws {GitopsBumpError} `usage`: targets without images, a `file` without a `path` or the reverse
+ */
+export function inputEntries({ images = [], targets = [], scan = false, force = false, set = {} }, frontEnd = 'cli') {
+  const w = (/** @type {keyof typeof import('./hints.js').INPUT_WORDS} */ id) => inputWord(id, frontEnd);
+  if (images.length === 0 && targets.length > 0 && targets.join(' ') !== '.') {
+    throw usageError(`targets were given (${w('targets')}) but no images: set ${w('images')} (e.g. quay.io/acme/api:1.4.2)`);
+  }
+  const edits = (targets.length ? targets : ['.']).flatMap((target) => images.map((image) => (scan ? { scan: target, image } : { file: target, image, force })));
+  const { file = '', path: keyPath = '' } = set;
+  if (file || keyPath) {
+    if (!file) throw usageError(`${w('path')} needs ${w('file')}: the YAML file in which to set it`);
+    if (!keyPath) throw usageError(`${w('file')} needs ${w('path')}: the key path of the value to set, e.g. image.tag`);
+    /** @type {Record<string, unknown>} */
+    const edit = { file, set: keyPath, value: set.value ?? '', create: Boolean(set.create), all: Boolean(set.all) };
+    // auto is the CLI's own default: no type in the plan
+    if (set.type && set.type !== 'auto') edit.type = set.type;
+    if (set.select) edit.select = set.select;
+    edits.push(edit);
+  }
+  return edits;
 }
 
 /**

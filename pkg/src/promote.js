@@ -28,9 +28,10 @@ import { nodeFileSource, normalize } from './files.js';
  */
 
 /**
- * @typedef {Ref & {key: string, file: string, line: number, undecided?: string}} Cell
+ * @typedef {Ref & {key: string, file: string, line: number, undecided?: string, fixed?: boolean, values?: string}} Cell
  *   an effective image of one environment; `file:line` is where its value comes from;
- *   `undecided` says what the model could not decide about it
+ *   `undecided` says what the model could not decide about it; `fixed`: set again after
+ *   the overlay's own `images:`; `values`: its key in Helm values
  */
 
 /**
@@ -202,6 +203,7 @@ export function renderStatus(st, format) {
     ...e.unchecked.map((u) => `${e.name}: not followed: ${u}`),
     ...st.images.flatMap((row) => {
       const cell = row.cells[e.name];
+      if (cell?.fixed) return [`${e.name}: ${row.image} is set again after the overlay's images: (a replacement or transformer); image and promote cannot change it`];
       return cell?.undecided ? [`${e.name}: ${row.image}? ${cell.undecided}`] : [];
     }),
   ]);
@@ -312,12 +314,13 @@ export function computePromotion(fromSpec, toSpec, images, ctx) {
  * The reference TO runs for `key` after a promotion: FROM's version (tag and digest). The
  * name is TO's own when TO renames the image itself (an entry with its own `newName`, as
  * for a pull-through mirror: the mirror stays); otherwise FROM's, so a rename being rolled
- * out travels with the version.
+ * out travels with the version. An image of Helm values keeps TO's name.
  * @param {string} key @param {Cell} fromCell @param {Cell} toCell
  * @returns {Ref}
  */
 function promoted(key, fromCell, toCell) {
-  if (toCell.name === key || toCell.name === fromCell.name) return fromCell;
+  // Helm values: the name (registry, global.imageRegistry) is the environment's own
+  if (!toCell.values && (toCell.name === key || toCell.name === fromCell.name)) return fromCell;
   const parts = { name: toCell.name, tag: fromCell.tag, digest: fromCell.digest };
   return { ...parts, image: joinRef(parts) };
 }

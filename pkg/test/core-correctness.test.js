@@ -4,13 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import { getValue, setValue } from 'gitops-bump';
-import { cli, demoTree, read, tempTree, throwsKind } from './helpers.js';
-
-/** Asserts the exit code and returns the result (with the output in the failure message). */
-function expect(r, code) {
-  assert.equal(r.code, code, `exit ${r.code}, expected ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
+import { cli, demoTree, expect, read, tempTree, throwsKind } from './helpers.js';
 
 test('set keeps an int an int, says when a type changes, and reports typed values as written', (t) => {
   const cwd = tempTree(t, { 'deploy.yaml': 'spec:\n  replicas: 2\n  tag: 1.9\n' });

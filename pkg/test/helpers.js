@@ -55,6 +55,16 @@ export function cli(args, { cwd, input, env }) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Asserts a CLI run's exit code (with its output in the failure message) and returns the run.
+ * @param {{code: number|null, stdout: string, stderr: string}} r
+ * @param {number} code
+ */
+export function expect(r, code) {
+  assert.equal(r.code, code, `exit ${r.code}, expected ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
 /** Runs the CLI asynchronously (for long-running commands). */
 export function cliAsync(args, { cwd, env }) {
   return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...gitEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPlan } from '../src/plan.js';
-import { cli, git, read, tempTree } from './helpers.js';
+import { cli, expect, git, read, tempTree } from './helpers.js';
 
 const DEPLOY = 'kind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        image: ghcr.io/acme/api:1.0.0\n';
 const FILES = {
@@ -13,11 +13,6 @@ const FILES = {
   'prod/kustomization.yaml': 'resources:\n- ../base\n- https://github.com/acme/shared//worker?ref=v1\n',
   'apps/api.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: api\nspec:\n  source:\n    repoURL: https://github.com/acme/config\n    path: prod\n',
 };
-
-function expect(r, code) {
-  assert.equal(r.code, code, `exit ${r.code}, expected ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
 
 test('a name the check cannot see is set with a warning naming what was not followed and why', (t) => {
   const cwd = tempTree(t, FILES);

@@ -347,6 +347,7 @@ pub(super) fn add_images(m: &Model, source: usize, env: &mut Environment) {
         if !why.is_empty() {
             img.undecided = Some(why.join("; "));
         }
+        img.values = Some(at);
         img.helm = Some((source, r.key.clone()));
         named.push(r.key.clone());
         env.push(img);

@@ -48,6 +48,14 @@ pub struct EnvImage {
     pub line: usize,
     /// Why the model cannot say for sure that the render holds exactly this, when it cannot.
     pub undecided: Option<String>,
+    /// Set by a step after the overlay's own `images:` (a replacement, a transformer): an
+    /// image edit of the overlay cannot change it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fixed: bool,
+    /// For an image of Helm values, its key there (`image`, `controller.image`): its name
+    /// is the environment's own (a registry or mirror stays when a version is promoted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<String>,
     /// For an image of Helm values: the source it comes from and its key in the values.
     #[serde(skip)]
     pub(crate) helm: Option<(usize, Vec<String>)>,
@@ -64,6 +72,8 @@ impl EnvImage {
             file: file.to_string(),
             line,
             undecided: None,
+            fixed: false,
+            values: None,
             helm: None,
         }
     }

@@ -28,7 +28,9 @@ fn add_overlay(
     for (i, img) in o.images.iter().enumerate() {
         let key = ImageRef::split(o.entering(i).unwrap_or(&img.image)).name;
         let (file, line) = over(i).unwrap_or_else(|| (img.file.clone(), img.line));
-        env.push(EnvImage::new(key, ImageRef::split(&img.image), &file, line));
+        let mut e = EnvImage::new(key, ImageRef::split(&img.image), &file, line);
+        e.fixed = img.fixed;
+        env.push(e);
     }
     env.unchecked.extend(unchecked_lines(o));
 }

@@ -147,10 +147,16 @@ fn promote_values(
         None if clear && old.is_some() => SpecField::Unset,
         _ => SpecField::Keep,
     };
+    // a digest to clear goes with a tag: the planner clears digests beside a new tag
+    let clear = want.digest.is_none() && r.digest.is_some();
+    let new_tag = match (&want.tag, clear) {
+        (Some(t), true) => SpecField::Set(t.clone()),
+        _ => field(&want.tag, &r.tag, false),
+    };
     let spec = ImageSpec {
         name: r.name.clone(),
         new_name: SpecField::Keep,
-        new_tag: field(&want.tag, &r.tag, false),
+        new_tag,
         digest: field(&want.digest, &r.digest, true),
         renames: false,
         source: want.to_string(),

@@ -4,6 +4,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { openForge, resolveForge, tokenFor, ForgeApiError, upsertPullRequest } from '../../pkg/src/forges/index.js';
+import { GitHubClient } from '../../pkg/src/github/client.js';
+import { createAuth } from '../../pkg/src/git/auth.js';
 
 test('the forge comes from the remote host; --forge overrides; an unknown host names --forge', () => {
   const cases = [
@@ -76,6 +78,29 @@ test('the token is sent to the API only: a foreign next link, a redirect elsewhe
   const gitlab = openForge(`${gl.url}/a/b.git`, { forge: 'gitlab', env: { GITLAB_TOKEN: token } }).forgeApi;
   await assert.rejects(gitlab.findOpen({ head: 'x', base: 'main' }), (e) => e.code === 'forge-redirect' && /not followed/.test(e.message));
   assert.equal(other.seen.length, 0, 'a redirect is not followed with the token');
+});
+
+test("GitHub's API client follows a redirect within the API's origin (a renamed repository) and no other", async (t) => {
+  const token = 'ghs_redirectToken000000000000';
+  const other = await server(t, () => ({ status: 200, body: [] }));
+  let gh;
+  gh = await server(t, (req) =>
+    req.url.startsWith('/repos/acme/old/')
+      ? { status: 301, headers: { location: `${gh.url}/repositories/42/pulls?state=open` } }
+      : req.url.startsWith('/repositories/42/')
+        ? { status: 200, body: [{ number: 7 }] }
+        : { status: 307, headers: { location: `${other.url}${req.url}` } },
+  );
+  const client = new GitHubClient({ apiUrl: gh.url, auth: createAuth({ token }) });
+  const { data } = await client.request('GET /repos/{owner}/{repo}/pulls', { owner: 'acme', repo: 'old', state: 'open' });
+  assert.deepEqual(data, [{ number: 7 }]);
+  assert.deepEqual(gh.seen.map((r) => r.headers.authorization), [`Bearer ${token}`, `Bearer ${token}`]);
+  await assert.rejects(client.request('GET /repos/{owner}/{repo}/pulls', { owner: 'acme', repo: 'moved' }), (e) => {
+    assert.equal(e.exitCode, 3);
+    assert.match(e.message, /answered 307, a redirect to http:\/\/127\.0\.0\.1:\d+, not followed \(the token would go along\)/);
+    return true;
+  });
+  assert.equal(other.seen.length, 0, 'the other origin got nothing');
 });
 
 test('errors are masked, name the forge, and exit 3', async (t) => {

@@ -66,3 +66,14 @@ export async function pusher(t, remoteUrl, creds) {
     },
   };
 }
+
+/** A checkout of `remoteUrl` (what a CI job has), cloned over HTTP; no credentials are kept in it. */
+export async function checkoutOf(t, remoteUrl, creds) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gb-checkout-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await gitAs(dir, ['clone', '--quiet', remoteUrl, 'w'], creds);
+  const w = path.join(dir, 'w');
+  await gitAs(w, ['config', 'user.name', 'CI']);
+  await gitAs(w, ['config', 'user.email', 'ci@example.com']);
+  return w;
+}

@@ -13,37 +13,23 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { runPipeline } from '../../pkg/src/pipeline.js';
 import { applyPlan } from '../../pkg/src/plan.js';
 import { cleanEnv } from '../pipeline/helpers.js';
 import { FORGES } from './forges.js';
-import { gitAs, pusher } from './git.js';
+import { checkoutOf, gitAs, pusher } from './git.js';
 
 const values = (tag) => `# the app's deployment\nimage:\n  repository: registry.example.com/acme/app\n  tag: ${tag} # set by CI\nreplicas: 2\n`;
 const SEED = { 'values.yaml': values('1.0.0'), 'other.yaml': 'image: other:1.0.0\n' };
 const BRANCH = 'gitops-bump/app';
 const FAST = { baseMs: 5, capMs: 20 };
 
-/** A checkout of the forge's repository (what a CI job has), cloned over HTTP; no credentials are kept in it. */
-async function checkout(t, f) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gb-scenario-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  await gitAs(dir, ['clone', '--quiet', f.remoteUrl, 'w'], f.creds);
-  const w = path.join(dir, 'w');
-  await gitAs(w, ['config', 'user.name', 'CI']);
-  await gitAs(w, ['config', 'user.email', 'ci@example.com']);
-  return w;
-}
-
 for (const forge of FORGES) {
   test(`${forge.name}: open, update with a new tag, nothing to change, stale close, a concurrent push`, { skip: forge.skip, timeout: 240000 }, async (t) => {
     const started = Date.now();
     const f = await forge.start(t, SEED);
     const other = await pusher(t, f.remoteUrl, f.creds); // another writer of the same repository
-    const cwd = await checkout(t, f);
+    const cwd = await checkoutOf(t, f.remoteUrl, f.creds);
     const logs = [];
     let beforeApply = async () => {};
     const run = (tag, extra) => {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli } from '../../pkg/test/helpers.js';
-import { REPO, RENDERS, renderAll, requireHelm } from './helm.js';
+import { HERE, REPO, RENDERS, renderAll, requireHelm } from './helm.js';
 
 /** The `status` target of each render. */
 const TARGETS = {
@@ -17,6 +17,7 @@ const TARGETS = {
   'apps/redis-mirror.yaml': 'apps/redis-mirror.yaml',
   'apps/ksm-tag-parameter.yaml': 'apps/ksm-tag-parameter.yaml',
   'apps/ingress-multi-source.yaml': 'apps/ingress-multi-source.yaml',
+  'apps/api-local-chart.yaml': 'apps/api-local-chart.yaml',
   'flux/ksm.yaml': 'flux/ksm.yaml',
   'flux/podinfo.yaml': 'flux/podinfo.yaml',
   'redis prod': 'envs/prod/redis.yaml',
@@ -50,9 +51,24 @@ const BASELINE = (() => {
   return renderAll(REPO);
 })();
 
-for (const [render, target] of Object.entries(TARGETS)) {
+/**
+ * The same renders read as chains over the charts' own defaults (run from `tests/helm/`,
+ * where the charts are): `enabled` flags, the charts' registries and an image no flag
+ * governs (bitnami's kubectl, named as undecided) are then the model's to decide.
+ */
+const CHAINS = {
+  'redis prod': 'charts/redis/values.yaml,repo/envs/prod/redis.yaml',
+  'apps/ingress-multi-source.yaml': 'charts/ingress-nginx/values.yaml,repo/envs/prod/ingress-nginx.yaml',
+};
+
+const CASES = [
+  ...Object.entries(TARGETS).map(([render, target]) => ({ render, target, cwd: REPO })),
+  ...Object.entries(CHAINS).map(([render, target]) => ({ render, target, cwd: HERE })),
+];
+
+for (const { render, target, cwd } of CASES) {
   test(`status ${target} agrees with helm template`, () => {
-    const r = cli(['status', target, '--json'], { cwd: REPO });
+    const r = cli(['status', target, '--json'], { cwd });
     assert.equal(r.code, 0, r.stderr);
     const st = JSON.parse(r.stdout);
     const [env] = st.environments;
@@ -70,6 +86,14 @@ for (const [render, target] of Object.entries(TARGETS)) {
     }
   });
 }
+
+test('over the chart\'s defaults, disabled components are not listed and an image no flag governs is named', () => {
+  const st = JSON.parse(cli(['status', CHAINS['redis prod'], '--json'], { cwd: HERE }).stdout);
+  const cells = Object.fromEntries(st.images.map((row) => [row.image, Object.values(row.cells)[0]]));
+  assert.deepEqual(Object.keys(cells).sort(), ['docker.io/bitnami/kubectl', 'docker.io/bitnami/redis', 'docker.io/bitnami/redis-exporter']);
+  assert.match(cells['docker.io/bitnami/kubectl'].undecided, /no `enabled` flag/);
+  assert.equal(cells['docker.io/bitnami/redis'].undecided, undefined);
+});
 
 test('status of two values environments over the chart in the repository: a tag-only file runs the chart\'s image', () => {
   const r = cli(['status', 'staging=envs/staging/values.yaml', 'prod=envs/prod/values.yaml'], { cwd: REPO });

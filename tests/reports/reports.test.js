@@ -113,7 +113,9 @@ test('Action: the changes output, the summary and the log carry the new value’
   assert.match(r.summary, /one value changed its type/);
   assert.match(r.stdout, /^::warning file=charts\/redis\/values\.yaml,line=3,col=15,title=gitops-bump%3A type changed in charts\/redis\/values\.yaml::replicaCount: 1 -> three changed the value's type \(int -> string\)$/m);
   assert.match(r.stdout, /^charts\/redis\/values\.yaml:3:15: replicaCount: 1 -> three \(int -> string\)$/m);
-  assert.match(r.stdout, /^deploy\/overlays\/production\/kustomization\.yaml:9:13: images\[0\]\.newTag: \(none\) -> 6\.5\.4$/m);
+  // an inserted value is said as the CLI and the orb say it (one change line: pkg/src/summary.js)
+  assert.match(r.stdout, /^deploy\/overlays\/production\/kustomization\.yaml:9:13: images\[0\]\.newTag: added 6\.5\.4$/m);
+  assert.ok(r.summary.includes(`\`${KUSTOMIZATION}:9:13\` | \`images[0].newTag\` | added \`6.5.4\` |`), r.summary);
 });
 
 test('Action: the same image twice in `images` is refused naming both lines; the orb’s mode spellings are taken', async (t) => {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the gitops-bump CLI for the orb's editing commands. Every input arrives as an
-# environment variable (PARAM_*) and reaches the CLI as one argv element or inside a JSON
-# plan written by node: nothing a user typed is ever read as shell text.
+# environment variable (PARAM_*) and reaches the CLI as one argv element: nothing a user
+# typed is ever read as shell text. The CLI makes the plan (`apply`'s flags), runs the mode
+# (`--mode`, the pipeline's MODES table), clones PARAM_REPOSITORY, and prints the summary
+# block in the orb's words (GITOPS_BUMP_FRONT_END=orb); this script only maps parameters
+# to arguments.
 #
 # PARAM_MODE: edit (set_image, set_value, apply_plan: edit the files here, commit nothing),
 # push, pull_request, api_commit, dry_run or check (the bump command and job).
@@ -47,52 +50,41 @@ repository_url() {
   fi
 }
 
-# Writes the plan for PARAM_IMAGES / PARAM_FILE... as JSON to stdout. node reads the
-# parameters from its environment, so no value passes through shell quoting.
-plan_json() {
-  node - <<'JS'
-const env = process.env;
-const words = (s) => String(s ?? '').split(/\s+/).filter(Boolean);
-const yes = (s) => s === 'true' || s === '1';
-const fail = (message) => {
-  process.stderr.write(`gitops-bump: ${message}\n`);
-  process.exit(2);
-};
-const edits = [];
-const images = words(env.PARAM_IMAGES);
-const targets = words(env.PARAM_TARGETS);
-if (images.length === 0 && targets.length > 0 && targets.join(' ') !== '.') {
-  fail('targets were given but no images: set `images` (e.g. quay.io/acme/api:1.4.2)');
-}
-for (const target of targets.length ? targets : ['.']) {
-  for (const image of images) {
-    edits.push(yes(env.PARAM_SCAN) ? { scan: target, image } : { file: target, image, force: env.PARAM_CHECK_OVERLAY === 'false' });
-  }
-}
-const file = env.PARAM_FILE ?? '';
-const path = env.PARAM_PATH ?? '';
-if (file || path) {
-  if (!file) fail('`path` needs `file`: the YAML file in which to set it');
-  if (!path) fail('`file` needs `path`: the key path of the value to set, e.g. image.tag');
-  const edit = { file, set: path, value: env.PARAM_VALUE ?? '', create: yes(env.PARAM_CREATE), all: yes(env.PARAM_ALL) };
-  // auto (the default) is the CLI's own default: no type in the plan
-  if (env.PARAM_TYPE && env.PARAM_TYPE !== 'auto') edit.type = env.PARAM_TYPE;
-  if (env.PARAM_SELECT) edit.select = env.PARAM_SELECT;
-  edits.push(edit);
-}
-if (edits.length === 0) fail('nothing to do: give `images`, `file` + `path` + `value`, or `plan`');
-process.stdout.write(`${JSON.stringify({ edits }, null, 2)}\n`);
-JS
-}
-
 # Fills the array EDIT with the CLI command that makes the edits: `promote FROM TO
 # [--image NAME]...` for a promotion (its pull request body is the before/after table),
-# else `apply PLAN`.
+# `apply PLAN` for a plan file, else `apply` with the flags that make the plan of the
+# parameters (every image in every target, and one value). Values travel as `--flag=value`,
+# so one that starts with "-" is never read as an option.
 edit_command() {
-  local plan="$1" name
-  local -a names=()
+  local name
+  local -a names=() words=()
   if [[ -z "${PARAM_PROMOTE_FROM:-}${PARAM_PROMOTE_TO:-}" ]]; then
-    EDIT=(apply "$plan")
+    if [[ -n "${PARAM_PLAN:-}" ]]; then
+      if [[ -n "${PARAM_IMAGES:-}${PARAM_FILE:-}${PARAM_PATH:-}" ]]; then
+        echo 'gitops-bump: give either "plan" or the edits ("images", "file" + "path"), not both' >&2
+        return 2
+      fi
+      EDIT=(apply "$(absolute "$PARAM_PLAN")")
+      return 0
+    fi
+    EDIT=(apply)
+    # split on spaces and new lines, without glob expansion
+    read -r -d '' -a words <<<"${PARAM_IMAGES:-}" || true
+    for name in "${words[@]}"; do EDIT+=("--image=$name"); done
+    read -r -d '' -a words <<<"${PARAM_TARGETS:-}" || true
+    for name in "${words[@]}"; do EDIT+=("--target=$name"); done
+    ! is_true "${PARAM_SCAN:-}" || EDIT+=(--scan)
+    [[ "${PARAM_CHECK_OVERLAY:-}" != false ]] || EDIT+=(--force)
+    if [[ -n "${PARAM_FILE:-}${PARAM_PATH:-}" ]]; then
+      [[ -z "${PARAM_FILE:-}" ]] || EDIT+=("--file=$PARAM_FILE")
+      [[ -z "${PARAM_PATH:-}" ]] || EDIT+=("--path=$PARAM_PATH")
+      EDIT+=("--value=${PARAM_VALUE:-}")
+      # auto (the default) is the CLI's own default: no --type
+      [[ -z "${PARAM_TYPE:-}" || "$PARAM_TYPE" == auto ]] || EDIT+=("--type=$PARAM_TYPE")
+      ! is_true "${PARAM_CREATE:-}" || EDIT+=(--create)
+      ! is_true "${PARAM_ALL:-}" || EDIT+=(--all)
+      [[ -z "${PARAM_SELECT:-}" ]] || EDIT+=("--select=$PARAM_SELECT")
+    fi
     return 0
   fi
   if [[ -z "${PARAM_PROMOTE_FROM:-}" || -z "${PARAM_PROMOTE_TO:-}" ]]; then
@@ -104,31 +96,29 @@ edit_command() {
     return 2
   fi
   EDIT=(promote "$PARAM_PROMOTE_FROM" "$PARAM_PROMOTE_TO")
-  # split on spaces and new lines, without glob expansion
   read -r -d '' -a names <<<"${PARAM_PROMOTE_IMAGES:-}" || true
   for name in "${names[@]}"; do
     EDIT+=(--image "$name")
   done
 }
 
-# Fills the array FLAGS with the CLI's options for PARAM_MODE. URL is the repository's
-# clone URL, or empty for the current checkout.
+# Fills the array FLAGS with the CLI's options for PARAM_MODE: `--mode` (the CLI checks it
+# and words its errors in the orb's parameters) and the git options the mode reads. URL is
+# the repository's clone URL, or empty for the current checkout; a preview of URL is made
+# in a clone the CLI makes and removes.
 cli_flags() {
   local mode="$1" url="$2"
-  FLAGS=()
+  FLAGS=(--mode "$mode")
+  [[ -z "$url" ]] || FLAGS+=(--repo "$url")
   case "$mode" in
     edit) return 0 ;;
-    dry_run) FLAGS+=(--dry-run); return 0 ;;
-    check) FLAGS+=(--check); return 0 ;;
-    push) [[ -n "$url" ]] || FLAGS+=(--push) ;;
-    pull_request) FLAGS+=(--pr) ;;
-    api_commit) FLAGS+=(--api-commit) ;;
-    *)
-      printf 'gitops-bump: mode must be push, pull_request, api_commit, dry_run or check, got "%s"\n' "$mode" >&2
-      return 2
+    dry_run | check)
+      [[ -n "$url" ]] || return 0
+      [[ -z "${PARAM_BRANCH:-}" ]] || FLAGS+=(--branch "$PARAM_BRANCH")
+      FLAGS+=(--token-env "${PARAM_TOKEN_ENV:-GITHUB_TOKEN}")
+      return 0
       ;;
   esac
-  [[ -z "$url" ]] || FLAGS+=(--repo "$url")
   [[ -z "${PARAM_BRANCH:-}" ]] || FLAGS+=(--branch "$PARAM_BRANCH")
   [[ -z "${PARAM_COMMIT_MESSAGE:-}" ]] || FLAGS+=(--message "$PARAM_COMMIT_MESSAGE")
   if [[ -n "${PARAM_AUTHOR_NAME:-}${PARAM_AUTHOR_EMAIL:-}" ]]; then
@@ -220,25 +210,6 @@ remote_base_flags() {
   [[ -z "${PARAM_REMOTE_BASE_HOSTS:-}" ]] || REG+=(--remote-base-hosts "$PARAM_REMOTE_BASE_HOSTS")
 }
 
-# Shallow-clones URL (branch BRANCH, or the default one) into DIR, for dry_run and check.
-# A token reaches git as an HTTP header scoped to the URL's host, through git's
-# environment: never in argv, the URL or a config file. The URL is used as given: the
-# `insteadOf` rule CircleCI's checkout writes (https://github.com -> SSH) is cancelled for it
-# by an identity rule for the whole URL, which is the longest match.
-clone_repository() {
-  local url="$1" branch="$2" dir="$3" name="${PARAM_TOKEN_ENV:-GITHUB_TOKEN}" header
-  local -a args=(clone --quiet --depth 1 --single-branch --no-tags)
-  [[ -z "$branch" ]] || args+=(--branch "$branch")
-  if [[ "$url" =~ ^(https?://[^/@]+)/ && -n "${!name:-}" ]]; then
-    header="AUTHORIZATION: basic $(printf 'x-access-token:%s' "${!name}" | base64 | tr -d '\n')"
-    GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0="http.${BASH_REMATCH[1],,}/.extraheader" \
-      GIT_CONFIG_VALUE_0="$header" GIT_CONFIG_KEY_1="url.$url.insteadOf" GIT_CONFIG_VALUE_1="$url" \
-      git "${args[@]}" -- "$url" "$dir"
-  else
-    GIT_TERMINAL_PROMPT=0 git "${args[@]}" -- "$url" "$dir"
-  fi
-}
-
 # With a deploy key (PARAM_SSH_KEY_FINGERPRINT), exports GIT_SSH_COMMAND for this step's
 # git calls only: the command configure_git wrote, which uses that key alone.
 use_deploy_key() {
@@ -252,125 +223,40 @@ use_deploy_key() {
   export GIT_SSH_COMMAND
 }
 
-# Prints the result in REPORT (the CLI's --json output) as a readable block; exits 1 when
-# FAIL_IF_UNCHANGED is true and nothing changed.
-print_summary() {
-  REPORT="$1" MODE="$2" WHERE="$3" EXIT_CODE="$4" node - <<'JS'
-const fs = require('node:fs');
-const { REPORT, MODE, WHERE, EXIT_CODE, PARAM_FAIL_IF_UNCHANGED } = process.env;
-let report = {};
-try {
-  report = JSON.parse(fs.readFileSync(REPORT, 'utf8'));
-} catch {
-  report = { error: { message: 'gitops-bump printed no report (see the output above)' } };
-}
-const rule = '-'.repeat(72);
-const out = [rule, `gitops-bump · ${MODE.replace('_', ' ')} · ${WHERE}`, rule];
-const show = (v) => (v === null || v === undefined ? '' : v === '' ? '""' : String(v).includes('\n') ? '(block)' : String(v));
-if (report.error) {
-  out.push(`FAILED (exit ${EXIT_CODE}): ${String(report.error.message ?? '').split('\n')[0]}`);
-  if (report.error.file) out.push(`  at ${report.error.file}:${report.error.line ?? '?'}:${report.error.column ?? '?'}`);
-} else {
-  const changed = report.changed ?? [];
-  for (const c of changed) {
-    out.push(`changed   ${c.file}`);
-    for (const ch of c.changes ?? []) {
-      if (ch.kind === 'unchanged') continue;
-      // a type that changed is always shown, as the CLI shows it
-      const typed = ch.oldType && ch.newType && ch.oldType !== ch.newType ? ` (${ch.oldType} -> ${ch.newType})` : '';
-      const what = (ch.kind === 'insert' ? `added ${show(ch.new)}` : ch.kind === 'remove' ? 'removed' : `${show(ch.old)} -> ${show(ch.new)}${typed}`) + (ch.aliases?.length ? ` (also changes ${ch.aliases.join(', ')}, through an alias)` : '');
-      out.push(`            ${ch.path}: ${what}   (line ${ch.line}, column ${ch.column})`);
-    }
-  }
-  for (const f of report.unchanged ?? []) out.push(`unchanged ${f} (already up to date)`);
-  if (changed.length === 0 && (report.unchanged ?? []).length === 0) out.push('nothing to change');
-  // never silent: an image the overlay check could not look for is said, with why
-  for (const spec of [...new Set((report.unchecked ?? []).map((u) => u.spec))]) {
-    out.push(`WARNING   image ${spec} was set but not checked: the overlay check could not see where it would be rendered`);
-    for (const u of report.unchecked.filter((x) => x.spec === spec)) out.push(`            not followed: ${u.what} in ${u.file}: ${u.reason}`);
-  }
-  if (report.commit) {
-    const attempts = report.attempts > 1 ? ` after ${report.attempts} attempts` : '';
-    out.push(`commit    ${report.commit}${report.pushed ? ` pushed${attempts}` : ''}`);
-  }
-  // the Action's pr-operation, pr-branch and pr-head-sha outputs, in words
-  const pr = report.pr;
-  if (pr?.number) out.push(`pull request #${pr.number} ${{ created: 'opened', updated: 'updated', closed: 'closed (the base already holds the values)' }[pr.operation] ?? 'unchanged'}: ${pr.url}`);
-  else if (pr) out.push('no pull request needed');
-  if (pr?.headSha) out.push(`branch    ${pr.branch} at ${pr.headSha}`);
-  if (MODE === 'check') out.push(changed.length > 0 ? 'DRIFT: the config repository differs from what this pipeline would set' : 'no drift: the config repository is up to date');
-  if (MODE === 'dry_run' || MODE === 'check') {
-    for (const c of changed) if (c.diff) out.push('', c.diff.replace(/\n$/, ''));
-  }
-  if (changed.length === 0 && (PARAM_FAIL_IF_UNCHANGED === 'true' || PARAM_FAIL_IF_UNCHANGED === '1')) {
-    out.push('FAILED: nothing had to change and fail_if_unchanged is set');
-    process.exitCode = 1;
-  }
-}
-out.push(rule);
-process.stdout.write(`${out.join('\n')}\n`);
-JS
-}
-
 # An absolute form of PATH (relative to the directory the step started in).
 absolute() {
   if [[ "$1" == /* ]]; then printf '%s\n' "$1"; else printf '%s/%s\n' "$PWD" "$1"; fi
 }
 
 bump_main() {
-  local mode="${PARAM_MODE:-push}" url="" work="$PWD" tmp plan report where code=0 own=()
+  local mode="${PARAM_MODE:-push}" url="" code=0
+  local -a told=()
   # the Action spells its modes with `-` (pull-request, dry-run, api-commit): both are taken
   mode="${mode//-/_}"
   if ! command -v gitops-bump >/dev/null 2>&1; then
     printf 'gitops-bump: the CLI is not on the PATH; run the install command first\n' >&2
     return 2
   fi
-  tmp="$(mktemp -d)"
-  # shellcheck disable=SC2064 # expand now: tmp is local
-  trap "rm -rf '$tmp'" EXIT
   [[ -z "${PARAM_REPOSITORY:-}" ]] || url="$(repository_url "$PARAM_REPOSITORY")"
-
-  if [[ -n "${PARAM_PROMOTE_FROM:-}${PARAM_PROMOTE_TO:-}" ]]; then
-    plan=""
-  elif [[ -n "${PARAM_PLAN:-}" ]]; then
-    if [[ -n "${PARAM_IMAGES:-}${PARAM_FILE:-}${PARAM_PATH:-}" ]]; then
-      echo 'gitops-bump: give either "plan" or the edits ("images", "file" + "path"), not both' >&2
-      return 2
-    fi
-    plan="$(absolute "$PARAM_PLAN")"
-  else
-    plan="$tmp/plan.json"
-    plan_json >"$plan" || return $?
-    # the orb wrote this plan from its parameters: its files are named as on a command
-    # line, relative to the working directory, not to the plan's temporary directory
-    own=(--allow-outside-plan-dir)
-  fi
-  report="$tmp/report.json"
   if [[ -n "${PARAM_REPORT_FILE:-}" ]]; then
-    report="$PARAM_REPORT_FILE"
+    local report="$PARAM_REPORT_FILE"
     if [[ "$report" != /* ]]; then
       local base="${CIRCLE_WORKING_DIRECTORY:-$PWD}"
       report="${base/#\~/$HOME}/$report"
     fi
-    mkdir -p "$(dirname "$report")"
+    told+=(--report "$report")
   fi
+  ! is_true "${PARAM_FAIL_IF_UNCHANGED:-}" || told+=(--fail-if-unchanged)
 
-  edit_command "$plan" || return $?
+  edit_command || return $?
   cli_flags "$mode" "$url" || return $?
   use_deploy_key || return $?
   REG=()
   # a promotion copies what an environment runs; only edits name images to resolve
   [[ "${EDIT[0]}" != apply ]] || registry_flags || return $?
   [[ "${EDIT[0]}" != apply ]] || remote_base_flags
-  where="${url:-$PWD}"
-  if [[ -n "$url" && ( "$mode" == dry_run || "$mode" == check ) ]]; then
-    printf 'Cloning %s to compare\n' "$url"
-    clone_repository "$url" "${PARAM_BRANCH:-}" "$tmp/repo" || return 3
-    work="$tmp/repo"
-  fi
-  # The CLI words its hints in the orb's parameters (pkg/src/hints.js).
-  (cd "$work" && GITOPS_BUMP_FRONT_END=orb gitops-bump "${EDIT[@]}" --json "${own[@]}" "${REG[@]}" "${FLAGS[@]}") >"$report" || code=$?
-  print_summary "$report" "$mode" "$where" "$code" || { [[ $code -ne 0 ]] || code=1; }
+  # The CLI words its hints and its summary in the orb's parameters (pkg/src/hints.js).
+  GITOPS_BUMP_FRONT_END=orb gitops-bump "${EDIT[@]}" "${told[@]}" "${REG[@]}" "${FLAGS[@]}" || code=$?
   [[ -z "${PARAM_REPORT_FILE:-}" ]] || printf 'report written to %s\n' "$report"
   return "$code"
 }

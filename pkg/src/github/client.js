@@ -17,6 +17,9 @@ export const DEFAULT_TIMEOUT_MS = 30000;
 /** The longest single wait for a rate limit; a later reset fails the run with its time. */
 export const MAX_RATE_LIMIT_WAIT_MS = 10 * 60 * 1000;
 
+/** Redirects followed within the API's origin before a request fails. */
+const MAX_REDIRECTS = 3;
+
 export class GitHubClient {
   /**
    * @param {object} options
@@ -89,10 +92,13 @@ export class GitHubClient {
    * have reached GitHub is never sent twice. A rate-limit refusal (403/429) did not reach
    * GitHub's handler, so any request waits as GitHub asks (retry-after, else
    * x-ratelimit-reset, else a minute) and is sent again, up to `rateLimitRetries` times.
+   * A redirect is followed only within the API's own origin (GitHub's 301 for a renamed
+   * repository); one to another host is an error and that host receives nothing.
    */
   async request(route, params = {}, body, { accept = [] } = {}) {
     const [method] = splitRoute(route);
-    const url = this.url(route, params);
+    let url = this.url(route, params);
+    let hops = 0;
     const headers = {
       Accept: 'application/vnd.github+json',
       'X-GitHub-Api-Version': API_VERSION,
@@ -100,7 +106,7 @@ export class GitHubClient {
       ...this.auth.apiHeaders(),
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
-    const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    const init = { method, headers, redirect: 'manual', body: body === undefined ? undefined : JSON.stringify(body) };
     const shown = `${method} ${this.auth.mask(url)}`;
     this.log(shown);
     let transient = 0;
@@ -127,6 +133,16 @@ export class GitHubClient {
       }
       const data = parseBody(text);
       if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, data };
+      if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+        const to = new URL(res.headers.get('location'), url);
+        if (to.origin !== new URL(this.apiUrl).origin || hops >= MAX_REDIRECTS) {
+          const why = hops >= MAX_REDIRECTS ? `more than ${MAX_REDIRECTS} redirects` : `a redirect to ${to.origin}, not followed (the token would go along)`;
+          throw new GitHubApiError(this.auth.mask(`GitHub API ${method} ${url} answered ${res.status}, ${why}; set the API URL to the final address`), { status: res.status, method, route, code: 'github-api' });
+        }
+        hops += 1;
+        url = to.href;
+        continue;
+      }
       const wait = rateLimitWait(res, data);
       if (wait !== null && limited < this.rateLimitRetries && wait <= this.maxRateLimitWaitMs) {
         limited += 1;

@@ -44,7 +44,7 @@ export const DEFAULT_RETRIES = 5;
  * @property {string}  [sourceSha]  default GITHUB_SHA / CIRCLE_SHA1
  * @property {string}  [apiUrl]     REST API base URL (CLI --api-url); default: see apiUrlFor in github/client.js
  *   (GITHUB_API_URL only for a remote on GITHUB_SERVER_URL's host; else from the remote's host)
- * @property {boolean} [dryRun]     apply only (the caller's apply should not write either)
+ * @property {boolean} [dryRun]     apply only (the caller's apply should not write either); with `repo`, in a fresh clone
  * @property {boolean} [verbose]    also log every git command (or set GITOPS_BUMP_DEBUG=1)
  * @property {NodeJS.ProcessEnv} [env]  default process.env
  * @property {(line: string) => void} [log]  receives masked progress lines
@@ -92,7 +92,7 @@ export async function runPipeline({ cwd = process.cwd(), plan, apply, git = {} }
   const o = normalize(git);
   o.env = { ...o.env, ...safeWorkspaceEnv(o.env, cwd) };
   const mode = MODES[o.mode];
-  if (!mode.flow) {
+  if (!mode.flow || (mode.preview && !o.repo)) {
     // nothing to commit: still nothing may leave the checkout (or, outside one, cwd)
     const top = await new GitCommandManager({ cwd, env: o.env }).topLevel().catch(() => cwd);
     const res = await withRepositoryRoot(await realpath(top), () => apply(cwd));

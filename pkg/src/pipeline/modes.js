@@ -18,7 +18,8 @@
  *   end spells the mode (null: that front end does not offer it; the CLI's edit is no flag)
  * @property {Record<string, boolean>} git the runPipeline options that select it
  * @property {(() => Promise<(run: import('./run.js').Run) => Promise<object>>)|null} flow
- *   what runs after the workspace is set up (null: the plan is only applied, nothing is committed)
+ *   what runs after the workspace is set up (null: the plan is only applied where the run
+ *   started, nothing is committed; a preview, too, runs in place unless it is of a clone)
  * @property {'diff'|'check'|null} preview nothing is written: the change is shown (`diff`) or
  *   only said (`check`, exit 1 when the files would change)
  * @property {boolean} api it calls the forge's API, so it needs a token before anything runs
@@ -58,16 +59,16 @@ export const MODES = Object.freeze({
   'dry-run': {
     names: { cli: '--dry-run', action: 'dry-run', orb: 'dry_run' },
     git: { dryRun: true },
-    flow: null,
+    flow: () => import('./preview.js').then((m) => m.previewFlow),
     preview: 'diff',
     api: false,
     pushes: false,
-    summary: 'show the diff, write nothing',
+    summary: 'show the diff, write nothing (with --repo: of a fresh clone)',
   },
   check: {
     names: { cli: '--check', action: null, orb: 'check' },
     git: { dryRun: true },
-    flow: null,
+    flow: () => import('./preview.js').then((m) => m.previewFlow),
     preview: 'check',
     api: false,
     pushes: false,
@@ -110,14 +111,15 @@ export function modeOf(git) {
 }
 
 /**
- * The modes `frontEnd` offers, in its spelling.
+ * The modes `frontEnd` offers, as its `mode` takes them (the command line's `--mode` takes
+ * the table's own names).
  * @param {'cli'|'action'|'orb'} frontEnd
  * @returns {string[]}
  */
 export function modeNames(frontEnd) {
-  return Object.values(MODES)
-    .map((m) => m.names[frontEnd])
-    .filter((n) => n !== null);
+  return Object.entries(MODES)
+    .filter(([, m]) => m.names[frontEnd] !== null)
+    .map(([key, m]) => (frontEnd === 'cli' ? key : /** @type {string} */ (m.names[frontEnd])));
 }
 
 /**
@@ -125,7 +127,7 @@ export function modeNames(frontEnd) {
  * (`pull-request` and `pull_request`), since workflows move between the two; a mode the
  * front end does not offer is refused.
  * @param {string} word
- * @param {'action'|'orb'} frontEnd
+ * @param {'cli'|'action'|'orb'} frontEnd
  * @returns {keyof typeof MODES}
  * @throws {Error & {kind: 'usage', exitCode: 2, offered: string[]}} naming the modes `frontEnd` offers
  */
