@@ -74,5 +74,17 @@ for (const forge of FORGES) {
       for (const secret of [f.token, ...decoys]) assert.ok(!text.includes(secret), `a token went to the second host: ${r.method} ${r.url}`);
       assert.equal(r.headers.authorization, undefined, `no Authorization header to the second host: ${r.method} ${r.url}`);
     }
+    if (forge.name === 'github') return;
+
+    // only GITHUB_TOKEN is set: a push to this forge goes without a token (and fails here,
+    // where the remote needs one), the error names this forge's variable
+    relay.redirect = {};
+    const before = relay.seen.length;
+    const variable = Object.keys(f.env)[0];
+    const pushAlone = (e) => e.exitCode === 3 && e.message.includes(`check the token in $${variable} (it is not set)`) && !e.message.includes(DECOYS.GITHUB_TOKEN);
+    await assert.rejects(run('1.3.0', { push: true, env: cleanEnv({ GITHUB_TOKEN: DECOYS.GITHUB_TOKEN }) }), pushAlone);
+    const lone = relay.seen.slice(before);
+    assert.ok(lone.length >= 1);
+    for (const r of lone) assert.ok(!carried(r).includes(DECOYS.GITHUB_TOKEN), `GITHUB_TOKEN reached ${forge.name}: ${r.method} ${r.url}`);
   });
 }

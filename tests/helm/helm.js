@@ -96,12 +96,18 @@ export function renderApplication(dir, file) {
     const err = argoSourceError(s);
     assert.equal(err, null, `${file}: Argo CD rejects the Application: ${err}`);
   }
-  const source = sources.find((s) => s.chart);
+  const source = sources.find((s) => s.chart || s.helm);
   assert.ok(source, `${file}: no Helm chart source`);
   const h = source.helm ?? {};
-  const args = [h.releaseName ?? app.metadata.name, path.join(CHARTS, source.chart)];
+  // a chart from a chart repository is taken from charts/<name>; `path:` is a chart of the repository
+  const chart = source.chart ? path.join(CHARTS, source.chart) : path.join(dir, source.path);
+  const args = [h.releaseName ?? app.metadata.name, chart];
   for (const f of h.valueFiles ?? []) {
     const ref = /^\$([^/]+)\/(.*)$/.exec(f);
+    if (!ref && !source.chart) {
+      args.push('-f', path.join(chart, f)); // relative to the chart's path, as Argo CD reads it
+      continue;
+    }
     assert.ok(ref && sources.some((s) => s.ref === ref[1]), `${file}: value file ${f} names no ref source`);
     args.push('-f', path.join(dir, ref[2]));
   }
@@ -149,6 +155,7 @@ export const RENDERS = {
   'apps/redis-mirror.yaml': (d) => renderApplication(d, 'apps/redis-mirror.yaml'),
   'apps/ksm-tag-parameter.yaml': (d) => renderApplication(d, 'apps/ksm-tag-parameter.yaml'),
   'apps/ingress-multi-source.yaml': (d) => renderApplication(d, 'apps/ingress-multi-source.yaml'),
+  'apps/api-local-chart.yaml': (d) => renderApplication(d, 'apps/api-local-chart.yaml'),
   'flux/ksm.yaml': (d) => renderRelease(d, 'flux/ksm.yaml'),
   'flux/podinfo.yaml': (d) => renderRelease(d, 'flux/podinfo.yaml'),
   'redis prod': (d) => renderValues(d, 'redis', ['envs/prod/redis.yaml']),

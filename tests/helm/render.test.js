@@ -116,7 +116,10 @@ const CASES = [
   {
     name: '--scan edits the environment that pins the tag, never the chart\'s shared defaults',
     args: ['image', '.', 'ghcr.io/acme/api:1.2.0', '--scan'],
-    renders: { 'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' } },
+    renders: {
+      'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' },
+      'apps/api-local-chart.yaml': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' }, // reads prod's file
+    },
     absent: { 'charts/api/values.yaml': /1\.2\.0/ },
   },
   {
@@ -133,7 +136,10 @@ const CASES = [
   {
     name: 'promote between environment files: prod takes the version staging runs (the chart\'s default) in its own file',
     args: ['promote', 'envs/staging/values.yaml', 'envs/prod/values.yaml', '--image', 'ghcr.io/acme/api'],
-    renders: { 'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' } },
+    renders: {
+      'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' },
+      'apps/api-local-chart.yaml': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' }, // reads prod's file
+    },
     absent: { 'charts/api/values.yaml': /1\.1\.0/ },
   },
   {
@@ -152,6 +158,14 @@ const CASES = [
     args: ['promote', 'apps/redis-mirror.yaml', 'apps/redis-values-object.yaml'],
     renders: { 'apps/redis-values-object.yaml': { 'StatefulSet/redis-values-object-master/redis': 'docker.io/bitnami/redis:8.2.1-debian-12-r0' } },
     stdout: /image\.digest/,
+  },
+  {
+    name: 'promote into an Application over a chart of this repository edits the value file that decides its tag',
+    args: ['promote', 'envs/staging/values.yaml', 'apps/api-local-chart.yaml'],
+    renders: {
+      'apps/api-local-chart.yaml': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' },
+      'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' }, // the same file
+    },
   },
 ];
 

@@ -17,6 +17,7 @@ const TARGETS = {
   'apps/redis-mirror.yaml': 'apps/redis-mirror.yaml',
   'apps/ksm-tag-parameter.yaml': 'apps/ksm-tag-parameter.yaml',
   'apps/ingress-multi-source.yaml': 'apps/ingress-multi-source.yaml',
+  'apps/api-local-chart.yaml': 'apps/api-local-chart.yaml',
   'flux/ksm.yaml': 'flux/ksm.yaml',
   'flux/podinfo.yaml': 'flux/podinfo.yaml',
   'redis prod': 'envs/prod/redis.yaml',

@@ -12,6 +12,7 @@ import { createAuth, splitCredentials, tokenFromEnv } from '../git/auth.js';
 import { GitError, GitHubApiError, PipelineError } from '../common/errors.js';
 import { apiHint, gitAuthHint } from '../github/hints.js';
 import { pipelineWord } from '../hints.js';
+import { TOKEN_VARIABLES } from '../forges/detect.js';
 import { commitMessage, summarize } from '../template.js';
 
 /** A pull-request run that had nothing to change on the base. */
@@ -76,7 +77,8 @@ export class Run {
 
   /** The token as the front end running the pipeline names it (`$GITHUB_TOKEN`, the Action's 'token' input). */
   tokenWords() {
-    return pipelineWord('token', this.o.frontEnd, this.o.tokenEnv);
+    // on another forge: the variable its token came from, else its usual one
+    return pipelineWord('token', this.o.frontEnd, this.forge ? (this.forge.credential?.variable ?? TOKEN_VARIABLES[this.forge.forge][0].name) : this.o.tokenEnv);
   }
 
   /** The run's result, with its warnings. */
