@@ -7,7 +7,7 @@ mod support;
 use std::sync::Mutex;
 
 use gitops_bump::{apply_edits, Stream};
-use support::{corpus_dir, read_corpus_file, real_yaml_files, sweep, Stats};
+use support::{assert_none_failed, corpus_dir, read_corpus_file, real_yaml_files, sweep, Stats};
 
 #[test]
 fn every_scalar_of_every_real_file() {
@@ -86,12 +86,7 @@ fn every_scalar_of_every_real_file() {
         total.scalars,
         total.edits
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none_failed(&failures);
     assert!(
         total.edits > 10_000,
         "expected tens of thousands of edits, checked {}",
@@ -132,12 +127,7 @@ fn every_scalar_of_corpus_files_with_a_bom() {
         sample.len(),
         total.edits
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none_failed(&failures);
     assert!(sample.len() >= 25, "sampled only {} files", sample.len());
     assert!(total.edits > 1_000, "checked only {} edits", total.edits);
 }

@@ -5,7 +5,7 @@
 mod support;
 
 use gitops_bump::{apply_edits_lazy_from, outline_starts, parsed_starts, Edit, WHOLE_DOCUMENTS};
-use support::{read_corpus_file, real_yaml_files, scalar_pointers};
+use support::{assert_none_failed, read_corpus_file, real_yaml_files, scalar_pointers};
 
 fn both(src: &str, edits: &[Edit]) -> (String, String) {
     let show = |r: Result<gitops_bump::Outcome, gitops_bump::Error>| match r {
@@ -63,12 +63,7 @@ fn lazy_edits_equal_eager_edits_on_the_corpus() {
         "lazy: {outlined} of {} files outlined, {edits} edits compared",
         files.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert_none_failed(&failures);
     assert!(outlined >= 40, "only {outlined} corpus files were outlined");
     assert!(edits >= 2_500, "only {edits} edits compared");
 }

@@ -65,6 +65,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
           // without a body, a promotion's pull request shows its before/after table (runPipeline)
           body: s.git.body,
           trailers: registry.trailers,
+          // in a clone, the plan runs in working-directory: its files are named from there
+          workingDirectory: s.repository ? s.workingDirectory : undefined,
           tokenEnv: TOKEN_ENV,
           // messages name the Action's inputs (pkg/src/hints.js)
           frontEnd: 'action',
@@ -146,33 +148,24 @@ function pipelineEnv(env, token) {
  */
 
 /**
- * The apply function the pipeline calls in its working tree. In a clone, the plan runs
- * in `working-directory` inside it; file names are given to the pipeline relative to the
- * clone's root and given back relative to `working-directory`. The status table is read
- * after the plan is applied.
+ * The apply function the pipeline calls where the plan runs (`working-directory`, in the
+ * checkout or inside the clone: the pipeline's `workingDirectory`), so files are named from
+ * there throughout; the pipeline adds their names in the repository (`repoFile`). The
+ * status table is read after the plan is applied.
  * @param {import('./inputs.js').Settings} s
  * @param {Seen} seen
  * @param {RemoteBases} remoteBases the remote bases the overlay check follows
  * @returns {(workdir: string) => Promise<any>}
  */
 async function applier(s, seen, wf, env, remoteBases) {
-  const sub = s.repository && s.workingDirectory !== '.' ? s.workingDirectory.split(path.sep).join('/') : '';
-  const cwdOf = (/** @type {string} */ workdir) => (sub ? path.join(workdir, sub) : workdir);
-  const apply = async (/** @type {string} */ workdir, /** @type {unknown} */ plan = s.plan) => {
-    const cwd = cwdOf(workdir);
+  const apply = async (/** @type {string} */ cwd, /** @type {unknown} */ plan = s.plan) => {
     if (s.promotion) await checkPromotionDigests(s.promotion, cwd, s.registry, pipelineEnv(env, ''), wf);
     const res = await applyPlanFetching(plan, { cwd, dryRun: s.preview, remoteBases });
     if (s.status.length > 0) seen.status = status(s.status, context(cwd, cwd));
-    if (!sub) return res;
-    return {
-      ...res,
-      changed: res.changed.map((c) => ({ ...c, file: path.posix.join(sub, c.file), planFile: c.file })),
-      unchanged: res.unchanged.map((f) => path.posix.join(sub, f)),
-      unchecked: res.unchecked, // named relative to working-directory, as annotations want
-    };
+    return res;
   };
   // allow-downgrade: false (the default) checks again on every attempt
-  const guarded = await guardDowngrades(s.plan, s.registry, pipelineEnv(env, ''), wf, cwdOf, apply);
+  const guarded = await guardDowngrades(s.plan, s.registry, pipelineEnv(env, ''), wf, (/** @type {string} */ cwd) => cwd, apply);
   seen.kept = guarded.seen;
   return guarded.apply;
 }

@@ -38,7 +38,7 @@ export function outputs(result, { preview }, seen = {}) {
   const pr = pullRequestOf(result);
   return {
     changed: String(changed.length > 0),
-    'changed-files': JSON.stringify(changed.map(planFile)),
+    'changed-files': JSON.stringify(changed.map((c) => c.file)),
     changes: JSON.stringify(changeRows(result)),
     'commit-sha': preview ? '' : (result.commit ?? ''),
     'pr-number': pr?.number != null ? String(pr.number) : '',
@@ -89,7 +89,7 @@ export function changeRows(result) {
     c.changes
       .filter((ch) => ch.kind !== 'unchanged')
       .map((ch) => ({
-        file: planFile(c),
+        file: c.file,
         path: ch.path,
         line: ch.line,
         column: ch.column,
@@ -103,24 +103,15 @@ export function changeRows(result) {
   );
 }
 
-
-/**
- * A changed file's name relative to `working-directory` (in a clone, the pipeline knows
- * it relative to the clone's root as `file`).
- * @param {{file: string, planFile?: string}} c
- * @returns {string}
- */
-function planFile(c) {
-  return c.planFile ?? c.file;
-}
-
 /**
  * The unified diff of every changed file.
  * @param {Outcome} result
  * @returns {string}
  */
 export function diffOf(result) {
-  return (result.changed ?? []).map((c) => unifiedDiff(c.before, c.after, { fromFile: `a/${c.file}`, toFile: `b/${c.file}` })).join('');
+  // named as git names them: from the repository's root where the pipeline knows it
+  const name = (/** @type {{file: string, repoFile?: string}} */ c) => c.repoFile ?? c.file;
+  return (result.changed ?? []).map((c) => unifiedDiff(c.before, c.after, { fromFile: `a/${name(c)}`, toFile: `b/${name(c)}` })).join('');
 }
 
 /**

@@ -20,6 +20,8 @@ export interface GitOptions {
   apiCommit?: boolean;
   /** URL (or path) to shallow-clone into a temp dir and work there (implies push) */
   repo?: string;
+  /** with `repo`: the directory inside the clone where the plan is applied (its files are named from there) */
+  workingDirectory?: string;
   /** remote to push to (default `origin`) */
   remote?: string;
   /** branch to push to (default: the current branch, or the clone's) */
@@ -127,7 +129,7 @@ export interface PipelineChange {
 /** What {@link runPipeline} did. */
 export interface PipelineResult {
   /** the files whose text changed, with their texts and changes */
-  changed: FileOutcome[];
+  changed: (FileOutcome & { repoFile?: string })[];
   /** files already holding the values */
   unchanged: string[];
   /** image edits the overlay check could not decide, and why */

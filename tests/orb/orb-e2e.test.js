@@ -12,7 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
-import { git } from '../pipeline/helpers.js';
+import { freePort, git } from '../pipeline/helpers.js';
 import { ConfigError, Runner, evaluate, substitute } from './executor.js';
 import { CACHE_KEY, artifactReport, packedPackage, releasedOrb, runnerOptions, setup } from './fixtures.js';
 import { loadPackedOrb, parseYaml } from './orb.js';
@@ -277,17 +277,6 @@ describe('the packed bump job, run as CircleCI would', { concurrency: 3 }, () =>
     assert.match(stepOf(r, 'Show the change').output, new RegExp(`-    newTag: 1\\.0\\.0 # set by gitops-bump\n\\+    newTag: "?${sha}"? # set by gitops-bump`));
   });
 
-  /** A free TCP port on 127.0.0.1. */
-  function freePort() {
-    return new Promise((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const { port } = /** @type {net.AddressInfo} */ (s.address());
-        s.close(() => resolve(port));
-      });
-    });
-  }
 
   /** Waits until something accepts connections on port. */
   async function waitForPort(port, ms = 30_000) {

@@ -325,3 +325,25 @@ test('--branch to a branch the remote does not have: a clear error, nothing push
   await assert.rejects(runPipeline({ cwd: clone, plan, apply: fakeApply(plan), git: { push: true, branch: 'nope', env: cleanEnv() } }), /branch nope does not exist on origin/);
   assert.equal(git(remote.bare, ['branch', '--list']).trim(), '* main');
 });
+
+test('--repo with a working directory: the plan runs there, its files are named from there; the commit names them from the root', async (t) => {
+  const remote = makeRemote(t, { 'charts/api/values.yaml': VALUES, 'values.yaml': VALUES });
+  const plan = setTag('1.2.3', 'api/values.yaml');
+  let seen;
+  const res = await runPipeline({
+    cwd: remote.clone(),
+    plan,
+    apply: fakeApply(plan, { onApply: (_, workdir) => { seen = workdir; } }),
+    git: { repo: remote.url, workingDirectory: 'charts/', env: cleanEnv(), message: 'bump {files}' },
+  });
+  assert.equal(path.basename(seen), 'charts', 'apply ran in the working directory inside the clone');
+  assert.deepEqual(res.changed.map((c) => [c.file, c.repoFile]), [['api/values.yaml', 'charts/api/values.yaml']]);
+  assert.equal(res.pushed, true);
+  assert.equal(git(remote.bare, ['log', '-1', '--format=%s']), 'bump charts/api/values.yaml');
+  assert.match(remote.show('main', 'charts/api/values.yaml'), /tag: 1\.2\.3/);
+  assert.equal(remote.show('main', 'values.yaml'), VALUES.trimEnd(), 'the root values.yaml is untouched');
+  for (const bad of ['../out', '/abs']) {
+    await assert.rejects(runPipeline({ cwd: remote.clone(), plan, apply: fakeApply(plan), git: { repo: remote.url, workingDirectory: bad, env: cleanEnv() } }), /workingDirectory is a directory inside the clone of repo/);
+  }
+  await assert.rejects(runPipeline({ cwd: remote.clone(), plan, apply: fakeApply(plan), git: { push: true, workingDirectory: 'charts', env: cleanEnv() } }), /without repo/);
+});

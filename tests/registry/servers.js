@@ -10,7 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, tempDir } from '../pipeline/helpers.js';
+import { ROOT, freePort, tempDir } from '../pipeline/helpers.js';
 
 export { ROOT, tempDir };
 export const CRANE = process.env.CRANE_BIN ?? path.join(ROOT, '.tools', 'bin', 'crane');
@@ -36,14 +36,7 @@ const PASSWORD_BCRYPT = '$2a$05$/4ZPGPi03maudFNwTyP8aOZLFOpEXEwUpV8Rh8w0.jFCdW5l
 
 const run = promisify(execFile);
 
-/** A free port on 127.0.0.1. */
-export async function freePort() {
-  const server = net.createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = /** @type {net.AddressInfo} */ (server.address());
-  await new Promise((r) => server.close(r));
-  return port;
-}
+export { freePort };
 
 /** Waits until `url` answers (any status). */
 async function waitFor(url, child, log) {

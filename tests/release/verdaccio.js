@@ -9,7 +9,7 @@
 // registry's rate limits and name rules.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../pipeline/helpers.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,16 +22,6 @@ export function verdaccioMissing() {
   return existsSync(VERDACCIO) ? null : `Verdaccio is not installed at ${VERDACCIO} (scripts/setup-test installs it)`;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (s.address());
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts Verdaccio; resolves once it answers, with its url, the storage directory, a user

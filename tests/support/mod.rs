@@ -466,3 +466,13 @@ pub fn read_corpus_file(path: &Path) -> (String, String) {
         .to_string();
     (src, rel)
 }
+
+/// Fails the test with every failure listed, one block each, when there is any.
+pub fn assert_none_failed(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}

@@ -3,6 +3,7 @@
 // GitHub's API. See docs/pipeline.md and docs/contract.md.
 
 import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { GitCommandManager } from '../git/command-manager.js';
 import { withRepositoryRoot } from '../files.js';
 import { safeWorkspaceEnv } from '../git/config-env.js';
@@ -24,6 +25,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {boolean} [pr]         push to a branch derived from the plan and open/update a PR
  * @property {boolean} [apiCommit]  create the commit through GitHub's Git Data API
  * @property {string}  [repo]       URL (or path) to shallow-clone into a temp dir (implies push)
+ * @property {string}  [workingDirectory] with `repo`: the directory inside the clone where the plan is applied
+ *   (its files are named from there; `changed[].repoFile` names them from the clone's root)
  * @property {string}  [remote]     default "origin"
  * @property {string}  [branch]     branch to push (default: current branch / the clone's)
  * @property {string}  [message]    commit message template
@@ -67,7 +70,8 @@ export const DEFAULT_RETRIES = 5;
  * changes}]`): non-empty exactly when files changed. `pr` is null outside pull-request
  * mode; in it, `{number: null, url: null, operation: 'none'}` when nothing changed on the base.
  * @typedef {object} PipelineResult
- * @property {Array<{file: string, before: string, after: string, changes: Array<object>}>} changed
+ * @property {Array<{file: string, repoFile?: string, before: string, after: string, changes: Array<object>}>} changed
+ *   (`repoFile`: the file named from the repository's root, where the run committed or could have)
  * @property {string[]} unchanged       files already holding the values
  * @property {Array<{spec: string, file: string, what: string, reason: string}>} unchecked image edits the overlay check could not decide, and why
  * @property {import('../plan.js').PromotionTable[]} promotions the plan's promotions as the last apply computed them
@@ -128,6 +132,10 @@ function normalize(git) {
     });
   }
   const labels = [git.labels ?? git.label ?? []].flat().filter(Boolean).map(String);
+  const workingDirectory = git.workingDirectory == null || git.workingDirectory === '.' ? undefined : path.posix.normalize(String(git.workingDirectory).split(path.sep).join('/')).replace(/\/$/, '');
+  if (workingDirectory !== undefined && (!git.repo || path.posix.isAbsolute(workingDirectory) || workingDirectory === '..' || workingDirectory.startsWith('../'))) {
+    throw new PipelineError(`workingDirectory is a directory inside the clone of repo, got ${JSON.stringify(git.workingDirectory)}${git.repo ? '' : ' without repo'}`, { code: 'usage', details: { exitCode: 2 } });
+  }
   if (git.sign != null && git.apiCommit) {
     throw new PipelineError('--sign signs the commits git makes; with --api-commit GitHub makes and signs the commit: use one of them', {
       code: 'usage',
@@ -137,6 +145,7 @@ function normalize(git) {
   return {
     ...git,
     mode: modeOf(git),
+    workingDirectory,
     env,
     retries,
     author,

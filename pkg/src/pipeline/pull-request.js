@@ -14,7 +14,7 @@ import { createApiCommit, createBranch, getBranchHead, getCommit, refuseForeignA
 import { refUpdateRefused } from '../github/hints.js';
 import { pullRequestBody, pullRequestBranch, pullRequestTitle, summarize } from '../template.js';
 import { renderPromotion } from '../promote.js';
-import { NO_PR } from './run.js';
+import { NO_PR, repoNamed } from './run.js';
 
 /**
  * @param {import('./run.js').Run} run set up by workspace.js
@@ -49,7 +49,7 @@ export async function pullRequestFlow(run) {
     git = run.gm(root);
   }
   const { res, files } = await run.applyAt(git, root);
-  const summary = summarize(run.plan, res.changed ?? [], { sourceSha: o.sourceSha });
+  const summary = summarize(run.plan, repoNamed(res.changed), { sourceSha: o.sourceSha });
   if (!files.length) {
     // an open pull request from an earlier run has nothing left to merge: close it (every forge)
     const closed = await (run.forge

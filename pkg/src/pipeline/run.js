@@ -49,6 +49,15 @@ export function result(res, extra) {
   return out;
 }
 
+/**
+ * The changed files named as the repository names them (`repoFile`, set by applyAt), for
+ * what speaks of the commit: its message and the pull request.
+ * @param {Array<{file: string, repoFile?: string}> | undefined} changed
+ */
+export function repoNamed(changed) {
+  return (changed ?? []).map((c) => (c.repoFile === undefined ? c : { ...c, file: c.repoFile }));
+}
+
 export class Run {
   constructor({ cwd, plan, apply, o }) {
     this.cwd = cwd;
@@ -144,7 +153,11 @@ export class Run {
 
   // ---- shared steps ---------------------------------------------------------------------
 
-  /** Runs the plan in `root`; returns the apply result and the repo-relative files whose content changed. */
+  /**
+   * Runs the plan in `root`; returns the apply result, each changed file with its name in
+   * the repository beside the plan's (`repoFile`), and the repo-relative files whose content
+   * changed.
+   */
   async applyAt(git, root) {
     // every file the apply reads or writes must resolve inside the repository, whatever
     // apply function the caller gave (applyPlan and writeAtomic enforce it)
@@ -159,11 +172,11 @@ export class Run {
       rel.push(r.split(path.sep).join('/'));
     }
     const files = await git.changedAgainstHead(rel);
-    return { res, files };
+    return { res: { ...res, changed: (res?.changed ?? []).map((c, i) => ({ ...c, repoFile: rel[i] })) }, files };
   }
 
   message(res) {
-    return commitMessage(summarize(this.plan, res.changed ?? [], { sourceSha: this.o.sourceSha }), this.o.message, this.o.trailers ?? []);
+    return commitMessage(summarize(this.plan, repoNamed(res.changed), { sourceSha: this.o.sourceSha }), this.o.message, this.o.trailers ?? []);
   }
 
   async commit(git, res, files) {

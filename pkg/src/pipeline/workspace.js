@@ -128,7 +128,8 @@ async function cloneRepository(run, pr) {
   run.log(`cloning ${o.repo}${branch ? ` (${branch})` : ''}`);
   await run.gm(path.dirname(dir)).clone(o.repo, dir, { branch });
   run.root = dir;
-  run.rel = '';
+  // the plan runs in `workingDirectory` inside the clone (the Action's input), its files named from there
+  run.rel = o.workingDirectory ?? '';
   run.git = run.gm(dir);
   const cloned = await run.git.currentBranch();
   if (pr) {
