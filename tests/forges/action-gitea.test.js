@@ -1,6 +1,7 @@
 // The Action with `forge: gitea`, run as the runner runs it (INPUT_*, GITHUB_OUTPUT,
 // GITHUB_STEP_SUMMARY), against a real Gitea 1.27.3 on 127.0.0.1: mode pull-request opens
-// the pull request, a second run with a new tag updates it, a third changes nothing; signed
+// the pull request, a second run with a new tag updates it, a third changes nothing, a
+// fourth, after the base got the values another way, closes it; signed
 // with `sign: ssh` and `signing-key`, and `git verify-commit` accepts the pushed commit.
 
 import test from 'node:test';
@@ -10,13 +11,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { giteaMissing, startGitea } from './gitea.js';
 import { checkout } from './cli-forges.js';
-import { gitAs } from './git.js';
+import { gitAs, pusher } from './git.js';
 import { runAction, tempDir } from '../action/helpers.js';
 
 const missing = giteaMissing();
 const skip = missing && process.env.GB_SKIP_GITEA === '1' ? `GB_SKIP_GITEA=1: ${missing}` : false;
 
-test('the Action with forge: gitea opens, updates, then leaves the pull request; pr-* outputs; a signed commit', { skip, timeout: 300000 }, async (t) => {
+test('the Action with forge: gitea opens, updates, leaves, then closes the pull request (the base holds the values); pr-* outputs; a signed commit', { skip, timeout: 300000 }, async (t) => {
   assert.equal(missing, null, missing ?? '');
   const g = await startGitea(t);
   const ws = await checkout(t, g.remoteUrl, { user: g.user, token: g.token });
@@ -60,6 +61,13 @@ test('the Action with forge: gitea opens, updates, then leaves the pull request;
   const sha = await gitAs(ws, ['rev-parse', 'FETCH_HEAD']);
   assert.equal(sha.slice(0, 7), pr.head.sha.slice(0, 7));
   execFileSync('git', ['-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'verify-commit', sha], { cwd: ws, stdio: 'pipe' });
+  // the base gets the pull request's values another way: the next run closes it
+  const other = await pusher(t, g.remoteUrl, { user: g.user, token: g.token });
+  await other.advance('main', { 'values.yaml': `${await gitAs(ws, ['show', 'FETCH_HEAD:values.yaml'])}\n` }, 'release 1.2.0 by hand');
+  const fourth = await runAction(t, { workspace: ws, inputs: inputs('1.2.0') });
+  assert.equal(fourth.code, 0, fourth.stdout + fourth.stderr);
+  assert.deepEqual([fourth.outputs['pr-operation'], fourth.outputs['pr-number']], ['closed', number]);
+  assert.equal((await g.api('GET', `/repos/${g.repo}/pulls/${number}`)).data.state, 'closed');
   // an unknown forge is an input error (exit 2) naming the input
   const bad = await runAction(t, { workspace: ws, inputs: { ...inputs('1.3.0'), forge: 'gogs' } });
   assert.equal(bad.code, 2);

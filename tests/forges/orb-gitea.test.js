@@ -1,7 +1,8 @@
 // The packed orb's `bump` job, run by the CircleCI stand-in (tests/orb/executor.js), with
 // mode pull_request and forge gitea against a real Gitea 1.27.3 on 127.0.0.1: the orb's
 // scripts clone the repository over HTTP with the Gitea token, push the branch, open the
-// pull request, then update it for a new tag; the commit is signed (sign: ssh).
+// pull request, update it for a new tag, and close it once the base holds the values; the
+// commit is signed (sign: ssh).
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,14 +11,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { giteaMissing, startGitea } from './gitea.js';
 import { checkout } from './cli-forges.js';
-import { gitAs } from './git.js';
+import { gitAs, pusher } from './git.js';
 import { setup, artifactReport } from '../orb/fixtures.js';
 import { tempDir } from '../action/helpers.js';
 
 const missing = giteaMissing();
 const skip = missing && process.env.GB_SKIP_GITEA === '1' ? `GB_SKIP_GITEA=1: ${missing}` : false;
 
-test('the orb with forge: gitea opens, then updates a pull request on a real Gitea; signed with sign: ssh', { skip, timeout: 300000 }, async (t) => {
+test('the orb with forge: gitea opens, updates, then closes a pull request on a real Gitea (the base holds the values); signed with sign: ssh', { skip, timeout: 300000 }, async (t) => {
   assert.equal(missing, null, missing ?? '');
   const g = await startGitea(t);
   const ws = await checkout(t, g.remoteUrl, { user: g.user, token: g.token });
@@ -60,4 +61,12 @@ test('the orb with forge: gitea opens, then updates a pull request on a real Git
   const allowed = path.join(keyDir, 'allowed');
   writeFileSync(allowed, `bot@example.com ${readFileSync(path.join(keyDir, 'id.pub'), 'utf8')}`);
   execFileSync('git', ['-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'verify-commit', sha], { cwd: ws, stdio: 'pipe' });
+  // the base gets the pull request's values another way: the next run closes it
+  const other = await pusher(t, g.remoteUrl, { user: g.user, token: g.token });
+  await other.advance('main', { 'values.yaml': `${await gitAs(ws, ['show', 'FETCH_HEAD:values.yaml'])}\n` }, 'release 1.2.0 by hand');
+  const third = await bump(args('1.2.0'), { jobEnv });
+  assert.equal(third.exitCode, 0, third.output);
+  const r3 = artifactReport(third).pr;
+  assert.deepEqual([r3.operation, r3.number, r3.url], ['closed', r1.pr.number, r1.pr.url]);
+  assert.equal((await g.api('GET', `/repos/${g.repo}/pulls/${r1.pr.number}`)).data.state, 'closed');
 });

@@ -259,6 +259,23 @@ test('a plan entry `promote:` is applied like any other edit', (t) => {
   assert.match(r.stderr, /plan: edits\[0\]\.images: expected a list of image names/);
 });
 
+test('the promotion table is part of the plan\'s result: applyPlan returns it, --json reports it, the CLI prints it once', async (t) => {
+  const dir = sample(t);
+  const { applyPlan } = await import(path.join(PKG, 'src', 'plan.js'));
+  const res = applyPlan({ edits: [{ promote: 'production=overlays/production', from: 'staging=overlays/staging' }] }, { cwd: dir, dryRun: true });
+  assert.deepEqual(res.promotions.map((p) => [p.from, p.to]), [['staging', 'production']]);
+  const api = res.promotions[0].rows.find((r) => r.image === 'ghcr.io/acme/api');
+  assert.ok(api && api.before !== api.after && api.after === api.from, JSON.stringify(res.promotions[0].rows));
+  assert.deepEqual(applyPlan({ edits: [{ file: 'overlays/production/kustomization.yaml', image: 'ghcr.io/acme/api:9.9' }] }, { cwd: dir, dryRun: true }).promotions, []);
+  const json = run(dir, ['promote', 'staging=overlays/staging', 'production=overlays/production', '--json', '--dry-run']);
+  assert.deepEqual(JSON.parse(json.stdout).promotions, res.promotions);
+  // the plain table, once, from the result (on stderr with --json)
+  assert.equal(json.stderr.split(/^IMAGE /m).length - 1, 1, json.stderr);
+  const plain = run(dir, ['promote', 'staging=overlays/staging', 'production=overlays/production']);
+  assert.equal(plain.stdout.split(/^IMAGE /m).length - 1, 1, plain.stdout);
+  assert.match(plain.stdout, /ghcr\.io\/acme\/api +\S+ +\S+ +\S+ +promoted/);
+});
+
 test('promote --repo --pr: the pull request against the local GitHub server carries the before/after table', async (t) => {
   const { dir: seed, remote } = sampleWithRemote(t);
   const token = 'ghs_promoteTestToken0123456789';
