@@ -9,10 +9,10 @@ import { runPipeline } from '../../pkg/src/pipeline.js';
 import { changeLine } from '../../pkg/src/summary.js';
 import { applyPlanFetching } from '../../pkg/src/plan.js';
 import { RemoteBases } from '../../pkg/src/remote-bases.js';
-import { computePromotion, context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
+import { context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { gitAuthHint } from '../../pkg/src/github/hints.js';
-import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
+import { messageIn, pipelineWord, settingWord, turnOnWord, wordFlags } from '../../pkg/src/hints.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
 import { checkPromotionDigests, guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
@@ -43,17 +43,17 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     settings = readInputs(env);
     for (const w of settings.warnings) wf.warning(w);
     const s = settings;
-    remoteBases = new RemoteBases({ ...s.remoteBases, notAllowed: "set the 'fetch-remote-bases' input to true", env: pipelineEnv(env, ''), log: (line) => wf.line(line) });
+    remoteBases = new RemoteBases({ ...s.remoteBases, notAllowed: turnOnWord('fetch-remote-bases', 'action'), env: pipelineEnv(env, ''), log: (line) => wf.line(line) });
     // every image resolved in its registry before anything is written (verify: auto
     // turns an unreachable registry into a warning)
     const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
     for (const w of registry.warnings) wf.warning(w, { title: 'gitops-bump: image not verified' });
-    for (const i of registry.images.filter((x) => x.skipped)) wf.warning(`${i.spec} ${i.warning} (skip-unresolved is true)`, { title: 'gitops-bump: image skipped' });
+    for (const i of registry.images.filter((x) => x.skipped)) wf.warning(`${i.spec} ${i.warning} (${settingWord('skip-unresolved', 'action')})`, { title: 'gitops-bump: image skipped' });
     for (const line of pickLines(registry.images)) wf.line(line);
     for (const i of registry.images.filter((x) => x.verified)) wf.line(`verified ${i.image} ${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}${i.written !== i.spec ? ', pinned' : ''}`);
     s.plan = registry.plan;
     /** @type {Seen} */
-    const seen = { promotion: undefined, status: undefined };
+    const seen = { status: undefined };
     const apply = await applier(s, seen, wf, env, remoteBases);
     const result = await wf.group(`gitops-bump: ${describe(s)}`, () =>
       runPipeline({
@@ -62,8 +62,8 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
         apply,
         git: {
           ...s.git,
-          // a promotion's pull request shows its before/after table, computed where it was applied
-          body: s.git.body ?? (s.promotion ? () => seen.promotion : undefined),
+          // without a body, a promotion's pull request shows its before/after table (runPipeline)
+          body: s.git.body,
           trailers: registry.trailers,
           tokenEnv: TOKEN_ENV,
           // messages name the Action's inputs (pkg/src/hints.js)
@@ -83,7 +83,7 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     }
     const values = outputs(result, s, { ...seen, images: registry.images });
     for (const [name, value] of Object.entries(values)) wf.setOutput(name, value);
-    wf.summary(summary(result, s) + imagesSummary(registry.images, code) + extraSummary(seen, s));
+    wf.summary(summary(result, s) + imagesSummary(registry.images, code) + extraSummary(seen, s, result.promotions));
     logResult(wf, values);
     // a type change is allowed and always shown: a warning on the line, where a review sees it
     for (const row of JSON.parse(values.changes).filter((/** @type {any} */ r) => r.typeChanged)) {
@@ -140,16 +140,16 @@ function pipelineEnv(env, token) {
 }
 
 /**
- * What the last apply saw besides the edits: the promotion's before/after table
- * (markdown) and the status table, read where the plan was applied.
- * @typedef {{promotion: string | undefined, status: import('../../pkg/src/promote.js').Status | undefined, kept?: {kept: string[], warnings: string[]}}} Seen
+ * What the last apply saw besides the edits (the promotion's table is the plan's result):
+ * the status table, read where the plan was applied, and the images kept newer.
+ * @typedef {{status: import('../../pkg/src/promote.js').Status | undefined, kept?: {kept: string[], warnings: string[]}}} Seen
  */
 
 /**
  * The apply function the pipeline calls in its working tree. In a clone, the plan runs
  * in `working-directory` inside it; file names are given to the pipeline relative to the
- * clone's root and given back relative to `working-directory`. A promotion's table is
- * computed before the plan is applied, the status table after it.
+ * clone's root and given back relative to `working-directory`. The status table is read
+ * after the plan is applied.
  * @param {import('./inputs.js').Settings} s
  * @param {Seen} seen
  * @param {RemoteBases} remoteBases the remote bases the overlay check follows
@@ -160,14 +160,12 @@ async function applier(s, seen, wf, env, remoteBases) {
   const cwdOf = (/** @type {string} */ workdir) => (sub ? path.join(workdir, sub) : workdir);
   const apply = async (/** @type {string} */ workdir, /** @type {unknown} */ plan = s.plan) => {
     const cwd = cwdOf(workdir);
-    if (s.promotion) {
-      await checkPromotionDigests(s.promotion, cwd, s.registry, pipelineEnv(env, ''), wf);
-      seen.promotion = renderPromotion(computePromotion(s.promotion.from, s.promotion.to, s.promotion.images, context(cwd, cwd)), 'markdown');
-    }
+    if (s.promotion) await checkPromotionDigests(s.promotion, cwd, s.registry, pipelineEnv(env, ''), wf);
     const res = await applyPlanFetching(plan, { cwd, dryRun: s.preview, remoteBases });
     if (s.status.length > 0) seen.status = status(s.status, context(cwd, cwd));
     if (!sub) return res;
     return {
+      ...res,
       changed: res.changed.map((c) => ({ ...c, file: path.posix.join(sub, c.file), planFile: c.file })),
       unchanged: res.unchanged.map((f) => path.posix.join(sub, f)),
       unchecked: res.unchecked, // named relative to working-directory, as annotations want
@@ -180,15 +178,17 @@ async function applier(s, seen, wf, env, remoteBases) {
 }
 
 /**
- * The job summary's sections for a promotion and the status input.
+ * The job summary's sections for a promotion (its table, from the pipeline's result) and the
+ * status input.
  * @param {Seen} seen
  * @param {import('./inputs.js').Settings} s
+ * @param {import('../../pkg/src/plan.js').PromotionTable[]} promotions
  * @returns {string}
  */
-function extraSummary(seen, s) {
+function extraSummary(seen, s, promotions) {
   let out = '';
   if (seen.kept?.kept.length) out += `\n### Kept newer (allow-downgrade is false)\n\n${seen.kept.kept.map((l) => `- ${l}`).join('\n')}\n`;
-  if (seen.promotion) out += `\n### ${seen.promotion.replace(/^Promote /, 'Promotion: ')}`;
+  for (const p of promotions) out += `\n### ${renderPromotion(/** @type {any} */ (p), 'markdown').replace(/^Promote /, 'Promotion: ')}`;
   if (seen.status) out += `\n### What runs where (${s.preview ? 'before this run: dry-run' : 'after this run'})\n\n${renderStatus(seen.status, 'markdown')}`;
   return out;
 }

@@ -125,7 +125,8 @@ export async function main(argv, io = {}) {
     if (name === 'playground') return await runPlayground(values, { out, err });
     if (name === 'completion') return await runCompletion(positionals[0], { out });
     if (name === 'status') return await runStatus(values, positionals, { out, cwd });
-    const beforeApply = name === 'promote' ? await describePromotion(values, positionals, { out, err }) : undefined;
+    // promote with --pr: the title names the promotion (the body is its table: runPipeline)
+    if (name === 'promote' && values.pr && values.title === undefined) values.title = `Promote ${positionals[0]} to ${positionals[1]}`;
     if (!io.cwd) installSignalCleanup(); // a real process: an interrupted run leaves nothing behind
     // apply reads a plan file, or makes the plan of its flags (named as on a command line)
     const planFile = name === 'apply' ? positionals[0] : undefined;
@@ -143,7 +144,7 @@ export async function main(argv, io = {}) {
     const planDir = positionals[0] === '-' ? cwd : dirname(resolvePath(cwd, positionals[0] ?? '.'));
     const root = planFile !== undefined && !values['allow-outside-plan-dir'] ? planDir : null;
     if (planFile === undefined) symlinksStayInside(entries, cwd);
-    return await runEdit(plan, values, { out, err, cwd, env, beforeApply, images: registry.images, guard }, { root, maxFileSize });
+    return await runEdit(plan, values, { out, err, cwd, env, images: registry.images, guard }, { root, maxFileSize });
   } catch (error) {
     return reportError(error, { err, out, json, frontEnd, cwd, ...told });
   }
@@ -310,30 +311,6 @@ async function runStatus(values, targets, { out, cwd }) {
   const flags = sameTagDifferentDigest(st);
   out.write(values.json ? `${JSON.stringify(flags.length ? { ...st, sameTagDifferentDigest: flags } : st, null, 2)}\n` : promote.renderStatus(st, values.markdown ? 'markdown' : 'plain') + flagLines(flags).map((l) => `${values.markdown ? '\n' : ''}${l}\n`).join(''));
   return EXIT.OK;
-}
-
-/**
- * Prepares \`promote\`, which runs as a plan: with --pr the pull request's title defaults
- * to the promotion and its body to the before/after table. Returns what runs just before
- * the plan is applied (in this checkout, or in the clone of --repo, on every attempt):
- * it computes the table there and prints it (on stderr with --json or --dry-run, so
- * their stdout stays machine-readable).
- * @param {Record<string, any>} values
- * @param {string[]} positionals
- * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}}} io
- * @returns {Promise<(workdir: string) => void>}
- */
-async function describePromotion(values, [from, to], { out, err }) {
-  const promote = await import('./promote.js');
-  /** @type {string|undefined} */
-  let table;
-  if (values.pr && values.title === undefined) values.title = `Promote ${from} to ${to}`;
-  if (values.pr && values.body === undefined) values.body = () => table;
-  return (workdir) => {
-    const p = promote.computePromotion(from, to, values.image ?? [], promote.context(workdir, workdir));
-    (values.json || values['dry-run'] ? err : out).write(promote.renderPromotion(p, 'plain'));
-    table = promote.renderPromotion(p, 'markdown');
-  };
 }
 
 /**

@@ -261,11 +261,20 @@ export interface Unchecked {
   reason: string;
 }
 
+/** A promotion's before/after table: every image of TO, what FROM runs, what TO ran before and runs after. */
+export interface PromotionTable {
+  from: string;
+  to: string;
+  rows: { image: string; from: string | null; before: string | null; after: string | null }[];
+}
+
 export interface PlanResult {
   changed: FileOutcome[];
   unchanged: string[];
   /** image edits the overlay check could not decide: every front end reports them as warnings */
   unchecked: Unchecked[];
+  /** the plan's promotions, as computed where it was applied (empty when it promotes nothing) */
+  promotions: PromotionTable[];
 }
 
 /** Applies a plan below `cwd`, all or nothing; every target must resolve inside `root` (default `cwd`) unless `allowOutside`. */

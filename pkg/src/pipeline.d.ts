@@ -3,7 +3,7 @@
  * the edited files, push with conflict-safe retries, open or update a pull request, or
  * commit through GitHub's API. The same function the CLI's git flags and the Action call.
  */
-import type { FileOutcome, Plan, PlanResult, Unchecked } from './index.js';
+import type { FileOutcome, Plan, PlanResult, PromotionTable, Unchecked } from './index.js';
 
 /** Push attempts after the first when `retries` is not given. */
 export const DEFAULT_RETRIES: number;
@@ -36,7 +36,7 @@ export interface GitOptions {
   base?: string;
   /** pull request title template */
   title?: string;
-  /** pull request body template; a function is called when the pull request is written (after the plan was applied) */
+  /** pull request body template; a function is called when the pull request is written (after the plan was applied); without one, a plan that promotes gets its before/after tables */
   body?: string | (() => string | undefined);
   /** pull request labels */
   labels?: string[];
@@ -132,6 +132,8 @@ export interface PipelineResult {
   unchanged: string[];
   /** image edits the overlay check could not decide, and why */
   unchecked: Unchecked[];
+  /** the plan's promotions as the last apply computed them (empty when it promotes nothing) */
+  promotions: PromotionTable[];
   /** the files of `changed` */
   changedFiles: string[];
   /** every changed value (`unchanged` ones left out) */

@@ -337,7 +337,8 @@ const realPaths = new WeakMap();
  * @param {Entry[]} entries
  * @param {string} cwd
  * @param {Omit<ApplyOptions, 'cwd' | 'dryRun'>} [options]
- * @returns {FileOutcome[]} one record per file touched, in first-touched order
+ * @returns {{outcomes: FileOutcome[], promotions: PromotionTable[]}} one record per file
+ *   touched, in first-touched order; the before/after table of each promotion, computed here
  */
 export function computeEntries(entries, cwd, options = {}) {
   const roots = allowedRoots(options.root);
@@ -348,6 +349,8 @@ export function computeEntries(entries, cwd, options = {}) {
   const pending = new Map();
   const source = nodeFileSource(cwd, pending, limits);
   const rel = (/** @type {string} */ abs) => normalize(path.relative(cwd, abs));
+  /** @type {PromotionTable[]} */
+  const promotions = [];
 
   /** @param {string} named path as named (relative to cwd) @param {string} display @returns {[string, FileOutcome]} */
   const current = (named, display) => {
@@ -388,6 +391,7 @@ export function computeEntries(entries, cwd, options = {}) {
       // TO's own files, recomputed from FROM as the files are now (a re-applied plan
       // promotes what FROM runs on the fresh head)
       const promotion = computePromotion(entry.from, entry.to, entry.images, context(cwd, cwd, pending));
+      promotions.push({ from: promotion.from, to: promotion.to, rows: promotion.rows });
       for (const f of promotion.files) {
         const [real, record] = current(f.file, f.file);
         update(real, record, f);
@@ -454,7 +458,7 @@ export function computeEntries(entries, cwd, options = {}) {
         break;
     }
   }
-  return [...files.values()];
+  return { outcomes: [...files.values()], promotions };
 }
 
 /**
@@ -498,10 +502,18 @@ function writeAll(records) {
 }
 
 /**
+ * A promotion's before/after table: every image of TO, what FROM runs, what TO ran before
+ * and runs after (promote.js's renderPromotion prints it).
+ * @typedef {{from: string, to: string, rows: {image: string, from: string|null, before: string|null, after: string|null}[]}} PromotionTable
+ */
+
+/**
  * @typedef {object} PlanResult
  * @property {FileOutcome[]} changed files whose text changed (written unless `dryRun`)
  * @property {string[]} unchanged files the plan touched whose text stayed the same
  * @property {Unchecked[]} unchecked image edits the overlay check could not decide, and why
+ * @property {PromotionTable[]} promotions the plan's promotions, as computed where it was
+ *   applied (empty when it promotes nothing)
  */
 
 /**
@@ -551,17 +563,17 @@ const CONFLICT_ATTEMPTS = 50;
  */
 export function applyEntries(entries, { cwd, dryRun = false, root = null, maxFileSize, remoteBases }) {
   for (let attempt = 1; ; attempt += 1) {
-    const outcomes = computeEntries(entries, cwd, { root, maxFileSize, remoteBases });
+    const { outcomes, promotions } = computeEntries(entries, cwd, { root, maxFileSize, remoteBases });
     const changed = outcomes.filter((r) => r.after !== r.before);
     const unchanged = outcomes.filter((r) => r.after === r.before).map((r) => r.file);
     const unchecked = outcomes.flatMap((r) => r.unchecked);
-    if (dryRun || changed.length === 0) return { changed, unchanged, unchecked };
+    if (dryRun || changed.length === 0) return { changed, unchanged, unchecked, promotions };
     const release = lockFiles(changed.map((r) => /** @type {string} */ (realPaths.get(r))));
     try {
       const moved = changed.find((r) => !sameText(/** @type {string} */ (realPaths.get(r)), r.before));
       if (!moved) {
         writeAll(changed);
-        return { changed, unchanged, unchecked };
+        return { changed, unchanged, unchecked, promotions };
       }
       if (attempt >= CONFLICT_ATTEMPTS) {
         throw new GitopsBumpError(`${moved.file}: changed by another process ${attempt} times while being edited; nothing was written`, { kind: 'io', file: moved.file });

@@ -81,11 +81,11 @@ export function writeReport(file, cwd, report) {
  * @param {unknown} plan
  * @param {Record<string, any>} values
  * @param {{out: {write(s: string): unknown}, err: {write(s: string): unknown}, cwd: string, env: NodeJS.ProcessEnv,
- *   beforeApply?: (workdir: string) => void, images?: object[] | null, guard?: Function | null}} io
+ *   images?: object[] | null, guard?: Function | null}} io
  * @param {{root: string | null, maxFileSize: number}} scope where targets may resolve, size limit
  * @returns {Promise<number>}
  */
-export async function runEdit(plan, values, { out, err, cwd, env, beforeApply = () => {}, images = null, guard = null }, { root, maxFileSize }) {
+export async function runEdit(plan, values, { out, err, cwd, env, images = null, guard = null }, { root, maxFileSize }) {
   const preview = Boolean(values['dry-run'] || values.check);
   const git = gitOptions(values, env);
   if (git && images) git.trailers = digestTrailers(images);
@@ -98,10 +98,8 @@ export async function runEdit(plan, values, { out, err, cwd, env, beforeApply = 
     if (git && (!preview || git.repo)) {
       const { runPipeline } = await import('./pipeline.js');
       // the pipeline confines every target to the repository; a preview of --repo's clone writes nothing
-      const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) => {
-        beforeApply(workdir);
-        return applyPlanFetching(p, { cwd: workdir, dryRun: preview, allowOutside: true, maxFileSize, remoteBases });
-      };
+      const applyAt = (/** @type {string} */ workdir, /** @type {unknown} */ p = plan) =>
+        applyPlanFetching(p, { cwd: workdir, dryRun: preview, allowOutside: true, maxFileSize, remoteBases });
       // --no-downgrade checks again on every attempt: a retry may find a newer image there
       guarded = /** @type {any} */ (guard)?.(plan, applyAt);
       try {
@@ -111,7 +109,6 @@ export async function runEdit(plan, values, { out, err, cwd, env, beforeApply = 
       }
     } else {
       // --dry-run / --check never commit: the plan is previewed on the files below cwd
-      beforeApply(cwd);
       const applyHere = (/** @type {string} */ _, /** @type {unknown} */ p = plan) =>
         applyPlanFetching(p, { cwd, dryRun: preview, root, allowOutside: root === null, maxFileSize, remoteBases });
       guarded = /** @type {any} */ (guard)?.(plan, applyHere);
@@ -121,6 +118,12 @@ export async function runEdit(plan, values, { out, err, cwd, env, beforeApply = 
     remoteBases.close();
   }
   const changed = result.changed ?? [];
+  // a promotion's before/after table, as the apply computed it (on stderr with --json or
+  // --dry-run, so their stdout stays machine-readable)
+  if (result.promotions?.length) {
+    const { renderPromotion } = await import('./promote.js');
+    for (const p of result.promotions) (values.json || values['dry-run'] ? err : out).write(renderPromotion(/** @type {any} */ (p), 'plain'));
+  }
   // never silent: whatever the output format, what the overlay check could not see is said
   for (const line of uncheckedWarnings(result.unchecked ?? [])) err.write(`${line}\n`);
 
@@ -129,6 +132,7 @@ export async function runEdit(plan, values, { out, err, cwd, env, beforeApply = 
     changed: changed.map((c) => ({ file: c.file, changes: c.changes, ...(preview ? { diff: diffOf(c) } : {}) })),
     unchanged: result.unchanged,
     unchecked: result.unchecked ?? [],
+    ...(result.promotions?.length ? { promotions: result.promotions } : {}),
     written: !preview && changed.length > 0,
     ...(images ? { images } : {}),
     ...(guarded?.seen ? { kept: guarded.seen.kept } : {}),

@@ -100,7 +100,7 @@ test('applyPlan with dryRun writes nothing; an already-applied plan is unchanged
   assert.equal(read(root, 'charts/api/values.yaml'), before);
   applyPlan(plan, { cwd: root });
   const again = applyPlan(plan, { cwd: root });
-  assert.deepEqual(again, { changed: [], unchanged: ['charts/api/values.yaml'], unchecked: [] });
+  assert.deepEqual(again, { changed: [], unchanged: ['charts/api/values.yaml'], unchecked: [], promotions: [] });
 });
 
 test('an image entry checks the overlay unless force is set', (t) => {

@@ -259,6 +259,23 @@ test('a plan entry `promote:` is applied like any other edit', (t) => {
   assert.match(r.stderr, /plan: edits\[0\]\.images: expected a list of image names/);
 });
 
+test('the promotion table is part of the plan\'s result: applyPlan returns it, --json reports it, the CLI prints it once', async (t) => {
+  const dir = sample(t);
+  const { applyPlan } = await import(path.join(PKG, 'src', 'plan.js'));
+  const res = applyPlan({ edits: [{ promote: 'production=overlays/production', from: 'staging=overlays/staging' }] }, { cwd: dir, dryRun: true });
+  assert.deepEqual(res.promotions.map((p) => [p.from, p.to]), [['staging', 'production']]);
+  const api = res.promotions[0].rows.find((r) => r.image === 'ghcr.io/acme/api');
+  assert.ok(api && api.before !== api.after && api.after === api.from, JSON.stringify(res.promotions[0].rows));
+  assert.deepEqual(applyPlan({ edits: [{ file: 'overlays/production/kustomization.yaml', image: 'ghcr.io/acme/api:9.9' }] }, { cwd: dir, dryRun: true }).promotions, []);
+  const json = run(dir, ['promote', 'staging=overlays/staging', 'production=overlays/production', '--json', '--dry-run']);
+  assert.deepEqual(JSON.parse(json.stdout).promotions, res.promotions);
+  // the plain table, once, from the result (on stderr with --json)
+  assert.equal(json.stderr.split(/^IMAGE /m).length - 1, 1, json.stderr);
+  const plain = run(dir, ['promote', 'staging=overlays/staging', 'production=overlays/production']);
+  assert.equal(plain.stdout.split(/^IMAGE /m).length - 1, 1, plain.stdout);
+  assert.match(plain.stdout, /ghcr\.io\/acme\/api +\S+ +\S+ +\S+ +promoted/);
+});
+
 test('promote --repo --pr: the pull request against the local GitHub server carries the before/after table', async (t) => {
   const { dir: seed, remote } = sampleWithRemote(t);
   const token = 'ghs_promoteTestToken0123456789';
@@ -310,4 +327,21 @@ test('two promotions (other environments, other images) open two pull requests, 
   assert.match(git(seed, '--git-dir', remote, 'log', '-1', '--format=%s', first.head), /^chore\(deploy\): promote images \(.+\) from staging to production$/);
   assert.match(git(seed, '--git-dir', remote, 'log', '-1', '--format=%s', second.head), /^chore\(deploy\): promote worker \(3\.0\.0-rc\.1\) from dev to staging$/);
   assert.deepEqual(server.mismatches, []);
+});
+
+test('promote into an image a later step sets again (a replacement) is refused by name; nothing is written', (t) => {
+  const base = fs.readFileSync(path.join(HERE, '..', 'kustomize', 'differential', 'replacements', 'base', 'deploy.yaml'), 'utf8');
+  const replacements = fs.readFileSync(path.join(HERE, '..', 'kustomize', 'differential', 'replacements', 'overlay', 'kustomization.yaml'), 'utf8');
+  const dir = tempTree(t, {
+    'base/deploy.yaml': base,
+    'base/kustomization.yaml': 'resources:\n- deploy.yaml\n',
+    'a/kustomization.yaml': 'resources:\n- ../base\nimages:\n- name: busybox\n  newTag: "1.37"\n',
+    'b/kustomization.yaml': replacements,
+  });
+  const before = snapshotTree(dir);
+  const st = JSON.parse(run(dir, ['status', 'a', 'b', '--json']).stdout);
+  assert.equal(st.images.find((r) => r.image === 'busybox').cells.b.fixed, true);
+  const r = run(dir, ['promote', 'a', 'b', '--image', 'busybox'], 1);
+  assert.match(r.stderr, /error\[promote\]: b sets `busybox` again after its own images: \(a replacement or transformer\)/);
+  assert.deepEqual(changedFiles(before, snapshotTree(dir)), []);
 });

@@ -140,6 +140,16 @@ function orbStep(t, cwd, params) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+test('Action: a push from a checkout without the remote names no option the Action lacks (the CLI\'s --remote)', async (t) => {
+  const repo = configRepo(t, { files: repoFiles() });
+  const work = repo.clone();
+  spawnSync('git', ['remote', 'remove', 'origin'], { cwd: work });
+  const r = await runAction(t, { workspace: work, inputs: { mode: 'push', images: PODINFO, targets: OVERLAY } });
+  assert.equal(r.code, 3, r.stdout);
+  assert.match(r.stdout, /cannot push: this checkout has no remote `origin` \(add one with git remote add origin URL\); nothing was edited or committed/);
+  assert.doesNotMatch(r.stdout, /--remote\b/);
+});
+
 test('orb: the log shows the new value’s line and column and the change of type; the same image twice is refused', (t) => {
   const cwd = tempTree(t, repoFiles());
   const r = ok(orbStep(t, cwd, { MODE: 'edit', IMAGES: PODINFO, TARGETS: OVERLAY, FILE: VALUES, PATH: 'replicaCount', VALUE: 'three' }));

@@ -30,7 +30,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {string[]} [trailers]  lines after the message and the pull request body (`Image-Digest: …`)
  * @property {string}  [author]     "Name <email>"
  * @property {number}  [retries]    push attempts after the first (default 5)
- * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied)
+ * @property {string}  [base] @property {string} [title] @property {string|(() => string|undefined)} [body] a function is called when the pull request is written (after the plan was applied);
+ *   without a body, a plan that promotes gets its before/after tables
  * @property {string[]} [labels] @property {boolean} [draft] @property {string} [prBranch]
  * @property {boolean} [prOverwrite] replace a PR branch that holds commits gitops-bump did not make
  * @property {string[]} [reviewers] @property {string[]} [teamReviewers] @property {string[]} [assignees]
@@ -69,6 +70,8 @@ export const DEFAULT_RETRIES = 5;
  * @property {Array<{file: string, before: string, after: string, changes: Array<object>}>} changed
  * @property {string[]} unchanged       files already holding the values
  * @property {Array<{spec: string, file: string, what: string, reason: string}>} unchecked image edits the overlay check could not decide, and why
+ * @property {import('../plan.js').PromotionTable[]} promotions the plan's promotions as the last apply computed them
+ *   (empty when it promotes nothing); in pull-request mode their tables are the body unless `body` is given
  * @property {string[]} changedFiles    the files of `changed`
  * @property {PipelineChange[]} changes every changed value (kind `unchanged` left out)
  * @property {string|null} commit       the commit made (or found on the PR branch), else null

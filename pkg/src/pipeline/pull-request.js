@@ -13,6 +13,7 @@ import { closeHeldPullRequest, upsertPullRequest as upsertForgePullRequest } fro
 import { createApiCommit, createBranch, getBranchHead, getCommit, refuseForeignApiCommits, updateBranch } from '../github/api-commit.js';
 import { refUpdateRefused } from '../github/hints.js';
 import { pullRequestBody, pullRequestBranch, pullRequestTitle, summarize } from '../template.js';
+import { renderPromotion } from '../promote.js';
 import { NO_PR } from './run.js';
 
 /**
@@ -70,8 +71,8 @@ export async function pullRequestFlow(run) {
     head: prBranch,
     base: run.base,
     title: pullRequestTitle(summary, o.title),
-    // a function computes the body from what was applied (promote's before/after table)
-    body: pullRequestBody(summary, typeof o.body === 'function' ? o.body() : o.body, o.trailers ?? []),
+    // a promotion's before/after tables, as computed where the plan was applied, unless a body is given
+    body: pullRequestBody(summary, (typeof o.body === 'function' ? o.body() : o.body) ?? promotionTables(res.promotions), o.trailers ?? []),
     draft: Boolean(o.draft),
     labels: o.labels,
     people: { reviewers: o.reviewers ?? [], teamReviewers: o.teamReviewers ?? [], assignees: o.assignees ?? [], milestone: o.milestone },
@@ -85,6 +86,15 @@ export async function pullRequestFlow(run) {
   run.log(`${said} ${run.forge?.forgeApi.noun ?? 'pull request'} #${pullRequest.number} ${pullRequest.url ?? ''}`);
   const pr = { number: pullRequest.number, url: pullRequest.url, operation: pullRequest.operation };
   return run.done(res, { commit: sha, pushed, attempts, pullRequest, pr, branch: prBranch, workdir: null });
+}
+
+/**
+ * The body of a pull request that promotes: each promotion's before/after table, in Markdown.
+ * @param {import('../plan.js').PromotionTable[] | undefined} promotions
+ * @returns {string | undefined} undefined when the plan promotes nothing
+ */
+function promotionTables(promotions) {
+  return promotions?.length ? promotions.map((p) => renderPromotion(/** @type {any} */ (p), 'markdown')).join('\n') : undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ export const NO_PR = Object.freeze({ number: null, url: null, operation: 'none' 
 
 /**
  * The PipelineResult (see index.js) for an apply result `res` and what the run did.
- * @param {{changed?: Array<object>, unchanged?: string[], unchecked?: Array<object>}|undefined} res
+ * @param {{changed?: Array<object>, unchanged?: string[], unchecked?: Array<object>, promotions?: Array<object>}|undefined} res
  * @param {object} extra
  */
 export function result(res, extra) {
@@ -29,6 +29,7 @@ export function result(res, extra) {
     changed,
     unchanged: res?.unchanged ?? [],
     unchecked: res?.unchecked ?? [],
+    promotions: res?.promotions ?? [],
     commit: null,
     pushed: false,
     attempts: 0,

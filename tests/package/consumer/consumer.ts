@@ -12,7 +12,7 @@ import {
 import type {
   ErrorKind, ErrorFields, Change, EditResult, NodeType, Found, FileSource, ValueType, ImageTarget,
   Value, MatchOptions, SetOptions, EditRequest, OverlayImage, ImageSpec, OverlayOptions,
-  FileEditResult, DryRunOption, PlanEntry, Plan, FileOutcome, PlanResult, Unchecked,
+  FileEditResult, DryRunOption, PlanEntry, Plan, FileOutcome, PlanResult, Unchecked, PromotionTable,
   GitOptions, PipelineArgs, PipelineChange, PipelineResult, PullRequestResult, PullRequestSummary,
 } from 'gitops-bump';
 import * as pipeline from 'gitops-bump/pipeline';
@@ -69,6 +69,8 @@ const result: PlanResult = applyPlan(plan, { cwd: '.', dryRun: true });
 const outcome: FileOutcome | undefined = result.changed[0];
 const unchanged: string[] = result.unchanged;
 const notFollowed: Unchecked[] = [...r4.unchecked, ...result.unchecked, ...(outcome?.unchecked ?? [])];
+const promoted: PromotionTable[] = result.promotions;
+const promotedRows: string[] = promoted.flatMap((p) => p.rows.map((r) => `${p.from} -> ${p.to}: ${r.image} ${r.from ?? '-'} ${r.before ?? '-'} ${r.after ?? '-'}`));
 const why: string = notFollowed.map((u) => `${u.spec} ${u.file} ${u.what}: ${u.reason}`).join('\n');
 // remote bases (kustomize URLs): fetched only where allowed; applyPlanFetching fetches, then applies
 const bases = new RemoteBases({ allow: false, notAllowed: 'remote bases are off here', hosts: null, log: (l: string) => console.log(l) });
@@ -113,4 +115,4 @@ const webVersion: () => string = web.version;
 const init: typeof initWeb = initWeb;
 
 console.log(changed, was, kind, nodeType, plain, offsets, removed, many, image, newTag, setBy, checked, scanned, core,
-  before, r2, r3, r4, r5, outcome, unchanged, why, loaded, valid, fsSource, read, diff, run, webVersion, init, fetching, cloneUrl);
+  before, r2, r3, r4, r5, outcome, unchanged, why, promotedRows, loaded, valid, fsSource, read, diff, run, webVersion, init, fetching, cloneUrl);
