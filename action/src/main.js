@@ -12,7 +12,7 @@ import { RemoteBases } from '../../pkg/src/remote-bases.js';
 import { context, renderPromotion, renderStatus, status } from '../../pkg/src/promote.js';
 import { GitopsBumpError } from '../../pkg/src/errors.js';
 import { gitAuthHint } from '../../pkg/src/github/hints.js';
-import { messageIn, pipelineWord, wordFlags } from '../../pkg/src/hints.js';
+import { messageIn, pipelineWord, settingWord, turnOnWord, wordFlags } from '../../pkg/src/hints.js';
 import { InputError, SIGNING_KEY_ENV, getInput, inputVariable, readInputs } from './inputs.js';
 import { code, failureSummary, outputs, summary } from './report.js';
 import { checkPromotionDigests, guardDowngrades, imagesSummary, pickLines, verifyImages } from './registry.js';
@@ -43,12 +43,12 @@ export async function run({ env = process.env, stdout = process.stdout } = {}) {
     settings = readInputs(env);
     for (const w of settings.warnings) wf.warning(w);
     const s = settings;
-    remoteBases = new RemoteBases({ ...s.remoteBases, notAllowed: "set the 'fetch-remote-bases' input to true", env: pipelineEnv(env, ''), log: (line) => wf.line(line) });
+    remoteBases = new RemoteBases({ ...s.remoteBases, notAllowed: turnOnWord('fetch-remote-bases', 'action'), env: pipelineEnv(env, ''), log: (line) => wf.line(line) });
     // every image resolved in its registry before anything is written (verify: auto
     // turns an unreachable registry into a warning)
     const registry = await wf.group('gitops-bump: images in their registries', () => verifyImages(s.plan, s.registry, pipelineEnv(env, '')));
     for (const w of registry.warnings) wf.warning(w, { title: 'gitops-bump: image not verified' });
-    for (const i of registry.images.filter((x) => x.skipped)) wf.warning(`${i.spec} ${i.warning} (skip-unresolved is true)`, { title: 'gitops-bump: image skipped' });
+    for (const i of registry.images.filter((x) => x.skipped)) wf.warning(`${i.spec} ${i.warning} (${settingWord('skip-unresolved', 'action')})`, { title: 'gitops-bump: image skipped' });
     for (const line of pickLines(registry.images)) wf.line(line);
     for (const i of registry.images.filter((x) => x.verified)) wf.line(`verified ${i.image} ${i.digest}${i.platforms ? ` (${i.platforms.join(', ')})` : ''}${i.written !== i.spec ? ', pinned' : ''}`);
     s.plan = registry.plan;

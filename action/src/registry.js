@@ -6,6 +6,7 @@
  *
  * @module gitops-bump-action/registry
  */
+import { settingWord } from '../../pkg/src/hints.js';
 import { validatePlan } from '../../pkg/src/plan.js';
 import { digestTrailers, parsePlatforms, pickLine } from '../../pkg/src/registry/settings.js';
 
@@ -136,7 +137,7 @@ export async function guardDowngrades(plan, inputs, env, wf, cwdOf, apply) {
   const { guardApply } = await import('../../pkg/src/registry/downgrade.js');
   return guardApply(plan, {
     run: inputs.settings,
-    because: "allow-downgrade is false",
+    because: settingWord('no-downgrade', 'action'),
     registry: { env, credentials: inputs.credentials },
     cwdOf,
     log: (line) => wf.line(line),

@@ -216,6 +216,22 @@ function unmask(v) {
 }
 
 /**
+ * For an unknown option standing where the command's VALUE goes: how to write a VALUE that
+ * starts with "-" (after "--"), as the command to type.
+ * @param {string} name
+ * @param {Command} command
+ * @param {any[]} tokens
+ * @param {any} token the unknown option
+ * @returns {string | undefined}
+ */
+function valueHint(name, command, tokens, token) {
+  const names = command.usage.split(' ').slice(2).filter((w) => /^[A-Z]+(\.\.\.)?$/.test(w));
+  const before = tokens.filter((t) => t.kind === 'positional' && t.index < token.index).map((t) => unmask(t.value));
+  if (names[before.length] !== 'VALUE' || /[\s'"$`\\]/.test([...before, token.rawName].join(''))) return undefined;
+  return `a VALUE that starts with "-" goes after "--": gitops-bump ${name} ${before.join(' ')} -- ${token.rawName}`;
+}
+
+/**
  * Parses a command's arguments strictly: an unknown option, a missing value, a value
  * given to a flag and a `--type` outside its list are usage errors in our own words, with
  * a "did you mean" where one is close. A negative number is a value.
@@ -237,7 +253,7 @@ function parseCommand(name, command, args) {
     if (!spec || !raw.startsWith('--')) {
       const own = Object.keys(command.options).map((o) => `--${o}`);
       const elsewhere = Object.entries(COMMANDS).filter(([, c]) => Object.hasOwn(c.options, token.name)).map(([n]) => n);
-      const hint = didYouMean(raw, own) ?? (elsewhere.length > 0 && raw.startsWith('--') ? `${raw} is an option of ${elsewhere.join(', ')}` : undefined);
+      const hint = didYouMean(raw, own) ?? (elsewhere.length > 0 && raw.startsWith('--') ? `${raw} is an option of ${elsewhere.join(', ')}` : undefined) ?? valueHint(name, command, parsed.tokens ?? [], token);
       throw fail(`unknown option \`${raw}\` for \`${name}\``, hint);
     }
     const dashed = token.value !== undefined && !token.inlineValue && token.value.startsWith('-') && !token.value.startsWith(MASK);

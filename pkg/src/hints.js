@@ -97,7 +97,42 @@ export const PIPELINE_WORDS = {
   sign: { cli: () => '--sign', action: () => "the 'sign' input", orb: () => 'the `sign` parameter' },
   'signing-key-env': { cli: () => '--signing-key-env', action: () => "the 'signing-key' input", orb: () => 'the `signing_key_env` parameter' },
   token: { cli: (v) => `$${v}`, action: () => "the 'token' input", orb: (v) => `the variable the \`token_env\` parameter names ($${v})` },
+  'fetch-remote-bases': { cli: () => '--fetch-remote-bases', action: () => "the 'fetch-remote-bases' input", orb: () => 'the `fetch_remote_bases` parameter' },
 };
+
+/**
+ * How a front end says, in a log line, that a switch of its registry checks is what kept
+ * or left out an image ("kept newer … (asked for 1.3.9; --no-downgrade)").
+ * @type {Record<string, Record<'cli'|'action'|'orb', string>>}
+ */
+export const SETTING_WORDS = {
+  'no-downgrade': { cli: '--no-downgrade', action: 'allow-downgrade is false', orb: 'allow_downgrade is false' },
+  'skip-unresolved': { cli: '--skip-unresolved', action: 'skip-unresolved is true', orb: 'skip_unresolved is true' },
+};
+
+/**
+ * A switch of the registry checks as `frontEnd` says it is on (the command line's words
+ * for a front end that has none of its own).
+ * @param {keyof typeof SETTING_WORDS} id
+ * @param {string | undefined} frontEnd
+ * @returns {string}
+ */
+export function settingWord(id, frontEnd) {
+  const words = SETTING_WORDS[id];
+  return words[/** @type {'cli'|'action'|'orb'} */ (frontEnd)] ?? words.cli;
+}
+
+/**
+ * The phrase that turns a boolean pipeline option on, in `frontEnd`'s words: "pass
+ * --fetch-remote-bases", "set the 'fetch-remote-bases' input to true".
+ * @param {keyof typeof PIPELINE_WORDS} id
+ * @param {string | undefined} frontEnd
+ * @returns {string}
+ */
+export function turnOnWord(id, frontEnd) {
+  const name = pipelineWord(id, frontEnd);
+  return frontEnd === 'action' || frontEnd === 'orb' ? `set ${name} to true` : `pass ${name}`;
+}
 
 /**
  * The edit inputs a front end builds a plan from (see inputEntries in plan.js), worded in

@@ -400,6 +400,7 @@ export function computeEntries(entries, cwd, options = {}) {
     }
     if (entry.op === 'scan') {
       const dir = rel(path.resolve(cwd, entry.dir));
+      if (fs.statSync(path.resolve(cwd, entry.dir), { throwIfNoEntry: false })?.isFile()) throw scanOfAFile(dir);
       const result = viaSource(() => core.scanImage(dir, entry.spec, source));
       const seen = new Set();
       for (const f of result.files) {
@@ -462,6 +463,16 @@ export function computeEntries(entries, cwd, options = {}) {
 }
 
 /**
+ * A scan entry whose target is a file: a scan reads the files below a directory.
+ * @param {string} file as the user named it
+ * @returns {GitopsBumpError}
+ */
+function scanOfAFile(file) {
+  const hint = `scan its directory (\`${normalize(path.dirname(file))}\`), or name the file as the target without a scan to edit it alone`;
+  return new GitopsBumpError(`error[not-found]: \`${file}\` is a file: a scan reads the files below a directory\n  = help: ${hint}`, { kind: 'not-found', file, found: 'a file', hint });
+}
+
+/**
  * An error of the core naming a file relative to `base`, naming it relative to `cwd`
  * instead (the way the user named the target).
  * @param {unknown} error
@@ -472,8 +483,12 @@ export function computeEntries(entries, cwd, options = {}) {
 function rebasedError(error, cwd, base) {
   if (base === cwd || !(error instanceof GitopsBumpError) || !error.file) return error;
   const file = normalize(path.relative(cwd, path.resolve(base, error.file)));
-  const message = error.message.replace(`--> ${error.file}`, `--> ${file}`);
-  return new GitopsBumpError(message, { ...error.fields(), hintTemplate: error.hintTemplate, options: error.options, message, file, cause: error.cause });
+  // every mention (the first line, the `-->` line, a hint's command to run), so that what
+  // the user is told to type names the file from where they are
+  const named = new RegExp(`(?<![\\w./-])${error.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w/-])`, 'g');
+  const swap = (/** @type {string | undefined} */ text) => text?.replace(named, file);
+  const message = swap(error.message) ?? error.message;
+  return new GitopsBumpError(message, { ...error.fields(), hint: swap(error.hint), hintTemplate: swap(error.hintTemplate), options: error.options, message, file, cause: error.cause });
 }
 
 /**

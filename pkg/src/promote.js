@@ -271,6 +271,12 @@ export function computePromotion(fromSpec, toSpec, images, ctx) {
     const current = /** @type {Cell} */ (to.images.get(key));
     const target = desired(key);
     if (target.image === current.image) continue;
+    if (current.fixed) {
+      throw promoteError(`${to.name} sets \`${key}\` again after its own images: (a replacement or transformer): a promotion cannot change it; nothing was written`, {
+        file: current.file,
+        hint: 'promote the image that step copies from, or change the step itself',
+      });
+    }
     const pending = new Map(ctx.pending);
     for (const [file, t] of texts) pending.set(file, t.text);
     let files;

@@ -21,6 +21,7 @@ import { createAuth } from './git/auth.js';
 import { trackPath } from './cleanup.js';
 import { nodeFileSource } from './files.js';
 import { usageError } from './errors.js';
+import { turnOnWord } from './hints.js';
 
 /** First segment of the virtual paths the copies are served under. */
 export const VIRTUAL_ROOT = ':remote';
@@ -423,12 +424,11 @@ export class RemoteBases {
  * @returns {RemoteBases}
  */
 export function cliRemoteBases(values, env, err, maxFileSize) {
-  const orb = env.GITOPS_BUMP_FRONT_END === 'orb';
   const allow = Boolean(values['fetch-remote-bases']);
   const hosts = parseHosts(values['remote-base-hosts'], '--remote-base-hosts');
   if (hosts && !allow) throw usageError('--remote-base-hosts limits --fetch-remote-bases: add --fetch-remote-bases');
   // under the orb, its own words (pkg/src/hints.js)
-  const notAllowed = orb ? 'set the `fetch_remote_bases` parameter to true' : 'pass --fetch-remote-bases';
+  const notAllowed = turnOnWord('fetch-remote-bases', env.GITOPS_BUMP_FRONT_END === 'orb' ? 'orb' : 'cli');
   return new RemoteBases({ allow, notAllowed, hosts, env, log: (line) => err.write(`${line}\n`), maxFileSize });
 }
 

@@ -85,6 +85,11 @@ test('any other VALUE that starts with "-" goes after "--", and --help says so',
     assert.equal(help.code, 0);
     assert.match(help.stdout, /A VALUE that starts with "-" is read as an option, except a negative number\n\(-1, -0\.5\): put "--" before such a value, after the options/);
   }
+  // the error itself says so where the VALUE goes, with the command to type
+  const unknown = cli(['set', 'values.yaml', 'args', '--verbose'], { cwd: dir });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^error\[usage\]: unknown option `--verbose` for `set`\n {2}= help: a VALUE that starts with "-" goes after "--": gitops-bump set values\.yaml args -- --verbose\n/);
+  assert.doesNotMatch(cli(['set', 'values.yaml', '--verbose', 'args', 'x'], { cwd: dir }).stderr, /goes after "--"/, 'not where a FILE or PATH goes');
   const after = cli(['set', 'values.yaml', 'args', '--', '--help'], { cwd: dir });
   assert.equal(after.code, 0, 'a --help after -- is a value');
   assert.match(read(dir, 'values.yaml'), /\nargs: --help\n$/);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startGitHubServer } from '../github-api-server/server.js';
 import { TOKEN, configRepo, git, runAction, tempDir } from './helpers.js';
 import { configFiles, snapshot } from '../registry/fixtures.js';
-import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushCreated, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, freePort, pushCreated, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany, unresolvableWorker } from '../registry/servers.js';
 
 const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
 
@@ -182,12 +182,7 @@ test('allow-downgrade: false by default: an older build is kept back (changed=fa
 });
 
 test('skip-unresolved: an image with no allowed tag is listed as skipped; the others land in one commit; without it nothing moves', { skip: SKIP_CRANE, timeout: 180000 }, async (t) => {
-  const reg = await startCrane(t);
-  await pushCreated(reg.host, 'acme/api', '1.2.0', '2026-12-06T10:00:00Z');
-  await pushCreated(reg.host, 'acme/worker', '2.0.0', '2026-12-06T10:00:00Z'); // nothing in ^1
-  const files = configFiles(reg.host);
-  files['overlays/prod/kustomization.yaml'] += `  - name: ${reg.host}/acme/worker\n    newTag: 0.9.0\n`;
-  files['base/deployment.yaml'] += `        - name: worker\n          image: ${reg.host}/acme/worker:0.9.0\n`;
+  const { reg, files } = await unresolvableWorker(t, configFiles);
   const repo = configRepo(t, { files });
   const work = repo.clone();
   const head = repo.head();

@@ -17,7 +17,7 @@ import { runAction, tempDir } from '../action/helpers.js';
 const missing = giteaMissing();
 const skip = missing && process.env.GB_SKIP_GITEA === '1' ? `GB_SKIP_GITEA=1: ${missing}` : false;
 
-test('the Action with forge: gitea opens, updates, leaves, then closes the pull request (the base holds the values); pr-* outputs; a signed commit', { skip, timeout: 300000 }, async (t) => {
+test('the Action with forge: gitea opens, updates, leaves, then closes the pull request (the base holds the values); pr-* outputs; a signed commit; push mode with the Gitea token', { skip, timeout: 300000 }, async (t) => {
   assert.equal(missing, null, missing ?? '');
   const g = await startGitea(t);
   const ws = await checkout(t, g.remoteUrl, { user: g.user, token: g.token });
@@ -68,6 +68,14 @@ test('the Action with forge: gitea opens, updates, leaves, then closes the pull 
   assert.equal(fourth.code, 0, fourth.stdout + fourth.stderr);
   assert.deepEqual([fourth.outputs['pr-operation'], fourth.outputs['pr-number']], ['closed', number]);
   assert.equal((await g.api('GET', `/repos/${g.repo}/pulls/${number}`)).data.state, 'closed');
+  // push mode on Gitea: the token goes to git as Gitea's; the checkout is behind main, so
+  // the first push is rejected and the plan applied again on the fetched head
+  const pushed = await runAction(t, { workspace: ws, inputs: { set: '- {file: values.yaml, path: image.tag, value: "1.3.0"}', mode: 'push', forge: 'gitea', token: g.token } });
+  assert.equal(pushed.code, 0, pushed.stdout + pushed.stderr);
+  const main = await other.read('main', 'values.yaml');
+  assert.equal(pushed.outputs['commit-sha'], main.sha);
+  assert.match(main.text, /tag: "?1\.3\.0"?/);
+  assert.equal(main.subjects[1], 'release 1.2.0 by hand', 'on top of the commit it did not have');
   // an unknown forge is an input error (exit 2) naming the input
   const bad = await runAction(t, { workspace: ws, inputs: { ...inputs('1.3.0'), forge: 'gogs' } });
   assert.equal(bad.code, 2);

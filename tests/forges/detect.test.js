@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { openForge, resolveForge, tokenFor, ForgeApiError, upsertPullRequest } from '../../pkg/src/forges/index.js';
+import { openForge, pipelineForge, resolveForge, tokenFor, ForgeApiError, upsertPullRequest } from '../../pkg/src/forges/index.js';
 import { GitHubClient } from '../../pkg/src/github/client.js';
 import { createAuth } from '../../pkg/src/git/auth.js';
 
@@ -50,6 +50,26 @@ test("the token comes from the forge's usual variable, or --token-env", () => {
   assert.equal(tokenFor('gitea', { MY_TOKEN: 't', GITEA_TOKEN: 'g' }, 'MY_TOKEN').token, 't');
   assert.throws(() => tokenFor('gitea', {}, 'MY_TOKEN'), (e) => e.kind === 'usage' && /--token-env MY_TOKEN: the variable is not set or empty/.test(e.message));
   assert.throws(() => tokenFor('gitea', {}, 'bad name'), /not an environment variable name/);
+});
+
+test('a push or clone on another forge takes that forge\'s token for git, or none; never GITHUB_TOKEN', () => {
+  const url = 'https://gitlab.com/platform/deploy/config.git';
+  const github = 'ghs_notForGitLab000000000000';
+  const opened = (env, tokenEnv = null) => pipelineForge(url, { api: false, tokenEnv, env });
+  const none = opened({ GITHUB_TOKEN: github });
+  assert.equal(none.credential, null);
+  assert.equal(none.auth.hasToken, false);
+  assert.equal(none.auth.gitConfigEnv(url).GIT_CONFIG_COUNT, undefined, 'git gets no header at all');
+  assert.equal(none.auth.mask(`x ${github} x`), 'x *** x', 'GITHUB_TOKEN is still masked');
+  const own = opened({ GITHUB_TOKEN: github, GITLAB_TOKEN: 'glpat-own0000000000' });
+  assert.deepEqual([own.credential.variable, own.gitUsername, own.project.owner, own.project.repo], ['GITLAB_TOKEN', 'oauth2', 'platform/deploy', 'config']);
+  const header = Object.values(own.auth.gitConfigEnv(url)).join('\n');
+  assert.ok(header.includes(Buffer.from('oauth2:glpat-own0000000000').toString('base64')));
+  assert.ok(!header.includes(Buffer.from(`x-access-token:${github}`).toString('base64')));
+  // the Action names its token variable: empty, the push goes on without a token, as on GitHub
+  assert.equal(opened({ GITHUB_TOKEN: github, GITOPS_BUMP_TOKEN: '' }, 'GITOPS_BUMP_TOKEN').credential, null);
+  assert.equal(opened({ GITOPS_BUMP_TOKEN: 'glpat-named000000000' }, 'GITOPS_BUMP_TOKEN').credential.variable, 'GITOPS_BUMP_TOKEN');
+  assert.equal(pipelineForge('https://github.com/acme/config.git', { api: false, env: { GITHUB_TOKEN: github } }), null, 'GitHub keeps its own set-up');
 });
 
 /** A server that answers every request with `reply(req)` and records them. */

@@ -1,6 +1,7 @@
-// Two HTTP stand-ins for the token-scoping test: a relay in front of a forge that records
-// every request as it arrives (headers, URL, body) and can turn hostile (redirect the API
-// or git to another host), and a recorder on a second host (127.0.0.2) that keeps what it
+// Two HTTP stand-ins for the forge tests: a relay in front of a forge that records every
+// request as it arrives (headers, URL, body), can hold one back while something else
+// happens (a race), and can turn hostile (redirect the API or git to another host), and a
+// recorder on a second host (127.0.0.2) that keeps what it
 // receives and answers 404.
 
 import http from 'node:http';
@@ -35,7 +36,8 @@ export async function startRecorder(t) {
  */
 export async function startRelay(t, target) {
   const seen = [];
-  const relay = { seen, redirect: {} };
+  /** `relay.before(request)`: awaited before a request is forwarded (a race is staged here). */
+  const relay = { seen, redirect: {}, before: async () => {} };
   const server = http.createServer(async (req, res) => {
     const raw = await body(req);
     const isGit = /\.git\/(info\/refs|git-upload-pack|git-receive-pack)/.test(req.url);
@@ -45,6 +47,7 @@ export async function startRelay(t, target) {
       res.writeHead(isGit ? 302 : 307, { location: `${away}${req.url}` }).end();
       return;
     }
+    await relay.before(seen.at(-1));
     const headers = { ...req.headers };
     delete headers.host;
     delete headers['content-length'];

@@ -10,6 +10,9 @@
 //   5. a concurrent push  in push mode another writer pushes to the base between our plan
 //                      and our push: the push is rejected, the retry fetches, applies the
 //                      plan again on the new head and lands on top of the other commit
+//   6. a concurrent run   another run pushes the pull request branch (and opens the pull
+//                      request) while our push of it is in flight: our lease fails, the
+//                      retry pushes over the other run's commit and updates its pull request
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +21,7 @@ import { applyPlan } from '../../pkg/src/plan.js';
 import { cleanEnv } from '../pipeline/helpers.js';
 import { FORGES } from './forges.js';
 import { checkoutOf, gitAs, pusher } from './git.js';
+import { startRelay } from './relay.js';
 
 const values = (tag) => `# the app's deployment\nimage:\n  repository: registry.example.com/acme/app\n  tag: ${tag} # set by CI\nreplicas: 2\n`;
 const SEED = { 'values.yaml': values('1.0.0'), 'other.yaml': 'image: other:1.0.0\n' };
@@ -25,21 +29,27 @@ const BRANCH = 'gitops-bump/app';
 const FAST = { baseMs: 5, capMs: 20 };
 
 for (const forge of FORGES) {
-  test(`${forge.name}: open, update with a new tag, nothing to change, stale close, a concurrent push`, { skip: forge.skip, timeout: 240000 }, async (t) => {
+  test(`${forge.name}: open, update with a new tag, nothing to change, stale close, a concurrent push, a concurrent run`, { skip: forge.skip, timeout: 240000 }, async (t) => {
     const started = Date.now();
     const f = await forge.start(t, SEED);
-    const other = await pusher(t, f.remoteUrl, f.creds); // another writer of the same repository
-    const cwd = await checkoutOf(t, f.remoteUrl, f.creds);
+    // everything goes through a relay, where step 6 holds one push back
+    const origin = new URL(f.remoteUrl).origin;
+    const relay = await startRelay(t, origin);
+    const remoteUrl = f.remoteUrl.replace(origin, relay.url);
+    const apiUrl = f.apiUrl.replace(origin, relay.url);
+    const other = await pusher(t, remoteUrl, f.creds); // another writer of the same repository
+    const cwd = await checkoutOf(t, remoteUrl, f.creds);
     const logs = [];
     let beforeApply = async () => {};
-    const run = (tag, extra) => {
+    const runIn = (dir, tag, extra, log = (l) => logs.push(l)) => {
       const plan = { edits: [{ file: 'values.yaml', set: 'image.tag', value: tag }] };
       const apply = async (workdir) => {
         await beforeApply();
         return applyPlan(plan, { cwd: workdir, allowOutside: true });
       };
-      return runPipeline({ cwd, plan, apply, git: { forge: forge.name, apiUrl: f.apiUrl, env: cleanEnv(f.env), backoff: FAST, log: (l) => logs.push(l), ...extra } });
+      return runPipeline({ cwd: dir, plan, apply, git: { forge: forge.name, apiUrl, env: cleanEnv(f.env), backoff: FAST, log, ...extra } });
     };
+    const run = (tag, extra) => runIn(cwd, tag, extra);
     const pr = (tag) => run(tag, { pr: true, prBranch: BRANCH, labels: ['gitops'] });
 
     // 1. open
@@ -100,6 +110,32 @@ for (const forge of FORGES) {
     assert.equal(await gitAs(other.dir, ['rev-parse', 'FETCH_HEAD^']), theirs, "ours lands directly on the other writer's commit");
     assert.equal(await gitAs(other.dir, ['show', 'FETCH_HEAD:other.yaml']), 'image: other:2.0.0', 'their change is kept');
     assert.equal(main.merges, '', 'history stays linear');
+
+    // 6. a concurrent run of the pull request: our push of the branch is held back while
+    // another run (another checkout, another tag) pushes the branch and opens the pull
+    // request; our push then fails its lease, the retry reads the new head (a gitops-bump
+    // commit: not a person's), pushes over it and updates the pull request the other opened
+    beforeApply = async () => {};
+    const second = await checkoutOf(t, remoteUrl, f.creds);
+    let theirRun = null;
+    relay.before = async (r) => {
+      if (theirRun || r.method !== 'POST' || !r.url.endsWith('/git-receive-pack') || !r.body.includes(`refs/heads/${BRANCH}`)) return;
+      theirRun = runIn(second, '1.5.0', { pr: true, prBranch: BRANCH, labels: ['gitops'] }, () => {});
+      await theirRun;
+    };
+    const r7 = await pr('1.4.0');
+    const r8 = await theirRun;
+    relay.before = async () => {};
+    assert.equal(r8.pr.operation, 'created', 'the other run opened the pull request');
+    assert.deepEqual([r7.pushed, r7.attempts], [true, 2], 'our lease failed once, the retry pushed');
+    assert.deepEqual([r7.pr.operation, r7.pr.number], ['updated', r8.pr.number], 'the one the other run opened');
+    assert.ok(logs.some((l) => l.includes(`push to ${BRANCH} rejected`)), logs.join('\n'));
+    pulls = (await f.pulls()).filter((p) => p.state === 'open');
+    assert.deepEqual(pulls.map((p) => [p.number, p.head]), [[r8.pr.number, BRANCH]], 'one open pull request');
+    assert.match(pulls[0].title, /1\.4\.0/);
+    const b6 = await other.read(BRANCH, 'values.yaml');
+    assert.equal(b6.sha, r7.commit);
+    assert.equal(b6.text, values('1.4.0').trimEnd());
 
     if (f.mismatches) assert.deepEqual(f.mismatches, [], JSON.stringify(f.mismatches, null, 2));
     for (const l of logs) assert.ok(!l.includes(f.token), `the token is not logged: ${l}`);

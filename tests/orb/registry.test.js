@@ -10,7 +10,7 @@ import { git, makeRemote } from '../pipeline/helpers.js';
 import { Runner } from './executor.js';
 import { artifactReport, runnerOptions } from './fixtures.js';
 import { configFiles } from '../registry/fixtures.js';
-import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, pushCreated, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany } from '../registry/servers.js';
+import { PASSWORD, SKIP, SKIP_CRANE, USER, authsFor, dockerConfig, pushCreated, pushImage, pushSignatureTag, startCrane, startDistribution, tagMany, unresolvableWorker } from '../registry/servers.js';
 
 const FAST = { GITOPS_BUMP_REGISTRY_NOT_FOUND_DELAYS_MS: '5,5', DOCKER_CONFIG: '/nonexistent-docker-config' };
 
@@ -90,6 +90,19 @@ describe('the bump job resolves images in their registries', { concurrency: 2 },
     assert.equal(r.exitCode, 0, r.output);
     assert.doesNotMatch(r.output, /kept newer/);
     assert.match(config.show('main', 'overlays/prod/kustomization.yaml'), /newTag: sha-04b9f1a$/);
+  });
+
+  test('skip_unresolved: the image left out is listed in the orb\'s words (its parameter, not a CLI flag); the others land', { skip: SKIP_CRANE, timeout: 300000 }, async (t) => {
+    const { reg, files } = await unresolvableWorker(t, configFiles);
+    const config = makeRemote(t, files);
+    const app = makeRemote(t, { 'README.md': 'the app\n' });
+    const runner = new Runner(runnerOptions({ project: { url: app.url, sha: app.head(), branch: 'main' } }));
+    const r = await runner.runJob('bump', { repository: config.url, targets: 'overlays/prod', images: `${reg.host}/acme/api\n${reg.host}/acme/worker`, policy: 'semver:^1.0.0', skip_unresolved: true }, { jobEnv: FAST });
+    t.after(() => import('node:fs').then((fs) => fs.rmSync(r.root, { recursive: true, force: true })));
+    assert.equal(r.exitCode, 0, r.output);
+    assert.match(r.output, /^skipped [^ ]*acme\/worker: .*no tag is allowed by semver:\^1\.0\.0.* \(skip_unresolved is true\)$/m);
+    assert.doesNotMatch(r.output, /--skip-unresolved\b(?!")/, 'the orb has no such flag to name');
+    assert.match(config.show('main', 'overlays/prod/kustomization.yaml'), /acme\/api\n    newTag: 1\.2\.0\n/);
   });
 
   test('credentials by env_var_name against htpasswd Basic; the password is in no output', { skip: SKIP, timeout: 300000 }, async (t) => {

@@ -328,3 +328,20 @@ test('two promotions (other environments, other images) open two pull requests, 
   assert.match(git(seed, '--git-dir', remote, 'log', '-1', '--format=%s', second.head), /^chore\(deploy\): promote worker \(3\.0\.0-rc\.1\) from dev to staging$/);
   assert.deepEqual(server.mismatches, []);
 });
+
+test('promote into an image a later step sets again (a replacement) is refused by name; nothing is written', (t) => {
+  const base = fs.readFileSync(path.join(HERE, '..', 'kustomize', 'differential', 'replacements', 'base', 'deploy.yaml'), 'utf8');
+  const replacements = fs.readFileSync(path.join(HERE, '..', 'kustomize', 'differential', 'replacements', 'overlay', 'kustomization.yaml'), 'utf8');
+  const dir = tempTree(t, {
+    'base/deploy.yaml': base,
+    'base/kustomization.yaml': 'resources:\n- deploy.yaml\n',
+    'a/kustomization.yaml': 'resources:\n- ../base\nimages:\n- name: busybox\n  newTag: "1.37"\n',
+    'b/kustomization.yaml': replacements,
+  });
+  const before = snapshotTree(dir);
+  const st = JSON.parse(run(dir, ['status', 'a', 'b', '--json']).stdout);
+  assert.equal(st.images.find((r) => r.image === 'busybox').cells.b.fixed, true);
+  const r = run(dir, ['promote', 'a', 'b', '--image', 'busybox'], 1);
+  assert.match(r.stderr, /error\[promote\]: b sets `busybox` again after its own images: \(a replacement or transformer\)/);
+  assert.deepEqual(changedFiles(before, snapshotTree(dir)), []);
+});

@@ -301,3 +301,19 @@ export async function pushCreated(host, repo, tag, created, { index = false } = 
   const top = await manifest(tag, 'application/vnd.oci.image.index.v1+json', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [entry(arm64, 'arm64'), entry(amd64, 'amd64')] });
   return top.digest;
 }
+
+/**
+ * A crane registry where `acme/api` has 1.2.0 and `acme/worker` only 2.0.0 (nothing in
+ * `semver:^1.0.0`), and the config repository's files (fixtures.js) running both at 0.9.0:
+ * the shape of the skip-unresolved tests.
+ * @returns {Promise<{reg: {host: string}, files: Record<string, string>}>}
+ */
+export async function unresolvableWorker(t, configFiles) {
+  const reg = await startCrane(t);
+  await pushCreated(reg.host, 'acme/api', '1.2.0', '2026-12-06T10:00:00Z');
+  await pushCreated(reg.host, 'acme/worker', '2.0.0', '2026-12-06T10:00:00Z'); // nothing in ^1
+  const files = configFiles(reg.host);
+  files['overlays/prod/kustomization.yaml'] += `  - name: ${reg.host}/acme/worker\n    newTag: 0.9.0\n`;
+  files['base/deployment.yaml'] += `        - name: worker\n          image: ${reg.host}/acme/worker:0.9.0\n`;
+  return { reg, files };
+}

@@ -140,6 +140,41 @@ function orbStep(t, cwd, params) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+test('Action: a push from a checkout without the remote names no option the Action lacks (the CLI\'s --remote)', async (t) => {
+  const repo = configRepo(t, { files: repoFiles() });
+  const work = repo.clone();
+  spawnSync('git', ['remote', 'remove', 'origin'], { cwd: work });
+  const r = await runAction(t, { workspace: work, inputs: { mode: 'push', images: PODINFO, targets: OVERLAY } });
+  assert.equal(r.code, 3, r.stdout);
+  assert.match(r.stdout, /cannot push: this checkout has no remote `origin` \(add one with git remote add origin URL\); nothing was edited or committed/);
+  assert.doesNotMatch(r.stdout, /--remote\b/);
+});
+
+test('CLI: a hint that names a file names it as the user did (from a subdirectory of the checkout), and following it works', (t) => {
+  const dir = tempTree(t, repoFiles());
+  spawnSync('git', ['init', '-q'], { cwd: dir });
+  const cwd = path.join(dir, 'charts', 'redis');
+  const r = ok(cli(['image', 'values.yaml', 'docker.io/acme/nope:1'], { cwd }), 1);
+  assert.match(r.stderr, /^error\[unknown-image\]: `values\.yaml` references no image `docker\.io\/acme\/nope`$/m);
+  const hint = /= help: .*\(gitops-bump (set [^ ]+ image\.tag) TAG\)/.exec(r.stderr);
+  assert.ok(hint, r.stderr);
+  assert.equal(hint[1], 'set values.yaml image.tag', r.stderr);
+  assert.doesNotMatch(r.stderr, /charts\/redis\//, 'no path from the checkout\'s root');
+  ok(cli([...hint[1].split(' '), '7.4.1'], { cwd }));
+  assert.match(read(cwd, 'values.yaml'), /^ {2}tag: 7\.4\.1$/m);
+});
+
+test('CLI: --scan of a file says a scan takes a directory and how to edit the file instead; nothing is written', (t) => {
+  const dir = tempTree(t, repoFiles());
+  const before = read(dir, VALUES);
+  const r = ok(cli(['image', VALUES, 'docker.io/bitnami/redis:7.4.1', '--scan', '--json'], { cwd: dir }), 1);
+  const e = JSON.parse(r.stdout).error;
+  assert.equal(e.file, VALUES);
+  assert.match(e.message, /`charts\/redis\/values\.yaml` is a file: a scan reads the files below a directory/);
+  assert.match(e.hint, /scan its directory \(`charts\/redis`\), or name the file as the target without a scan to edit it alone/);
+  assert.equal(read(dir, VALUES), before);
+});
+
 test('orb: the log shows the new value’s line and column and the change of type; the same image twice is refused', (t) => {
   const cwd = tempTree(t, repoFiles());
   const r = ok(orbStep(t, cwd, { MODE: 'edit', IMAGES: PODINFO, TARGETS: OVERLAY, FILE: VALUES, PATH: 'replicaCount', VALUE: 'three' }));

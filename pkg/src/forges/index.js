@@ -71,9 +71,11 @@ export function pipelineForge(remoteUrl, { forge, apiUrl, tokenEnv, api = true, 
  * GITHUB_TOKEN is never sent to another forge's host.
  */
 function gitForge(remoteUrl, { forge, tokenEnv, env, log, usage }) {
-  let credential;
+  let credential = null;
+  // as on GitHub, a push goes on without a token when the named variable is empty
+  const named = tokenEnv && !String(env[tokenEnv] ?? '').trim();
   try {
-    credential = tokenFor(forge, env, tokenEnv);
+    if (!named) credential = tokenFor(forge, env, tokenEnv);
   } catch (e) {
     throw usage(e.message);
   }
@@ -81,7 +83,7 @@ function gitForge(remoteUrl, { forge, tokenEnv, env, log, usage }) {
   const secrets = [env.GITHUB_TOKEN, credential ? Buffer.from(`${username}:${credential.token}`).toString('base64') : null];
   const auth = createAuth({ token: credential?.token ?? null, extraSecrets: secrets, username: username ?? undefined });
   const label = { gitea: 'Gitea', gitlab: 'GitLab', bitbucket: 'Bitbucket' }[forge];
-  const names = TOKEN_VARIABLES[forge].map((v) => v.name).join(' or ');
+  const names = named ? tokenEnv : TOKEN_VARIABLES[forge].map((v) => v.name).join(' or ');
   log(credential ? `${label} remote: git sends the token from ${credential.variable}` : `${label} remote: no token in ${names}; git uses the checkout's own credentials`);
   const remote = parseRemote(remoteUrl);
   const segs = remote ? remote.path.split('/') : [];

@@ -15,8 +15,10 @@ export async function pushFlow(run) {
   const push = run.mode === 'push';
   if (push && !run.remoteUrl) {
     // before anything is edited or committed: a push with nowhere to go changes nothing
+    // only the command line can name another remote; the Action and the orb push to origin
+    const another = run.o.frontEnd === 'action' || run.o.frontEnd === 'orb' ? '' : ', or name another with --remote';
     throw new PipelineError(
-      `cannot push: this checkout has no remote \`${run.remote}\` (add one with git remote add ${run.remote} URL, or name another with --remote); nothing was edited or committed`,
+      `cannot push: this checkout has no remote \`${run.remote}\` (add one with git remote add ${run.remote} URL${another}); nothing was edited or committed`,
       { code: 'no-remote' },
     );
   }

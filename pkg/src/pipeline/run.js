@@ -87,7 +87,7 @@ export class Run {
   /** The token as the front end running the pipeline names it (`$GITHUB_TOKEN`, the Action's 'token' input). */
   tokenWords() {
     // on another forge: the variable its token came from, else its usual one
-    return pipelineWord('token', this.o.frontEnd, this.forge ? (this.forge.credential?.variable ?? TOKEN_VARIABLES[this.forge.forge][0].name) : this.o.tokenEnv);
+    return pipelineWord('token', this.o.frontEnd, this.forge ? (this.forge.credential?.variable ?? (this.o.tokenEnvGiven ? this.o.tokenEnv : TOKEN_VARIABLES[this.forge.forge][0].name)) : this.o.tokenEnv);
   }
 
   /** The run's result, with its warnings. */

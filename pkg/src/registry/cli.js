@@ -5,6 +5,7 @@
  * @module gitops-bump/registry/cli
  */
 import { usageError } from '../errors.js';
+import { settingWord } from '../hints.js';
 import { ENTRY_FIELDS, parsePlatforms, pickLine } from './settings.js';
 import { REFUSED_KINDS, UNAVAILABLE_KINDS } from './errors.js';
 
@@ -113,7 +114,7 @@ export async function registryStep(plan, entries, values, { env, err }) {
   const result = await verifyPlan(plan, entries, run, { env, credentials, insecureRegistries: values['insecure-registry'] ?? [] });
   for (const w of result.warnings) err.write(`warning: ${w}\n`);
   for (const image of result.images) {
-    if (image.skipped) err.write(`skipped ${image.spec}: ${image.warning?.replace(/^skipped: /, '')} (--skip-unresolved)\n`);
+    if (image.skipped) err.write(`skipped ${image.spec}: ${image.warning?.replace(/^skipped: /, '')} (${settingWord('skip-unresolved', env.GITOPS_BUMP_FRONT_END)})\n`);
     if (image.policy) err.write(`${pickLine(image)}\n`);
     if (!image.verified) continue;
     const extra = [image.platforms ? image.platforms.join(', ') : null, image.signature ? `signed (${image.signature})` : null].filter(Boolean).join('; ');
@@ -155,7 +156,7 @@ export async function downgradeGuard(entries, values, { env, err }) {
   const { guardApply } = await import('./downgrade.js');
   const run = { allowDowngrade: values['no-downgrade'] ? false : undefined, policy: values.policy, tagFilter: values['tag-filter'] };
   const registry = { env, credentials: credentialsFrom(values, env), insecureRegistries: values['insecure-registry'] ?? [] };
-  const because = env.GITOPS_BUMP_FRONT_END === 'orb' ? 'allow_downgrade is false' : '--no-downgrade';
+  const because = settingWord('no-downgrade', env.GITOPS_BUMP_FRONT_END);
   return (plan, apply) => guardApply(plan, { run, registry, because, log: (line) => err.write(`${line}\n`), warn: (line) => err.write(`warning: ${line}\n`) }, apply);
 }
 
