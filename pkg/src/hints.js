@@ -199,12 +199,34 @@ const PLACEHOLDER = /\{(\+?)([a-z-]+)(?:=([^}]*))?\}/g;
  * @returns {string}
  */
 export function renderHint(template, frontEnd) {
-  return template.replace(PLACEHOLDER, (whole, on, id, value) => {
+  const text = template.replace(PLACEHOLDER, (whole, on, id, value) => {
     const words = Object.hasOwn(OPTION_WORDS, id) ? OPTION_WORDS[id][frontEnd] : undefined;
     if (!words) return whole;
     return on ? words.on(value) : words.name(value);
   });
+  return frontEnd === 'cli' ? text : COMMAND_WORDS.reduce((t, c) => t.replace(c.command, (_, ...m) => c[frontEnd](...m)), text);
 }
+
+/**
+ * The command lines of the CLI a core hint may suggest (`gitops-bump set FILE PATH VALUE`,
+ * `gitops-bump image DIR SPEC --scan`), in the words of the front ends that take the same
+ * edit otherwise: the Action's inputs, the orb's parameters, the playground's controls.
+ * @type {{command: RegExp} & Record<'action'|'orb'|'playground', (...m: string[]) => string>[]}
+ */
+const COMMAND_WORDS = [
+  {
+    command: /gitops-bump set ([^\s)]+) ([^\s)]+) ([^\s)]+)/g,
+    action: (file, p, value) => `an entry \`{file: ${file}, path: ${p}, value: ${value}}\` in the 'set' input`,
+    orb: (file, p, value) => `the \`file\`, \`path\` and \`value\` parameters: ${file}, ${p}, ${value}`,
+    playground: (file, p) => `Mode “set” on ${file}, Key path ${p}`,
+  },
+  {
+    command: /gitops-bump image ([^\s)]+) ([^\s)]+) --scan/g,
+    action: (dir) => `the 'scan' input set to true, with ${dir} in the 'targets' input`,
+    orb: (dir) => `the \`scan\` parameter set to true, with ${dir} in \`targets\``,
+    playground: (dir, spec) => `the command line's scan: gitops-bump image ${dir} ${spec} --scan`,
+  },
+];
 
 /**
  * The ids of the options a hint template names, each once.

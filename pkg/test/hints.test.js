@@ -50,8 +50,10 @@ function missing(text, frontEnd, have) {
     for (const m of text.matchAll(/--[a-z][a-z-]*/g)) need(have.flags, m[0]);
     return out;
   }
-  // no other front end has flags
-  for (const m of text.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)) out.push(m[0]);
+  // no other front end has flags, nor takes the CLI's command lines (the playground may
+  // quote one as the command line's, for what the page cannot do)
+  for (const m of text.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)) if (!(frontEnd === 'playground' && /the command line's [a-z]+: gitops-bump [^)]*$/.test(text.slice(0, m.index)))) out.push(m[0]);
+  for (const m of text.matchAll(/(?<!the command line's [a-z]+: )gitops-bump (?:get|set|remove|image|status|promote|apply) /g)) out.push(m[0].trim());
   if (frontEnd === 'action') {
     for (const m of text.matchAll(/'([a-z-]+)'(?: and '([a-z-]+)')? inputs?/g)) [m[1], m[2]].filter(Boolean).forEach((n) => need(have.inputs, n));
     for (const m of text.matchAll(/`([a-z]+)(?::[^`]*)?`(?= \(a field of the 'set'| \(in the 'set'| in the 'set')/g)) need(have.setFields, m[1]);
@@ -155,6 +157,7 @@ const CASES = [
   ['image-spec', () => setImage(KUSTOMIZATION, 'nginx:::')],
   ['unknown-image', () => checkImage('overlay', 'ngnix:2', { root: overlayRoot() })],
   ['not-kustomization', () => checkImage('.', 'nginx:2', { root: overlayRoot() })],
+  ['unknown-image (a values file)', () => setImage('image:\n  repository: bitnami/redis\n  tag: 7.2.4\n', 'ghcr.io/acme/nope:1', { file: 'values.yaml' })],
 ];
 
 /** Errors the core raises only when it has a bug: no hint there names an option (checked below). */

@@ -175,6 +175,18 @@ test('CLI: --scan of a file says a scan takes a directory and how to edit the fi
   assert.equal(read(dir, VALUES), before);
 });
 
+test('Action and orb: an image a Helm values file lacks is answered with their own inputs and parameters, not the CLI\'s commands', async (t) => {
+  const repo = configRepo(t, { files: repoFiles() });
+  const r = await runAction(t, { workspace: repo.clone(), inputs: { mode: 'dry-run', images: 'docker.io/acme/nope:1', targets: VALUES } });
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stdout, /= help: it is not a kustomization, so no `images:` entry is added; set the chart's key yourself \(an entry `\{file: charts\/redis\/values\.yaml, path: image\.tag, value: TAG\}` in the 'set' input\) or update every reference below a directory \(the 'scan' input set to true, with DIR in the 'targets' input\)/);
+  assert.doesNotMatch(r.stdout, /gitops-bump (set|image) |--scan/);
+  const orb = cli(['apply', `--image=docker.io/acme/nope:1`, `--target=${VALUES}`], { cwd: tempTree(t, repoFiles()), env: { GITOPS_BUMP_FRONT_END: 'orb' } });
+  assert.equal(orb.code, 1, orb.stderr);
+  assert.match(orb.stderr, /\(the `file`, `path` and `value` parameters: charts\/redis\/values\.yaml, image\.tag, TAG\) or update every reference below a directory \(the `scan` parameter set to true, with DIR in `targets`\)/);
+  assert.doesNotMatch(orb.stderr, /gitops-bump (set|image) |--scan/);
+});
+
 test('orb: the log shows the new value’s line and column and the change of type; the same image twice is refused', (t) => {
   const cwd = tempTree(t, repoFiles());
   const r = ok(orbStep(t, cwd, { MODE: 'edit', IMAGES: PODINFO, TARGETS: OVERLAY, FILE: VALUES, PATH: 'replicaCount', VALUE: 'three' }));
