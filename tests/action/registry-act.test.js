@@ -6,10 +6,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { REPORT, ROOT, configRepo, git, tempDir } from './helpers.js';
+import { REPORT, ROOT, configRepo, git, installAction, tempDir } from './helpers.js';
 import { configFiles } from '../registry/fixtures.js';
 import { SKIP_CRANE, pushImage, startCrane } from '../registry/servers.js';
 
@@ -47,9 +47,7 @@ test('under act: pinned on success; a typo, a wrong digest, a missing platform o
   const dir = tempDir(t, 'gb-act-registry-');
   const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/app', files: configFiles(reg.host) });
   const app = origin.clone('app');
-  for (const part of ['action/action.yml', 'action/package.json', 'action/dist', 'pkg/wasm/web/gitops_bump_bg.wasm']) {
-    cpSync(path.join(ROOT, part), path.join(app, part), { recursive: true }); // the bundle reads the package's .wasm
-  }
+  installAction(app); // the bundle reads the package's .wasm
   mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
   writeFileSync(path.join(app, '.github', 'workflows', 'registry.yml'), `name: registry
 on: push

@@ -1,7 +1,7 @@
 // Fixtures for the pipeline tests: real git, real bare repositories in temp dirs.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -98,6 +98,21 @@ export function makeRemote(t, files, { branch = 'main' } = {}) {
       git(c, ['commit', '--quiet', '-am', message]);
       git(c, ['push', '--quiet', 'origin', `HEAD:refs/heads/${onBranch}`]);
       rmSync(c, { recursive: true, force: true });
+    },
+    /**
+     * Another writer's commit of `changes` lands while the next push is being received (once,
+     * through a pre-receive hook), so that push is refused as from a moved remote, or loses
+     * the ref race inside the remote. Returns that commit.
+     */
+    landsDuringNextPush(changes, message = 'competing change', onBranch = branch) {
+      this.competingCommit(changes, message, onBranch);
+      const commit = this.head(onBranch);
+      git(bare, ['update-ref', `refs/heads/${onBranch}`, `${commit}^`]);
+      const marker = path.join(dir, 'hook-ran');
+      const hook = path.join(bare, 'hooks', 'pre-receive');
+      writeFileSync(hook, `#!/bin/sh\nif [ ! -e '${marker}' ]; then touch '${marker}'; env -u GIT_QUARANTINE_PATH git update-ref refs/heads/${onBranch} ${commit}; fi\nexit 0\n`);
+      chmodSync(hook, 0o755);
+      return commit;
     },
     show(rev, file) {
       return git(bare, ['show', `${rev}:${file}`]);

@@ -229,15 +229,8 @@ test('no git flags: only applies', async (t) => {
 
 test('a ref race lost inside the remote ("failed to update ref") is retried like a moved remote', async (t) => {
   const remote = makeRemote(t, { 'values.yaml': VALUES, 'other.yaml': 'a: 1\n' });
-  const { writeFileSync, chmodSync } = await import('node:fs');
   // the first time a push arrives, another writer's commit lands while the push is being received
-  remote.competingCommit({ 'other.yaml': 'a: 2\n' }, 'sneaky', 'main');
-  const sneaky = remote.head();
-  git(remote.bare, ['update-ref', 'refs/heads/main', `${sneaky}^`]);
-  const marker = path.join(remote.dir, 'hook-ran');
-  const hook = path.join(remote.bare, 'hooks', 'pre-receive');
-  writeFileSync(hook, `#!/bin/sh\nif [ ! -e '${marker}' ]; then touch '${marker}'; env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main ${sneaky}; fi\nexit 0\n`);
-  chmodSync(hook, 0o755);
+  const sneaky = remote.landsDuringNextPush({ 'other.yaml': 'a: 2\n' }, 'sneaky', 'main');
   const clone = remote.clone();
   const plan = setTag('4.0.0');
   const logs = [];

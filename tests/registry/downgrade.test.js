@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanEnv, git, makeRemote, runNode } from '../pipeline/helpers.js';
+import { cleanEnv, makeRemote, runNode } from '../pipeline/helpers.js';
 import { tagOrder } from '../../pkg/src/registry/downgrade.js';
 import { configFiles, snapshot, write } from './fixtures.js';
 import { ROOT, SKIP, SKIP_CRANE, pushCreated, pushImage, startCrane, startDistribution, tagMany, tempDir } from './servers.js';
@@ -98,13 +98,7 @@ test('distribution: the push retry on a newer head checks again: the remote move
   const remote = makeRemote(t, { ...configFiles(reg.host), ...overlay(reg.host, 'sha-0000001') });
   // another pipeline's newer build lands while our push is on its way: the remote takes
   // that commit first and refuses ours, so the plan is applied again on the newer head
-  remote.competingCommit(overlay(reg.host, 'sha-0000003'), 'deploy sha-0000003');
-  const newer = remote.head();
-  git(remote.bare, ['update-ref', 'refs/heads/main', `${newer}^`]);
-  const marker = path.join(remote.dir, 'hook-ran');
-  const hook = path.join(remote.bare, 'hooks', 'pre-receive');
-  writeFileSync(hook, `#!/bin/sh\nif [ ! -e '${marker}' ]; then touch '${marker}'; env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main ${newer}; fi\nexit 0\n`);
-  chmodSync(hook, 0o755);
+  const newer = remote.landsDuringNextPush(overlay(reg.host, 'sha-0000003'), 'deploy sha-0000003');
   const clone = remote.clone();
   const r = await runNode([CLI, 'image', 'overlays/prod', `${reg.host}/acme/api:sha-0000002`, '--no-downgrade', '--push', '--json'], { cwd: clone, env: ENV });
   assert.equal(r.code, 0, r.stderr);
