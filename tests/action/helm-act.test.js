@@ -8,10 +8,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { ROOT, actJob as job, configRepo, git, installAction, tempDir } from './helpers.js';
+import { ROOT, actJob as job, configRepo, git, pushWorkflow, tempDir } from './helpers.js';
 import { renderChanges, repoFiles, requireHelm } from '../helm/helm.js';
 
 const ACT = path.join(ROOT, '.tools', 'bin', 'act');
@@ -30,20 +30,10 @@ test('act: Helm sources, values files and HelmReleases get the image where Helm 
   const dir = tempDir(t, 'gb-helm-act-');
   const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/config', files: repoFiles() });
   const app = origin.clone('app');
-  installAction(app);
-  mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
-  writeFileSync(path.join(app, '.github', 'workflows', 'helm.yml'), `name: helm
-on: push
-permissions:
-  contents: write
-jobs:
-${job('app', { images: 'bitnami/redis:8.2.2-debian-12-r0', targets: APP })}
+  pushWorkflow(app, 'helm', `${job('app', { images: 'bitnami/redis:8.2.2-debian-12-r0', targets: APP })}
 ${job('values', { images: 'registry.k8s.io/ingress-nginx/controller:v1.15.2', targets: INGRESS })}
 ${job('set', { set: `- {file: ${KSM}, path: spec.values.image.tag, value: v2.17.0, select: kind=HelmRelease}` })}
-${job('refused', { images: 'bitnami/redis:8.2.2-debian-12-r0', targets: 'apps/redis-values-string.yaml' }, { failing: true })}`);
-  git(app, ['add', '-A']);
-  git(app, ['commit', '--quiet', '-m', 'ci: the Action and its Helm workflow']);
-  git(app, ['push', '--quiet', 'origin', 'HEAD:main']);
+${job('refused', { images: 'bitnami/redis:8.2.2-debian-12-r0', targets: 'apps/redis-values-string.yaml' }, { failing: true })}`, 'ci: the Action and its Helm workflow');
   const start = origin.head();
 
   const r = await runCommand(

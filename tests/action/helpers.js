@@ -203,3 +203,21 @@ export function installAction(app) {
     cpSync(path.join(ROOT, part), path.join(app, part), { recursive: true });
   }
 }
+
+/**
+ * What a user's repository holds before act runs it: the Action (installAction) and a
+ * workflow `.github/workflows/NAME.yml` run on push with `contents: write`, its `jobs` as
+ * given, committed and pushed to main.
+ * @param {string} app the app repository's clone
+ * @param {string} name
+ * @param {string} jobs the workflow's jobs, indented as under `jobs:`
+ * @param {string} message the commit message
+ */
+export function pushWorkflow(app, name, jobs, message) {
+  installAction(app);
+  mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
+  writeFileSync(path.join(app, '.github', 'workflows', `${name}.yml`), `name: ${name}\non: push\npermissions:\n  contents: write\njobs:\n${jobs}`);
+  git(app, ['add', '-A']);
+  git(app, ['commit', '--quiet', '-m', message]);
+  git(app, ['push', '--quiet', 'origin', 'HEAD:main']);
+}

@@ -6,10 +6,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, runCommand } from '../pipeline/helpers.js';
-import { REPORT, ROOT, configRepo, git, installAction, tempDir } from './helpers.js';
+import { REPORT, ROOT, configRepo, git, pushWorkflow, tempDir } from './helpers.js';
 import { configFiles } from '../registry/fixtures.js';
 import { SKIP_CRANE, pushImage, startCrane } from '../registry/servers.js';
 
@@ -47,21 +47,11 @@ test('under act: pinned on success; a typo, a wrong digest, a missing platform o
   const dir = tempDir(t, 'gb-act-registry-');
   const origin = configRepo(t, { dir: path.join(dir, 'remote'), slug: 'acme/app', files: configFiles(reg.host) });
   const app = origin.clone('app');
-  installAction(app); // the bundle reads the package's .wasm
-  mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
-  writeFileSync(path.join(app, '.github', 'workflows', 'registry.yml'), `name: registry
-on: push
-permissions:
-  contents: write
-jobs:
-${job('pin', { images: `${image}:1.0.0`, 'pin-digest': 'true', 'require-platforms': 'linux/amd64,linux/arm64' })}
+  pushWorkflow(app, 'registry', `${job('pin', { images: `${image}:1.0.0`, 'pin-digest': 'true', 'require-platforms': 'linux/amd64,linux/arm64' })}
 ${job('typo', { images: `${image}:1.0.O` })}
 ${job('digest', { images: `${image}:1.0.0@${older.digest}` })}
 ${job('platform', { images: `${image}:1.0.0`, 'require-platforms': 'linux/s390x' })}
-${job('signature', { images: `${image}:1.0.0`, 'require-signature': 'true' })}`);
-  git(app, ['add', '-A']);
-  git(app, ['commit', '--quiet', '-m', 'ci: the Action and a registry workflow']);
-  git(app, ['push', '--quiet', 'origin', 'HEAD:main']);
+${job('signature', { images: `${image}:1.0.0`, 'require-signature': 'true' })}`, 'ci: the Action and a registry workflow');
   const start = origin.head();
 
   const r = await runCommand(ACT, ['push', '-P', 'ubuntu-latest=-self-hosted', '--pull=false', '--log-prefix-job-id', '--concurrent-jobs', '1'], {
