@@ -116,6 +116,24 @@ impl<'a> Resolver<'a> {
         Error::new(kind, msg).segment(seg.text.clone(), self.path.source.clone())
     }
 
+    /// A wildcard met an empty collection (`what`: "items: the sequence" or "keys: the mapping").
+    fn empty_err(
+        &self,
+        seg: &Segment,
+        m: &Match<'_>,
+        what: &str,
+        here: std::ops::Range<usize>,
+        node: &Node,
+    ) -> Error {
+        self.seg_err(
+            ErrorKind::NotFound,
+            seg,
+            format!("`{}` has no {what} is empty", steps_to_path(&m.steps)),
+        )
+        .at(self.src, here)
+        .found(node.describe())
+    }
+
     fn alias_err(&self, seg: Option<&Segment>, root: &Node, node: &Node, name: &str) -> Error {
         let line = anchor_line(self.src, root, name, node.start);
         let mut e = Error::new(
@@ -169,26 +187,21 @@ impl<'a> Resolver<'a> {
                 match self.step(root, m, seg, all) {
                     Ok(children) => next.extend(children),
                     Err(error) => {
-                        if error.kind() == ErrorKind::Ambiguous || error.kind() == ErrorKind::Alias
-                        {
-                            return Err(Partial {
+                        let fatal = error.kind() == ErrorKind::Ambiguous
+                            || error.kind() == ErrorKind::Alias;
+                        if fatal || deepest.as_ref().is_none_or(|d| d.depth < depth) {
+                            let partial = Partial {
                                 node: Some(m.node),
                                 steps: m.steps.clone(),
                                 chain: m.chain.clone(),
                                 depth,
                                 doc: doc.index,
                                 error,
-                            });
-                        }
-                        if deepest.as_ref().is_none_or(|d| d.depth < depth) {
-                            deepest = Some(Partial {
-                                node: Some(m.node),
-                                steps: m.steps.clone(),
-                                chain: m.chain.clone(),
-                                depth,
-                                doc: doc.index,
-                                error,
-                            });
+                            };
+                            if fatal {
+                                return Err(partial);
+                            }
+                            deepest = Some(partial);
                         }
                     }
                 }
@@ -323,30 +336,10 @@ impl<'a> Resolver<'a> {
             }
             // A wildcard over an empty collection matches nothing: say so, where it is.
             (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) if items.is_empty() => {
-                Err(self
-                    .seg_err(
-                        ErrorKind::NotFound,
-                        seg,
-                        format!(
-                            "`{}` has no items: the sequence is empty",
-                            steps_to_path(&m.steps)
-                        ),
-                    )
-                    .at(self.src, here.clone())
-                    .found(node.describe()))
+                Err(self.empty_err(seg, &m, "items: the sequence", here.clone(), node))
             }
             (SegmentKind::Wildcard, NodeKind::Mapping { entries, .. }) if entries.is_empty() => {
-                Err(self
-                    .seg_err(
-                        ErrorKind::NotFound,
-                        seg,
-                        format!(
-                            "`{}` has no keys: the mapping is empty",
-                            steps_to_path(&m.steps)
-                        ),
-                    )
-                    .at(self.src, here.clone())
-                    .found(node.describe()))
+                Err(self.empty_err(seg, &m, "keys: the mapping", here.clone(), node))
             }
             (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) => Ok(items
                 .iter()

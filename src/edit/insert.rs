@@ -3,7 +3,7 @@
 
 use serde_yaml::Value;
 
-use super::plan::{expected_value, leaf_at, old_value, shown_value, type_of, Ctx};
+use super::plan::{expected_value, leaf_at, old_value, shown_value, type_of, wrong_kind, Ctx};
 use super::render::{build_new, column, dash_before, eol, in_flow, New};
 use super::{Change, ChangeKind, Edit, EditOp};
 use crate::error::{Error, ErrorKind};
@@ -33,19 +33,7 @@ pub(super) fn append_item(
     };
     let leaf = New::Leaf(leaf_text.clone(), expected.clone());
     let (at, text) = match &n.kind {
-        NodeKind::Sequence { items, flow: true } => match items.last() {
-            Some(l) => (l.end, format!(", {}", leaf.flow())),
-            None => (n.start + 1, leaf.flow()),
-        },
-        NodeKind::Sequence { items, flow: false } => {
-            let last = items.last().expect("block sequences have items");
-            let dash = dash_before(src, &items[0]).unwrap_or(items[0].props_start);
-            let col = column(src, dash);
-            let mut lines = Vec::new();
-            New::Seq(vec![leaf]).block_lines(col, &cx.style, &mut lines);
-            let at = eol(src, last.end);
-            (at, format!("{}{}", cx.style.nl, lines.join(cx.style.nl)))
-        }
+        NodeKind::Sequence { .. } => seq_append_text(cx, n, leaf),
         _ if n.is_null() => {
             let new = New::Seq(vec![leaf]);
             replace_null(
@@ -59,16 +47,12 @@ pub(super) fn append_item(
             return Ok(());
         }
         _ => {
-            return Err(Error::new(
-                ErrorKind::TypeMismatch,
-                format!(
-                    "cannot append to `{}`: it is {}",
-                    steps_to_path(&m.steps),
-                    n.describe()
-                ),
-            )
-            .at(src, n.start..n.start + 1)
-            .found(n.describe()))
+            let (path, found) = (steps_to_path(&m.steps), n.describe());
+            return Err(wrong_kind(
+                src,
+                n,
+                format!("cannot append to `{path}`: it is {found}"),
+            ));
         }
     };
     let inner = text.len() - leaf_text.len();

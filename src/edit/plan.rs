@@ -433,6 +433,13 @@ pub(super) fn shown_value(value: &str, ty: ValueType) -> String {
     }
 }
 
+/// The error for node `n` being the wrong kind of node for the edit, pointing at its start.
+pub(super) fn wrong_kind(src: &str, n: &Node, message: String) -> Error {
+    Error::new(ErrorKind::TypeMismatch, message)
+        .at(src, n.start..n.start + 1)
+        .found(n.describe())
+}
+
 pub(super) fn old_value(src: &str, n: &Node) -> String {
     match &n.kind {
         NodeKind::Scalar { value, .. } => value.clone(),

@@ -2,7 +2,7 @@
 
 use serde_yaml::Value;
 
-use super::plan::{change, expected_value, old_value, shown_value, type_of, Ctx};
+use super::plan::{change, expected_value, old_value, shown_value, type_of, wrong_kind, Ctx};
 use super::render::{block_for_value, column, in_flow, line_start, next_line, Style};
 use super::ChangeKind;
 use crate::error::{Error, ErrorKind};
@@ -145,17 +145,11 @@ pub(super) fn set_node(
             }
         }
         NodeKind::Mapping { .. } | NodeKind::Sequence { .. } => {
-            return Err(Error::new(
-                ErrorKind::TypeMismatch,
-                format!(
-                    "`{}` is {}, not a scalar",
-                    steps_to_path(&m.steps),
-                    n.describe()
-                ),
-            )
-            .at(src, n.start..n.start + 1)
-            .found(n.describe())
-            .hint("{+type=yaml} to replace the whole collection"))
+            let (path, found) = (steps_to_path(&m.steps), n.describe());
+            return Err(
+                wrong_kind(src, n, format!("`{path}` is {found}, not a scalar"))
+                    .hint("{+type=yaml} to replace the whole collection"),
+            );
         }
         NodeKind::Alias { .. } => unreachable!("aliases are refused while resolving"),
     };
