@@ -336,10 +336,10 @@ impl<'a> Resolver<'a> {
             }
             // A wildcard over an empty collection matches nothing: say so, where it is.
             (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) if items.is_empty() => {
-                Err(self.empty_err(seg, &m, "items: the sequence", here.clone(), node))
+                Err(self.empty_err(seg, m, "items: the sequence", here.clone(), node))
             }
             (SegmentKind::Wildcard, NodeKind::Mapping { entries, .. }) if entries.is_empty() => {
-                Err(self.empty_err(seg, &m, "keys: the mapping", here.clone(), node))
+                Err(self.empty_err(seg, m, "keys: the mapping", here.clone(), node))
             }
             (SegmentKind::Wildcard, NodeKind::Sequence { items, .. }) => Ok(items
                 .iter()

@@ -277,18 +277,26 @@ fn strategic_merge(patch: &Node, r: usize, at: &Where, table: &mut [ResId], acc:
         return;
     }
     let anchors = anchors_of(patch);
-    merge_node(patch, &[], r, at, &anchors, table, acc);
+    let to = Target {
+        at,
+        r,
+        id: &table[r],
+        anchors: &anchors,
+    };
+    merge_node(patch, &[], &to, acc);
 }
 
-fn merge_node(
-    node: &Node,
-    path: &[String],
+/// Where a patch's containers go: resource `r` (named `id`), written in patch file `at`,
+/// whose anchors are `anchors`.
+struct Target<'a> {
+    at: &'a Where<'a>,
     r: usize,
-    at: &Where,
-    anchors: &[(String, &Node)],
-    table: &mut [ResId],
-    acc: &mut Acc,
-) {
+    id: &'a ResId,
+    anchors: &'a [(String, &'a Node)],
+}
+
+fn merge_node(node: &Node, path: &[String], to: &Target, acc: &mut Acc) {
+    let r = to.r;
     let NodeKind::Mapping { entries, .. } = &node.kind else {
         return;
     };
@@ -296,7 +304,7 @@ fn merge_node(
         // the mapping replaces what was there: containers below it are only the patch's
         acc.images
             .retain(|i| !(i.res == r && i.list.starts_with(path)));
-        at.add_all(node, r, path, &table[r], anchors, acc);
+        to.at.add_all(node, r, path, to.id, to.anchors, acc);
         return;
     }
     for (k, v) in entries {
@@ -304,22 +312,15 @@ fn merge_node(
         let mut sub = path.to_vec();
         sub.push(key.to_string());
         if matches!(key, "containers" | "initContainers") {
-            merge_containers(v, &sub, r, at, anchors, table, acc);
+            merge_containers(v, &sub, to, acc);
         } else if matches!(v.kind, NodeKind::Mapping { .. }) {
-            merge_node(v, &sub, r, at, anchors, table, acc);
+            merge_node(v, &sub, to, acc);
         }
     }
 }
 
-fn merge_containers(
-    list: &Node,
-    path: &[String],
-    r: usize,
-    at: &Where,
-    anchors: &[(String, &Node)],
-    table: &mut [ResId],
-    acc: &mut Acc,
-) {
+fn merge_containers(list: &Node, path: &[String], to: &Target, acc: &mut Acc) {
+    let r = to.r;
     let patch_items = items(list);
     let replace = patch_items
         .iter()
@@ -347,7 +348,7 @@ fn merge_containers(
             || acc.images.iter().filter(|i| in_list(i)).count(),
             |p| acc.images[p].index,
         );
-        let Some(mut img) = at.record(item, r, path, index, &table[r], anchors) else {
+        let Some(mut img) = to.at.record(item, r, path, index, to.id, to.anchors) else {
             continue;
         };
         match existing {
@@ -390,7 +391,13 @@ fn json6902(
             }
             "add" | "replace" | "remove" => {
                 let anchors = get(op, "value").map(anchors_of).unwrap_or_default();
-                ops_on_containers(kind, &path, get(op, "value"), r, at, &anchors, table, acc);
+                let to = Target {
+                    at,
+                    r,
+                    id: &table[r],
+                    anchors: &anchors,
+                };
+                ops_on_containers(kind, &path, get(op, "value"), &to, acc);
             }
             _ => {}
         }
@@ -406,18 +413,14 @@ fn pointer(p: &str) -> Vec<String> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn ops_on_containers(
     kind: &str,
     path: &[String],
     value: Option<&Node>,
-    r: usize,
-    at: &Where,
-    anchors: &[(String, &Node)],
-    table: &mut [ResId],
+    to: &Target,
     acc: &mut Acc,
 ) {
-    let id = table[r].clone();
+    let (r, at, id, anchors) = (to.r, to.at, to.id, to.anchors);
     let in_res = |i: &OverlayImage| i.res == r;
     // `.../containers/N/image`: one container's image
     if path.len() >= 3 && path[path.len() - 1] == "image" && is_list(&path[path.len() - 3]) {
@@ -491,7 +494,7 @@ fn ops_on_containers(
             _ => shift(acc, r, list, index, 1),
         }
         if kind != "remove" {
-            if let Some(img) = value.and_then(|v| at.record(v, r, list, index, &id, anchors)) {
+            if let Some(img) = value.and_then(|v| at.record(v, r, list, index, id, anchors)) {
                 acc.images.push(img);
             }
         }
@@ -511,12 +514,12 @@ fn ops_on_containers(
         if let Some(v) = value {
             if is_list(path.last().map_or("", String::as_str)) {
                 for (index, item) in items(v).iter().enumerate() {
-                    if let Some(img) = at.record(item, r, path, index, &id, anchors) {
+                    if let Some(img) = at.record(item, r, path, index, id, anchors) {
                         acc.images.push(img);
                     }
                 }
             } else {
-                at.add_all(v, r, path, &id, anchors, acc);
+                at.add_all(v, r, path, id, anchors, acc);
             }
         }
     }
