@@ -13,6 +13,11 @@ import { REPO, RENDERS, argoCheck, changedImages as changed, renderAll, requireH
 const D1 = `sha256:${'1'.repeat(64)}`;
 const NGINX_DIGEST = 'sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1';
 
+/** The api chart's one container, rendered at ghcr.io/acme/api:`tag`. */
+const api = (tag) => ({ 'Deployment/api/api': `ghcr.io/acme/api:${tag}` });
+/** prod's values file moved to `tag`: the Application of the local chart reads that file too. */
+const prodAt = (tag) => ({ 'api prod': api(tag), 'apps/api-local-chart.yaml': api(tag) });
+
 /**
  * Each case: the CLI arguments, and either the render changes it must make (render name ->
  * container -> new image), or the failure it must give (`error`: a regexp on stderr).
@@ -116,36 +121,30 @@ const CASES = [
   {
     name: '--scan edits the environment that pins the tag, never the chart\'s shared defaults',
     args: ['image', '.', 'ghcr.io/acme/api:1.2.0', '--scan'],
-    renders: {
-      'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' },
-      'apps/api-local-chart.yaml': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' }, // reads prod's file
-    },
+    renders: prodAt('1.2.0'),
     absent: { 'charts/api/values.yaml': /1\.2\.0/ },
   },
   {
     name: 'image on an environment\'s file that holds no tag adds it there (only the chart names the image)',
     args: ['image', 'envs/staging/values.yaml', 'ghcr.io/acme/api:1.2.0'],
-    before: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' } },
-    renders: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' } },
+    before: { 'api staging': api('1.0.0') },
+    renders: { 'api staging': api('1.2.0') },
   },
   {
     name: '--scan of the chart\'s folder edits its defaults: what follows them moves, a pinned environment does not',
     args: ['image', 'charts/api', 'ghcr.io/acme/api:1.2.0', '--scan'],
-    renders: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.2.0' } },
+    renders: { 'api staging': api('1.2.0') },
   },
   {
     name: 'promote between environment files: prod takes the version staging runs (the chart\'s default) in its own file',
     args: ['promote', 'envs/staging/values.yaml', 'envs/prod/values.yaml', '--image', 'ghcr.io/acme/api'],
-    renders: {
-      'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' },
-      'apps/api-local-chart.yaml': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' }, // reads prod's file
-    },
+    renders: prodAt('1.0.0'),
     absent: { 'charts/api/values.yaml': /1\.1\.0/ },
   },
   {
     name: 'promote into an environment file that holds no tag adds it there, never to the chart\'s defaults',
     args: ['promote', 'envs/prod/values.yaml', 'envs/staging/values.yaml'],
-    renders: { 'api staging': { 'Deployment/api/api': 'ghcr.io/acme/api:1.1.0' } },
+    renders: { 'api staging': api('1.1.0') },
     absent: { 'charts/api/values.yaml': /1\.1\.0/ },
   },
   {
@@ -162,10 +161,7 @@ const CASES = [
   {
     name: 'promote into an Application over a chart of this repository edits the value file that decides its tag',
     args: ['promote', 'envs/staging/values.yaml', 'apps/api-local-chart.yaml'],
-    renders: {
-      'apps/api-local-chart.yaml': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' },
-      'api prod': { 'Deployment/api/api': 'ghcr.io/acme/api:1.0.0' }, // the same file
-    },
+    renders: prodAt('1.0.0'), // the Application's tag is decided by prod's values file
   },
 ];
 

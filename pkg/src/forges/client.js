@@ -7,6 +7,7 @@
 
 import { PipelineError } from '../common/errors.js';
 import { sleep as realSleep } from '../common/sleep.js';
+import { fetchRetrying } from '../common/fetch-retry.js';
 
 /** How long one request may take before it is abandoned. */
 export const DEFAULT_TIMEOUT_MS = 30000;
@@ -94,42 +95,30 @@ export class ForgeClient {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const init = { method, headers, redirect: 'manual', body: body === undefined ? undefined : JSON.stringify(body) };
     this.log(`${method} ${this.auth.mask(url)}`);
-    for (let attempt = 0; ; attempt += 1) {
-      const retryable = method === 'GET' && attempt < this.getRetries;
-      let res;
-      let text;
-      try {
-        res = await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-        text = await res.text();
-      } catch (e) {
-        if (retryable) {
-          await this.sleep(this.retryDelayMs * 2 ** attempt);
-          continue;
-        }
-        const why = e?.name === 'TimeoutError' ? `did not answer within ${this.timeoutMs / 1000} s` : `failed: ${e?.cause?.message ?? e?.message ?? e}`;
-        throw new ForgeApiError(this.auth.mask(`${this.label} API ${method} ${url} ${why}`), { forge: this.forge, method, url });
-      }
-      if (retryable && [502, 503, 504].includes(res.status)) {
-        await this.sleep(this.retryDelayMs * 2 ** attempt);
-        continue;
-      }
-      const data = parse(text);
-      if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, data, headers: res.headers };
-      if (res.status >= 300 && res.status < 400) {
-        const to = res.headers.get('location');
-        throw new ForgeApiError(
-          this.auth.mask(`${this.label} API ${method} ${url} answered ${res.status}, a redirect to ${to ?? '(no location)'}: not followed (the token would go along); set the API URL to the final address`),
-          { forge: this.forge, status: res.status, method, url, code: 'forge-redirect' },
-        );
-      }
-      throw new ForgeApiError(this.auth.mask(`${this.label} API ${method} ${url} returned ${res.status}${describe(data)}`), {
-        forge: this.forge,
-        status: res.status,
-        method,
-        url,
-        response: data,
-      });
+    let res;
+    let text;
+    try {
+      ({ res, text } = await fetchRetrying(this, url, init));
+    } catch (e) {
+      const why = e?.name === 'TimeoutError' ? `did not answer within ${this.timeoutMs / 1000} s` : `failed: ${e?.cause?.message ?? e?.message ?? e}`;
+      throw new ForgeApiError(this.auth.mask(`${this.label} API ${method} ${url} ${why}`), { forge: this.forge, method, url });
     }
+    const data = parse(text);
+    if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, data, headers: res.headers };
+    if (res.status >= 300 && res.status < 400) {
+      const to = res.headers.get('location');
+      throw new ForgeApiError(
+        this.auth.mask(`${this.label} API ${method} ${url} answered ${res.status}, a redirect to ${to ?? '(no location)'}: not followed (the token would go along); set the API URL to the final address`),
+        { forge: this.forge, status: res.status, method, url, code: 'forge-redirect' },
+      );
+    }
+    throw new ForgeApiError(this.auth.mask(`${this.label} API ${method} ${url} returned ${res.status}${describe(data)}`), {
+      forge: this.forge,
+      status: res.status,
+      method,
+      url,
+      response: data,
+    });
   }
 }
 

@@ -6,6 +6,7 @@
 import { GitHubApiError } from '../common/errors.js';
 import { createAuth } from '../git/auth.js';
 import { sleep } from '../common/sleep.js';
+import { fetchRetrying } from '../common/fetch-retry.js';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const API_VERSION = '2022-11-28';
@@ -109,27 +110,15 @@ export class GitHubClient {
     const init = { method, headers, redirect: 'manual', body: body === undefined ? undefined : JSON.stringify(body) };
     const shown = `${method} ${this.auth.mask(url)}`;
     this.log(shown);
-    let transient = 0;
+    const tries = { transient: 0 };
     let limited = 0;
     for (;;) {
-      const retryable = method === 'GET' && transient < this.getRetries;
       let res;
       let text;
       try {
-        res = await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-        text = await res.text();
+        ({ res, text } = await fetchRetrying(this, url, init, tries));
       } catch (e) {
-        if (retryable) {
-          await this.sleep(this.retryDelayMs * 2 ** transient);
-          transient += 1;
-          continue;
-        }
         throw new GitHubApiError(this.auth.mask(`GitHub API ${method} ${url} ${failure(e, this.timeoutMs)}`), { method, route });
-      }
-      if (retryable && [502, 503, 504].includes(res.status)) {
-        await this.sleep(this.retryDelayMs * 2 ** transient);
-        transient += 1;
-        continue;
       }
       const data = parseBody(text);
       if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return { status: res.status, data };

@@ -54,6 +54,16 @@ make_tarball() { # FILE VERSION
   rm -rf "$dir"
 }
 
+# After `run`: the exit status is STATUS and the output matches the glob PATTERN; else both
+# are shown.
+expect_exit() { # STATUS PATTERN
+  # shellcheck disable=SC2053 # $2 is a glob on purpose
+  if [ "$status" -ne "$1" ] || [[ "$output" != $2 ]]; then
+    printf 'expected exit %s and output matching %s, got exit %s:\n%s\n' "$1" "$2" "$status" "$output" >&2
+    return 1
+  fi
+}
+
 # What a first install from the registry leaves, as the cache would restore it.
 installed_from_registry() {
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" run install_main
@@ -84,18 +94,15 @@ installed_from_registry() {
 
 @test "a version that is not exact is refused before npm runs" {
   PARAM_VERSION='latest; rm -rf /' PARAM_INTEGRITY="$INTEGRITY" run install_main
-  [ "$status" -eq 2 ]
-  [[ "$output" == *'must be an exact version'* ]]
+  expect_exit 2 '*must be an exact version*'
   [ ! -e "$BATS_TEST_TMPDIR/npm-args" ]
 }
 
 @test "no integrity, or one that is not sha512, is refused before npm runs" {
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY='' run install_main
-  [ "$status" -eq 2 ]
-  [[ "$output" == *'no integrity for gitops-bump 0.1.0'*'npm view gitops-bump@0.1.0 dist.integrity'* ]]
+  expect_exit 2 '*no integrity for gitops-bump 0.1.0*npm view gitops-bump@0.1.0 dist.integrity*'
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY='sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=' run install_main
-  [ "$status" -eq 2 ]
-  [[ "$output" == *'integrity must be sha512-'* ]]
+  expect_exit 2 '*integrity must be sha512-*'
   [ ! -e "$BATS_TEST_TMPDIR/npm-args" ]
 }
 
@@ -115,8 +122,7 @@ installed_from_registry() {
   make_tarball "$BATS_TEST_TMPDIR/evil.tgz" 0.1.0
   printf 'x' >>"$BATS_TEST_TMPDIR/evil.tgz"
   STUB_TARBALL="$BATS_TEST_TMPDIR/evil.tgz" PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" run install_main
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"does not match the pinned integrity: expected $INTEGRITY, found sha512-"*'Refusing to install it'* ]]
+  expect_exit 1 '*'"does not match the pinned integrity: expected $INTEGRITY, found sha512-"'*Refusing to install it*'
   run ! grep -qx install "$BATS_TEST_TMPDIR/npm-args"
   [ ! -e "$HOME/.gitops-bump/0.1.0" ]
 }
@@ -124,8 +130,7 @@ installed_from_registry() {
 @test "a restored cache that still matches is used without npm" {
   installed_from_registry
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" run install_main
-  [ "$status" -eq 0 ]
-  [[ "$output" == *'restored from the cache, checked against sha512-'* ]]
+  expect_exit 0 '*restored from the cache, checked against sha512-*'
   [ ! -e "$BATS_TEST_TMPDIR/npm-args" ]
   # shellcheck source=/dev/null
   source "$BASH_ENV"
@@ -136,8 +141,7 @@ installed_from_registry() {
   installed_from_registry
   printf 'echo pwned\n' >>"$HOME/.gitops-bump/0.1.0/lib/node_modules/gitops-bump/bin/gitops-bump.js"
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" run install_main
-  [ "$status" -eq 1 ]
-  [[ "$output" == *'differs from its verified tarball (a tampered cache)'*'refusing the restored cache'* ]]
+  expect_exit 1 '*differs from its verified tarball (a tampered cache)*refusing the restored cache*'
   [ ! -s "$BASH_ENV" ]
 }
 
@@ -146,21 +150,18 @@ installed_from_registry() {
   make_tarball "$HOME/.gitops-bump/0.1.0/package.tgz" 0.1.0
   printf 'x' >>"$HOME/.gitops-bump/0.1.0/package.tgz"
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" run install_main
-  [ "$status" -eq 1 ]
-  [[ "$output" == *'the cached tarball'*'does not match the pinned integrity'* ]]
+  expect_exit 1 '*the cached tarball*does not match the pinned integrity*'
 }
 
 @test "a restored cache with an extra command on the PATH, or a bin link elsewhere, is refused" {
   installed_from_registry
   printf '#!/bin/sh\n' >"$HOME/.gitops-bump/0.1.0/bin/git"
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" run install_main
-  [ "$status" -eq 1 ]
-  [[ "$output" == *'/bin holds more than the installation (gitops-bump)'* ]]
+  expect_exit 1 '*/bin holds more than the installation (gitops-bump)*'
   rm "$HOME/.gitops-bump/0.1.0/bin/git"
   ln -sfn /bin/true "$HOME/.gitops-bump/0.1.0/bin/gitops-bump"
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" run install_main
-  [ "$status" -eq 1 ]
-  [[ "$output" == *'is not the package'"'"'s own bin'* ]]
+  expect_exit 1 '*is not the package'"'"'s own bin*'
 }
 
 @test "a tarball path is checked, then installed after --, into the custom prefix" {
@@ -177,19 +178,16 @@ installed_from_registry() {
   make_tarball other.tgz 0.1.0
   printf 'x' >>other.tgz
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" PARAM_PACKAGE=other.tgz run install_main
-  [ "$status" -eq 1 ]
-  [[ "$output" == *'the package tarball other.tgz does not match the pinned integrity'* ]]
+  expect_exit 1 '*the package tarball other.tgz does not match the pinned integrity*'
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$INTEGRITY" PARAM_PACKAGE=missing.tgz run install_main
-  [ "$status" -eq 2 ]
-  [[ "$output" == *'neither an http(s) URL nor a file'* ]]
+  expect_exit 2 '*neither an http(s) URL nor a file*'
   [ ! -e "$BATS_TEST_TMPDIR/npm-args" ]
 }
 
 @test "a tarball holding another version than asked is an error" {
   make_tarball "$BATS_TEST_TMPDIR/v9.tgz" 9.9.9
   PARAM_VERSION=0.1.0 PARAM_INTEGRITY="$(file_integrity "$BATS_TEST_TMPDIR/v9.tgz")" PARAM_PACKAGE="$BATS_TEST_TMPDIR/v9.tgz" run install_main
-  [ "$status" -eq 1 ]
-  [[ "$output" == *'asked for 0.1.0, the tarball holds 9.9.9'* ]]
+  expect_exit 1 '*asked for 0.1.0, the tarball holds 9.9.9*'
 }
 
 @test "sourcing the script runs nothing" {
