@@ -28,12 +28,20 @@ export function tempTree(t, files = {}) {
   return dir;
 }
 
-/** A temp copy of scripts/demo-repo (a base, two overlays, a Helm values file). */
-export function demoTree(t) {
+/**
+ * A fresh temp directory holding a copy of the folder `from`, removed after the test.
+ * @param {import('node:test').TestContext} t
+ * @param {string} from
+ * @returns {string}
+ */
+export function copyTree(t, from) {
   const dir = tempTree(t);
-  fs.cpSync(DEMO_REPO, dir, { recursive: true });
+  fs.cpSync(from, dir, { recursive: true });
   return dir;
 }
+
+/** A temp copy of scripts/demo-repo (a base, two overlays, a Helm values file). */
+export const demoTree = (t) => copyTree(t, DEMO_REPO);
 
 /** @param {string} dir @param {string} file @returns {string} */
 export const read = (dir, file) => fs.readFileSync(path.join(dir, file), 'utf8');

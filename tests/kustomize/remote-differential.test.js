@@ -9,13 +9,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { applyPlanFetching } from '../../pkg/src/plan.js';
 import { RemoteBases } from '../../pkg/src/remote-bases.js';
 import { sharedRepo } from '../action/remote-base-fixture.js';
+import { tempTree } from '../../pkg/test/helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KUSTOMIZE = process.env.KUSTOMIZE_BIN || path.join(ROOT, '.tools', 'bin', 'kustomize');
@@ -37,19 +37,9 @@ function run(cmd, args, cwd) {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-function tree(t, files) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gb-remote-diff-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
-
 /** Whether kustomize renders `name` with the new tag after its own `edit set image`. */
 function kustomizeRenders(t, files, name) {
-  const dir = tree(t, files);
+  const dir = tempTree(t, files);
   // an existing entry keeps its newName in our edit; kustomize's `*` form does the same (docs/kustomize.md)
   const spec = files['prod/kustomization.yaml'].includes(`- name: ${name}\n`) ? `${name}=*:${TAG}` : `${name}:${TAG}`;
   const edit = run(KUSTOMIZE, ['edit', 'set', 'image', spec], path.join(dir, 'prod'));
@@ -79,7 +69,7 @@ test('remote bases: the check agrees with kustomize build, name by name and typo
   let accepted = 0;
   for (const [name, kustomization] of Object.entries(cases(shared.url))) {
     const files = { 'base/deploy.yaml': API, 'base/kustomization.yaml': 'resources:\n- deploy.yaml\n', 'prod/kustomization.yaml': kustomization };
-    const cwd = tree(t, files);
+    const cwd = tempTree(t, files);
     for (const image of NAMES.flatMap((n) => [n, n.slice(0, -1)])) {
       const ours = await verdict(cwd, image);
       const theirs = kustomizeRenders(t, files, image) ? 'accepted' : 'refused';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { cli, cliAsync, git, PKG, tempTree } from '../../pkg/test/helpers.js';
+import { cli, cliAsync, copyTree, git, PKG, tempTree } from '../../pkg/test/helpers.js';
 import { startGitHubServer } from '../github-api-server/server.js';
 
 // the package's own YAML reader, to read kubectl's output
@@ -25,11 +25,7 @@ const HELM_STAGING = 'staging=charts/api/values.yaml,envs/staging/values.yaml';
 const HELM_PRODUCTION = 'production=charts/api/values.yaml,envs/production/values.yaml';
 
 /** A temp copy of the sample repository. */
-function sample(t) {
-  const dir = tempTree(t);
-  fs.cpSync(REPO, dir, { recursive: true });
-  return dir;
-}
+const sample = (t) => copyTree(t, REPO);
 
 /**
  * A temp copy of the sample repository committed as a git repository whose `origin` is a

@@ -7,7 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, tempTree, ROOT } from '../../pkg/test/helpers.js';
+import { cli, copyTree, ROOT } from '../../pkg/test/helpers.js';
 
 const FIXTURE = path.join(ROOT, 'tests', 'reports', 'helm-envs');
 const DEV = 'dev=envs/dev/values.yaml';
@@ -15,11 +15,7 @@ const PROD = 'prod=envs/prod/values.yaml';
 const PROD_FILE = 'envs/prod/values.yaml';
 
 /** A temp copy of the fixture. */
-function envs(t) {
-  const dir = tempTree(t);
-  fs.cpSync(FIXTURE, dir, { recursive: true });
-  return dir;
-}
+const envs = (t) => copyTree(t, FIXTURE);
 
 function ok(r) {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
