@@ -397,8 +397,9 @@ export class RemoteBases {
     if (u.username || u.password) return { error: 'a URL with credentials in it is not fetched' };
     if (u.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) return { error: 'plain http is fetched only from a loopback host' };
     this.log(`remote base: GET ${url}`);
+    const { gitTimeoutMs } = await import('./git/command-manager.js');
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs(this.env)), redirect: 'follow' });
+      const res = await fetch(url, { signal: AbortSignal.timeout(gitTimeoutMs(this.env)), redirect: 'follow' });
       const type = res.headers.get('content-type') ?? '';
       if (!res.ok) return { error: `GET ${url}: HTTP ${res.status}` };
       if (/html/i.test(type)) return { error: `GET ${url}: an HTML page, not a manifest` };
@@ -459,12 +460,6 @@ function hasCredentials(/** @type {string} */ url) {
  */
 export function maskUrlCredentials(text) {
   return String(text).replace(/([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*):[^/@\s]*@/gi, '$1:***@');
-}
-
-/** A git call's limit: GITOPS_BUMP_GIT_TIMEOUT seconds, else 300 s. */
-function timeoutMs(/** @type {NodeJS.ProcessEnv} */ env) {
-  const s = Number(env.GITOPS_BUMP_GIT_TIMEOUT);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : 300_000;
 }
 
 /** The first two lines of a git error, on one line. */

@@ -306,7 +306,7 @@ export class GitCommandManager {
  * @param {NodeJS.ProcessEnv} env
  * @returns {number} milliseconds
  */
-function gitTimeoutMs(env) {
+export function gitTimeoutMs(env) {
   const s = Number(env.GITOPS_BUMP_GIT_TIMEOUT);
   return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_GIT_TIMEOUT_MS;
 }
